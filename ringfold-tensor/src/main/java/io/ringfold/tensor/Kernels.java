@@ -1,0 +1,169 @@
+package io.ringfold.tensor;
+
+/**
+ * Element-wise and row-wise kernels over {@code float[]} ranges: activations and their derivatives,
+ * bias addition, numerically stable softmax and log-sum-exp, reductions. Plain indexed loops, which
+ * HotSpot auto-vectorises where it can; transcendental functions use {@link Math} (see the note on
+ * platform dependence in the model provenance).
+ */
+public final class Kernels {
+
+    private Kernels() {
+    }
+
+    /** {@code x[r, :] += bias} for each of the {@code rows} rows of width {@code cols}. */
+    public static void addRowVector(float[] x, int rows, int cols, float[] bias) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                x[base + c] += bias[c];
+            }
+        }
+    }
+
+    /** {@code out[c] = sum over rows of x[r, c]} (out overwritten), accumulating row by row in order. */
+    public static void sumColumns(float[] x, int rows, int cols, float[] out) {
+        java.util.Arrays.fill(out, 0, cols, 0f);
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            for (int c = 0; c < cols; c++) {
+                out[c] += x[base + c];
+            }
+        }
+    }
+
+    public static void relu(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] = Math.max(x[i], 0f);
+        }
+    }
+
+    /** {@code grad *= (activated > 0)}, given the layer's output after ReLU. */
+    public static void reluBackward(float[] activated, float[] grad, int n) {
+        for (int i = 0; i < n; i++) {
+            if (activated[i] <= 0f) {
+                grad[i] = 0f;
+            }
+        }
+    }
+
+    public static void tanh(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.tanh(x[i]);
+        }
+    }
+
+    /** {@code grad *= 1 - y²}, given y = tanh(z). */
+    public static void tanhBackward(float[] activated, float[] grad, int n) {
+        for (int i = 0; i < n; i++) {
+            float y = activated[i];
+            grad[i] *= 1f - y * y;
+        }
+    }
+
+    /** Logistic sigmoid, in the form that never overflows: exp is only taken of a non-positive number. */
+    public static void sigmoid(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            x[i] = sigmoid(x[i]);
+        }
+    }
+
+    public static float sigmoid(float z) {
+        if (z >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-z)));
+        }
+        double e = Math.exp(z);
+        return (float) (e / (1.0 + e));
+    }
+
+    /** {@code grad *= y (1 - y)}, given y = sigmoid(z). */
+    public static void sigmoidBackward(float[] activated, float[] grad, int n) {
+        for (int i = 0; i < n; i++) {
+            float y = activated[i];
+            grad[i] *= y * (1f - y);
+        }
+    }
+
+    /**
+     * {@code log(sum(exp(x[off..off+n))))} computed as {@code max + log(sum(exp(x - max)))}, in double,
+     * so it neither overflows for large logits nor loses the small terms.
+     */
+    public static double logSumExp(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            return max;
+        }
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += Math.exp(x[off + i] - max);
+        }
+        return max + Math.log(s);
+    }
+
+    /** Softmax of each row in place, max-shifted so that exp never overflows. */
+    public static void softmaxRows(float[] x, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[base + c]);
+            }
+            double s = 0;
+            for (int c = 0; c < cols; c++) {
+                float e = (float) Math.exp(x[base + c] - max);
+                x[base + c] = e;
+                s += e;
+            }
+            float inv = (float) (1.0 / s);
+            for (int c = 0; c < cols; c++) {
+                x[base + c] *= inv;
+            }
+        }
+    }
+
+    /** {@code log(1 + exp(z))} without overflow for large z or loss of precision for very negative z. */
+    public static double softplus(double z) {
+        return z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+    }
+
+    /** Sum in double: reductions feed metrics and losses, where float accumulation drifts on large n. */
+    public static double sum(float[] x, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            s += x[off + i];
+        }
+        return s;
+    }
+
+    /** Index of the largest element of x[off..off+n); the first one on ties. */
+    public static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        float bv = x[off];
+        for (int i = 1; i < n; i++) {
+            if (x[off + i] > bv) {
+                bv = x[off + i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    public static void scale(float[] x, int n, float alpha) {
+        for (int i = 0; i < n; i++) {
+            x[i] *= alpha;
+        }
+    }
+
+    /** True when every element of x[0..n) is finite (no NaN, no infinity). */
+    public static boolean allFinite(float[] x, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(x[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
