@@ -1,0 +1,45 @@
+package io.ringfold.optim;
+
+/**
+ * A first-order optimizer. Its state (moments, step count) lives here, never in the model, with an
+ * explicit lifecycle: {@link #initialize} once per training run, {@link #step} per mini-batch,
+ * {@link #reset} to start over, {@link #copy} to reuse a configured optimizer in another run, and
+ * {@link #state}/{@link #restore} for checkpoints.
+ */
+public interface Optimizer {
+
+    /** Name and settings, e.g. {@code adam(beta1=0.9, beta2=0.999, eps=1e-8)}. */
+    String describe();
+
+    /** Allocates zeroed state for a parameter vector of this length; resets the step count. */
+    void initialize(int parameterCount);
+
+    /** One update of {@code params} in place from {@code grad} at the given learning rate. */
+    void step(float[] params, float[] grad, float learningRate);
+
+    /** Zeroes the state and the step count, keeping the settings. */
+    void reset();
+
+    /** A new optimizer with the same settings and a copy of the current state. */
+    Optimizer copy();
+
+    /** Number of steps taken since initialisation. */
+    long steps();
+
+    /** A copy of the state, for checkpoints. */
+    OptimizerState state();
+
+    /** Replaces the state with a copy of {@code state}, which must come from the same kind of optimizer. */
+    void restore(OptimizerState state);
+
+    /** Throws the uniform error for a step before initialisation or with a mis-sized vector. */
+    static void checkSizes(int expected, float[] params, float[] grad) {
+        if (expected < 0) {
+            throw new IllegalStateException("optimizer: step before initialize");
+        }
+        if (params.length != expected || grad.length != expected) {
+            throw new IllegalArgumentException("params/grad length: " + params.length + "/" + grad.length
+                    + " (expected: " + expected + ")");
+        }
+    }
+}

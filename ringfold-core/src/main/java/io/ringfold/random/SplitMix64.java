@@ -1,0 +1,72 @@
+package io.ringfold.random;
+
+/**
+ * SplitMix64 (Steele, Lea, Flood: "Fast splittable pseudorandom number generators", OOPSLA 2014),
+ * written out here rather than taken from {@link java.util.SplittableRandom} so that the exact stream
+ * is part of Ringfold's own contract: the same seed gives the same weights and shuffles on every JVM,
+ * which the bit-identical-model guarantee depends on. Not thread-safe; one instance per purpose.
+ */
+public final class SplitMix64 {
+
+    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+
+    private long state;
+
+    public SplitMix64(long seed) {
+        this.state = seed;
+    }
+
+    /** A generator for a named sub-purpose of a seed (e.g. epoch e's shuffle), independent of the others. */
+    public static SplitMix64 derive(long seed, long purpose, long index) {
+        return new SplitMix64(mix(mix(seed ^ mix(purpose)) + index * GOLDEN_GAMMA));
+    }
+
+    public long nextLong() {
+        return mix(state += GOLDEN_GAMMA);
+    }
+
+    /** Uniform in [0, 1) with 53 random bits. */
+    public double nextDouble() {
+        return (nextLong() >>> 11) * 0x1.0p-53;
+    }
+
+    /** Uniform in [0, bound) by Lemire's multiply-shift with rejection, so it is unbiased. */
+    public int nextInt(int bound) {
+        if (bound <= 0) {
+            throw new IllegalArgumentException("bound: " + bound + " (expected: > 0)");
+        }
+        long m = (nextLong() >>> 32) * bound;
+        long low = m & 0xffffffffL;
+        if (low < bound) {
+            long threshold = (0x100000000L - bound) % bound;
+            while (low < threshold) {
+                m = (nextLong() >>> 32) * bound;
+                low = m & 0xffffffffL;
+            }
+        }
+        return (int) (m >>> 32);
+    }
+
+    /** Standard normal by Box-Muller (one of the pair is discarded to keep the stream stateless). */
+    public double nextGaussian() {
+        double u1 = 1.0 - nextDouble();
+        double u2 = nextDouble();
+        return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    /** Fisher-Yates shuffle of a[0..n). */
+    public void shuffle(int[] a, int n) {
+        for (int i = n - 1; i > 0; i--) {
+            int j = nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,96 @@
+package io.ringfold.optim;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Three steps from fixed weights with a fixed gradient sequence; the expected float32 bit patterns come
+ * from src/test/resources/io/ringfold/optim/optimizer_reference.py (numpy float32, PyTorch's update
+ * order), so the comparison is exact.
+ */
+class OptimizerExactValuesTest {
+
+    private static final float[] W0 = {0.5f, -1.25f, 2.0f, 0.0f};
+    private static final float[][] GRADS = {
+            {0.1f, -0.2f, 0.3f, -0.4f},
+            {-0.05f, 0.15f, 0.25f, 1.0f},
+            {0.2f, 0.2f, -0.1f, 0.0f}};
+    private static final float LR = 0.1f;
+
+    @Test
+    void sgd() {
+        assertSteps(Sgd::new, 0x3ef33333, 0xbfa1eb85, 0x3ffa3d71, 0xbd75c28f);
+    }
+
+    @Test
+    void momentum() {
+        assertSteps(() -> new Momentum(0.9f, false), 0x3eecbfb1, 0xbf9f4539, 0x3ff0cb29, 0xbda71de6);
+    }
+
+    @Test
+    void nesterov() {
+        assertSteps(() -> new Momentum(0.9f, true), 0x3ee1dfb9, 0xbfa1436c, 0x3fec8de2, 0xbe08a47f);
+    }
+
+    @Test
+    void adam() {
+        assertSteps(() -> new Adam(0.9f, 0.999f, 1e-8f), 0x3e9d77de, 0xbf967a2f, 0x3fdf0af7, 0x3cb0e838);
+    }
+
+    @Test
+    void copyAndRestoreContinueIdentically() {
+        for (Supplier<Optimizer> s : java.util.List.<Supplier<Optimizer>>of(Sgd::new,
+                () -> new Momentum(0.9f, true), () -> new Adam(0.9f, 0.999f, 1e-8f))) {
+            Optimizer a = s.get();
+            float[] wa = W0.clone();
+            a.initialize(wa.length);
+            a.step(wa, GRADS[0], LR);
+            Optimizer copied = a.copy();
+            Optimizer restored = s.get();
+            restored.initialize(wa.length);
+            restored.restore(a.state());
+            float[] wb = wa.clone();
+            float[] wc = wa.clone();
+            for (int k = 1; k < GRADS.length; k++) {
+                a.step(wa, GRADS[k], LR);
+                copied.step(wb, GRADS[k], LR);
+                restored.step(wc, GRADS[k], LR);
+            }
+            assertThat(wb).as(a.describe() + " copy").containsExactly(wa);
+            assertThat(wc).as(a.describe() + " restore").containsExactly(wa);
+            assertThat(restored.steps()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void misuseIsReported() {
+        assertThatThrownBy(() -> new Adam(1.0f, 0.999f, 1e-8f)).hasMessage("beta1: 1.0 (expected: 0 <= beta1 < 1)");
+        assertThatThrownBy(() -> new Momentum(0f, false)).hasMessage("momentum: 0.0 (expected: 0 < momentum < 1)");
+        assertThatThrownBy(() -> new Sgd().step(new float[1], new float[1], 0.1f))
+                .hasMessageContaining("step before initialize");
+        Adam adam = new Adam(0.9f, 0.999f, 1e-8f);
+        adam.initialize(3);
+        assertThatThrownBy(() -> adam.step(new float[2], new float[2], 0.1f))
+                .hasMessage("params/grad length: 2/2 (expected: 3)");
+        assertThatThrownBy(() -> adam.restore(new Sgd().state())).hasMessageContaining("expected: adam");
+    }
+
+    private static void assertSteps(Supplier<Optimizer> factory, int... expectedBits) {
+        Optimizer opt = factory.get();
+        float[] w = W0.clone();
+        opt.initialize(w.length);
+        for (float[] g : GRADS) {
+            opt.step(w, g, LR);
+        }
+        int[] actual = new int[w.length];
+        for (int i = 0; i < w.length; i++) {
+            actual[i] = Float.floatToRawIntBits(w[i]);
+        }
+        assertThat(actual).as(opt.describe()).containsExactly(expectedBits);
+        assertThat(opt.steps()).isEqualTo(3);
+    }
+}
