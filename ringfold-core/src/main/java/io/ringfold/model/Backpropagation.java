@@ -73,6 +73,16 @@ public final class Backpropagation {
         return lossSum;
     }
 
+    /**
+     * Forward pass and loss only (no gradient), for validation and evaluation; afterwards the output
+     * buffer holds probabilities or values and {@link #correct} counts the hits. Returns the summed loss.
+     */
+    public double loss(Blas blas, float[] params, Matrix x, int rows, float[] targets) {
+        forward.forward(blas, params, x, rows);
+        outputDelta(forward.output(), rows, targets, deltas[arch.layerCount() - 1]);
+        return lossSum;
+    }
+
     /** Loss from the logits, logits turned into outputs in place, and delta = dLoss/dLogits. */
     private void outputDelta(float[] out, int rows, float[] targets, float[] delta) {
         int k = arch.outputs();

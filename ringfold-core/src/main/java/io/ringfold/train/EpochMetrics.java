@@ -1,0 +1,60 @@
+package io.ringfold.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What one epoch did. For classification {@code accuracy} is set and {@code rmse}/{@code r2} are NaN;
+ * for regression the reverse. Validation figures are NaN without a validation split.
+ */
+public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
+                           double validationLoss, double validationAccuracy, double validationRmse,
+                           double validationR2, float learningRate, double seconds, double samplesPerSecond) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public ObjectNode toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("epoch", epoch);
+        putFinite(n, "loss", loss);
+        putFinite(n, "accuracy", accuracy);
+        putFinite(n, "rmse", rmse);
+        putFinite(n, "validation_loss", validationLoss);
+        putFinite(n, "validation_accuracy", validationAccuracy);
+        putFinite(n, "validation_rmse", validationRmse);
+        putFinite(n, "validation_r2", validationR2);
+        n.put("learning_rate", learningRate);
+        n.put("seconds", seconds);
+        n.put("samples_per_second", samplesPerSecond);
+        return n;
+    }
+
+    /** One human line, e.g. {@code epoch 3/30 loss 0.2101 acc 0.9412 val_loss ... 1.2 s 45,000 samples/s}. */
+    public String describe(int epochs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("epoch %d/%d  loss %.4f", epoch, epochs, loss));
+        if (!Double.isNaN(accuracy)) {
+            sb.append(String.format("  acc %.4f", accuracy));
+        }
+        if (!Double.isNaN(rmse)) {
+            sb.append(String.format("  rmse %.4f", rmse));
+        }
+        if (!Double.isNaN(validationLoss)) {
+            sb.append(String.format("  val_loss %.4f", validationLoss));
+        }
+        if (!Double.isNaN(validationAccuracy)) {
+            sb.append(String.format("  val_acc %.4f", validationAccuracy));
+        }
+        if (!Double.isNaN(validationRmse)) {
+            sb.append(String.format("  val_rmse %.4f  val_r2 %.4f", validationRmse, validationR2));
+        }
+        sb.append(String.format("  %.2f s  %,.0f samples/s", seconds, samplesPerSecond));
+        return sb.toString();
+    }
+
+    static void putFinite(ObjectNode n, String name, double v) {
+        if (Double.isFinite(v)) {
+            n.put(name, v);
+        }
+    }
+}

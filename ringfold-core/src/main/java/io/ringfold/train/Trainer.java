@@ -1,0 +1,176 @@
+package io.ringfold.train;
+
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Backpropagation;
+import io.ringfold.model.Initializer;
+import io.ringfold.optim.LearningRateSchedule;
+import io.ringfold.optim.Optimizer;
+import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Single-process mini-batch training of a dense network: seeded shuffle per epoch, forward and backward
+ * pass per batch, mean gradient plus L2 weight decay on weights, one optimizer step; per-epoch metrics,
+ * optional validation and early stopping that restores the best epoch's parameters.
+ *
+ * <p>A trainer is configuration plus {@link #fit}; every call starts from the seed with a fresh
+ * optimizer, so one trainer can be reused and the same inputs always give bit-identical parameters
+ * (given the same BLAS). Epoch e's shuffle depends only on (seed, e), so a resumed run replays it.
+ */
+public final class Trainer {
+
+    /** Stream identifier for shuffling (see {@link SplitMix64#derive}). */
+    public static final long SHUFFLE_PURPOSE = 0x5348554646L;
+
+    private final TrainingConfig config;
+    private final Blas blas;
+
+    public Trainer(TrainingConfig config, Blas blas) {
+        this.config = config;
+        this.blas = blas;
+    }
+
+    public TrainingConfig config() {
+        return config;
+    }
+
+    /**
+     * Trains {@code arch} on rows of {@code x} with targets {@code y}; {@code xVal}/{@code yVal} may be
+     * null. Targets must already be valid for the loss (class indices in range for classification):
+     * the boundary that read them checked them.
+     */
+    public TrainingResult fit(Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+                              TrainingListener listener) {
+        int n = x.rows();
+        if (n == 0) {
+            throw new IllegalArgumentException("training rows: 0 (expected: > 0)");
+        }
+        if (y.length != n) {
+            throw new IllegalArgumentException("labels: " + y.length + " (expected: one per row, " + n + ")");
+        }
+        int batch = Math.min(config.batchSize(), n);
+        int stepsPerEpoch = (n + batch - 1) / batch;
+        long totalSteps = (long) stepsPerEpoch * config.epochs();
+        float[] params = Initializer.initialParameters(arch, config.seed());
+        float[] grad = new float[params.length];
+        boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
+        Optimizer optimizer = config.newOptimizer();
+        optimizer.initialize(params.length);
+        LearningRateSchedule schedule = config.schedule();
+        Backpropagation bp = new Backpropagation(arch, batch);
+        BatchSource source = new BatchSource(x, y, batch);
+        int[] order = new int[n];
+        boolean classification = arch.loss().isClassification();
+
+        List<EpochMetrics> history = new ArrayList<>();
+        float[] best = null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        boolean stoppedEarly = false;
+        double trainSeconds = 0;
+        long seen = 0;
+        long step = 0;
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            SplitMix64.derive(config.seed(), SHUFFLE_PURPOSE, epoch).shuffle(order, n);
+            double lossSum = 0;
+            long hits = 0;
+            float lr = 0;
+            long t0 = System.nanoTime();
+            for (int s = 0; s < stepsPerEpoch; s++) {
+                int from = s * batch;
+                int rows = Math.min(batch, n - from);
+                Matrix xb = source.gather(order, from, rows);
+                lossSum += bp.compute(blas, params, xb, rows, source.labels(), grad);
+                hits += bp.correct();
+                scaleAndDecay(grad, 1f / rows, params, decayMask, config.weightDecay());
+                lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
+                optimizer.step(params, grad, lr);
+                step++;
+                listener.onStep(epoch + 1, s + 1, stepsPerEpoch);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            trainSeconds += seconds;
+            seen += n;
+            if (!Double.isFinite(lossSum)) {
+                throw new IllegalStateException("training diverged in epoch " + (epoch + 1)
+                        + ": loss is " + lossSum + " (try a smaller learning rate than " + config.learningRate() + ")");
+            }
+            Evaluation val = xVal == null ? null : Evaluation.of(blas, arch, params, xVal, yVal, batch);
+            double meanLoss = lossSum / n;
+            EpochMetrics m = new EpochMetrics(epoch + 1, meanLoss,
+                    classification ? (double) hits / n : Double.NaN,
+                    classification ? Double.NaN : Math.sqrt(meanLoss * arch.outputs()),
+                    val == null ? Double.NaN : val.meanLoss(),
+                    val == null || !classification ? Double.NaN : val.accuracy(),
+                    val == null || classification ? Double.NaN : val.rmse(),
+                    val == null || classification ? Double.NaN : val.r2(),
+                    lr, seconds, n / seconds);
+            history.add(m);
+            listener.onEpoch(m);
+            if (val != null && config.patience() > 0) {
+                if (val.meanLoss() < bestLoss) {
+                    bestLoss = val.meanLoss();
+                    bestEpoch = epoch + 1;
+                    best = params.clone();
+                } else if (epoch + 1 - bestEpoch >= config.patience()) {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+        }
+        float[] result = best != null && stoppedEarly ? best : params;
+        return new TrainingResult(result, history, stoppedEarly ? bestEpoch : history.size(), stoppedEarly,
+                trainSeconds, seen);
+    }
+
+    /** {@code grad = grad * scale + decay * params} on weights; the mean gradient of the penalised loss. */
+    private static void scaleAndDecay(float[] grad, float scale, float[] params, boolean[] mask, float decay) {
+        if (mask == null) {
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] *= scale;
+            }
+        } else {
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] = mask[i] ? grad[i] * scale + decay * params[i] : grad[i] * scale;
+            }
+        }
+    }
+
+    /** Batches of rows in a given order, gathered into a reused buffer when the input is dense. */
+    private static final class BatchSource {
+        private final Matrix x;
+        private final float[] y;
+        private final FloatMatrix denseBuffer;
+        private final float[] labels;
+
+        BatchSource(Matrix x, float[] y, int batch) {
+            this.x = x;
+            this.y = y;
+            this.denseBuffer = x instanceof FloatMatrix ? new FloatMatrix(batch, x.cols()) : null;
+            this.labels = new float[batch];
+        }
+
+        Matrix gather(int[] order, int from, int rows) {
+            for (int i = 0; i < rows; i++) {
+                labels[i] = y[order[from + i]];
+            }
+            if (denseBuffer != null) {
+                ((FloatMatrix) x).gatherRowsInto(order, from, from + rows, denseBuffer);
+                return denseBuffer;
+            }
+            return x.gatherRows(order, from, from + rows);
+        }
+
+        float[] labels() {
+            return labels;
+        }
+    }
+}
