@@ -91,7 +91,7 @@ class TrainerTest {
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.epochs().size()).isLessThan(200);
         assertThat(r.bestEpoch()).isEqualTo(r.epochs().size() - 3);
-        assertThat(Evaluation.of(new ReferenceBlas(), arch, r.parameters(), xv, yv, 64).meanLoss())
+        assertThat(Evaluation.of(new ReferenceBlas(), arch, r.parameters(), xv, yv, 50).meanLoss())
                 .isEqualTo(r.epochs().get(r.bestEpoch() - 1).validationLoss());
     }
 
