@@ -1,0 +1,51 @@
+package io.ringfold.cli;
+
+import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.TrainingListener;
+
+import java.io.PrintWriter;
+
+/**
+ * Training progress for people: on a terminal a bar redrawn in place (at most ten times a second),
+ * then one line per epoch; elsewhere (pipes, CI logs) only the epoch lines.
+ */
+final class ProgressReporter implements TrainingListener {
+
+    private static final int WIDTH = 30;
+
+    private final PrintWriter out;
+    private final boolean terminal;
+    private final int epochs;
+    private long lastDraw;
+
+    ProgressReporter(PrintWriter out, boolean terminal, int epochs) {
+        this.out = out;
+        this.terminal = terminal;
+        this.epochs = epochs;
+    }
+
+    @Override
+    public void onStep(int epoch, int step, int steps) {
+        if (!terminal) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (step != steps && now - lastDraw < 100_000_000L) {
+            return;
+        }
+        lastDraw = now;
+        int filled = (int) ((long) WIDTH * step / steps);
+        out.print("\repoch " + epoch + "/" + epochs + " [" + "#".repeat(filled) + "-".repeat(WIDTH - filled) + "] "
+                + (100L * step / steps) + "%");
+        out.flush();
+    }
+
+    @Override
+    public void onEpoch(EpochMetrics m) {
+        if (terminal) {
+            out.print("\r\033[2K");
+        }
+        out.println(m.describe(epochs));
+        out.flush();
+    }
+}

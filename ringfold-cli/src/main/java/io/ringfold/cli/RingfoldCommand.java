@@ -1,0 +1,69 @@
+package io.ringfold.cli;
+
+import io.ringfold.model.Provenance;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code ringfold} command. Errors end the process with one line on stderr naming what was wrong
+ * ({@code ringfold: error: ...}), exit status 2 for bad flags and 1 for bad input or failures; no stack
+ * traces unless {@code RINGFOLD_DEBUG=1}.
+ */
+@Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
+        description = "Scalable machine learning for the JVM: train, evaluate, predict, inspect.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
+                CommandLine.HelpCommand.class})
+public final class RingfoldCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, evaluate, predict, inspect)");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; returns the exit status (for tests and main). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new RingfoldCommand());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            err.println("ringfold: " + ex.getMessage());
+            err.println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for the options.");
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            err.println("ringfold: error: " + message(ex));
+            if ("1".equals(System.getenv("RINGFOLD_DEBUG"))) {
+                ex.printStackTrace(err);
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    private static String message(Throwable ex) {
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) {
+            return ex.getClass().getSimpleName();
+        }
+        return m;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"ringfold " + Provenance.libraryVersion(),
+                    "Java " + System.getProperty("java.runtime.version") + " on " + System.getProperty("os.name") + " "
+                            + System.getProperty("os.arch")};
+        }
+    }
+}

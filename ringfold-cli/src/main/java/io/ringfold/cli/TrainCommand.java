@@ -1,0 +1,194 @@
+package io.ringfold.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.DataSpec;
+import io.ringfold.model.ModelCodec;
+import io.ringfold.tensor.Blas;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code ringfold train}: load data, train one model, evaluate it on the held-out test set, save it. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model and save it to --out DIR (DIR/model.rfm).",
+                "Data SPEC: digits (bundled), fashion-mnist (Debian package dataset-fashion-mnist),",
+                "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b], libsvm:PATH[?features=N],",
+                "  idx:IMAGES,LABELS."})
+final class TrainCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "SPEC", description = "Training data.")
+    String data;
+
+    @Option(names = "--test", paramLabel = "SPEC", description = "Test data; default: the data set's own test part, "
+            + "else a --test-split fraction held out.")
+    String test;
+
+    @Option(names = "--model", paramLabel = "TYPE", description = "linear, logistic, softmax or mlp (default: mlp).")
+    String model;
+
+    @Option(names = "--hidden", split = ",", paramLabel = "N[,N...]", description = "Hidden layer widths (mlp; default 128).")
+    List<Integer> hidden;
+
+    @Option(names = "--activation", description = "relu, tanh, sigmoid or identity (default: relu).")
+    String activation;
+
+    @Option(names = "--loss", description = "mse, binary-cross-entropy or cross-entropy (default: by model and labels;"
+            + " mlp with mse is a regressor).")
+    String loss;
+
+    @Option(names = "--epochs", description = "Passes over the training data (default: 10).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", description = "Examples per step (default: 128).")
+    Integer batchSize;
+
+    @Option(names = "--optimizer", description = "adam, sgd or momentum (default: adam).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: 0.001).")
+    Float lr;
+
+    @Option(names = "--momentum", description = "Momentum coefficient for --optimizer momentum (default: 0.9).")
+    Float momentum;
+
+    @Option(names = "--nesterov", description = "Nesterov momentum.")
+    Boolean nesterov;
+
+    @Option(names = "--weight-decay", description = "L2 penalty on weights (default: 0).")
+    Float weightDecay;
+
+    @Option(names = "--lr-schedule", description = "constant, step or cosine (default: constant).")
+    String lrSchedule;
+
+    @Option(names = "--lr-step-epochs", description = "Epochs between decays for --lr-schedule step (default: 10).")
+    Integer lrStepEpochs;
+
+    @Option(names = "--lr-gamma", description = "Decay factor for --lr-schedule step (default: 0.1).")
+    Float lrGamma;
+
+    @Option(names = "--seed", description = "Seed of every random choice (default: 42).")
+    Long seed;
+
+    @Option(names = "--validation-split", description = "Fraction of training data for validation (default: 0).")
+    Double validationSplit;
+
+    @Option(names = "--patience", description = "Stop after N epochs without a better validation loss (default: 0, off).")
+    Integer patience;
+
+    @Option(names = "--test-split", description = "Fraction held out as test set when the data has none (default: 0.2).")
+    Double testSplit;
+
+    @Option(names = "--no-standardize", description = "Do not standardise features.")
+    boolean noStandardize;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+    Path out;
+
+    @Option(names = "--json", description = "Print one JSON object with the results as the last line.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter w = spec.commandLine().getOut();
+        TrainingConfig config = config();
+        DataSpec trainSpec = DataSpec.parse(data);
+        DataSpec.LoadedData loaded = trainSpec.load();
+        if (test != null) {
+            loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
+        }
+        Blas blas = Blas.get();
+        w.println("data: " + trainSpec.describe() + ", " + loaded.train().size() + " rows, "
+                + loaded.train().numFeatures() + " features" + loaded.test().map(t -> ", test " + t.size() + " rows").orElse(""));
+        w.println("blas: " + blas.name());
+        boolean terminal = System.console() != null && !json;
+        TrainingRun.Outcome outcome = TrainingRun.run(loaded, config, blas,
+                new ProgressReporter(w, terminal, config.epochs()));
+        w.println("model: " + outcome.model().architecture().describe());
+        Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
+        ObjectNode result = Results.summary(outcome, file);
+        if (json) {
+            w.println(result.toString());
+        } else {
+            w.println(Results.describe(result));
+        }
+        return 0;
+    }
+
+    /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
+    private TrainingConfig config() {
+        ObjectNode n = TrainingConfig.defaults().toJson();
+        if (model != null) {
+            n.put("model", model);
+            if (!"mlp".equalsIgnoreCase(model) && hidden == null) {
+                n.putArray("hidden");
+            }
+        }
+        if (hidden != null) {
+            var a = n.putArray("hidden");
+            hidden.forEach(a::add);
+        }
+        putIfSet(n, "activation", activation);
+        putIfSet(n, "loss", loss);
+        putIfSet(n, "optimizer", optimizer);
+        putIfSet(n, "lrSchedule", lrSchedule);
+        if (epochs != null) {
+            n.put("epochs", epochs);
+        }
+        if (batchSize != null) {
+            n.put("batchSize", batchSize);
+        }
+        if (lr != null) {
+            n.put("learningRate", lr);
+        }
+        if (momentum != null) {
+            n.put("momentum", momentum);
+        }
+        if (nesterov != null) {
+            n.put("nesterov", nesterov);
+        }
+        if (weightDecay != null) {
+            n.put("weightDecay", weightDecay);
+        }
+        if (lrStepEpochs != null) {
+            n.put("lrStepEpochs", lrStepEpochs);
+        }
+        if (lrGamma != null) {
+            n.put("lrGamma", lrGamma);
+        }
+        if (seed != null) {
+            n.put("seed", seed);
+        }
+        if (validationSplit != null) {
+            n.put("validationSplit", validationSplit);
+        }
+        if (patience != null) {
+            n.put("patience", patience);
+        }
+        if (testSplit != null) {
+            n.put("testSplit", testSplit);
+        }
+        if (noStandardize) {
+            n.put("standardize", false);
+        }
+        try {
+            return TrainingConfig.fromJson(n);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid option: " + e.getMessage());
+        }
+    }
+
+    private static void putIfSet(ObjectNode n, String field, String value) {
+        if (value != null) {
+            n.put(field, value);
+        }
+    }
+}

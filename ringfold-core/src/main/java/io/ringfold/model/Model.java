@@ -1,0 +1,155 @@
+package io.ringfold.model;
+
+import io.ringfold.data.Preprocessor;
+import io.ringfold.io.ModelFile;
+import io.ringfold.io.NamedTensor;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A trained model: an immutable value holding the architecture, a private copy of the parameters, the
+ * preprocessing fitted on the training data (applied identically at prediction time), the class names of
+ * a classifier, and the provenance. Its outputs are class probabilities (N×K; N×1 = P(class 1) for binary
+ * logistic regression) or regression values (N×1).
+ */
+public final class Model {
+
+    private final Architecture architecture;
+    private final float[] parameters;
+    private final Preprocessor preprocessor;
+    private final List<String> classNames;
+    private final Provenance provenance;
+
+    public Model(Architecture architecture, float[] parameters, Preprocessor preprocessor, List<String> classNames,
+                 Provenance provenance) {
+        if (parameters.length != architecture.parameterCount()) {
+            throw new IllegalArgumentException("parameters: " + parameters.length + " (expected: "
+                    + architecture.parameterCount() + " for " + architecture.describe() + ")");
+        }
+        if (preprocessor.outputWidth() != architecture.inputs()) {
+            throw new IllegalArgumentException("preprocessor output width: " + preprocessor.outputWidth()
+                    + " (expected: the model's " + architecture.inputs() + " inputs)");
+        }
+        int classes = architecture.loss() == Loss.BINARY_CROSS_ENTROPY ? 2
+                : architecture.loss() == Loss.CROSS_ENTROPY ? architecture.outputs() : 0;
+        if (!classNames.isEmpty() && classNames.size() != classes) {
+            throw new IllegalArgumentException("classNames: " + classNames.size() + " names (expected: " + classes + ")");
+        }
+        this.architecture = architecture;
+        this.parameters = parameters.clone();
+        this.preprocessor = preprocessor;
+        this.classNames = classes > 0 && classNames.isEmpty() ? numberedClasses(classes) : List.copyOf(classNames);
+        this.provenance = provenance;
+    }
+
+    private static List<String> numberedClasses(int k) {
+        List<String> names = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            names.add(Integer.toString(i));
+        }
+        return names;
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** A copy of the flat parameter vector (see {@link Architecture} for the layout). */
+    public float[] parameters() {
+        return parameters.clone();
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    public Provenance provenance() {
+        return provenance;
+    }
+
+    public boolean isClassifier() {
+        return architecture.loss().isClassification();
+    }
+
+    /** Class names, label i meaning classNames().get(i); empty for regression. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Width of a raw input row (before preprocessing). */
+    public int inputWidth() {
+        return preprocessor.inputWidth();
+    }
+
+    /** Outputs for rows that are already preprocessed (as in training), in batches of at most 1024 rows. */
+    public FloatMatrix predictPreprocessed(Blas blas, Matrix x) {
+        int n = x.rows();
+        int k = architecture.outputs();
+        FloatMatrix out = new FloatMatrix(n, k);
+        int batch = Math.max(1, Math.min(1024, n));
+        ForwardPass pass = new ForwardPass(architecture, batch);
+        int[] index = new int[n];
+        for (int i = 0; i < n; i++) {
+            index[i] = i;
+        }
+        for (int from = 0; from < n; from += batch) {
+            int rows = Math.min(batch, n - from);
+            Matrix xb = from == 0 && rows == n ? x : x.gatherRows(index, from, from + rows);
+            pass.forward(blas, parameters, xb, rows);
+            pass.applyOutputActivation(rows);
+            System.arraycopy(pass.output(), 0, out.data(), from * k, rows * k);
+        }
+        return out;
+    }
+
+    /** Outputs for raw numeric rows laid out as the training data was before preprocessing. */
+    public FloatMatrix predictRaw(Blas blas, float[][] rows) {
+        FloatMatrix x = new FloatMatrix(rows.length, architecture.inputs());
+        for (int r = 0; r < rows.length; r++) {
+            float[] t = preprocessor.transformRow(rows[r]);
+            System.arraycopy(t, 0, x.data(), r * t.length, t.length);
+        }
+        return predictPreprocessed(blas, x);
+    }
+
+    /** The predicted class of each output row (argmax, or P ≥ 0.5 for a single sigmoid output). */
+    public int[] predictedClasses(FloatMatrix outputs) {
+        int[] cls = new int[outputs.rows()];
+        int k = outputs.cols();
+        float[] d = outputs.data();
+        for (int r = 0; r < cls.length; r++) {
+            cls[r] = k == 1 ? (d[r] >= 0.5f ? 1 : 0) : io.ringfold.tensor.Kernels.argmax(d, r * k, k);
+        }
+        return cls;
+    }
+
+    /** Parameters as named tensors: {@code dense_L/weight} (fanIn × fanOut) and {@code dense_L/bias}. */
+    public List<NamedTensor> tensors() {
+        List<NamedTensor> t = new ArrayList<>();
+        for (int l = 0; l < architecture.layerCount(); l++) {
+            int in = architecture.fanIn(l);
+            int out = architecture.fanOut(l);
+            int w = architecture.weightOffset(l);
+            int b = architecture.biasOffset(l);
+            t.add(new NamedTensor("dense_" + l + "/weight", new int[] {in, out},
+                    java.util.Arrays.copyOfRange(parameters, w, w + in * out)));
+            t.add(new NamedTensor("dense_" + l + "/bias", new int[] {out},
+                    java.util.Arrays.copyOfRange(parameters, b, b + out)));
+        }
+        return t;
+    }
+
+    /** SHA-256 over the parameter tensors: equal digests mean bit-identical parameters. */
+    public String parameterDigest() {
+        return ModelFile.parameterDigest(tensors());
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + architecture.describe() + ", digest " + parameterDigest().substring(0, 12) + "]";
+    }
+}

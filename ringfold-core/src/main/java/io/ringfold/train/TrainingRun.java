@@ -1,0 +1,131 @@
+package io.ringfold.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.Dataset;
+import io.ringfold.data.DataSpec.LoadedData;
+import io.ringfold.data.Preprocessor;
+import io.ringfold.eval.ClassificationMetrics;
+import io.ringfold.eval.RegressionMetrics;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Loss;
+import io.ringfold.model.Model;
+import io.ringfold.model.Provenance;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One complete training run on loaded data: hold out the test set (unless one was named) and the
+ * validation set, fit the preprocessing on the training part only, decide the task and output layer,
+ * train, and evaluate the resulting {@link Model} on the test set. Labels are checked here, at the
+ * boundary, so training never meets a class index out of range.
+ */
+public final class TrainingRun {
+
+    /** Stream identifiers of the two seeded splits, so they never share random numbers. */
+    private static final long TEST_SPLIT_SALT = 0x54455354L;
+    private static final long VALIDATION_SPLIT_SALT = 0x56414c49L;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run produced: the model, the training history, the test evaluation (empty without a test set). */
+    public record Outcome(Model model, TrainingResult result, ObjectNode evaluation, int trainRows, int testRows) {
+    }
+
+    private TrainingRun() {
+    }
+
+    public static Outcome run(LoadedData data, TrainingConfig config, Blas blas, TrainingListener listener) {
+        Dataset all = data.train();
+        Dataset train = all;
+        Optional<Dataset> test = data.test();
+        if (test.isEmpty() && config.testSplit() > 0) {
+            Dataset.Split s = all.split(config.testSplit(), config.seed() ^ TEST_SPLIT_SALT);
+            train = s.rest();
+            test = Optional.of(s.heldOut());
+        }
+        Dataset validation = null;
+        if (config.validationSplit() > 0) {
+            Dataset.Split s = train.split(config.validationSplit(), config.seed() ^ VALIDATION_SPLIT_SALT);
+            train = s.rest();
+            validation = s.heldOut();
+        }
+        Task task = Task.of(config, train);
+        task.checkLabels("training", train);
+        if (validation != null) {
+            task.checkLabels("validation", validation);
+        }
+        test.ifPresent(t -> task.checkLabels("test", t));
+
+        Preprocessor pre = Preprocessor.fit(train, config.standardize());
+        Dataset trainX = pre.apply(train);
+        Dataset valX = validation == null ? null : pre.apply(validation);
+        Architecture arch = new Architecture(config.model(), pre.outputWidth(), config.hidden(), config.activation(),
+                task.outputs(), task.loss());
+        TrainingResult result = new Trainer(config, blas).fit(arch, trainX.features(), trainX.labels(),
+                valX == null ? null : valX.features(), valX == null ? null : valX.labels(), listener);
+        Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
+                blas.name());
+        Model model = new Model(arch, result.parameters(), pre, task.classNames(), provenance);
+        ObjectNode evaluation = test.map(t -> evaluate(model, blas, t)).orElseGet(JSON::createObjectNode);
+        return new Outcome(model, result, evaluation, train.size(), test.map(Dataset::size).orElse(0));
+    }
+
+    /** Metrics of {@code model} on raw (not yet preprocessed) data: classification or regression. */
+    public static ObjectNode evaluate(Model model, Blas blas, Dataset raw) {
+        Dataset x = model.preprocessor().apply(raw);
+        FloatMatrix out = model.predictPreprocessed(blas, x.features());
+        if (model.isClassifier()) {
+            return ClassificationMetrics.of(x.labels(), out.data()).toJson();
+        }
+        return RegressionMetrics.of(x.labels(), out.data()).toJson();
+    }
+
+    /** The task implied by the configuration and the training labels. */
+    private record Task(Loss loss, int outputs, int classes, List<String> classNames) {
+
+        static Task of(TrainingConfig config, Dataset train) {
+            boolean regression = switch (config.model()) {
+                case LINEAR -> true;
+                case LOGISTIC, SOFTMAX -> false;
+                case MLP -> config.loss() == Loss.MSE;
+            };
+            if (regression) {
+                return new Task(Loss.MSE, 1, 0, List.of());
+            }
+            if (!train.integralLabels()) {
+                throw new IllegalArgumentException("labels of " + train.source() + ": not class indices (expected: "
+                        + "integers 0..K-1 for model " + config.model().id() + "; use --model linear or --loss mse "
+                        + "for regression)");
+            }
+            List<String> names = train.schema().classNames();
+            int classes = names.isEmpty() ? train.numClasses() : names.size();
+            Loss loss = config.resolveLoss(classes);
+            if (loss == Loss.BINARY_CROSS_ENTROPY && classes != 2) {
+                throw new IllegalArgumentException("classes: " + classes + " (expected: 2 for logistic regression;"
+                        + " use --model softmax for more)");
+            }
+            if (classes < 2) {
+                throw new IllegalArgumentException("classes: " + classes + " (expected: at least 2 in the training labels)");
+            }
+            return new Task(loss, loss == Loss.BINARY_CROSS_ENTROPY ? 1 : classes, classes, names);
+        }
+
+        void checkLabels(String part, Dataset d) {
+            if (classes == 0) {
+                return;
+            }
+            float[] y = d.labels();
+            for (int i = 0; i < y.length; i++) {
+                float v = y[i];
+                if (!(v >= 0 && v < classes && v == Math.rint(v))) {
+                    throw new IllegalArgumentException(part + " label " + v + " at row " + (i + 1) + " of " + d.source()
+                            + " (expected: a class index 0.." + (classes - 1) + ")");
+                }
+            }
+        }
+    }
+}
