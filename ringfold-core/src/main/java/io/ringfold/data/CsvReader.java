@@ -1,0 +1,365 @@
+package io.ringfold.data;
+
+import io.ringfold.tensor.FloatMatrix;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads a delimited text table (gzip recognised by its magic bytes) into a dense {@link Dataset}.
+ * Immutable configuration; {@code with...} methods return a changed copy.
+ *
+ * <ul>
+ *   <li>Header row on by default; without one, columns are named {@code c0, c1, ...}.</li>
+ *   <li>Label column by name or 0-based index, by default the last column.</li>
+ *   <li>Labels: if the first data row's label is a number, all labels must be numbers and are kept as
+ *       they are; otherwise every label is a class name, the sorted distinct names become
+ *       {@link Schema#classNames()} and each label is its index there.</li>
+ *   <li>Columns declared categorical hold arbitrary strings; the sorted distinct values become the
+ *       column's vocabulary and the feature value is the value's index there. All other cells must be
+ *       finite numbers in plain decimal notation.</li>
+ *   <li>Blank lines are ignored; every other line must have as many cells as the header (first row).</li>
+ *   <li>With a reference schema (the training set's, when reading a test file), feature names, class
+ *       names and vocabularies are taken from it, and a class or category it does not know is an error.</li>
+ * </ul>
+ */
+public final class CsvReader {
+
+    private final boolean header;
+    private final String labelColumn; // null: last column
+    private final char delimiter;
+    private final List<String> categorical;
+    private final Schema reference; // null: learn names from the file
+
+    public CsvReader() {
+        this(true, null, ',', List.of(), null);
+    }
+
+    private CsvReader(boolean header, String labelColumn, char delimiter, List<String> categorical, Schema reference) {
+        this.header = header;
+        this.labelColumn = labelColumn;
+        this.delimiter = delimiter;
+        this.categorical = List.copyOf(categorical);
+        this.reference = reference;
+    }
+
+    public CsvReader withHeader(boolean hasHeader) {
+        return new CsvReader(hasHeader, labelColumn, delimiter, categorical, reference);
+    }
+
+    /** The label column: a column name, or a 0-based index when no column has that name. */
+    public CsvReader withLabelColumn(String nameOrIndex) {
+        return new CsvReader(header, Objects.requireNonNull(nameOrIndex, "labelColumn"), delimiter, categorical,
+                reference);
+    }
+
+    public CsvReader withLabelColumn(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("labelColumn: " + index + " (expected: >= 0)");
+        }
+        return withLabelColumn(Integer.toString(index));
+    }
+
+    public CsvReader withDelimiter(char d) {
+        if (d == '"' || d == '\n' || d == '\r') {
+            throw new IllegalArgumentException("delimiter: '" + d + "' (expected: not a quote or line break)");
+        }
+        return new CsvReader(header, labelColumn, d, categorical, reference);
+    }
+
+    /** Columns (names, or 0-based indices when no column has that name) holding categories, not numbers. */
+    public CsvReader withCategorical(List<String> columns) {
+        return new CsvReader(header, labelColumn, delimiter, columns, reference);
+    }
+
+    /** Read against the training set's schema: same features, class names and vocabularies. */
+    public CsvReader withReferenceSchema(Schema schema) {
+        return new CsvReader(header, labelColumn, delimiter, categorical, Objects.requireNonNull(schema, "schema"));
+    }
+
+    public boolean header() {
+        return header;
+    }
+
+    public char delimiter() {
+        return delimiter;
+    }
+
+    /** The configured label column, or empty for the default (the last column). */
+    public java.util.Optional<String> labelColumn() {
+        return java.util.Optional.ofNullable(labelColumn);
+    }
+
+    public List<String> categorical() {
+        return categorical;
+    }
+
+    public Dataset read(Path path) {
+        try (InputStream in = DataFiles.open(path)) {
+            return read(in, path.toString());
+        } catch (IOException e) {
+            throw DataFiles.unreadable(path.toString(), e);
+        }
+    }
+
+    /** Reads from {@code in} (not closed; gzip recognised), naming it {@code source} in messages. */
+    public Dataset read(InputStream in, String source) {
+        long[] lineNo = {0};
+        try {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(DataFiles.decompressIfGzip(in),
+                    StandardCharsets.UTF_8));
+            return parse(reader, source, lineNo);
+        } catch (IOException e) {
+            throw DataFiles.unreadable(source, lineNo[0], e);
+        }
+    }
+
+    private static String nextNonBlank(BufferedReader reader, long[] lineNo) throws IOException {
+        String line;
+        while ((line = reader.readLine()) != null) {
+            lineNo[0]++;
+            if (!line.isBlank()) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    private Dataset parse(BufferedReader reader, String source, long[] lineNo) throws IOException {
+        String first = nextNonBlank(reader, lineNo);
+        if (first == null) {
+            throw new DataFormatException(source, 0, "empty file", header ? "a header row and data rows" : "data rows");
+        }
+        long headerLine = lineNo[0];
+        String[] firstCells = CsvLine.split(first, delimiter, source, headerLine);
+        int width = firstCells.length;
+        List<String> names = header ? Arrays.asList(firstCells) : Schema.generatedNames("c", width);
+        checkHeader(names, source, headerLine);
+        int labelIdx = resolveLabel(names, source, headerLine);
+        boolean[] isCat = new boolean[width];
+        for (String c : categorical) {
+            int idx = resolveColumn(c, names);
+            if (idx < 0) {
+                throw new DataFormatException(source, headerLine, "categorical column '" + c + "' not found",
+                        "a column name among " + names + " or a 0-based index < " + width);
+            }
+            if (idx == labelIdx) {
+                throw new DataFormatException(source, headerLine, "categorical column '" + c + "' is the label",
+                        "categorical columns among the features");
+            }
+            isCat[idx] = true;
+        }
+        if (reference != null) {
+            for (String name : reference.categoricalVocabularies().keySet()) {
+                int idx = names.indexOf(name);
+                if (idx >= 0 && idx != labelIdx) {
+                    isCat[idx] = true;
+                }
+            }
+        }
+        List<String> featureNames = new ArrayList<>(names);
+        featureNames.remove(labelIdx);
+        if (reference != null && !reference.featureNames().equals(featureNames)) {
+            throw new DataFormatException(source, headerLine, "feature columns " + featureNames,
+                    "the training set's " + reference.featureNames());
+        }
+
+        Rows rows = new Rows(names, labelIdx, isCat);
+        if (!header) {
+            rows.add(firstCells, source, headerLine);
+        }
+        String line;
+        while ((line = reader.readLine()) != null) {
+            lineNo[0]++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] cells = CsvLine.split(line, delimiter, source, lineNo[0]);
+            if (cells.length != width) {
+                throw new DataFormatException(source, lineNo[0], "row has " + cells.length + " cells",
+                        width + " as in " + (header ? "the header" : "the first row"));
+            }
+            rows.add(cells, source, lineNo[0]);
+        }
+        if (rows.count == 0) {
+            throw new DataFormatException(source, headerLine, "header only, no data rows", "data rows after the header");
+        }
+        return rows.finish(featureNames, names.get(labelIdx), source);
+    }
+
+    private static void checkHeader(List<String> names, String source, long line) {
+        if (names.size() < 2) {
+            throw new DataFormatException(source, line, names.size() + " column", "at least 2 (features and a label)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (String n : names) {
+            if (!seen.add(n)) {
+                throw new DataFormatException(source, line, "duplicate column name '" + n + "'", "distinct names");
+            }
+        }
+    }
+
+    private int resolveLabel(List<String> names, String source, long line) {
+        if (labelColumn == null) {
+            return names.size() - 1;
+        }
+        int idx = resolveColumn(labelColumn, names);
+        if (idx < 0) {
+            throw new DataFormatException(source, line, "label column '" + labelColumn + "' not found",
+                    "a column name among " + names + " or a 0-based index < " + names.size());
+        }
+        return idx;
+    }
+
+    /** Index of the column with this name, else the 0-based index it denotes if in range, else -1. */
+    private static int resolveColumn(String nameOrIndex, List<String> names) {
+        int idx = names.indexOf(nameOrIndex);
+        if (idx >= 0) {
+            return idx;
+        }
+        if (!nameOrIndex.isEmpty() && nameOrIndex.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+                && nameOrIndex.length() < 10) {
+            int i = Integer.parseInt(nameOrIndex);
+            return i < names.size() ? i : -1;
+        }
+        return -1;
+    }
+
+    /** Cells gathered row by row; categories and string labels get their codes once all are seen. */
+    private final class Rows {
+        final int width;
+        final int labelIdx;
+        final boolean[] isCat;
+        final List<String> names;
+        final GrowableArrays.Floats values = new GrowableArrays.Floats();
+        final GrowableArrays.Floats labels = new GrowableArrays.Floats();
+        final GrowableArrays.Ints lines = new GrowableArrays.Ints();
+        final List<List<String>> catCells = new ArrayList<>();
+        final List<String> labelCells = new ArrayList<>();
+        Boolean numericLabels; // decided by the first data row
+        int count;
+
+        Rows(List<String> names, int labelIdx, boolean[] isCat) {
+            this.names = names;
+            this.width = names.size();
+            this.labelIdx = labelIdx;
+            this.isCat = isCat;
+            for (int c = 0; c < width; c++) {
+                catCells.add(isCat[c] ? new ArrayList<>() : null);
+            }
+        }
+
+        void add(String[] cells, String source, long line) {
+            for (int c = 0; c < width; c++) {
+                String cell = cells[c];
+                if (c == labelIdx) {
+                    addLabel(cell, source, line);
+                } else if (isCat[c]) {
+                    if (cell.isEmpty()) {
+                        throw new DataFormatException(source, line, "empty cell in categorical column '"
+                                + columnName(c) + "'", "a category");
+                    }
+                    catCells.get(c).add(cell);
+                    values.add(0f); // placeholder for the category code
+                } else {
+                    float v = NumberCells.parseOrNaN(cell);
+                    if (Float.isNaN(v)) {
+                        throw new DataFormatException(source, line, NumberCells.describeBad(cell) + " in column '"
+                                + columnName(c) + "'", "a finite number, or declare the column categorical");
+                    }
+                    values.add(v);
+                }
+            }
+            lines.add((int) Math.min(line, Integer.MAX_VALUE));
+            count++;
+        }
+
+        private String columnName(int c) {
+            return names.get(c);
+        }
+
+        private void addLabel(String cell, String source, long line) {
+            if (numericLabels == null) {
+                numericLabels = reference != null ? reference.classNames().isEmpty()
+                        : !Float.isNaN(NumberCells.parseOrNaN(cell));
+            }
+            if (numericLabels) {
+                float v = NumberCells.parseOrNaN(cell);
+                if (Float.isNaN(v)) {
+                    throw new DataFormatException(source, line, NumberCells.describeBad(cell) + " as label",
+                            "a finite number, as " + (reference != null ? "in the training set" : "the first row's label was"));
+                }
+                labels.add(v);
+            } else {
+                if (cell.isEmpty()) {
+                    throw new DataFormatException(source, line, "empty label", "a class name");
+                }
+                labelCells.add(cell);
+                labels.add(0f);
+            }
+        }
+
+        Dataset finish(List<String> featureNames, String labelName, String source) {
+            float[] x = values.toArray();
+            float[] y = labels.toArray();
+            int f = width - 1;
+            Map<String, List<String>> vocabularies = new LinkedHashMap<>();
+            for (int c = 0; c < width; c++) {
+                if (!isCat[c]) {
+                    continue;
+                }
+                String name = names.get(c);
+                List<String> cells = catCells.get(c);
+                List<String> vocab = reference != null && reference.isCategorical(name)
+                        ? reference.categoricalVocabularies().get(name) : new ArrayList<>(new TreeSet<>(cells));
+                int[] codes = encode(cells, vocab, "category", "column '" + name + "'", source);
+                int col = c < labelIdx ? c : c - 1;
+                for (int r = 0; r < count; r++) {
+                    x[r * f + col] = codes[r];
+                }
+                vocabularies.put(name, vocab);
+            }
+            List<String> classNames = List.of();
+            if (!numericLabels) {
+                classNames = reference != null ? reference.classNames() : new ArrayList<>(new TreeSet<>(labelCells));
+                int[] codes = encode(labelCells, classNames, "class", "label column '" + labelName + "'", source);
+                for (int r = 0; r < count; r++) {
+                    y[r] = codes[r];
+                }
+            }
+            Schema schema = new Schema(featureNames, classNames, vocabularies, labelName);
+            return new Dataset(new FloatMatrix(count, f, x), y, schema, source);
+        }
+
+        private int[] encode(List<String> cells, List<String> vocab, String kind, String where, String source) {
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < vocab.size(); i++) {
+                index.put(vocab.get(i), i);
+            }
+            int[] codes = new int[cells.size()];
+            for (int r = 0; r < codes.length; r++) {
+                Integer code = index.get(cells.get(r));
+                if (code == null) {
+                    throw new DataFormatException(source, lines.get(r), "unknown " + kind + " "
+                            + DataFormatException.quote(cells.get(r)) + " in " + where,
+                            "one of the training set's " + vocab);
+                }
+                codes[r] = code;
+            }
+            return codes;
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.ringfold.data;
+
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An immutable table of examples: a feature matrix (dense {@link FloatMatrix} or sparse
+ * {@link CsrMatrix}), one float label per row, the {@link Schema} that names the columns, and where the
+ * data came from. Labels are class indices {@code 0..K-1} for classification and target values for
+ * regression; every label and every feature value is finite (readers reject the rest at the boundary).
+ *
+ * <p>To keep large data sets (Fashion-MNIST is 188 MB of floats) from being copied on every access,
+ * {@link #features()} and {@link #labels()} return the stored objects themselves: callers must not
+ * modify them. {@link #of} copies its inputs, so a data set built through it is not affected by later
+ * changes to the caller's arrays.
+ */
+public final class Dataset {
+
+    /** The two parts of {@link #split}: each keeps the original row order. */
+    public record Split(Dataset rest, Dataset heldOut) {
+    }
+
+    private final Matrix features;
+    private final float[] labels;
+    private final Schema schema;
+    private final String source;
+    // Row of the first label that is not a non-negative integer, or -1; and 1 + the largest label.
+    private final int firstNonClassRow;
+    private final int maxLabelPlusOne;
+    private volatile String fingerprint;
+
+    /** Takes ownership of the arrays (no copy): for readers and preprocessing in this package. */
+    Dataset(Matrix features, float[] labels, Schema schema, String source) {
+        this.features = Objects.requireNonNull(features, "features");
+        this.labels = Objects.requireNonNull(labels, "labels");
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.source = Objects.requireNonNull(source, "source");
+        if (features.rows() != labels.length) {
+            throw new IllegalArgumentException("labels: " + labels.length + " (expected: one per row, "
+                    + features.rows() + ")");
+        }
+        if (features.cols() != schema.numFeatures()) {
+            throw new IllegalArgumentException("schema: " + schema.numFeatures() + " feature names (expected: "
+                    + features.cols() + ", one per column)");
+        }
+        int bad = -1;
+        float max = -1f;
+        for (int i = 0; i < labels.length; i++) {
+            float y = labels[i];
+            if (!Float.isFinite(y)) {
+                throw new IllegalArgumentException("labels[" + i + "]: " + y + " (expected: finite)");
+            }
+            if (bad < 0 && (y < 0f || y != Math.rint(y))) {
+                bad = i;
+            }
+            max = Math.max(max, y);
+        }
+        this.firstNonClassRow = bad;
+        this.maxLabelPlusOne = bad < 0 ? (int) max + 1 : -1;
+        if (bad < 0 && !schema.classNames().isEmpty() && maxLabelPlusOne > schema.classNames().size()) {
+            throw new IllegalArgumentException("labels: largest " + (maxLabelPlusOne - 1) + " (expected: < "
+                    + schema.classNames().size() + " class names)");
+        }
+    }
+
+    /** A data set over copies of {@code features} and {@code labels}. */
+    public static Dataset of(Matrix features, float[] labels, Schema schema, String source) {
+        int[] all = new int[features.rows()];
+        Arrays.setAll(all, i -> i);
+        return new Dataset(features.gatherRows(all, 0, all.length), labels.clone(), schema, source);
+    }
+
+    /** The feature matrix itself, not a copy: do not modify. */
+    public Matrix features() {
+        return features;
+    }
+
+    /** The label array itself, not a copy: do not modify. See {@link #label(int)} for one value. */
+    public float[] labels() {
+        return labels;
+    }
+
+    public float label(int row) {
+        return labels[row];
+    }
+
+    public Schema schema() {
+        return schema;
+    }
+
+    /** Where the rows came from: a file path, {@code "digits"}, ... */
+    public String source() {
+        return source;
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int numFeatures() {
+        return features.cols();
+    }
+
+    public boolean isSparse() {
+        return features instanceof CsrMatrix;
+    }
+
+    /** True when every label is a non-negative integer, so the data can be used for classification. */
+    public boolean integralLabels() {
+        return firstNonClassRow < 0;
+    }
+
+    /**
+     * Number of classes: the number of class names when the schema has them, else 1 + the largest label.
+     *
+     * @throws IllegalStateException naming the first row whose label is negative or not an integer
+     */
+    public int numClasses() {
+        if (firstNonClassRow >= 0) {
+            throw new IllegalStateException(source + ": row " + firstNonClassRow + " has label "
+                    + labels[firstNonClassRow] + " (expected: integer class index >= 0 for classification)");
+        }
+        return schema.classNames().isEmpty() ? Math.max(maxLabelPlusOne, 0) : schema.classNames().size();
+    }
+
+    /** The given rows, in the given order (repeats allowed), as a new data set. */
+    public Dataset subset(int[] rows) {
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= size()) {
+                throw new IndexOutOfBoundsException("rows[" + i + "]: " + rows[i] + " (expected: in [0, " + size()
+                        + "))");
+            }
+        }
+        float[] y = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            y[i] = labels[rows[i]];
+        }
+        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source);
+    }
+
+    /**
+     * A seeded random split: {@code round(heldOutFraction * size())} rows go to {@code heldOut}, the rest to
+     * {@code rest}. The rows are chosen by a Fisher-Yates permutation of {@code 0..size()-1} driven by
+     * SplitMix64 seeded with {@code seed} (see {@code SplitMix64.permutation}): the first rows of the
+     * permutation are held out. Both parts keep the original row order, so the result depends only on the
+     * data and the seed.
+     */
+    public Split split(double heldOutFraction, long seed) {
+        if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
+            throw new IllegalArgumentException("heldOutFraction: " + heldOutFraction + " (expected: 0 < f < 1)");
+        }
+        int n = size();
+        int held = (int) Math.round(heldOutFraction * n);
+        if (held < 1 || held > n - 1) {
+            throw new IllegalArgumentException("heldOutFraction: " + heldOutFraction + " of " + n + " rows holds out "
+                    + held + " (expected: between 1 and " + (n - 1) + " rows)");
+        }
+        int[] perm = new SplitMix64(seed).permutation(n);
+        boolean[] isHeld = new boolean[n];
+        for (int i = 0; i < held; i++) {
+            isHeld[perm[i]] = true;
+        }
+        int[] restRows = new int[n - held];
+        int[] heldRows = new int[held];
+        int r = 0;
+        int h = 0;
+        for (int i = 0; i < n; i++) {
+            if (isHeld[i]) {
+                heldRows[h++] = i;
+            } else {
+                restRows[r++] = i;
+            }
+        }
+        return new Split(subset(restRows), subset(heldRows));
+    }
+
+    /**
+     * Hex SHA-256 of shape, storage kind, feature values in row order and labels (the exact bytes are
+     * described in {@code DatasetFingerprint}). Identical data gives an identical fingerprint; the same
+     * values stored dense and sparse give different fingerprints. Schema and source are not included.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = DatasetFingerprint.of(features, labels);
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    /** The same rows with other features (after preprocessing). */
+    Dataset withFeatures(Matrix newFeatures, Schema newSchema) {
+        return new Dataset(newFeatures, labels, newSchema, source);
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset[" + source + ", " + size() + "x" + numFeatures() + (isSparse() ? " sparse" : " dense") + "]";
+    }
+}

@@ -1,0 +1,333 @@
+package io.ringfold.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The feature transformation a model was trained with, fitted on the training set only and stored with
+ * the model so that prediction sees features exactly as training did. Immutable.
+ *
+ * <p>Each input column (as laid out in a {@link Dataset} before preprocessing) maps to output columns:
+ * a categorical column with V categories (its vocabulary in the {@link Schema}) becomes V one-hot columns
+ * named {@code column=category}, in vocabulary order; a numeric column becomes one column
+ * {@code (x - shift) / scale}. With standardisation, shift is the training mean and scale the population
+ * standard deviation (both computed in double, stored as float; a zero-variance column gets scale 1);
+ * without, shift 0 and scale 1. For sparse (CSR) training data the shift stays 0, as scikit-learn's
+ * {@code StandardScaler(with_mean=False)}, so that zeros stay zeros and the data stay sparse.
+ *
+ * <p>Sparse input stays sparse when no column is shifted and none is categorical; otherwise the output is
+ * dense. The float arithmetic is the same in {@link #apply}, {@link #transformRow} and
+ * {@link #parseAndTransform}, so a row gives the same bits whichever way it goes.
+ */
+public final class Preprocessor {
+
+    private final List<String> inputColumns;
+    private final Map<String, List<String>> vocabularies;
+    private final float[] shift;
+    private final float[] scale;
+    private final int[] vocabSize; // per input column; 0 for numeric
+    private final List<String> outputColumns;
+
+    Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale) {
+        int n = inputColumns.size();
+        if (shift.length != n || scale.length != n) {
+            throw new IllegalArgumentException("shift/scale: lengths " + shift.length + "/" + scale.length
+                    + " (expected: " + n + ", one per input column)");
+        }
+        // Schema validates names and vocabularies and orders the vocabularies by column.
+        Schema checked = new Schema(inputColumns, List.of(), vocabularies, "label");
+        this.inputColumns = checked.featureNames();
+        this.vocabularies = checked.categoricalVocabularies();
+        this.shift = shift.clone();
+        this.scale = scale.clone();
+        this.vocabSize = new int[n];
+        List<String> out = new ArrayList<>();
+        for (int c = 0; c < n; c++) {
+            String name = this.inputColumns.get(c);
+            if (!Float.isFinite(shift[c]) || !Float.isFinite(scale[c]) || scale[c] == 0f) {
+                throw new IllegalArgumentException("column '" + name + "': shift " + shift[c] + ", scale " + scale[c]
+                        + " (expected: finite, scale non-zero)");
+            }
+            List<String> vocab = this.vocabularies.get(name);
+            if (vocab != null) {
+                vocabSize[c] = vocab.size();
+                for (String cat : vocab) {
+                    out.add(name + "=" + cat);
+                }
+            } else {
+                out.add(name);
+            }
+        }
+        this.outputColumns = Collections.unmodifiableList(out);
+    }
+
+    /** Passes {@code columns} through unchanged. */
+    public static Preprocessor identity(List<String> columns) {
+        float[] zeros = new float[columns.size()];
+        float[] ones = new float[columns.size()];
+        Arrays.fill(ones, 1f);
+        return new Preprocessor(columns, Map.of(), zeros, ones);
+    }
+
+    /** Passes {@code width} columns named {@code f0..} through unchanged. */
+    public static Preprocessor identity(int width) {
+        return identity(Schema.generatedNames("f", width));
+    }
+
+    /**
+     * Learns one-hot expansion of the schema's categorical columns and, if {@code standardize}, per-column
+     * standardisation of the others, from {@code train}.
+     */
+    public static Preprocessor fit(Dataset train, boolean standardize) {
+        Schema schema = train.schema();
+        int n = train.size();
+        int d = train.numFeatures();
+        if (n == 0) {
+            throw new IllegalArgumentException("train: 0 rows (expected: at least 1 to fit preprocessing)");
+        }
+        if (train.isSparse() && !schema.categoricalVocabularies().isEmpty()) {
+            throw new IllegalArgumentException("train: sparse features with categorical columns "
+                    + schema.categoricalVocabularies().keySet() + " (expected: dense features for one-hot encoding)");
+        }
+        float[] shift = new float[d];
+        float[] scale = new float[d];
+        Arrays.fill(scale, 1f);
+        if (standardize) {
+            double[] mean = new double[d];
+            double[] var = new double[d];
+            if (train.features() instanceof FloatMatrix m) {
+                ColumnMoments.dense(m, mean, var);
+            } else {
+                ColumnMoments.sparse((CsrMatrix) train.features(), mean, var);
+            }
+            for (int c = 0; c < d; c++) {
+                if (schema.isCategorical(schema.featureNames().get(c))) {
+                    continue;
+                }
+                float std = (float) Math.sqrt(var[c]);
+                scale[c] = std > 0f && Float.isFinite(std) ? std : 1f;
+                shift[c] = train.isSparse() ? 0f : (float) mean[c];
+            }
+        }
+        return new Preprocessor(schema.featureNames(), schema.categoricalVocabularies(), shift, scale);
+    }
+
+    public int inputWidth() {
+        return inputColumns.size();
+    }
+
+    public int outputWidth() {
+        return outputColumns.size();
+    }
+
+    /** The raw columns expected as input, in order. */
+    public List<String> inputColumns() {
+        return inputColumns;
+    }
+
+    public List<String> outputColumns() {
+        return outputColumns;
+    }
+
+    /** Categorical input columns and their categories; a code is an index into the list. */
+    public Map<String, List<String>> vocabularies() {
+        return vocabularies;
+    }
+
+    /** Per input column shift (copy); 0 for categorical columns. */
+    public float[] shift() {
+        return shift.clone();
+    }
+
+    /** Per input column scale (copy); 1 for categorical columns. */
+    public float[] scale() {
+        return scale.clone();
+    }
+
+    /** True when the output equals the input. */
+    public boolean isIdentity() {
+        if (!vocabularies.isEmpty()) {
+            return false;
+        }
+        for (int c = 0; c < shift.length; c++) {
+            if (shift[c] != 0f || scale[c] != 1f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean keepsSparsity() {
+        if (!vocabularies.isEmpty()) {
+            return false;
+        }
+        for (float s : shift) {
+            if (s != 0f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The transformed data set (labels, class names and source kept). */
+    public Dataset apply(Dataset data) {
+        if (data.numFeatures() != inputWidth()) {
+            throw new IllegalArgumentException(data.source() + ": " + data.numFeatures() + " feature columns (expected: "
+                    + inputWidth() + ", as at fit time: " + abbreviate(inputColumns) + ")");
+        }
+        if (isIdentity()) {
+            return data;
+        }
+        Schema schema = data.schema().withFeatures(outputColumns, Map.of());
+        if (data.features() instanceof CsrMatrix sparse && keepsSparsity()) {
+            float[] v = new float[sparse.nonZeros()];
+            int[] col = new int[v.length];
+            int[] ptr = new int[sparse.rows() + 1];
+            for (int r = 0; r < sparse.rows(); r++) {
+                for (int p = sparse.rowStart(r), end = sparse.rowStart(r + 1); p < end; p++) {
+                    int c = sparse.columnAt(p);
+                    col[p] = c;
+                    v[p] = sparse.valueAt(p) / scale[c];
+                }
+                ptr[r + 1] = sparse.rowStart(r + 1);
+            }
+            return data.withFeatures(new CsrMatrix(sparse.rows(), sparse.cols(), ptr, col, v), schema);
+        }
+        int n = data.size();
+        int in = inputWidth();
+        int outW = outputWidth();
+        FloatMatrix out = new FloatMatrix(n, outW);
+        float[] o = out.data();
+        float[] row = new float[in];
+        if (data.features() instanceof FloatMatrix dense) {
+            float[] x = dense.data();
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(x, r * in, row, 0, in);
+                transformInto(row, o, r * outW, data.source(), r);
+            }
+        } else {
+            CsrMatrix sparse = (CsrMatrix) data.features();
+            for (int r = 0; r < n; r++) {
+                Arrays.fill(row, 0f);
+                for (int p = sparse.rowStart(r), end = sparse.rowStart(r + 1); p < end; p++) {
+                    row[sparse.columnAt(p)] = sparse.valueAt(p);
+                }
+                transformInto(row, o, r * outW, data.source(), r);
+            }
+        }
+        return data.withFeatures(out, schema);
+    }
+
+    /** One raw row (categorical columns as codes) to a new output row. */
+    public float[] transformRow(float[] raw) {
+        if (raw.length != inputWidth()) {
+            throw new IllegalArgumentException("row: " + raw.length + " values (expected: " + inputWidth() + ", "
+                    + abbreviate(inputColumns) + ")");
+        }
+        float[] out = new float[outputWidth()];
+        transformInto(raw, out, 0, "row", -1);
+        return out;
+    }
+
+    /**
+     * One row of text cells (categorical columns as category names, others as numbers, surrounding blanks
+     * ignored) to a new output row.
+     *
+     * @throws IllegalArgumentException naming the column, the value and what was expected (for an unknown
+     *                                  category, the known ones)
+     */
+    public float[] parseAndTransform(String[] cells) {
+        if (cells.length != inputWidth()) {
+            throw new IllegalArgumentException("cells: " + cells.length + " (expected: " + inputWidth() + ", "
+                    + abbreviate(inputColumns) + ")");
+        }
+        float[] raw = new float[cells.length];
+        for (int c = 0; c < cells.length; c++) {
+            String name = inputColumns.get(c);
+            String cell = cells[c] == null ? "" : cells[c].trim();
+            List<String> vocab = vocabularies.get(name);
+            if (vocab != null) {
+                int code = Collections.binarySearch(vocab, cell);
+                if (code < 0) {
+                    throw new IllegalArgumentException("column '" + name + "': unknown category "
+                            + DataFormatException.quote(cell) + " (expected: one of " + abbreviate(vocab) + ")");
+                }
+                raw[c] = code;
+            } else {
+                float v = NumberCells.parseOrNaN(cell);
+                if (Float.isNaN(v)) {
+                    throw new IllegalArgumentException("column '" + name + "': " + NumberCells.describeBad(cell)
+                            + " (expected: a finite number)");
+                }
+                raw[c] = v;
+            }
+        }
+        float[] out = new float[outputWidth()];
+        transformInto(raw, out, 0, "cells", -1);
+        return out;
+    }
+
+    private void transformInto(float[] raw, float[] out, int offset, String source, int row) {
+        int o = offset;
+        for (int c = 0; c < raw.length; c++) {
+            int v = vocabSize[c];
+            if (v == 0) {
+                out[o++] = (raw[c] - shift[c]) / scale[c];
+            } else {
+                float code = raw[c];
+                int k = (int) code;
+                if (k != code || k < 0 || k >= v) {
+                    throw badCode(source, row, c, code, v);
+                }
+                Arrays.fill(out, o, o + v, 0f);
+                out[o + k] = 1f;
+                o += v;
+            }
+        }
+    }
+
+    // Kept out of the loop above so that it stays small.
+    private IllegalArgumentException badCode(String source, int row, int c, float code, int v) {
+        return new IllegalArgumentException(source + (row >= 0 ? ", row " + row : "") + ", column '"
+                + inputColumns.get(c) + "': category code " + code + " (expected: integer in [0, " + v + "))");
+    }
+
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 12 ? names.toString()
+                : names.subList(0, 10) + " ... " + names.get(names.size() - 1) + " (" + names.size() + " in all)";
+    }
+
+    /** JSON form (see {@link PreprocessorJson}): floats as base64 of little-endian float32, so bit-exact. */
+    public JsonNode toJson() {
+        return PreprocessorJson.write(this);
+    }
+
+    /** @throws IllegalArgumentException for another format, an unknown version or inconsistent content */
+    public static Preprocessor fromJson(JsonNode node) {
+        return PreprocessorJson.read(node);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessor p && p.inputColumns.equals(inputColumns) && p.vocabularies.equals(vocabularies)
+                && Arrays.equals(p.shift, shift) && Arrays.equals(p.scale, scale);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * inputColumns.hashCode() + vocabularies.hashCode()) + Arrays.hashCode(shift)
+                + 7 * Arrays.hashCode(scale);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessor[" + inputWidth() + " -> " + outputWidth() + " columns, categorical "
+                + vocabularies.keySet() + (isIdentity() ? ", identity" : "") + "]";
+    }
+}

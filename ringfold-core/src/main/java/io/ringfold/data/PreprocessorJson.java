@@ -1,0 +1,123 @@
+package io.ringfold.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON form of a {@link Preprocessor}, version 1:
+ * <pre>{@code
+ * {"format": "ringfold-preprocessor", "version": 1,
+ *  "inputColumns": ["age", "color", ...],
+ *  "categorical": {"color": ["blue", "red"]},
+ *  "shift": "<base64 of little-endian float32, one per input column>",
+ *  "scale": "<same>"}
+ * }</pre>
+ * Floats are stored as their bits, not decimal numbers: a decimal written from a float and parsed back
+ * through a double can round to a neighbouring float, and a model must see the very same inputs.
+ */
+final class PreprocessorJson {
+
+    static final String FORMAT = "ringfold-preprocessor";
+    static final int VERSION = 1;
+
+    private PreprocessorJson() {
+    }
+
+    static ObjectNode write(Preprocessor p) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        ObjectNode root = f.objectNode();
+        root.put("format", FORMAT);
+        root.put("version", VERSION);
+        ArrayNode cols = root.putArray("inputColumns");
+        p.inputColumns().forEach(cols::add);
+        ObjectNode cat = root.putObject("categorical");
+        for (Map.Entry<String, List<String>> e : p.vocabularies().entrySet()) {
+            ArrayNode a = cat.putArray(e.getKey());
+            e.getValue().forEach(a::add);
+        }
+        root.put("shift", encode(p.shift()));
+        root.put("scale", encode(p.scale()));
+        return root;
+    }
+
+    static Preprocessor read(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw bad("not a JSON object", "an object with format '" + FORMAT + "'");
+        }
+        if (!FORMAT.equals(node.path("format").asText(null))) {
+            throw bad("format " + node.path("format"), "'" + FORMAT + "'");
+        }
+        JsonNode version = node.path("version");
+        if (!version.isInt() || version.intValue() != VERSION) {
+            throw bad("version " + version, VERSION + " (this library reads versions up to " + VERSION + ")");
+        }
+        List<String> columns = strings(node.path("inputColumns"), "inputColumns");
+        Map<String, List<String>> vocab = new LinkedHashMap<>();
+        JsonNode cat = node.path("categorical");
+        if (!cat.isObject()) {
+            throw bad("categorical " + cat, "an object of column name to category list");
+        }
+        for (Map.Entry<String, JsonNode> e : cat.properties()) {
+            vocab.put(e.getKey(), strings(e.getValue(), "categorical." + e.getKey()));
+        }
+        float[] shift = decode(node.path("shift"), "shift", columns.size());
+        float[] scale = decode(node.path("scale"), "scale", columns.size());
+        return new Preprocessor(columns, vocab, shift, scale);
+    }
+
+    private static List<String> strings(JsonNode array, String what) {
+        if (!array.isArray()) {
+            throw bad(what + " " + array, "an array of strings");
+        }
+        List<String> out = new ArrayList<>(array.size());
+        for (JsonNode e : array) {
+            if (!e.isTextual()) {
+                throw bad(what + " element " + e, "a string");
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+
+    static String encode(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return Base64.getEncoder().encodeToString(b.array());
+    }
+
+    static float[] decode(JsonNode text, String what, int expected) {
+        if (!text.isTextual()) {
+            throw bad(what + " " + text, "a base64 string of little-endian float32");
+        }
+        byte[] bytes;
+        try {
+            bytes = Base64.getDecoder().decode(text.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("preprocessor JSON: " + what + " is not base64 (" + e.getMessage() + ")", e);
+        }
+        if (bytes.length != 4 * expected) {
+            throw bad(what + " of " + bytes.length + " bytes", 4 * expected + " bytes, one float32 per input column");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[expected];
+        for (int i = 0; i < expected; i++) {
+            out[i] = b.getFloat();
+        }
+        return out;
+    }
+
+    private static IllegalArgumentException bad(String problem, String expected) {
+        return new IllegalArgumentException("preprocessor JSON: " + problem + " (expected: " + expected + ")");
+    }
+}

@@ -1,0 +1,50 @@
+package io.ringfold.eval;
+
+import java.util.Arrays;
+import java.util.OptionalDouble;
+
+/**
+ * Area under the ROC curve from ranks (Hanley and McNeil, Radiology 143, 1982): AUC = (R1 - n1(n1+1)/2)
+ * / (n1·n0), R1 the sum of the positives' ranks among all scores, tied scores sharing their average
+ * rank (which counts a tied positive-negative pair as one half).
+ */
+final class RocAuc {
+
+    private RocAuc() {
+    }
+
+    /** Labels 0/1; empty when only one class is present. */
+    static OptionalDouble of(int[] labels, float[] scores) {
+        int n = labels.length;
+        long[] keys = new long[n];
+        for (int i = 0; i < n; i++) {
+            // Sort by score without boxing: the score's bits made order-preserving as a signed int in the
+            // high half, the row in the low half.
+            int bits = Float.floatToIntBits(scores[i] == 0f ? 0f : scores[i]);
+            bits ^= (bits >> 31) & 0x7fffffff;
+            keys[i] = ((long) bits << 32) | i;
+        }
+        Arrays.sort(keys);
+        long positives = 0;
+        double positiveRankSum = 0;
+        int start = 0;
+        while (start < n) {
+            int end = start;
+            float s = scores[(int) keys[start]];
+            int groupPositives = 0;
+            while (end < n && scores[(int) keys[end]] == s) {
+                groupPositives += labels[(int) keys[end]];
+                end++;
+            }
+            // Ranks start+1 .. end share their mean.
+            positiveRankSum += groupPositives * ((start + 1 + end) / 2.0);
+            positives += groupPositives;
+            start = end;
+        }
+        long negatives = n - positives;
+        if (positives == 0 || negatives == 0) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of((positiveRankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives));
+    }
+}
