@@ -90,7 +90,7 @@ final class PredictCommand implements Callable<Integer> {
         try {
             root = JSON.readTree(text);
         } catch (IOException e) {
-            throw new IllegalArgumentException(name + ": malformed JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(name + ": malformed JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         JsonNode instances = root.isObject() ? root.get("instances") : root;
         if (instances == null || !instances.isArray()) {

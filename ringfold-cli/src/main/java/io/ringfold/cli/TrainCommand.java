@@ -182,8 +182,26 @@ final class TrainCommand implements Callable<Integer> {
         try {
             return TrainingConfig.fromJson(n);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "invalid option: " + e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flagMessage(e.getMessage()));
         }
+    }
+
+    /** Hyperparameter names as the flags that set them, so the message names what the user typed. */
+    private static final java.util.Map<String, String> FLAGS = java.util.Map.ofEntries(
+            java.util.Map.entry("model", "--model"), java.util.Map.entry("hidden", "--hidden"),
+            java.util.Map.entry("activation", "--activation"), java.util.Map.entry("loss", "--loss"),
+            java.util.Map.entry("epochs", "--epochs"), java.util.Map.entry("batchSize", "--batch-size"),
+            java.util.Map.entry("optimizer", "--optimizer"), java.util.Map.entry("learningRate", "--lr"),
+            java.util.Map.entry("momentum", "--momentum"), java.util.Map.entry("weightDecay", "--weight-decay"),
+            java.util.Map.entry("lrSchedule", "--lr-schedule"), java.util.Map.entry("lrStepEpochs", "--lr-step-epochs"),
+            java.util.Map.entry("lrGamma", "--lr-gamma"), java.util.Map.entry("seed", "--seed"),
+            java.util.Map.entry("validationSplit", "--validation-split"), java.util.Map.entry("patience", "--patience"),
+            java.util.Map.entry("testSplit", "--test-split"));
+
+    static String flagMessage(String message) {
+        int colon = message.indexOf(':');
+        String flag = colon > 0 ? FLAGS.get(message.substring(0, colon)) : null;
+        return flag == null ? "invalid option: " + message : flag + message.substring(colon);
     }
 
     private static void putIfSet(ObjectNode n, String field, String value) {

@@ -9,6 +9,7 @@ import io.ringfold.io.ModelFile;
 import io.ringfold.io.ModelFileException;
 import io.ringfold.io.NamedTensor;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,11 +32,11 @@ public final class ModelCodec {
     }
 
     /** Writes {@code model} to {@code dir/model.rfm} (atomically), creating {@code dir}; returns the file. */
-    public static Path save(Model model, Path dir, ObjectNode evaluation) {
+    public static Path save(Model model, Path dir, ObjectNode evaluation) throws IOException {
         try {
             Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new ModelFileException(dir + ": cannot create model directory: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFileException(dir, "cannot create model directory: " + e, e);
         }
         Path file = dir.resolve(FILE_NAME);
         ModelFile.write(file, header(model, evaluation), model.tensors());
@@ -43,10 +44,10 @@ public final class ModelCodec {
     }
 
     /** Reads a model from a model file or a directory holding {@value #FILE_NAME}. */
-    public static Model load(Path path) {
+    public static Model load(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
         if (!Files.exists(file)) {
-            throw new ModelFileException(file + ": no such model file"
+            throw new ModelFileException(file, "no such model file"
                     + (Files.isDirectory(path) ? " (expected: " + FILE_NAME + " in " + path + ")" : ""));
         }
         ModelFile.Contents c = ModelFile.read(file);
@@ -54,7 +55,7 @@ public final class ModelCodec {
     }
 
     /** The evaluation saved with a model file, or an empty object. */
-    public static ObjectNode evaluation(Path path) {
+    public static ObjectNode evaluation(Path path) throws IOException {
         Path file = Files.isDirectory(path) ? path.resolve(FILE_NAME) : path;
         JsonNode e = ModelFile.read(file).header().get("evaluation");
         return e instanceof ObjectNode o ? o : JSON.createObjectNode();
@@ -83,9 +84,9 @@ public final class ModelCodec {
         return h;
     }
 
-    static Model fromContents(Path file, ObjectNode h, List<NamedTensor> tensors) {
+    static Model fromContents(Path file, ObjectNode h, List<NamedTensor> tensors) throws ModelFileException {
         if (!KIND.equals(h.path("kind").asText())) {
-            throw new ModelFileException(file + ": model kind '" + h.path("kind").asText() + "' (expected: " + KIND + ")");
+            throw new ModelFileException(file, "model kind '" + h.path("kind").asText() + "' (expected: " + KIND + ")");
         }
         try {
             JsonNode a = h.get("architecture");
@@ -117,10 +118,7 @@ public final class ModelCodec {
             }
             return m;
         } catch (RuntimeException e) {
-            if (e instanceof ModelFileException) {
-                throw e;
-            }
-            throw new ModelFileException(file + ": invalid model header: " + e.getMessage(), e);
+            throw new ModelFileException(file, "invalid model header: " + e.getMessage(), e);
         }
     }
 
