@@ -92,8 +92,9 @@ final class ModelFileReader {
         if (count > most) {
             throw in.truncated(in.position() + count * Layout.MIN_TENSOR_BYTES + Layout.CHECKSUM_BYTES);
         }
-        List<RawTensor> tensors = new ArrayList<>((int) count);
-        for (int i = 0; i < count; i++) {
+        // The count is bounded by the file size, not by int: keep the initial capacity modest.
+        List<RawTensor> tensors = new ArrayList<>((int) Math.min(count, 1024));
+        for (long i = 0; i < count; i++) {
             String what = "tensor " + i;
             int nameLength = checkedLength(file, in.u32(), Layout.MAX_NAME_BYTES, what + ": name length");
             if (nameLength == 0) {
