@@ -1,5 +1,7 @@
 package io.ringfold.data;
 
+import io.ringfold.random.SplitMix64;
+
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;

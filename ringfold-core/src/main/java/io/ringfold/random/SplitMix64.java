@@ -30,21 +30,21 @@ public final class SplitMix64 {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
 
-    /** Uniform in [0, bound) by Lemire's multiply-shift with rejection, so it is unbiased. */
+    /**
+     * Uniform in {@code [0, bound)}: 63 random bits modulo bound, redrawing the few values from the last,
+     * incomplete block of {@code bound} so that no remainder is favoured.
+     */
     public int nextInt(int bound) {
         if (bound <= 0) {
             throw new IllegalArgumentException("bound: " + bound + " (expected: > 0)");
         }
-        long m = (nextLong() >>> 32) * bound;
-        long low = m & 0xffffffffL;
-        if (low < bound) {
-            long threshold = (0x100000000L - bound) % bound;
-            while (low < threshold) {
-                m = (nextLong() >>> 32) * bound;
-                low = m & 0xffffffffL;
-            }
-        }
-        return (int) (m >>> 32);
+        long bits;
+        long value;
+        do {
+            bits = nextLong() >>> 1;
+            value = bits % bound;
+        } while (bits - value + (bound - 1) < 0);
+        return (int) value;
     }
 
     /** Standard normal by Box-Muller (one of the pair is discarded to keep the stream stateless). */
@@ -54,7 +54,17 @@ public final class SplitMix64 {
         return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
     }
 
-    /** Fisher-Yates shuffle of a[0..n). */
+    /** A permutation of {@code 0..n-1}: the identity put through {@link #shuffle}. */
+    public int[] permutation(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        shuffle(p, n);
+        return p;
+    }
+
+    /** Fisher-Yates shuffle of a[0..n): for i = n-1 down to 1, swap a[i] with a[nextInt(i + 1)]. */
     public void shuffle(int[] a, int n) {
         for (int i = n - 1; i > 0; i--) {
             int j = nextInt(i + 1);
