@@ -108,7 +108,7 @@ public final class CsvReader {
     }
 
     public Dataset read(Path path) {
-        try (InputStream in = DataFiles.open(path)) {
+        try (InputStream in = DataFiles.openRaw(path)) {
             return read(in, path.toString());
         } catch (IOException e) {
             throw DataFiles.unreadable(path.toString(), e);
@@ -292,6 +292,10 @@ public final class CsvReader {
         }
 
         private void addLabel(String cell, String source, long line) {
+            if (NumberCells.isNonFiniteSpelling(cell)) {
+                throw new DataFormatException(source, line, "non-finite value " + DataFormatException.quote(cell)
+                        + " as label", "a finite number or a class name");
+            }
             if (numericLabels == null) {
                 numericLabels = reference != null ? reference.classNames().isEmpty()
                         : !Float.isNaN(NumberCells.parseOrNaN(cell));

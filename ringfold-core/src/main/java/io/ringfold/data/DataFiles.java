@@ -26,6 +26,15 @@ final class DataFiles {
         }
     }
 
+    /** Opens {@code path} as it is; the readers' stream methods recognise gzip themselves. */
+    static InputStream openRaw(Path path) {
+        try {
+            return Files.newInputStream(path);
+        } catch (IOException e) {
+            throw unreadable(path.toString(), e);
+        }
+    }
+
     /** Wraps {@code in} (buffered), decompressing when it starts with the gzip magic bytes. */
     static InputStream decompressIfGzip(InputStream in) throws IOException {
         BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);

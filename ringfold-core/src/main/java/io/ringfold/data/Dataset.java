@@ -68,11 +68,32 @@ public final class Dataset {
         }
     }
 
-    /** A data set over copies of {@code features} and {@code labels}. */
+    /** A data set over copies of {@code features} and {@code labels}; every value must be finite. */
     public static Dataset of(Matrix features, float[] labels, Schema schema, String source) {
+        if (features instanceof FloatMatrix dense) {
+            checkFinite(dense.data(), dense.cols(), source);
+        } else if (features instanceof CsrMatrix sparse) {
+            for (int r = 0; r < sparse.rows(); r++) {
+                for (int p = sparse.rowStart(r); p < sparse.rowStart(r + 1); p++) {
+                    if (!Float.isFinite(sparse.valueAt(p))) {
+                        throw new IllegalArgumentException(source + ": feature (" + r + ", " + sparse.columnAt(p)
+                                + ") is " + sparse.valueAt(p) + " (expected: finite)");
+                    }
+                }
+            }
+        }
         int[] all = new int[features.rows()];
         Arrays.setAll(all, i -> i);
         return new Dataset(features.gatherRows(all, 0, all.length), labels.clone(), schema, source);
+    }
+
+    private static void checkFinite(float[] x, int cols, String source) {
+        for (int i = 0; i < x.length; i++) {
+            if (!Float.isFinite(x[i])) {
+                throw new IllegalArgumentException(source + ": feature (" + i / cols + ", " + i % cols + ") is " + x[i]
+                        + " (expected: finite)");
+            }
+        }
     }
 
     /** The feature matrix itself, not a copy: do not modify. */

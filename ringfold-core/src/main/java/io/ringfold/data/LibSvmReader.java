@@ -46,7 +46,7 @@ public final class LibSvmReader {
     }
 
     public Dataset read(Path path) {
-        try (InputStream in = DataFiles.open(path)) {
+        try (InputStream in = DataFiles.openRaw(path)) {
             return read(in, path.toString());
         } catch (IOException e) {
             throw DataFiles.unreadable(path.toString(), e);

@@ -42,6 +42,15 @@ final class NumberCells {
         return Float.isFinite(v) ? v : Float.NaN;
     }
 
+    /** True for the spellings of NaN and infinity that number parsers accept (any case, optional sign). */
+    static boolean isNonFiniteSpelling(String s) {
+        String t = s.toLowerCase(java.util.Locale.ROOT);
+        if (t.startsWith("+") || t.startsWith("-")) {
+            t = t.substring(1);
+        }
+        return t.equals("nan") || t.equals("inf") || t.equals("infinity");
+    }
+
     /** What was wrong with a cell that {@link #parseOrNaN} rejected, for the error message. */
     static String describeBad(String s) {
         if (s.isEmpty()) {
