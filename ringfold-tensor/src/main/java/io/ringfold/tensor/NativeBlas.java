@@ -99,6 +99,8 @@ public final class NativeBlas implements Blas {
             java.util.Arrays.fill(y, yOff, yOff + outLen, 0f);
         }
         if (m == 0 || n == 0) {
+            // An empty sum: y = beta * y, which CBLAS would skip altogether.
+            VectorGemm.scale(1, outLen, beta, y, yOff, outLen);
             return;
         }
         OpenBlasBindings.sgemv(transA, m, n, alpha, a, aOff, lda, x, xOff, beta, y, yOff);
