@@ -19,7 +19,11 @@ RINGFOLD_SOFTMAX_ARGS=(train --data fashion-mnist --model softmax
   --optimizer adam --lr 0.001 --batch-size 128 --epochs 3 --seed 1)
 PYTORCH_ARGS=(--hidden 128 --lr 0.001 --batch-size 128 --epochs 5 --seed 1)
 PYTORCH_THREADS=(1 2)     # each is run; the best median is compared
+# OpenMP threads spin while waiting by default; on a 2-core machine shared with other work that made
+# 2-thread epochs 10-30x slower (13-30 s instead of 0.6 s). PASSIVE is PyTorch's best setting here.
+PYTORCH_ENV=(OMP_WAIT_POLICY=PASSIVE)
 SKLEARN_ARGS=(--max-iter 100)  # 100 L-BFGS iterations reach 0.8443, scikit-learn's best here
+SKLEARN_BLAS_THREADS=(1 2)     # OPENBLAS_NUM_THREADS; each is run, the best median is compared
 TARGET_ACCURACY=0.84
 # ------------------------------------------------------------------------------------
 
@@ -94,12 +98,16 @@ for ((rep = 1; rep <= REPS; rep++)); do
     run_one "$rep" ringfold-mlp "${RINGFOLD_CMD[@]}" "${RINGFOLD_MLP_ARGS[@]}" --out "$RUN_DIR/rep$rep-mlp-model" --json
   fi
   for t in "${PYTORCH_THREADS[@]}"; do
-    run_one "$rep" "pytorch-t$t" "$PEER_PYTHON" bench/peers/pytorch_mlp.py --threads "$t" "${PYTORCH_ARGS[@]}"
+    run_one "$rep" "pytorch-t$t" env "${PYTORCH_ENV[@]}" "$PEER_PYTHON" bench/peers/pytorch_mlp.py \
+      --threads "$t" "${PYTORCH_ARGS[@]}"
   done
   if [[ $PEERS_ONLY -eq 0 ]]; then
     run_one "$rep" ringfold-softmax "${RINGFOLD_CMD[@]}" "${RINGFOLD_SOFTMAX_ARGS[@]}" --out "$RUN_DIR/rep$rep-softmax-model" --json
   fi
-  run_one "$rep" sklearn "$PEER_PYTHON" bench/peers/sklearn_logreg.py "${SKLEARN_ARGS[@]}"
+  for b in "${SKLEARN_BLAS_THREADS[@]}"; do
+    run_one "$rep" "sklearn-b$b" env "OPENBLAS_NUM_THREADS=$b" "$PEER_PYTHON" bench/peers/sklearn_logreg.py \
+      "${SKLEARN_ARGS[@]}"
+  done
 done
 cut -d' ' -f1-3 /proc/loadavg > "$RUN_DIR/loadavg-end"
 

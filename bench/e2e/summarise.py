@@ -18,7 +18,9 @@ import sys
 
 SECTION = "## End-to-end"
 DEFAULT_TITLE = "# Ringfold benchmark results"
-PYTORCH_NAME = re.compile(r"^pytorch-t(\d+)$")
+# Peers run once per thread count; the program name carries it: pytorch-t<threads>, sklearn-b<threads>.
+PYTORCH = "pytorch-t"
+SKLEARN = "sklearn-b"
 
 
 def load_runs(run_dir):
@@ -75,14 +77,22 @@ def ringfold_seconds_per_epoch(name):
     return lambda r, rep: field(r, "train_seconds", name, rep) / field(r, "epochs", name, rep)
 
 
-def pytorch_configs(runs):
-    """{threads: [(rep, seconds_per_epoch)]} for every pytorch-t<threads> program that ran."""
+def peer_configs(runs, prefix, key):
+    """{threads: [(rep, record[key])]} for every program named <prefix><threads> that ran."""
     configs = {}
     for name in runs:
-        match = PYTORCH_NAME.match(name)
+        match = re.fullmatch(re.escape(prefix) + r"(\d+)", name)
         if match:
-            configs[int(match.group(1))] = series(runs, name, lambda r, rep, n=name: field(r, "seconds_per_epoch", n, rep))
-    return configs
+            configs[int(match.group(1))] = series(runs, name, lambda r, rep, n=name: field(r, key, n, rep))
+    return dict(sorted(configs.items()))
+
+
+def best_config(configs):
+    """(threads, median) of the configuration with the lowest median, or (None, None) if none ran."""
+    if not configs:
+        return None, None
+    threads = min(configs, key=lambda t: median(configs[t]))
+    return threads, median(configs[threads])
 
 
 def machine():
@@ -115,11 +125,33 @@ def fmt(value, digits=3):
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def first_record(runs, prefix):
+    return next((recs[min(recs)] for name, recs in runs.items() if name.startswith(prefix)), None)
+
+
+def software_line(runs):
+    parts = []
+    torch = first_record(runs, PYTORCH)
+    if torch:
+        parts.append(f"PyTorch {torch.get('torch_version')} (Python {torch.get('python')}, "
+                     f"OMP_WAIT_POLICY {torch.get('omp_wait_policy')})")
+    sk = first_record(runs, SKLEARN)
+    if sk:
+        blas = ", ".join(os.path.basename(b) for b in sk.get("blas", [])) or "unknown"
+        parts.append(f"scikit-learn {sk.get('sklearn_version')} (BLAS: {blas})")
+    return "- Peers: " + "; ".join(parts) + "." if parts else None
+
+
+def accuracy_of(runs, prefix, threads):
+    """Median test accuracy of one peer configuration (the same every run: the peers are seeded)."""
+    return median(series(runs, f"{prefix}{threads}", lambda r, rep, n=f"{prefix}{threads}":
+                         field(r, "test_accuracy", n, rep))) if threads is not None else None
+
+
 def render(run_dir, runs, commands, target, invocation, peers_only):
     """The section's markdown, heading included."""
     reps = sorted({rep for by_rep in runs.values() for rep in by_rep})
     m = machine()
-    torch_configs = pytorch_configs(runs)
     lines = [SECTION, ""]
     if peers_only:
         lines += ["**Peer smoke run, no Ringfold: not a result.**", ""]
@@ -131,87 +163,80 @@ def render(run_dir, runs, commands, target, invocation, peers_only):
         f"at end: {read_optional(run_dir, 'loadavg-end')}. The machine's 2 cores are shared with "
         "other workers, so absolute timings are noisy; the ratios come from runs interleaved in one session.",
     ]
-    first_torch = next((recs[min(recs)] for name, recs in runs.items() if PYTORCH_NAME.match(name)), None)
-    sk = runs.get("sklearn", {})
-    first_sk = sk[min(sk)] if sk else None
-    if first_torch or first_sk:
-        parts = []
-        if first_torch:
-            parts.append(f"PyTorch {first_torch.get('torch_version')} (Python {first_torch.get('python')})")
-        if first_sk:
-            parts.append(f"scikit-learn {first_sk.get('sklearn_version')} "
-                         f"(BLAS: {', '.join(os.path.basename(b) for b in first_sk.get('blas', [])) or 'unknown'}, "
-                         f"OPENBLAS_NUM_THREADS {first_sk.get('openblas_num_threads')})")
-        lines.append("- Peers: " + "; ".join(parts) + ".")
+    software = software_line(runs)
+    if software:
+        lines.append(software)
     lines += ["- Data: Fashion-MNIST (60,000 train / 10,000 test), every program standardises each pixel "
               "with the training mean and standard deviation.", "", "Commands (first repetition; later ones "
               "differ only in `--out`):", "", "```"]
     lines += list(commands.values())  # in the order they ran
     lines += ["```", ""]
 
+    def by_rep(pairs, rep):
+        return dict(pairs).get(rep)
+
     # MLP: Ringfold vs PyTorch, seconds per epoch (training only).
     rf_mlp = series(runs, "ringfold-mlp", ringfold_seconds_per_epoch("ringfold-mlp"))
     rf_mlp_acc = series(runs, "ringfold-mlp", lambda r, rep: field(r, "test_accuracy", "ringfold-mlp", rep))
     rf_mlp_sps = series(runs, "ringfold-mlp", lambda r, rep: field(r, "samples_per_second", "ringfold-mlp", rep))
-    threads = sorted(torch_configs)
+    torch = peer_configs(runs, PYTORCH, "seconds_per_epoch")
+    torch_threads, torch_best = best_config(torch)
     lines += ["### MLP 784-128-10 (ReLU, Adam 1e-3, batch 128, 5 epochs): seconds per epoch", "",
               "| rep | Ringfold s/epoch | Ringfold test acc | "
-              + " | ".join(f"PyTorch {t} thr s/epoch" for t in threads) + " | PyTorch test acc |",
-              "|---|---|---|" + "---|" * len(threads) + "---|"]
+              + "".join(f"PyTorch {t} thr s/epoch | " for t in torch),
+              "|---|---|---|" + "---|" * len(torch)]
     for rep in reps:
-        rf = dict(rf_mlp).get(rep)
-        acc = dict(rf_mlp_acc).get(rep)
-        torch_cells = [fmt(dict(torch_configs[t]).get(rep)) for t in threads]
-        torch_acc = next((runs[f"pytorch-t{t}"][rep].get("test_accuracy") for t in threads
-                          if rep in runs[f"pytorch-t{t}"]), None)
-        lines.append(f"| {rep} | {fmt(rf)} | {fmt(acc, 4)} | " + " | ".join(torch_cells)
-                     + f" | {fmt(torch_acc, 4)} |")
+        lines.append(f"| {rep} | {fmt(by_rep(rf_mlp, rep))} | {fmt(by_rep(rf_mlp_acc, rep), 4)} | "
+                     + "".join(f"{fmt(by_rep(torch[t], rep))} | " for t in torch))
     lines.append("")
 
     # Linear: Ringfold softmax vs scikit-learn L-BFGS, seconds to the target accuracy.
     rf_soft = series(runs, "ringfold-softmax", lambda r, rep: field(r, "train_seconds", "ringfold-softmax", rep))
     rf_soft_acc = series(runs, "ringfold-softmax", lambda r, rep: field(r, "test_accuracy", "ringfold-softmax", rep))
-    sk_sec = series(runs, "sklearn", lambda r, rep: field(r, "fit_seconds", "sklearn", rep))
-    sk_acc = series(runs, "sklearn", lambda r, rep: field(r, "test_accuracy", "sklearn", rep))
+    sk = peer_configs(runs, SKLEARN, "fit_seconds")
+    sk_threads, sk_best = best_config(sk)
     lines += [f"### Multinomial logistic regression: seconds of training to test accuracy ≥ {target}", "",
-              "| rep | Ringfold softmax s | Ringfold test acc | sklearn L-BFGS fit s | sklearn test acc |",
-              "|---|---|---|---|---|"]
+              "| rep | Ringfold softmax s | Ringfold test acc | "
+              + "".join(f"sklearn {t} BLAS thr fit s | " for t in sk),
+              "|---|---|---|" + "---|" * len(sk)]
     for rep in reps:
-        lines.append(f"| {rep} | {fmt(dict(rf_soft).get(rep))} | {fmt(dict(rf_soft_acc).get(rep), 4)} | "
-                     f"{fmt(dict(sk_sec).get(rep))} | {fmt(dict(sk_acc).get(rep), 4)} |")
+        lines.append(f"| {rep} | {fmt(by_rep(rf_soft, rep))} | {fmt(by_rep(rf_soft_acc, rep), 4)} | "
+                     + "".join(f"{fmt(by_rep(sk[t], rep))} | " for t in sk))
     lines.append("")
 
-    lines += ["### Medians and ratios", "",
-              "Ratio = peer ÷ Ringfold, so above 1 means Ringfold is faster.", "",
-              "| measure | Ringfold | peer | ratio |", "|---|---|---|---|"]
-    best_threads = min(threads, key=lambda t: median(torch_configs[t])) if threads else None
-    torch_best = median(torch_configs[best_threads]) if threads else None
-    for t in threads:
-        lines.append(f"| PyTorch s/epoch, {t} thread(s) | | {fmt(median(torch_configs[t]))} | |")
+    def ratio(peer, ours):
+        return peer / ours if peer and ours else None
+
     rf_mlp_med = median(rf_mlp) if rf_mlp else None
-    mlp_ratio = torch_best / rf_mlp_med if rf_mlp_med and torch_best else None
-    lines.append(f"| MLP s/epoch (PyTorch best: {best_threads} thread(s)) | {fmt(rf_mlp_med)} | "
-                 f"{fmt(torch_best)} | **{fmt(mlp_ratio, 2)}** |")
-    if rf_mlp_sps:
-        lines.append(f"| MLP samples/s (Ringfold's own figure) | {median(rf_mlp_sps):,.0f} | | |")
-    if rf_mlp_acc:
-        torch_accs = [r["test_accuracy"] for r in runs.get(f"pytorch-t{best_threads}", {}).values()] if threads else []
-        lines.append(f"| MLP test accuracy | {fmt(median(rf_mlp_acc), 4)} | "
-                     f"{fmt(statistics.median(torch_accs) if torch_accs else None, 4)} | |")
     rf_soft_med = median(rf_soft) if rf_soft else None
-    sk_med = median(sk_sec) if sk_sec else None
-    soft_ratio = sk_med / rf_soft_med if rf_soft_med and sk_med else None
-    lines.append(f"| linear: seconds to acc ≥ {target} | {fmt(rf_soft_med)} | {fmt(sk_med)} | **{fmt(soft_ratio, 2)}** |")
+    torch_acc = accuracy_of(runs, PYTORCH, torch_threads)
+    torch_sps = median(peer_configs(runs, PYTORCH, "samples_per_second")[torch_threads]) if torch else None
+    sk_acc = accuracy_of(runs, SKLEARN, sk_threads)
+    lines += ["### Medians and ratios", "",
+              "Ratio = peer ÷ Ringfold, so above 1 means Ringfold is faster. Each peer runs with every "
+              "thread count listed; the fastest median is compared.", "",
+              "| measure | Ringfold | peer | ratio |", "|---|---|---|---|"]
+    lines += [f"| PyTorch s/epoch, {t} thread(s) | | {fmt(median(v))} | |" for t, v in torch.items()]
+    lines.append(f"| **MLP s/epoch** (PyTorch best: {torch_threads} thread(s)) | {fmt(rf_mlp_med)} | "
+                 f"{fmt(torch_best)} | **{fmt(ratio(torch_best, rf_mlp_med), 2)}** |")
+    lines.append(f"| MLP samples/s | {fmt(median(rf_mlp_sps) if rf_mlp_sps else None, 0)} | "
+                 f"{fmt(torch_sps, 0)} | |")
+    lines.append(f"| MLP test accuracy | {fmt(median(rf_mlp_acc) if rf_mlp_acc else None, 4)} | "
+                 f"{fmt(torch_acc, 4)} | |")
+    lines += [f"| sklearn fit s, {t} BLAS thread(s) | | {fmt(median(v))} | |" for t, v in sk.items()]
+    lines.append(f"| **linear: seconds to acc ≥ {target}** (sklearn best: {sk_threads} BLAS thread(s)) | "
+                 f"{fmt(rf_soft_med)} | {fmt(sk_best)} | **{fmt(ratio(sk_best, rf_soft_med), 2)}** |")
     lines.append(f"| linear: test accuracy | {fmt(median(rf_soft_acc) if rf_soft_acc else None, 4)} | "
-                 f"{fmt(median(sk_acc) if sk_acc else None, 4)} | |")
+                 f"{fmt(sk_acc, 4)} | |")
     lines.append("")
-    for label, accs in (("Ringfold softmax", rf_soft_acc), ("scikit-learn", sk_acc)):
-        short = [rep for rep, acc in accs if acc < target]
-        if short:
-            lines.append(f"**Warning:** {label} stayed below test accuracy {target} in rep(s) "
-                         f"{', '.join(map(str, short))}, so its seconds are not seconds-to-{target}; "
-                         "the linear ratio is not a like-for-like comparison.")
-            lines.append("")
+    short = [rep for rep, acc in rf_soft_acc if acc < target]
+    if short:
+        lines += [f"**Warning:** Ringfold softmax stayed below test accuracy {target} in rep(s) "
+                  f"{', '.join(map(str, short))}, so its seconds are not seconds-to-{target}; "
+                  "the linear ratio is not like for like.", ""]
+    if sk_acc is not None and sk_acc < target:
+        lines += [f"**Warning:** scikit-learn reached only {sk_acc:.4f} (< {target}); "
+                  "the linear ratio is not like for like.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

@@ -44,17 +44,21 @@ class RenderTest(unittest.TestCase):
     def records(self):
         # Ringfold MLP: 1.0, 2.0, 4.0 s over 5 epochs -> s/epoch 0.2, 0.4, 0.8 -> median 0.4.
         # PyTorch 1 thread medians 0.6 (0.5, 0.6, 0.9); 2 threads 1.2 -> best is 1 thread, ratio 1.5.
-        # Softmax 2.0, 1.0, 3.0 -> median 2.0; sklearn 20, 30, 25 -> median 25 -> ratio 12.5.
+        # Softmax 2.0, 1.0, 3.0 -> median 2.0; sklearn 1 thread 40, 50, 45 -> 45; 2 threads
+        # 20, 30, 25 -> 25 is best -> ratio 12.5.
         out = {}
-        for rep, rf, t1, t2, soft, sk in ((1, 1.0, 0.5, 1.2, 2.0, 20.0), (2, 2.0, 0.6, 1.1, 1.0, 30.0),
-                                          (3, 4.0, 0.9, 1.3, 3.0, 25.0)):
+        for rep, rf, t1, t2, soft, b1, b2 in ((1, 1.0, 0.5, 1.2, 2.0, 40.0, 20.0), (2, 2.0, 0.6, 1.1, 1.0, 50.0, 30.0),
+                                              (3, 4.0, 0.9, 1.3, 3.0, 45.0, 25.0)):
             out[(rep, "ringfold-mlp")] = {"test_accuracy": 0.87, "epochs": 5, "train_seconds": rf,
                                          "samples_per_second": 300000 / rf, "model_path": "m"}
-            out[(rep, "pytorch-t1")] = {"seconds_per_epoch": t1, "test_accuracy": 0.878}
-            out[(rep, "pytorch-t2")] = {"seconds_per_epoch": t2, "test_accuracy": 0.878}
+            out[(rep, "pytorch-t1")] = {"seconds_per_epoch": t1, "samples_per_second": 60000 / t1,
+                                        "test_accuracy": 0.878}
+            out[(rep, "pytorch-t2")] = {"seconds_per_epoch": t2, "samples_per_second": 60000 / t2,
+                                        "test_accuracy": 0.878}
             out[(rep, "ringfold-softmax")] = {"test_accuracy": 0.841, "epochs": 3, "train_seconds": soft,
                                              "samples_per_second": 1.0, "model_path": "m"}
-            out[(rep, "sklearn")] = {"fit_seconds": sk, "test_accuracy": 0.8443}
+            out[(rep, "sklearn-b1")] = {"fit_seconds": b1, "test_accuracy": 0.8443}
+            out[(rep, "sklearn-b2")] = {"fit_seconds": b2, "test_accuracy": 0.8443}
         return out
 
     def render(self, records, target=0.84):
@@ -64,8 +68,10 @@ class RenderTest(unittest.TestCase):
 
     def test_medians_and_ratios(self):
         text = self.render(self.records())
-        self.assertIn("| MLP s/epoch (PyTorch best: 1 thread(s)) | 0.400 | 0.600 | **1.50** |", text)
-        self.assertIn("| linear: seconds to acc ≥ 0.84 | 2.000 | 25.000 | **12.50** |", text)
+        self.assertIn("| **MLP s/epoch** (PyTorch best: 1 thread(s)) | 0.400 | 0.600 | **1.50** |", text)
+        self.assertIn("| MLP samples/s | 150000 | 100000 | |", text)
+        self.assertIn("| **linear: seconds to acc ≥ 0.84** (sklearn best: 2 BLAS thread(s)) | 2.000 | 25.000 "
+                      "| **12.50** |", text)
         self.assertNotIn("Warning", text)
 
     def test_warns_when_ringfold_misses_the_target(self):

@@ -93,6 +93,9 @@ def main(argv):
         "torch_version": torch.__version__,
         "python": platform.python_version(),
         "threads": torch.get_num_threads(),
+        # With 2 threads on a busy 2-core machine, OpenMP's default spin-waiting costs 10-30x; run.sh
+        # sets PASSIVE. Recorded because it changes the timing that much.
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "unset"),
         "epochs": args.epochs,
         "batch_size": args.batch_size,
         "lr": args.lr,
