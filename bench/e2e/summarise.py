@@ -183,11 +183,11 @@ def render(run_dir, runs, commands, target, invocation, peers_only):
     torch_threads, torch_best = best_config(torch)
     lines += ["### MLP 784-128-10 (ReLU, Adam 1e-3, batch 128, 5 epochs): seconds per epoch", "",
               "| rep | Ringfold s/epoch | Ringfold test acc | "
-              + "".join(f"PyTorch {t} thr s/epoch | " for t in torch),
+              + "".join(f"PyTorch {t} thr s/epoch | " for t in torch).rstrip(),
               "|---|---|---|" + "---|" * len(torch)]
     for rep in reps:
         lines.append(f"| {rep} | {fmt(by_rep(rf_mlp, rep))} | {fmt(by_rep(rf_mlp_acc, rep), 4)} | "
-                     + "".join(f"{fmt(by_rep(torch[t], rep))} | " for t in torch))
+                     + "".join(f"{fmt(by_rep(torch[t], rep))} | " for t in torch).rstrip())
     lines.append("")
 
     # Linear: Ringfold softmax vs scikit-learn L-BFGS, seconds to the target accuracy.
@@ -197,11 +197,11 @@ def render(run_dir, runs, commands, target, invocation, peers_only):
     sk_threads, sk_best = best_config(sk)
     lines += [f"### Multinomial logistic regression: seconds of training to test accuracy ≥ {target}", "",
               "| rep | Ringfold softmax s | Ringfold test acc | "
-              + "".join(f"sklearn {t} BLAS thr fit s | " for t in sk),
+              + "".join(f"sklearn {t} BLAS thr fit s | " for t in sk).rstrip(),
               "|---|---|---|" + "---|" * len(sk)]
     for rep in reps:
         lines.append(f"| {rep} | {fmt(by_rep(rf_soft, rep))} | {fmt(by_rep(rf_soft_acc, rep), 4)} | "
-                     + "".join(f"{fmt(by_rep(sk[t], rep))} | " for t in sk))
+                     + "".join(f"{fmt(by_rep(sk[t], rep))} | " for t in sk).rstrip())
     lines.append("")
 
     def ratio(peer, ours):
