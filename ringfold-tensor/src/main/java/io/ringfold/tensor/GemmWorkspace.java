@@ -1,15 +1,15 @@
 package io.ringfold.tensor;
 
 /**
- * Packing buffers of one thread for {@link VectorGemm}: a block of op(A) cut into MR-row micro-panels,
- * a block of op(B) cut into NR-column micro-panels, and one MR×NR tile for the ragged edges of C.
+ * Packing buffers of one thread for {@link VectorGemm}: the ragged last MR-row tile of op(A), a block
+ * of op(B) cut into NR-column micro-panels, and one MR×NR tile for the ragged edges of C.
  * Sized once for the largest block, so steady-state GEMM allocates nothing.
  */
 final class GemmWorkspace {
 
     private static final ThreadLocal<GemmWorkspace> PER_THREAD = ThreadLocal.withInitial(GemmWorkspace::new);
 
-    final float[] packedA = new float[VectorGemm.MC * VectorGemm.KC];
+    final float[] packedA = new float[VectorGemm.MR * VectorGemm.KC];
     final float[] packedB = new float[VectorGemm.KC * VectorGemm.NC];
     final float[] edgeTile = new float[VectorGemm.MR * VectorGemm.NR];
 

@@ -1,46 +1,78 @@
 package io.ringfold.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Element-wise and row-wise kernels over {@code float[]} ranges: activations and their derivatives,
- * bias addition, numerically stable softmax and log-sum-exp, reductions. Plain indexed loops, which
- * HotSpot auto-vectorises where it can; transcendental functions use {@link Math} (see the note on
- * platform dependence in the model provenance).
+ * bias addition, numerically stable softmax and log-sum-exp, reductions. The hottest (bias, column
+ * sums, ReLU gradient) use the Vector API, element for element the same arithmetic as their scalar tails; the
+ * rest are plain indexed loops, which HotSpot auto-vectorises where it can. Transcendental functions use
+ * {@link Math} (see the note on platform dependence in the model provenance).
  */
 public final class Kernels {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
 
     private Kernels() {
     }
 
     /** {@code x[r, :] += bias} for each of the {@code rows} rows of width {@code cols}. */
     public static void addRowVector(float[] x, int rows, int cols, float[] bias) {
+        int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
-            for (int c = 0; c < cols; c++) {
+            int c = 0;
+            for (; c < bound; c += L) {
+                FloatVector.fromArray(S, x, base + c).add(FloatVector.fromArray(S, bias, c)).intoArray(x, base + c);
+            }
+            for (; c < cols; c++) {
                 x[base + c] += bias[c];
             }
         }
     }
 
-    /** {@code out[c] = sum over rows of x[r, c]} (out overwritten), accumulating row by row in order. */
+    /**
+     * {@code out[c] = sum over rows of x[r, c]} (out overwritten), accumulating row by row in order. Lanes
+     * are columns, so each column sees the same additions in the same order as a scalar loop: the result
+     * is deterministic and independent of the vector width.
+     */
     public static void sumColumns(float[] x, int rows, int cols, float[] out) {
         java.util.Arrays.fill(out, 0, cols, 0f);
+        int bound = S.loopBound(cols);
         for (int r = 0; r < rows; r++) {
             int base = r * cols;
-            for (int c = 0; c < cols; c++) {
+            int c = 0;
+            for (; c < bound; c += L) {
+                FloatVector.fromArray(S, out, c).add(FloatVector.fromArray(S, x, base + c)).intoArray(out, c);
+            }
+            for (; c < cols; c++) {
                 out[c] += x[base + c];
             }
         }
     }
 
+    /**
+     * {@code x = max(x, 0)} with {@link Math#max} semantics: NaN stays NaN, -0 becomes +0. Left scalar:
+     * HotSpot auto-vectorises this loop, and a Vector API version measured the same (bench/RESULTS.md).
+     */
     public static void relu(float[] x, int n) {
         for (int i = 0; i < n; i++) {
             x[i] = Math.max(x[i], 0f);
         }
     }
 
-    /** {@code grad *= (activated > 0)}, given the layer's output after ReLU. */
+    /** {@code grad *= (activated > 0)}, given the layer's output after ReLU (NaN activations keep grad). */
     public static void reluBackward(float[] activated, float[] grad, int n) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            VectorMask<Float> dead = FloatVector.fromArray(S, activated, i).compare(VectorOperators.LE, 0f);
+            FloatVector.fromArray(S, grad, i).blend(0f, dead).intoArray(grad, i);
+        }
+        for (; i < n; i++) {
             if (activated[i] <= 0f) {
                 grad[i] = 0f;
             }

@@ -5,9 +5,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-threaded SGEMM on a rectangle of C, after Goto and van de Geijn, "Anatomy of
- * High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008): op(B) is packed in KC×NC blocks,
- * op(A) in MC×KC blocks, both cut into micro-panels that a register-blocked MR×NR micro-kernel streams
- * through with fused multiply-adds.
+ * High-Performance Matrix Multiplication" (ACM TOMS 34(3), 2008): op(B) is packed in KC×NC blocks cut
+ * into NR-column micro-panels, which a register-blocked MR×NR micro-kernel streams through with fused
+ * multiply-adds, broadcasting MR elements of op(A) per step. Unlike Goto, op(A) is read in place with
+ * strided broadcasts (only a ragged last MR-row tile is packed): packing A measured twice as slow
+ * overall here (42 vs 85-95 GFLOP/s on one Zen 4 core, see bench/RESULTS.md).
  *
  * <p>Determinism: each element of C is computed by the same operations in the same order whatever
  * rectangle it falls in, provided rectangles start at multiples of MR rows and NR columns. Within a
@@ -24,9 +26,9 @@ final class VectorGemm {
     static final int MR = 6;
     /** Micro-tile columns: two vectors. */
     static final int NR = 2 * L;
-    /** Depth of one packed block: an A micro-panel (MR×KC) stays in L1 across a B micro-panel sweep. */
+    /** Depth of one k-block: a B micro-panel (KC×NR) is reused by every MR-row tile of an MC block. */
     static final int KC = 256;
-    /** Rows of op(A) packed at once (multiple of MR); the MC×KC block lives in L2. */
+    /** Rows of op(A) swept per B micro-panel (multiple of MR), so that their MC×KC slice stays in L2. */
     static final int MC = 16 * MR;
     /** Columns of op(B) packed at once (multiple of NR). */
     static final int NC = 16 * NR;
@@ -51,19 +53,31 @@ final class VectorGemm {
                 int kc = Math.min(kBlock, k - pc);
                 boolean first = pc == 0;
                 packB(transB, b, bOff, ldb, pc, kc, jc, nc, packedB);
+                // Full MR-row tiles read op(A) in place (strided broadcasts, no copy); only a ragged last
+                // tile of rows is packed, zero-padded, so that its rows see the same arithmetic.
+                int fullRows = i0 + (i1 - i0) / MR * MR;
+                if (fullRows < i1) {
+                    packA(transA, a, aOff, lda, fullRows, i1 - fullRows, pc, kc, packedA);
+                }
+                int rowStride = transA ? 1 : lda;
+                int colStride = transA ? lda : 1;
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    packA(transA, a, aOff, lda, ic, mc, pc, kc, packedA);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
-                            int mr = Math.min(MR, mc - ir);
-                            int cIdx = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                kernel(kc, packedA, ir * kc, packedB, jr * kc, c, cIdx, ldc, alpha, beta, first);
+                            int row = ic + ir;
+                            int cIdx = cOff + row * ldc + jc + jr;
+                            boolean packedRows = row >= fullRows;
+                            float[] aSrc = packedRows ? packedA : a;
+                            int aIdx = packedRows ? 0 : aOff + row * rowStride + pc * colStride;
+                            int rs = packedRows ? 1 : rowStride;
+                            int cs = packedRows ? MR : colStride;
+                            if (!packedRows && nr == NR) {
+                                kernel(kc, aSrc, aIdx, rs, cs, packedB, jr * kc, c, cIdx, ldc, alpha, beta, first);
                             } else {
-                                edgeTile(kc, packedA, ir * kc, packedB, jr * kc, c, cIdx, ldc, mr, nr,
-                                        alpha, beta, first, ws.edgeTile);
+                                edgeTile(kc, aSrc, aIdx, rs, cs, packedB, jr * kc, c, cIdx, ldc,
+                                        Math.min(MR, i1 - row), nr, alpha, beta, first, ws.edgeTile);
                             }
                         }
                     }
@@ -90,19 +104,19 @@ final class VectorGemm {
     }
 
     /** Copies the valid part of a ragged tile into a padded MR×NR tile, runs the kernel, copies back. */
-    private static void edgeTile(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+    private static void edgeTile(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
                                  int mr, int nr, float alpha, float beta, boolean first, float[] tile) {
         java.util.Arrays.fill(tile, 0f);
         for (int i = 0; i < mr; i++) {
             System.arraycopy(c, cIdx + i * ldc, tile, i * NR, nr);
         }
-        kernel(kc, pa, paOff, pb, pbOff, tile, 0, NR, alpha, beta, first);
+        kernel(kc, pa, paOff, rs, cs, pb, pbOff, tile, 0, NR, alpha, beta, first);
         for (int i = 0; i < mr; i++) {
             System.arraycopy(tile, i * NR, c, cIdx + i * ldc, nr);
         }
     }
 
-    /** Packs op(A)[ic..ic+mc, pc..pc+kc) as MR-row micro-panels, element (i, p) at {@code ir*kc + p*MR + i}. */
+    /** Packs op(A)[ic..ic+mc, pc..pc+kc) (mc <= MR: the ragged last tile) as MR-row micro-panels, element (i, p) at {@code ir*kc + p*MR + i}. */
     private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc, int pc, int kc,
                               float[] dst) {
         for (int ir = 0; ir < mc; ir += MR) {
@@ -166,7 +180,7 @@ final class VectorGemm {
      * The MR×NR micro-kernel: 12 vector accumulators, one FMA per (row, half) per p. The first k-block
      * applies beta (beta == 0 ignores the old C, so NaN there is overwritten); later blocks add on.
      */
-    private static void kernel(int kc, float[] pa, int paOff, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+    private static void kernel(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
                                float alpha, float beta, boolean first) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
@@ -182,25 +196,29 @@ final class VectorGemm {
         FloatVector c51 = c00;
         int ai = paOff;
         int bi = pbOff;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        int rs2 = 2 * rs;
+        int rs3 = 3 * rs;
+        int rs4 = 4 * rs;
+        int rs5 = 5 * rs;
+        for (int p = 0; p < kc; p++, ai += cs, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bi + L);
             FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ai]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + 1]);
+            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ai + rs]);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + 2]);
+            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ai + rs2]);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + 3]);
+            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ai + rs3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + 4]);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ai + rs4]);
             c40 = a4.fma(b0, c40);
             c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + 5]);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ai + rs5]);
             c50 = a5.fma(b0, c50);
             c51 = a5.fma(b1, c51);
         }
