@@ -41,6 +41,38 @@ class OptimizerExactValuesTest {
         assertSteps(() -> new Adam(0.9f, 0.999f, 1e-8f), 0x3e9d77de, 0xbf967a2f, 0x3fdf0af7, 0x3cb0e838);
     }
 
+    /** The vectorised Adam loop must give the scalar update's bits on long vectors (lanes and tail). */
+    @Test
+    void adamVectorPathEqualsTheScalarFormula() {
+        int n = 1003;
+        io.ringfold.random.SplitMix64 rng = new io.ringfold.random.SplitMix64(17);
+        float[] w = new float[n];
+        float[] expected = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (float) rng.nextGaussian();
+        }
+        System.arraycopy(w, 0, expected, 0, n);
+        float[] m = new float[n];
+        float[] v = new float[n];
+        Adam adam = new Adam(0.9f, 0.999f, 1e-8f);
+        adam.initialize(n);
+        for (int t = 1; t <= 4; t++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) rng.nextGaussian();
+            }
+            adam.step(w, g, 0.01f);
+            float step = (float) (0.01f / (1.0 - Math.pow(0.9f, t)));
+            float inv = (float) (1.0 / Math.sqrt(1.0 - Math.pow(0.999f, t)));
+            for (int i = 0; i < n; i++) {
+                m[i] = 0.9f * m[i] + (1f - 0.9f) * g[i];
+                v[i] = 0.999f * v[i] + (1f - 0.999f) * g[i] * g[i];
+                expected[i] -= step * m[i] / ((float) Math.sqrt(v[i]) * inv + 1e-8f);
+            }
+        }
+        assertThat(w).containsExactly(expected);
+    }
+
     @Test
     void copyAndRestoreContinueIdentically() {
         for (Supplier<Optimizer> s : java.util.List.<Supplier<Optimizer>>of(Sgd::new,
