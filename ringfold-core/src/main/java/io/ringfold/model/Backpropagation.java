@@ -93,13 +93,23 @@ public final class Backpropagation {
                 for (int r = 0; r < rows; r++) {
                     int base = r * k;
                     int t = (int) targets[r];
-                    double lse = Kernels.logSumExp(out, base, k);
-                    loss += lse - out[base + t];
-                    if (Kernels.argmax(out, base, k) == t) {
+                    int best = Kernels.argmax(out, base, k);
+                    if (best == t) {
                         hits++;
                     }
+                    // Max-shifted: exp never overflows, and log(sum) + max - z_t is the stable
+                    // cross-entropy. One exp per logit, summed in double.
+                    float max = out[base + best];
+                    double sum = 0;
                     for (int c = 0; c < k; c++) {
-                        float p = (float) Math.exp(out[base + c] - lse);
+                        float e = (float) Math.exp(out[base + c] - max);
+                        delta[base + c] = e;
+                        sum += e;
+                    }
+                    loss += Math.log(sum) + max - out[base + t];
+                    float inv = (float) (1.0 / sum);
+                    for (int c = 0; c < k; c++) {
+                        float p = delta[base + c] * inv;
                         out[base + c] = p;
                         delta[base + c] = c == t ? p - 1f : p;
                     }
