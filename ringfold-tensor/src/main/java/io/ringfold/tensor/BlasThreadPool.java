@@ -2,7 +2,9 @@ package io.ringfold.tensor;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,6 +22,7 @@ final class BlasThreadPool {
     }
 
     private static final AtomicInteger POOLS = new AtomicInteger();
+    private static final long IDLE_SECONDS = 30;
 
     private final int threads;
     private final ExecutorService workers;
@@ -34,11 +37,15 @@ final class BlasThreadPool {
         } else {
             int pool = POOLS.incrementAndGet();
             AtomicInteger counter = new AtomicInteger();
-            this.workers = Executors.newFixedThreadPool(threads - 1, r -> {
-                Thread t = new Thread(r, "ringfold-blas-" + pool + "-" + counter.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            ThreadPoolExecutor executor = new ThreadPoolExecutor(threads - 1, threads - 1,
+                    IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "ringfold-blas-" + pool + "-" + counter.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            // Idle threads exit, so a discarded VectorBlas does not keep threads alive for ever.
+            executor.allowCoreThreadTimeOut(true);
+            this.workers = executor;
         }
     }
 
