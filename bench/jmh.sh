@@ -28,7 +28,7 @@ awk -F, '
     }
     END {
         if (n == 0) exit
-        print "| shape (ops:MxNxK) | java-1 µs | java-all µs | native-1 µs | native-all µs | GFLOP/s java-1 / java-all / native-1 / native-all | native-all ÷ java-all |"
+        print "| shape (ops:MxNxK) | java-1 µs | java-all µs | native-1 µs | native-all µs | GFLOP/s java-1 / java-all / native-1 / native-all | speed-up native-all over java-all |"
         print "|---|---|---|---|---|---|---|"
         for (s = 1; s <= n; s++) {
             sh = order[s]; line = "| " sh

@@ -110,7 +110,11 @@ final class VectorGemm {
         for (int i = 0; i < mr; i++) {
             System.arraycopy(c, cIdx + i * ldc, tile, i * NR, nr);
         }
-        kernel(kc, pa, paOff, rs, cs, pb, pbOff, tile, 0, NR, alpha, beta, first);
+        if (nr <= L) {
+            kernelNarrow(kc, pa, paOff, rs, cs, pb, pbOff, tile, NR, alpha, beta, first);
+        } else {
+            kernel(kc, pa, paOff, rs, cs, pb, pbOff, tile, 0, NR, alpha, beta, first);
+        }
         for (int i = 0; i < mr; i++) {
             System.arraycopy(tile, i * NR, c, cIdx + i * ldc, nr);
         }
@@ -234,6 +238,37 @@ final class VectorGemm {
         store(c41, c, cIdx + 4 * ldc + L, alpha, beta, first);
         store(c50, c, cIdx + 5 * ldc, alpha, beta, first);
         store(c51, c, cIdx + 5 * ldc + L, alpha, beta, first);
+    }
+
+    /**
+     * The left half of {@link #kernel} for tiles at most one vector wide (the 10 outputs of the MLP's
+     * last layer): half the work, and each lane sees exactly the operations the full kernel would do.
+     */
+    private static void kernelNarrow(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff,
+                                     float[] tile, int ldt, float alpha, float beta, boolean first) {
+        FloatVector c0 = FloatVector.zero(SPECIES);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        int ai = paOff;
+        int bi = pbOff;
+        for (int p = 0; p < kc; p++, ai += cs, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bi);
+            c0 = FloatVector.broadcast(SPECIES, pa[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(SPECIES, pa[ai + rs]).fma(b0, c1);
+            c2 = FloatVector.broadcast(SPECIES, pa[ai + 2 * rs]).fma(b0, c2);
+            c3 = FloatVector.broadcast(SPECIES, pa[ai + 3 * rs]).fma(b0, c3);
+            c4 = FloatVector.broadcast(SPECIES, pa[ai + 4 * rs]).fma(b0, c4);
+            c5 = FloatVector.broadcast(SPECIES, pa[ai + 5 * rs]).fma(b0, c5);
+        }
+        store(c0, tile, 0, alpha, beta, first);
+        store(c1, tile, ldt, alpha, beta, first);
+        store(c2, tile, 2 * ldt, alpha, beta, first);
+        store(c3, tile, 3 * ldt, alpha, beta, first);
+        store(c4, tile, 4 * ldt, alpha, beta, first);
+        store(c5, tile, 5 * ldt, alpha, beta, first);
     }
 
     private static void store(FloatVector acc, float[] c, int idx, float alpha, float beta, boolean first) {
