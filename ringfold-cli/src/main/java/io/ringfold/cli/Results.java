@@ -37,6 +37,16 @@ final class Results {
         r.put("train_seconds", o.result().trainSeconds());
         r.put("seconds_per_epoch", o.result().trainSeconds() / Math.max(1, o.result().epochs().size()));
         r.put("samples_per_second", o.result().samplesPerSecond());
+        // Per-epoch times show the JIT warm-up of the first epoch apart from the steady state.
+        double[] times = new double[o.result().epochs().size()];
+        var epochSeconds = r.putArray("epoch_seconds");
+        for (int i = 0; i < times.length; i++) {
+            times[i] = o.result().epochs().get(i).seconds();
+            epochSeconds.add(times[i]);
+        }
+        java.util.Arrays.sort(times);
+        r.put("median_epoch_seconds", times.length == 0 ? 0 : times.length % 2 == 1 ? times[times.length / 2]
+                : (times[times.length / 2 - 1] + times[times.length / 2]) / 2);
         r.put("model_path", modelFile.toString());
         r.put("parameter_digest", o.model().parameterDigest());
         r.put("blas", o.model().provenance().blas());
