@@ -1,0 +1,75 @@
+package io.ringfold.collective;
+
+import java.time.Duration;
+
+/**
+ * Collective communication among a fixed group of {@link #size()} ranks, numbered 0..size-1: the
+ * operations data-parallel training needs (allreduce, broadcast, barrier, all-gather) and
+ * point-to-point send/receive for model parallelism.
+ *
+ * <p>Contract, for every implementation (one contract test suite runs against all of them):
+ * <ul>
+ *   <li>Collective calls are made by every rank in the same order with matching arguments (same
+ *       operation, element type, length, op and root). Each call gets the next sequence number; a rank
+ *       that receives a message of another sequence number, operation, type or length fails with a
+ *       {@link CollectiveException} naming both sides, and never mixes data.</li>
+ *   <li>Every call completes or fails within {@link #timeout()}: on expiry, a dead peer or a closed
+ *       connection it throws {@link CollectiveException} naming the operation, its sequence number and
+ *       the ranks (with addresses) it was waiting for. After a failure the communicator is broken and
+ *       every later call fails at once with the first cause.</li>
+ *   <li>Results are identical on every rank. Integer sums and MAX are exact and independent of the
+ *       algorithm; floating-point SUM/MEAN may depend on the algorithm and the group size (use int64
+ *       fixed point for bit-identical results whatever the size).</li>
+ *   <li>Buffers are read and written only during the call; lengths may be 0.</li>
+ * </ul>
+ * A communicator is used by one thread per rank; it is not safe to call one rank's communicator from
+ * two threads at once.
+ */
+public interface Communicator extends AutoCloseable {
+
+    int rank();
+
+    int size();
+
+    /** The deadline of each call. */
+    Duration timeout();
+
+    /** A short description for logs, e.g. {@code tcp rank 1/4 at 127.0.0.1:40123}. */
+    String describe();
+
+    void allReduce(float[] buffer, int offset, int length, ReduceOp op);
+
+    void allReduce(double[] buffer, int offset, int length, ReduceOp op);
+
+    /** SUM and MAX only: MEAN of integers is refused (it would need rounding). */
+    void allReduce(long[] buffer, int offset, int length, ReduceOp op);
+
+    void broadcast(float[] buffer, int offset, int length, int root);
+
+    void broadcast(long[] buffer, int offset, int length, int root);
+
+    void broadcast(byte[] buffer, int offset, int length, int root);
+
+    void barrier();
+
+    /**
+     * Every rank contributes {@code mine} (any length, may differ between ranks); returns all
+     * contributions indexed by rank.
+     */
+    byte[][] allGather(byte[] mine);
+
+    /** Sends {@code length} floats to {@code peer}, which must call {@link #receive} with the same length. */
+    void send(int peer, float[] buffer, int offset, int length);
+
+    void receive(int peer, float[] buffer, int offset, int length);
+
+    /** Bytes this rank has sent since creation (for telemetry). */
+    long bytesSent();
+
+    /** Nanoseconds this rank has spent inside collective calls since creation (for telemetry). */
+    long nanosInCollectives();
+
+    /** Releases sockets and threads; idempotent. Peers still waiting fail with a clear error. */
+    @Override
+    void close();
+}

@@ -1,0 +1,268 @@
+package io.ringfold.collective;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One rank of an {@link InProcessGroup}. An allreduce takes three synchronisation points: all buffers
+ * published; each rank has reduced its slice of the elements (reading every rank's buffer, ranks in
+ * order) into a private array; each rank has written its slice into every rank's buffer.
+ */
+final class InProcessCommunicator implements Communicator {
+
+    private final InProcessGroup group;
+    private final int rank;
+    private long seq;
+    private float[] floatSlice = new float[0];
+    private double[] doubleSlice = new double[0];
+    private long[] longSlice = new long[0];
+    private long nanos;
+    private long bytes;
+
+    InProcessCommunicator(InProcessGroup group, int rank) {
+        this.group = group;
+        this.rank = rank;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return group.size();
+    }
+
+    @Override
+    public Duration timeout() {
+        return group.timeout();
+    }
+
+    @Override
+    public String describe() {
+        return "in-process rank " + rank + "/" + group.size();
+    }
+
+    private void check(int bufferLength, int offset, int length, String what) {
+        if (offset < 0 || length < 0 || offset > bufferLength - length) {
+            throw new IllegalArgumentException(what + ": offset " + offset + ", length " + length
+                    + " (expected: within a buffer of " + bufferLength + ")");
+        }
+    }
+
+    private int lo(int length) {
+        return (int) ((long) length * rank / group.size());
+    }
+
+    private int hi(int length) {
+        return (int) ((long) length * (rank + 1) / group.size());
+    }
+
+    @Override
+    public void allReduce(float[] buffer, int offset, int length, ReduceOp op) {
+        check(buffer.length, offset, length, "allreduce");
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "allreduce(float32 x " + length + ", " + op.name().toLowerCase() + ")";
+        group.arrive(rank, s, sig, buffer, offset);
+        int lo = lo(length);
+        int hi = hi(length);
+        if (floatSlice.length < hi - lo) {
+            floatSlice = new float[hi - lo];
+        }
+        int n = group.size();
+        for (int i = lo; i < hi; i++) {
+            float acc = ((float[]) group.buffer(0))[group.offset(0) + i];
+            for (int r = 1; r < n; r++) {
+                float v = ((float[]) group.buffer(r))[group.offset(r) + i];
+                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+            }
+            floatSlice[i - lo] = op == ReduceOp.MEAN ? acc / n : acc;
+        }
+        group.await(rank, s, sig);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(floatSlice, 0, (float[]) group.buffer(r), group.offset(r) + lo, hi - lo);
+        }
+        group.await(rank, s, sig);
+        account(t0, 4L * length);
+    }
+
+    @Override
+    public void allReduce(double[] buffer, int offset, int length, ReduceOp op) {
+        check(buffer.length, offset, length, "allreduce");
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "allreduce(float64 x " + length + ", " + op.name().toLowerCase() + ")";
+        group.arrive(rank, s, sig, buffer, offset);
+        int lo = lo(length);
+        int hi = hi(length);
+        if (doubleSlice.length < hi - lo) {
+            doubleSlice = new double[hi - lo];
+        }
+        int n = group.size();
+        for (int i = lo; i < hi; i++) {
+            double acc = ((double[]) group.buffer(0))[group.offset(0) + i];
+            for (int r = 1; r < n; r++) {
+                double v = ((double[]) group.buffer(r))[group.offset(r) + i];
+                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+            }
+            doubleSlice[i - lo] = op == ReduceOp.MEAN ? acc / n : acc;
+        }
+        group.await(rank, s, sig);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(doubleSlice, 0, (double[]) group.buffer(r), group.offset(r) + lo, hi - lo);
+        }
+        group.await(rank, s, sig);
+        account(t0, 8L * length);
+    }
+
+    @Override
+    public void allReduce(long[] buffer, int offset, int length, ReduceOp op) {
+        check(buffer.length, offset, length, "allreduce");
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("allreduce(int64): op mean (expected: sum or max; an integer mean needs rounding)");
+        }
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "allreduce(int64 x " + length + ", " + op.name().toLowerCase() + ")";
+        group.arrive(rank, s, sig, buffer, offset);
+        int lo = lo(length);
+        int hi = hi(length);
+        if (longSlice.length < hi - lo) {
+            longSlice = new long[hi - lo];
+        }
+        int n = group.size();
+        for (int i = lo; i < hi; i++) {
+            long acc = ((long[]) group.buffer(0))[group.offset(0) + i];
+            for (int r = 1; r < n; r++) {
+                long v = ((long[]) group.buffer(r))[group.offset(r) + i];
+                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+            }
+            longSlice[i - lo] = acc;
+        }
+        group.await(rank, s, sig);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(longSlice, 0, (long[]) group.buffer(r), group.offset(r) + lo, hi - lo);
+        }
+        group.await(rank, s, sig);
+        account(t0, 8L * length);
+    }
+
+    private void broadcastArray(Object buffer, int offset, int length, int root, String type) {
+        if (root < 0 || root >= group.size()) {
+            throw new IllegalArgumentException("broadcast: root " + root + " (expected: 0.." + (group.size() - 1) + ")");
+        }
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "broadcast(" + type + " x " + length + ", root " + root + ")";
+        group.arrive(rank, s, sig, buffer, offset);
+        if (rank != root) {
+            System.arraycopy(group.buffer(root), group.offset(root), buffer, offset, length);
+        }
+        group.await(rank, s, sig);
+        account(t0, rank == root ? 0 : length);
+    }
+
+    @Override
+    public void broadcast(float[] buffer, int offset, int length, int root) {
+        check(buffer.length, offset, length, "broadcast");
+        broadcastArray(buffer, offset, length, root, "float32");
+    }
+
+    @Override
+    public void broadcast(long[] buffer, int offset, int length, int root) {
+        check(buffer.length, offset, length, "broadcast");
+        broadcastArray(buffer, offset, length, root, "int64");
+    }
+
+    @Override
+    public void broadcast(byte[] buffer, int offset, int length, int root) {
+        check(buffer.length, offset, length, "broadcast");
+        broadcastArray(buffer, offset, length, root, "bytes");
+    }
+
+    @Override
+    public void barrier() {
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        group.arrive(rank, s, "barrier", null, 0);
+        account(t0, 0);
+    }
+
+    @Override
+    public byte[][] allGather(byte[] mine) {
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "allgather(bytes)";
+        group.arrive(rank, s, sig, mine, 0);
+        byte[][] all = new byte[group.size()][];
+        for (int r = 0; r < all.length; r++) {
+            all[r] = ((byte[]) group.buffer(r)).clone();
+        }
+        group.await(rank, s, sig);
+        account(t0, mine.length);
+        return all;
+    }
+
+    @Override
+    public void send(int peer, float[] buffer, int offset, int length) {
+        check(buffer.length, offset, length, "send");
+        checkPeer(peer, "send");
+        group.mailbox(rank, peer).add(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+        bytes += 4L * length;
+    }
+
+    @Override
+    public void receive(int peer, float[] buffer, int offset, int length) {
+        check(buffer.length, offset, length, "receive");
+        checkPeer(peer, "receive");
+        long t0 = System.nanoTime();
+        float[] msg;
+        try {
+            msg = group.mailbox(peer, rank).poll(group.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException("receive(float32 x " + length + ") from rank " + peer + " on rank " + rank
+                    + "/" + group.size() + ": interrupted", e);
+        }
+        if (msg == null) {
+            CollectiveException f = group.failure();
+            throw f != null ? f : new CollectiveException("receive(float32 x " + length + ") on rank " + rank + "/"
+                    + group.size() + ": timed out after " + group.timeout().toMillis() + " ms waiting for rank " + peer);
+        }
+        if (msg.length != length) {
+            throw new CollectiveException("receive on rank " + rank + "/" + group.size() + ": rank " + peer + " sent "
+                    + msg.length + " floats (expected: " + length + ")");
+        }
+        System.arraycopy(msg, 0, buffer, offset, length);
+        nanos += System.nanoTime() - t0;
+    }
+
+    private void checkPeer(int peer, String what) {
+        if (peer < 0 || peer >= group.size() || peer == rank) {
+            throw new IllegalArgumentException(what + ": peer " + peer + " (expected: another rank in 0.."
+                    + (group.size() - 1) + ")");
+        }
+    }
+
+    private void account(long t0, long sent) {
+        nanos += System.nanoTime() - t0;
+        bytes += sent;
+    }
+
+    @Override
+    public long bytesSent() {
+        return bytes;
+    }
+
+    @Override
+    public long nanosInCollectives() {
+        return nanos;
+    }
+
+    @Override
+    public void close() {
+        group.close(rank);
+    }
+}
