@@ -10,9 +10,9 @@ import io.ringfold.tensor.Matrix;
  * Loss and headline metric of parameters on a data set, computed in batches with the same forward pass
  * as training: mean loss, and accuracy (classification) or RMSE and R² (regression).
  */
-record Evaluation(double meanLoss, double accuracy, double rmse, double r2) {
+public record Evaluation(double meanLoss, double accuracy, double rmse, double r2) {
 
-    static Evaluation of(Blas blas, Architecture arch, float[] params, Matrix x, float[] y, int batch) {
+    public static Evaluation of(Blas blas, Architecture arch, float[] params, Matrix x, float[] y, int batch) {
         int n = x.rows();
         Backpropagation bp = new Backpropagation(arch, Math.min(batch, n));
         int[] index = new int[n];

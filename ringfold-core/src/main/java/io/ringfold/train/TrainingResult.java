@@ -3,16 +3,26 @@ package io.ringfold.train;
 import java.util.List;
 
 /**
- * Outcome of {@link Trainer#fit}: the final parameters (the best epoch's when early stopping
- * restored them), per-epoch metrics, and timing. {@code trainSeconds} counts the optimisation steps only,
- * not validation, so that samples per second compare with other frameworks' training loops.
+ * Outcome of a {@link Fitter}: the final parameters (the best epoch's when early stopping restored
+ * them), per-epoch metrics, and timing. {@code trainSeconds} counts the optimisation steps only, not
+ * validation, so that samples per second compare with other frameworks' training loops. Data-parallel
+ * training adds the number of workers, the logical shard count and per-rank telemetry; single-process
+ * training has one worker, no shards (0) and no telemetry.
  */
 public record TrainingResult(float[] parameters, List<EpochMetrics> epochs, int bestEpoch, boolean stoppedEarly,
-                             double trainSeconds, long samplesSeen) {
+                             double trainSeconds, long samplesSeen, int workers, int shards,
+                             List<RankTelemetry> telemetry) {
 
     public TrainingResult {
         parameters = parameters.clone();
         epochs = List.copyOf(epochs);
+        telemetry = List.copyOf(telemetry);
+    }
+
+    /** A single-process result. */
+    public TrainingResult(float[] parameters, List<EpochMetrics> epochs, int bestEpoch, boolean stoppedEarly,
+                          double trainSeconds, long samplesSeen) {
+        this(parameters, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, 1, 0, List.of());
     }
 
     @Override

@@ -38,7 +38,14 @@ public final class TrainingRun {
     private TrainingRun() {
     }
 
+    /** A run with the single-process {@link Trainer}. */
     public static Outcome run(LoadedData data, TrainingConfig config, Blas blas, TrainingListener listener) {
+        return run(data, config, blas, listener, new Trainer(config, blas)::fit);
+    }
+
+    /** A run whose parameters are fitted by {@code fitter} (which must use {@code config} and {@code blas}). */
+    public static Outcome run(LoadedData data, TrainingConfig config, Blas blas, TrainingListener listener,
+                              Fitter fitter) {
         Dataset all = data.train();
         Dataset train = all;
         Optional<Dataset> test = data.test();
@@ -65,7 +72,7 @@ public final class TrainingRun {
         Dataset valX = validation == null ? null : pre.apply(validation);
         Architecture arch = new Architecture(config.model(), pre.outputWidth(), config.hidden(), config.activation(),
                 task.outputs(), task.loss());
-        TrainingResult result = new Trainer(config, blas).fit(arch, trainX.features(), trainX.labels(),
+        TrainingResult result = fitter.fit(arch, trainX.features(), trainX.labels(),
                 valX == null ? null : valX.features(), valX == null ? null : valX.labels(), listener);
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
                 blas.name());

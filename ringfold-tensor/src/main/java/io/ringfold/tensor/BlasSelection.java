@@ -30,6 +30,15 @@ public final class BlasSelection {
         return Holder.SELECTED;
     }
 
+    /**
+     * A new BLAS of the requested kind (property or environment, as for {@link #selected()}) with
+     * {@code threads} threads: data-parallel workers take one thread each, so that every worker's
+     * kernels are the same whatever the worker count. For OpenBLAS the thread count is process-wide.
+     */
+    public static Blas createRequested(int threads) {
+        return create(requestedMode(), threads);
+    }
+
     /** The requested mode: the system property, else the environment variable, else "auto". */
     static String requestedMode() {
         String mode = System.getProperty(PROPERTY);

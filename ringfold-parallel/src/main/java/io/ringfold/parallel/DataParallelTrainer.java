@@ -1,0 +1,252 @@
+package io.ringfold.parallel;
+
+import io.ringfold.collective.Communicator;
+import io.ringfold.collective.ReduceOp;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Backpropagation;
+import io.ringfold.model.Initializer;
+import io.ringfold.optim.LearningRateSchedule;
+import io.ringfold.optim.Optimizer;
+import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.Evaluation;
+import io.ringfold.train.RankTelemetry;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Synchronous data-parallel training, bit-identical for any number of workers up to the shard count.
+ *
+ * <p>Each global batch is split over a fixed number S of logical shards ({@link ShardPlan}); each
+ * worker computes the summed gradient of each shard it owns with the same kernels and shapes as any
+ * other worker would, converts it to int64 fixed point with an exponent all workers derive from the
+ * same per-shard maxima ({@link FixedPointGradient}), and one allreduce SUM adds them exactly. Every
+ * worker then takes the same optimizer step on identical parameters. Per-shard losses, hit counts and
+ * maxima travel in one float64 allreduce where each slot has a single non-zero contributor, which
+ * makes that sum exact too. Two collectives per step.
+ *
+ * <p>The BLAS handed in must give the same bits for the same call on every worker (one thread per
+ * worker; see {@code BlasSelection#createRequested}).
+ */
+public final class DataParallelTrainer {
+
+    /** Stream identifier of shard shuffles; shard j of epoch e uses {@code derive(seed, PURPOSE + j, e)}. */
+    public static final long SHARD_SHUFFLE_PURPOSE = 0x5348415244L << 16;
+
+    private final TrainingConfig config;
+    private final Blas blas;
+    private final int shards;
+
+    public DataParallelTrainer(TrainingConfig config, Blas blas, int shards) {
+        if (shards <= 0) {
+            throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
+        }
+        this.config = config;
+        this.blas = blas;
+        this.shards = shards;
+    }
+
+    /**
+     * Runs this worker's part. Every worker passes the same full training data (it keeps only its
+     * shards' rows), the same validation data and the same architecture; only rank 0's listener is
+     * called. Returns the same parameters on every worker.
+     */
+    public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+                              TrainingListener listener) {
+        int workers = comm.size();
+        int rank = comm.rank();
+        if (workers > shards) {
+            throw new IllegalArgumentException("workers: " + workers + " (expected: at most the shard count, "
+                    + shards + "; raise --shards)");
+        }
+        int n = x.rows();
+        ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
+        int first = ShardPlan.firstShard(rank, workers, shards);
+        int end = ShardPlan.endShard(rank, workers, shards);
+        int owned = end - first;
+        LocalShards local = new LocalShards(x, y, plan, first, end);
+
+        int p = arch.parameterCount();
+        float[] params = Initializer.initialParameters(arch, config.seed());
+        float[][] shardGrads = new float[owned][p];
+        long[] fixed = new long[p];
+        float[] grad = new float[p];
+        double[] stats = new double[3 * shards];
+        boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
+        Optimizer optimizer = config.newOptimizer();
+        optimizer.initialize(p);
+        LearningRateSchedule schedule = config.schedule();
+        int maxShardBatch = plan.shardBatch(0);
+        Backpropagation bp = new Backpropagation(arch, maxShardBatch);
+        FloatMatrix buffer = local.dense() ? new FloatMatrix(maxShardBatch, x.cols()) : null;
+        float[] labels = new float[maxShardBatch];
+        int[][] order = new int[owned][];
+        boolean classification = arch.loss().isClassification();
+        int steps = plan.stepsPerEpoch();
+        long totalSteps = (long) steps * config.epochs();
+
+        List<EpochMetrics> history = new ArrayList<>();
+        float[] best = null;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        boolean stoppedEarly = false;
+        double trainSeconds = 0;
+        long seen = 0;
+        long step = 0;
+        long computeNanos = 0;
+        long waitStart = comm.nanosInCollectives();
+        long bytesStart = comm.bytesSent();
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            for (int s = 0; s < owned; s++) {
+                order[s] = SplitMix64.derive(config.seed(), SHARD_SHUFFLE_PURPOSE + first + s, epoch)
+                        .permutation(plan.shardRows(first + s));
+            }
+            double lossSum = 0;
+            long hits = 0;
+            float lr = 0;
+            long t0 = System.nanoTime();
+            for (int t = 0; t < steps; t++) {
+                long c0 = System.nanoTime();
+                java.util.Arrays.fill(stats, 0);
+                for (int s = 0; s < owned; s++) {
+                    int shard = first + s;
+                    int rows = plan.batchRows(shard, t);
+                    float[] g = shardGrads[s];
+                    if (rows == 0) {
+                        java.util.Arrays.fill(g, 0f);
+                        continue;
+                    }
+                    Matrix xb = gather(local, s, order[s], plan.batchStart(shard, t), rows, buffer, labels);
+                    stats[shard] = bp.compute(blas, params, xb, rows, labels, g);
+                    stats[shards + shard] = bp.correct();
+                    stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
+                }
+                computeNanos += System.nanoTime() - c0;
+                comm.allReduce(stats, 0, stats.length, ReduceOp.SUM);
+                long c1 = System.nanoTime();
+                double maxAbs = 0;
+                for (int j = 0; j < shards; j++) {
+                    lossSum += stats[j];
+                    hits += (long) stats[shards + j];
+                    maxAbs = Math.max(maxAbs, stats[2 * shards + j]);
+                }
+                int e = FixedPointGradient.exponent(maxAbs, shards);
+                java.util.Arrays.fill(fixed, 0L);
+                for (int s = 0; s < owned; s++) {
+                    FixedPointGradient.accumulate(shardGrads[s], e, fixed);
+                }
+                computeNanos += System.nanoTime() - c1;
+                comm.allReduce(fixed, 0, p, ReduceOp.SUM);
+                long c2 = System.nanoTime();
+                FixedPointGradient.toMean(fixed, e, plan.stepRows(t), grad);
+                if (decayMask != null) {
+                    float decay = config.weightDecay();
+                    for (int i = 0; i < p; i++) {
+                        if (decayMask[i]) {
+                            grad[i] += decay * params[i];
+                        }
+                    }
+                }
+                lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
+                optimizer.step(params, grad, lr);
+                step++;
+                computeNanos += System.nanoTime() - c2;
+                if (rank == 0) {
+                    listener.onStep(epoch + 1, t + 1, steps);
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            trainSeconds += seconds;
+            seen += n;
+            if (!Double.isFinite(lossSum)) {
+                throw new IllegalStateException("training diverged in epoch " + (epoch + 1) + ": loss is " + lossSum
+                        + " (try a smaller learning rate than " + config.learningRate() + ")");
+            }
+            double[] val = validation(comm, arch, params, xVal, yVal);
+            double meanLoss = lossSum / n;
+            EpochMetrics m = new EpochMetrics(epoch + 1, meanLoss,
+                    classification ? (double) hits / n : Double.NaN,
+                    classification ? Double.NaN : Math.sqrt(meanLoss * arch.outputs()),
+                    val == null ? Double.NaN : val[0],
+                    val == null || !classification ? Double.NaN : val[1],
+                    val == null || classification ? Double.NaN : val[2],
+                    val == null || classification ? Double.NaN : val[3],
+                    lr, seconds, n / seconds);
+            history.add(m);
+            if (rank == 0) {
+                listener.onEpoch(m);
+            }
+            if (val != null && config.patience() > 0) {
+                if (val[0] < bestLoss) {
+                    bestLoss = val[0];
+                    bestEpoch = epoch + 1;
+                    best = params.clone();
+                } else if (epoch + 1 - bestEpoch >= config.patience()) {
+                    stoppedEarly = true;
+                    break;
+                }
+            }
+        }
+        List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
+                comm.bytesSent() - bytesStart);
+        float[] result = best != null && stoppedEarly ? best : params;
+        return new TrainingResult(result, history, stoppedEarly ? bestEpoch : history.size(), stoppedEarly,
+                trainSeconds, seen, workers, shards, telemetry);
+    }
+
+    private static Matrix gather(LocalShards local, int s, int[] order, int from, int rows, FloatMatrix buffer,
+                                 float[] labels) {
+        float[] y = local.labels(s);
+        for (int i = 0; i < rows; i++) {
+            labels[i] = y[order[from + i]];
+        }
+        Matrix x = local.features(s);
+        if (buffer != null) {
+            ((FloatMatrix) x).gatherRowsInto(order, from, from + rows, buffer);
+            return buffer;
+        }
+        return x.gatherRows(order, from, from + rows);
+    }
+
+    /**
+     * Validation metrics computed by rank 0 and shared through an allreduce in which only rank 0's
+     * values are non-zero, so every worker takes the same early-stopping decision.
+     */
+    private double[] validation(Communicator comm, Architecture arch, float[] params, Matrix xVal, float[] yVal) {
+        if (xVal == null) {
+            return null;
+        }
+        double[] v = new double[4];
+        if (comm.rank() == 0) {
+            Evaluation e = Evaluation.of(blas, arch, params, xVal, yVal, config.batchSize());
+            v[0] = e.meanLoss();
+            v[1] = e.accuracy();
+            v[2] = e.rmse();
+            v[3] = Double.isNaN(e.r2()) ? 0 : e.r2();
+        }
+        comm.allReduce(v, 0, v.length, ReduceOp.SUM);
+        return v;
+    }
+
+    /** Every worker's compute, wait and bytes, gathered so that rank 0 can report them all. */
+    private static List<RankTelemetry> telemetry(Communicator comm, long computeNanos, long waitNanos, long bytes) {
+        int w = comm.size();
+        double[] all = new double[3 * w];
+        all[3 * comm.rank()] = computeNanos / 1e9;
+        all[3 * comm.rank() + 1] = waitNanos / 1e9;
+        all[3 * comm.rank() + 2] = bytes;
+        comm.allReduce(all, 0, all.length, ReduceOp.SUM);
+        List<RankTelemetry> t = new ArrayList<>(w);
+        for (int r = 0; r < w; r++) {
+            t.add(new RankTelemetry(r, all[3 * r], all[3 * r + 1], (long) all[3 * r + 2]));
+        }
+        return t;
+    }
+}

@@ -1,0 +1,44 @@
+package io.ringfold.parallel;
+
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+
+/**
+ * The rows of the shards one worker owns, copied out of the full data set, so a worker holds only its
+ * part: for shard j, its rows in local order (global rows j, j+S, j+2S, ...) and their labels.
+ */
+final class LocalShards {
+
+    private final Matrix[] features;
+    private final float[][] labels;
+
+    LocalShards(Matrix x, float[] y, ShardPlan plan, int firstShard, int endShard) {
+        int count = endShard - firstShard;
+        features = new Matrix[count];
+        labels = new float[count][];
+        for (int s = 0; s < count; s++) {
+            int shard = firstShard + s;
+            int n = plan.shardRows(shard);
+            int[] rows = new int[n];
+            float[] l = new float[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = plan.globalRow(shard, i);
+                l[i] = y[rows[i]];
+            }
+            features[s] = x.gatherRows(rows, 0, n);
+            labels[s] = l;
+        }
+    }
+
+    Matrix features(int localShard) {
+        return features[localShard];
+    }
+
+    float[] labels(int localShard) {
+        return labels[localShard];
+    }
+
+    boolean dense() {
+        return features.length > 0 && features[0] instanceof FloatMatrix;
+    }
+}

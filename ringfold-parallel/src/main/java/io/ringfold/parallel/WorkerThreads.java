@@ -1,0 +1,76 @@
+package io.ringfold.parallel;
+
+import io.ringfold.collective.CollectiveException;
+import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InProcessGroup;
+import io.ringfold.tensor.Blas;
+import io.ringfold.train.Fitter;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+
+import java.time.Duration;
+
+/**
+ * Data-parallel training with worker threads in this JVM ({@code train --workers N}): one thread per
+ * rank over an {@link InProcessGroup}, all sharing one single-threaded-per-call BLAS. A worker that
+ * fails closes its communicator, so the others fail at their next collective instead of waiting for the
+ * deadline; the first worker's own error (not the others' consequential collective errors) is rethrown.
+ */
+public final class WorkerThreads {
+
+    private WorkerThreads() {
+    }
+
+    public static Fitter fitter(TrainingConfig config, Blas blas, int workers, int shards, Duration timeout) {
+        if (workers <= 0) {
+            throw new IllegalArgumentException("workers: " + workers + " (expected: > 0)");
+        }
+        DataParallelTrainer trainer = new DataParallelTrainer(config, blas, shards);
+        return (arch, x, y, xVal, yVal, listener) -> {
+            InProcessGroup group = new InProcessGroup(workers, timeout);
+            TrainingResult[] results = new TrainingResult[workers];
+            Throwable[] errors = new Throwable[workers];
+            Thread[] threads = new Thread[workers];
+            for (int r = 0; r < workers; r++) {
+                int rank = r;
+                threads[r] = new Thread(() -> {
+                    Communicator comm = group.communicator(rank);
+                    try {
+                        results[rank] = trainer.fit(comm, arch, x, y, xVal, yVal,
+                                rank == 0 ? listener : TrainingListener.NONE);
+                    } catch (Throwable e) {
+                        errors[rank] = e;
+                    } finally {
+                        comm.close();
+                    }
+                }, "ringfold-worker-" + r);
+                threads[r].start();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for training workers", e);
+                }
+            }
+            Throwable first = null;
+            for (Throwable e : errors) {
+                if (e != null && (first == null || first instanceof CollectiveException && !(e instanceof CollectiveException))) {
+                    first = e;
+                }
+            }
+            if (first instanceof RuntimeException re) {
+                throw re;
+            }
+            if (first instanceof Error err) {
+                throw err;
+            }
+            if (first != null) {
+                throw new IllegalStateException(first);
+            }
+            return results[0];
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package io.ringfold.parallel;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.model.Activation;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Loss;
+import io.ringfold.model.ModelType;
+import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DataParallelDeterminismTest {
+
+    private static TrainingConfig config(String json) throws Exception {
+        ObjectNode n = TrainingConfig.defaults().toJson();
+        n.setAll((ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(json));
+        return TrainingConfig.fromJson(n);
+    }
+
+    /** Noisy 3-class data with 301 rows (not a multiple of the shard count or the batch). */
+    private static FloatMatrix data(float[] y) {
+        SplitMix64 rng = new SplitMix64(3);
+        FloatMatrix x = new FloatMatrix(y.length, 5);
+        for (int i = 0; i < y.length; i++) {
+            int c = rng.nextInt(3);
+            y[i] = c;
+            for (int j = 0; j < 5; j++) {
+                x.set(i, j, (float) (c * (j % 2 == 0 ? 1.0 : -0.5) + rng.nextGaussian()));
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void parametersAreBitIdenticalForOneToFourWorkersIncludingNonDivisors() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"epochs\":4,\"batchSize\":30,\"hidden\":[16],\"lr\":0.01,\"weightDecay\":0.001}"
+                .replace("\"lr\"", "\"learningRate\""));
+        Blas blas = BlasSelection.createRequested(1);
+        float[] reference = null;
+        for (int workers = 1; workers <= 4; workers++) {
+            TrainingResult r = WorkerThreads.fitter(cfg, blas, workers, 4, Duration.ofSeconds(30))
+                    .fit(arch, x, y, null, null, TrainingListener.NONE);
+            assertThat(r.workers()).isEqualTo(workers);
+            assertThat(r.telemetry()).hasSize(workers);
+            if (reference == null) {
+                reference = r.parameters();
+            } else {
+                assertThat(r.parameters()).as("%d workers", workers).containsExactly(reference);
+            }
+        }
+        // Three workers over four shards: one worker owns two shards.
+        TrainingResult three = WorkerThreads.fitter(cfg, blas, 3, 4, Duration.ofSeconds(30))
+                .fit(arch, x, y, null, null, TrainingListener.NONE);
+        assertThat(three.parameters()).containsExactly(reference);
+        assertThat(three.epochs().get(3).loss()).isLessThan(three.epochs().get(0).loss());
+    }
+
+    @Test
+    void moreWorkersThanShardsIsRefused() throws Exception {
+        float[] y = new float[40];
+        FloatMatrix x = data(y);
+        Architecture arch = new Architecture(ModelType.SOFTMAX, 5, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":1,\"batchSize\":8}");
+        assertThatThrownBy(() -> WorkerThreads.fitter(cfg, BlasSelection.createRequested(1), 3, 2, Duration.ofSeconds(5))
+                .fit(arch, x, y, null, null, TrainingListener.NONE))
+                .hasMessage("workers: 3 (expected: at most the shard count, 2; raise --shards)");
+    }
+}
