@@ -47,6 +47,12 @@ final class Results {
         java.util.Arrays.sort(times);
         r.put("median_epoch_seconds", times.length == 0 ? 0 : times.length % 2 == 1 ? times[times.length / 2]
                 : (times[times.length / 2 - 1] + times[times.length / 2]) / 2);
+        r.put("workers", o.result().workers());
+        if (o.result().shards() > 0) {
+            r.put("shards", o.result().shards());
+            var t = r.putArray("telemetry");
+            o.result().telemetry().forEach(x -> t.add(x.toJson()));
+        }
         r.put("model_path", modelFile.toString());
         r.put("parameter_digest", o.model().parameterDigest());
         r.put("blas", o.model().provenance().blas());

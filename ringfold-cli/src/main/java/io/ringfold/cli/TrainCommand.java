@@ -3,7 +3,9 @@ package io.ringfold.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec;
 import io.ringfold.model.ModelCodec;
+import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingRun;
 import picocli.CommandLine.Command;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -90,6 +93,18 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-standardize", description = "Do not standardise features.")
     boolean noStandardize;
 
+    @Option(names = "--workers", description = "Data-parallel worker threads with AllReduce between them; results are "
+            + "bit-identical for any count up to --shards (default: none, the single-process trainer).")
+    Integer workers;
+
+    @Option(names = "--shards", description = "Logical shards of each batch in data-parallel training; fixed, so "
+            + "results do not depend on the worker count (default: 8).")
+    Integer shards;
+
+    @Option(names = "--collective-timeout", paramLabel = "SECONDS",
+            description = "Deadline of each collective operation between workers (default: 60).")
+    Integer collectiveTimeout;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
     Path out;
 
@@ -105,13 +120,22 @@ final class TrainCommand implements Callable<Integer> {
         if (test != null) {
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
         }
-        Blas blas = Blas.get();
+        Blas blas = workers == null ? Blas.get() : BlasSelection.createRequested(1);
         w.println("data: " + trainSpec.describe() + ", " + loaded.train().size() + " rows, "
                 + loaded.train().numFeatures() + " features" + loaded.test().map(t -> ", test " + t.size() + " rows").orElse(""));
         w.println("blas: " + blas.name());
         boolean terminal = System.console() != null && !json;
-        TrainingRun.Outcome outcome = TrainingRun.run(loaded, config, blas,
-                new ProgressReporter(w, terminal, config.epochs()));
+        ProgressReporter progress = new ProgressReporter(w, terminal, config.epochs());
+        TrainingRun.Outcome outcome;
+        if (workers == null) {
+            outcome = TrainingRun.run(loaded, config, blas, progress);
+        } else {
+            int s = shards == null ? DEFAULT_SHARDS : shards;
+            w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker");
+            outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(config, blas, workers, s,
+                    Duration.ofSeconds(collectiveTimeout == null ? 60 : collectiveTimeout)));
+            outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+        }
         w.println("model: " + outcome.model().architecture().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
         ObjectNode result = Results.summary(outcome, file);
@@ -124,7 +148,33 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
+    /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
+    static final int DEFAULT_SHARDS = 8;
+
+    private void checkParallelFlags() {
+        if (workers == null && (shards != null || collectiveTimeout != null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--shards and --collective-timeout apply to data-parallel training (expected: with --workers N)");
+        }
+        if (workers != null && workers <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers: " + workers + " (expected: > 0)");
+        }
+        if (shards != null && shards <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards: " + shards + " (expected: > 0)");
+        }
+        int s = shards == null ? DEFAULT_SHARDS : shards;
+        if (workers != null && workers > s) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers: " + workers
+                    + " (expected: at most --shards, " + s + ")");
+        }
+        if (collectiveTimeout != null && collectiveTimeout <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--collective-timeout: "
+                    + collectiveTimeout + " (expected: > 0 seconds)");
+        }
+    }
+
     private TrainingConfig config() {
+        checkParallelFlags();
         ObjectNode n = TrainingConfig.defaults().toJson();
         if (model != null) {
             n.put("model", model);
