@@ -3,6 +3,7 @@ package io.ringfold.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec;
 import io.ringfold.model.ModelCodec;
+import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -105,6 +106,21 @@ final class TrainCommand implements Callable<Integer> {
             description = "Deadline of each collective operation between workers (default: 60).")
     Integer collectiveTimeout;
 
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where rank 0 writes checkpoints "
+            + "(data-parallel training; default: none).")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every-steps", paramLabel = "N", description = "Checkpoint every N steps (default: 0, off).")
+    Integer checkpointSteps;
+
+    @Option(names = "--checkpoint-every-epochs", paramLabel = "N",
+            description = "Checkpoint every N epochs (default: 1 when --checkpoint-dir is given).")
+    Integer checkpointEpochs;
+
+    @Option(names = "--resume", description = "Continue from the checkpoint in --checkpoint-dir if there is one; the "
+            + "result is bit-identical to an uninterrupted run.")
+    boolean resume;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
     Path out;
 
@@ -133,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker");
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(config, blas, workers, s,
-                    Duration.ofSeconds(collectiveTimeout == null ? 60 : collectiveTimeout)));
+                    Duration.ofSeconds(collectiveTimeout == null ? 60 : collectiveTimeout), checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
         w.println("model: " + outcome.model().architecture().describe());
@@ -151,10 +167,26 @@ final class TrainCommand implements Callable<Integer> {
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
 
+    private CheckpointPolicy checkpointPolicy() {
+        if (checkpointDir == null) {
+            return CheckpointPolicy.none();
+        }
+        return new CheckpointPolicy(checkpointDir, checkpointSteps == null ? 0 : checkpointSteps,
+                checkpointEpochs == null ? (checkpointSteps == null ? 1 : 0) : checkpointEpochs, resume);
+    }
+
     private void checkParallelFlags() {
-        if (workers == null && (shards != null || collectiveTimeout != null)) {
+        if (workers == null && (shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --collective-timeout, "
+                    + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
+        }
+        if (checkpointDir == null && (checkpointSteps != null || checkpointEpochs != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--shards and --collective-timeout apply to data-parallel training (expected: with --workers N)");
+                    "--checkpoint-every-*/--resume: no --checkpoint-dir (expected: --checkpoint-dir DIR)");
+        }
+        if (checkpointSteps != null && checkpointSteps < 0 || checkpointEpochs != null && checkpointEpochs < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--checkpoint-every-*: negative (expected: >= 0)");
         }
         if (workers != null && workers <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers: " + workers + " (expected: > 0)");

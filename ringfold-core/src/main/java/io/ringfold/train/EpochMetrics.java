@@ -52,6 +52,16 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
         return sb.toString();
     }
 
+    /** Reads {@link #toJson}; absent figures (not applicable) come back as NaN. */
+    public static EpochMetrics fromJson(com.fasterxml.jackson.databind.JsonNode n) {
+        return new EpochMetrics(n.path("epoch").asInt(), n.path("loss").asDouble(Double.NaN),
+                n.path("accuracy").asDouble(Double.NaN), n.path("rmse").asDouble(Double.NaN),
+                n.path("validation_loss").asDouble(Double.NaN), n.path("validation_accuracy").asDouble(Double.NaN),
+                n.path("validation_rmse").asDouble(Double.NaN), n.path("validation_r2").asDouble(Double.NaN),
+                (float) n.path("learning_rate").asDouble(), n.path("seconds").asDouble(),
+                n.path("samples_per_second").asDouble());
+    }
+
     static void putFinite(ObjectNode n, String name, double v) {
         if (Double.isFinite(v)) {
             n.put(name, v);

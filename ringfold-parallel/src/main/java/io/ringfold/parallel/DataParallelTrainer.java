@@ -60,6 +60,17 @@ public final class DataParallelTrainer {
      */
     public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener) {
+        return fit(comm, arch, x, y, xVal, yVal, listener, CheckpointPolicy.none());
+    }
+
+    /**
+     * As {@link #fit(Communicator, Architecture, Matrix, float[], Matrix, float[], TrainingListener)}, with
+     * checkpoints written by rank 0 and, when {@code policy.resume()} and a checkpoint exists, continuing
+     * from it: the final parameters are bit-identical to those of an uninterrupted run. Every rank reads
+     * the checkpoint, so on several machines the directory must be shared.
+     */
+    public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+                              TrainingListener listener, CheckpointPolicy policy) {
         int workers = comm.size();
         int rank = comm.rank();
         if (workers > shards) {
@@ -103,16 +114,38 @@ public final class DataParallelTrainer {
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+        String identity = identity(arch, x);
+        int startEpoch = 0;
+        int startStep = 0;
+        double resumedLoss = 0;
+        long resumedHits = 0;
+        if (policy.resume() && java.nio.file.Files.exists(policy.file())) {
+            TrainingState st = readState(policy, identity);
+            params = st.params();
+            optimizer.restore(st.optimizer());
+            history.addAll(st.history());
+            best = st.best();
+            bestLoss = st.bestLoss();
+            bestEpoch = st.bestEpoch();
+            trainSeconds = st.trainSeconds();
+            startEpoch = st.epoch();
+            startStep = st.step();
+            step = st.globalStep();
+            resumedLoss = st.lossSum();
+            resumedHits = st.hits();
+            seen = (long) n * startEpoch;
+        }
+        for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
             for (int s = 0; s < owned; s++) {
                 order[s] = SplitMix64.derive(config.seed(), SHARD_SHUFFLE_PURPOSE + first + s, epoch)
                         .permutation(plan.shardRows(first + s));
             }
-            double lossSum = 0;
-            long hits = 0;
-            float lr = 0;
+            boolean resumed = epoch == startEpoch;
+            double lossSum = resumed ? resumedLoss : 0;
+            long hits = resumed ? resumedHits : 0;
+            float lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
             long t0 = System.nanoTime();
-            for (int t = 0; t < steps; t++) {
+            for (int t = resumed ? startStep : 0; t < steps; t++) {
                 long c0 = System.nanoTime();
                 java.util.Arrays.fill(stats, 0);
                 for (int s = 0; s < owned; s++) {
@@ -159,6 +192,11 @@ public final class DataParallelTrainer {
                 step++;
                 computeNanos += System.nanoTime() - c2;
                 if (rank == 0) {
+                    if (policy.dueAfterStep(step)) {
+                        writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, optimizer.state(),
+                                lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9, history, best, bestLoss,
+                                bestEpoch));
+                    }
                     listener.onStep(epoch + 1, t + 1, steps);
                 }
             }
@@ -193,12 +231,38 @@ public final class DataParallelTrainer {
                     break;
                 }
             }
+            if (rank == 0 && policy.dueAfterEpoch(epoch + 1)) {
+                writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, optimizer.state(), 0, 0,
+                        trainSeconds, history, best, bestLoss, bestEpoch));
+            }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
                 comm.bytesSent() - bytesStart);
         float[] result = best != null && stoppedEarly ? best : params;
         return new TrainingResult(result, history, stoppedEarly ? bestEpoch : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
+    }
+
+    /** What must match for a checkpoint to belong to this run. */
+    private String identity(Architecture arch, Matrix x) {
+        return "config=" + config.toJson() + " arch=" + arch.describe() + " shards=" + shards + " rows=" + x.rows()
+                + "x" + x.cols();
+    }
+
+    private static TrainingState readState(CheckpointPolicy policy, String identity) {
+        try {
+            return TrainingState.read(policy.file(), identity);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resume from " + policy.file() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeState(CheckpointPolicy policy, TrainingState state) {
+        try {
+            state.write(policy.file());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write checkpoint " + policy.file() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Matrix gather(LocalShards local, int s, int[] order, int from, int rows, FloatMatrix buffer,

@@ -23,6 +23,11 @@ public final class WorkerThreads {
     }
 
     public static Fitter fitter(TrainingConfig config, Blas blas, int workers, int shards, Duration timeout) {
+        return fitter(config, blas, workers, shards, timeout, CheckpointPolicy.none());
+    }
+
+    public static Fitter fitter(TrainingConfig config, Blas blas, int workers, int shards, Duration timeout,
+                                CheckpointPolicy checkpoints) {
         if (workers <= 0) {
             throw new IllegalArgumentException("workers: " + workers + " (expected: > 0)");
         }
@@ -38,7 +43,7 @@ public final class WorkerThreads {
                     Communicator comm = group.communicator(rank);
                     try {
                         results[rank] = trainer.fit(comm, arch, x, y, xVal, yVal,
-                                rank == 0 ? listener : TrainingListener.NONE);
+                                rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;
                     } finally {
