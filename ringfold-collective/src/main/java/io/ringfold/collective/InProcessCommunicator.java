@@ -1,7 +1,6 @@
 package io.ringfold.collective;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One rank of an {@link InProcessGroup}. An allreduce takes three synchronisation points: all buffers
@@ -209,7 +208,7 @@ final class InProcessCommunicator implements Communicator {
     public void send(int peer, float[] buffer, int offset, int length) {
         check(buffer.length, offset, length, "send");
         checkPeer(peer, "send");
-        group.mailbox(rank, peer).add(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+        group.post(rank, peer, java.util.Arrays.copyOfRange(buffer, offset, offset + length));
         bytes += 4L * length;
     }
 
@@ -218,22 +217,11 @@ final class InProcessCommunicator implements Communicator {
         check(buffer.length, offset, length, "receive");
         checkPeer(peer, "receive");
         long t0 = System.nanoTime();
-        float[] msg;
-        try {
-            msg = group.mailbox(peer, rank).poll(group.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CollectiveException("receive(float32 x " + length + ") from rank " + peer + " on rank " + rank
-                    + "/" + group.size() + ": interrupted", e);
-        }
-        if (msg == null) {
-            CollectiveException f = group.failure();
-            throw f != null ? f : new CollectiveException("receive(float32 x " + length + ") on rank " + rank + "/"
-                    + group.size() + ": timed out after " + group.timeout().toMillis() + " ms waiting for rank " + peer);
-        }
+        String what = "receive(float32 x " + length + ") from rank " + peer;
+        float[] msg = group.take(peer, rank, what);
         if (msg.length != length) {
-            throw new CollectiveException("receive on rank " + rank + "/" + group.size() + ": rank " + peer + " sent "
-                    + msg.length + " floats (expected: " + length + ")");
+            group.fail(new CollectiveException(what + " on rank " + rank + "/" + group.size() + ": rank " + peer
+                    + " sent float32 x " + msg.length + " (expected: float32 x " + length + ")"));
         }
         System.arraycopy(msg, 0, buffer, offset, length);
         nanos += System.nanoTime() - t0;

@@ -1,35 +1,36 @@
 package io.ringfold.collective;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Ranks that are threads of one JVM, communicating through shared memory: a collective call publishes
  * the caller's buffer, waits (with the deadline) for every rank to arrive, and each rank then reduces
  * its own slice of the elements reading the others' buffers directly, with no copies through sockets.
  * Reductions add ranks in order 0..size-1, so a given group size always gives the same bits.
+ *
+ * <p>All waiting happens on this object's monitor, so a failure (timeout, mismatch, close) wakes every
+ * waiting rank at once and each of them reports the same first cause.
  */
 public final class InProcessGroup {
 
     private final int size;
     private final Duration timeout;
-    private final CyclicBarrier barrier;
     private final Object[] buffers;
     private final int[] offsets;
     private final String[] signatures;
-    /** Synchronisation points each rank has reached, to name the missing ranks on a timeout. */
-    private final java.util.concurrent.atomic.AtomicLongArray arrived;
-    private final AtomicReference<CollectiveException> failure = new AtomicReference<>();
+    /** The generation (synchronisation point number) at which each rank last arrived. */
+    private final long[] arrivedAt;
     private final List<InProcessCommunicator> members = new ArrayList<>();
-    private final java.util.Map<Long, java.util.concurrent.BlockingQueue<float[]>> mailboxes =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** mailboxes[from * size + to]: messages sent and not yet received, guarded by this. */
+    private final ArrayDeque<float[]>[] mailboxes;
+    private long generation;
+    private int waiting;
+    private CollectiveException failure;
 
+    @SuppressWarnings("unchecked")
     public InProcessGroup(int size, Duration timeout) {
         if (size <= 0) {
             throw new IllegalArgumentException("size: " + size + " (expected: > 0)");
@@ -39,11 +40,15 @@ public final class InProcessGroup {
         }
         this.size = size;
         this.timeout = timeout;
-        this.barrier = new CyclicBarrier(size);
         this.buffers = new Object[size];
         this.offsets = new int[size];
         this.signatures = new String[size];
-        this.arrived = new java.util.concurrent.atomic.AtomicLongArray(size);
+        this.arrivedAt = new long[size];
+        java.util.Arrays.fill(arrivedAt, -1);
+        this.mailboxes = new ArrayDeque[size * size];
+        for (int i = 0; i < mailboxes.length; i++) {
+            mailboxes[i] = new ArrayDeque<>();
+        }
         for (int r = 0; r < size; r++) {
             members.add(new InProcessCommunicator(this, r));
         }
@@ -66,55 +71,85 @@ public final class InProcessGroup {
     }
 
     /**
-     * One synchronisation point of call {@code seq}: publishes this rank's buffer and signature, waits
-     * for all ranks, and checks that every rank made the same call.
+     * The first synchronisation point of call {@code seq}: publishes this rank's buffer and signature
+     * and waits for all ranks. The last rank to arrive checks that every rank made the same call, under
+     * the lock, before anyone can overwrite its signature with the next call's.
      */
     void arrive(int rank, long seq, String signature, Object buffer, int offset) {
-        buffers[rank] = buffer;
-        offsets[rank] = offset;
-        signatures[rank] = signature;
-        await(rank, seq, signature);
-        for (int r = 0; r < size; r++) {
-            if (!signatures[r].equals(signature)) {
-                fail(new CollectiveException(signature + " #" + seq + " on rank " + rank + "/" + size
-                        + ": rank " + r + " called " + signatures[r] + " (expected: the same call on every rank)"));
-            }
+        synchronized (this) {
+            buffers[rank] = buffer;
+            offsets[rank] = offset;
+            signatures[rank] = signature;
+            await(rank, seq, signature);
         }
     }
 
-    /** A barrier with the deadline; on expiry names the ranks that had not arrived at this call. */
-    void await(int rank, long seq, String what) {
-        CollectiveException f = failure.get();
-        if (f != null) {
-            throw f;
+    /** A barrier with the deadline; on expiry names the ranks that had not arrived at this point. */
+    synchronized void await(int rank, long seq, String what) {
+        throwIfFailed();
+        long gen = generation;
+        arrivedAt[rank] = gen;
+        if (++waiting == size) {
+            waiting = 0;
+            generation++;
+            checkSignatures(seq);
+            notifyAll();
+            throwIfFailed();
+            return;
         }
-        long mine = arrived.incrementAndGet(rank);
-        try {
-            barrier.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            List<Integer> missing = new ArrayList<>();
-            for (int r = 0; r < size; r++) {
-                if (arrived.get(r) < mine) {
-                    missing.add(r);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (generation == gen && failure == null) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                List<Integer> missing = new ArrayList<>();
+                for (int r = 0; r < size; r++) {
+                    if (arrivedAt[r] != gen) {
+                        missing.add(r);
+                    }
                 }
+                fail(new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size + ": timed out after "
+                        + timeout.toMillis() + " ms waiting for rank" + (missing.size() == 1 ? " " : "s ")
+                        + missing.toString().replace("[", "").replace("]", "") + " (threads of this process)"));
             }
-            fail(new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size + ": timed out after "
-                    + timeout.toMillis() + " ms waiting for rank" + (missing.size() == 1 ? " " : "s ")
-                    + missing + " (threads of this process)"));
-        } catch (BrokenBarrierException e) {
-            CollectiveException first = failure.get();
-            throw first != null ? first : new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size
-                    + ": another rank failed or closed the group");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            fail(new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size + ": interrupted", e));
+            try {
+                wait(Math.max(1, left / 1_000_000), 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size + ": interrupted", e));
+            }
+        }
+        throwIfFailed();
+    }
+
+    /** Called by the last rank to arrive, with the lock held. */
+    private void checkSignatures(long seq) {
+        String first = signatures[0];
+        for (int r = 1; r < size; r++) {
+            if (first != null && signatures[r] != null && !signatures[r].equals(first)) {
+                failure = new CollectiveException(first + " #" + seq + " on rank 0/" + size + ": rank " + r
+                        + " called " + signatures[r] + " #" + seq + " (expected: the same call on every rank)");
+                return;
+            }
         }
     }
 
-    void fail(CollectiveException e) {
-        failure.compareAndSet(null, e);
-        barrier.reset();
-        throw failure.get();
+    private void throwIfFailed() {
+        if (failure != null) {
+            throw new CollectiveException(failure.getMessage(), failure);
+        }
+    }
+
+    /** Records the first failure of the group, wakes every waiting rank and throws. */
+    synchronized void fail(CollectiveException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        notifyAll();
+        throwIfFailed();
+    }
+
+    synchronized void throwIfBroken() {
+        throwIfFailed();
     }
 
     Object buffer(int rank) {
@@ -125,18 +160,37 @@ public final class InProcessGroup {
         return offsets[rank];
     }
 
-    /** The queue of messages from {@code from} to {@code to}. */
-    java.util.concurrent.BlockingQueue<float[]> mailbox(int from, int to) {
-        return mailboxes.computeIfAbsent((long) from * size + to, k -> new java.util.concurrent.LinkedBlockingQueue<>());
+    synchronized void post(int from, int to, float[] message) {
+        throwIfFailed();
+        mailboxes[from * size + to].add(message);
+        notifyAll();
     }
 
-    CollectiveException failure() {
-        return failure.get();
+    /** The next message from {@code from} to {@code to}, waiting up to the deadline. */
+    synchronized float[] take(int from, int to, String what) {
+        ArrayDeque<float[]> box = mailboxes[from * size + to];
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (box.isEmpty()) {
+            throwIfFailed();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                fail(new CollectiveException(what + " on rank " + to + "/" + size + ": timed out after "
+                        + timeout.toMillis() + " ms waiting for rank " + from + " (a thread of this process)"));
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000), 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new CollectiveException(what + " on rank " + to + "/" + size + ": interrupted", e));
+            }
+        }
+        return box.poll();
     }
 
-    void close(int rank) {
-        CollectiveException e = new CollectiveException("rank " + rank + "/" + size + " closed the group");
-        failure.compareAndSet(null, e);
-        barrier.reset();
+    synchronized void close(int rank) {
+        if (failure == null) {
+            failure = new CollectiveException("rank " + rank + "/" + size + " closed the group");
+        }
+        notifyAll();
     }
 }

@@ -1,0 +1,55 @@
+package io.ringfold.collective;
+
+import java.time.Duration;
+
+/**
+ * Settings of a {@link TcpCommunicator}.
+ *
+ * @param timeout           the deadline of every call, connection set-up included; > 0
+ * @param chunkBytes        payload bytes per frame of the pipelined ring (and of any large transfer);
+ *                          the unit of overlap between sending and receiving; 1 KiB..64 MiB
+ * @param smallMaxBytes     allreduces and broadcasts of at most this many bytes use the latency-optimal
+ *                          algorithms (recursive doubling, binomial tree), larger ones the ring/chain;
+ *                          0..chunkBytes. The default comes from the measurement in docs/collectives.md
+ * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF of every connection; 0 leaves the operating
+ *                          system's default (and its automatic tuning)
+ */
+public record TcpOptions(Duration timeout, int chunkBytes, int smallMaxBytes, int socketBufferBytes) {
+
+    public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+    public static final int DEFAULT_SMALL_MAX_BYTES = 64 * 1024;
+    public static final int DEFAULT_SOCKET_BUFFER_BYTES = 0;
+
+    public TcpOptions {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        if (chunkBytes < 1024 || chunkBytes > 64 << 20) {
+            throw new IllegalArgumentException("chunkBytes: " + chunkBytes + " (expected: 1024..67108864)");
+        }
+        if (smallMaxBytes < 0 || smallMaxBytes > chunkBytes) {
+            throw new IllegalArgumentException("smallMaxBytes: " + smallMaxBytes + " (expected: 0.." + chunkBytes
+                    + ", the chunk size)");
+        }
+        if (socketBufferBytes < 0) {
+            throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes + " (expected: >= 0)");
+        }
+    }
+
+    /** The defaults with the given deadline. */
+    public static TcpOptions defaults(Duration timeout) {
+        return new TcpOptions(timeout, DEFAULT_CHUNK_BYTES, DEFAULT_SMALL_MAX_BYTES, DEFAULT_SOCKET_BUFFER_BYTES);
+    }
+
+    public TcpOptions withSmallMaxBytes(int bytes) {
+        return new TcpOptions(timeout, chunkBytes, bytes, socketBufferBytes);
+    }
+
+    public TcpOptions withChunkBytes(int bytes) {
+        return new TcpOptions(timeout, bytes, Math.min(smallMaxBytes, bytes), socketBufferBytes);
+    }
+
+    public TcpOptions withSocketBufferBytes(int bytes) {
+        return new TcpOptions(timeout, chunkBytes, smallMaxBytes, bytes);
+    }
+}

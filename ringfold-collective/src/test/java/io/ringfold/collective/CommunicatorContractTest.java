@@ -1,0 +1,406 @@
+package io.ringfold.collective;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@link Communicator} contract, run against every implementation. Expected values are computed
+ * independently in long arithmetic from small integers (so float sums are exact whatever the order of
+ * addition), or compared bit for bit across ranks.
+ */
+abstract class CommunicatorContractTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** Sizes in elements: empty, one, fewer than ranks, non-divisible, and above any chunk size. */
+    static final int[] SIZES = {0, 1, 3, 7, 1000, 1001, 65_537, 300_007};
+
+    private final List<Communicator> opened = new ArrayList<>();
+
+    /** {@code size} communicators of one new group, index = rank. */
+    protected abstract List<Communicator> create(int size, Duration timeout);
+
+    /** Whether the implementation names peers by address in its errors (TCP does, threads do not). */
+    protected boolean namesAddresses() {
+        return false;
+    }
+
+    final List<Communicator> group(int size, Duration timeout) {
+        List<Communicator> g = create(size, timeout);
+        opened.addAll(g);
+        for (int r = 0; r < size; r++) {
+            assertThat(g.get(r).rank()).isEqualTo(r);
+            assertThat(g.get(r).size()).isEqualTo(size);
+            assertThat(g.get(r).timeout()).isEqualTo(timeout);
+        }
+        return g;
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (Communicator c : opened) {
+            c.close();
+        }
+        opened.clear();
+    }
+
+    static int value(int rank, int i) {
+        return (int) ((i * 31L + rank * 17L) % 29) - 14;
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allReduceFloatSumMeanMaxMatchExactReference(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            for (int len : SIZES) {
+                for (ReduceOp op : ReduceOp.values()) {
+                    float[] buf = new float[len + 3];
+                    Arrays.fill(buf, 99f);
+                    for (int i = 0; i < len; i++) {
+                        buf[i + 2] = value(c.rank(), i);
+                    }
+                    c.allReduce(buf, 2, len, op);
+                    assertThat(buf[0]).isEqualTo(99f);
+                    assertThat(buf[len + 2]).isEqualTo(99f);
+                    for (int i = 0; i < len; i++) {
+                        float want = (float) expected(n, i, op);
+                        if (buf[i + 2] != want) {
+                            throw new AssertionError("float32 " + op + " x " + len + " on " + n + " ranks, element "
+                                    + i + ": " + buf[i + 2] + " (expected: " + want + ")");
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allReduceDoubleSumMeanMax(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            for (int len : new int[] {0, 1, 7, 1001, 100_003}) {
+                for (ReduceOp op : ReduceOp.values()) {
+                    double[] buf = new double[len];
+                    for (int i = 0; i < len; i++) {
+                        buf[i] = value(c.rank(), i);
+                    }
+                    c.allReduce(buf, 0, len, op);
+                    for (int i = 0; i < len; i++) {
+                        if (buf[i] != expected(n, i, op)) {
+                            throw new AssertionError("float64 " + op + " x " + len + " element " + i + ": " + buf[i]
+                                    + " (expected: " + expected(n, i, op) + ")");
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static double expected(int n, int i, ReduceOp op) {
+        long sum = 0;
+        long max = Long.MIN_VALUE;
+        for (int r = 0; r < n; r++) {
+            sum += value(r, i);
+            max = Math.max(max, value(r, i));
+        }
+        return switch (op) {
+            case SUM -> sum;
+            case MEAN -> (double) sum / n;
+            case MAX -> max;
+        };
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allReduceLongIsExactAndRefusesMean(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            for (int len : new int[] {0, 1, 7, 1001, 70_001}) {
+                long[] buf = new long[len];
+                for (int i = 0; i < len; i++) {
+                    // Large values whose float64 sum would round: the int64 sum must not.
+                    buf[i] = (1L << 60) / 8 * (c.rank() + 1) + i * 1_000_003L + c.rank();
+                }
+                long[] max = buf.clone();
+                c.allReduce(buf, 0, len, ReduceOp.SUM);
+                c.allReduce(max, 0, len, ReduceOp.MAX);
+                for (int i = 0; i < len; i++) {
+                    long want = 0;
+                    for (int r = 0; r < n; r++) {
+                        want += (1L << 60) / 8 * (r + 1) + i * 1_000_003L + r;
+                    }
+                    long wantMax = (1L << 60) / 8 * n + i * 1_000_003L + (n - 1);
+                    assertThat(buf[i]).as("int64 sum element %d", i).isEqualTo(want);
+                    assertThat(max[i]).as("int64 max element %d", i).isEqualTo(wantMax);
+                }
+            }
+            assertThatThrownBy(() -> c.allReduce(new long[1], 0, 1, ReduceOp.MEAN))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean");
+            c.barrier(); // refused arguments do not break the communicator
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void floatSumOfNonIntegersIsBitIdenticalOnEveryRank(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        List<float[]> results = Ranks.all(g, c -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(42 + c.rank());
+            float[] buf = new float[200_003];
+            for (int i = 0; i < buf.length; i++) {
+                buf[i] = (float) random.nextGaussian();
+            }
+            c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+            float[] small = Arrays.copyOf(buf, 5);
+            c.allReduce(small, 0, small.length, ReduceOp.MEAN);
+            float[] both = Arrays.copyOf(buf, buf.length + 5);
+            System.arraycopy(small, 0, both, buf.length, 5);
+            return both;
+        });
+        for (int r = 1; r < n; r++) {
+            assertThat(results.get(r)).as("rank %d vs rank 0", r).isEqualTo(results.get(0));
+        }
+        // And close to the double-precision reference (seeds 42..42+n-1, as above).
+        double[] ref = new double[200_003];
+        for (int r = 0; r < n; r++) {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(42 + r);
+            for (int i = 0; i < ref.length; i++) {
+                ref[i] += (float) random.nextGaussian();
+            }
+        }
+        for (int i = 0; i < ref.length; i += 997) {
+            assertThat((double) results.get(0)[i]).isCloseTo(ref[i], org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
+    void sixteenMegabytesOnTwoAndFourRanks() {
+        for (int n : new int[] {2, 4}) {
+            List<Communicator> g = group(n, TIMEOUT);
+            int len = 4 * 1024 * 1024 + 3;
+            Ranks.all(g, c -> {
+                float[] buf = new float[len];
+                for (int i = 0; i < len; i++) {
+                    buf[i] = value(c.rank(), i);
+                }
+                c.allReduce(buf, 0, len, ReduceOp.SUM);
+                for (int i = 0; i < len; i += 1 + i % 101) {
+                    if (buf[i] != (float) expected(n, i, ReduceOp.SUM)) {
+                        throw new AssertionError("element " + i + ": " + buf[i]);
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void broadcastFromEveryRoot(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            for (int root = 0; root < n; root++) {
+                for (int len : new int[] {0, 1, 1001, 300_001}) {
+                    float[] f = new float[len + 1];
+                    long[] l = new long[len + 1];
+                    byte[] b = new byte[len + 1];
+                    for (int i = 0; i < len; i++) {
+                        f[i + 1] = c.rank() == root ? value(root, i) : -1;
+                        l[i + 1] = c.rank() == root ? Long.MAX_VALUE - i : -1;
+                        b[i + 1] = c.rank() == root ? (byte) (i * 7) : -1;
+                    }
+                    c.broadcast(f, 1, len, root);
+                    c.broadcast(l, 1, len, root);
+                    c.broadcast(b, 1, len, root);
+                    for (int i = 0; i < len; i++) {
+                        if (f[i + 1] != value(root, i) || l[i + 1] != Long.MAX_VALUE - i || b[i + 1] != (byte) (i * 7)) {
+                            throw new AssertionError("broadcast from " + root + " x " + len + ": element " + i);
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allGatherWithDifferentLengthsAndBarrier(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        List<byte[][]> results = Ranks.all(g, c -> {
+            for (int i = 0; i < 5; i++) {
+                c.barrier();
+            }
+            int len = c.rank() == 1 ? 0 : c.rank() * 100_003 + 5;
+            byte[] mine = new byte[len];
+            for (int i = 0; i < len; i++) {
+                mine[i] = (byte) (i + c.rank());
+            }
+            c.allGather("hello from rank ".concat(Integer.toString(c.rank())).getBytes(StandardCharsets.UTF_8));
+            return c.allGather(mine);
+        });
+        for (byte[][] all : results) {
+            assertThat(all.length).isEqualTo(n);
+            for (int r = 0; r < n; r++) {
+                int len = r == 1 ? 0 : r * 100_003 + 5;
+                assertThat(all[r]).hasSize(len);
+                for (int i = 0; i < len; i++) {
+                    if (all[r][i] != (byte) (i + r)) {
+                        throw new AssertionError("allgather part " + r + " byte " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void sendReceiveAroundTheRing(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int right = (c.rank() + 1) % n;
+            int left = (c.rank() + n - 1) % n;
+            for (int len : new int[] {0, 1, 1000}) {
+                float[] out = new float[len];
+                for (int i = 0; i < len; i++) {
+                    out[i] = value(c.rank(), i);
+                }
+                float[] in = new float[len];
+                // Even ranks send first, odd ones receive first: works whatever the transport buffers.
+                if (c.rank() % 2 == 0) {
+                    c.send(right, out, 0, len);
+                    c.receive(left, in, 0, len);
+                } else {
+                    c.receive(left, in, 0, len);
+                    c.send(right, out, 0, len);
+                }
+                for (int i = 0; i < len; i++) {
+                    assertThat(in[i]).isEqualTo((float) value(left, i));
+                }
+            }
+            c.barrier();
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void mismatchedLengthIsReportedOnEveryRankWithBothSides(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            int len = c.rank() == n - 1 ? 11 : 10;
+            c.allReduce(new float[len], 0, len, ReduceOp.SUM);
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class)
+                    .hasMessageContaining("allreduce").hasMessageContaining("float32 x 10")
+                    .hasMessageContaining("float32 x 11");
+        }
+        // Broken: a later call fails at once with the first cause.
+        assertThatThrownBy(g.get(0)::barrier).isInstanceOf(CollectiveException.class)
+                .hasMessageContaining("float32 x 11");
+    }
+
+    @Test
+    void mismatchedOpOrTypeIsReported() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 0) {
+                c.allReduce(new float[4], 0, 4, ReduceOp.SUM);
+            } else {
+                c.allReduce(new float[4], 0, 4, ReduceOp.MAX);
+            }
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("sum")
+                    .hasMessageContaining("max");
+        }
+        List<Communicator> h = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out2 = Ranks.run(h, c -> {
+            if (c.rank() == 0) {
+                c.allReduce(new float[4], 0, 4, ReduceOp.SUM);
+            } else {
+                c.allReduce(new double[4], 0, 4, ReduceOp.SUM);
+            }
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out2) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("float32")
+                    .hasMessageContaining("float64");
+        }
+    }
+
+    @Test
+    void aRankThatNeverCallsIsNamedWithinTheDeadline() {
+        Duration timeout = Duration.ofMillis(1500);
+        List<Communicator> g = group(3, timeout);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 2) {
+                Thread.sleep(timeout.toMillis() * 3);
+                return null;
+            }
+            c.allReduce(new float[1000], 0, 1000, ReduceOp.SUM);
+            return null;
+        });
+        for (int r = 0; r < 2; r++) {
+            Ranks.Outcome<Object> o = out.get(r);
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("allreduce")
+                    .hasMessageContaining("#1").hasMessageContaining("rank 2");
+            // Generous margin: the machine is shared; the point is "bounded", not "fast".
+            assertThat(o.nanos()).isLessThan(timeout.toNanos() + 10_000_000_000L);
+        }
+        assertThatThrownBy(g.get(0)::barrier).isInstanceOf(CollectiveException.class).hasMessageContaining("rank 2");
+    }
+
+    @Test
+    void closeWhileOthersWaitFailsThemNamingTheClosedRank() {
+        List<Communicator> g = group(3, Duration.ofSeconds(60));
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 1) {
+                Thread.sleep(300);
+                c.close();
+                c.close(); // idempotent
+                return null;
+            }
+            c.barrier();
+            return null;
+        });
+        for (int r : new int[] {0, 2}) {
+            assertThat(out.get(r).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("rank 1");
+            assertThat(out.get(r).nanos()).isLessThan(30_000_000_000L);
+        }
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithoutBreakingTheGroup() {
+        List<Communicator> g = group(2, TIMEOUT);
+        Ranks.all(g, c -> {
+            assertThatThrownBy(() -> c.allReduce(new float[3], 2, 2, ReduceOp.SUM))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset 2");
+            assertThatThrownBy(() -> c.broadcast(new float[3], 0, 3, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("root 2");
+            assertThatThrownBy(() -> c.send(c.rank(), new float[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peer");
+            c.barrier();
+            return null;
+        });
+        assertThat(g.get(0).bytesSent()).isGreaterThanOrEqualTo(0);
+        assertThat(g.get(0).describe()).contains("rank 0/2");
+    }
+}
