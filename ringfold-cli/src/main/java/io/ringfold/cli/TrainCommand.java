@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.parallel.CheckpointPolicy;
+import io.ringfold.parallel.DataParallelTrainer;
+import io.ringfold.train.TrainingListener;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -106,6 +108,17 @@ final class TrainCommand implements Callable<Integer> {
             description = "Deadline of each collective operation between workers (default: 60).")
     Integer collectiveTimeout;
 
+    @Option(names = "--rank", description = "This process's rank in multi-process training (with --world-size and "
+            + "--rendezvous).")
+    Integer rank;
+
+    @Option(names = "--world-size", description = "Number of worker processes in multi-process training.")
+    Integer worldSize;
+
+    @Option(names = "--rendezvous", paramLabel = "HOST:PORT", description = "Where rank 0 listens and the other "
+            + "ranks connect (multi-process training).")
+    String rendezvous;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where rank 0 writes checkpoints "
             + "(data-parallel training; default: none).")
     Path checkpointDir;
@@ -136,20 +149,38 @@ final class TrainCommand implements Callable<Integer> {
         if (test != null) {
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
         }
-        Blas blas = workers == null ? Blas.get() : BlasSelection.createRequested(1);
+        boolean parallel = workers != null || rendezvous != null;
+        Blas blas = parallel ? BlasSelection.createRequested(1) : Blas.get();
         w.println("data: " + trainSpec.describe() + ", " + loaded.train().size() + " rows, "
                 + loaded.train().numFeatures() + " features" + loaded.test().map(t -> ", test " + t.size() + " rows").orElse(""));
         w.println("blas: " + blas.name());
         boolean terminal = System.console() != null && !json;
         ProgressReporter progress = new ProgressReporter(w, terminal, config.epochs());
         TrainingRun.Outcome outcome;
-        if (workers == null) {
+        Duration timeout = Duration.ofSeconds(collectiveTimeout == null ? 60 : collectiveTimeout);
+        if (rendezvous != null) {
+            int s = shards == null ? DEFAULT_SHARDS : shards;
+            java.net.InetSocketAddress at = io.ringfold.collective.TcpEndpoint.parse(rendezvous);
+            w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
+            try (io.ringfold.collective.Communicator comm = io.ringfold.collective.TcpRendezvous.join(
+                    at.getHostString(), at.getPort(), rank, worldSize, timeout)) {
+                DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s);
+                outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
+                        trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
+            }
+            outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+            if (rank != 0) {
+                w.println("rank " + rank + " done; rank 0 writes the model (parameter_digest "
+                        + outcome.model().parameterDigest() + ")");
+                return 0;
+            }
+        } else if (workers == null) {
             outcome = TrainingRun.run(loaded, config, blas, progress);
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker");
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(config, blas, workers, s,
-                    Duration.ofSeconds(collectiveTimeout == null ? 60 : collectiveTimeout), checkpointPolicy()));
+                    timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
         w.println("model: " + outcome.model().architecture().describe());
@@ -176,9 +207,33 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private void checkParallelFlags() {
-        if (workers == null && (shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
+        boolean process = rank != null || worldSize != null || rendezvous != null;
+        if (process && (rank == null || worldSize == null || rendezvous == null)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--rank, --world-size and --rendezvous go together (expected: all three for multi-process training)");
+        }
+        if (process && workers != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--workers with --rank: a process is one worker (expected: one of threads or processes)");
+        }
+        if (process && (worldSize <= 0 || rank < 0 || rank >= worldSize)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rank " + rank + " --world-size "
+                    + worldSize + " (expected: 0 <= rank < world size)");
+        }
+        if (process && worldSize > (shards == null ? DEFAULT_SHARDS : shards)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--world-size: " + worldSize
+                    + " (expected: at most --shards, " + (shards == null ? DEFAULT_SHARDS : shards) + ")");
+        }
+        if (workers == null && !process && (shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
+        }
+        if (process) {
+            try {
+                io.ringfold.collective.TcpEndpoint.parse(rendezvous);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rendezvous: " + e.getMessage());
+            }
         }
         if (checkpointDir == null && (checkpointSteps != null || checkpointEpochs != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),

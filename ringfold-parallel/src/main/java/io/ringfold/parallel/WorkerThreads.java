@@ -46,7 +46,8 @@ public final class WorkerThreads {
                                 rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;
-                    } finally {
+                        // Only on failure: closing wakes the other ranks at once. After a normal finish
+                        // a close could race a peer still leaving the last collective.
                         comm.close();
                     }
                 }, "ringfold-worker-" + r);
