@@ -1,0 +1,182 @@
+package io.ringfold.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code ringfold launch --nproc N -- train ...}: N local worker processes, like torchrun. It picks a
+ * free loopback port for the rendezvous, adds {@code --rank i --world-size N --rendezvous ...} to each
+ * worker's arguments, streams their output with a {@code [rank i]} prefix, and when one fails stops the
+ * others; with {@code --max-restarts K} it then starts all of them again (adding {@code --resume}
+ * when the command checkpoints), at most K times. The last line of rank 0's output (the JSON result
+ * with {@code --json}) is repeated without prefix at the end.
+ */
+@Command(name = "launch", mixinStandardHelpOptions = true,
+        description = {"Run a training command as N local worker processes joined by TCP AllReduce.",
+                "Example: ringfold launch --nproc 2 -- train --data digits --out models/digits --json"})
+final class LaunchCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--nproc", required = true, description = "Number of worker processes.")
+    int nproc;
+
+    @Option(names = "--max-restarts", description = "Restart all workers from the last checkpoint up to K times "
+            + "when one fails (default: 0).")
+    int maxRestarts;
+
+    @Option(names = "--port", description = "Rendezvous port on 127.0.0.1 (default: a free one).")
+    Integer port;
+
+    @Parameters(paramLabel = "-- train ...", description = "The train command each worker runs.")
+    List<String> command = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (nproc <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--nproc: " + nproc + " (expected: > 0)");
+        }
+        if (maxRestarts < 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--max-restarts: " + maxRestarts
+                    + " (expected: >= 0)");
+        }
+        if (command.isEmpty() || !command.get(0).equals("train")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "command: " + command
+                    + " (expected: -- train ...)");
+        }
+        for (String forbidden : List.of("--rank", "--world-size", "--rendezvous", "--workers")) {
+            if (command.contains(forbidden)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), forbidden
+                        + " in the worker command (expected: none; launch sets the ranks)");
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<String> args = new ArrayList<>(command);
+        for (int attempt = 0; ; attempt++) {
+            int p = port != null ? port : freePort();
+            AtomicReference<String> lastRank0Line = new AtomicReference<>();
+            int status = runOnce(args, p, out, err, lastRank0Line);
+            if (status == 0) {
+                if (args.contains("--json") && lastRank0Line.get() != null) {
+                    out.println(lastRank0Line.get());
+                }
+                return 0;
+            }
+            if (attempt >= maxRestarts) {
+                err.println("ringfold: error: launch: a worker failed (exit status " + status + ")"
+                        + (maxRestarts > 0 ? " after " + maxRestarts + " restart(s)" : "") + "; all workers stopped");
+                return 1;
+            }
+            err.println("ringfold launch: a worker failed (exit status " + status + "); restarting all "
+                    + nproc + " workers (restart " + (attempt + 1) + " of " + maxRestarts + ")");
+            if (args.contains("--checkpoint-dir") && !args.contains("--resume")) {
+                args.add("--resume");
+            }
+        }
+    }
+
+    /** Starts all workers; returns 0 when all exit 0, else the first failure's status after stopping the rest. */
+    private int runOnce(List<String> args, int port, PrintWriter out, PrintWriter err,
+                        AtomicReference<String> lastRank0Line) throws IOException, InterruptedException {
+        List<Process> procs = new ArrayList<>();
+        List<Thread> pumps = new ArrayList<>();
+        try {
+            for (int r = 0; r < nproc; r++) {
+                List<String> cmd = new ArrayList<>(javaCommand());
+                cmd.addAll(args);
+                cmd.addAll(List.of("--rank", Integer.toString(r), "--world-size", Integer.toString(nproc),
+                        "--rendezvous", "127.0.0.1:" + port));
+                Process proc = new ProcessBuilder(cmd).start();
+                procs.add(proc);
+                int rank = r;
+                pumps.add(pump(proc.getInputStream(), "[rank " + r + "] ", out, rank == 0 ? lastRank0Line : null));
+                pumps.add(pump(proc.getErrorStream(), "[rank " + r + "] ", err, null));
+            }
+            int failed = 0;
+            boolean running = true;
+            while (running) {
+                running = false;
+                for (Process proc : procs) {
+                    if (proc.isAlive()) {
+                        running = true;
+                    } else if (proc.exitValue() != 0 && failed == 0) {
+                        failed = proc.exitValue();
+                    }
+                }
+                if (failed != 0) {
+                    break;
+                }
+                if (running) {
+                    Thread.sleep(20);
+                }
+            }
+            return failed;
+        } finally {
+            for (Process proc : procs) {
+                proc.destroyForcibly();
+            }
+            for (Process proc : procs) {
+                proc.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (Thread t : pumps) {
+                t.join(2000);
+            }
+        }
+    }
+
+    /** The same JVM, class path and incubator module as this process, running the Ringfold main class. */
+    private static List<String> javaCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                RingfoldCommand.class.getName());
+    }
+
+    private static Thread pump(InputStream in, String prefix, PrintWriter to, AtomicReference<String> last) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    if (line.startsWith("WARNING: Using incubator modules")) {
+                        continue;
+                    }
+                    synchronized (to) {
+                        to.println(prefix + line);
+                        to.flush();
+                    }
+                    if (last != null) {
+                        last.set(line);
+                    }
+                }
+            } catch (IOException e) {
+                synchronized (to) {
+                    to.println(prefix + "(output lost: " + e.getMessage() + ")");
+                }
+            }
+        }, "ringfold-launch-output");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
