@@ -104,6 +104,10 @@ final class TrainCommand implements Callable<Integer> {
             + "results do not depend on the worker count (default: 8).")
     Integer shards;
 
+    @Option(names = "--allreduce", paramLabel = "MODE", description = "exact: int64 fixed-point sums, bit-identical "
+            + "for any worker count (default); float32: faster, the last bits depend on the worker count.")
+    String allreduce;
+
     @Option(names = "--collective-timeout", paramLabel = "SECONDS",
             description = "Deadline of each collective operation between workers (default: 60).")
     Integer collectiveTimeout;
@@ -164,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
             w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
             try (io.ringfold.collective.Communicator comm = io.ringfold.collective.TcpRendezvous.join(
                     at.getHostString(), at.getPort(), rank, worldSize, timeout)) {
-                DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s);
+                DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
                 outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
                         trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
             }
@@ -179,8 +183,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker");
-            outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(config, blas, workers, s,
-                    timeout, checkpointPolicy()));
+            outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
+                    new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
         w.println("model: " + outcome.model().architecture().describe());
@@ -197,6 +201,10 @@ final class TrainCommand implements Callable<Integer> {
     /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
+
+    private boolean exact() {
+        return allreduce == null || allreduce.equals("exact");
+    }
 
     private CheckpointPolicy checkpointPolicy() {
         if (checkpointDir == null) {
@@ -224,8 +232,12 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--world-size: " + worldSize
                     + " (expected: at most --shards, " + (shards == null ? DEFAULT_SHARDS : shards) + ")");
         }
-        if (workers == null && !process && (shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --collective-timeout, "
+        if (allreduce != null && !allreduce.equals("exact") && !allreduce.equals("float32")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--allreduce: " + allreduce
+                    + " (expected: exact or float32)");
+        }
+        if (workers == null && !process && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --allreduce, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
         }
         if (process) {

@@ -43,14 +43,26 @@ public final class DataParallelTrainer {
     private final TrainingConfig config;
     private final Blas blas;
     private final int shards;
+    private final boolean exact;
 
+    /** The exact (bit-identical for any worker count) trainer. */
     public DataParallelTrainer(TrainingConfig config, Blas blas, int shards) {
+        this(config, blas, shards, true);
+    }
+
+    /**
+     * With {@code exact == false}, the float32 mode: each worker computes the gradient of all its shards'
+     * rows in one pass (larger, faster products) and the workers' float sums are allreduced directly.
+     * Faster, but the result then depends on the worker count in the last bits.
+     */
+    public DataParallelTrainer(TrainingConfig config, Blas blas, int shards, boolean exact) {
         if (shards <= 0) {
             throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
         }
         this.config = config;
         this.blas = blas;
         this.shards = shards;
+        this.exact = exact;
     }
 
     /**
@@ -96,6 +108,7 @@ public final class DataParallelTrainer {
         LearningRateSchedule schedule = config.schedule();
         int maxShardBatch = plan.shardBatch(0);
         Backpropagation bp = new Backpropagation(arch, maxShardBatch);
+        FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, x.cols(), local.dense());
         FloatMatrix buffer = local.dense() ? new FloatMatrix(maxShardBatch, x.cols()) : null;
         float[] labels = new float[maxShardBatch];
         int[][] order = new int[owned][];
@@ -146,6 +159,35 @@ public final class DataParallelTrainer {
             float lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
             long t0 = System.nanoTime();
             for (int t = resumed ? startStep : 0; t < steps; t++) {
+                if (!exact) {
+                    long c0 = System.nanoTime();
+                    java.util.Arrays.fill(stats, 0);
+                    floatGradient(plan, local, first, owned, order, t, params, grad, stats, fastPath);
+                    computeNanos += System.nanoTime() - c0;
+                    comm.allReduce(stats, 0, 2 * shards, ReduceOp.SUM);
+                    comm.allReduce(grad, 0, p, ReduceOp.SUM);
+                    long c1 = System.nanoTime();
+                    for (int j = 0; j < shards; j++) {
+                        lossSum += stats[j];
+                        hits += (long) stats[shards + j];
+                    }
+                    float inv = 1f / plan.stepRows(t);
+                    for (int i = 0; i < p; i++) {
+                        grad[i] *= inv;
+                    }
+                    step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
+                    lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
+                    computeNanos += System.nanoTime() - c1;
+                    if (rank == 0) {
+                        if (policy.dueAfterStep(step)) {
+                            writeState(policy, new TrainingState(identity, epoch, t + 1, step, params,
+                                    optimizer.state(), lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9,
+                                    history, best, bestLoss, bestEpoch));
+                        }
+                        listener.onStep(epoch + 1, t + 1, steps);
+                    }
+                    continue;
+                }
                 long c0 = System.nanoTime();
                 java.util.Arrays.fill(stats, 0);
                 for (int s = 0; s < owned; s++) {
@@ -179,17 +221,8 @@ public final class DataParallelTrainer {
                 comm.allReduce(fixed, 0, p, ReduceOp.SUM);
                 long c2 = System.nanoTime();
                 FixedPointGradient.toMean(fixed, e, plan.stepRows(t), grad);
-                if (decayMask != null) {
-                    float decay = config.weightDecay();
-                    for (int i = 0; i < p; i++) {
-                        if (decayMask[i]) {
-                            grad[i] += decay * params[i];
-                        }
-                    }
-                }
-                lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
-                optimizer.step(params, grad, lr);
-                step++;
+                step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
+                lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
                 computeNanos += System.nanoTime() - c2;
                 if (rank == 0) {
                     if (policy.dueAfterStep(step)) {
@@ -243,9 +276,92 @@ public final class DataParallelTrainer {
                 trainSeconds, seen, workers, shards, telemetry);
     }
 
+    /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */
+    private long optimizerStep(float[] params, float[] grad, boolean[] decayMask, Optimizer optimizer,
+                               LearningRateSchedule schedule, int epoch, long step, long totalSteps) {
+        if (decayMask != null) {
+            float decay = config.weightDecay();
+            for (int i = 0; i < params.length; i++) {
+                if (decayMask[i]) {
+                    grad[i] += decay * params[i];
+                }
+            }
+        }
+        optimizer.step(params, grad, schedule.rate(config.learningRate(), epoch, step, totalSteps));
+        return step + 1;
+    }
+
+    /** Buffers of the float32 mode: one batch holding the rows of all shards this worker owns. */
+    private static final class FloatPath {
+        final Backpropagation bp;
+        final FloatMatrix batch;
+        final float[] labels;
+        final float[] shardGrad;
+
+        FloatPath(Architecture arch, ShardPlan plan, int first, int owned, int cols, boolean dense) {
+            int rows = 0;
+            for (int s = 0; s < owned; s++) {
+                rows += plan.shardBatch(first + s);
+            }
+            rows = Math.max(rows, 1);
+            bp = new Backpropagation(arch, rows);
+            batch = dense ? new FloatMatrix(rows, cols) : null;
+            labels = new float[rows];
+            shardGrad = dense ? null : new float[arch.parameterCount()];
+        }
+    }
+
+    /**
+     * The float32 mode's local gradient: dense rows of all owned shards gathered into one batch and one
+     * backward pass; sparse rows shard by shard, summed in float. Losses and hits go to the shard slots.
+     */
+    private void floatGradient(ShardPlan plan, LocalShards local, int first, int owned, int[][] order, int t,
+                               float[] params, float[] grad, double[] stats, FloatPath f) {
+        if (f.batch != null) {
+            int rows = 0;
+            float[] dst = f.batch.data();
+            int cols = f.batch.cols();
+            for (int s = 0; s < owned; s++) {
+                int shard = first + s;
+                int n = plan.batchRows(shard, t);
+                int from = plan.batchStart(shard, t);
+                float[] src = ((FloatMatrix) local.features(s)).data();
+                float[] y = local.labels(s);
+                for (int i = 0; i < n; i++) {
+                    int row = order[s][from + i];
+                    System.arraycopy(src, row * cols, dst, (rows + i) * cols, cols);
+                    f.labels[rows + i] = y[row];
+                }
+                rows += n;
+            }
+            if (rows == 0) {
+                java.util.Arrays.fill(grad, 0f);
+                return;
+            }
+            stats[first] = f.bp.compute(blas, params, f.batch, rows, f.labels, grad);
+            stats[shards + first] = f.bp.correct();
+            return;
+        }
+        java.util.Arrays.fill(grad, 0f);
+        for (int s = 0; s < owned; s++) {
+            int shard = first + s;
+            int n = plan.batchRows(shard, t);
+            if (n == 0) {
+                continue;
+            }
+            Matrix xb = gather(local, s, order[s], plan.batchStart(shard, t), n, null, f.labels);
+            stats[shard] = f.bp.compute(blas, params, xb, n, f.labels, f.shardGrad);
+            stats[shards + shard] = f.bp.correct();
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] += f.shardGrad[i];
+            }
+        }
+    }
+
     /** What must match for a checkpoint to belong to this run. */
     private String identity(Architecture arch, Matrix x) {
-        return "config=" + config.toJson() + " arch=" + arch.describe() + " shards=" + shards + " rows=" + x.rows()
+        return "config=" + config.toJson() + " arch=" + arch.describe() + " shards=" + shards
+                + (exact ? "" : " float32") + " rows=" + x.rows()
                 + "x" + x.cols();
     }
 

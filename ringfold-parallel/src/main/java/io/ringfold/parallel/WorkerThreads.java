@@ -28,10 +28,14 @@ public final class WorkerThreads {
 
     public static Fitter fitter(TrainingConfig config, Blas blas, int workers, int shards, Duration timeout,
                                 CheckpointPolicy checkpoints) {
+        return fitter(new DataParallelTrainer(config, blas, shards), workers, timeout, checkpoints);
+    }
+
+    /** Worker threads running {@code trainer} (exact or float32 mode). */
+    public static Fitter fitter(DataParallelTrainer trainer, int workers, Duration timeout, CheckpointPolicy checkpoints) {
         if (workers <= 0) {
             throw new IllegalArgumentException("workers: " + workers + " (expected: > 0)");
         }
-        DataParallelTrainer trainer = new DataParallelTrainer(config, blas, shards);
         return (arch, x, y, xVal, yVal, listener) -> {
             InProcessGroup group = new InProcessGroup(workers, timeout);
             TrainingResult[] results = new TrainingResult[workers];
