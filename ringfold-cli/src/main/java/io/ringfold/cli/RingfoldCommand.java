@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
         description = "Scalable machine learning for the JVM: train, evaluate, predict, inspect.",
-        subcommands = {TrainCommand.class, LaunchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
+        subcommands = {TrainCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
 
