@@ -41,7 +41,7 @@ final class TcpMesh {
         }
         InetSocketAddress[] addrs = addresses.toArray(new InetSocketAddress[0]);
         SocketChannel[] ch = new SocketChannel[n];
-        long deadline = System.nanoTime() + o.timeout().toNanos();
+        long deadline = System.nanoTime() + o.setupTimeout().toNanos();
         try (endpoint) {
             build(endpoint, rank, addrs, ch, o, deadline, 0);
             return new TcpCommunicator(rank, addrs, ch, o);
@@ -111,7 +111,7 @@ final class TcpMesh {
         while (true) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new CollectiveException(who + ": timed out after " + o.timeout().toMillis() + " ms waiting for " + whom
+                throw new CollectiveException(who + ": timed out after " + o.setupTimeout().toMillis() + " ms waiting for " + whom
                         + " at " + TcpEndpoint.format(to) + (last != null ? " (last error: " + last.getMessage() + ")" : ""));
             }
             SocketChannel c = SocketChannel.open();
@@ -165,7 +165,7 @@ final class TcpMesh {
             endpoint.server.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
             s = endpoint.server.socket().accept();
         } catch (SocketTimeoutException e) {
-            throw new CollectiveException(who + ": timed out after " + o.timeout().toMillis() + " ms waiting for "
+            throw new CollectiveException(who + ": timed out after " + o.setupTimeout().toMillis() + " ms waiting for "
                     + waitingFor, e);
         }
         SocketChannel c = s.getChannel();

@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * Settings of a {@link TcpCommunicator}.
  *
- * @param timeout           the deadline of every call, connection set-up included; > 0
+ * @param timeout           the deadline of every call; > 0
+ * @param setupTimeout      the deadline of connection set-up (rendezvous and mesh), which must allow for
+ *                          the other processes still starting; > 0
  * @param chunkBytes        payload bytes per frame of the pipelined ring (and of any large transfer);
  *                          the unit of overlap between sending and receiving; 1 KiB..64 MiB
  * @param smallMaxBytes     allreduces and broadcasts of at most this many bytes use the latency-optimal
@@ -14,7 +16,7 @@ import java.time.Duration;
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF of every connection; 0 leaves the operating
  *                          system's default (and its automatic tuning)
  */
-public record TcpOptions(Duration timeout, int chunkBytes, int smallMaxBytes, int socketBufferBytes) {
+public record TcpOptions(Duration timeout, Duration setupTimeout, int chunkBytes, int smallMaxBytes, int socketBufferBytes) {
 
     public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
     public static final int DEFAULT_SMALL_MAX_BYTES = 64 * 1024;
@@ -23,6 +25,9 @@ public record TcpOptions(Duration timeout, int chunkBytes, int smallMaxBytes, in
     public TcpOptions {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+        }
+        if (setupTimeout == null || setupTimeout.isNegative() || setupTimeout.isZero()) {
+            throw new IllegalArgumentException("setupTimeout: " + setupTimeout + " (expected: > 0)");
         }
         if (chunkBytes < 1024 || chunkBytes > 64 << 20) {
             throw new IllegalArgumentException("chunkBytes: " + chunkBytes + " (expected: 1024..67108864)");
@@ -36,20 +41,24 @@ public record TcpOptions(Duration timeout, int chunkBytes, int smallMaxBytes, in
         }
     }
 
-    /** The defaults with the given deadline. */
+    /** The defaults with the given deadline, for calls and set-up alike. */
     public static TcpOptions defaults(Duration timeout) {
-        return new TcpOptions(timeout, DEFAULT_CHUNK_BYTES, DEFAULT_SMALL_MAX_BYTES, DEFAULT_SOCKET_BUFFER_BYTES);
+        return new TcpOptions(timeout, timeout, DEFAULT_CHUNK_BYTES, DEFAULT_SMALL_MAX_BYTES, DEFAULT_SOCKET_BUFFER_BYTES);
     }
 
     public TcpOptions withSmallMaxBytes(int bytes) {
-        return new TcpOptions(timeout, chunkBytes, bytes, socketBufferBytes);
+        return new TcpOptions(timeout, setupTimeout, chunkBytes, bytes, socketBufferBytes);
+    }
+
+    public TcpOptions withSetupTimeout(Duration setup) {
+        return new TcpOptions(timeout, setup, chunkBytes, smallMaxBytes, socketBufferBytes);
     }
 
     public TcpOptions withChunkBytes(int bytes) {
-        return new TcpOptions(timeout, bytes, Math.min(smallMaxBytes, bytes), socketBufferBytes);
+        return new TcpOptions(timeout, setupTimeout, bytes, Math.min(smallMaxBytes, bytes), socketBufferBytes);
     }
 
     public TcpOptions withSocketBufferBytes(int bytes) {
-        return new TcpOptions(timeout, chunkBytes, smallMaxBytes, bytes);
+        return new TcpOptions(timeout, setupTimeout, chunkBytes, smallMaxBytes, bytes);
     }
 }

@@ -45,7 +45,7 @@ public final class TcpRendezvous {
         if (rank < 0 || rank >= size) {
             throw new IllegalArgumentException("rank: " + rank + " (expected: 0.." + (size - 1) + ")");
         }
-        long deadline = System.nanoTime() + o.timeout().toNanos();
+        long deadline = System.nanoTime() + o.setupTimeout().toNanos();
         SocketChannel[] ch = new SocketChannel[size];
         try (endpoint) {
             InetSocketAddress[] addrs = rank == 0 ? lead(endpoint, rank0, size, ch, o, deadline)

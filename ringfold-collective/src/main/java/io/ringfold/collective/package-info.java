@@ -1,7 +1,9 @@
 /**
  * Collective communication for data-parallel training: the {@link io.ringfold.collective.Communicator}
  * contract (allreduce, broadcast, barrier, all-gather, send/receive, each with a sequence number and a
- * deadline) and its implementations, threads of one JVM ({@link io.ringfold.collective.InProcessGroup})
- * and processes over TCP. It knows nothing of models or data.
+ * deadline) and its implementations: threads of one JVM ({@link io.ringfold.collective.InProcessGroup})
+ * and processes over TCP ({@link io.ringfold.collective.TcpCommunicator}, formed by
+ * {@link io.ringfold.collective.TcpRendezvous} or from an address list), plus the allreduce benchmark.
+ * It knows nothing of models or data and depends on nothing but the JDK.
  */
 package io.ringfold.collective;

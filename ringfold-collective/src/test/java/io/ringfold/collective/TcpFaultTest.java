@@ -1,0 +1,165 @@
+package io.ringfold.collective;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults over real sockets with a separate OS process: ranks 0 and 1 are threads of this JVM, rank 2 is
+ * a {@link FaultyWorker} process that dies, stalls or sends nonsense. The survivors must fail within the
+ * deadline (plus a generous margin for this shared machine) naming rank 2 and its address.
+ */
+class TcpFaultTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(4);
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Communicator> comms = new ArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        for (Communicator c : comms) {
+            c.close();
+        }
+        for (Process p : processes) {
+            p.destroyForcibly();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("worker process ended").isTrue();
+        }
+        pool.shutdownNow();
+    }
+
+    /** Starts rank 2 as a process and joins ranks 0 and 1 here; returns the process's output lines. */
+    private StringBuilder start(String mode) throws Exception {
+        TcpEndpoint e0 = TcpEndpoint.bind("127.0.0.1", 0);
+        InetSocketAddress at = e0.address();
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                FaultyWorker.class.getName(), TcpEndpoint.format(at), "2", "3", Long.toString(TIMEOUT.toMillis()), mode);
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        processes.add(p);
+        StringBuilder output = new StringBuilder();
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    synchronized (output) {
+                        output.append(line).append('\n');
+                    }
+                    if (line.equals("READY")) {
+                        ready.complete(null);
+                    }
+                }
+            } catch (java.io.IOException ex) {
+                ready.completeExceptionally(ex);
+            }
+            ready.complete(null);
+        });
+        reader.setDaemon(true);
+        reader.start();
+        // Rendezvous with a long deadline (the worker JVM is starting); the calls then use TIMEOUT.
+        TcpOptions setup = TcpCommunicatorTest.options(TIMEOUT).withSetupTimeout(Duration.ofSeconds(60));
+        Future<TcpCommunicator> c0 = pool.submit(() -> TcpRendezvous.join(e0, at, 0, 3, setup));
+        Future<TcpCommunicator> c1 = pool.submit(() -> TcpRendezvous.join(TcpEndpoint.bind("127.0.0.1", 0), at, 1, 3, setup));
+        comms.add(c0.get(60, TimeUnit.SECONDS));
+        comms.add(c1.get(60, TimeUnit.SECONDS));
+        return output;
+    }
+
+    private List<Ranks.Outcome<Object>> survivors(Ranks.Body<Object> body) {
+        return Ranks.run(comms, body);
+    }
+
+    private static void assertNamesRank2(Ranks.Outcome<Object> o, long limitNanos) {
+        assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("rank 2 (127.0.0.1:");
+        assertThat(o.error().getMessage()).doesNotContain("\n");
+        assertThat(o.nanos()).isLessThan(limitNanos);
+    }
+
+    @Test
+    void killedWorkerIsNamedBySurvivors() throws Exception {
+        start("loop");
+        // The dead peer is noticed by its closed connection, before the deadline.
+        List<Ranks.Outcome<Object>> out = new ArrayList<>();
+        Future<?> run = pool.submit(() -> out.addAll(survivors(c -> {
+            float[] buf = new float[1 << 20];
+            while (true) {
+                c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+            }
+        })));
+        waitForReady();
+        processes.get(0).destroyForcibly(); // SIGKILL
+        run.get(120, TimeUnit.SECONDS);
+        for (Ranks.Outcome<Object> o : out) {
+            assertNamesRank2(o, Long.MAX_VALUE); // the loop's duration says nothing; the deadline is TIMEOUT
+            assertThat(o.error().getMessage()).containsAnyOf("closed by the peer", "failed: ");
+        }
+    }
+
+    private void waitForReady() throws InterruptedException {
+        long until = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < until && !processes.get(0).isAlive()) {
+            Thread.sleep(10);
+        }
+        // "loop" prints READY after its first allreduce, which needs the survivors: they are running.
+        Thread.sleep(1500);
+    }
+
+    @Test
+    void stalledWorkerIsNamedWithinTheDeadline() throws Exception {
+        start("stall");
+        List<Ranks.Outcome<Object>> out = survivors(c -> {
+            float[] buf = new float[1 << 20];
+            c.allReduce(buf, 0, buf.length, ReduceOp.SUM); // the worker joins this one
+            float[] big = new float[4 << 20];
+            c.allReduce(big, 0, big.length, ReduceOp.SUM); // and never this one
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertNamesRank2(o, TIMEOUT.toNanos() + 10_000_000_000L);
+            assertThat(o.error().getMessage()).contains("allreduce #2").contains("timed out");
+        }
+    }
+
+    @Test
+    void garbageFromAPeerIsReportedNotMixed() throws Exception {
+        start("garbage");
+        List<Ranks.Outcome<Object>> out = survivors(c -> {
+            float[] buf = new float[1000];
+            c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertNamesRank2(o, Long.MAX_VALUE);
+            assertThat(o.error().getMessage()).contains("magic 0x20544547"); // "GET " read little-endian
+        }
+    }
+
+    @Test
+    void wrongSizeFrameIsReported() throws Exception {
+        start("wrong-size");
+        List<Ranks.Outcome<Object>> out = survivors(c -> {
+            float[] buf = new float[1000];
+            c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertNamesRank2(o, Long.MAX_VALUE);
+            assertThat(o.error().getMessage()).contains("of 12 bytes (expected: frame 1000000 of 4000 bytes");
+        }
+    }
+}
