@@ -40,11 +40,11 @@ final class BenchAllReduceCommand implements Callable<Integer> {
             + "suffixes (default: 8,1K,64K,1M,4M,16M,64M).")
     List<String> sizes = List.of("8", "1K", "64K", "1M", "4M", "16M", "64M");
 
-    @Option(names = "--iterations", description = "Timed iterations per size (default: 20).")
-    int iterations = 20;
+    @Option(names = "--iterations", description = "Timed iterations per size (default: 100).")
+    int iterations = 100;
 
-    @Option(names = "--warmup", description = "Untimed iterations per size (default: 5).")
-    int warmup = 5;
+    @Option(names = "--warmup", description = "Untimed iterations per size (default: 20).")
+    int warmup = 20;
 
     @Option(names = "--json", description = "One JSON object per size.")
     boolean json;
