@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  * traces unless {@code RINGFOLD_DEBUG=1}.
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
-        description = "Scalable machine learning for the JVM: train, evaluate, predict, inspect.",
+        description = "Scalable machine learning for the JVM: train, launch, bench, evaluate, predict, inspect.",
         subcommands = {TrainCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
@@ -22,7 +22,7 @@ public final class RingfoldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, evaluate, predict, inspect)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, launch, bench, evaluate, predict, inspect)");
     }
 
     public static void main(String[] args) {
