@@ -71,15 +71,29 @@ final class InProcessCommunicator implements Communicator {
             floatSlice = new float[hi - lo];
         }
         int n = group.size();
-        for (int i = lo; i < hi; i++) {
-            float acc = ((float[]) group.buffer(0))[group.offset(0) + i];
-            for (int r = 1; r < n; r++) {
-                float v = ((float[]) group.buffer(r))[group.offset(r) + i];
-                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
+        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
+        int len = hi - lo;
+        float[] acc = floatSlice;
+        System.arraycopy((float[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        for (int r = 1; r < n; r++) {
+            float[] v = (float[]) group.buffer(r);
+            int vo = group.offset(r) + lo;
+            if (op == ReduceOp.MAX) {
+                for (int i = 0; i < len; i++) {
+                    acc[i] = Math.max(acc[i], v[vo + i]);
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    acc[i] += v[vo + i];
+                }
             }
-            floatSlice[i - lo] = op == ReduceOp.MEAN ? acc / n : acc;
         }
-        group.await(rank, s, sig);
+        if (op == ReduceOp.MEAN) {
+            for (int i = 0; i < len; i++) {
+                acc[i] /= n;
+            }
+        }
         for (int r = 0; r < n; r++) {
             System.arraycopy(floatSlice, 0, (float[]) group.buffer(r), group.offset(r) + lo, hi - lo);
         }
@@ -100,15 +114,29 @@ final class InProcessCommunicator implements Communicator {
             doubleSlice = new double[hi - lo];
         }
         int n = group.size();
-        for (int i = lo; i < hi; i++) {
-            double acc = ((double[]) group.buffer(0))[group.offset(0) + i];
-            for (int r = 1; r < n; r++) {
-                double v = ((double[]) group.buffer(r))[group.offset(r) + i];
-                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
+        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
+        int len = hi - lo;
+        double[] acc = doubleSlice;
+        System.arraycopy((double[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        for (int r = 1; r < n; r++) {
+            double[] v = (double[]) group.buffer(r);
+            int vo = group.offset(r) + lo;
+            if (op == ReduceOp.MAX) {
+                for (int i = 0; i < len; i++) {
+                    acc[i] = Math.max(acc[i], v[vo + i]);
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    acc[i] += v[vo + i];
+                }
             }
-            doubleSlice[i - lo] = op == ReduceOp.MEAN ? acc / n : acc;
         }
-        group.await(rank, s, sig);
+        if (op == ReduceOp.MEAN) {
+            for (int i = 0; i < len; i++) {
+                acc[i] /= n;
+            }
+        }
         for (int r = 0; r < n; r++) {
             System.arraycopy(doubleSlice, 0, (double[]) group.buffer(r), group.offset(r) + lo, hi - lo);
         }
@@ -132,15 +160,24 @@ final class InProcessCommunicator implements Communicator {
             longSlice = new long[hi - lo];
         }
         int n = group.size();
-        for (int i = lo; i < hi; i++) {
-            long acc = ((long[]) group.buffer(0))[group.offset(0) + i];
-            for (int r = 1; r < n; r++) {
-                long v = ((long[]) group.buffer(r))[group.offset(r) + i];
-                acc = op == ReduceOp.MAX ? Math.max(acc, v) : acc + v;
+        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
+        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
+        int len = hi - lo;
+        long[] acc = longSlice;
+        System.arraycopy((long[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        for (int r = 1; r < n; r++) {
+            long[] v = (long[]) group.buffer(r);
+            int vo = group.offset(r) + lo;
+            if (op == ReduceOp.MAX) {
+                for (int i = 0; i < len; i++) {
+                    acc[i] = Math.max(acc[i], v[vo + i]);
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    acc[i] += v[vo + i];
+                }
             }
-            longSlice[i - lo] = acc;
         }
-        group.await(rank, s, sig);
         for (int r = 0; r < n; r++) {
             System.arraycopy(longSlice, 0, (long[]) group.buffer(r), group.offset(r) + lo, hi - lo);
         }
