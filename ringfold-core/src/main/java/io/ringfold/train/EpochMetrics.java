@@ -13,6 +13,23 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * An epoch's metrics from its summed training loss and hits over {@code rows} rows and an optional
+     * validation evaluation: accuracy for classifiers, RMSE (and R²) for regressors.
+     */
+    public static EpochMetrics of(int epoch, double lossSum, long hits, int rows, boolean classification, int outputs,
+                                  Evaluation val, float learningRate, double seconds) {
+        double meanLoss = lossSum / rows;
+        return new EpochMetrics(epoch, meanLoss,
+                classification ? (double) hits / rows : Double.NaN,
+                classification ? Double.NaN : Math.sqrt(meanLoss * outputs),
+                val == null ? Double.NaN : val.meanLoss(),
+                val == null || !classification ? Double.NaN : val.accuracy(),
+                val == null || classification ? Double.NaN : val.rmse(),
+                val == null || classification ? Double.NaN : val.r2(),
+                learningRate, seconds, rows / seconds);
+    }
+
     public ObjectNode toJson() {
         ObjectNode n = JSON.createObjectNode();
         n.put("epoch", epoch);

@@ -68,9 +68,7 @@ public final class Trainer {
         boolean classification = arch.loss().isClassification();
 
         List<EpochMetrics> history = new ArrayList<>();
-        float[] best = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
+        EarlyStopping stopping = new EarlyStopping(xVal == null ? 0 : config.patience());
         boolean stoppedEarly = false;
         double trainSeconds = 0;
         long seen = 0;
@@ -104,30 +102,17 @@ public final class Trainer {
                         + ": loss is " + lossSum + " (try a smaller learning rate than " + config.learningRate() + ")");
             }
             Evaluation val = xVal == null ? null : Evaluation.of(blas, arch, params, xVal, yVal, batch);
-            double meanLoss = lossSum / n;
-            EpochMetrics m = new EpochMetrics(epoch + 1, meanLoss,
-                    classification ? (double) hits / n : Double.NaN,
-                    classification ? Double.NaN : Math.sqrt(meanLoss * arch.outputs()),
-                    val == null ? Double.NaN : val.meanLoss(),
-                    val == null || !classification ? Double.NaN : val.accuracy(),
-                    val == null || classification ? Double.NaN : val.rmse(),
-                    val == null || classification ? Double.NaN : val.r2(),
-                    lr, seconds, n / seconds);
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, arch.outputs(), val, lr,
+                    seconds);
             history.add(m);
             listener.onEpoch(m);
-            if (val != null && config.patience() > 0) {
-                if (val.meanLoss() < bestLoss) {
-                    bestLoss = val.meanLoss();
-                    bestEpoch = epoch + 1;
-                    best = params.clone();
-                } else if (epoch + 1 - bestEpoch >= config.patience()) {
-                    stoppedEarly = true;
-                    break;
-                }
+            if (val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params)) {
+                stoppedEarly = true;
+                break;
             }
         }
-        float[] result = best != null && stoppedEarly ? best : params;
-        return new TrainingResult(result, history, stoppedEarly ? bestEpoch : history.size(), stoppedEarly,
+        float[] result = stoppedEarly ? stopping.best() : params;
+        return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen);
     }
 

@@ -11,6 +11,7 @@ import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
+import io.ringfold.train.EarlyStopping;
 import io.ringfold.train.EpochMetrics;
 import io.ringfold.train.Evaluation;
 import io.ringfold.train.RankTelemetry;
@@ -117,9 +118,7 @@ public final class DataParallelTrainer {
         long totalSteps = (long) steps * config.epochs();
 
         List<EpochMetrics> history = new ArrayList<>();
-        float[] best = null;
-        double bestLoss = Double.POSITIVE_INFINITY;
-        int bestEpoch = 0;
+        EarlyStopping stopping = new EarlyStopping(xVal == null ? 0 : config.patience());
         boolean stoppedEarly = false;
         double trainSeconds = 0;
         long seen = 0;
@@ -137,9 +136,7 @@ public final class DataParallelTrainer {
             params = st.params();
             optimizer.restore(st.optimizer());
             history.addAll(st.history());
-            best = st.best();
-            bestLoss = st.bestLoss();
-            bestEpoch = st.bestEpoch();
+            stopping = new EarlyStopping(xVal == null ? 0 : config.patience(), st.best(), st.bestLoss(), st.bestEpoch());
             trainSeconds = st.trainSeconds();
             startEpoch = st.epoch();
             startStep = st.step();
@@ -182,7 +179,7 @@ public final class DataParallelTrainer {
                         if (policy.dueAfterStep(step)) {
                             writeState(policy, new TrainingState(identity, epoch, t + 1, step, params,
                                     optimizer.state(), lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9,
-                                    history, best, bestLoss, bestEpoch));
+                                    history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch()));
                         }
                         listener.onStep(epoch + 1, t + 1, steps);
                     }
@@ -227,8 +224,8 @@ public final class DataParallelTrainer {
                 if (rank == 0) {
                     if (policy.dueAfterStep(step)) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, optimizer.state(),
-                                lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9, history, best, bestLoss,
-                                bestEpoch));
+                                lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
+                                stopping.bestLoss(), stopping.bestEpoch()));
                     }
                     listener.onStep(epoch + 1, t + 1, steps);
                 }
@@ -240,39 +237,26 @@ public final class DataParallelTrainer {
                 throw new IllegalStateException("training diverged in epoch " + (epoch + 1) + ": loss is " + lossSum
                         + " (try a smaller learning rate than " + config.learningRate() + ")");
             }
-            double[] val = validation(comm, arch, params, xVal, yVal);
-            double meanLoss = lossSum / n;
-            EpochMetrics m = new EpochMetrics(epoch + 1, meanLoss,
-                    classification ? (double) hits / n : Double.NaN,
-                    classification ? Double.NaN : Math.sqrt(meanLoss * arch.outputs()),
-                    val == null ? Double.NaN : val[0],
-                    val == null || !classification ? Double.NaN : val[1],
-                    val == null || classification ? Double.NaN : val[2],
-                    val == null || classification ? Double.NaN : val[3],
-                    lr, seconds, n / seconds);
+            Evaluation val = validation(comm, arch, params, xVal, yVal);
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, arch.outputs(), val, lr,
+                    seconds);
             history.add(m);
             if (rank == 0) {
                 listener.onEpoch(m);
             }
-            if (val != null && config.patience() > 0) {
-                if (val[0] < bestLoss) {
-                    bestLoss = val[0];
-                    bestEpoch = epoch + 1;
-                    best = params.clone();
-                } else if (epoch + 1 - bestEpoch >= config.patience()) {
-                    stoppedEarly = true;
-                    break;
-                }
+            if (val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params)) {
+                stoppedEarly = true;
+                break;
             }
             if (rank == 0 && policy.dueAfterEpoch(epoch + 1)) {
                 writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, optimizer.state(), 0, 0,
-                        trainSeconds, history, best, bestLoss, bestEpoch));
+                        trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch()));
             }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
                 comm.bytesSent() - bytesStart);
-        float[] result = best != null && stoppedEarly ? best : params;
-        return new TrainingResult(result, history, stoppedEarly ? bestEpoch : history.size(), stoppedEarly,
+        float[] result = stoppedEarly ? stopping.best() : params;
+        return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
     }
 
@@ -399,7 +383,7 @@ public final class DataParallelTrainer {
      * Validation metrics computed by rank 0 and shared through an allreduce in which only rank 0's
      * values are non-zero, so every worker takes the same early-stopping decision.
      */
-    private double[] validation(Communicator comm, Architecture arch, float[] params, Matrix xVal, float[] yVal) {
+    private Evaluation validation(Communicator comm, Architecture arch, float[] params, Matrix xVal, float[] yVal) {
         if (xVal == null) {
             return null;
         }
@@ -409,10 +393,11 @@ public final class DataParallelTrainer {
             v[0] = e.meanLoss();
             v[1] = e.accuracy();
             v[2] = e.rmse();
-            v[3] = Double.isNaN(e.r2()) ? 0 : e.r2();
+            v[3] = e.r2();
         }
+        // NaN + 0 is NaN, so an undefined R² survives the sum too.
         comm.allReduce(v, 0, v.length, ReduceOp.SUM);
-        return v;
+        return new Evaluation(v[0], v[1], v[2], v[3]);
     }
 
     /** Every worker's compute, wait and bytes, gathered so that rank 0 can report them all. */

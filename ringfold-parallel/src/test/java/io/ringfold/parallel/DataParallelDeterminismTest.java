@@ -69,6 +69,31 @@ class DataParallelDeterminismTest {
     }
 
     @Test
+    void earlyStoppingDecidesTheSameOnEveryWorkerCount() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        float[] yv = new float[90];
+        FloatMatrix xv = data(yv);
+        // Rotated validation labels: the validation loss rises as the fit improves, so training stops.
+        for (int i = 0; i < yv.length; i++) {
+            yv[i] = (yv[i] + 1) % 3;
+        }
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"epochs\":30,\"batchSize\":30,\"hidden\":[8],\"learningRate\":0.02,"
+                + "\"validationSplit\":0.2,\"patience\":2}");
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult one = WorkerThreads.fitter(cfg, blas, 1, 4, Duration.ofSeconds(30))
+                .fit(arch, x, y, xv, yv, TrainingListener.NONE);
+        TrainingResult three = WorkerThreads.fitter(cfg, blas, 3, 4, Duration.ofSeconds(30))
+                .fit(arch, x, y, xv, yv, TrainingListener.NONE);
+        assertThat(one.stoppedEarly()).isTrue();
+        assertThat(three.stoppedEarly()).isTrue();
+        assertThat(three.bestEpoch()).isEqualTo(one.bestEpoch());
+        assertThat(three.parameters()).containsExactly(one.parameters());
+        assertThat(one.epochs()).hasSize(one.bestEpoch() + 2);
+    }
+
+    @Test
     void moreWorkersThanShardsIsRefused() throws Exception {
         float[] y = new float[40];
         FloatMatrix x = data(y);
