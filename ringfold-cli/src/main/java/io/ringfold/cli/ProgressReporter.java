@@ -40,12 +40,28 @@ final class ProgressReporter implements TrainingListener {
         out.flush();
     }
 
+    private String pendingTelemetry;
+
+    @Override
+    public void onTelemetry(int epoch, java.util.List<io.ringfold.train.RankTelemetry> ranks) {
+        StringBuilder sb = new StringBuilder("  ranks:");
+        for (io.ringfold.train.RankTelemetry t : ranks) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %d compute %.2f s wait %.2f s", t.rank(),
+                    t.computeSeconds(), t.waitSeconds()));
+        }
+        pendingTelemetry = sb.toString();
+    }
+
     @Override
     public void onEpoch(EpochMetrics m) {
         if (terminal) {
             out.print("\r\033[2K");
         }
         out.println(m.describe(epochs));
+        if (pendingTelemetry != null) {
+            out.println(pendingTelemetry);
+            pendingTelemetry = null;
+        }
         out.flush();
     }
 }

@@ -12,4 +12,8 @@ public interface TrainingListener {
 
     default void onEpoch(EpochMetrics metrics) {
     }
+
+    /** Data-parallel training: what each rank did during epoch {@code epoch} (1-based), before its metrics. */
+    default void onTelemetry(int epoch, java.util.List<RankTelemetry> ranks) {
+    }
 }

@@ -150,6 +150,9 @@ public final class DataParallelTrainer {
                 order[s] = SplitMix64.derive(config.seed(), SHARD_SHUFFLE_PURPOSE + first + s, epoch)
                         .permutation(plan.shardRows(first + s));
             }
+            long epochCompute = computeNanos;
+            long epochWait = comm.nanosInCollectives();
+            long epochBytes = comm.bytesSent();
             boolean resumed = epoch == startEpoch;
             double lossSum = resumed ? resumedLoss : 0;
             long hits = resumed ? resumedHits : 0;
@@ -236,6 +239,13 @@ public final class DataParallelTrainer {
             if (!Double.isFinite(lossSum)) {
                 throw new IllegalStateException("training diverged in epoch " + (epoch + 1) + ": loss is " + lossSum
                         + " (try a smaller learning rate than " + config.learningRate() + ")");
+            }
+            // Per-epoch telemetry of every rank, so a slow worker shows in the progress output as it happens
+            // (its own waits are short while the others wait for it).
+            List<RankTelemetry> epochTelemetry = telemetry(comm, computeNanos - epochCompute,
+                    comm.nanosInCollectives() - epochWait, comm.bytesSent() - epochBytes);
+            if (rank == 0) {
+                listener.onTelemetry(epoch + 1, epochTelemetry);
             }
             Evaluation val = validation(comm, arch, params, xVal, yVal);
             EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, arch.outputs(), val, lr,
