@@ -15,8 +15,9 @@ import java.util.Map;
  * Reads the LIBSVM / SVMlight text format, {@code label index:value index:value ...} with 1-based,
  * strictly increasing indices, into a sparse {@link Dataset} (gzip recognised by its magic bytes). Text
  * after {@code '#'} is a comment; blank lines are ignored. Column {@code i-1} holds index {@code i} and is
- * named {@code f<i>}. Zero values are not stored. Labels are kept as the numbers in the file (LIBSVM's
- * binary {@code -1/+1} labels therefore are not class indices).
+ * named {@code f<i>}. Zero values are not stored. Labels are kept as the numbers in the file, except
+ * LIBSVM's binary convention: when every label is -1 or +1 they become classes 0 ("-1") and 1 ("+1"),
+ * so binary data sets train as classifiers without editing the file.
  *
  * <p>The width is the largest index seen, or the number set by {@link #withNumFeatures} (so that a test
  * file is as wide as the training file); an index beyond that number is an error.
@@ -127,8 +128,25 @@ public final class LibSvmReader {
         }
         int rows = labels.size();
         CsrMatrix x = new CsrMatrix(rows, width, rowPtr.toArray(), cols.toArray(), values.toArray());
-        Schema schema = new Schema(featureNames(width), List.of(), Map.of(), "label");
-        return new Dataset(x, labels.toArray(), schema, source);
+        float[] y = labels.toArray();
+        List<String> classNames = List.of();
+        if (plusMinusOne(y)) {
+            for (int i = 0; i < y.length; i++) {
+                y[i] = y[i] > 0 ? 1f : 0f;
+            }
+            classNames = List.of("-1", "+1");
+        }
+        Schema schema = new Schema(featureNames(width), classNames, Map.of(), "label");
+        return new Dataset(x, y, schema, source);
+    }
+
+    private static boolean plusMinusOne(float[] y) {
+        for (float v : y) {
+            if (v != 1f && v != -1f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> featureNames(int width) {

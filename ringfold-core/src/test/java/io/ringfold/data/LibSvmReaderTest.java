@@ -33,13 +33,24 @@ class LibSvmReaderTest {
 
     @Test
     void numFeaturesOverrideWidensAndGzipIsDetected() {
-        Path f = TestFiles.gzipText(dir, "b.txt", "-1 2:1\n+1 1:1\n");
+        Path f = TestFiles.gzipText(dir, "b.txt", "-2 2:1\n+1 1:1\n");
         Dataset d = new LibSvmReader().withNumFeatures(10).read(f);
         assertThat(d.numFeatures()).isEqualTo(10);
-        assertThat(d.labels()).containsExactly(-1f, 1f);
+        assertThat(d.labels()).containsExactly(-2f, 1f);
         assertThat(d.integralLabels()).isFalse();
         assertThatThrownBy(d::numClasses).isInstanceOf(IllegalStateException.class)
-                .hasMessage(f + ": row 0 has label -1.0 (expected: integer class index >= 0 for classification)");
+                .hasMessage(f + ": row 0 has label -2.0 (expected: integer class index >= 0 for classification)");
+    }
+
+    @Test
+    void binaryPlusMinusOneLabelsBecomeClassesZeroAndOne() {
+        Path f = TestFiles.text(dir, "pm.svm", "-1 2:1\n+1 1:1\n1 1:2\n");
+        Dataset d = new LibSvmReader().read(f);
+        assertThat(d.labels()).containsExactly(0f, 1f, 1f);
+        assertThat(d.schema().classNames()).containsExactly("-1", "+1");
+        assertThat(d.numClasses()).isEqualTo(2);
+        Path onlyPositive = TestFiles.text(dir, "pos.svm", "+1 1:1\n");
+        assertThat(new LibSvmReader().read(onlyPositive).labels()).containsExactly(1f);
     }
 
     private void assertBad(String content, LibSvmReader reader, String message, long line) {
