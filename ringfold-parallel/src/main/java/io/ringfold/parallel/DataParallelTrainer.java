@@ -100,7 +100,7 @@ public final class DataParallelTrainer {
         int p = arch.parameterCount();
         float[] params = Initializer.initialParameters(arch, config.seed());
         float[][] shardGrads = new float[owned][p];
-        long[] fixed = new long[p];
+        long[] fixed = new long[p + 3 * shards];
         float[] grad = new float[p];
         double[] stats = new double[3 * shards];
         boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
@@ -127,6 +127,7 @@ public final class DataParallelTrainer {
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
         String identity = identity(arch, x);
+        double previousMax = Double.NaN;
         int startEpoch = 0;
         int startStep = 0;
         double resumedLoss = 0;
@@ -143,6 +144,7 @@ public final class DataParallelTrainer {
             step = st.globalStep();
             resumedLoss = st.lossSum();
             resumedHits = st.hits();
+            previousMax = st.previousMax();
             seen = (long) n * startEpoch;
         }
         for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
@@ -182,7 +184,8 @@ public final class DataParallelTrainer {
                         if (policy.dueAfterStep(step)) {
                             writeState(policy, new TrainingState(identity, epoch, t + 1, step, params,
                                     optimizer.state(), lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9,
-                                    history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch()));
+                                    history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
+                                    previousMax));
                         }
                         listener.onStep(epoch + 1, t + 1, steps);
                     }
@@ -204,21 +207,39 @@ public final class DataParallelTrainer {
                     stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
                 }
                 computeNanos += System.nanoTime() - c0;
-                comm.allReduce(stats, 0, stats.length, ReduceOp.SUM);
                 long c1 = System.nanoTime();
-                double maxAbs = 0;
+                int e;
+                double stepMax;
+                if (Double.isNaN(previousMax)) {
+                    // First step: agree on the maxima first, then reduce the gradients.
+                    comm.allReduce(stats, 0, stats.length, ReduceOp.SUM);
+                    stepMax = maxOfShards(stats);
+                    e = FixedPointGradient.exponent(stepMax, shards);
+                    fill(fixed, shardGrads, owned, e);
+                    comm.allReduce(fixed, 0, p, ReduceOp.SUM);
+                } else {
+                    // One collective: scale by the previous step's maximum with HEADROOM_BITS to spare, and
+                    // send this step's statistics in the same buffer. Should a gradient have grown past the
+                    // headroom (every worker sees it in the same sums), reduce again with the right scale.
+                    e = FixedPointGradient.exponent(Math.scalb(previousMax, HEADROOM_BITS), shards);
+                    fill(fixed, shardGrads, owned, e);
+                    packStats(stats, fixed, p);
+                    comm.allReduce(fixed, 0, fixed.length, ReduceOp.SUM);
+                    unpackStats(fixed, p, stats);
+                    stepMax = maxOfShards(stats);
+                    if (stepMax > Math.scalb(previousMax, HEADROOM_BITS)) {
+                        SECOND_REDUCTIONS.incrementAndGet();
+                        e = FixedPointGradient.exponent(stepMax, shards);
+                        fill(fixed, shardGrads, owned, e);
+                        comm.allReduce(fixed, 0, p, ReduceOp.SUM);
+                    }
+                }
+                previousMax = stepMax;
                 for (int j = 0; j < shards; j++) {
                     lossSum += stats[j];
                     hits += (long) stats[shards + j];
-                    maxAbs = Math.max(maxAbs, stats[2 * shards + j]);
-                }
-                int e = FixedPointGradient.exponent(maxAbs, shards);
-                java.util.Arrays.fill(fixed, 0L);
-                for (int s = 0; s < owned; s++) {
-                    FixedPointGradient.accumulate(shardGrads[s], e, fixed);
                 }
                 computeNanos += System.nanoTime() - c1;
-                comm.allReduce(fixed, 0, p, ReduceOp.SUM);
                 long c2 = System.nanoTime();
                 FixedPointGradient.toMean(fixed, e, plan.stepRows(t), grad);
                 step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
@@ -228,7 +249,7 @@ public final class DataParallelTrainer {
                     if (policy.dueAfterStep(step)) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, optimizer.state(),
                                 lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
-                                stopping.bestLoss(), stopping.bestEpoch()));
+                                stopping.bestLoss(), stopping.bestEpoch(), previousMax));
                     }
                     listener.onStep(epoch + 1, t + 1, steps);
                 }
@@ -260,7 +281,8 @@ public final class DataParallelTrainer {
             }
             if (rank == 0 && policy.dueAfterEpoch(epoch + 1)) {
                 writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, optimizer.state(), 0, 0,
-                        trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch()));
+                        trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
+                        previousMax));
             }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
@@ -268,6 +290,44 @@ public final class DataParallelTrainer {
         float[] result = stoppedEarly ? stopping.best() : params;
         return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
+    }
+
+    /** Bits of headroom over the previous step's largest gradient before a step needs a second reduction. */
+    static final int HEADROOM_BITS = 8;
+
+    /** Steps that needed the second reduction, for tests. */
+    static final java.util.concurrent.atomic.AtomicLong SECOND_REDUCTIONS = new java.util.concurrent.atomic.AtomicLong();
+
+    private static double maxOfShards(double[] stats) {
+        int shards = stats.length / 3;
+        double m = 0;
+        for (int j = 0; j < shards; j++) {
+            m = Math.max(m, stats[2 * shards + j]);
+        }
+        return m;
+    }
+
+    private static void fill(long[] fixed, float[][] shardGrads, int owned, int e) {
+        java.util.Arrays.fill(fixed, 0L);
+        for (int s = 0; s < owned; s++) {
+            FixedPointGradient.accumulate(shardGrads[s], e, fixed);
+        }
+    }
+
+    /**
+     * Per-shard statistics as the raw bits of their doubles after the gradient: each slot has one
+     * non-zero contributor (the shard's owner), so the integer sum carries the bits through unchanged.
+     */
+    private static void packStats(double[] stats, long[] fixed, int at) {
+        for (int i = 0; i < stats.length; i++) {
+            fixed[at + i] = stats[i] == 0 ? 0 : Double.doubleToRawLongBits(stats[i]);
+        }
+    }
+
+    private static void unpackStats(long[] fixed, int at, double[] stats) {
+        for (int i = 0; i < stats.length; i++) {
+            stats[i] = Double.longBitsToDouble(fixed[at + i]);
+        }
     }
 
     /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */

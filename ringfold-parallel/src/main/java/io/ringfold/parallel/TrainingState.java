@@ -18,12 +18,13 @@ import java.util.List;
  * Everything a data-parallel run needs to continue exactly where it stopped: the position (epoch and
  * next step), parameters, optimizer state, the running sums of the epoch in progress, the history and
  * the early-stopping best. Random state needs no saving: every shuffle is derived from (seed, shard,
- * epoch). The identity of the run (hyperparameters, architecture, shards, data fingerprint) is kept
+ * epoch). The previous step's largest gradient is kept because the next step's fixed-point scale
+ * derives from it. The identity of the run (hyperparameters, architecture, shards, data fingerprint) is kept
  * too, so a checkpoint is never applied to a different run.
  */
 record TrainingState(String identity, int epoch, int step, long globalStep, float[] params, OptimizerState optimizer,
                      double lossSum, long hits, double trainSeconds, List<EpochMetrics> history,
-                     float[] best, double bestLoss, int bestEpoch) {
+                     float[] best, double bestLoss, int bestEpoch, double previousMax) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,6 +46,10 @@ record TrainingState(String identity, int epoch, int step, long globalStep, floa
             h.put("best_loss", bestLoss);
         }
         h.put("best_epoch", bestEpoch);
+        if (!Double.isNaN(previousMax)) {
+            // The fixed-point scale of the next step derives from it, so a resumed run needs it exactly.
+            h.put("previous_max_bits", Double.doubleToRawLongBits(previousMax));
+        }
         List<NamedTensor> t = new ArrayList<>();
         t.add(new NamedTensor("params", new int[] {params.length}, params));
         float[][] buffers = optimizer.buffers();
@@ -92,6 +97,7 @@ record TrainingState(String identity, int epoch, int step, long globalStep, floa
                         buffers.toArray(new float[0][])),
                 h.path("loss_sum").asDouble(), h.path("hits").asLong(), h.path("train_seconds").asDouble(), history,
                 best, h.path("best_loss").isNumber() ? h.path("best_loss").asDouble() : Double.POSITIVE_INFINITY,
-                h.path("best_epoch").asInt());
+                h.path("best_epoch").asInt(),
+                h.has("previous_max_bits") ? Double.longBitsToDouble(h.get("previous_max_bits").asLong()) : Double.NaN);
     }
 }

@@ -93,6 +93,35 @@ class DataParallelDeterminismTest {
         assertThat(one.epochs()).hasSize(one.bestEpoch() + 2);
     }
 
+    /**
+     * Regression data with rare huge targets: when such a row enters a batch the gradient jumps far past
+     * the previous step's headroom, which forces the second reduction; results must still agree.
+     */
+    @Test
+    void gradientJumpsBeyondTheHeadroomTakeTheSecondReductionAndStayIdentical() throws Exception {
+        SplitMix64 rng = new SplitMix64(21);
+        int n = 200;
+        FloatMatrix x = new FloatMatrix(n, 3);
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 3; j++) {
+                x.set(i, j, (float) rng.nextGaussian());
+            }
+            y[i] = i % 53 == 7 ? 1e6f : (float) (0.01 * rng.nextGaussian());
+        }
+        Architecture arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
+                + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
+        Blas blas = BlasSelection.createRequested(1);
+        long before = DataParallelTrainer.SECOND_REDUCTIONS.get();
+        TrainingResult one = WorkerThreads.fitter(cfg, blas, 1, 4, Duration.ofSeconds(30))
+                .fit(arch, x, y, null, null, TrainingListener.NONE);
+        assertThat(DataParallelTrainer.SECOND_REDUCTIONS.get()).isGreaterThan(before);
+        TrainingResult four = WorkerThreads.fitter(cfg, blas, 4, 4, Duration.ofSeconds(30))
+                .fit(arch, x, y, null, null, TrainingListener.NONE);
+        assertThat(four.parameters()).containsExactly(one.parameters());
+    }
+
     @Test
     void moreWorkersThanShardsIsRefused() throws Exception {
         float[] y = new float[40];
