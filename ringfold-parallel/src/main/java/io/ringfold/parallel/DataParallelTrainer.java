@@ -164,18 +164,22 @@ public final class DataParallelTrainer {
                 if (!exact) {
                     long c0 = System.nanoTime();
                     java.util.Arrays.fill(stats, 0);
-                    floatGradient(plan, local, first, owned, order, t, params, grad, stats, fastPath);
+                    // One collective: the gradient and, after it, the per-shard losses and hits (as floats).
+                    float[] wire = fastPath.wire;
+                    floatGradient(plan, local, first, owned, order, t, params, wire, stats, fastPath);
+                    for (int j = 0; j < 2 * shards; j++) {
+                        wire[p + j] = (float) stats[j];
+                    }
                     computeNanos += System.nanoTime() - c0;
-                    comm.allReduce(stats, 0, 2 * shards, ReduceOp.SUM);
-                    comm.allReduce(grad, 0, p, ReduceOp.SUM);
+                    comm.allReduce(wire, 0, wire.length, ReduceOp.SUM);
                     long c1 = System.nanoTime();
                     for (int j = 0; j < shards; j++) {
-                        lossSum += stats[j];
-                        hits += (long) stats[shards + j];
+                        lossSum += wire[p + j];
+                        hits += (long) wire[p + shards + j];
                     }
                     float inv = 1f / plan.stepRows(t);
                     for (int i = 0; i < p; i++) {
-                        grad[i] *= inv;
+                        grad[i] = wire[i] * inv;
                     }
                     step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
                     lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
@@ -351,8 +355,11 @@ public final class DataParallelTrainer {
         final FloatMatrix batch;
         final float[] labels;
         final float[] shardGrad;
+        /** Gradient (parameter layout) followed by 2S statistics slots: what one allreduce carries. */
+        final float[] wire;
 
         FloatPath(Architecture arch, ShardPlan plan, int first, int owned, int cols, boolean dense) {
+            wire = new float[arch.parameterCount() + 2 * plan.shards()];
             int rows = 0;
             for (int s = 0; s < owned; s++) {
                 rows += plan.shardBatch(first + s);
@@ -406,7 +413,7 @@ public final class DataParallelTrainer {
             Matrix xb = gather(local, s, order[s], plan.batchStart(shard, t), n, null, f.labels);
             stats[shard] = f.bp.compute(blas, params, xb, n, f.labels, f.shardGrad);
             stats[shards + shard] = f.bp.correct();
-            for (int i = 0; i < grad.length; i++) {
+            for (int i = 0; i < f.shardGrad.length; i++) {
                 grad[i] += f.shardGrad[i];
             }
         }

@@ -122,6 +122,40 @@ class DataParallelDeterminismTest {
         assertThat(four.parameters()).containsExactly(one.parameters());
     }
 
+    /** The float32 mode trains (dense and sparse input) and is repeatable for a given worker count. */
+    @Test
+    void float32ModeTrainsAndRepeats() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"epochs\":6,\"batchSize\":30,\"hidden\":[16],\"learningRate\":0.01}");
+        Blas blas = BlasSelection.createRequested(1);
+        for (io.ringfold.tensor.Matrix input : new io.ringfold.tensor.Matrix[] {x, sparse(x)}) {
+            TrainingResult a = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, 4, false), 2,
+                    Duration.ofSeconds(30), CheckpointPolicy.none()).fit(arch, input, y, null, null, TrainingListener.NONE);
+            TrainingResult b = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, 4, false), 2,
+                    Duration.ofSeconds(30), CheckpointPolicy.none()).fit(arch, input, y, null, null, TrainingListener.NONE);
+            assertThat(b.parameters()).containsExactly(a.parameters());
+            assertThat(a.epochs().get(5).loss()).isLessThan(a.epochs().get(0).loss());
+            assertThat(a.epochs().get(5).accuracy()).isGreaterThan(0.6);
+        }
+    }
+
+    private static io.ringfold.tensor.CsrMatrix sparse(FloatMatrix x) {
+        int[] ptr = new int[x.rows() + 1];
+        int[] cols = new int[x.rows() * x.cols()];
+        float[] vals = new float[x.rows() * x.cols()];
+        int k = 0;
+        for (int r = 0; r < x.rows(); r++) {
+            for (int c = 0; c < x.cols(); c++) {
+                cols[k] = c;
+                vals[k++] = x.get(r, c);
+            }
+            ptr[r + 1] = k;
+        }
+        return new io.ringfold.tensor.CsrMatrix(x.rows(), x.cols(), ptr, cols, vals);
+    }
+
     @Test
     void moreWorkersThanShardsIsRefused() throws Exception {
         float[] y = new float[40];
