@@ -32,9 +32,9 @@ public final class InferenceServer implements AutoCloseable {
     private final HttpServer http;
     private volatile State state = State.STARTING;
 
-    private InferenceServer(ServerConfig config) throws InterruptedException {
+    private InferenceServer(ServerConfig config, Blas blas) throws InterruptedException {
         this.config = config;
-        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, Blas.get());
+        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas);
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         Router router = new Router(repository, metrics, () -> state == State.READY, admin);
@@ -43,7 +43,12 @@ public final class InferenceServer implements AutoCloseable {
 
     /** Binds the port, loads the repository, and returns once the server is ready. */
     public static InferenceServer start(ServerConfig config) throws InterruptedException {
-        InferenceServer s = new InferenceServer(config);
+        return start(config, Blas.get());
+    }
+
+    /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
+    public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
+        InferenceServer s = new InferenceServer(config, blas);
         LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}; loading {2}", config.host(), s.port(),
                 config.repository());
         s.repository.poll();

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -55,8 +56,8 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new LimitedAggregator(maxBodyBytes),
-                                new HttpRequestHandler(router, counters));
+                        ch.pipeline().addLast(new HttpServerCodec());
+                        addHandlers(ch.pipeline(), maxBodyBytes, router, counters);
                     }
                 });
         try {
@@ -66,6 +67,11 @@ public final class HttpServer implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Everything after the HTTP codec: aggregation with the body limit, then the router. */
+    static void addHandlers(ChannelPipeline p, int maxBodyBytes, Router router, Counters counters) {
+        p.addLast(new LimitedAggregator(maxBodyBytes), new HttpRequestHandler(router, counters));
     }
 
     public int port() {

@@ -24,6 +24,14 @@ final class Json {
     private Json() {
     }
 
+    /** Jackson's message up to its own location details, which the caller gives more briefly. */
+    private static String firstClause(String m) {
+        int cut = m.indexOf(" (start marker");
+        m = cut >= 0 ? m.substring(0, cut) : m;
+        int nl = m.indexOf('\n');
+        return nl >= 0 ? m.substring(0, nl) : m;
+    }
+
     /** The body as a JSON object, or a 400 naming what is wrong. */
     static JsonNode object(byte[] body) {
         if (body.length == 0) {
@@ -33,7 +41,7 @@ final class Json {
         try {
             n = MAPPER.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage() + " at line "
+            throw new ApiException(400, "malformed JSON: " + firstClause(e.getOriginalMessage()) + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw new ApiException(400, "request body: unreadable: " + e.getMessage());

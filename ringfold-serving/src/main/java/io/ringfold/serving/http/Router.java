@@ -154,6 +154,7 @@ public final class Router {
         }
         if (seg.length == i + 1 && seg[i].equals("infer")) {
             allow(method, "POST");
+            repo.resolve(model, version, null); // an unknown model or version is 404 before the body is read
             return v2.infer(t, body);
         }
         throw new ApiException(404, "path '/v2/models/" + rest + "' not found (expected: /v2/models/{model}[/versions/{v}][/ready|/infer])");
@@ -190,6 +191,9 @@ public final class Router {
         }
         if (metadata) {
             throw new ApiException(404, "path '/v1/models/" + rest + ":" + verb + "' not found");
+        }
+        if (method.equals("POST")) {
+            repo.resolve(model, version, label); // an unknown model, version or label is 404 before the body is read
         }
         switch (verb) {
             case "predict" -> {

@@ -84,7 +84,11 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
-    /** Loads (or reloads) {@code model} now, clearing earlier failures and an earlier unload. */
+    /**
+     * Loads (or reloads) {@code model} now, clearing earlier failures and an earlier unload.
+     *
+     * @throws IllegalStateException naming the reason when a version failed (versions serving before stay)
+     */
     public synchronized void load(String model) {
         RepositoryNames.checkModelName(model);
         if (!Files.isDirectory(root.resolve(model))) {
@@ -98,6 +102,11 @@ public final class ModelRepository implements AutoCloseable {
             throw new IllegalStateException("model '" + model + "': no version loaded ("
                     + (e.configError != null ? e.configError : e.failed.isEmpty() ? "no version directory with "
                     + ModelCodec.FILE_NAME : e.failed.values().iterator().next().reason()) + ")");
+        }
+        if (!e.failed.isEmpty()) {
+            VersionState f = e.failed.values().iterator().next();
+            throw new IllegalStateException("model '" + model + "': version " + f.version() + " failed to load: "
+                    + f.reason() + "; versions " + e.versions.keySet() + " keep serving");
         }
     }
 
