@@ -77,6 +77,11 @@ public final class ServedVersion {
         return metrics;
     }
 
+    /** Requests waiting in this version's queue now. */
+    public int queued() {
+        return batcher.queued();
+    }
+
     public BatchingConfig batching() {
         return batcher.config();
     }
