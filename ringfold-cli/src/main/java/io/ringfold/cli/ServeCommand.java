@@ -88,9 +88,15 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = config();
         InferenceServer server = InferenceServer.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.io.PrintWriter err = spec.commandLine().getErr();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Printed directly: java.util.logging resets its handlers in its own shutdown hook.
+            err.println("ringfold serve: draining (readiness false; grace " + config.gracePeriod().toSeconds() + " s)");
+            err.flush();
             try {
                 server.shutdown();
+                err.println("ringfold serve: stopped");
+                err.flush();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
