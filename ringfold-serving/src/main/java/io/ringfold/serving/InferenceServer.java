@@ -111,9 +111,14 @@ public final class InferenceServer implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "stopped");
     }
 
+    /** {@link #shutdown()}; an interrupt ends the wait early and stays set on the thread. */
     @Override
-    public void close() throws InterruptedException {
-        shutdown();
+    public void close() {
+        try {
+            shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {

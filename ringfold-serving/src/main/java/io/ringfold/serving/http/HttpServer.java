@@ -88,11 +88,16 @@ public final class HttpServer implements AutoCloseable {
         channel.close().sync();
     }
 
+    /** Closes the port and every connection; an interrupt ends the wait early and stays set on the thread. */
     @Override
-    public void close() throws InterruptedException {
-        channel.close().sync();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+    public void close() {
+        try {
+            channel.close().sync();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Answers an over-long body with 413 and a JSON error instead of Netty's empty response. */

@@ -246,8 +246,8 @@ final class TfServingApi {
         if (!ex.isObject()) {
             throw new BadInputException("examples[" + i + "]: " + typeName(ex) + " (expected: an object of features)");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = ex.fields(); it.hasNext(); ) {
-            String f = it.next().getKey();
+        for (Map.Entry<String, JsonNode> field : ex.properties()) {
+            String f = field.getKey();
             if (!s.columns().contains(f)) {
                 throw new BadInputException("examples[" + i + "]: feature '" + f + "' unknown (expected: one of "
                         + s.columns() + ")");

@@ -75,8 +75,7 @@ public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, Batchi
             if (!l.isObject()) {
                 throw new IllegalArgumentException("version_labels: " + l.getNodeType() + " (expected: an object)");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : l.properties()) {
                 if (!RepositoryNames.isModelName(e.getKey())) {
                     throw new IllegalArgumentException("version_labels: label " + RepositoryNames.quote(e.getKey())
                             + " (expected: letters, digits, '_', '-' or '.')");

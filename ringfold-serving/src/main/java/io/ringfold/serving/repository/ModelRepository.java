@@ -275,8 +275,9 @@ public final class ModelRepository implements AutoCloseable {
             return sv;
         } catch (IOException | RuntimeException ex) {
             String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            LOG.log(System.Logger.Level.WARNING, "model {0}: version {1} failed to load, versions {2} keep serving: {3}",
-                    name, version, e.versions.keySet(), reason);
+            LOG.log(System.Logger.Level.WARNING, "model {0}: version {1} failed to load ({2}): {3}",
+                    name, version, e.versions.isEmpty() ? "no version serving" : "versions " + e.versions.keySet()
+                            + " keep serving", reason);
             metrics.loadFailed(name);
             e.failed.put(version, new VersionState(name, version, false, reason, stamp));
             if (sv != null) {
@@ -378,8 +379,13 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
+    /** {@link #close(long)} with 5 s; an interrupt ends the wait early and stays set on the thread. */
     @Override
-    public void close() throws InterruptedException {
-        close(5000);
+    public void close() {
+        try {
+            close(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
