@@ -137,6 +137,27 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void aRetiredVersionFinishesItsInFlightRequestBeforeItsBatcherEnds() throws Exception {
+        TestModels.write(repo, "m", 1, TestModels.linear());
+        io.ringfold.serving.GatedBlas gate = new io.ringfold.serving.GatedBlas();
+        repository = new ModelRepository(repo, new BatchingConfig(true, 8, 0, 16, 1), metrics, gate);
+        repository.poll();
+        ServedVersion v = repository.resolve("m", null, null);
+        gate.close();
+        assertThat(v.acquire()).isTrue();
+        java.util.concurrent.CompletableFuture<io.ringfold.serving.inference.Outputs> pending = v.infer(new float[] {1, 1}, 1);
+        gate.awaitWaiting(1);
+        repository.unload("m");
+        assertThat(v.isRetired()).isTrue();
+        assertThat(v.acquire()).isFalse();
+        assertThat(pending).isNotDone();
+        gate.open();
+        assertThat(pending.get(10, java.util.concurrent.TimeUnit.SECONDS).value(0)).isEqualTo(1.5f);
+        v.release();
+        assertThat(v.awaitReleased(5000)).isTrue();
+    }
+
+    @Test
     void unloadStopsServingUntilLoad() throws Exception {
         TestModels.write(repo, "m", 1, TestModels.linear());
         ModelRepository r = open();
