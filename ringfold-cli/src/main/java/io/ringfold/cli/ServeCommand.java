@@ -1,0 +1,112 @@
+package io.ringfold.cli;
+
+import io.ringfold.serving.InferenceServer;
+import io.ringfold.serving.ServerConfig;
+import io.ringfold.serving.batching.BatchingConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code ringfold serve}: the inference server (see docs/serving.md) on one HTTP port, until SIGTERM or
+ * SIGINT, which drain it: readiness turns false, in-flight and queued requests finish (at most
+ * {@code --grace-seconds}), then the process exits.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve a model repository over HTTP (TensorFlow Serving REST and Open Inference Protocol v2).")
+final class ServeCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--repository", required = true, paramLabel = "DIR",
+            description = "Model repository: DIR/<model>/<version>/model.rfm, optional DIR/<model>/config.json.")
+    Path repository;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--poll-seconds", defaultValue = "30",
+            description = "Seconds between repository scans; 0: scan only at start and on API calls (default: ${DEFAULT-VALUE}).")
+    int pollSeconds;
+
+    @Option(names = "--batch-max-size", defaultValue = "32", description = "Most rows per batch (default: ${DEFAULT-VALUE}).")
+    int batchMaxSize;
+
+    @Option(names = "--batch-max-delay-us", defaultValue = "500",
+            description = "Longest a request waits for its batch to fill, in microseconds (default: ${DEFAULT-VALUE}).")
+    long batchMaxDelayMicros;
+
+    @Option(names = "--batch-queue-size", defaultValue = "1024",
+            description = "Most queued requests per model version; more get 503 (default: ${DEFAULT-VALUE}).")
+    int batchQueueSize;
+
+    @Option(names = "--batch-workers", description = "Compute threads per model version (default: the number of cores).")
+    Integer batchWorkers;
+
+    @Option(names = "--no-batching", description = "Run every request alone as soon as a worker is free.")
+    boolean noBatching;
+
+    @Option(names = "--max-body-bytes", defaultValue = "16777216",
+            description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    @Option(names = "--grace-seconds", defaultValue = "30",
+            description = "Longest shutdown waits for in-flight requests (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
+    ServerConfig config() {
+        if (!Files.isDirectory(repository)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--repository: " + repository + " (expected: an existing directory)");
+        }
+        if (graceSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--grace-seconds: " + graceSeconds + " (expected: >= 0)");
+        }
+        try {
+            BatchingConfig batching = new BatchingConfig(!noBatching, batchMaxSize, batchMaxDelayMicros, batchQueueSize,
+                    batchWorkers == null ? Runtime.getRuntime().availableProcessors() : batchWorkers);
+            return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes,
+                    Duration.ofSeconds(graceSeconds));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config();
+        InferenceServer server = InferenceServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Printed directly: java.util.logging resets its handlers in its own shutdown hook.
+            err.println("ringfold serve: draining (readiness false; grace " + config.gracePeriod().toSeconds() + " s)");
+            err.flush();
+            try {
+                server.shutdown();
+                err.println("ringfold serve: stopped");
+                err.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        }, "serve-shutdown"));
+        spec.commandLine().getOut().println("serving " + config.repository() + " on http://" + config.host() + ":"
+                + server.port() + " (models: " + server.repository().modelNames() + ")");
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

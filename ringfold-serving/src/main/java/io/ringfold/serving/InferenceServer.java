@@ -1,0 +1,129 @@
+package io.ringfold.serving;
+
+import io.ringfold.serving.http.HttpServer;
+import io.ringfold.serving.http.Router;
+import io.ringfold.serving.metrics.ServingMetrics;
+import io.ringfold.serving.repository.ModelRepository;
+import io.ringfold.tensor.Blas;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running inference server. {@link #start} binds the port first, so liveness answers at once while
+ * readiness stays false until the repository's first scan has loaded and warmed the models.
+ * {@link #shutdown()} makes readiness false, keeps answering until in-flight and queued requests are done
+ * (at most the grace period), then stops.
+ */
+public final class InferenceServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(InferenceServer.class.getName());
+
+    /** Lifecycle; readiness is true only in {@link #READY}. */
+    public enum State { STARTING, READY, DRAINING, STOPPED }
+
+    private final ServerConfig config;
+    private final ServingMetrics metrics = new ServingMetrics();
+    private final ModelRepository repository;
+    private final ExecutorService admin;
+    private final ScheduledExecutorService poller;
+    private final HttpServer http;
+    private volatile State state = State.STARTING;
+
+    private InferenceServer(ServerConfig config, Blas blas) throws InterruptedException {
+        this.config = config;
+        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas);
+        this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
+        Router router = new Router(repository, metrics, () -> state == State.READY, admin);
+        this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics);
+    }
+
+    /** Binds the port, loads the repository, and returns once the server is ready. */
+    public static InferenceServer start(ServerConfig config) throws InterruptedException {
+        return start(config, Blas.get());
+    }
+
+    /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
+    public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
+        InferenceServer s = new InferenceServer(config, blas);
+        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}; loading {2}", config.host(), s.port(),
+                config.repository());
+        s.repository.poll();
+        if (config.pollSeconds() > 0) {
+            s.poller.scheduleWithFixedDelay(s::pollSafely, config.pollSeconds(), config.pollSeconds(), TimeUnit.SECONDS);
+        }
+        s.state = State.READY;
+        LOG.log(System.Logger.Level.INFO, "ready: models {0}", s.repository.modelNames());
+        return s;
+    }
+
+    private void pollSafely() {
+        try {
+            repository.poll();
+        } catch (RuntimeException e) {
+            // A failing scan must not end the timer: log it and try again next period.
+            LOG.log(System.Logger.Level.WARNING, "repository poll failed: " + e, e);
+        }
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public ModelRepository repository() {
+        return repository;
+    }
+
+    public ServingMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Readiness false; waits until no request is in flight (bounded by the grace period); then stops
+     * accepting, releases every model version (their queues finish first) and closes the event loops.
+     */
+    public synchronized void shutdown() throws InterruptedException {
+        if (state == State.STOPPED) {
+            return;
+        }
+        state = State.DRAINING;
+        poller.shutdownNow();
+        long deadline = System.nanoTime() + config.gracePeriod().toNanos();
+        while (http.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (http.inFlight() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "grace period {0} over with {1} requests in flight",
+                    config.gracePeriod(), http.inFlight());
+        }
+        http.stopAccepting();
+        repository.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        http.close();
+        admin.shutdownNow();
+        state = State.STOPPED;
+        LOG.log(System.Logger.Level.INFO, "stopped");
+    }
+
+    /** {@link #shutdown()}; an interrupt ends the wait early and stays set on the thread. */
+    @Override
+    public void close() {
+        try {
+            shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,215 @@
+package io.ringfold.serving.batching;
+
+import io.ringfold.model.Model;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs the jobs of one model version in batches. A bounded queue feeds {@code workers} threads; one
+ * worker at a time forms a batch (holding {@code collectLock}): it takes the oldest job, then waits until
+ * that job has been queued {@code maxQueueDelayMicros} or the batch holds {@code maxBatchSize} rows, and
+ * releases the lock to compute while the next worker forms the next batch. A job that would overflow the
+ * batch heads the next one, so order is kept and no job waits longer than its
+ * delay plus one compute. With batching off a worker takes one job and runs it at once.
+ *
+ * <p>Jobs are validated before they are submitted, so a batch holds only well-formed rows: one bad request
+ * cannot fail the others. {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
+ */
+public final class DynamicBatcher {
+
+    private final String name;
+    private final Model model;
+    private final BatchingConfig config;
+    private final Blas blas;
+    private final BatchObserver observer;
+    private final ArrayBlockingQueue<InferenceJob> queue;
+    private final ReentrantLock collectLock = new ReentrantLock();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean shuttingDown;
+    /** A job taken from the queue that did not fit the last batch; guarded by collectLock. */
+    private InferenceJob carry;
+
+    public DynamicBatcher(String name, Model model, BatchingConfig config, Blas blas, BatchObserver observer) {
+        this.name = name;
+        this.model = model;
+        this.config = config;
+        this.blas = blas;
+        this.observer = observer;
+        this.queue = new ArrayBlockingQueue<>(config.maxQueueSize());
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(this::work, "batch-" + name + "-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+    }
+
+    public BatchingConfig config() {
+        return config;
+    }
+
+    /** Requests waiting now. */
+    public int queued() {
+        return queue.size();
+    }
+
+    /**
+     * Queues {@code job}; its {@link InferenceJob#result()} completes on a worker thread.
+     *
+     * @throws QueueFullException    when {@code maxQueueSize} jobs are waiting
+     * @throws IllegalStateException after {@link #shutdown()}
+     */
+    public void submit(InferenceJob job) {
+        int width = model.architecture().inputs();
+        if (job.rows.length != job.rowCount * width) {
+            throw new IllegalArgumentException("job: " + job.rows.length + " values (expected: " + job.rowCount
+                    + " rows × " + width + ")");
+        }
+        if (shuttingDown) {
+            throw new IllegalStateException(name + ": batcher shut down (expected: a loaded version)");
+        }
+        if (!queue.offer(job)) {
+            throw new QueueFullException(name, config.maxQueueSize());
+        }
+    }
+
+    /** Refuses new jobs; the workers finish the queued ones, then end. */
+    public void shutdown() {
+        shuttingDown = true;
+    }
+
+    /** Waits up to {@code millis} for the workers to end after {@link #shutdown()}; true if they all did. */
+    public boolean awaitTermination(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (Thread t : workers) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
+                return !t.isAlive();
+            }
+            t.join(left);
+        }
+        return workers.stream().noneMatch(Thread::isAlive);
+    }
+
+    private void work() {
+        List<InferenceJob> batch = new ArrayList<>();
+        try {
+            while (true) {
+                batch.clear();
+                int rows = collect(batch);
+                if (rows == 0) {
+                    if (shuttingDown && queue.isEmpty() && !hasCarry()) {
+                        return;
+                    }
+                    continue;
+                }
+                run(batch, rows);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (InferenceJob j : batch) {
+                j.result.completeExceptionally(e);
+            }
+        }
+    }
+
+    private boolean hasCarry() {
+        collectLock.lock();
+        try {
+            return carry != null;
+        } finally {
+            collectLock.unlock();
+        }
+    }
+
+    /** Fills {@code batch}; returns its row count, 0 when nothing arrived within the poll interval. */
+    private int collect(List<InferenceJob> batch) throws InterruptedException {
+        collectLock.lockInterruptibly();
+        try {
+            // The poll interval bounds how long a worker takes to notice shutdown.
+            InferenceJob first = carry;
+            carry = null;
+            if (first == null) {
+                first = queue.poll(50, TimeUnit.MILLISECONDS);
+            }
+            if (first == null) {
+                return 0;
+            }
+            batch.add(first);
+            int rows = first.rowCount;
+            if (!config.enabled()) {
+                return rows;
+            }
+            long deadline = first.submittedNanos + TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayMicros());
+            while (rows < config.maxBatchSize()) {
+                InferenceJob next = queue.peek();
+                if (next == null) {
+                    long wait = deadline - System.nanoTime();
+                    if (wait <= 0 || shuttingDown) {
+                        break;
+                    }
+                    next = queue.poll(wait, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    if (rows + next.rowCount > config.maxBatchSize()) {
+                        // Out of the queue already: it heads the next batch.
+                        carry = next;
+                        break;
+                    }
+                } else {
+                    if (rows + next.rowCount > config.maxBatchSize()) {
+                        break;
+                    }
+                    queue.poll();
+                }
+                batch.add(next);
+                rows += next.rowCount;
+            }
+            return rows;
+        } finally {
+            collectLock.unlock();
+        }
+    }
+
+    private void run(List<InferenceJob> batch, int rows) {
+        int width = model.architecture().inputs();
+        long start = System.nanoTime();
+        for (InferenceJob j : batch) {
+            observer.queued(start - j.submittedNanos);
+        }
+        try {
+            FloatMatrix x;
+            if (batch.size() == 1) {
+                x = new FloatMatrix(rows, width, batch.get(0).rows);
+            } else {
+                x = new FloatMatrix(rows, width);
+                int offset = 0;
+                for (InferenceJob j : batch) {
+                    System.arraycopy(j.rows, 0, x.data(), offset, j.rows.length);
+                    offset += j.rows.length;
+                }
+            }
+            FloatMatrix out = model.predictPreprocessed(blas, x);
+            observer.batch(rows, batch.size(), System.nanoTime() - start);
+            int k = out.cols();
+            int from = 0;
+            for (InferenceJob j : batch) {
+                float[] part = new float[j.rowCount * k];
+                System.arraycopy(out.data(), from * k, part, 0, part.length);
+                from += j.rowCount;
+                j.result.complete(new FloatMatrix(j.rowCount, k, part));
+            }
+        } catch (RuntimeException e) {
+            for (InferenceJob j : batch) {
+                j.result.completeExceptionally(e);
+            }
+        }
+    }
+}

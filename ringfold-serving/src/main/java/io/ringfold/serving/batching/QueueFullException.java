@@ -1,0 +1,11 @@
+package io.ringfold.serving.batching;
+
+/** A request refused because its model's queue holds {@code maxQueueSize} requests already. */
+public final class QueueFullException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    public QueueFullException(String model, int capacity) {
+        super(model + ": queue full, " + capacity + " requests waiting (expected: fewer; retry later)");
+    }
+}

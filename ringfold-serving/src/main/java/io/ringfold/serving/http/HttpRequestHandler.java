@@ -1,0 +1,102 @@
+package io.ringfold.serving.http;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One connection's requests: hands each aggregated request to the {@link Router} and writes the replies
+ * in request order (HTTP/1.1 pipelining), on the channel's event loop, whatever order they complete in.
+ */
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private record Pending(CompletableFuture<HttpReply> reply, boolean keepAlive) {
+    }
+
+    private final Router router;
+    private final HttpServer.Counters counters;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    HttpRequestHandler(Router router, HttpServer.Counters counters) {
+        this.router = router;
+        this.counters = counters;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        CompletableFuture<HttpReply> reply;
+        if (!req.decoderResult().isSuccess()) {
+            reply = CompletableFuture.completedFuture(HttpReply.error(400, "malformed HTTP request: "
+                    + req.decoderResult().cause()));
+            keepAlive = false;
+        } else {
+            String path = new QueryStringDecoder(req.uri()).rawPath();
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            reply = router.route(req.method().name(), path, body);
+        }
+        counters.inFlight.incrementAndGet();
+        pending.add(new Pending(reply, keepAlive));
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
+    }
+
+    private void flush(ChannelHandlerContext ctx) {
+        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
+            Pending p = pending.poll();
+            HttpReply r = p.reply().join();
+            counters.inFlight.decrementAndGet();
+            counters.responded(r.status());
+            FullHttpResponse res = response(r, p.keepAlive());
+            if (p.keepAlive()) {
+                ctx.writeAndFlush(res);
+            } else {
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+
+    static FullHttpResponse response(HttpReply r, boolean keepAlive) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+                Unpooled.wrappedBuffer(r.body()));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        for (Map.Entry<String, String> h : r.headers().entrySet()) {
+            res.headers().set(h.getKey(), h.getValue());
+        }
+        if (!keepAlive) {
+            res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return res;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // Replies nobody will read still end; they leave the in-flight count as they complete.
+        for (Pending p : pending) {
+            p.reply().whenComplete((r, e) -> counters.inFlight.decrementAndGet());
+        }
+        pending.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection-level failures (reset by peer, TLS-less garbage): nothing to answer, close.
+        ctx.close();
+    }
+}

@@ -1,0 +1,185 @@
+package io.ringfold.serving.metrics;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The server's metrics, labelled by model and version, and their Prometheus text form ({@link #scrape()}).
+ * Label values are model names and versions the repository accepted, so their number stays bounded: a
+ * request naming an unknown model is counted in {@code ringfold_http_responses_total} by status only.
+ */
+public final class ServingMetrics {
+
+    /** Labels of one served version. */
+    public record Key(String model, String version) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = model.compareTo(o.model);
+            return c != 0 ? c : version.compareTo(o.version);
+        }
+
+        String labels() {
+            return "model=\"" + escape(model) + "\",version=\"" + escape(version) + "\",";
+        }
+    }
+
+    /** Everything measured for one version. */
+    public static final class Series {
+        final LongAdder success = new LongAdder();
+        final LongAdder failure = new LongAdder();
+        final Histogram request = new Histogram(Histogram.LATENCY_BOUNDS);
+        final Histogram queue = new Histogram(Histogram.LATENCY_BOUNDS);
+        final Histogram compute = new Histogram(Histogram.LATENCY_BOUNDS);
+        final Histogram batchSize = new Histogram(Histogram.BATCH_BOUNDS);
+
+        public void success(long requestNanos) {
+            success.increment();
+            request.observe(requestNanos / 1e9);
+        }
+
+        public void failure(long requestNanos) {
+            failure.increment();
+            request.observe(requestNanos / 1e9);
+        }
+
+        public void queued(long nanos) {
+            queue.observe(nanos / 1e9);
+        }
+
+        public void batch(int rows, long computeNanos) {
+            batchSize.observe(rows);
+            compute.observe(computeNanos / 1e9);
+        }
+
+        public Histogram batchSizes() {
+            return batchSize;
+        }
+
+        public long successes() {
+            return success.sum();
+        }
+
+        public long failures() {
+            return failure.sum();
+        }
+    }
+
+    private final Map<Key, Series> series = new ConcurrentSkipListMap<>();
+    private final Map<String, LongAdder> loadFailures = new ConcurrentSkipListMap<>();
+    private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
+    private volatile Supplier<List<Key>> loadedVersions = List::of;
+
+    public Series series(String model, long version) {
+        return series.computeIfAbsent(new Key(model, Long.toString(version)), k -> new Series());
+    }
+
+    public void loadFailed(String model) {
+        loadFailures.computeIfAbsent(model, k -> new LongAdder()).increment();
+    }
+
+    public long loadFailures(String model) {
+        LongAdder a = loadFailures.get(model);
+        return a == null ? 0 : a.sum();
+    }
+
+    public void httpResponse(int status) {
+        httpResponses.computeIfAbsent(status, k -> new LongAdder()).increment();
+    }
+
+    /** Where the {@code ringfold_model_version_loaded} gauge reads the versions serving now. */
+    public void loadedVersions(Supplier<List<Key>> source) {
+        this.loadedVersions = source;
+    }
+
+    /** All metrics in the Prometheus text format 0.0.4. */
+    public String scrape() {
+        StringBuilder out = new StringBuilder(4096);
+        counter(out, "ringfold_requests_total", "Inference requests by model, version and outcome.");
+        for (Map.Entry<Key, Series> e : series.entrySet()) {
+            String l = e.getKey().labels();
+            out.append("ringfold_requests_total{").append(l).append("outcome=\"success\"} ")
+                    .append(e.getValue().success.sum()).append('\n');
+            out.append("ringfold_requests_total{").append(l).append("outcome=\"failure\"} ")
+                    .append(e.getValue().failure.sum()).append('\n');
+        }
+        histograms(out, "ringfold_request_duration_seconds", "Time from request decoded to response ready.", 0);
+        histograms(out, "ringfold_queue_duration_seconds", "Time a request waited for its batch.", 1);
+        histograms(out, "ringfold_compute_duration_seconds", "Forward pass time per batch.", 2);
+        histograms(out, "ringfold_batch_size", "Rows per batch.", 3);
+        gauge(out, "ringfold_model_version_loaded", "1 for each model version serving now.");
+        for (Key k : new java.util.TreeSet<>(loadedVersions.get())) {
+            out.append("ringfold_model_version_loaded{").append(k.labels(), 0, k.labels().length() - 1)
+                    .append("} 1\n");
+        }
+        counter(out, "ringfold_model_load_failures_total", "Model versions that failed to load or warm up.");
+        for (Map.Entry<String, LongAdder> e : loadFailures.entrySet()) {
+            out.append("ringfold_model_load_failures_total{model=\"").append(escape(e.getKey())).append("\"} ")
+                    .append(e.getValue().sum()).append('\n');
+        }
+        counter(out, "ringfold_http_responses_total", "HTTP responses by status code.");
+        for (Map.Entry<Integer, LongAdder> e : new TreeMap<>(httpResponses).entrySet()) {
+            out.append("ringfold_http_responses_total{code=\"").append(e.getKey()).append("\"} ")
+                    .append(e.getValue().sum()).append('\n');
+        }
+        jvm(out);
+        return out.toString();
+    }
+
+    private void histograms(StringBuilder out, String name, String help, int which) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" histogram\n");
+        for (Map.Entry<Key, Series> e : series.entrySet()) {
+            Series s = e.getValue();
+            Histogram h = switch (which) {
+                case 0 -> s.request;
+                case 1 -> s.queue;
+                case 2 -> s.compute;
+                default -> s.batchSize;
+            };
+            h.write(out, name, e.getKey().labels());
+        }
+    }
+
+    private static void jvm(StringBuilder out) {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        gauge(out, "jvm_memory_used_bytes", "JVM memory in use by area.");
+        out.append("jvm_memory_used_bytes{area=\"heap\"} ").append(mem.getHeapMemoryUsage().getUsed()).append('\n');
+        out.append("jvm_memory_used_bytes{area=\"nonheap\"} ").append(mem.getNonHeapMemoryUsage().getUsed())
+                .append('\n');
+        gauge(out, "jvm_memory_max_bytes", "JVM memory limit by area (-1: none).");
+        out.append("jvm_memory_max_bytes{area=\"heap\"} ").append(mem.getHeapMemoryUsage().getMax()).append('\n');
+        counter(out, "jvm_gc_collections_total", "Garbage collections by collector.");
+        List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
+        for (GarbageCollectorMXBean gc : gcs) {
+            out.append("jvm_gc_collections_total{gc=\"").append(escape(gc.getName())).append("\"} ")
+                    .append(Math.max(0, gc.getCollectionCount())).append('\n');
+        }
+        counter(out, "jvm_gc_collection_seconds_total", "Time spent in garbage collection by collector.");
+        for (GarbageCollectorMXBean gc : gcs) {
+            out.append("jvm_gc_collection_seconds_total{gc=\"").append(escape(gc.getName())).append("\"} ")
+                    .append(Math.max(0, gc.getCollectionTime()) / 1000.0).append('\n');
+        }
+    }
+
+    private static void counter(StringBuilder out, String name, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+    }
+
+    private static void gauge(StringBuilder out, String name, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" gauge\n");
+    }
+
+    static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}

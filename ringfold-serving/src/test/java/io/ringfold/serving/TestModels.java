@@ -1,0 +1,55 @@
+package io.ringfold.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringfold.data.Preprocessor;
+import io.ringfold.model.Activation;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Loss;
+import io.ringfold.model.Model;
+import io.ringfold.model.ModelCodec;
+import io.ringfold.model.ModelType;
+import io.ringfold.model.Provenance;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Small models with hand-set parameters, written into a test repository. */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    /**
+     * Softmax over 3 classes of 2 inputs with W = [[s, 0, -s], [0, s, 0]] and zero biases, classes named
+     * a, b, c: for x = (1, 0) the logits are (s, 0, -s), so class a wins.
+     */
+    public static Model softmax(float s) {
+        Architecture arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        float[] p = {s, 0, -s, 0, s, 0, 0, 0, 0};
+        return new Model(arch, p, Preprocessor.identity(List.of("x0", "x1")), List.of("a", "b", "c"), provenance());
+    }
+
+    /** y = 2 x0 - x1 + 0.5. */
+    public static Model linear() {
+        Architecture arch = new Architecture(ModelType.LINEAR, 2, new int[0], Activation.RELU, 1, Loss.MSE);
+        return new Model(arch, new float[] {2, -1, 0.5f}, Preprocessor.identity(List.of("x0", "x1")), List.of(),
+                provenance());
+    }
+
+    static Provenance provenance() {
+        return Provenance.capture(new ObjectMapper().createObjectNode(), 1, "test", "none", "test");
+    }
+
+    public static Path write(Path repo, String name, long version, Model m) throws IOException {
+        return ModelCodec.save(m, repo.resolve(name).resolve(Long.toString(version)), new ObjectMapper().createObjectNode());
+    }
+
+    /** A version directory whose model file is not a model file. */
+    public static Path writeCorrupt(Path repo, String name, long version) throws IOException {
+        Path dir = repo.resolve(name).resolve(Long.toString(version));
+        Files.createDirectories(dir);
+        return Files.writeString(dir.resolve(ModelCodec.FILE_NAME), "this is not a model file");
+    }
+}

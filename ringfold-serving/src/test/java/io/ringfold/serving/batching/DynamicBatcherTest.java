@@ -1,0 +1,139 @@
+package io.ringfold.serving.batching;
+
+import io.ringfold.model.Model;
+import io.ringfold.serving.GatedBlas;
+import io.ringfold.serving.TestModels;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DynamicBatcherTest {
+
+    private final Model model = TestModels.linear();
+
+    /** Records the rows of every batch. */
+    private static final class Sizes implements BatchObserver {
+        final List<Integer> rows = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void batch(int r, int requests, long computeNanos) {
+            rows.add(r);
+        }
+
+        @Override
+        public void queued(long queueNanos) {
+        }
+    }
+
+    private static InferenceJob job(float... xs) {
+        return new InferenceJob(xs, xs.length / 2);
+    }
+
+    @Test
+    void queuedJobsRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        Sizes sizes = new Sizes();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 0, 16, 1), gate, sizes);
+        gate.close();
+        InferenceJob first = job(0, 0);
+        b.submit(first);
+        gate.awaitWaiting(1); // the first job is in compute; the next three queue behind it
+        List<InferenceJob> jobs = new ArrayList<>();
+        jobs.add(job(1, 0));
+        jobs.add(job(0, 1, 1, 1));
+        jobs.add(job(3, 2));
+        for (InferenceJob j : jobs) {
+            b.submit(j);
+        }
+        gate.open();
+        // y = 2 x0 - x1 + 0.5, computed by hand.
+        assertThat(first.result().get(10, TimeUnit.SECONDS).data()).containsExactly(0.5f);
+        assertThat(jobs.get(0).result().get(10, TimeUnit.SECONDS).data()).containsExactly(2.5f);
+        assertThat(jobs.get(1).result().get(10, TimeUnit.SECONDS).data()).containsExactly(-0.5f, 1.5f);
+        assertThat(jobs.get(2).result().get(10, TimeUnit.SECONDS).data()).containsExactly(4.5f);
+        assertThat(sizes.rows).containsExactly(1, 4);
+        b.shutdown();
+        assertThat(b.awaitTermination(5000)).isTrue();
+    }
+
+    @Test
+    void aJobThatWouldOverflowTheBatchHeadsTheNextOne() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        Sizes sizes = new Sizes();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 3, 0, 16, 1), gate, sizes);
+        gate.close();
+        b.submit(job(0, 0));
+        gate.awaitWaiting(1);
+        InferenceJob two = job(1, 0, 1, 0);
+        InferenceJob twoMore = job(1, 0, 1, 0);
+        b.submit(two);
+        b.submit(twoMore);
+        gate.open();
+        twoMore.result().get(10, TimeUnit.SECONDS);
+        assertThat(sizes.rows).containsExactly(1, 2, 2);
+        b.shutdown();
+    }
+
+    @Test
+    void withBatchingOffEveryJobRunsAlone() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        Sizes sizes = new Sizes();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), gate, sizes);
+        gate.close();
+        b.submit(job(0, 0));
+        gate.awaitWaiting(1);
+        InferenceJob a = job(1, 0);
+        InferenceJob c = job(2, 0);
+        b.submit(a);
+        b.submit(c);
+        gate.open();
+        c.result().get(10, TimeUnit.SECONDS);
+        assertThat(sizes.rows).containsExactly(1, 1, 1);
+        b.shutdown();
+    }
+
+    @Test
+    void aFullQueueRefusesTheNextJobAndShutdownFinishesTheQueuedOnes() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        DynamicBatcher b = new DynamicBatcher("m-1", model, new BatchingConfig(true, 1, 0, 2, 1), gate, BatchObserver.NONE);
+        gate.close();
+        b.submit(job(0, 0));
+        gate.awaitWaiting(1);
+        InferenceJob q1 = job(1, 0);
+        InferenceJob q2 = job(2, 0);
+        b.submit(q1);
+        b.submit(q2);
+        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(QueueFullException.class)
+                .hasMessage("m-1: queue full, 2 requests waiting (expected: fewer; retry later)");
+        b.shutdown();
+        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(IllegalStateException.class);
+        gate.open();
+        assertThat(q2.result().get(10, TimeUnit.SECONDS).data()).containsExactly(4.5f);
+        assertThat(b.awaitTermination(5000)).isTrue();
+    }
+
+    @Test
+    void batchedOutputsEqualOneByOnePredictions() throws Exception {
+        Model m = TestModels.softmax(1.5f);
+        DynamicBatcher b = new DynamicBatcher("s", m, new BatchingConfig(true, 64, 2000, 64, 2), Blas.get(), BatchObserver.NONE);
+        List<InferenceJob> jobs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            InferenceJob j = job(i * 0.25f, 1 - i * 0.1f);
+            jobs.add(j);
+            b.submit(j);
+        }
+        for (int i = 0; i < 20; i++) {
+            FloatMatrix alone = m.predictPreprocessed(Blas.get(), new FloatMatrix(1, 2, new float[] {i * 0.25f, 1 - i * 0.1f}));
+            assertThat(jobs.get(i).result().get(10, TimeUnit.SECONDS).data()).containsExactly(alone.data());
+        }
+        b.shutdown();
+    }
+}
