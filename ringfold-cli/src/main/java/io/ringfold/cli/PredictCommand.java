@@ -156,7 +156,7 @@ final class PredictCommand implements Callable<Integer> {
             if (cls != null) {
                 p.put("class", model.classNames().get(cls[r]));
                 ArrayNode probs = p.putArray("probabilities");
-                for (float v : probabilities(out, r)) {
+                for (float v : model.classProbabilities(out, r)) {
                     probs.add(v);
                 }
             } else {
@@ -182,21 +182,11 @@ final class PredictCommand implements Callable<Integer> {
         int[] cls = model.predictedClasses(out);
         for (int r = 0; r < out.rows(); r++) {
             StringBuilder sb = new StringBuilder(model.classNames().get(cls[r]));
-            for (float v : probabilities(out, r)) {
+            for (float v : model.classProbabilities(out, r)) {
                 sb.append(',').append(v);
             }
             w.println(sb);
         }
     }
 
-    /** Per-class probabilities of row r; a single sigmoid output p becomes (1 - p, p). */
-    private static float[] probabilities(FloatMatrix out, int r) {
-        if (out.cols() == 1) {
-            float p = out.get(r, 0);
-            return new float[] {1f - p, p};
-        }
-        float[] p = new float[out.cols()];
-        System.arraycopy(out.data(), r * out.cols(), p, 0, p.length);
-        return p;
-    }
 }

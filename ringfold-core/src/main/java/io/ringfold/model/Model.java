@@ -127,6 +127,21 @@ public final class Model {
         return cls;
     }
 
+    /**
+     * Class probabilities of row {@code r} of classifier outputs: the row itself for softmax outputs,
+     * and (1 - p, p) for a single sigmoid output p, so every classifier reports one probability per class.
+     */
+    public float[] classProbabilities(FloatMatrix outputs, int r) {
+        int k = outputs.cols();
+        if (k == 1) {
+            float p = outputs.get(r, 0);
+            return new float[] {1f - p, p};
+        }
+        float[] p = new float[k];
+        System.arraycopy(outputs.data(), r * k, p, 0, k);
+        return p;
+    }
+
     /** Parameters as named tensors: {@code dense_L/weight} (fanIn × fanOut) and {@code dense_L/bias}. */
     public List<NamedTensor> tensors() {
         List<NamedTensor> t = new ArrayList<>();

@@ -22,13 +22,7 @@ public final class Outputs {
 
     /** Per-class probabilities of row r; a single sigmoid output p becomes (1 - p, p), as in {@code ringfold predict}. */
     public float[] probabilities(int r) {
-        if (raw.cols() == 1) {
-            float p = raw.get(r, 0);
-            return new float[] {1f - p, p};
-        }
-        float[] p = new float[raw.cols()];
-        System.arraycopy(raw.data(), r * raw.cols(), p, 0, p.length);
-        return p;
+        return model.classProbabilities(raw, r);
     }
 
     public String className(int r) {
