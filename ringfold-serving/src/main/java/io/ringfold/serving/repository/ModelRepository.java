@@ -51,6 +51,8 @@ public final class ModelRepository implements AutoCloseable {
     private final ServingMetrics metrics;
     private final Blas blas;
     private final Map<String, Entry> models = new ConcurrentSkipListMap<>();
+    /** Set by {@link #close(long)} before any version retires, so a request racing the close sees it. */
+    private volatile boolean closed;
 
     public ModelRepository(Path root, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas) {
         if (!Files.isDirectory(root)) {
@@ -166,6 +168,10 @@ public final class ModelRepository implements AutoCloseable {
      * else the latest serving version.
      */
     public ServedVersion resolve(String model, Long version, String label) {
+        if (closed) {
+            // Not 404: the model exists, this replica is stopping; IllegalStateException answers 503 + Retry-After.
+            throw new IllegalStateException("model '" + model + "': server shutting down (expected: retry on another replica)");
+        }
         Entry e = entry(model);
         NavigableMap<Long, ServedVersion> vs = e.versions;
         if (version != null) {
@@ -367,6 +373,7 @@ public final class ModelRepository implements AutoCloseable {
     /** Retires every version and waits up to {@code millis} for their batchers to finish. */
     public void close(long millis) throws InterruptedException {
         List<ServedVersion> all = new ArrayList<>();
+        closed = true;
         synchronized (this) {
             for (Entry e : models.values()) {
                 all.addAll(e.versions.values());
