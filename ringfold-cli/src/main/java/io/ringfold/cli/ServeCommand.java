@@ -95,7 +95,8 @@ final class ServeCommand implements Callable<Integer> {
             BatchingConfig batching = new BatchingConfig(!noBatching, batchMaxSize, batchMaxDelayMicros, batchQueueSize,
                     batchWorkers == null ? Runtime.getRuntime().availableProcessors() : batchWorkers);
             if ((tlsCert == null) != (tlsKey == null)) {
-                throw new IllegalArgumentException(tlsCert == null ? "--tls-key: given without --tls-cert (expected: both or neither)"
+                throw new IllegalArgumentException(tlsCert == null
+                        ? "--tls-key: given without --tls-cert (expected: both or neither)"
                         : "--tls-cert: given without --tls-key (expected: both or neither)");
             }
             ServerConfig config = new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes,

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,8 +63,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()));
         }
         counters.inFlight.incrementAndGet();
-        pending.add(new Pending(reply, keepAlive, start, guard.logging() ? System.currentTimeMillis() : 0,
-                req.method().name(), path, req.content().readableBytes(), req.headers().get(REQUEST_ID)));
+        boolean log = guard.logging();
+        pending.add(new Pending(reply, keepAlive, start, log ? System.currentTimeMillis() : 0, req.method().name(), path,
+                req.content().readableBytes(), log ? req.headers().get(REQUEST_ID) : null));
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
     }
 
@@ -86,9 +89,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static AccessRecord access(ChannelHandlerContext ctx, Pending p, HttpReply r) {
         String[] mv = AccessRecord.modelAndVersion(p.path());
         String version = r.servedVersion() >= 0 ? Long.toString(r.servedVersion()) : mv[1];
-        return new AccessRecord(p.epochMillis(), String.valueOf(ctx.channel().remoteAddress()), p.method(), p.path(),
+        return new AccessRecord(p.epochMillis(), remote(ctx.channel().remoteAddress()), p.method(), p.path(),
                 r.status(), p.bytesIn(), r.body().length, (System.nanoTime() - p.startNanos()) / 1000, mv[0], version,
                 p.requestId());
+    }
+
+    /** {@code 10.0.0.7:53422} rather than InetSocketAddress's {@code /10.0.0.7:53422}. */
+    private static String remote(SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 
     static FullHttpResponse response(HttpReply r, boolean keepAlive) {
