@@ -3,6 +3,8 @@ package io.ringfold.cli;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.security.BearerToken;
+import io.ringfold.serving.security.PemTls;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,6 +66,22 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest shutdown waits for in-flight requests (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--auth-token-file", paramLabel = "FILE",
+            description = "Require 'Authorization: Bearer <token>' on every endpoint but the health probes; the token is "
+                    + "read from FILE at start (surrounding whitespace trimmed).")
+    Path authTokenFile;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "Unencrypted PKCS#8 PEM private key of --tls-cert ('-----BEGIN PRIVATE KEY-----').")
+    Path tlsKey;
+
+    @Option(names = "--access-log", description = "Write one JSON line per request to stdout (default: off).")
+    boolean accessLog;
+
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
     ServerConfig config() {
         if (!Files.isDirectory(repository)) {
@@ -76,8 +94,22 @@ final class ServeCommand implements Callable<Integer> {
         try {
             BatchingConfig batching = new BatchingConfig(!noBatching, batchMaxSize, batchMaxDelayMicros, batchQueueSize,
                     batchWorkers == null ? Runtime.getRuntime().availableProcessors() : batchWorkers);
-            return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes,
-                    Duration.ofSeconds(graceSeconds));
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException(tlsCert == null
+                        ? "--tls-key: given without --tls-cert (expected: both or neither)"
+                        : "--tls-cert: given without --tls-key (expected: both or neither)");
+            }
+            ServerConfig config = new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes,
+                    Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog);
+            // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
+            // them again at start).
+            if (authTokenFile != null) {
+                BearerToken.read(authTokenFile);
+            }
+            if (tlsCert != null) {
+                PemTls.serverContext(tlsCert, tlsKey);
+            }
+            return config;
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -103,7 +135,8 @@ final class ServeCommand implements Callable<Integer> {
                 stopped.countDown();
             }
         }, "serve-shutdown"));
-        spec.commandLine().getOut().println("serving " + config.repository() + " on http://" + config.host() + ":"
+        spec.commandLine().getOut().println("serving " + config.repository() + " on "
+                + (config.tlsCertFile() == null ? "http://" : "https://") + config.host() + ":"
                 + server.port() + " (models: " + server.repository().modelNames() + ")");
         spec.commandLine().getOut().flush();
         stopped.await();

@@ -1,11 +1,18 @@
 package io.ringfold.serving;
 
+import io.netty.handler.ssl.SslContext;
+import io.ringfold.serving.http.AccessLog;
+import io.ringfold.serving.http.Guard;
 import io.ringfold.serving.http.HttpServer;
 import io.ringfold.serving.http.Router;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelRepository;
+import io.ringfold.serving.security.BearerToken;
+import io.ringfold.serving.security.PemTls;
 import io.ringfold.tensor.Blas;
 
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 public final class InferenceServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InferenceServer.class.getName());
+    /** Access log lines waiting for stdout; about 2 MB at most, seconds of traffic at the benchmark rates. */
+    private static final int ACCESS_LOG_QUEUE = 8192;
 
     /** Lifecycle; readiness is true only in {@link #READY}. */
     public enum State { STARTING, READY, DRAINING, STOPPED }
@@ -30,15 +39,25 @@ public final class InferenceServer implements AutoCloseable {
     private final ExecutorService admin;
     private final ScheduledExecutorService poller;
     private final HttpServer http;
+    private final AccessLog accessLog;
     private volatile State state = State.STARTING;
 
     private InferenceServer(ServerConfig config, Blas blas) throws InterruptedException {
         this.config = config;
+        // Token and TLS files are read before anything starts, so a bad file fails start-up naming it.
+        BearerToken token = config.authTokenFile() == null ? null : BearerToken.read(config.authTokenFile());
+        SslContext tls = config.tlsCertFile() == null ? null : PemTls.serverContext(config.tlsCertFile(), config.tlsKeyFile());
+        this.accessLog = config.accessLog()
+                ? new AccessLog(ACCESS_LOG_QUEUE, new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) : null;
+        if (accessLog != null) {
+            metrics.accessLogDropped(accessLog::dropped);
+        }
         this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas);
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         Router router = new Router(repository, metrics, () -> state == State.READY, admin);
-        this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics);
+        this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics, tls,
+                new Guard(token, accessLog));
     }
 
     /** Binds the port, loads the repository, and returns once the server is ready. */
@@ -49,7 +68,8 @@ public final class InferenceServer implements AutoCloseable {
     /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
     public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
         InferenceServer s = new InferenceServer(config, blas);
-        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#}; loading {2}", config.host(), s.port(),
+        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}); loading {4}", config.host(), s.port(),
+                config.tlsCertFile() == null ? "HTTP" : "HTTPS", config.authTokenFile() == null ? "" : ", bearer token required",
                 config.repository());
         s.repository.poll();
         if (config.pollSeconds() > 0) {
@@ -106,6 +126,9 @@ public final class InferenceServer implements AutoCloseable {
         http.stopAccepting();
         repository.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         http.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         admin.shutdownNow();
         state = State.STOPPED;
         LOG.log(System.Logger.Level.INFO, "stopped");

@@ -15,9 +15,14 @@ import java.time.Duration;
  * @param batching     default batching of every model (a model's config.json may override it)
  * @param maxBodyBytes largest request body accepted; larger ones get 413
  * @param gracePeriod  longest a shutdown waits for in-flight and queued requests
+ * @param authTokenFile file holding the bearer token every request but the health probes must carry, or null
+ * @param tlsCertFile  PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
+ * @param tlsKeyFile   PEM PKCS#8 private key of {@code tlsCertFile}, or null
+ * @param accessLog    whether each request is written to stdout as one JSON line
  */
 public record ServerConfig(Path repository, String host, int port, int pollSeconds, BatchingConfig batching,
-                           int maxBodyBytes, Duration gracePeriod) {
+                           int maxBodyBytes, Duration gracePeriod, Path authTokenFile, Path tlsCertFile,
+                           Path tlsKeyFile, boolean accessLog) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -32,35 +37,63 @@ public record ServerConfig(Path repository, String host, int port, int pollSecon
         if (gracePeriod.isNegative()) {
             throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " (expected: >= 0)");
         }
+        if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+            throw new IllegalArgumentException("TLS: certificate " + tlsCertFile + ", key " + tlsKeyFile
+                    + " (expected: both files or neither)");
+        }
     }
 
-    /** Port 8080 on all interfaces, polling every 30 s, default batching, 16 MiB bodies, 30 s grace. */
+    /**
+     * Port 8080 on all interfaces, polling every 30 s, default batching, 16 MiB bodies, 30 s grace; no token,
+     * no TLS, no access log.
+     */
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 30, BatchingConfig.defaults(), 16 << 20,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), null, null, null, false);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(repository, host, p, pollSeconds, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, p, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(repository, h, port, pollSeconds, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, h, port, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withPollSeconds(int s) {
-        return new ServerConfig(repository, host, port, s, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, port, s, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
-        return new ServerConfig(repository, host, port, pollSeconds, b, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, port, pollSeconds, b, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, n, gracePeriod);
+        return new ServerConfig(repository, host, port, pollSeconds, batching, n, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, d);
+        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, d,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+    }
+
+    public ServerConfig withAuthTokenFile(Path f) {
+        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, f, tlsCertFile,
+                tlsKeyFile, accessLog);
+    }
+
+    public ServerConfig withTls(Path certFile, Path keyFile) {
+        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, authTokenFile,
+                certFile, keyFile, accessLog);
+    }
+
+    public ServerConfig withAccessLog(boolean on) {
+        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, authTokenFile,
+                tlsCertFile, tlsKeyFile, on);
     }
 }

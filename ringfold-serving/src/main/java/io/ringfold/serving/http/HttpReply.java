@@ -7,14 +7,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** A complete HTTP response: status, body, content type and extra headers. */
-public record HttpReply(int status, byte[] body, String contentType, Map<String, String> headers) {
+/**
+ * A complete HTTP response: status, body, content type and extra headers.
+ *
+ * @param servedVersion the model version that computed the answer, or -1 (for the access log; never sent)
+ */
+public record HttpReply(int status, byte[] body, String contentType, Map<String, String> headers, long servedVersion) {
 
     static final String JSON_TYPE = "application/json";
 
     public static HttpReply json(int status, JsonNode body) {
         try {
-            return new HttpReply(status, Json.MAPPER.writeValueAsBytes(body), JSON_TYPE, Map.of());
+            return new HttpReply(status, Json.MAPPER.writeValueAsBytes(body), JSON_TYPE, Map.of(), -1);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree: " + e.getMessage(), e);
         }
@@ -32,12 +36,17 @@ public record HttpReply(int status, byte[] body, String contentType, Map<String,
     }
 
     public static HttpReply text(int status, String body, String contentType) {
-        return new HttpReply(status, body.getBytes(StandardCharsets.UTF_8), contentType, Map.of());
+        return new HttpReply(status, body.getBytes(StandardCharsets.UTF_8), contentType, Map.of(), -1);
     }
 
     public HttpReply withHeader(String name, String value) {
         Map<String, String> h = new java.util.TreeMap<>(headers);
         h.put(name, value);
-        return new HttpReply(status, body, contentType, Map.copyOf(h));
+        return new HttpReply(status, body, contentType, Map.copyOf(h), servedVersion);
+    }
+
+    /** This reply, marked as computed by model version {@code version}. */
+    public HttpReply servedBy(long version) {
+        return new HttpReply(status, body, contentType, headers, version);
     }
 }

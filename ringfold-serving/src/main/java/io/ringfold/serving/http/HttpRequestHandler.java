@@ -2,6 +2,7 @@ package io.ringfold.serving.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,33 +28,44 @@ import java.util.concurrent.CompletableFuture;
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private record Pending(CompletableFuture<HttpReply> reply, boolean keepAlive) {
+    /** A request awaiting its reply, with what the access log needs of it (never its headers or body). */
+    private record Pending(CompletableFuture<HttpReply> reply, boolean keepAlive, long startNanos, long epochMillis,
+                           String method, String path, long bytesIn, String requestId) {
     }
+
+    /** The client's request id, logged when given (a common convention; not part of either protocol). */
+    static final String REQUEST_ID = "X-Request-Id";
 
     private final Router router;
     private final HttpServer.Counters counters;
+    private final Guard guard;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-    HttpRequestHandler(Router router, HttpServer.Counters counters) {
+    HttpRequestHandler(Router router, HttpServer.Counters counters, Guard guard) {
         this.router = router;
         this.counters = counters;
+        this.guard = guard;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        long start = System.nanoTime();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         CompletableFuture<HttpReply> reply;
+        String path = new QueryStringDecoder(req.uri()).rawPath();
         if (!req.decoderResult().isSuccess()) {
             reply = CompletableFuture.completedFuture(HttpReply.error(400, "malformed HTTP request: "
                     + req.decoderResult().cause()));
             keepAlive = false;
         } else {
-            String path = new QueryStringDecoder(req.uri()).rawPath();
-            byte[] body = ByteBufUtil.getBytes(req.content());
-            reply = router.route(req.method().name(), path, body);
+            HttpReply refused = guard.refusal(path, req.headers().getAll(HttpHeaderNames.AUTHORIZATION));
+            reply = refused != null ? CompletableFuture.completedFuture(refused)
+                    : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()));
         }
         counters.inFlight.incrementAndGet();
-        pending.add(new Pending(reply, keepAlive));
+        boolean log = guard.logging();
+        pending.add(new Pending(reply, keepAlive, start, log ? System.currentTimeMillis() : 0, req.method().name(), path,
+                req.content().readableBytes(), log ? req.headers().get(REQUEST_ID) : null));
         reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
     }
 
@@ -62,12 +76,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             counters.inFlight.decrementAndGet();
             counters.responded(r.status());
             FullHttpResponse res = response(r, p.keepAlive());
-            if (p.keepAlive()) {
-                ctx.writeAndFlush(res);
-            } else {
-                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture written = ctx.writeAndFlush(res);
+            if (guard.logging()) {
+                written.addListener(f -> guard.log(access(ctx, p, r)));
+            }
+            if (!p.keepAlive()) {
+                written.addListener(ChannelFutureListener.CLOSE);
             }
         }
+    }
+
+    private static AccessRecord access(ChannelHandlerContext ctx, Pending p, HttpReply r) {
+        String[] mv = AccessRecord.modelAndVersion(p.path());
+        String version = r.servedVersion() >= 0 ? Long.toString(r.servedVersion()) : mv[1];
+        return new AccessRecord(p.epochMillis(), remote(ctx.channel().remoteAddress()), p.method(), p.path(),
+                r.status(), p.bytesIn(), r.body().length, (System.nanoTime() - p.startNanos()) / 1000, mv[0], version,
+                p.requestId());
+    }
+
+    /** {@code 10.0.0.7:53422} rather than InetSocketAddress's {@code /10.0.0.7:53422}. */
+    private static String remote(SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
     }
 
     static FullHttpResponse response(HttpReply r, boolean keepAlive) {

@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.ringfold.serving.metrics.ServingMetrics;
 
 import java.net.InetSocketAddress;
@@ -49,6 +50,18 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(String host, int port, int maxBodyBytes, Router router, ServingMetrics metrics)
             throws InterruptedException {
+        this(host, port, maxBodyBytes, router, metrics, null, Guard.OPEN);
+    }
+
+    /**
+     * Binds {@code host:port} (port 0: any free port), speaking HTTP/1.1 over TLS when {@code tls} is given.
+     *
+     * @param maxBodyBytes a larger request body is refused with 413
+     * @param tls          the server TLS context, or null for plain HTTP
+     * @param guard        the token check and access log every request passes
+     */
+    public HttpServer(String host, int port, int maxBodyBytes, Router router, ServingMetrics metrics, SslContext tls,
+                      Guard guard) throws InterruptedException {
         this.counters = new Counters(metrics);
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
@@ -56,8 +69,11 @@ public final class HttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast(new TlsGate(tls, counters));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec());
-                        addHandlers(ch.pipeline(), maxBodyBytes, router, counters);
+                        addHandlers(ch.pipeline(), maxBodyBytes, router, counters, guard);
                     }
                 });
         try {
@@ -71,7 +87,12 @@ public final class HttpServer implements AutoCloseable {
 
     /** Everything after the HTTP codec: aggregation with the body limit, then the router. */
     static void addHandlers(ChannelPipeline p, int maxBodyBytes, Router router, Counters counters) {
-        p.addLast(new LimitedAggregator(maxBodyBytes), new HttpRequestHandler(router, counters));
+        addHandlers(p, maxBodyBytes, router, counters, Guard.OPEN);
+    }
+
+    /** As above, every request passing {@code guard} (token check, access log) before the router. */
+    static void addHandlers(ChannelPipeline p, int maxBodyBytes, Router router, Counters counters, Guard guard) {
+        p.addLast(new LimitedAggregator(maxBodyBytes), new HttpRequestHandler(router, counters, guard));
     }
 
     public int port() {

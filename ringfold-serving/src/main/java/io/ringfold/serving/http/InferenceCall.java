@@ -47,7 +47,7 @@ final class InferenceCall {
                 sv.metrics().failure(System.nanoTime() - start);
                 throw ex instanceof CompletionException c ? c : new CompletionException(ex);
             }
-            HttpReply reply = respond.apply(sv, out);
+            HttpReply reply = respond.apply(sv, out).servedBy(sv.version());
             sv.metrics().success(System.nanoTime() - start);
             return reply;
         });

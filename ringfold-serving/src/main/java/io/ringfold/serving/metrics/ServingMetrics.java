@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -76,6 +77,7 @@ public final class ServingMetrics {
     private final Map<String, LongAdder> loadFailures = new ConcurrentSkipListMap<>();
     private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
     private volatile Supplier<List<Key>> loadedVersions = List::of;
+    private volatile LongSupplier accessLogDropped = () -> 0;
 
     public Series series(String model, long version) {
         return series.computeIfAbsent(new Key(model, Long.toString(version)), k -> new Series());
@@ -97,6 +99,11 @@ public final class ServingMetrics {
     /** Where the {@code ringfold_model_version_loaded} gauge reads the versions serving now. */
     public void loadedVersions(Supplier<List<Key>> source) {
         this.loadedVersions = source;
+    }
+
+    /** Where the {@code ringfold_access_log_dropped_total} counter reads the access log's dropped lines. */
+    public void accessLogDropped(LongSupplier source) {
+        this.accessLogDropped = source;
     }
 
     /** All metrics in the Prometheus text format 0.0.4. */
@@ -129,6 +136,8 @@ public final class ServingMetrics {
             out.append("ringfold_http_responses_total{code=\"").append(e.getKey()).append("\"} ")
                     .append(e.getValue().sum()).append('\n');
         }
+        counter(out, "ringfold_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
+        out.append("ringfold_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
         jvm(out);
         return out.toString();
     }
