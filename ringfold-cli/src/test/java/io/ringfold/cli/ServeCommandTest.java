@@ -48,7 +48,7 @@ class ServeCommandTest {
         assertThat(predict.status()).as(predict.err()).isZero();
         JsonNode expected = JSON.readTree(predict.out());
 
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withPollSeconds(0);
+        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0);
         try (InferenceServer server = InferenceServer.start(config)) {
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> tf = client.send(HttpRequest.newBuilder(

@@ -11,17 +11,22 @@ import java.time.Duration;
  * @param repository   directory of models, {@code <model>/<version>/model.rfm}
  * @param host         address to bind
  * @param port         HTTP port; 0 picks a free one (tests)
+ * @param grpcPort     gRPC port (Open Inference Protocol v2); 0 picks a free one (tests), -1 serves no gRPC
  * @param pollSeconds  seconds between repository scans; 0 scans only at start and through the API
  * @param batching     default batching of every model (a model's config.json may override it)
  * @param maxBodyBytes largest request body accepted; larger ones get 413
  * @param gracePeriod  longest a shutdown waits for in-flight and queued requests
  */
-public record ServerConfig(Path repository, String host, int port, int pollSeconds, BatchingConfig batching,
+public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds, BatchingConfig batching,
                            int maxBodyBytes, Duration gracePeriod) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+        }
+        if (grpcPort < -1 || grpcPort > 65535 || grpcPort > 0 && grpcPort == port) {
+            throw new IllegalArgumentException("grpcPort: " + grpcPort + " (expected: 0 to 65535 other than the HTTP port "
+                    + port + ", or -1 for no gRPC)");
         }
         if (pollSeconds < 0) {
             throw new IllegalArgumentException("pollSeconds: " + pollSeconds + " (expected: >= 0)");
@@ -34,33 +39,38 @@ public record ServerConfig(Path repository, String host, int port, int pollSecon
         }
     }
 
-    /** Port 8080 on all interfaces, polling every 30 s, default batching, 16 MiB bodies, 30 s grace. */
+    /** HTTP on 8080 and gRPC on 8081 on all interfaces, polling every 30 s, default batching, 16 MiB bodies, 30 s grace. */
     public static ServerConfig defaults(Path repository) {
-        return new ServerConfig(repository, "0.0.0.0", 8080, 30, BatchingConfig.defaults(), 16 << 20,
+        return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
                 Duration.ofSeconds(30));
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(repository, host, p, pollSeconds, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod);
+    }
+
+    /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
+    public ServerConfig withGrpcPort(int p) {
+        return new ServerConfig(repository, host, port, p, pollSeconds, batching, maxBodyBytes, gracePeriod);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(repository, h, port, pollSeconds, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod);
     }
 
     public ServerConfig withPollSeconds(int s) {
-        return new ServerConfig(repository, host, port, s, batching, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, port, grpcPort, s, batching, maxBodyBytes, gracePeriod);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
-        return new ServerConfig(repository, host, port, pollSeconds, b, maxBodyBytes, gracePeriod);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b, maxBodyBytes, gracePeriod);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, n, gracePeriod);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, n, gracePeriod);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, d);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, d);
     }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
@@ -275,6 +277,6 @@ final class TfServingApi {
     }
 
     static String typeName(JsonNode n) {
-        return n == null || n.isMissingNode() ? "missing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        return TensorDecoder.typeName(n);
     }
 }
