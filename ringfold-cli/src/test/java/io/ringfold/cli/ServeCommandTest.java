@@ -90,8 +90,11 @@ class ServeCommandTest {
         CliRunner port = CliRunner.run("serve", "--repository", tmp.toString(), "--port", "70000");
         assertThat(port.status()).isEqualTo(2);
         assertThat(port.err()).contains("port: 70000 (expected: 0 to 65535)");
-        CliRunner grpc = CliRunner.run("serve", "--repository", tmp.toString(), "--grpc-port", "8081");
+        CliRunner grpc = CliRunner.run("serve", "--repository", tmp.toString(), "--port", "9000", "--grpc-port", "9000");
         assertThat(grpc.status()).isEqualTo(2);
-        assertThat(grpc.err()).contains("Unknown options: '--grpc-port', '8081'");
+        assertThat(grpc.err()).contains("grpcPort: 9000 (expected: 0 to 65535 other than the HTTP port 9000, or -1 for no gRPC)");
+        CliRunner grpcRange = CliRunner.run("serve", "--repository", tmp.toString(), "--grpc-port", "-2");
+        assertThat(grpcRange.status()).isEqualTo(2);
+        assertThat(grpcRange.err()).contains("grpcPort: -2 (expected: 0 to 65535");
     }
 }
