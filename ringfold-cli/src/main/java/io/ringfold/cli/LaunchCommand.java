@@ -103,7 +103,12 @@ final class LaunchCommand implements Callable<Integer> {
                 cmd.addAll(args);
                 cmd.addAll(List.of("--rank", Integer.toString(r), "--world-size", Integer.toString(nproc),
                         "--rendezvous", "127.0.0.1:" + port));
-                Process proc = new ProcessBuilder(cmd).start();
+                ProcessBuilder pb = new ProcessBuilder(cmd);
+                // The class path goes through the environment, not -cp: a long one (a test's, or an
+                // unshaded install) would push the worker's own arguments past the 4 KiB of its command
+                // line that ps and ProcessHandle.Info show on Linux.
+                pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+                Process proc = pb.start();
                 procs.add(proc);
                 int rank = r;
                 pumps.add(pump(proc.getInputStream(), "[rank " + r + "] ", out, rank == 0 ? lastRank0Line : null));
@@ -141,11 +146,10 @@ final class LaunchCommand implements Callable<Integer> {
         }
     }
 
-    /** The same JVM, class path and incubator module as this process, running the Ringfold main class. */
+    /** The same JVM and incubator module as this process, running the Ringfold main class (class path: CLASSPATH). */
     private static List<String> javaCommand() {
         return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                RingfoldCommand.class.getName());
+                "--add-modules", "jdk.incubator.vector", RingfoldCommand.class.getName());
     }
 
     private static Thread pump(InputStream in, String prefix, PrintWriter to, AtomicReference<String> last) {

@@ -16,12 +16,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code ringfold serve}: the inference server (see docs/serving.md) on one HTTP port, until SIGTERM or
+ * {@code ringfold serve}: the inference server (see docs/serving.md) on an HTTP and a gRPC port, until SIGTERM or
  * SIGINT, which drain it: readiness turns false, in-flight and queued requests finish (at most
  * {@code --grace-seconds}), then the process exits.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model repository over HTTP (TensorFlow Serving REST and Open Inference Protocol v2).")
+        description = "Serve a model repository over HTTP (TensorFlow Serving REST and Open Inference Protocol v2) and gRPC.")
 final class ServeCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -36,6 +36,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--grpc-port", defaultValue = "8081",
+            description = "gRPC port (Open Inference Protocol v2); -1: no gRPC (default: ${DEFAULT-VALUE}).")
+    int grpcPort;
 
     @Option(names = "--poll-seconds", defaultValue = "30",
             description = "Seconds between repository scans; 0: scan only at start and on API calls (default: ${DEFAULT-VALUE}).")
@@ -99,8 +103,8 @@ final class ServeCommand implements Callable<Integer> {
                         ? "--tls-key: given without --tls-cert (expected: both or neither)"
                         : "--tls-cert: given without --tls-key (expected: both or neither)");
             }
-            ServerConfig config = new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes,
-                    Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog);
+            ServerConfig config = new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                    maxBodyBytes, Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog);
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {
@@ -138,6 +142,9 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("serving " + config.repository() + " on "
                 + (config.tlsCertFile() == null ? "http://" : "https://") + config.host() + ":"
                 + server.port() + " (models: " + server.repository().modelNames() + ")");
+        if (server.grpcPort() >= 0) {
+            spec.commandLine().getOut().println("gRPC (Open Inference Protocol v2) on " + config.host() + ":" + server.grpcPort());
+        }
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;

@@ -40,10 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DeploymentFilesTest {
 
     private static final int HTTP_PORT = 8080;
+    private static final int GRPC_PORT = 8081;
     private static final String LIVE = "/v2/health/live";
     private static final String READY = "/v2/health/ready";
     private static final String METRICS = "/metrics";
-    private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--port", "--poll-seconds",
+    private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--port", "--grpc-port", "--poll-seconds",
             "--batch-max-size", "--batch-max-delay-us");
     /** The drain grace period the manifests assume for the server after SIGTERM (deploy/README.md, "Shutdown"). */
     private static final int SERVER_DRAIN_SECONDS = 30;
@@ -55,7 +56,7 @@ class DeploymentFilesTest {
     private static final List<String> JAVA_PREFIX =
             List.of("java", "--add-modules", "jdk.incubator.vector", "-jar", "/app/ringfold.jar");
     private static final List<String> SERVE_ARGS = List.of("serve", "--repository", MODEL_DIR,
-            "--port", String.valueOf(HTTP_PORT));
+            "--port", String.valueOf(HTTP_PORT), "--grpc-port", String.valueOf(GRPC_PORT));
 
     private static final Path DEPLOY = findDeployDirectory();
     private static final Path KUBERNETES = DEPLOY.resolve("kubernetes");
@@ -101,7 +102,7 @@ class DeploymentFilesTest {
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo(METRICS);
         assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(HTTP_PORT));
 
-        assertThat(containerPorts(container)).isEqualTo(Map.of("http", HTTP_PORT));
+        assertThat(containerPorts(container)).isEqualTo(Map.of("http", HTTP_PORT, "grpc", GRPC_PORT));
     }
 
     @Test
@@ -144,7 +145,7 @@ class DeploymentFilesTest {
         assertThat(docker.all("FROM").get(0)).endsWith(" AS build");
         assertThat(docker.all("RUN")).anySatisfy(run -> assertThat(run).contains("mvn -B -DskipTests package -pl ringfold-cli -am"));
         assertThat(docker.last("USER")).isEqualTo(IMAGE_UID + ":" + IMAGE_UID);
-        assertThat(docker.last("EXPOSE")).isEqualTo(String.valueOf(HTTP_PORT));
+        assertThat(docker.last("EXPOSE")).isEqualTo(HTTP_PORT + " " + GRPC_PORT);
         assertThat(docker.last("VOLUME")).isEqualTo("[\"" + MODEL_DIR + "\"]");
         assertThat(docker.last("ENV")).startsWith("JDK_JAVA_OPTIONS=");
         String healthcheck = docker.last("HEALTHCHECK");
@@ -190,7 +191,7 @@ class DeploymentFilesTest {
         Map<String, Integer> containerPorts = containerPorts(serverContainer());
         Map<Integer, Integer> servicePorts = new HashMap<>();
         service.path("ports").forEach(p -> servicePorts.put(p.path("port").asInt(), resolvePort(p.path("targetPort"), containerPorts)));
-        assertThat(servicePorts).isEqualTo(Map.of(HTTP_PORT, HTTP_PORT));
+        assertThat(servicePorts).isEqualTo(Map.of(HTTP_PORT, HTTP_PORT, GRPC_PORT, GRPC_PORT));
     }
 
     @Test

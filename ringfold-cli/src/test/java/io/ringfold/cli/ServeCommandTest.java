@@ -48,7 +48,7 @@ class ServeCommandTest {
         assertThat(predict.status()).as(predict.err()).isZero();
         JsonNode expected = JSON.readTree(predict.out());
 
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withPollSeconds(0);
+        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0);
         try (InferenceServer server = InferenceServer.start(config)) {
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> tf = client.send(HttpRequest.newBuilder(
@@ -90,8 +90,11 @@ class ServeCommandTest {
         CliRunner port = CliRunner.run("serve", "--repository", tmp.toString(), "--port", "70000");
         assertThat(port.status()).isEqualTo(2);
         assertThat(port.err()).contains("port: 70000 (expected: 0 to 65535)");
-        CliRunner grpc = CliRunner.run("serve", "--repository", tmp.toString(), "--grpc-port", "8081");
+        CliRunner grpc = CliRunner.run("serve", "--repository", tmp.toString(), "--port", "9000", "--grpc-port", "9000");
         assertThat(grpc.status()).isEqualTo(2);
-        assertThat(grpc.err()).contains("Unknown options: '--grpc-port', '8081'");
+        assertThat(grpc.err()).contains("grpcPort: 9000 (expected: 0 to 65535 other than the HTTP port 9000, or -1 for no gRPC)");
+        CliRunner grpcRange = CliRunner.run("serve", "--repository", tmp.toString(), "--grpc-port", "-2");
+        assertThat(grpcRange.status()).isEqualTo(2);
+        assertThat(grpcRange.err()).contains("grpcPort: -2 (expected: 0 to 65535");
     }
 }

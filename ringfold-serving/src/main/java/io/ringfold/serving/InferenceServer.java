@@ -1,6 +1,7 @@
 package io.ringfold.serving;
 
 import io.netty.handler.ssl.SslContext;
+import io.ringfold.serving.grpc.GrpcServer;
 import io.ringfold.serving.http.AccessLog;
 import io.ringfold.serving.http.Guard;
 import io.ringfold.serving.http.HttpServer;
@@ -19,8 +20,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running inference server. {@link #start} binds the port first, so liveness answers at once while
- * readiness stays false until the repository's first scan has loaded and warmed the models.
+ * A running inference server: HTTP, and gRPC unless its port is -1. {@link #start} binds the ports first,
+ * so liveness answers at once while readiness stays false until the repository's first scan has loaded
+ * and warmed the models.
  * {@link #shutdown()} makes readiness false, keeps answering until in-flight and queued requests are done
  * (at most the grace period), then stops.
  */
@@ -40,6 +42,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ScheduledExecutorService poller;
     private final HttpServer http;
     private final AccessLog accessLog;
+    private final GrpcServer grpc; // null when config.grpcPort() is -1
     private volatile State state = State.STARTING;
 
     private InferenceServer(ServerConfig config, Blas blas) throws InterruptedException {
@@ -58,6 +61,13 @@ public final class InferenceServer implements AutoCloseable {
         Router router = new Router(repository, metrics, () -> state == State.READY, admin);
         this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics, tls,
                 new Guard(token, accessLog));
+        try {
+            this.grpc = config.grpcPort() < 0 ? null : new GrpcServer(config.host(), config.grpcPort(),
+                    config.maxBodyBytes(), repository, () -> state == State.READY);
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
+        }
     }
 
     /** Binds the port, loads the repository, and returns once the server is ready. */
@@ -68,9 +78,9 @@ public final class InferenceServer implements AutoCloseable {
     /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
     public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
         InferenceServer s = new InferenceServer(config, blas);
-        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}); loading {4}", config.host(), s.port(),
-                config.tlsCertFile() == null ? "HTTP" : "HTTPS", config.authTokenFile() == null ? "" : ", bearer token required",
-                config.repository());
+        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}; gRPC: {4,number,#}); loading {5}",
+                config.host(), s.port(), config.tlsCertFile() == null ? "HTTP" : "HTTPS",
+                config.authTokenFile() == null ? "" : ", bearer token required", s.grpcPort(), config.repository());
         s.repository.poll();
         if (config.pollSeconds() > 0) {
             s.poller.scheduleWithFixedDelay(s::pollSafely, config.pollSeconds(), config.pollSeconds(), TimeUnit.SECONDS);
@@ -91,6 +101,11 @@ public final class InferenceServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The bound gRPC port, or -1 when gRPC is off. */
+    public int grpcPort() {
+        return grpc == null ? -1 : grpc.port();
     }
 
     public State state() {
@@ -116,15 +131,21 @@ public final class InferenceServer implements AutoCloseable {
         state = State.DRAINING;
         poller.shutdownNow();
         long deadline = System.nanoTime() + config.gracePeriod().toNanos();
-        while (http.inFlight() > 0 && System.nanoTime() < deadline) {
+        while (inFlight() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        if (http.inFlight() > 0) {
+        if (inFlight() > 0) {
             LOG.log(System.Logger.Level.WARNING, "grace period {0} over with {1} requests in flight",
-                    config.gracePeriod(), http.inFlight());
+                    config.gracePeriod(), inFlight());
         }
         http.stopAccepting();
+        if (grpc != null) {
+            grpc.stopAccepting();
+        }
         repository.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (grpc != null) {
+            grpc.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
         http.close();
         if (accessLog != null) {
             accessLog.close();
@@ -132,6 +153,11 @@ public final class InferenceServer implements AutoCloseable {
         admin.shutdownNow();
         state = State.STOPPED;
         LOG.log(System.Logger.Level.INFO, "stopped");
+    }
+
+    /** HTTP requests and gRPC ModelInfer calls received and not yet answered. */
+    private int inFlight() {
+        return http.inFlight() + (grpc == null ? 0 : grpc.inFlight());
     }
 
     /** {@link #shutdown()}; an interrupt ends the wait early and stays set on the thread. */

@@ -8,25 +8,30 @@ import java.time.Duration;
 /**
  * How to run an {@link InferenceServer}.
  *
- * @param repository   directory of models, {@code <model>/<version>/model.rfm}
- * @param host         address to bind
- * @param port         HTTP port; 0 picks a free one (tests)
- * @param pollSeconds  seconds between repository scans; 0 scans only at start and through the API
- * @param batching     default batching of every model (a model's config.json may override it)
- * @param maxBodyBytes largest request body accepted; larger ones get 413
- * @param gracePeriod  longest a shutdown waits for in-flight and queued requests
+ * @param repository    directory of models, {@code <model>/<version>/model.rfm}
+ * @param host          address to bind
+ * @param port          HTTP port; 0 picks a free one (tests)
+ * @param grpcPort      gRPC port (Open Inference Protocol v2); 0 picks a free one (tests), -1 serves no gRPC
+ * @param pollSeconds   seconds between repository scans; 0 scans only at start and through the API
+ * @param batching      default batching of every model (a model's config.json may override it)
+ * @param maxBodyBytes  largest request body accepted; larger ones get 413
+ * @param gracePeriod   longest a shutdown waits for in-flight and queued requests
  * @param authTokenFile file holding the bearer token every request but the health probes must carry, or null
- * @param tlsCertFile  PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
- * @param tlsKeyFile   PEM PKCS#8 private key of {@code tlsCertFile}, or null
- * @param accessLog    whether each request is written to stdout as one JSON line
+ * @param tlsCertFile   PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
+ * @param tlsKeyFile    PEM PKCS#8 private key of {@code tlsCertFile}, or null
+ * @param accessLog     whether each request is written to stdout as one JSON line
  */
-public record ServerConfig(Path repository, String host, int port, int pollSeconds, BatchingConfig batching,
-                           int maxBodyBytes, Duration gracePeriod, Path authTokenFile, Path tlsCertFile,
-                           Path tlsKeyFile, boolean accessLog) {
+public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
+                           BatchingConfig batching, int maxBodyBytes, Duration gracePeriod, Path authTokenFile,
+                           Path tlsCertFile, Path tlsKeyFile, boolean accessLog) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0 to 65535)");
+        }
+        if (grpcPort < -1 || grpcPort > 65535 || grpcPort > 0 && grpcPort == port) {
+            throw new IllegalArgumentException("grpcPort: " + grpcPort + " (expected: 0 to 65535 other than the HTTP port "
+                    + port + ", or -1 for no gRPC)");
         }
         if (pollSeconds < 0) {
             throw new IllegalArgumentException("pollSeconds: " + pollSeconds + " (expected: >= 0)");
@@ -44,56 +49,62 @@ public record ServerConfig(Path repository, String host, int port, int pollSecon
     }
 
     /**
-     * Port 8080 on all interfaces, polling every 30 s, default batching, 16 MiB bodies, 30 s grace; no token,
-     * no TLS, no access log.
+     * HTTP on 8080 and gRPC on 8081 on all interfaces, polling every 30 s, default batching, 16 MiB bodies,
+     * 30 s grace; no token, no TLS, no access log.
      */
     public static ServerConfig defaults(Path repository) {
-        return new ServerConfig(repository, "0.0.0.0", 8080, 30, BatchingConfig.defaults(), 16 << 20,
+        return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
                 Duration.ofSeconds(30), null, null, null, false);
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(repository, host, p, pollSeconds, batching, maxBodyBytes, gracePeriod,
+        return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+    }
+
+    /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
+    public ServerConfig withGrpcPort(int p) {
+        return new ServerConfig(repository, host, port, p, pollSeconds, batching, maxBodyBytes, gracePeriod,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(repository, h, port, pollSeconds, batching, maxBodyBytes, gracePeriod,
+        return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withPollSeconds(int s) {
-        return new ServerConfig(repository, host, port, s, batching, maxBodyBytes, gracePeriod,
+        return new ServerConfig(repository, host, port, grpcPort, s, batching, maxBodyBytes, gracePeriod,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
-        return new ServerConfig(repository, host, port, pollSeconds, b, maxBodyBytes, gracePeriod,
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b, maxBodyBytes, gracePeriod,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, n, gracePeriod,
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, n, gracePeriod,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, d,
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, d,
                 authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, f, tlsCertFile,
-                tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                f, tlsCertFile, tlsKeyFile, accessLog);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, authTokenFile,
-                certFile, keyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, certFile, keyFile, accessLog);
     }
 
     public ServerConfig withAccessLog(boolean on) {
-        return new ServerConfig(repository, host, port, pollSeconds, batching, maxBodyBytes, gracePeriod, authTokenFile,
-                tlsCertFile, tlsKeyFile, on);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, on);
     }
 }

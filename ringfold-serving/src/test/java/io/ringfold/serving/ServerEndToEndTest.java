@@ -38,7 +38,7 @@ class ServerEndToEndTest {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestModels.write(repo, "reg", 1, TestModels.linear());
         Files.writeString(repo.resolve("iris/config.json"), "{\"version_labels\": {\"stable\": 1}}");
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withPollSeconds(0)
+        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0)
                 .withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withGracePeriod(Duration.ofSeconds(10));
         server = InferenceServer.start(config, gate);
     }

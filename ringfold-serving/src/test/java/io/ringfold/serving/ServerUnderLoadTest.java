@@ -44,7 +44,7 @@ class ServerUnderLoadTest {
     private ClosedLoopClients load;
 
     private InferenceServer start(BatchingConfig batching, Duration grace) throws Exception {
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withPollSeconds(0)
+        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
                 .withBatching(batching).withGracePeriod(grace);
         server = InferenceServer.start(config, gate);
         return server;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.model.Provenance;
 import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
@@ -14,7 +16,6 @@ import io.ringfold.serving.repository.VersionState;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,11 +24,6 @@ import java.util.concurrent.CompletableFuture;
  * element count, values) all happen before the request is queued.
  */
 final class InferenceProtocolApi {
-
-    private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64",
-            "UINT8", "UINT16", "UINT32", "UINT64");
-    private static final Set<String> DATATYPES = Set.of("BOOL", "BYTES", "BF16", "FP16", "FP32", "FP64", "INT8",
-            "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
 
     private final ModelRepository repo;
 
@@ -106,7 +102,7 @@ final class InferenceProtocolApi {
                     : TfServingApi.typeName(inputs)) + " (expected: an array of 1 tensor, '" + Signature.INPUT + "')");
         }
         JsonNode requested = req.get("outputs");
-        return InferenceCall.run(repo, t, sv -> decode(sv.signature(), sv, inputs.get(0)), (sv, out) -> {
+        return HttpInference.run(repo, t, sv -> TensorDecoder.decode(sv.signature(), sv.decoder(), inputs.get(0)), (sv, out) -> {
             ObjectNode n = Json.MAPPER.createObjectNode();
             n.put("model_name", t.model());
             n.put("model_version", Long.toString(sv.version()));
@@ -165,94 +161,6 @@ final class InferenceProtocolApi {
             }
         }
         return t;
-    }
-
-    /** Checks the tensor's name, datatype, shape and element count against each other and the signature. */
-    static InferenceCall.Rows decode(Signature s, ServedVersion sv, JsonNode in) {
-        String where = "inputs[0]";
-        if (!in.isObject()) {
-            throw new BadInputException(where + ": " + TfServingApi.typeName(in) + " (expected: a tensor object)");
-        }
-        String name = in.path("name").asText(null);
-        if (!Signature.INPUT.equals(name)) {
-            throw new BadInputException(where + ".name: " + (name == null ? "missing" : "'" + name + "'")
-                    + " (expected: '" + Signature.INPUT + "')");
-        }
-        where = "input '" + Signature.INPUT + "'";
-        String datatype = in.path("datatype").asText(null);
-        if (datatype == null || !DATATYPES.contains(datatype)) {
-            throw new BadInputException(where + ": datatype " + (datatype == null ? "missing" : "'" + datatype + "'")
-                    + " (expected: " + s.inputDatatype() + ")");
-        }
-        boolean okType = s.categorical() ? "BYTES".equals(datatype) : NUMERIC.contains(datatype);
-        if (!okType) {
-            throw new BadInputException(where + ": datatype " + datatype + " (expected: " + s.inputDatatype()
-                    + (s.categorical() ? ", the model has categorical columns" : " or another numeric type") + ")");
-        }
-        JsonNode shapeNode = in.get("shape");
-        if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() < 1 || shapeNode.size() > 2) {
-            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "])");
-        }
-        long[] shape = new long[shapeNode.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = shapeNode.get(i);
-            if (!d.isIntegralNumber() || d.longValue() < 1) {
-                throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width()
-                        + "] with positive integers)");
-            }
-            shape[i] = d.longValue();
-        }
-        long width = shape[shape.length - 1];
-        if (width != s.width()) {
-            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "], the model's "
-                    + s.width() + " input columns)");
-        }
-        long rows = shape.length == 2 ? shape[0] : 1;
-        if (rows * width > Integer.MAX_VALUE / 2) {
-            throw new BadInputException(where + ": shape " + shapeNode + " (expected: fewer elements)");
-        }
-        JsonNode data = in.get("data");
-        if (data == null || !data.isArray()) {
-            throw new BadInputException(where + ": data " + TfServingApi.typeName(data) + " (expected: an array)");
-        }
-        List<JsonNode> flat = new ArrayList<>((int) (rows * width));
-        flatten(where, data, flat, (int) (rows * width) + 1);
-        if (flat.size() != rows * width) {
-            throw new BadInputException(where + ": data has " + (flat.size() > rows * width ? "more than " : "")
-                    + flat.size() + " elements (expected: " + rows * width + " for shape " + shapeNode + ")");
-        }
-        boolean integral = datatype.startsWith("INT") || datatype.startsWith("UINT");
-        for (int i = 0; i < flat.size(); i++) {
-            JsonNode v = flat.get(i);
-            boolean ok = "BYTES".equals(datatype) ? v.isTextual() || v.isNumber()
-                    : v.isNumber() && (!integral || v.isIntegralNumber());
-            if (!ok) {
-                throw new BadInputException(where + ": data[" + i + "] is " + TfServingApi.typeName(v) + " " + v
-                        + " (expected: " + ("BYTES".equals(datatype) ? "a string" : integral ? "an integer" : "a number")
-                        + " for datatype " + datatype + ")");
-            }
-        }
-        List<List<JsonNode>> table = new ArrayList<>((int) rows);
-        for (int r = 0; r < rows; r++) {
-            table.add(flat.subList((int) (r * width), (int) ((r + 1) * width)));
-        }
-        return new InferenceCall.Rows(sv.decoder().decode(where, table), (int) rows);
-    }
-
-    /** Row-major flattening of nested arrays; stops once {@code limit} elements are seen. */
-    private static void flatten(String where, JsonNode n, List<JsonNode> out, int limit) {
-        for (JsonNode e : n) {
-            if (out.size() >= limit) {
-                return;
-            }
-            if (e.isArray()) {
-                flatten(where, e, out, limit);
-            } else if (e.isObject()) {
-                throw new BadInputException(where + ": data holds an object (expected: values or nested arrays)");
-            } else {
-                out.add(e);
-            }
-        }
     }
 
     /** {@code POST /v2/repository/index}: every model and version with its state. */

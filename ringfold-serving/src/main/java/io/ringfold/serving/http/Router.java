@@ -2,6 +2,7 @@ package io.ringfold.serving.http;
 
 import io.ringfold.serving.batching.QueueFullException;
 import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelNotFoundException;
 import io.ringfold.serving.repository.ModelRepository;
@@ -209,18 +210,11 @@ public final class Router {
     }
 
     private static String modelName(String s) {
-        if (!RepositoryNames.isModelName(s)) {
-            throw new ModelNotFoundException("model " + (s.isEmpty() ? "name empty" : "'" + s.replaceAll("\\p{Cntrl}", "?") + "'")
-                    + ": not found (expected: letters, digits, '_', '-' or '.', no '..')");
-        }
-        return s;
+        return RepositoryNames.requireModelName(s);
     }
 
     private static Long version(String s) {
-        if (!RepositoryNames.isVersion(s)) {
-            throw new ModelNotFoundException("version '" + s + "': not found (expected: a decimal version number)");
-        }
-        return Long.parseLong(s);
+        return RepositoryNames.requireVersion(s);
     }
 
     private static void allow(String method, String allowed) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
@@ -103,7 +105,7 @@ final class TfServingApi {
         }
         String where = rowFormat ? "instances" : "inputs";
         JsonNode data = unwrapNamed(req.get(where), where, rowFormat);
-        return InferenceCall.run(repo, t, sv -> rows(sv, where, data), (sv, out) -> rowFormat
+        return HttpInference.run(repo, t, sv -> rows(sv, where, data), (sv, out) -> rowFormat
                 ? HttpReply.ok(predictions(sv.signature(), out)) : HttpReply.ok(columnar(sv.signature(), out)));
     }
 
@@ -211,7 +213,7 @@ final class TfServingApi {
             throw new ApiException(400, "examples: " + typeName(examples) + " (expected: an array of objects)");
         }
         JsonNode context = req.path("context");
-        return InferenceCall.run(repo, t, sv -> {
+        return HttpInference.run(repo, t, sv -> {
             Signature s = sv.signature();
             if (classify != s.classifier()) {
                 throw new ApiException(400, (classify ? ":classify" : ":regress") + ": model '" + t.model() + "' is a "
@@ -275,6 +277,6 @@ final class TfServingApi {
     }
 
     static String typeName(JsonNode n) {
-        return n == null || n.isMissingNode() ? "missing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        return TensorDecoder.typeName(n);
     }
 }

@@ -32,6 +32,23 @@ public final class RepositoryNames {
         return s;
     }
 
+    /** A model name from a request, or ModelNotFoundException naming the rule it breaks (HTTP 404, gRPC NOT_FOUND). */
+    public static String requireModelName(String s) {
+        if (!isModelName(s)) {
+            throw new ModelNotFoundException("model " + (s.isEmpty() ? "name empty" : "'" + s.replaceAll("\\p{Cntrl}", "?") + "'")
+                    + ": not found (expected: letters, digits, '_', '-' or '.', no '..')");
+        }
+        return s;
+    }
+
+    /** A version number from a request, or ModelNotFoundException (HTTP 404, gRPC NOT_FOUND). */
+    public static long requireVersion(String s) {
+        if (!isVersion(s)) {
+            throw new ModelNotFoundException("version '" + s + "': not found (expected: a decimal version number)");
+        }
+        return Long.parseLong(s);
+    }
+
     static String quote(String s) {
         if (s == null) {
             return "null";

@@ -1,6 +1,5 @@
-package io.ringfold.serving.http;
+package io.ringfold.serving.inference;
 
-import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.repository.ModelNotFoundException;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
@@ -11,25 +10,25 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * One inference from either protocol: pick the version, hold it while the request is in flight, decode
- * (validation happens here, before the batcher sees anything), queue, and answer; counted in the
- * version's metrics whatever the outcome.
+ * One inference from any protocol (HTTP or gRPC): pick the version, hold it while the request is in
+ * flight, decode (validation happens here, before the batcher sees anything), queue, and answer in the
+ * protocol's reply type {@code R}; counted in the version's metrics whatever the outcome.
  */
-final class InferenceCall {
+public final class InferenceCall {
 
     /** The version a request addresses (at most one of version and label set). */
-    record Target(String model, Long version, String label) {
+    public record Target(String model, Long version, String label) {
     }
 
     /** Decoded rows: {@code count} rows, preprocessed, row-major. */
-    record Rows(float[] values, int count) {
+    public record Rows(float[] values, int count) {
     }
 
     private InferenceCall() {
     }
 
-    static CompletableFuture<HttpReply> run(ModelRepository repo, Target t, Function<ServedVersion, Rows> decode,
-                                            BiFunction<ServedVersion, Outputs, HttpReply> respond) {
+    public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, Function<ServedVersion, Rows> decode,
+                                               BiFunction<ServedVersion, Outputs, R> respond) {
         ServedVersion sv = acquire(repo, t);
         long start = System.nanoTime();
         CompletableFuture<Outputs> pending;
@@ -47,14 +46,14 @@ final class InferenceCall {
                 sv.metrics().failure(System.nanoTime() - start);
                 throw ex instanceof CompletionException c ? c : new CompletionException(ex);
             }
-            HttpReply reply = respond.apply(sv, out).servedBy(sv.version());
+            R reply = respond.apply(sv, out);
             sv.metrics().success(System.nanoTime() - start);
             return reply;
         });
     }
 
     /** The addressed version, held; a reload between lookup and hold is retried against the new snapshot. */
-    static ServedVersion acquire(ModelRepository repo, Target t) {
+    public static ServedVersion acquire(ModelRepository repo, Target t) {
         for (int attempt = 0; attempt < 3; attempt++) {
             ServedVersion sv = repo.resolve(t.model(), t.version(), t.label());
             if (sv.acquire()) {

@@ -1,0 +1,196 @@
+package io.ringfold.serving.grpc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.grpc.stub.StreamObserver;
+import io.ringfold.model.Provenance;
+import io.ringfold.serving.grpc.v2.GRPCInferenceServiceGrpc;
+import io.ringfold.serving.grpc.v2.ModelInferRequest;
+import io.ringfold.serving.grpc.v2.ModelInferResponse;
+import io.ringfold.serving.grpc.v2.ModelMetadataRequest;
+import io.ringfold.serving.grpc.v2.ModelMetadataResponse;
+import io.ringfold.serving.grpc.v2.ModelMetadataResponse.TensorMetadata;
+import io.ringfold.serving.grpc.v2.ModelReadyRequest;
+import io.ringfold.serving.grpc.v2.ModelReadyResponse;
+import io.ringfold.serving.grpc.v2.ServerLiveRequest;
+import io.ringfold.serving.grpc.v2.ServerLiveResponse;
+import io.ringfold.serving.grpc.v2.ServerMetadataRequest;
+import io.ringfold.serving.grpc.v2.ServerMetadataResponse;
+import io.ringfold.serving.grpc.v2.ServerReadyRequest;
+import io.ringfold.serving.grpc.v2.ServerReadyResponse;
+import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.inference.InferenceCall;
+import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.inference.TensorDecoder;
+import io.ringfold.serving.repository.ModelRepository;
+import io.ringfold.serving.repository.RepositoryNames;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * {@code inference.GRPCInferenceService}: the six RPCs of the Open Inference Protocol v2 over the model
+ * repository. ModelInfer goes through {@link InferenceCall} and {@link TensorDecoder} exactly like HTTP's
+ * {@code /infer}; typed {@code contents} and {@code raw_input_contents} are both accepted, and the answer
+ * uses the same form as the request (raw in, {@code raw_output_contents} out). Failures are gRPC statuses
+ * ({@link GrpcStatuses}) with the HTTP messages.
+ */
+public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    private final ModelRepository repo;
+    private final BooleanSupplier ready;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** @param ready whether the server takes traffic (false while starting and draining) */
+    public InferenceGrpcService(ModelRepository repo, BooleanSupplier ready) {
+        this.repo = repo;
+        this.ready = ready;
+    }
+
+    /** ModelInfer calls received and not yet answered. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+        answer(out, () -> ServerLiveResponse.newBuilder().setLive(true).build());
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+        answer(out, () -> ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+    }
+
+    /** Ready when the server is and the model (or the given version) is serving; NOT_FOUND for unknown models. */
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+        answer(out, () -> {
+            String model = RepositoryNames.requireModelName(request.getName());
+            Long version = version(request.getVersion());
+            repo.states(model); // NOT_FOUND for an unknown model
+            boolean ok = ready.getAsBoolean() && (version == null ? !repo.versions(model).isEmpty()
+                    : repo.versions(model).containsKey(version));
+            return ModelReadyResponse.newBuilder().setReady(ok).build();
+        });
+    }
+
+    /** The extension list is empty: the model repository extension exists over HTTP only. */
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+        answer(out, () -> ServerMetadataResponse.newBuilder().setName("ringfold").setVersion(Provenance.libraryVersion())
+                .build());
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+        answer(out, () -> {
+            String model = RepositoryNames.requireModelName(request.getName());
+            Signature s = repo.resolve(model, version(request.getVersion()), null).signature();
+            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(model).setPlatform("ringfold");
+            for (Long v : repo.versions(model).keySet()) {
+                b.addVersions(Long.toString(v));
+            }
+            b.addInputs(TensorMetadata.newBuilder().setName(Signature.INPUT).setDatatype(s.inputDatatype())
+                    .addShape(-1).addShape(s.width()));
+            for (String o : s.outputNames()) {
+                TensorMetadata.Builder t = TensorMetadata.newBuilder().setName(o).setDatatype(s.outputDatatype(o));
+                for (long d : s.outputShape(o)) {
+                    t.addShape(d);
+                }
+                b.addOutputs(t);
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        inFlight.incrementAndGet();
+        CompletableFuture<ModelInferResponse> f;
+        try {
+            f = infer(request);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((r, e) -> {
+            try {
+                if (e != null) {
+                    out.onError(GrpcStatuses.of(e).asRuntimeException());
+                } else {
+                    out.onNext(r);
+                    out.onCompleted();
+                }
+            } finally {
+                inFlight.decrementAndGet();
+            }
+        });
+    }
+
+    private CompletableFuture<ModelInferResponse> infer(ModelInferRequest req) {
+        String model = RepositoryNames.requireModelName(req.getModelName());
+        Long version = version(req.getModelVersion());
+        repo.resolve(model, version, null); // an unknown model or version is NOT_FOUND before the tensors are read
+        if (req.getInputsCount() != 1) {
+            throw new BadInputException("inputs: " + req.getInputsCount() + " tensors (expected: an array of 1 tensor, '"
+                    + Signature.INPUT + "')");
+        }
+        boolean raw = req.getRawInputContentsCount() > 0;
+        if (raw && req.getRawInputContentsCount() != req.getInputsCount()) {
+            throw new BadInputException("raw_input_contents: " + req.getRawInputContentsCount() + " entries (expected: "
+                    + req.getInputsCount() + ", one per input tensor)");
+        }
+        ObjectNode tensor = GrpcTensors.toJson(req.getInputs(0), raw ? req.getRawInputContents(0) : null);
+        InferenceCall.Target t = new InferenceCall.Target(model, version, null);
+        return InferenceCall.run(repo, t, sv -> {
+            outputNames(sv.signature(), req); // a bad output name is refused before the request is queued
+            return TensorDecoder.decode(sv.signature(), sv.decoder(), tensor);
+        }, (sv, result) -> {
+            ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(model)
+                    .setModelVersion(Long.toString(sv.version())).setId(req.getId())
+                    .putAllParameters(req.getParametersMap());
+            List<ByteString> rawOut = new ArrayList<>();
+            for (String name : outputNames(sv.signature(), req)) {
+                b.addOutputs(GrpcTensors.output(sv.signature(), name, result, raw, rawOut));
+            }
+            return b.addAllRawOutputContents(rawOut).build();
+        });
+    }
+
+    /** The requested outputs in request order, or all of them. */
+    private static List<String> outputNames(Signature s, ModelInferRequest req) {
+        if (req.getOutputsCount() == 0) {
+            return s.outputNames();
+        }
+        List<String> names = new ArrayList<>(req.getOutputsCount());
+        for (int i = 0; i < req.getOutputsCount(); i++) {
+            String name = req.getOutputs(i).getName();
+            if (!s.outputNames().contains(name)) {
+                throw new BadInputException("outputs[" + i + "].name: '" + name + "' (expected: one of " + s.outputNames() + ")");
+            }
+            names.add(name);
+        }
+        return names;
+    }
+
+    /** proto3 has no absent string: an empty version means "the server's choice", as a missing one does over HTTP. */
+    private static Long version(String v) {
+        return v.isEmpty() ? null : RepositoryNames.requireVersion(v);
+    }
+
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> reply) {
+        T r;
+        try {
+            r = reply.get();
+        } catch (RuntimeException e) {
+            out.onError(GrpcStatuses.of(e).asRuntimeException());
+            return;
+        }
+        out.onNext(r);
+        out.onCompleted();
+    }
+}

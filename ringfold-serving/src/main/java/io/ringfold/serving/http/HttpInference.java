@@ -1,0 +1,23 @@
+package io.ringfold.serving.http;
+
+import io.ringfold.serving.inference.InferenceCall;
+import io.ringfold.serving.repository.ModelRepository;
+import io.ringfold.serving.repository.ServedVersion;
+import io.ringfold.serving.inference.Outputs;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/** {@link InferenceCall} for HTTP replies: the reply records the version that answered, for the access log. */
+final class HttpInference {
+
+    private HttpInference() {
+    }
+
+    static CompletableFuture<HttpReply> run(ModelRepository repo, InferenceCall.Target t,
+                                            Function<ServedVersion, InferenceCall.Rows> decode,
+                                            BiFunction<ServedVersion, Outputs, HttpReply> respond) {
+        return InferenceCall.run(repo, t, decode, (sv, out) -> respond.apply(sv, out).servedBy(sv.version()));
+    }
+}

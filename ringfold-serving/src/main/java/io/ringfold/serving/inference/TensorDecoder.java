@@ -1,0 +1,116 @@
+package io.ringfold.serving.inference;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decodes one Open Inference Protocol input tensor (name, datatype, shape, data as JSON values) into
+ * validated, preprocessed rows. Both v2 front ends use it: HTTP passes the request's JSON tensor, gRPC
+ * its protobuf tensor turned into the same form, so both check alike and fail with the same messages.
+ */
+public final class TensorDecoder {
+
+    private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64",
+            "UINT8", "UINT16", "UINT32", "UINT64");
+    private static final Set<String> DATATYPES = Set.of("BOOL", "BYTES", "BF16", "FP16", "FP32", "FP64", "INT8",
+            "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
+
+    private TensorDecoder() {
+    }
+
+    /** Checks the tensor's name, datatype, shape and element count against each other and the signature. */
+    public static InferenceCall.Rows decode(Signature s, RowDecoder decoder, JsonNode in) {
+        String where = "inputs[0]";
+        if (!in.isObject()) {
+            throw new BadInputException(where + ": " + typeName(in) + " (expected: a tensor object)");
+        }
+        String name = in.path("name").asText(null);
+        if (!Signature.INPUT.equals(name)) {
+            throw new BadInputException(where + ".name: " + (name == null ? "missing" : "'" + name + "'")
+                    + " (expected: '" + Signature.INPUT + "')");
+        }
+        where = "input '" + Signature.INPUT + "'";
+        String datatype = in.path("datatype").asText(null);
+        if (datatype == null || !DATATYPES.contains(datatype)) {
+            throw new BadInputException(where + ": datatype " + (datatype == null ? "missing" : "'" + datatype + "'")
+                    + " (expected: " + s.inputDatatype() + ")");
+        }
+        boolean okType = s.categorical() ? "BYTES".equals(datatype) : NUMERIC.contains(datatype);
+        if (!okType) {
+            throw new BadInputException(where + ": datatype " + datatype + " (expected: " + s.inputDatatype()
+                    + (s.categorical() ? ", the model has categorical columns" : " or another numeric type") + ")");
+        }
+        JsonNode shapeNode = in.get("shape");
+        if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() < 1 || shapeNode.size() > 2) {
+            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "])");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            if (!d.isIntegralNumber() || d.longValue() < 1) {
+                throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width()
+                        + "] with positive integers)");
+            }
+            shape[i] = d.longValue();
+        }
+        long width = shape[shape.length - 1];
+        if (width != s.width()) {
+            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "], the model's "
+                    + s.width() + " input columns)");
+        }
+        long rows = shape.length == 2 ? shape[0] : 1;
+        if (rows * width > Integer.MAX_VALUE / 2) {
+            throw new BadInputException(where + ": shape " + shapeNode + " (expected: fewer elements)");
+        }
+        JsonNode data = in.get("data");
+        if (data == null || !data.isArray()) {
+            throw new BadInputException(where + ": data " + typeName(data) + " (expected: an array)");
+        }
+        List<JsonNode> flat = new ArrayList<>((int) (rows * width));
+        flatten(where, data, flat, (int) (rows * width) + 1);
+        if (flat.size() != rows * width) {
+            throw new BadInputException(where + ": data has " + (flat.size() > rows * width ? "more than " : "")
+                    + flat.size() + " elements (expected: " + rows * width + " for shape " + shapeNode + ")");
+        }
+        boolean integral = datatype.startsWith("INT") || datatype.startsWith("UINT");
+        for (int i = 0; i < flat.size(); i++) {
+            JsonNode v = flat.get(i);
+            boolean ok = "BYTES".equals(datatype) ? v.isTextual() || v.isNumber()
+                    : v.isNumber() && (!integral || v.isIntegralNumber());
+            if (!ok) {
+                throw new BadInputException(where + ": data[" + i + "] is " + typeName(v) + " " + v
+                        + " (expected: " + ("BYTES".equals(datatype) ? "a string" : integral ? "an integer" : "a number")
+                        + " for datatype " + datatype + ")");
+            }
+        }
+        List<List<JsonNode>> table = new ArrayList<>((int) rows);
+        for (int r = 0; r < rows; r++) {
+            table.add(flat.subList((int) (r * width), (int) ((r + 1) * width)));
+        }
+        return new InferenceCall.Rows(decoder.decode(where, table), (int) rows);
+    }
+
+    /** Row-major flattening of nested arrays; stops once {@code limit} elements are seen. */
+    private static void flatten(String where, JsonNode n, List<JsonNode> out, int limit) {
+        for (JsonNode e : n) {
+            if (out.size() >= limit) {
+                return;
+            }
+            if (e.isArray()) {
+                flatten(where, e, out, limit);
+            } else if (e.isObject()) {
+                throw new BadInputException(where + ": data holds an object (expected: values or nested arrays)");
+            } else {
+                out.add(e);
+            }
+        }
+    }
+
+    /** The JSON type of a node for error messages ({@code missing} when absent). */
+    public static String typeName(JsonNode n) {
+        return n == null || n.isMissingNode() ? "missing" : n.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    }
+}
