@@ -60,22 +60,57 @@ final class InProcessCommunicator implements Communicator {
 
     @Override
     public void allReduce(float[] buffer, int offset, int length, ReduceOp op) {
-        check(buffer.length, offset, length, "allreduce");
+        allReduceArray(buffer, offset, length, op, "float32", 4, this::reduceFloats);
+    }
+
+    @Override
+    public void allReduce(double[] buffer, int offset, int length, ReduceOp op) {
+        allReduceArray(buffer, offset, length, op, "float64", 8, this::reduceDoubles);
+    }
+
+    @Override
+    public void allReduce(long[] buffer, int offset, int length, ReduceOp op) {
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("allreduce(int64): op mean (expected: sum or max; an integer mean needs rounding)");
+        }
+        allReduceArray(buffer, offset, length, op, "int64", 8, this::reduceLongs);
+    }
+
+    /** Reduces elements [lo, lo+len) of every rank's buffer, ranks in order, into this rank's slice array. */
+    private interface SliceReduction {
+        Object reduce(int lo, int len, ReduceOp op, int n);
+    }
+
+    /**
+     * The allreduce of every element type: publish, reduce this rank's slice reading every rank's buffer
+     * (ranks in order 0..n-1: one fixed summation order per group size), write the slice into every
+     * rank's buffer, and wait for all. Each rank reads and then writes only its own slice of every buffer,
+     * so no synchronisation is needed between the two.
+     */
+    private void allReduceArray(Object buffer, int offset, int length, ReduceOp op, String type, int elementBytes,
+                                SliceReduction reduction) {
+        check(java.lang.reflect.Array.getLength(buffer), offset, length, "allreduce");
         long t0 = System.nanoTime();
         long s = ++seq;
-        String sig = "allreduce(float32 x " + length + ", " + op.name().toLowerCase() + ")";
+        String sig = "allreduce(" + type + " x " + length + ", " + op.name().toLowerCase() + ")";
         group.arrive(rank, s, sig, buffer, offset);
         int lo = lo(length);
         int hi = hi(length);
-        if (floatSlice.length < hi - lo) {
-            floatSlice = new float[hi - lo];
-        }
         int n = group.size();
-        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
-        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
-        int len = hi - lo;
+        Object slice = reduction.reduce(lo, hi - lo, op, n);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(slice, 0, group.buffer(r), group.offset(r) + lo, hi - lo);
+        }
+        group.await(rank, s, sig);
+        account(t0, (long) elementBytes * length);
+    }
+
+    private float[] reduceFloats(int lo, int len, ReduceOp op, int n) {
+        if (floatSlice.length < len) {
+            floatSlice = new float[len];
+        }
         float[] acc = floatSlice;
-        System.arraycopy((float[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        System.arraycopy(group.buffer(0), group.offset(0) + lo, acc, 0, len);
         for (int r = 1; r < n; r++) {
             float[] v = (float[]) group.buffer(r);
             int vo = group.offset(r) + lo;
@@ -94,31 +129,15 @@ final class InProcessCommunicator implements Communicator {
                 acc[i] /= n;
             }
         }
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(floatSlice, 0, (float[]) group.buffer(r), group.offset(r) + lo, hi - lo);
-        }
-        group.await(rank, s, sig);
-        account(t0, 4L * length);
+        return acc;
     }
 
-    @Override
-    public void allReduce(double[] buffer, int offset, int length, ReduceOp op) {
-        check(buffer.length, offset, length, "allreduce");
-        long t0 = System.nanoTime();
-        long s = ++seq;
-        String sig = "allreduce(float64 x " + length + ", " + op.name().toLowerCase() + ")";
-        group.arrive(rank, s, sig, buffer, offset);
-        int lo = lo(length);
-        int hi = hi(length);
-        if (doubleSlice.length < hi - lo) {
-            doubleSlice = new double[hi - lo];
+    private double[] reduceDoubles(int lo, int len, ReduceOp op, int n) {
+        if (doubleSlice.length < len) {
+            doubleSlice = new double[len];
         }
-        int n = group.size();
-        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
-        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
-        int len = hi - lo;
         double[] acc = doubleSlice;
-        System.arraycopy((double[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        System.arraycopy(group.buffer(0), group.offset(0) + lo, acc, 0, len);
         for (int r = 1; r < n; r++) {
             double[] v = (double[]) group.buffer(r);
             int vo = group.offset(r) + lo;
@@ -137,34 +156,15 @@ final class InProcessCommunicator implements Communicator {
                 acc[i] /= n;
             }
         }
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(doubleSlice, 0, (double[]) group.buffer(r), group.offset(r) + lo, hi - lo);
-        }
-        group.await(rank, s, sig);
-        account(t0, 8L * length);
+        return acc;
     }
 
-    @Override
-    public void allReduce(long[] buffer, int offset, int length, ReduceOp op) {
-        check(buffer.length, offset, length, "allreduce");
-        if (op == ReduceOp.MEAN) {
-            throw new IllegalArgumentException("allreduce(int64): op mean (expected: sum or max; an integer mean needs rounding)");
+    private long[] reduceLongs(int lo, int len, ReduceOp op, int n) {
+        if (longSlice.length < len) {
+            longSlice = new long[len];
         }
-        long t0 = System.nanoTime();
-        long s = ++seq;
-        String sig = "allreduce(int64 x " + length + ", " + op.name().toLowerCase() + ")";
-        group.arrive(rank, s, sig, buffer, offset);
-        int lo = lo(length);
-        int hi = hi(length);
-        if (longSlice.length < hi - lo) {
-            longSlice = new long[hi - lo];
-        }
-        int n = group.size();
-        // Ranks in order 0..n-1 (one fixed summation order per group size). Each rank reads and then
-        // writes only its own slice of every buffer, so no synchronisation is needed between the two.
-        int len = hi - lo;
         long[] acc = longSlice;
-        System.arraycopy((long[]) group.buffer(0), group.offset(0) + lo, acc, 0, len);
+        System.arraycopy(group.buffer(0), group.offset(0) + lo, acc, 0, len);
         for (int r = 1; r < n; r++) {
             long[] v = (long[]) group.buffer(r);
             int vo = group.offset(r) + lo;
@@ -178,11 +178,7 @@ final class InProcessCommunicator implements Communicator {
                 }
             }
         }
-        for (int r = 0; r < n; r++) {
-            System.arraycopy(longSlice, 0, (long[]) group.buffer(r), group.offset(r) + lo, hi - lo);
-        }
-        group.await(rank, s, sig);
-        account(t0, 8L * length);
+        return acc;
     }
 
     private void broadcastArray(Object buffer, int offset, int length, int root, String type) {
