@@ -44,8 +44,9 @@ public final class GrpcServer implements AutoCloseable {
         // run on the transport threads, as the HTTP handlers do, instead of hopping to another pool.
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).directExecutor()
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(token == null ? service.bindService()
-                        : ServerInterceptors.intercept(service, new BearerAuthInterceptor(token)));
+                .addService(token == null ? MalformedRequestGuard.guard(service.bindService())
+                        : ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
+                                new BearerAuthInterceptor(token)));
         if (tls != null) {
             builder.sslContext(sslContext(tls));
         }
