@@ -71,12 +71,13 @@ final class ServeCommand implements Callable<Integer> {
     int graceSeconds;
 
     @Option(names = "--auth-token-file", paramLabel = "FILE",
-            description = "Require 'Authorization: Bearer <token>' on every endpoint but the health probes; the token is "
-                    + "read from FILE at start (surrounding whitespace trimmed).")
+            description = "Require 'Authorization: Bearer <token>' on every HTTP endpoint and gRPC call but the health "
+                    + "probes (and ServerLive/ServerReady); the token is read from FILE at start (surrounding whitespace "
+                    + "trimmed).")
     Path authTokenFile;
 
     @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+            description = "Serve HTTPS, and gRPC over TLS, with this PEM certificate chain (with --tls-key).")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE",

@@ -49,7 +49,8 @@ public final class InferenceServer implements AutoCloseable {
         this.config = config;
         // Token and TLS files are read before anything starts, so a bad file fails start-up naming it.
         BearerToken token = config.authTokenFile() == null ? null : BearerToken.read(config.authTokenFile());
-        SslContext tls = config.tlsCertFile() == null ? null : PemTls.serverContext(config.tlsCertFile(), config.tlsKeyFile());
+        PemTls.ServerKey serverKey = config.tlsCertFile() == null ? null : PemTls.read(config.tlsCertFile(), config.tlsKeyFile());
+        SslContext tls = serverKey == null ? null : PemTls.serverContext(serverKey, config.tlsCertFile(), config.tlsKeyFile());
         this.accessLog = config.accessLog()
                 ? new AccessLog(ACCESS_LOG_QUEUE, new OutputStreamWriter(System.out, StandardCharsets.UTF_8)) : null;
         if (accessLog != null) {
@@ -63,7 +64,7 @@ public final class InferenceServer implements AutoCloseable {
                 new Guard(token, accessLog));
         try {
             this.grpc = config.grpcPort() < 0 ? null : new GrpcServer(config.host(), config.grpcPort(),
-                    config.maxBodyBytes(), repository, () -> state == State.READY);
+                    config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey);
         } catch (RuntimeException e) {
             http.close();
             throw e;
@@ -78,6 +79,7 @@ public final class InferenceServer implements AutoCloseable {
     /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
     public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
         InferenceServer s = new InferenceServer(config, blas);
+        // The token and TLS settings apply to both ports.
         LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}; gRPC: {4,number,#}); loading {5}",
                 config.host(), s.port(), config.tlsCertFile() == null ? "HTTP" : "HTTPS",
                 config.authTokenFile() == null ? "" : ", bearer token required", s.grpcPort(), config.repository());

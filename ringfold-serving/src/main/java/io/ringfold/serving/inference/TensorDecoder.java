@@ -13,6 +13,8 @@ import java.util.Set;
  */
 public final class TensorDecoder {
 
+    /** Most elements the flattened data list is presized for (a 64-column batch of 128 rows). */
+    private static final int PRESIZE_LIMIT = 8192;
     private static final Set<String> NUMERIC = Set.of("FP16", "FP32", "FP64", "INT8", "INT16", "INT32", "INT64",
             "UINT8", "UINT16", "UINT32", "UINT64");
     private static final Set<String> DATATYPES = Set.of("BOOL", "BYTES", "BF16", "FP16", "FP32", "FP64", "INT8",
@@ -62,14 +64,17 @@ public final class TensorDecoder {
                     + s.width() + " input columns)");
         }
         long rows = shape.length == 2 ? shape[0] : 1;
-        if (rows * width > Integer.MAX_VALUE / 2) {
+        // Divide rather than multiply: rows * width overflows for rows near Long.MAX_VALUE (width >= 1 here).
+        if (rows > (Integer.MAX_VALUE / 2) / width) {
             throw new BadInputException(where + ": shape " + shapeNode + " (expected: fewer elements)");
         }
         JsonNode data = in.get("data");
         if (data == null || !data.isArray()) {
             throw new BadInputException(where + ": data " + typeName(data) + " (expected: an array)");
         }
-        List<JsonNode> flat = new ArrayList<>((int) (rows * width));
+        // The shape is the client's claim; the data, bounded by the body limit, may be far smaller. Presize
+        // only up to what a typical batch needs, so a claimed [500000000, 2] allocates nothing large.
+        List<JsonNode> flat = new ArrayList<>((int) Math.min(rows * width, PRESIZE_LIMIT));
         flatten(where, data, flat, (int) (rows * width) + 1);
         if (flat.size() != rows * width) {
             throw new BadInputException(where + ": data has " + (flat.size() > rows * width ? "more than " : "")

@@ -30,7 +30,8 @@ import java.util.List;
  * and an unencrypted PKCS#8 private key ({@code -----BEGIN PRIVATE KEY-----}) for an RSA, EC or Ed25519
  * certificate. The files are parsed here rather than by Netty so that every failure names its file, and so
  * that a key that does not belong to the certificate is refused at start-up (it would otherwise fail only
- * in the first handshake). JDK provider, HTTP/1.1 only (no ALPN).
+ * in the first handshake). {@link #serverContext} is the HTTPS context (JDK provider, HTTP/1.1 only, no
+ * ALPN); the gRPC server builds its HTTP/2 context from the same {@link ServerKey}.
  */
 public final class PemTls {
 
@@ -41,18 +42,44 @@ public final class PemTls {
     }
 
     /**
-     * The server context for {@code certFile} and {@code keyFile}.
+     * A private key and its certificate chain (server certificate first), read from PEM files and checked to
+     * belong together. Both TLS front ends (HTTPS here, gRPC with its own shaded Netty) build their
+     * contexts from one of these, so the files are parsed and checked once, by one piece of code.
+     */
+    public record ServerKey(PrivateKey key, List<X509Certificate> chain) {
+
+        public ServerKey {
+            chain = List.copyOf(chain);
+        }
+    }
+
+    /**
+     * Reads and checks {@code certFile} and {@code keyFile}.
      *
      * @throws IllegalArgumentException naming the file and what was expected, when a file is missing,
      *                                  unreadable, not PEM of the right kind, or the key does not match the
      *                                  certificate
      */
-    public static SslContext serverContext(Path certFile, Path keyFile) {
+    public static ServerKey read(Path certFile, Path keyFile) {
         List<X509Certificate> chain = certificates(certFile);
         PrivateKey key = privateKey(keyFile, chain.get(0).getPublicKey().getAlgorithm());
         requireMatch(certFile, keyFile, chain.get(0).getPublicKey(), key);
+        return new ServerKey(key, chain);
+    }
+
+    /**
+     * The HTTPS server context for {@code certFile} and {@code keyFile}.
+     *
+     * @throws IllegalArgumentException as {@link #read}
+     */
+    public static SslContext serverContext(Path certFile, Path keyFile) {
+        return serverContext(read(certFile, keyFile), certFile, keyFile);
+    }
+
+    /** The HTTPS server context (JDK provider, HTTP/1.1, no ALPN) for a key read from the named files. */
+    public static SslContext serverContext(ServerKey serverKey, Path certFile, Path keyFile) {
         try {
-            return SslContextBuilder.forServer(key, chain).sslProvider(SslProvider.JDK)
+            return SslContextBuilder.forServer(serverKey.key(), serverKey.chain()).sslProvider(SslProvider.JDK)
                     .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED).build();
         } catch (SSLException e) {
             throw new IllegalArgumentException("TLS with certificate " + certFile + " and key " + keyFile
