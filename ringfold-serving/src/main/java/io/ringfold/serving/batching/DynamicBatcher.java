@@ -14,7 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * Runs the jobs of one model version in batches. A bounded queue feeds {@code workers} threads; one
  * worker at a time forms a batch (holding {@code collectLock}): it takes the oldest job, then waits until
  * that job has been queued {@code maxQueueDelayMicros} or the batch holds {@code maxBatchSize} rows, and
- * releases the lock to compute while the next worker forms the next batch. A job that would overflow the
+ * releases the lock to compute while the next worker forms the next batch. The wait is adaptive: it
+ * happens only while another worker is computing. With every worker idle, more rows could only come
+ * from new clients, and a lone client would pay the whole delay for nothing (measured: p50 706 µs
+ * against 122 µs), so the batch runs with what is queued. A job that would overflow the
  * batch heads the next one, so order is kept and no job waits longer than its
  * delay plus one compute. With batching off a worker takes one job and runs it at once.
  *
@@ -32,6 +35,8 @@ public final class DynamicBatcher {
     private final ReentrantLock collectLock = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean shuttingDown;
+    /** Workers computing a batch now: waiting for more rows pays only while this is above zero. */
+    private final java.util.concurrent.atomic.AtomicInteger computing = new java.util.concurrent.atomic.AtomicInteger();
     /** A job taken from the queue that did not fit the last batch; guarded by collectLock. */
     private InferenceJob carry;
 
@@ -151,7 +156,7 @@ public final class DynamicBatcher {
                 InferenceJob next = queue.peek();
                 if (next == null) {
                     long wait = deadline - System.nanoTime();
-                    if (wait <= 0 || shuttingDown) {
+                    if (wait <= 0 || shuttingDown || computing.get() == 0) {
                         break;
                     }
                     next = queue.poll(wait, TimeUnit.NANOSECONDS);
@@ -179,6 +184,15 @@ public final class DynamicBatcher {
     }
 
     private void run(List<InferenceJob> batch, int rows) {
+        computing.incrementAndGet();
+        try {
+            compute(batch, rows);
+        } finally {
+            computing.decrementAndGet();
+        }
+    }
+
+    private void compute(List<InferenceJob> batch, int rows) {
         int width = model.architecture().inputs();
         long start = System.nanoTime();
         for (InferenceJob j : batch) {

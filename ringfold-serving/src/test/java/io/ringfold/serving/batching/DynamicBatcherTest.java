@@ -82,6 +82,39 @@ class DynamicBatcherTest {
         b.shutdown();
     }
 
+    /** With every worker idle a lone job does not wait out the (here 30 s) delay: no one else can join. */
+    @Test
+    void aLoneJobRunsAtOnceWhenNoWorkerIsComputing() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        Sizes sizes = new Sizes();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 30_000_000, 16, 1), gate, sizes);
+        InferenceJob a = job(0, 0);
+        b.submit(a);
+        a.result().get(10, TimeUnit.SECONDS);
+        assertThat(sizes.rows).containsExactly(1);
+        b.shutdown();
+    }
+
+    /** While one worker computes, the next one waits for rows to join its batch (up to the batch size). */
+    @Test
+    void whileAWorkerComputesTheNextBatchWaitsForMoreRows() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        Sizes sizes = new Sizes();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 2, 30_000_000, 16, 2), gate, sizes);
+        gate.close();
+        b.submit(job(0, 0));
+        gate.awaitWaiting(1);
+        InferenceJob first = job(1, 0);
+        InferenceJob second = job(2, 0);
+        b.submit(first);
+        b.submit(second);
+        gate.awaitWaiting(2);
+        gate.open();
+        second.result().get(10, TimeUnit.SECONDS);
+        assertThat(sizes.rows).containsExactlyInAnyOrder(1, 2);
+        b.shutdown();
+    }
+
     @Test
     void withBatchingOffEveryJobRunsAlone() throws Exception {
         GatedBlas gate = new GatedBlas();
