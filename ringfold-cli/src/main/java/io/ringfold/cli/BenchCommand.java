@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ringfold bench ...}: measurements that need the real runtime (collectives across processes). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchAllReduceCommand.class})
+        subcommands = {BenchAllReduceCommand.class, BenchGrpcCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
@@ -13,6 +13,6 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required (allreduce)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a benchmark is required (allreduce, grpc)");
     }
 }
