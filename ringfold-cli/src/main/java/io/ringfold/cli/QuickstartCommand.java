@@ -1,5 +1,8 @@
 package io.ringfold.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.runs.FileRunStore;
+import io.ringfold.runs.RunRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -76,7 +79,13 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         Path target = modelDir.resolve(Integer.toString(version));
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        out.println("quickstart: model written to " + target.resolve("model.rfm"));
+        // The run record was written in the staging directory: point it at the model's final place.
+        RunRecord run = FileRunStore.read(target);
+        ObjectNode summary = run.summary();
+        summary.put("model_path", target.resolve("model.rfm").toString());
+        new FileRunStore(target).save(new RunRecord(run.id(), run.startedAt(), run.durationSeconds(), run.arguments(),
+                summary, run.epochs(), target));
+        out.println("quickstart: model written to " + target.resolve("model.rfm") + " (run " + run.id() + ")");
         if (noServe) {
             return 0;
         }

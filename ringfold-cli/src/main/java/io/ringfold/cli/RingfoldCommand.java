@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
         description = "Scalable machine learning for the JVM: train, launch, bench, evaluate, predict, inspect, serve.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ServeCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ServeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
 

@@ -146,6 +146,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.time.Instant started = java.time.Instant.now();
+        long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
         TrainingConfig config = config();
         DataSpec trainSpec = DataSpec.parse(data);
@@ -190,6 +192,12 @@ final class TrainCommand implements Callable<Integer> {
         w.println("model: " + outcome.model().architecture().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
         ObjectNode result = Results.summary(outcome, file);
+        String id = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(started) + "-" + outcome.model().parameterDigest().substring(0, 8);
+        result.put("run_id", id);
+        new io.ringfold.runs.FileRunStore(out).save(new io.ringfold.runs.RunRecord(id, started.toString(),
+                (System.nanoTime() - t0) / 1e9, spec.commandLine().getParseResult().originalArgs(), result,
+                outcome.result().epochs(), out));
         if (json) {
             w.println(result.toString());
         } else {
