@@ -29,6 +29,11 @@ public final class InProcessGroup {
     private volatile long generation;
     private int waiting;
     private volatile CollectiveException failure;
+    /**
+     * The synchronisation point (generation) at which {@link #failure} was recorded. A rank whose point
+     * tripped before that (a peer closed the group after leaving the last collective) completed normally.
+     */
+    private long failedAt = Long.MAX_VALUE;
 
     @SuppressWarnings("unchecked")
     public InProcessGroup(int size, Duration timeout) {
@@ -140,6 +145,9 @@ public final class InProcessGroup {
                 fail(new CollectiveException(what + " #" + seq + " on rank " + rank + "/" + size + ": interrupted", e));
             }
         }
+        if (generation != gen && failedAt > gen) {
+            return; // this point tripped; a later failure (e.g. a peer closing afterwards) is not this call's
+        }
         throwIfFailed();
     }
 
@@ -148,6 +156,7 @@ public final class InProcessGroup {
         String first = signatures[0];
         for (int r = 1; r < size; r++) {
             if (first != null && signatures[r] != null && !signatures[r].equals(first)) {
+                failedAt = generation;
                 failure = new CollectiveException(first + " #" + seq + " on rank 0/" + size + ": rank " + r
                         + " called " + signatures[r] + " #" + seq + " (expected: the same call on every rank)");
                 return;
@@ -164,6 +173,7 @@ public final class InProcessGroup {
     /** Records the first failure of the group, wakes every waiting rank and throws. */
     synchronized void fail(CollectiveException e) {
         if (failure == null) {
+            failedAt = generation;
             failure = e;
         }
         notifyAll();
@@ -211,6 +221,7 @@ public final class InProcessGroup {
 
     synchronized void close(int rank) {
         if (failure == null) {
+            failedAt = generation;
             failure = new CollectiveException("rank " + rank + "/" + size + " closed the group");
         }
         notifyAll();

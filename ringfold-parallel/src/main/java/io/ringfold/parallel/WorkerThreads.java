@@ -50,8 +50,9 @@ public final class WorkerThreads {
                                 rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;
-                        // Only on failure: closing wakes the other ranks at once. After a normal finish
-                        // a close could race a peer still leaving the last collective.
+                    } finally {
+                        // After a failure this wakes the other ranks at once; after a normal finish it
+                        // cannot disturb a peer still leaving the last collective (that point tripped).
                         comm.close();
                     }
                 }, "ringfold-worker-" + r);
