@@ -20,7 +20,7 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
             index[i] = i;
         }
         float[] targets = new float[Math.min(batch, n)];
-        FloatMatrix buffer = x instanceof FloatMatrix ? new FloatMatrix(Math.min(batch, n), x.cols()) : null;
+        FloatMatrix buffer = x.batchBuffer(Math.min(batch, n));
         double loss = 0;
         long hits = 0;
         double sse = 0;
@@ -28,13 +28,7 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
         double sumSq = 0;
         for (int from = 0; from < n; from += batch) {
             int rows = Math.min(batch, n - from);
-            Matrix xb;
-            if (buffer != null) {
-                ((FloatMatrix) x).gatherRowsInto(index, from, from + rows, buffer);
-                xb = buffer;
-            } else {
-                xb = x.gatherRows(index, from, from + rows);
-            }
+            Matrix xb = x.batch(index, from, from + rows, buffer);
             System.arraycopy(y, from, targets, 0, rows);
             loss += bp.loss(blas, params, xb, rows, targets);
             hits += bp.correct();

@@ -139,7 +139,7 @@ public final class Trainer {
         BatchSource(Matrix x, float[] y, int batch) {
             this.x = x;
             this.y = y;
-            this.denseBuffer = x instanceof FloatMatrix ? new FloatMatrix(batch, x.cols()) : null;
+            this.denseBuffer = x.batchBuffer(batch);
             this.labels = new float[batch];
         }
 
@@ -147,11 +147,7 @@ public final class Trainer {
             for (int i = 0; i < rows; i++) {
                 labels[i] = y[order[from + i]];
             }
-            if (denseBuffer != null) {
-                ((FloatMatrix) x).gatherRowsInto(order, from, from + rows, denseBuffer);
-                return denseBuffer;
-            }
-            return x.gatherRows(order, from, from + rows);
+            return x.batch(order, from, from + rows, denseBuffer);
         }
 
         float[] labels() {

@@ -110,7 +110,7 @@ public final class DataParallelTrainer {
         int maxShardBatch = plan.shardBatch(0);
         Backpropagation bp = new Backpropagation(arch, maxShardBatch);
         FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, x.cols(), local.dense());
-        FloatMatrix buffer = local.dense() ? new FloatMatrix(maxShardBatch, x.cols()) : null;
+        FloatMatrix buffer = x.batchBuffer(maxShardBatch);
         float[] labels = new float[maxShardBatch];
         int[][] order = new int[owned][];
         boolean classification = arch.loss().isClassification();
@@ -448,12 +448,7 @@ public final class DataParallelTrainer {
         for (int i = 0; i < rows; i++) {
             labels[i] = y[order[from + i]];
         }
-        Matrix x = local.features(s);
-        if (buffer != null) {
-            ((FloatMatrix) x).gatherRowsInto(order, from, from + rows, buffer);
-            return buffer;
-        }
-        return x.gatherRows(order, from, from + rows);
+        return local.features(s).batch(order, from, from + rows, buffer);
     }
 
     /**

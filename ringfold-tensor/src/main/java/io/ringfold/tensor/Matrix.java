@@ -16,6 +16,24 @@ public sealed interface Matrix permits FloatMatrix, CsrMatrix {
     /** A new matrix holding rows {@code index[from..to)} of this one, in that order. */
     Matrix gatherRows(int[] index, int from, int to);
 
+    /**
+     * Rows {@code index[from..to)} as a training or evaluation batch: for a dense matrix copied into
+     * {@code denseBuffer} (from {@link #batchBuffer}, reused from batch to batch) and returned, so a step
+     * allocates nothing; for a sparse one, or without a buffer, a new matrix.
+     */
+    default Matrix batch(int[] index, int from, int to, FloatMatrix denseBuffer) {
+        if (denseBuffer != null && this instanceof FloatMatrix d) {
+            d.gatherRowsInto(index, from, to, denseBuffer);
+            return denseBuffer;
+        }
+        return gatherRows(index, from, to);
+    }
+
+    /** A buffer for {@link #batch} of up to {@code rows} rows; null when this matrix is sparse. */
+    default FloatMatrix batchBuffer(int rows) {
+        return this instanceof FloatMatrix ? new FloatMatrix(rows, cols()) : null;
+    }
+
     /** {@code out = this · w} (out is rows×w.cols, overwritten); w is cols×n. */
     void multiply(Blas blas, FloatMatrix w, FloatMatrix out);
 
