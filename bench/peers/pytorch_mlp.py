@@ -20,21 +20,10 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from peer_args import positive_float, positive_int  # noqa: E402
 import fashion_mnist  # noqa: E402  (sibling module, found through the path set just above)
 
 
-def positive_int(text):
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text} (expected: > 0)")
-    return value
-
-
-def positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} (expected: > 0)")
-    return value
 
 
 def parse_args(argv):
