@@ -1,0 +1,6 @@
+/**
+ * Ringfold on Apache Spark: Spark ML estimators whose {@code fit} runs one barrier stage in which every
+ * task holds its rows' shards, rendezvouses through {@code BarrierTaskContext.allGather}, forms a TCP
+ * ring and trains with the data-parallel trainer.
+ */
+package io.ringfold.spark;
