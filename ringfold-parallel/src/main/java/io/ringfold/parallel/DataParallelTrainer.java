@@ -84,18 +84,45 @@ public final class DataParallelTrainer {
      */
     public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
-        int workers = comm.size();
-        int rank = comm.rank();
-        if (workers > shards) {
-            throw new IllegalArgumentException("workers: " + workers + " (expected: at most the shard count, "
-                    + shards + "; raise --shards)");
-        }
+        checkWorkers(comm);
         int n = x.rows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
+        int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
+        int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
+        return fit(comm, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener,
+                policy);
+    }
+
+    /**
+     * As {@link #fit(Communicator, Architecture, Matrix, float[], Matrix, float[], TrainingListener,
+     * CheckpointPolicy)}, for a worker that holds only its own shards' rows ({@link OwnedRows}): the same
+     * bits as the full-matrix entry given the full data.
+     */
+    public TrainingResult fit(Communicator comm, Architecture arch, OwnedRows rows, Matrix xVal, float[] yVal,
+                              TrainingListener listener, CheckpointPolicy policy) {
+        checkWorkers(comm);
+        int n = rows.totalRows();
+        ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
+        int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
+        int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
+        return fit(comm, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
+                listener, policy);
+    }
+
+    private void checkWorkers(Communicator comm) {
+        if (comm.size() > shards) {
+            throw new IllegalArgumentException("workers: " + comm.size() + " (expected: at most the shard count, "
+                    + shards + "; raise --shards)");
+        }
+    }
+
+    private TrainingResult fit(Communicator comm, Architecture arch, LocalShards local, ShardPlan plan, int n,
+                               int cols, Matrix xVal, float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
+        int workers = comm.size();
+        int rank = comm.rank();
         int first = ShardPlan.firstShard(rank, workers, shards);
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
-        LocalShards local = new LocalShards(x, y, plan, first, end);
 
         int p = arch.parameterCount();
         float[] params = Initializer.initialParameters(arch, config.seed());
@@ -109,8 +136,8 @@ public final class DataParallelTrainer {
         LearningRateSchedule schedule = config.schedule();
         int maxShardBatch = plan.shardBatch(0);
         Backpropagation bp = new Backpropagation(arch, maxShardBatch);
-        FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, x.cols(), local.dense());
-        FloatMatrix buffer = x.batchBuffer(maxShardBatch);
+        FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, cols, local.dense());
+        FloatMatrix buffer = local.features(0).batchBuffer(maxShardBatch);
         float[] labels = new float[maxShardBatch];
         int[][] order = new int[owned][];
         boolean classification = arch.loss().isClassification();
@@ -126,7 +153,7 @@ public final class DataParallelTrainer {
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
-        String identity = identity(arch, x);
+        String identity = identity(arch, n, cols);
         double previousMax = Double.NaN;
         int startEpoch = 0;
         int startStep = 0;
@@ -420,10 +447,10 @@ public final class DataParallelTrainer {
     }
 
     /** What must match for a checkpoint to belong to this run. */
-    private String identity(Architecture arch, Matrix x) {
+    private String identity(Architecture arch, int rows, int cols) {
         return "config=" + config.toJson() + " arch=" + arch.describe() + " shards=" + shards
-                + (exact ? "" : " float32") + " rows=" + x.rows()
-                + "x" + x.cols();
+                + (exact ? "" : " float32") + " rows=" + rows
+                + "x" + cols;
     }
 
     private static TrainingState readState(CheckpointPolicy policy, String identity) {

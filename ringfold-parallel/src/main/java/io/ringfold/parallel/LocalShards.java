@@ -30,6 +30,36 @@ final class LocalShards {
         }
     }
 
+    /**
+     * The same from the owned rows only ({@link OwnedRows}, sorted by global index). Every block of S
+     * consecutive global rows before the last holds one row of each owned shard, in shard order, so
+     * local row l of shard j sits at position {@code l * owned + (j - first)}.
+     */
+    LocalShards(OwnedRows rows, ShardPlan plan, int firstShard, int endShard) {
+        int count = endShard - firstShard;
+        int expected = 0;
+        for (int s = 0; s < count; s++) {
+            expected += plan.shardRows(firstShard + s);
+        }
+        if (rows.x().rows() != expected) {
+            throw new IllegalArgumentException("owned rows: " + rows.x().rows() + " (expected: " + expected
+                    + ", the rows of shards " + firstShard + ".." + (endShard - 1) + " of " + rows.totalRows() + ")");
+        }
+        features = new Matrix[count];
+        labels = new float[count][];
+        for (int s = 0; s < count; s++) {
+            int n = plan.shardRows(firstShard + s);
+            int[] at = new int[n];
+            float[] l = new float[n];
+            for (int i = 0; i < n; i++) {
+                at[i] = i * count + s;
+                l[i] = rows.y()[at[i]];
+            }
+            features[s] = rows.x().gatherRows(at, 0, n);
+            labels[s] = l;
+        }
+    }
+
     Matrix features(int localShard) {
         return features[localShard];
     }

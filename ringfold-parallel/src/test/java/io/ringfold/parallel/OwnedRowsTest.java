@@ -1,0 +1,164 @@
+package io.ringfold.parallel;
+
+import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InProcessGroup;
+import io.ringfold.model.Activation;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Loss;
+import io.ringfold.model.ModelType;
+import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The owned-rows entry of the trainer: what a worker holding only its shards' rows (one Spark task) calls. */
+class OwnedRowsTest {
+
+    @Test
+    void ownerAgreesWithTheContiguousShardBlocksOfEveryWorker() {
+        for (int shards = 1; shards <= 9; shards++) {
+            for (int workers = 1; workers <= shards; workers++) {
+                int[] counted = new int[workers];
+                for (int row = 0; row < 3 * shards + 2; row++) {
+                    int w = OwnedRows.owner(row, workers, shards);
+                    int shard = row % shards;
+                    assertThat(shard).as("row %d, W=%d, S=%d", row, workers, shards)
+                            .isGreaterThanOrEqualTo(ShardPlan.firstShard(w, workers, shards))
+                            .isLessThan(ShardPlan.endShard(w, workers, shards));
+                    counted[w]++;
+                }
+                for (int w = 0; w < workers; w++) {
+                    assertThat(OwnedRows.count(3 * shards + 2, w, workers, shards)).isEqualTo(counted[w]);
+                }
+            }
+        }
+        assertThatThrownBy(() -> OwnedRows.owner(0, 5, 4)).hasMessage("workers: 5 (expected: 1..4, at most the shard count)");
+    }
+
+    @Test
+    void ownedRowsGiveTheSameBitsAsTheFullMatrixForDenseAndSparseData() throws Exception {
+        float[] y = new float[203];
+        FloatMatrix dense = data(y);
+        Architecture arch = new Architecture(ModelType.MLP, 6, new int[] {8}, Activation.TANH, 3, Loss.CROSS_ENTROPY);
+        com.fasterxml.jackson.databind.node.ObjectNode n = TrainingConfig.defaults().toJson();
+        n.put("epochs", 3).put("batchSize", 24).put("learningRate", 0.01).putArray("hidden").add(8);
+        TrainingConfig cfg = TrainingConfig.fromJson(n);
+        Blas blas = BlasSelection.createRequested(1);
+        for (Matrix x : new Matrix[] {dense, sparse(dense)}) {
+            for (int workers = 1; workers <= 3; workers++) {
+                float[] full = run(cfg, blas, arch, x, y, workers, false);
+                float[] owned = run(cfg, blas, arch, x, y, workers, true);
+                assertThat(owned).as("%s, %d workers", x.getClass().getSimpleName(), workers).isEqualTo(full);
+            }
+        }
+    }
+
+    @Test
+    void aWorkerGivenTheWrongNumberOfRowsIsToldWhichShardsItOwns() {
+        float[] y = new float[20];
+        FloatMatrix x = data(y);
+        OwnedRows rows = new OwnedRows(x.gatherRows(new int[] {0, 1, 2}, 0, 3), Arrays.copyOf(y, 3), 20);
+        assertThatThrownBy(() -> new LocalShards(rows, new ShardPlan(20, 4, 8), 0, 2))
+                .hasMessage("owned rows: 3 (expected: 10, the rows of shards 0..1 of 20)");
+    }
+
+    /** Trains with W in-process workers, each given the full matrix or only its owned rows. */
+    private static float[] run(TrainingConfig cfg, Blas blas, Architecture arch, Matrix x, float[] y, int workers,
+                               boolean ownedOnly) throws InterruptedException {
+        int shards = 4;
+        InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));
+        TrainingResult[] results = new TrainingResult[workers];
+        Throwable[] errors = new Throwable[workers];
+        Thread[] threads = new Thread[workers];
+        for (int r = 0; r < workers; r++) {
+            int rank = r;
+            threads[r] = new Thread(() -> {
+                Communicator comm = group.communicator(rank);
+                try {
+                    DataParallelTrainer t = new DataParallelTrainer(cfg, blas, shards);
+                    results[rank] = ownedOnly
+                            ? t.fit(comm, arch, owned(x, y, rank, workers, shards), null, null, TrainingListener.NONE,
+                                    CheckpointPolicy.none())
+                            : t.fit(comm, arch, x, y, null, null, TrainingListener.NONE);
+                } catch (Throwable e) {
+                    errors[rank] = e;
+                } finally {
+                    comm.close();
+                }
+            });
+            threads[r].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (Throwable e : errors) {
+            assertThat(e).isNull();
+        }
+        return results[0].parameters();
+    }
+
+    /** The rows {@code rank} owns, in global order: what routing by {@link OwnedRows#owner} delivers. */
+    private static OwnedRows owned(Matrix x, float[] y, int rank, int workers, int shards) {
+        int[] keep = new int[x.rows()];
+        int k = 0;
+        for (int i = 0; i < x.rows(); i++) {
+            if (OwnedRows.owner(i, workers, shards) == rank) {
+                keep[k++] = i;
+            }
+        }
+        float[] labels = new float[k];
+        for (int i = 0; i < k; i++) {
+            labels[i] = y[keep[i]];
+        }
+        return new OwnedRows(x.gatherRows(keep, 0, k), labels, x.rows());
+    }
+
+    private static FloatMatrix data(float[] y) {
+        SplitMix64 rng = new SplitMix64(11);
+        FloatMatrix x = new FloatMatrix(y.length, 6);
+        for (int i = 0; i < y.length; i++) {
+            int c = rng.nextInt(3);
+            y[i] = c;
+            for (int j = 0; j < 6; j++) {
+                // About half the entries zero, so the CSR copy is really sparse.
+                x.set(i, j, rng.nextInt(2) == 0 ? 0f : (float) (c - j % 3 + rng.nextGaussian()));
+            }
+        }
+        return x;
+    }
+
+    private static CsrMatrix sparse(FloatMatrix d) {
+        int[] ptr = new int[d.rows() + 1];
+        int nnz = 0;
+        for (int r = 0; r < d.rows(); r++) {
+            for (int c = 0; c < d.cols(); c++) {
+                nnz += d.get(r, c) != 0f ? 1 : 0;
+            }
+        }
+        int[] col = new int[nnz];
+        float[] val = new float[nnz];
+        int p = 0;
+        for (int r = 0; r < d.rows(); r++) {
+            for (int c = 0; c < d.cols(); c++) {
+                if (d.get(r, c) != 0f) {
+                    col[p] = c;
+                    val[p++] = d.get(r, c);
+                }
+            }
+            ptr[r + 1] = p;
+        }
+        return new CsrMatrix(d.rows(), d.cols(), ptr, col, val);
+    }
+}
