@@ -91,17 +91,36 @@ public final class TrainingRun {
         return RegressionMetrics.of(x.labels(), out.data()).toJson();
     }
 
+    /**
+     * Whether {@code config} trains a regressor (linear, or mlp with mse loss) rather than a classifier;
+     * shared with engines that assemble the run themselves (ringfold-spark).
+     */
+    public static boolean isRegression(TrainingConfig config) {
+        return switch (config.model()) {
+            case LINEAR -> true;
+            case LOGISTIC, SOFTMAX -> false;
+            case MLP -> config.loss() == Loss.MSE;
+        };
+    }
+
+    /**
+     * The architecture a run trains for {@code inputs} preprocessed features and {@code classes} classes
+     * (ignored for a regressor): the same output layer and loss as {@link #run}, with the same checks.
+     */
+    public static Architecture architecture(TrainingConfig config, int inputs, int classes) {
+        Task task = isRegression(config) ? Task.REGRESSION : Task.forClasses(config, classes, List.of());
+        return new Architecture(config.model(), inputs, config.hidden(), config.activation(), task.outputs(),
+                task.loss());
+    }
+
     /** The task implied by the configuration and the training labels. */
     private record Task(Loss loss, int outputs, int classes, List<String> classNames) {
 
+        static final Task REGRESSION = new Task(Loss.MSE, 1, 0, List.of());
+
         static Task of(TrainingConfig config, Dataset train) {
-            boolean regression = switch (config.model()) {
-                case LINEAR -> true;
-                case LOGISTIC, SOFTMAX -> false;
-                case MLP -> config.loss() == Loss.MSE;
-            };
-            if (regression) {
-                return new Task(Loss.MSE, 1, 0, List.of());
+            if (isRegression(config)) {
+                return REGRESSION;
             }
             if (!train.integralLabels()) {
                 throw new IllegalArgumentException("labels of " + train.source() + ": not class indices (expected: "
@@ -109,7 +128,10 @@ public final class TrainingRun {
                         + "for regression)");
             }
             List<String> names = train.schema().classNames();
-            int classes = names.isEmpty() ? train.numClasses() : names.size();
+            return forClasses(config, names.isEmpty() ? train.numClasses() : names.size(), names);
+        }
+
+        static Task forClasses(TrainingConfig config, int classes, List<String> names) {
             Loss loss = config.resolveLoss(classes);
             if (loss == Loss.BINARY_CROSS_ENTROPY && classes != 2) {
                 throw new IllegalArgumentException("classes: " + classes + " (expected: 2 for logistic regression;"

@@ -1,0 +1,169 @@
+package io.ringfold.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringfold.data.Preprocessor;
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Provenance;
+import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingRun;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.ml.attribute.Attribute;
+import org.apache.spark.ml.attribute.NominalAttribute;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code fit} on the driver: validate the params and the cluster, number the rows by their position in
+ * the input, one pass to check them, route each row to the worker owning its shard, and run the single
+ * barrier stage ({@link BarrierTraining}). Only the parameters come back to the driver.
+ */
+final class BarrierFit {
+
+    private BarrierFit() {
+    }
+
+    static <M extends RingfoldModel<M>> M fit(RingfoldEstimator<M, ?> est, Dataset<?> dataset) {
+        TrainingConfig config = est.trainingConfig();
+        int shards = est.getInt(est.numShards());
+        SparkContext sc = dataset.sparkSession().sparkContext();
+        int workers = est.isSet(est.numWorkers()) ? est.getInt(est.numWorkers())
+                : Math.min(sc.defaultParallelism(), shards);
+        if (workers > shards) {
+            throw new IllegalArgumentException("numWorkers: " + workers + " (expected: 1.." + shards
+                    + ", at most numShards)");
+        }
+        if (config.batchSize() < shards) {
+            throw new IllegalArgumentException("batchSize: " + config.batchSize() + " (expected: >= numShards, "
+                    + shards + ", so that every shard contributes to every step)");
+        }
+        checkCluster(sc, workers);
+
+        String featuresCol = est.getString(est.featuresCol());
+        String labelCol = est.getString(est.labelCol());
+        boolean classification = est.classification();
+        int metadataClasses = classification ? metadataClasses(dataset, labelCol) : 0;
+        // Global position = position in the input, whatever its partitioning: row i goes to shard i mod S.
+        JavaPairRDD<Row, Long> indexed = dataset.select(featuresCol, labelCol).toJavaRDD().zipWithIndex();
+        InputSummary s = indexed.aggregate(new InputSummary(classification, metadataClasses), InputSummary::add,
+                InputSummary::merge);
+        int width = checkSummary(s, workers, shards);
+        int classes = classification ? (metadataClasses > 0 ? metadataClasses : (int) s.maxLabel + 1) : 0;
+        if (classification && classes < 2) {
+            throw new IllegalArgumentException("classes: " + classes + " (expected: at least 2; the largest label is "
+                    + s.maxLabel + ")");
+        }
+        if (classification && config.model() == io.ringfold.model.ModelType.LOGISTIC && classes != 2) {
+            throw new IllegalArgumentException("classes: " + classes + " (expected: 2 for modelType logistic; use "
+                    + "softmax or mlp for more)");
+        }
+        Architecture arch = TrainingRun.architecture(config, width, classes);
+        boolean sparse = s.sparseRows == s.rows;
+
+        JavaPairRDD<Long, LabeledRow> routed = indexed
+                .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
+                        ((Number) t._1().get(1)).doubleValue(), sparse)))
+                .partitionBy(new RowsByOwner(workers, shards));
+        String checkpointDir = est.isDefined(est.checkpointDir()) ? est.getString(est.checkpointDir()) : null;
+        BarrierTraining task = new BarrierTraining(config, width, classes, (int) s.rows, workers, shards, sparse,
+                est.getInt(est.collectiveTimeout()), checkpointDir, est.getInt(est.checkpointEverySteps()),
+                est.failFirstAttemptAfterEpoch());
+        sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards, "
+                + s.rows + " rows");
+        Object collected = routed.rdd().barrier()
+                .mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class)).collect();
+        sc.setJobDescription(null);
+        TaskOutcome result = null;
+        for (TaskOutcome o : (TaskOutcome[]) collected) {
+            if (o.error != null) {
+                throw new IllegalArgumentException(o.error);
+            }
+            if (o.rank == 0) {
+                result = o;
+            }
+        }
+        if (result == null || result.parameters == null) {
+            throw new IllegalStateException("the barrier stage returned no parameters from rank 0");
+        }
+        Provenance provenance = Provenance.capture(config.toJson(), config.seed(), "spark: " + dataset.sparkSession()
+                .sparkContext().appName() + " (" + s.rows + " rows, " + workers + " workers, " + shards + " shards)",
+                "not computed", result.blas);
+        io.ringfold.model.Model model = new io.ringfold.model.Model(arch, result.parameters,
+                Preprocessor.identity(width), List.of(), provenance);
+        return est.newModel(est.uid(), model).withHistory(history(result.history));
+    }
+
+    /**
+     * Barrier mode needs every task running at once: refuse dynamic allocation (executors may come and
+     * go) and a cluster with fewer task slots than workers, which Spark would otherwise retry for minutes.
+     */
+    private static void checkCluster(SparkContext sc, int workers) {
+        if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalArgumentException("spark.dynamicAllocation.enabled: true (expected: false; a barrier "
+                    + "stage needs all its tasks running at once)");
+        }
+        // private[spark] in Scala, public in the bytecode: the same check Spark's barrier scheduling makes.
+        int slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        if (slots < workers) {
+            throw new IllegalArgumentException("numWorkers: " + workers + " (expected: at most the " + slots
+                    + " task slots the cluster has free now; a barrier stage runs all its tasks at once)");
+        }
+    }
+
+    private static int metadataClasses(Dataset<?> dataset, String labelCol) {
+        Attribute a = Attribute.fromStructField(dataset.schema().apply(labelCol));
+        if (a instanceof NominalAttribute n && n.getNumValues().isDefined()) {
+            return (Integer) n.getNumValues().get();
+        }
+        return 0;
+    }
+
+    private static int checkSummary(InputSummary s, int workers, int shards) {
+        if (s.rows == 0) {
+            throw new IllegalArgumentException("dataset: 0 rows (expected: at least numShards, " + shards + ")");
+        }
+        if (s.problem != null) {
+            throw new IllegalArgumentException("row " + s.badRow + ": " + s.problem);
+        }
+        if (workers > s.rows) {
+            throw new IllegalArgumentException("numWorkers: " + workers + " (expected: at most the " + s.rows
+                    + " rows of the dataset)");
+        }
+        if (s.rows < shards) {
+            throw new IllegalArgumentException("dataset: " + s.rows + " rows (expected: at least numShards, " + shards
+                    + ", so that no shard and no worker is empty; lower numShards)");
+        }
+        if (s.rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("dataset: " + s.rows + " rows (expected: at most " + Integer.MAX_VALUE + ")");
+        }
+        if (s.minSize != s.maxSize) {
+            throw new IllegalArgumentException("features: vectors of sizes " + s.minSize + " to " + s.maxSize
+                    + " (expected: one size for every row)");
+        }
+        if (s.minSize == 0) {
+            throw new IllegalArgumentException("features: vectors of size 0 (expected: at least one feature)");
+        }
+        return s.minSize;
+    }
+
+    private static List<EpochMetrics> history(String lines) {
+        List<EpochMetrics> out = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (String line : lines.split("\n")) {
+            if (!line.isEmpty()) {
+                try {
+                    out.add(EpochMetrics.fromJson(json.readTree(line)));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IllegalStateException("training history from rank 0: " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,210 @@
+package io.ringfold.spark;
+
+import io.ringfold.collective.CollectiveException;
+import io.ringfold.collective.TcpCommunicator;
+import io.ringfold.collective.TcpEndpoint;
+import io.ringfold.collective.TcpOptions;
+import io.ringfold.model.Architecture;
+import io.ringfold.parallel.CheckpointPolicy;
+import io.ringfold.parallel.DataParallelTrainer;
+import io.ringfold.parallel.OwnedRows;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+import io.ringfold.train.TrainingRun;
+import org.apache.spark.BarrierTaskContext;
+import scala.Tuple2;
+import scala.collection.Iterator;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The body of the barrier stage: one task per worker. Each task takes the rows routed to it (keyed by
+ * global position), sorts them into its owned shards' float32 block, binds a listening socket,
+ * publishes {@code host:port} through {@link BarrierTaskContext#allGather}, connects the TCP ring and
+ * trains with {@link DataParallelTrainer}. A retried stage runs this again from the top: a fresh
+ * all-gather forms a new ring, and with a checkpoint directory every attempt after the first resumes
+ * from the last checkpoint.
+ */
+final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, LabeledRow>>, Iterator<TaskOutcome>>
+        implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String configJson;
+    private final int width;
+    private final int classes;
+    private final int totalRows;
+    private final int workers;
+    private final int shards;
+    private final boolean sparse;
+    private final int timeoutSeconds;
+    private final String checkpointDir;
+    private final int checkpointEverySteps;
+    /** Internal test hook: on stage attempt 0, rank 0 fails after this many epochs (0 = never). */
+    private final int failFirstAttemptAfterEpoch;
+
+    BarrierTraining(TrainingConfig config, int width, int classes, int totalRows, int workers, int shards,
+                    boolean sparse, int timeoutSeconds, String checkpointDir, int checkpointEverySteps,
+                    int failFirstAttemptAfterEpoch) {
+        this.configJson = config.toJson().toString();
+        this.width = width;
+        this.classes = classes;
+        this.totalRows = totalRows;
+        this.workers = workers;
+        this.shards = shards;
+        this.sparse = sparse;
+        this.timeoutSeconds = timeoutSeconds;
+        this.checkpointDir = checkpointDir;
+        this.checkpointEverySteps = checkpointEverySteps;
+        this.failFirstAttemptAfterEpoch = failFirstAttemptAfterEpoch;
+    }
+
+    /** Thrown by the test hook; not caught as a deterministic error, so the task fails and Spark retries. */
+    static final class InjectedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InjectedFailure(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public Iterator<TaskOutcome> apply(Iterator<Tuple2<Long, LabeledRow>> input) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        int rank = ctx.partitionId();
+        int attempt = ctx.stageAttemptNumber();
+        OwnedRows rows;
+        TrainingConfig config;
+        try {
+            config = TrainingConfig.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(configJson));
+            rows = ownedRows(input, rank);
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Every task must still join the all-gather, or the others wait for it until Spark's barrier
+            // timeout; an empty address tells them to stop.
+            ctx.allGather("");
+            return one(new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + e.getMessage()));
+        }
+        CheckpointPolicy policy = checkpoints(rank, attempt);
+        TcpEndpoint endpoint = TcpEndpoint.bind("0.0.0.0", 0);
+        String host = ctx.getTaskInfos()[rank].address();
+        String[] all = ctx.allGather(host + ":" + endpoint.port());
+        List<InetSocketAddress> addresses = new ArrayList<>(all.length);
+        for (String a : all) {
+            if (a.isEmpty()) {
+                endpoint.close();
+                return one(new TaskOutcome(rank, null, null, null, null));
+            }
+            addresses.add(TcpEndpoint.parse(a));
+        }
+        Blas blas = BlasSelection.createRequested(1);
+        Architecture arch = TrainingRun.architecture(config, width, classes);
+        List<String> history = new ArrayList<>();
+        TrainingListener listener = rank == 0 ? new TrainingListener() {
+            @Override
+            public void onEpoch(EpochMetrics m) {
+                history.add(m.toJson().toString());
+                if (attempt == 0 && m.epoch() == failFirstAttemptAfterEpoch) {
+                    throw new InjectedFailure("test hook: rank 0 fails after epoch " + m.epoch()
+                            + " on stage attempt 0");
+                }
+            }
+        } : TrainingListener.NONE;
+        TrainingResult result;
+        try (TcpCommunicator comm = TcpCommunicator.connect(endpoint, rank, addresses,
+                TcpOptions.defaults(Duration.ofSeconds(timeoutSeconds)))) {
+            result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            if (e instanceof CollectiveException || e.getCause() instanceof CollectiveException) {
+                throw e;
+            }
+            return one(new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + e.getMessage()));
+        }
+        if (rank != 0) {
+            return one(new TaskOutcome(rank, null, null, null, null));
+        }
+        return one(new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null));
+    }
+
+    /**
+     * Checkpoints when a directory is set: every {@code checkpointEverySteps} steps, else every epoch.
+     * Only a retried stage resumes; on the first attempt rank 0 removes a checkpoint left by an earlier
+     * fit, which must not be mistaken for this one's.
+     */
+    private CheckpointPolicy checkpoints(int rank, int attempt) {
+        if (checkpointDir == null) {
+            return CheckpointPolicy.none();
+        }
+        Path dir = Path.of(checkpointDir);
+        CheckpointPolicy policy = new CheckpointPolicy(dir, checkpointEverySteps, checkpointEverySteps == 0 ? 1 : 0,
+                attempt > 0);
+        if (attempt == 0 && rank == 0) {
+            try {
+                Files.deleteIfExists(policy.file());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove the old checkpoint " + policy.file() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return policy;
+    }
+
+    /** This task's rows sorted by global position, checked to be exactly the rows its shards own. */
+    private OwnedRows ownedRows(Iterator<Tuple2<Long, LabeledRow>> input, int rank) {
+        List<Tuple2<Long, LabeledRow>> list = new ArrayList<>();
+        while (input.hasNext()) {
+            list.add(input.next());
+        }
+        list.sort((a, b) -> Long.compare(a._1(), b._1()));
+        int expected = OwnedRows.count(totalRows, rank, workers, shards);
+        if (list.size() != expected) {
+            throw new IllegalArgumentException("rows received: " + list.size() + " (expected: " + expected
+                    + ", the rows of this worker's shards among " + totalRows + ")");
+        }
+        int n = list.size();
+        float[] y = new float[n];
+        Matrix x;
+        if (sparse) {
+            int[] ptr = new int[n + 1];
+            for (int i = 0; i < n; i++) {
+                ptr[i + 1] = ptr[i] + list.get(i)._2().values.length;
+            }
+            int[] col = new int[ptr[n]];
+            float[] val = new float[ptr[n]];
+            for (int i = 0; i < n; i++) {
+                LabeledRow r = list.get(i)._2();
+                System.arraycopy(r.indices, 0, col, ptr[i], r.indices.length);
+                System.arraycopy(r.values, 0, val, ptr[i], r.values.length);
+                y[i] = r.label;
+            }
+            x = new CsrMatrix(n, width, ptr, col, val);
+        } else {
+            FloatMatrix d = new FloatMatrix(n, width);
+            float[] data = d.data();
+            for (int i = 0; i < n; i++) {
+                LabeledRow r = list.get(i)._2();
+                System.arraycopy(r.values, 0, data, i * width, width);
+                y[i] = r.label;
+            }
+            x = d;
+        }
+        return new OwnedRows(x, y, totalRows);
+    }
+
+    private static Iterator<TaskOutcome> one(TaskOutcome o) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(List.of(o).iterator());
+    }
+}

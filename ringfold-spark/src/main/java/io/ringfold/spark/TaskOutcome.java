@@ -1,0 +1,28 @@
+package io.ringfold.spark;
+
+import java.io.Serializable;
+
+/**
+ * What one barrier task hands back to the driver: from rank 0 the trained parameters, the training
+ * history (JSON lines of EpochMetrics) and the BLAS it used; from the others nothing; from any rank
+ * that met a deterministic error (bad data, divergence) the message, so the driver fails the fit at
+ * once instead of Spark retrying a stage that would fail the same way.
+ */
+final class TaskOutcome implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    final int rank;
+    final float[] parameters;
+    final String history;
+    final String blas;
+    final String error;
+
+    TaskOutcome(int rank, float[] parameters, String history, String blas, String error) {
+        this.rank = rank;
+        this.parameters = parameters;
+        this.history = history;
+        this.blas = blas;
+        this.error = error;
+    }
+}
