@@ -76,11 +76,14 @@ final class BarrierFit {
                 est.failFirstAttemptAfterEpoch());
         sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards, "
                 + s.rows + " rows");
-        Object collected = routed.rdd().barrier()
-                .mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class)).collect();
+        // Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier result
+        // stage aborts the job), so the outcomes pass through a one-partition shuffle to the driver.
+        org.apache.spark.rdd.RDD<TaskOutcome> trained = routed.rdd().barrier()
+                .mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class));
+        List<TaskOutcome> collected = trained.toJavaRDD().repartition(1).collect();
         sc.setJobDescription(null);
         TaskOutcome result = null;
-        for (TaskOutcome o : (TaskOutcome[]) collected) {
+        for (TaskOutcome o : collected) {
             if (o.error != null) {
                 throw new IllegalArgumentException(o.error);
             }

@@ -100,8 +100,9 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
         }
         CheckpointPolicy policy = checkpoints(rank, attempt);
         TcpEndpoint endpoint = TcpEndpoint.bind("0.0.0.0", 0);
-        String host = ctx.getTaskInfos()[rank].address();
-        String[] all = ctx.allGather(host + ":" + endpoint.port());
+        // The executor's address as Spark knows it (host:port of its block manager): reachable by the others.
+        String host = TcpEndpoint.parse(ctx.getTaskInfos()[rank].address()).getHostString();
+        String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port());
         List<InetSocketAddress> addresses = new ArrayList<>(all.length);
         for (String a : all) {
             if (a.isEmpty()) {

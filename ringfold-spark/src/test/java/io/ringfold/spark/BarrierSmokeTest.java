@@ -27,17 +27,12 @@ class BarrierSmokeTest {
 
     @Test
     void barrierStageAllGathersEveryTasksMessage() {
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("smoke")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            JavaRDD<Integer> rdd = sc.parallelize(Arrays.asList(1, 2, 3, 4), 2);
-            Object out = rdd.rdd().barrier().mapPartitions(new GatherNames(), false,
-                    scala.reflect.ClassTag$.MODULE$.apply(String.class)).collect();
-            List<String> names = Arrays.asList((String[]) out);
-            assertThat(names).containsExactly("rank0,rank1", "rank0,rank1");
-        } finally {
-            spark.stop();
-        }
+        SparkSession spark = SparkTestSession.get();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Integer> rdd = sc.parallelize(Arrays.asList(1, 2, 3, 4), 2);
+        Object out = rdd.rdd().barrier().mapPartitions(new GatherNames(), false,
+                scala.reflect.ClassTag$.MODULE$.apply(String.class)).collect();
+        List<String> names = Arrays.asList((String[]) out);
+        assertThat(names).containsExactly("rank0,rank1", "rank0,rank1");
     }
 }

@@ -1,0 +1,108 @@
+package io.ringfold.spark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.DataSpec;
+import io.ringfold.parallel.CheckpointPolicy;
+import io.ringfold.parallel.DataParallelTrainer;
+import io.ringfold.parallel.WorkerThreads;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingRun;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Training on Spark gives the same parameter_digest as {@code ringfold train} on the same file with the
+ * same seed and shards, for 1 and 2 workers and whatever the input's partitioning. The local side runs
+ * the code path of TrainCommand's {@code --workers} branch (TrainingRun with WorkerThreads and the exact
+ * DataParallelTrainer), here without the CLI module, which will depend on this one. Its flags:
+ * {@code --model mlp --hidden 8 --epochs 3 --batch-size 16 --lr 0.01 --seed 7 --workers 1 --shards 4
+ * --no-standardize --test-split 0}.
+ */
+class SparkDeterminismTest {
+
+    @TempDir
+    static Path dir;
+    static Path csv;
+    static SparkSession spark;
+
+    @BeforeAll
+    static void data() throws Exception {
+        csv = TestData.writeCsv(dir, 150, 5);
+        spark = SparkTestSession.get();
+    }
+
+    /** What TrainCommand builds from the flags above: defaults overlaid with the flags given. */
+    static TrainingConfig cliConfig(String model, int[] hidden) {
+        ObjectNode n = TrainingConfig.defaults().toJson();
+        n.put("model", model);
+        var h = n.putArray("hidden");
+        for (int w : hidden) {
+            h.add(w);
+        }
+        n.put("epochs", 3).put("batchSize", 16).put("learningRate", 0.01f).put("seed", 7L).put("testSplit", 0.0)
+                .put("standardize", false);
+        if (model.equals("linear")) {
+            n.put("loss", "mse");
+        }
+        return TrainingConfig.fromJson(n);
+    }
+
+    static String cliDigest(Path file, TrainingConfig cfg) throws Exception {
+        Blas blas = BlasSelection.createRequested(1);
+        DataSpec.LoadedData loaded = DataSpec.parse("csv:" + file).load();
+        return TrainingRun.run(loaded, cfg, blas, TrainingListener.NONE, WorkerThreads.fitter(
+                new DataParallelTrainer(cfg, blas, 4, true), 1, Duration.ofSeconds(30), CheckpointPolicy.none()))
+                .model().parameterDigest();
+    }
+
+    static Dataset<Row> frame(Path file) {
+        Dataset<Row> raw = spark.read().option("header", true).option("inferSchema", true).csv(file.toString());
+        return new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")
+                .transform(raw);
+    }
+
+    @Test
+    void classifierDigestEqualsTheLocalTrainersForOneAndTwoWorkers() throws Exception {
+        String expected = cliDigest(csv, cliConfig("mlp", new int[] {8}));
+        RingfoldClassifier c = new RingfoldClassifier().setModelType("mlp").setHiddenLayers(8).setEpochs(3)
+                .setBatchSize(16).setLearningRate(0.01).setSeed(7).setNumShards(4);
+        RingfoldClassificationModel one = c.copy(new org.apache.spark.ml.param.ParamMap()).setNumWorkers(1)
+                .fit(frame(csv));
+        assertThat(one.parameterDigest()).isEqualTo(expected);
+        assertThat(one.trainingHistory()).hasSize(3);
+
+        // Two workers over an input split into several partitions: shards follow row positions, not partitions.
+        spark.conf().set("spark.sql.files.maxPartitionBytes", "1024");
+        spark.conf().set("spark.sql.files.openCostInBytes", "0");
+        try {
+            Dataset<Row> split = frame(csv);
+            assertThat(split.rdd().getNumPartitions()).isGreaterThan(2);
+            RingfoldClassificationModel two = c.setNumWorkers(2).fit(split);
+            assertThat(two.parameterDigest()).isEqualTo(expected);
+        } finally {
+            spark.conf().unset("spark.sql.files.maxPartitionBytes");
+            spark.conf().unset("spark.sql.files.openCostInBytes");
+        }
+    }
+
+    @Test
+    void regressorDigestEqualsTheLocalTrainers() throws Exception {
+        String expected = cliDigest(csv, cliConfig("linear", new int[0]));
+        RingfoldRegressionModel m = new RingfoldRegressor().setModelType("linear").setEpochs(3).setBatchSize(16)
+                .setLearningRate(0.01).setSeed(7).setNumShards(4).setNumWorkers(2).fit(frame(csv));
+        assertThat(m.parameterDigest()).isEqualTo(expected);
+    }
+}
