@@ -99,7 +99,7 @@ final class BarrierFit {
                 "not computed", result.blas);
         io.ringfold.model.Model model = new io.ringfold.model.Model(arch, result.parameters,
                 Preprocessor.identity(width), List.of(), provenance);
-        return est.newModel(est.uid(), model).withHistory(history(result.history));
+        return est.newModel(est.uid(), model).withHistory(history(result.history), result.attempt, result.epochsRun);
     }
 
     /**

@@ -96,7 +96,7 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
             // Every task must still join the all-gather, or the others wait for it until Spark's barrier
             // timeout; an empty address tells them to stop.
             ctx.allGather("");
-            return one(new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + e.getMessage()));
+            return one(TaskOutcome.failed(rank, attempt, e.getMessage()));
         }
         CheckpointPolicy policy = checkpoints(rank, attempt);
         TcpEndpoint endpoint = TcpEndpoint.bind("0.0.0.0", 0);
@@ -107,17 +107,17 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
         for (String a : all) {
             if (a.isEmpty()) {
                 endpoint.close();
-                return one(new TaskOutcome(rank, null, null, null, null));
+                return one(TaskOutcome.empty(rank, attempt));
             }
             addresses.add(TcpEndpoint.parse(a));
         }
         Blas blas = BlasSelection.createRequested(1);
         Architecture arch = TrainingRun.architecture(config, width, classes);
-        List<String> history = new ArrayList<>();
+        int[] epochsRun = new int[1];
         TrainingListener listener = rank == 0 ? new TrainingListener() {
             @Override
             public void onEpoch(EpochMetrics m) {
-                history.add(m.toJson().toString());
+                epochsRun[0]++;
                 if (attempt == 0 && m.epoch() == failFirstAttemptAfterEpoch) {
                     throw new InjectedFailure("test hook: rank 0 fails after epoch " + m.epoch()
                             + " on stage attempt 0");
@@ -132,12 +132,17 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
             if (e instanceof CollectiveException || e.getCause() instanceof CollectiveException) {
                 throw e;
             }
-            return one(new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + e.getMessage()));
+            return one(TaskOutcome.failed(rank, attempt, e.getMessage()));
         }
         if (rank != 0) {
-            return one(new TaskOutcome(rank, null, null, null, null));
+            return one(TaskOutcome.empty(rank, attempt));
         }
-        return one(new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null));
+        List<String> history = new ArrayList<>();
+        for (EpochMetrics m : result.epochs()) {
+            history.add(m.toJson().toString());
+        }
+        return one(new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null, attempt,
+                epochsRun[0]));
     }
 
     /**

@@ -51,7 +51,7 @@ public final class RingfoldClassificationModel extends RingfoldModel<RingfoldCla
 
     @Override
     public RingfoldClassificationModel copy(ParamMap extra) {
-        RingfoldClassificationModel m = new RingfoldClassificationModel(uid(), ringfoldModel()).withHistory(trainingHistory());
+        RingfoldClassificationModel m = new RingfoldClassificationModel(uid(), ringfoldModel()).withHistory(trainingHistory(), -1, 0);
         return copyValues(m, extra).setParent(parent());
     }
 

@@ -32,6 +32,8 @@ public abstract class RingfoldModel<M extends RingfoldModel<M>> extends Model<M>
     private final Param<String> featuresCol;
     private final Param<String> predictionCol;
     private transient List<EpochMetrics> history = List.of();
+    private transient int fitAttempt = -1;
+    private transient int epochsInFitAttempt;
     private transient Broadcast<ScoringPartition.Payload> broadcast;
 
     protected RingfoldModel(String uid, io.ringfold.model.Model model) {
@@ -77,9 +79,21 @@ public abstract class RingfoldModel<M extends RingfoldModel<M>> extends Model<M>
         return history;
     }
 
+    /** Stage attempt of the fit that produced this model (0 = first; -1 = loaded or copied). */
+    int fitAttempt() {
+        return fitAttempt;
+    }
+
+    /** Epochs that stage attempt ran itself, fewer than the history when it resumed from a checkpoint. */
+    int epochsInFitAttempt() {
+        return epochsInFitAttempt;
+    }
+
     @SuppressWarnings("unchecked")
-    M withHistory(List<EpochMetrics> epochs) {
+    M withHistory(List<EpochMetrics> epochs, int attempt, int epochsRun) {
         history = List.copyOf(epochs);
+        fitAttempt = attempt;
+        epochsInFitAttempt = epochsRun;
         return (M) this;
     }
 

@@ -27,7 +27,7 @@ public final class RingfoldRegressionModel extends RingfoldModel<RingfoldRegress
 
     @Override
     public RingfoldRegressionModel copy(ParamMap extra) {
-        RingfoldRegressionModel m = new RingfoldRegressionModel(uid(), ringfoldModel()).withHistory(trainingHistory());
+        RingfoldRegressionModel m = new RingfoldRegressionModel(uid(), ringfoldModel()).withHistory(trainingHistory(), -1, 0);
         return copyValues(m, extra).setParent(parent());
     }
 

@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * What one barrier task hands back to the driver: from rank 0 the trained parameters, the training
- * history (JSON lines of EpochMetrics) and the BLAS it used; from the others nothing; from any rank
+ * history (JSON lines of EpochMetrics, resumed epochs included) and the BLAS it used; from the others nothing; from any rank
  * that met a deterministic error (bad data, divergence) the message, so the driver fails the fit at
  * once instead of Spark retrying a stage that would fail the same way.
  */
@@ -17,12 +17,25 @@ final class TaskOutcome implements Serializable {
     final String history;
     final String blas;
     final String error;
+    /** The stage attempt that produced this outcome (0 = first) and the epochs it ran itself. */
+    final int attempt;
+    final int epochsRun;
 
-    TaskOutcome(int rank, float[] parameters, String history, String blas, String error) {
+    TaskOutcome(int rank, float[] parameters, String history, String blas, String error, int attempt, int epochsRun) {
         this.rank = rank;
         this.parameters = parameters;
         this.history = history;
         this.blas = blas;
         this.error = error;
+        this.attempt = attempt;
+        this.epochsRun = epochsRun;
+    }
+
+    static TaskOutcome empty(int rank, int attempt) {
+        return new TaskOutcome(rank, null, null, null, null, attempt, 0);
+    }
+
+    static TaskOutcome failed(int rank, int attempt, String error) {
+        return new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + error, attempt, 0);
     }
 }

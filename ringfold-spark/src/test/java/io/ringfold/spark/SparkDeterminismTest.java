@@ -69,7 +69,12 @@ class SparkDeterminismTest {
     }
 
     static Dataset<Row> frame(Path file) {
-        Dataset<Row> raw = spark.read().option("header", true).option("inferSchema", true).csv(file.toString());
+        return frameOf(file);
+    }
+
+    /** The CSV as a DataFrame with an assembled features vector, rows in file order. */
+    static Dataset<Row> frameOf(Path file) {
+        Dataset<Row> raw = SparkTestSession.get().read().option("header", true).option("inferSchema", true).csv(file.toString());
         return new VectorAssembler().setInputCols(new String[] {"a", "b", "c", "d"}).setOutputCol("features")
                 .transform(raw);
     }
