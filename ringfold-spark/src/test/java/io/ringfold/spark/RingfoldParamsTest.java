@@ -1,0 +1,123 @@
+package io.ringfold.spark;
+
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Params, schema and input checks: each fails naming the thing, the value and the expectation, before training. */
+class RingfoldParamsTest {
+
+    static SparkSession spark;
+
+    @BeforeAll
+    static void session() {
+        spark = SparkTestSession.get();
+    }
+
+    private static Dataset<Row> frame(List<Row> rows) {
+        StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
+        return spark.createDataFrame(rows, schema);
+    }
+
+    private static List<Row> rows(int n) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(RowFactory.create(Vectors.dense(i, -i), (double) (i % 2)));
+        }
+        return rows;
+    }
+
+    private static RingfoldClassifier small() {
+        return new RingfoldClassifier().setModelType("softmax").setNumShards(2).setNumWorkers(2).setBatchSize(4)
+                .setEpochs(1);
+    }
+
+    @Test
+    void settersRejectOutOfRangeValuesNamingParamValueAndRange() {
+        RingfoldClassifier c = new RingfoldClassifier();
+        assertThatThrownBy(() -> c.setLearningRate(-0.1)).hasMessage("learningRate: -0.1 (expected: > 0)");
+        assertThatThrownBy(() -> c.setEpochs(0)).hasMessage("epochs: 0 (expected: > 0)");
+        assertThatThrownBy(() -> c.setModelType("linear"))
+                .hasMessage("modelType: linear (expected: one of [logistic, mlp, softmax])");
+        assertThatThrownBy(() -> new RingfoldRegressor().setModelType("softmax"))
+                .hasMessage("modelType: softmax (expected: one of [linear, mlp])");
+        assertThatThrownBy(() -> c.setHiddenLayers(16, 0)).hasMessage("hiddenLayers: [16, 0] (expected: every width > 0)");
+        assertThatThrownBy(() -> c.setMomentum(1.0)).hasMessage("momentum: 1.0 (expected: 0 < momentum < 1)");
+        assertThatThrownBy(() -> c.setActivation("gelu"))
+                .hasMessage("activation: gelu (expected: one of [identity, relu, sigmoid, tanh])");
+        assertThat(c.explainParams()).contains("learningRate: Step size (> 0). (default: 0.001)");
+    }
+
+    @Test
+    void combinationsAndSchemaAreCheckedBeforeAnyJob() {
+        Dataset<Row> df = frame(rows(8));
+        assertThatThrownBy(() -> small().setModelType("softmax").setHiddenLayers(8).fit(df))
+                .hasMessage("hiddenLayers: [8] (expected: no hidden layers for model softmax; use --model mlp)");
+        assertThatThrownBy(() -> small().setNumWorkers(3).setNumShards(4).fit(df))
+                .hasMessage("numWorkers: 3 (expected: at most the 2 task slots the cluster has free now; a barrier "
+                        + "stage runs all its tasks at once)");
+        assertThatThrownBy(() -> small().setNumShards(1).fit(df))
+                .hasMessage("numWorkers: 2 (expected: 1..1, at most numShards)");
+        assertThatThrownBy(() -> small().setBatchSize(1).fit(df))
+                .hasMessage("batchSize: 1 (expected: >= numShards, 2, so that every shard contributes to every step)");
+        assertThatThrownBy(() -> small().setFeaturesCol("x").fit(df))
+                .hasMessage("featuresCol 'x': no such column (expected: one of [features, label])");
+        assertThatThrownBy(() -> small().fit(df.withColumn("label", df.col("label").cast("string"))))
+                .hasMessageStartingWith("labelCol 'label': type string (expected: a numeric column");
+        assertThatThrownBy(() -> small().setFeaturesCol("label").fit(df))
+                .hasMessageStartingWith("featuresCol 'label': type double (expected: an org.apache.spark.ml.linalg.Vector");
+    }
+
+    @Test
+    void badRowsAreReportedByGlobalPositionBeforeTheBarrierStage() {
+        List<Row> nan = rows(8);
+        nan.set(5, RowFactory.create(Vectors.dense(1, Double.NaN), 1.0));
+        assertThatThrownBy(() -> small().fit(frame(nan)))
+                .hasMessage("row 5: feature value NaN at index 1 (expected: finite as float32)");
+        List<Row> label = rows(8);
+        label.set(3, RowFactory.create(Vectors.dense(1, 2), -1.0));
+        assertThatThrownBy(() -> small().fit(frame(label)))
+                .hasMessage("row 3: label -1.0 (expected: a class index 0..K-1)");
+        List<Row> size = rows(8);
+        size.set(7, RowFactory.create(Vectors.dense(1, 2, 3), 1.0));
+        assertThatThrownBy(() -> small().fit(frame(size)))
+                .hasMessage("features: vectors of sizes 2 to 3 (expected: one size for every row)");
+        assertThatThrownBy(() -> small().fit(frame(rows(1))))
+                .hasMessage("numWorkers: 2 (expected: at most the 1 rows of the dataset)");
+        assertThatThrownBy(() -> small().setNumWorkers(1).setNumShards(4).fit(frame(rows(3))))
+                .hasMessage("dataset: 3 rows (expected: at least numShards, 4, so that no shard and no worker is "
+                        + "empty; lower numShards)");
+        assertThatThrownBy(() -> small().fit(frame(rows(0))))
+                .hasMessage("dataset: 0 rows (expected: at least numShards, 2)");
+        List<Row> oneClass = rows(8);
+        oneClass.replaceAll(r -> RowFactory.create(r.get(0), 0.0));
+        assertThatThrownBy(() -> small().fit(frame(oneClass)))
+                .hasMessage("classes: 1 (expected: at least 2; the largest label is 0.0)");
+    }
+
+    @Test
+    void sparseInputTrainsAndEmptyInputPartitionsAreHarmless() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            rows.add(RowFactory.create(Vectors.sparse(5, new int[] {i % 5}, new double[] {1 + i % 3}), (double) (i % 2)));
+        }
+        // Six partitions for twelve rows after a filter that empties some of them.
+        Dataset<Row> df = frame(rows).repartition(6).filter("label >= 0");
+        RingfoldClassificationModel m = small().fit(df);
+        assertThat(m.numFeatures()).isEqualTo(5);
+        assertThat(m.transform(df).count()).isEqualTo(12);
+    }
+}
