@@ -35,8 +35,10 @@ import java.util.concurrent.TimeUnit;
  * Each of {@code --connections} clients sends one single-row ModelInfer, waits for the answer and sends
  * the next, for {@code --duration} seconds after a warm-up; reports requests per second and latency
  * percentiles, like wrk does for HTTP. The clients are asynchronous calls on {@code --threads} event-loop
- * threads (one by default), not a thread each: 64 blocking threads cost more CPU per call than the server
- * (measured: 250 against 200 µs) and on 2 cores the client, not the server, set the figure.
+ * threads (one by default), not a thread each, so the client's cost does not grow with the number of
+ * clients; it reports its own CPU time per request, so a client-bound figure shows as one. (On a machine
+ * oversubscribed by other work, 64 blocking threads win a larger share of the cores than one event loop:
+ * compare clients on a quiet machine; see bench/RESULTS.md.)
  */
 @Command(name = "grpc", mixinStandardHelpOptions = true,
         description = "Closed-loop gRPC ModelInfer load against a running `ringfold serve`.")
