@@ -84,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
             description = "Unencrypted PKCS#8 PEM private key of --tls-cert ('-----BEGIN PRIVATE KEY-----').")
     Path tlsKey;
 
-    @Option(names = "--access-log", description = "Write one JSON line per request to stdout (default: off).")
+    @Option(names = "--access-log", description = "Write one JSON line per HTTP request and per gRPC call to stdout (default: off).")
     boolean accessLog;
 
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */

@@ -64,7 +64,7 @@ public final class InferenceServer implements AutoCloseable {
                 new Guard(token, accessLog));
         try {
             this.grpc = config.grpcPort() < 0 ? null : new GrpcServer(config.host(), config.grpcPort(),
-                    config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey);
+                    config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey, accessLog);
         } catch (RuntimeException e) {
             http.close();
             throw e;

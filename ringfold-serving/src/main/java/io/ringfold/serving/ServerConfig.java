@@ -19,7 +19,7 @@ import java.time.Duration;
  * @param authTokenFile file holding the bearer token every request but the health probes must carry, or null
  * @param tlsCertFile   PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
  * @param tlsKeyFile    PEM PKCS#8 private key of {@code tlsCertFile}, or null
- * @param accessLog     whether each request is written to stdout as one JSON line
+ * @param accessLog     whether each HTTP request and gRPC call is written to stdout as one JSON line
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
                            BatchingConfig batching, int maxBodyBytes, Duration gracePeriod, Path authTokenFile,

@@ -1,12 +1,18 @@
 package io.ringfold.serving.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import io.ringfold.serving.http.AccessLog;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.security.BearerToken;
 import io.ringfold.serving.security.PemTls;
@@ -15,18 +21,26 @@ import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService}: over TLS
  * when given a server key (the HTTPS certificate and key), cleartext otherwise; with a bearer token, every
- * call but the health RPCs must carry it ({@link BearerAuthInterceptor}). Its lifecycle follows the HTTP server's: {@link #stopAccepting()} refuses new
+ * call but the health RPCs must carry it ({@link BearerAuthInterceptor}); with an access log, every call is
+ * logged ({@link GrpcAccessLog}). Its lifecycle follows the HTTP server's: {@link #stopAccepting()} refuses new
  * calls while running ones finish; {@link #close(long)} waits for them, then cuts what is left.
  */
 public final class GrpcServer implements AutoCloseable {
 
+    /** gRPC's own default initial window (1 MiB), fixed rather than tuned. */
+    static final int FLOW_CONTROL_WINDOW = 1 << 20;
+
     private final InferenceGrpcService service;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
     private final Server server;
 
     /**
@@ -36,17 +50,25 @@ public final class GrpcServer implements AutoCloseable {
      * @param ready           whether the server takes traffic (false while starting and draining)
      * @param token           the token every call but ServerLive and ServerReady must carry, or null for none
      * @param tls             the certificate chain and key to serve TLS with, or null for cleartext
+     * @param accessLog       where each call is logged (with the HTTP requests), or null for no access log
      */
     public GrpcServer(String host, int port, int maxMessageBytes, ModelRepository repo, BooleanSupplier ready,
-                      BearerToken token, PemTls.ServerKey tls) {
+                      BearerToken token, PemTls.ServerKey tls, AccessLog accessLog) {
         this.service = new InferenceGrpcService(repo, ready);
         // The handlers never block (inference is queued and answered from the batcher's thread), so they
         // run on the transport threads, as the HTTP handlers do, instead of hopping to another pool.
+        // Event loops: one per core, as for HTTP, instead of gRPC's shared default of two per core, which
+        // on a small machine only adds threads competing with the batch workers for the same cores.
+        // A fixed flow-control window: messages here are small, and the default auto-tuning sends a
+        // BDP ping on reads, work for both sides that no unary call of a few KiB needs.
+        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).directExecutor()
+                .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class)
+                .flowControlWindow(FLOW_CONTROL_WINDOW)
                 .maxInboundMessageSize(maxMessageBytes)
-                .addService(token == null ? MalformedRequestGuard.guard(service.bindService())
-                        : ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
-                                new BearerAuthInterceptor(token)));
+                .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
+                        interceptors(token, accessLog)));
         if (tls != null) {
             builder.sslContext(sslContext(tls));
         }
@@ -54,8 +76,21 @@ public final class GrpcServer implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
+            shutdownLoops();
             throw new UncheckedIOException("gRPC port " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Innermost first: the token check, then (outermost, so it sees refusals too) the access log. */
+    private static List<ServerInterceptor> interceptors(BearerToken token, AccessLog accessLog) {
+        List<ServerInterceptor> list = new ArrayList<>(2);
+        if (token != null) {
+            list.add(new BearerAuthInterceptor(token));
+        }
+        if (accessLog != null) {
+            list.add(new GrpcAccessLog(accessLog));
+        }
+        return list;
     }
 
     /**
@@ -98,7 +133,14 @@ public final class GrpcServer implements AutoCloseable {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            shutdownLoops();
         }
+    }
+
+    private void shutdownLoops() {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     @Override

@@ -151,8 +151,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             return TensorDecoder.decode(sv.signature(), sv.decoder(), tensor);
         }, (sv, result) -> {
             ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(model)
-                    .setModelVersion(Long.toString(sv.version())).setId(req.getId())
-                    .putAllParameters(req.getParametersMap());
+                    .setModelVersion(Long.toString(sv.version())).setId(req.getId());
+            if (req.getParametersCount() > 0) {
+                b.putAllParameters(req.getParametersMap()); // an empty map still costs a map copy per call
+            }
             List<ByteString> rawOut = new ArrayList<>();
             for (String name : outputNames(sv.signature(), req)) {
                 b.addOutputs(GrpcTensors.output(sv.signature(), name, result, raw, rawOut));

@@ -10,17 +10,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The structured access log: one JSON object per line per request, written by a thread of its own. The
- * event loop only offers a record to a bounded queue; when the writer falls behind (a slow disk or pipe)
+ * The structured access log of both ports (HTTP lines are {@link AccessRecord}s, gRPC lines come from
+ * {@code io.ringfold.serving.grpc.GrpcAccessLog}): one JSON object per line per request, written by a
+ * thread of its own. The event loop only offers a record to a bounded queue; when the writer falls behind (a slow disk or pipe)
  * records are dropped and counted ({@link #dropped()}, exported as
  * {@code ringfold_access_log_dropped_total}) rather than blocking requests or growing memory.
  */
 public final class AccessLog implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(AccessLog.class.getName());
-    private static final AccessRecord STOP = new AccessRecord(0, "", "", "", 0, 0, 0, 0, null, null, null);
+    /** One request's line: captured on a network thread, formatted on the log's thread. */
+    public interface Line {
+        /** One JSON object, no line break. */
+        String toJson();
+    }
 
-    private final BlockingQueue<AccessRecord> queue;
+    private static final System.Logger LOG = System.getLogger(AccessLog.class.getName());
+    private static final Line STOP = () -> "";
+
+    private final BlockingQueue<Line> queue;
     private final Writer out;
     private final LongAdder dropped = new LongAdder();
     private final Thread writer;
@@ -43,7 +50,7 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** Queues a record, or counts it as dropped when the queue is full; never blocks. */
-    void log(AccessRecord r) {
+    public void log(Line r) {
         if (!queue.offer(r)) {
             dropped.increment();
         }
@@ -55,10 +62,10 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void drain() {
-        List<AccessRecord> batch = new ArrayList<>();
+        List<Line> batch = new ArrayList<>();
         boolean writing = true;
         while (true) {
-            AccessRecord first;
+            Line first;
             try {
                 first = queue.take();
             } catch (InterruptedException e) {
@@ -66,7 +73,7 @@ public final class AccessLog implements AutoCloseable {
             }
             batch.add(first);
             queue.drainTo(batch);
-            for (AccessRecord r : batch) {
+            for (Line r : batch) {
                 if (r == STOP) {
                     flush();
                     return;

@@ -24,13 +24,14 @@ import java.time.Instant;
  * @param requestId    the {@code X-Request-Id} header, or null
  */
 record AccessRecord(long epochMillis, String remote, String method, String path, int status, long bytesIn,
-                    long bytesOut, long micros, String model, String version, String requestId) {
+                    long bytesOut, long micros, String model, String version, String requestId) implements AccessLog.Line {
 
     /** Longest path and request id written; client-chosen strings must not make lines unbounded. */
     static final int MAX_FIELD = 512;
 
     /** One JSON object, no line break (JSON escapes any in the values). */
-    String toJson() {
+    @Override
+    public String toJson() {
         StringWriter w = new StringWriter(256);
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(w)) {
             g.writeStartObject();

@@ -15,11 +15,14 @@ public final class RowDecoder {
     private final Model model;
     private final Signature signature;
     private final int outWidth;
+    /** No categorical column: a row of plain numbers may skip the text form (see {@link #exactFloat}). */
+    private final boolean numeric;
 
     public RowDecoder(Model model, Signature signature) {
         this.model = model;
         this.signature = signature;
         this.outWidth = model.architecture().inputs();
+        this.numeric = model.preprocessor().vocabularies().isEmpty();
     }
 
     /** Width of a decoded (preprocessed) row. */
@@ -38,11 +41,16 @@ public final class RowDecoder {
         }
         float[] out = new float[rows.size() * outWidth];
         String[] cells = new String[signature.width()];
+        float[] raw = numeric ? new float[signature.width()] : null;
         for (int r = 0; r < rows.size(); r++) {
             List<JsonNode> row = rows.get(r);
             if (row.size() != signature.width()) {
                 throw new BadInputException(tensor + ": row " + r + " has " + row.size() + " values (expected: "
                         + signature.width() + ", the model's input columns)");
+            }
+            if (numeric && exactFloats(row, raw)) {
+                System.arraycopy(model.preprocessor().transformRow(raw), 0, out, r * outWidth, outWidth);
+                continue;
             }
             for (int c = 0; c < cells.length; c++) {
                 cells[c] = cell(tensor, r, c, row.get(c));
@@ -56,6 +64,48 @@ public final class RowDecoder {
             System.arraycopy(t, 0, out, r * outWidth, outWidth);
         }
         return out;
+    }
+
+    /**
+     * Fills {@code raw} when every value of the row is a number whose float {@link #exactFloat} gives;
+     * false (and the row takes the text path, which also names any bad value) otherwise.
+     */
+    private static boolean exactFloats(List<JsonNode> row, float[] raw) {
+        for (int c = 0; c < raw.length; c++) {
+            float f = exactFloat(row.get(c));
+            if (Float.isNaN(f)) {
+                return false;
+            }
+            raw[c] = f;
+        }
+        return true;
+    }
+
+    /**
+     * The float that the text path ({@code parseFloat} of the node's JSON text) gives, computed without the
+     * text, or NaN where that shortcut is not provably the same. Integers: int and long to float conversion
+     * and {@code parseFloat} of the decimal integer both round the exact value to nearest even. Floating
+     * values exactly representable as a finite float (every FP32 value from gRPC, whole numbers, pixel
+     * values): the shortest decimal of the double lies within half a double ulp of it, far inside half a
+     * float ulp, so {@code parseFloat} returns that float. Other doubles would round twice, so they keep the
+     * text path and its exact bits. Formatting and parsing 64 numbers per row was a tenth of the server's
+     * time per request.
+     */
+    static float exactFloat(JsonNode v) {
+        if (v.isInt()) {
+            return v.intValue();
+        }
+        if (v.isLong()) {
+            return v.longValue();
+        }
+        if (v.isDouble() || v.isFloat()) {
+            double d = v.doubleValue();
+            float f = (float) d;
+            if (f == d && Float.isFinite(f)) {
+                return f;
+            }
+        }
+        return Float.NaN;
     }
 
     private String cell(String tensor, int r, int c, JsonNode v) {
