@@ -138,11 +138,22 @@ final class TrainCommand implements Callable<Integer> {
             + "result is bit-identical to an uninterrupted run.")
     boolean resume;
 
+    @Option(names = "--engine", paramLabel = "ENGINE", description = "local (threads or processes, default) or spark: "
+            + "the same data-parallel training in one Spark barrier stage (see docs/spark.md).")
+    String engine;
+
+    @Option(names = "--master", paramLabel = "MASTER", description = "Spark master URL for --engine spark "
+            + "(default: local[W] with W = --workers).")
+    String master;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
     Path out;
 
     @Option(names = "--json", description = "Print one JSON object with the results as the last line.")
     boolean json;
+
+    /** Set by a Spark run, for the summary. */
+    private SparkEngine sparkEngine;
 
     @Override
     public Integer call() throws Exception {
@@ -155,7 +166,8 @@ final class TrainCommand implements Callable<Integer> {
         if (test != null) {
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
         }
-        boolean parallel = workers != null || rendezvous != null;
+        boolean spark = "spark".equals(engine);
+        boolean parallel = workers != null || rendezvous != null || spark;
         Blas blas = parallel ? BlasSelection.createRequested(1) : Blas.get();
         w.println("data: " + trainSpec.describe() + ", " + loaded.train().size() + " rows, "
                 + loaded.train().numFeatures() + " features" + loaded.test().map(t -> ", test " + t.size() + " rows").orElse(""));
@@ -180,6 +192,20 @@ final class TrainCommand implements Callable<Integer> {
                         + outcome.model().parameterDigest() + ")");
                 return 0;
             }
+        } else if (spark) {
+            int s = shards == null ? DEFAULT_SHARDS : shards;
+            int wk = workers == null ? Math.min(Runtime.getRuntime().availableProcessors(), s) : workers;
+            String classpath = System.getenv(SparkEngine.CLASSPATH_ENV);
+            if (classpath == null || classpath.isBlank()) {
+                throw new IllegalStateException("--engine spark: " + SparkEngine.CLASSPATH_ENV + " is not set (expected: "
+                        + "run through ./ringfold, which builds ringfold-spark and sets it, or set it to the ringfold-spark "
+                        + "jar and its dependencies, Spark included)");
+            }
+            sparkEngine = new SparkEngine(master == null ? "local[" + wk + "]" : master, config, wk, s,
+                    collectiveTimeout == null ? 60 : collectiveTimeout, checkpointDir,
+                    checkpointSteps == null ? 0 : checkpointSteps, classpath, w);
+            outcome = TrainingRun.run(loaded, config, blas, progress, sparkEngine.fitter());
+            outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         } else if (workers == null) {
             outcome = TrainingRun.run(loaded, config, blas, progress);
         } else {
@@ -195,6 +221,11 @@ final class TrainCommand implements Callable<Integer> {
         String id = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
                 .withZone(java.time.ZoneOffset.UTC).format(started) + "-" + outcome.model().parameterDigest().substring(0, 8);
         result.put("run_id", id);
+        if (sparkEngine != null) {
+            result.put("engine", "spark");
+            result.put("spark_master", sparkEngine.lastResult().path("spark_master").asText());
+            result.put("spark_version", sparkEngine.lastResult().path("spark_version").asText());
+        }
         new io.ringfold.runs.FileRunStore(out).save(new io.ringfold.runs.RunRecord(id, started.toString(),
                 (System.nanoTime() - t0) / 1e9, spec.commandLine().getParseResult().originalArgs(), result,
                 outcome.result().epochs(), out));
@@ -224,6 +255,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private void checkParallelFlags() {
         boolean process = rank != null || worldSize != null || rendezvous != null;
+        checkEngineFlags(process);
         if (process && (rank == null || worldSize == null || rendezvous == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rank, --world-size and --rendezvous go together (expected: all three for multi-process training)");
@@ -244,7 +276,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--allreduce: " + allreduce
                     + " (expected: exact or float32)");
         }
-        if (workers == null && !process && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
+        if (workers == null && !process && !"spark".equals(engine) && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --allreduce, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
         }
@@ -277,6 +309,38 @@ final class TrainCommand implements Callable<Integer> {
         if (collectiveTimeout != null && collectiveTimeout <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--collective-timeout: "
                     + collectiveTimeout + " (expected: > 0 seconds)");
+        }
+    }
+
+    private void checkEngineFlags(boolean process) {
+        if (engine != null && !engine.equals("local") && !engine.equals("spark")) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine: " + engine
+                    + " (expected: local or spark)");
+        }
+        boolean spark = "spark".equals(engine);
+        if (master != null && !spark) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--master without --engine spark (expected: --engine spark --master MASTER)");
+        }
+        if (!spark) {
+            return;
+        }
+        // What a barrier stage does not do (yet); each refused by name rather than silently ignored.
+        String refused = process ? "--rank/--world-size/--rendezvous (Spark places the workers)"
+                : allreduce != null && !allreduce.equals("exact") ? "--allreduce " + allreduce + " (Spark runs exact sums)"
+                : validationSplit != null && validationSplit > 0 ? "--validation-split (no validation inside the stage)"
+                : patience != null && patience > 0 ? "--patience (no early stopping inside the stage)"
+                : resume ? "--resume (a retried stage resumes by itself)"
+                : checkpointEpochs != null && checkpointEpochs != 1 ? "--checkpoint-every-epochs " + checkpointEpochs
+                        + " (Spark checkpoints every epoch or every --checkpoint-every-steps N)"
+                : null;
+        if (refused != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine spark with " + refused
+                    + " (expected: without it)");
+        }
+        if (master != null && master.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--master: empty (expected: local[N], spark://HOST:PORT, yarn or k8s://...)");
         }
     }
 

@@ -31,10 +31,61 @@ final class BarrierFit {
 
     static <M extends RingfoldModel<M>> M fit(RingfoldEstimator<M, ?> est, Dataset<?> dataset) {
         TrainingConfig config = est.trainingConfig();
-        int shards = est.getInt(est.numShards());
+        Settings settings = new Settings(est.getString(est.featuresCol()), est.getString(est.labelCol()),
+                est.classification(), est.isSet(est.numWorkers()) ? est.getInt(est.numWorkers()) : 0,
+                est.getInt(est.numShards()), est.getInt(est.collectiveTimeout()),
+                est.isDefined(est.checkpointDir()) ? est.getString(est.checkpointDir()) : null,
+                est.getInt(est.checkpointEverySteps()), est.failFirstAttemptAfterEpoch());
+        Trained t = train(dataset, config, settings);
+        Provenance provenance = Provenance.capture(config.toJson(), config.seed(), "spark: " + dataset.sparkSession()
+                .sparkContext().appName() + " (" + t.rows + " rows, " + t.workers + " workers, " + t.shards
+                + " shards)", "not computed", t.outcome.blas);
+        io.ringfold.model.Model model = new io.ringfold.model.Model(t.arch, t.outcome.parameters,
+                Preprocessor.identity(t.arch.inputs()), List.of(), provenance);
+        return est.newModel(est.uid(), model).withHistory(t.history(), t.outcome.attempt, t.outcome.epochsRun);
+    }
+
+    /**
+     * Where the rows are and how to train them: columns, task type, workers (0 = as many as the cluster's
+     * default parallelism allows, at most {@code shards}), and the fault-tolerance settings.
+     */
+    record Settings(String featuresCol, String labelCol, boolean classification, int workers, int shards,
+                    int collectiveTimeoutSeconds, String checkpointDir, int checkpointEverySteps,
+                    int failFirstAttemptAfterEpoch) {
+    }
+
+    /** What came back from rank 0, with the architecture and layout the stage used. */
+    record Trained(Architecture arch, TaskOutcome outcome, long rows, int workers, int shards) {
+
+        List<EpochMetrics> history() {
+            return BarrierFit.history(outcome.history);
+        }
+
+        /** As the data-parallel trainer reports it locally (no early stopping inside a barrier stage). */
+        io.ringfold.train.TrainingResult result() {
+            List<EpochMetrics> epochs = history();
+            List<io.ringfold.train.RankTelemetry> telemetry = new ArrayList<>();
+            for (String line : outcome.telemetry == null ? new String[0] : outcome.telemetry.split("\n")) {
+                if (!line.isEmpty()) {
+                    String[] f = line.split(",");
+                    telemetry.add(new io.ringfold.train.RankTelemetry(Integer.parseInt(f[0]),
+                            Double.parseDouble(f[1]), Double.parseDouble(f[2]), Long.parseLong(f[3])));
+                }
+            }
+            return new io.ringfold.train.TrainingResult(outcome.parameters, epochs, epochs.size(), false,
+                    outcome.trainSeconds, outcome.samplesSeen, workers, shards, telemetry);
+        }
+    }
+
+    /**
+     * The barrier-stage fit of {@code config} on {@code dataset}: every hyperparameter comes from the
+     * config (the estimators build it from their Params; {@code ringfold train --engine spark} hands its
+     * own over unchanged).
+     */
+    static Trained train(Dataset<?> dataset, TrainingConfig config, Settings settings) {
+        int shards = settings.shards();
         SparkContext sc = dataset.sparkSession().sparkContext();
-        int workers = est.isSet(est.numWorkers()) ? est.getInt(est.numWorkers())
-                : Math.min(sc.defaultParallelism(), shards);
+        int workers = settings.workers() > 0 ? settings.workers() : Math.min(sc.defaultParallelism(), shards);
         if (workers > shards) {
             throw new IllegalArgumentException("numWorkers: " + workers + " (expected: 1.." + shards
                     + ", at most numShards)");
@@ -45,9 +96,9 @@ final class BarrierFit {
         }
         checkCluster(sc, workers);
 
-        String featuresCol = est.getString(est.featuresCol());
-        String labelCol = est.getString(est.labelCol());
-        boolean classification = est.classification();
+        String featuresCol = settings.featuresCol();
+        String labelCol = settings.labelCol();
+        boolean classification = settings.classification();
         int metadataClasses = classification ? metadataClasses(dataset, labelCol) : 0;
         // Global position = position in the input, whatever its partitioning: row i goes to shard i mod S.
         JavaPairRDD<Row, Long> indexed = dataset.select(featuresCol, labelCol).toJavaRDD().zipWithIndex();
@@ -70,10 +121,9 @@ final class BarrierFit {
                 .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
                         ((Number) t._1().get(1)).doubleValue(), sparse)))
                 .partitionBy(new RowsByOwner(workers, shards));
-        String checkpointDir = est.isDefined(est.checkpointDir()) ? est.getString(est.checkpointDir()) : null;
         BarrierTraining task = new BarrierTraining(config, width, classes, (int) s.rows, workers, shards, sparse,
-                est.getInt(est.collectiveTimeout()), checkpointDir, est.getInt(est.checkpointEverySteps()),
-                est.failFirstAttemptAfterEpoch());
+                settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
+                settings.failFirstAttemptAfterEpoch());
         sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards, "
                 + s.rows + " rows");
         // Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier result
@@ -94,12 +144,7 @@ final class BarrierFit {
         if (result == null || result.parameters == null) {
             throw new IllegalStateException("the barrier stage returned no parameters from rank 0");
         }
-        Provenance provenance = Provenance.capture(config.toJson(), config.seed(), "spark: " + dataset.sparkSession()
-                .sparkContext().appName() + " (" + s.rows + " rows, " + workers + " workers, " + shards + " shards)",
-                "not computed", result.blas);
-        io.ringfold.model.Model model = new io.ringfold.model.Model(arch, result.parameters,
-                Preprocessor.identity(width), List.of(), provenance);
-        return est.newModel(est.uid(), model).withHistory(history(result.history), result.attempt, result.epochsRun);
+        return new Trained(arch, result, s.rows, workers, shards);
     }
 
     /**

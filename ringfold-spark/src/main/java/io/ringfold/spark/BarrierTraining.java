@@ -141,8 +141,17 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
         for (EpochMetrics m : result.epochs()) {
             history.add(m.toJson().toString());
         }
-        return one(new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null, attempt,
-                epochsRun[0]));
+        TaskOutcome outcome = new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null,
+                attempt, epochsRun[0]);
+        outcome.trainSeconds = result.trainSeconds();
+        outcome.samplesSeen = result.samplesSeen();
+        StringBuilder telemetry = new StringBuilder();
+        for (io.ringfold.train.RankTelemetry t : result.telemetry()) {
+            telemetry.append(t.rank()).append(',').append(t.computeSeconds()).append(',').append(t.waitSeconds())
+                    .append(',').append(t.bytesSent()).append('\n');
+        }
+        outcome.telemetry = telemetry.toString();
+        return one(outcome);
     }
 
     /**

@@ -20,6 +20,10 @@ final class TaskOutcome implements Serializable {
     /** The stage attempt that produced this outcome (0 = first) and the epochs it ran itself. */
     final int attempt;
     final int epochsRun;
+    /** Rank 0's optimisation time and rows seen; every rank's telemetry as rank,compute,wait,bytes lines. */
+    double trainSeconds;
+    long samplesSeen;
+    String telemetry;
 
     TaskOutcome(int rank, float[] parameters, String history, String blas, String error, int attempt, int epochsRun) {
         this.rank = rank;
