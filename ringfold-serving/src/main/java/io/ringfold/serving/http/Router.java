@@ -29,6 +29,7 @@ public final class Router {
     private final Executor admin;
     private final TfServingApi tf;
     private final InferenceProtocolApi v2;
+    private final Dashboard dashboard;
 
     /**
      * @param ready whether the server takes traffic (false while starting and draining)
@@ -41,13 +42,19 @@ public final class Router {
         this.admin = admin;
         this.tf = new TfServingApi(repo);
         this.v2 = new InferenceProtocolApi(repo);
+        this.dashboard = new Dashboard(repo, metrics, ready);
     }
 
     /** The response to a request; never completes exceptionally. */
     public CompletableFuture<HttpReply> route(String method, String path, byte[] body) {
+        return route(method, path, body, null);
+    }
+
+    /** As above, with the request's {@code If-None-Match} header (or null), which the dashboard's files honour. */
+    public CompletableFuture<HttpReply> route(String method, String path, byte[] body, String ifNoneMatch) {
         CompletableFuture<HttpReply> f;
         try {
-            f = dispatch(method, path, body);
+            f = Dashboard.handles(path) ? done(dashboard.reply(method, path, ifNoneMatch)) : dispatch(method, path, body);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -110,7 +117,7 @@ public final class Router {
         if (path.startsWith("/v1/models/")) {
             return v1Model(method, path.substring("/v1/models/".length()), body);
         }
-        throw new ApiException(404, "path '" + path + "' not found (expected: /v1/models/..., /v2/..., /metrics)");
+        throw new ApiException(404, "path '" + path + "' not found (expected: /v1/models/..., /v2/..., /metrics, /ui/)");
     }
 
     private CompletableFuture<HttpReply> repository(String method, String rest) {
