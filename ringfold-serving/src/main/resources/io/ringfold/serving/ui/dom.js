@@ -47,3 +47,24 @@ export function fmt(v, digits = 3) {
 export function message(text, kind = 'muted') {
   return el('p', {class: kind}, text);
 }
+
+/**
+ * Shows `text` as the one error line at the top of `container`, keeping what is shown below it (the last
+ * data received); the next successful render replaces both.
+ */
+export function notice(container, text) {
+  let p = container.querySelector(':scope > p.notice');
+  if (!p) {
+    p = el('p', {class: 'error notice'});
+    container.prepend(p);
+  }
+  p.textContent = text;
+}
+
+/** Removes the error line `notice` put in `container`, if any. */
+export function clearNotice(container) {
+  const p = container.querySelector(':scope > p.notice');
+  if (p) {
+    p.remove();
+  }
+}

@@ -2,7 +2,7 @@
 // provenance (GET /ui/api/models).
 
 import {getJson, describe} from './api.js';
-import {el, fill, fmt, message} from './dom.js';
+import {el, fill, fmt, message, notice} from './dom.js';
 
 const body = () => document.getElementById('models-body');
 
@@ -12,19 +12,11 @@ export async function loadModels() {
   try {
     data = await getJson('/ui/api/models');
   } catch (e) {
-    body().prepend(message(describe(e), 'error'));
-    trimMessages();
+    notice(body(), describe(e));
     return null;
   }
   render(data);
   return data.models;
-}
-
-function trimMessages() {
-  const errors = body().querySelectorAll(':scope > p.error');
-  for (let i = 1; i < errors.length; i++) {
-    errors[i].remove();
-  }
 }
 
 function render(data) {

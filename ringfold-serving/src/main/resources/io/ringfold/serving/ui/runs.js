@@ -2,7 +2,7 @@
 // loss and accuracy curves per epoch, confusion matrix and per-rank compute vs wait time (GET /ui/api/runs/{id}).
 
 import {getJson, describe} from './api.js';
-import {el, fill, fmt, message} from './dom.js';
+import {el, fill, fmt, message, notice, clearNotice} from './dom.js';
 import {draw, color} from './charts.js';
 
 const body = () => document.getElementById('runs-body');
@@ -13,7 +13,7 @@ export async function loadRuns() {
   try {
     data = await getJson('/ui/api/runs');
   } catch (e) {
-    fill(body(), message(describe(e), 'error'));
+    notice(body(), describe(e));
     return;
   }
   if (data.runs.length === 0) {
@@ -53,9 +53,10 @@ export async function showRun(id) {
   try {
     run = await getJson('/ui/api/runs/' + encodeURIComponent(id));
   } catch (e) {
-    document.getElementById('run-meta').textContent = describe(e);
+    notice(detail, describe(e));
     return;
   }
+  clearNotice(detail);
   detail.hidden = false;
   detail.dataset.run = run.id;
   detail.dataset.epochs = run.epochs.length;

@@ -2,7 +2,7 @@
 // are since the server started; the request rate is the change in requests between two polls.
 
 import {getJson, describe} from './api.js';
-import {el, fill, fmt} from './dom.js';
+import {el, fill, fmt, notice} from './dom.js';
 import {draw, get, color} from './charts.js';
 
 const HISTORY = 60;
@@ -16,8 +16,7 @@ export async function pollServer() {
   } catch (e) {
     const stats = document.getElementById('server-stats');
     stats.dataset.state = 'stale';
-    const note = stats.querySelector('.error') || stats.appendChild(el('p', {class: 'error'}));
-    note.textContent = describe(e);
+    notice(stats, describe(e));
     return;
   }
   let rate = null;
