@@ -25,9 +25,9 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The repository's models for the dashboard. Each version has a state: {@code ready} (serving),
- * {@code failed} (with the loader's reason), {@code loading} (its directory is there and the server is
- * still starting), {@code not served} (there, but not selected by the version policy or new since the
- * last scan) or {@code unloaded} (through the repository API). A serving version also shows its
+ * {@code failed} (with the loader's reason), {@code loading} (the server is starting and none of the
+ * model's versions serves yet), {@code not served} (there, but not selected by the version policy or new
+ * since the last scan) or {@code unloaded} (through the repository API). A serving version also shows its
  * architecture, input signature, classes, provenance, the evaluation saved in its model file and the
  * requests it answered.
  */
@@ -65,8 +65,11 @@ public final class ModelsView {
         ObjectNode n = ViewJson.MAPPER.createObjectNode();
         n.put("name", name);
         Map<Long, ServedVersion> serving = repo.versions(name);
+        // A model without versions in the index has one entry, version -1, with the reason: unloaded, a config
+        // error, or "no version loaded" (being loaded now while the server starts, or nothing loadable).
         VersionState whole = states.size() == 1 && states.get(0).version() < 0 ? states.get(0) : null;
         boolean unloaded = whole != null && whole.reason().equals("unloaded");
+        boolean loading = serving.isEmpty() && !serverReady && (whole == null || whole.reason().equals("no version loaded"));
         String state;
         String reason = "";
         if (!serving.isEmpty()) {
@@ -74,7 +77,7 @@ public final class ModelsView {
         } else if (unloaded) {
             state = "unloaded";
             reason = "unloaded through the repository API";
-        } else if (!serverReady) {
+        } else if (loading) {
             state = "loading";
         } else {
             state = "failed";
@@ -114,9 +117,12 @@ public final class ModelsView {
             } else if (unloaded) {
                 vn.put("state", "unloaded");
                 vn.put("reason", "unloaded through the repository API");
+            } else if (loading) {
+                vn.put("state", "loading");
+                vn.put("reason", "");
             } else {
-                vn.put("state", serverReady ? "not served" : "loading");
-                vn.put("reason", serverReady ? NOT_SERVED_REASON : "");
+                vn.put("state", "not served");
+                vn.put("reason", NOT_SERVED_REASON);
             }
         }
         return n;

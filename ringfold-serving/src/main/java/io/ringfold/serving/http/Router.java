@@ -33,7 +33,7 @@ public final class Router {
 
     /**
      * @param ready whether the server takes traffic (false while starting and draining)
-     * @param admin where repository loads and unloads run, off the network threads
+     * @param admin where repository loads and unloads, and the dashboard's API, run, off the network threads
      */
     public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin) {
         this.repo = repo;
@@ -54,7 +54,14 @@ public final class Router {
     public CompletableFuture<HttpReply> route(String method, String path, byte[] body, String ifNoneMatch) {
         CompletableFuture<HttpReply> f;
         try {
-            f = Dashboard.handles(path) ? done(dashboard.reply(method, path, ifNoneMatch)) : dispatch(method, path, body);
+            if (!Dashboard.handles(path)) {
+                f = dispatch(method, path, body);
+            } else if (Dashboard.isFile(path)) {
+                f = done(dashboard.reply(method, path, ifNoneMatch));
+            } else {
+                // The dashboard's API reads run records and model files: off the network threads, like loads.
+                f = CompletableFuture.supplyAsync(() -> dashboard.reply(method, path, ifNoneMatch), admin);
+            }
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }

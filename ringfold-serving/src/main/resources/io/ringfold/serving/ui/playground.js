@@ -95,19 +95,27 @@ function drawGrid() {
     const cell = el('div', {class: 'cell', dataset: {index: i}});
     cell.addEventListener('pointerdown', ev => {
       ev.preventDefault();
+      // A touch captures the pointer to the first cell; release it so the stroke can go on over the others.
+      if (cell.hasPointerCapture(ev.pointerId)) {
+        cell.releasePointerCapture(ev.pointerId);
+      }
       painting = ev.button === 2 || ev.shiftKey ? -1 : 1;
       paint(cell, painting);
     });
-    cell.addEventListener('pointerenter', () => {
-      if (painting) {
-        paint(cell, painting);
-      }
-    });
     board.append(cell);
   }
+  let last = null;
+  board.addEventListener('pointermove', ev => {
+    const cell = document.elementFromPoint(ev.clientX, ev.clientY);
+    if (painting && cell && cell.parentElement === board && cell !== last) {
+      last = cell;
+      paint(cell, painting);
+    }
+  });
   const stop = () => {
     if (painting) {
       painting = 0;
+      last = null;
       predict();
     }
   };
