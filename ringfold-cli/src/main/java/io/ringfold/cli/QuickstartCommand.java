@@ -87,6 +87,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 summary, run.epochs(), target));
         out.println("quickstart: model written to " + target.resolve("model.rfm") + " (run " + run.id() + ")");
         if (noServe) {
+            out.println("quickstart: serve it with `./ringfold serve --repository " + models + "`; the dashboard is then at "
+                    + dashboard(port));
             return 0;
         }
         int http = freePort(port, -1);
@@ -99,9 +101,15 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("  curl -s -X POST localhost:" + http + "/v1/models/digits:predict -d '{\"instances\": [" + DIGIT_ZERO + "]}'");
         out.println("  curl -s -X POST localhost:" + http + "/v2/models/digits/infer -d '{\"inputs\": [{\"name\": \"input\", "
                 + "\"shape\": [1, 64], \"datatype\": \"FP32\", \"data\": " + DIGIT_ZERO + "}]}'");
+        out.println("Dashboard (models, this run's curves, live server metrics, a digit to paint): " + dashboard(http));
         out.flush();
         return RingfoldCommand.execute(new String[] {"serve", "--repository", models.toString(), "--port",
                 Integer.toString(http), "--grpc-port", Integer.toString(grpc), "--poll-seconds", "5"}, out, err);
+    }
+
+    /** The dashboard's address on this machine for the HTTP port {@code port}. */
+    static String dashboard(int port) {
+        return "http://localhost:" + port + "/ui/";
     }
 
     /** The first image of the digits data (a zero), as the examples' input row. */

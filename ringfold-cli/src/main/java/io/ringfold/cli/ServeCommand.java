@@ -143,6 +143,10 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("serving " + config.repository() + " on "
                 + (config.tlsCertFile() == null ? "http://" : "https://") + config.host() + ":"
                 + server.port() + " (models: " + server.repository().modelNames() + ")");
+        boolean anyAddress = config.host().equals("0.0.0.0") || config.host().equals("::");
+        spec.commandLine().getOut().println("dashboard: " + (config.tlsCertFile() == null ? "http://" : "https://")
+                + (anyAddress ? "localhost" : config.host()) + ":" + server.port() + "/ui/"
+                + (config.authTokenFile() == null ? "" : " (the page asks for the bearer token)"));
         if (server.grpcPort() >= 0) {
             spec.commandLine().getOut().println("gRPC (Open Inference Protocol v2) on " + config.host() + ":" + server.grpcPort());
         }

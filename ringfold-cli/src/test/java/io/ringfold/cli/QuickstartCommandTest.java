@@ -22,7 +22,8 @@ class QuickstartCommandTest {
             CliRunner r = CliRunner.run("quickstart", "--no-serve", "--models", models.toString(), "--epochs", "2",
                     "--workers", "2");
             assertThat(r.status()).as(r.err()).isZero();
-            assertThat(r.out()).contains("with 2 workers").contains("model version " + run);
+            assertThat(r.out()).contains("with 2 workers").contains("model version " + run)
+                    .contains("the dashboard is then at http://localhost:8080/ui/");
             assertThat(models.resolve("digits").resolve(Integer.toString(run)).resolve("model.rfm")).exists();
         }
         try (Stream<Path> s = Files.list(models.resolve("digits"))) {

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * What stands between a decoded request and the {@link Router}: the bearer-token check (RFC 6750) and the
- * access log, each optional. The health probes are always open, because Kubernetes probes send no token.
+ * access log, each optional. The health probes are always open, because Kubernetes probes send no token, and
+ * so are the dashboard's static files.
  */
 public final class Guard {
 
@@ -27,9 +28,12 @@ public final class Guard {
         this.accessLog = accessLog;
     }
 
-    /** Paths answered without a token: the liveness and readiness probes. */
+    /**
+     * Paths answered without a token: the liveness and readiness probes, and the dashboard's static files,
+     * which hold no data (the page asks for the token and sends it with its API calls).
+     */
     static boolean isOpen(String path) {
-        return path.equals("/v2/health/live") || path.equals("/v2/health/ready");
+        return path.equals("/v2/health/live") || path.equals("/v2/health/ready") || Dashboard.isFile(path);
     }
 
     /**

@@ -60,7 +60,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         } else {
             HttpReply refused = guard.refusal(path, req.headers().getAll(HttpHeaderNames.AUTHORIZATION));
             reply = refused != null ? CompletableFuture.completedFuture(refused)
-                    : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()));
+                    : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()),
+                    req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
         }
         counters.inFlight.incrementAndGet();
         boolean log = guard.logging();
@@ -106,7 +107,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.body()));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        if (r.status() != 304) {
+            // A 304's Content-Length would describe the 200 body it stands for (RFC 9110 8.6); send none.
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+        }
         for (Map.Entry<String, String> h : r.headers().entrySet()) {
             res.headers().set(h.getKey(), h.getValue());
         }

@@ -29,10 +29,11 @@ public final class Router {
     private final Executor admin;
     private final TfServingApi tf;
     private final InferenceProtocolApi v2;
+    private final Dashboard dashboard;
 
     /**
      * @param ready whether the server takes traffic (false while starting and draining)
-     * @param admin where repository loads and unloads run, off the network threads
+     * @param admin where repository loads and unloads, and the dashboard's API, run, off the network threads
      */
     public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin) {
         this.repo = repo;
@@ -41,13 +42,26 @@ public final class Router {
         this.admin = admin;
         this.tf = new TfServingApi(repo);
         this.v2 = new InferenceProtocolApi(repo);
+        this.dashboard = new Dashboard(repo, metrics, ready);
     }
 
     /** The response to a request; never completes exceptionally. */
     public CompletableFuture<HttpReply> route(String method, String path, byte[] body) {
+        return route(method, path, body, null);
+    }
+
+    /** As above, with the request's {@code If-None-Match} header (or null), which the dashboard's files honour. */
+    public CompletableFuture<HttpReply> route(String method, String path, byte[] body, String ifNoneMatch) {
         CompletableFuture<HttpReply> f;
         try {
-            f = dispatch(method, path, body);
+            if (!Dashboard.handles(path)) {
+                f = dispatch(method, path, body);
+            } else if (Dashboard.isFile(path)) {
+                f = done(dashboard.reply(method, path, ifNoneMatch));
+            } else {
+                // The dashboard's API reads run records and model files: off the network threads, like loads.
+                f = CompletableFuture.supplyAsync(() -> dashboard.reply(method, path, ifNoneMatch), admin);
+            }
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -110,7 +124,7 @@ public final class Router {
         if (path.startsWith("/v1/models/")) {
             return v1Model(method, path.substring("/v1/models/".length()), body);
         }
-        throw new ApiException(404, "path '" + path + "' not found (expected: /v1/models/..., /v2/..., /metrics)");
+        throw new ApiException(404, "path '" + path + "' not found (expected: /v1/models/..., /v2/..., /metrics, /ui/)");
     }
 
     private CompletableFuture<HttpReply> repository(String method, String rest) {

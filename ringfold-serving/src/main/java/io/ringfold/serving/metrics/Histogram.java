@@ -40,6 +40,23 @@ public final class Histogram {
         return count.sum();
     }
 
+    /**
+     * The counts now. Buckets are read one after another while observations may go on, so under traffic the
+     * total can differ from the buckets' sum by the observations made meanwhile; the total is taken from the
+     * buckets so that quantiles stay consistent.
+     */
+    public HistogramSnapshot snapshot() {
+        long[] c = new long[bounds.length];
+        long n = 0;
+        for (int i = 0; i < c.length; i++) {
+            c[i] = buckets[i].sum();
+            n += c[i];
+        }
+        long total = count.sum();
+        long overflow = Math.max(0, total - n);
+        return new HistogramSnapshot(bounds, c, overflow, n + overflow, sum.sum());
+    }
+
     /** Appends the {@code _bucket}, {@code _sum} and {@code _count} lines; {@code labels} is "" or "a=\"b\",". */
     void write(StringBuilder out, String name, String labels) {
         long cumulative = 0;

@@ -64,6 +64,21 @@ public final class ServingMetrics {
             return batchSize;
         }
 
+        /** Seconds from request decoded to response ready. */
+        public Histogram requestLatency() {
+            return request;
+        }
+
+        /** Seconds each request waited for its batch. */
+        public Histogram queueLatency() {
+            return queue;
+        }
+
+        /** Seconds of forward pass per batch. */
+        public Histogram computeLatency() {
+            return compute;
+        }
+
         public long successes() {
             return success.sum();
         }
@@ -90,6 +105,20 @@ public final class ServingMetrics {
     public long loadFailures(String model) {
         LongAdder a = loadFailures.get(model);
         return a == null ? 0 : a.sum();
+    }
+
+    /** Every version's series (model and version order), as a read-only view that follows new versions. */
+    public Map<Key, Series> allSeries() {
+        return java.util.Collections.unmodifiableMap(series);
+    }
+
+    /** HTTP responses so far by status code, in status order. */
+    public Map<Integer, Long> httpResponses() {
+        Map<Integer, Long> out = new TreeMap<>();
+        for (Map.Entry<Integer, LongAdder> e : httpResponses.entrySet()) {
+            out.put(e.getKey(), e.getValue().sum());
+        }
+        return out;
     }
 
     public void httpResponse(int status) {

@@ -133,6 +133,13 @@ public final class ModelRepository implements AutoCloseable {
         return e == null ? Collections.emptyNavigableMap() : e.versions;
     }
 
+    /** The version labels of {@code model}'s config (label → version); empty if none or the model is unknown. */
+    public Map<String, Long> labels(String model) {
+        Entry e = models.get(model);
+        ModelConfig c = e == null ? null : e.config;
+        return c == null ? Map.of() : c.labels();
+    }
+
     /** Serving and failed versions of {@code model}; 404 if the model is unknown. */
     public List<VersionState> states(String model) {
         Entry e = entry(model);
