@@ -6,7 +6,7 @@
 #
 #   bench/spark/run.sh [--run-dir DIR] [SparkComparison options...]
 #
-# SparkComparison options: --master M, --tasks softmax,mlp, --softmax-effort N, --mlp-effort N
+# SparkComparison options: --master M, --contenders ringfold,mllib, --tasks softmax,mlp, --softmax-effort N, --mlp-effort N
 # (skip the search), --refine, --granularity N, --repeats N, --scoring-copies N, --scoring-passes N,
 # --data-dir DIR. Environment: MVN (default "mvn -B -q"; add -o offline), JAVA (default java),
 # BENCH_HEAP (default 6g: local mode holds driver, executors and cached data in one JVM).
@@ -55,7 +55,7 @@ read -r -a OPENS_ARR <<< "$OPENS"
 
 set +e
 "$JAVA" -Xmx"$BENCH_HEAP" -Xss4m --add-modules jdk.incubator.vector "${OPENS_ARR[@]}" \
-  -Dlog4j2.configurationFile=ringfold-spark/src/test/resources/log4j2.properties \
+  -Dlog4j2.configurationFile=${BENCH_LOG4J:-ringfold-spark/src/test/resources/log4j2.properties} \
   -cp "$CP" io.ringfold.spark.bench.SparkComparison "${ARGS[@]}" \
   2> "$RUN_DIR/spark.log" | tee -a "$RUN_DIR/results.jsonl"
 status=${PIPESTATUS[0]}

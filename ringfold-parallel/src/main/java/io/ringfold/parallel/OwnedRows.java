@@ -40,6 +40,23 @@ public record OwnedRows(Matrix x, float[] y, int totalRows) {
         return (int) (((shard + 1) * workers - 1) / shards);
     }
 
+    /**
+     * Where global row {@code row} sits among the rows worker {@code worker} owns, in position order: every
+     * round of S rows but the last is complete, so the rows before it are {@code row / S} full rounds of
+     * the worker's shards plus its shards before {@code row mod S} in this round. The row must be owned.
+     */
+    public static int localIndex(long row, int worker, int workers, int shards) {
+        checkLayout(workers, shards);
+        int first = ShardPlan.firstShard(worker, workers, shards);
+        int end = ShardPlan.endShard(worker, workers, shards);
+        int shard = (int) (row % shards);
+        if (row < 0 || shard < first || shard >= end) {
+            throw new IllegalArgumentException("row: " + row + " (expected: a row of worker " + worker + "'s shards ["
+                    + first + ", " + end + ") of " + shards + ")");
+        }
+        return Math.toIntExact(row / shards * (end - first) + (shard - first));
+    }
+
     /** How many of {@code totalRows} rows worker {@code worker} owns. */
     public static int count(int totalRows, int worker, int workers, int shards) {
         checkLayout(workers, shards);

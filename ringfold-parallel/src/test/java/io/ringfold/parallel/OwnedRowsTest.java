@@ -161,4 +161,25 @@ class OwnedRowsTest {
         }
         return new CsrMatrix(d.rows(), d.cols(), ptr, col, val);
     }
+
+    @Test
+    void localIndexIsTheRankAmongTheWorkersRowsInPositionOrder() {
+        // Independent oracle: enumerate the rows in order and count each worker's.
+        for (int[] layout : new int[][] {{1, 1}, {2, 8}, {3, 8}, {5, 7}}) {
+            int workers = layout[0];
+            int shards = layout[1];
+            for (int total : new int[] {shards, 61, 64}) {
+                int[] seen = new int[workers];
+                for (int row = 0; row < total; row++) {
+                    int w = OwnedRows.owner(row, workers, shards);
+                    assertThat(OwnedRows.localIndex(row, w, workers, shards)).isEqualTo(seen[w]++);
+                }
+                for (int w = 0; w < workers; w++) {
+                    assertThat(seen[w]).isEqualTo(OwnedRows.count(total, w, workers, shards));
+                }
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OwnedRows.localIndex(0, 1, 2, 8))
+                .hasMessageContaining("row: 0 (expected: a row of worker 1's shards [4, 8) of 8)");
+    }
 }

@@ -9,6 +9,7 @@ import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingRun;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.linalg.Vector;
@@ -101,9 +102,9 @@ final class BarrierFit {
         boolean classification = settings.classification();
         int metadataClasses = classification ? metadataClasses(dataset, labelCol) : 0;
         // Global position = position in the input, whatever its partitioning: row i goes to shard i mod S.
-        JavaPairRDD<Row, Long> indexed = dataset.select(featuresCol, labelCol).toJavaRDD().zipWithIndex();
-        InputSummary s = indexed.aggregate(new InputSummary(classification, metadataClasses), InputSummary::add,
-                InputSummary::merge);
+        JavaRDD<Row> input = dataset.select(featuresCol, labelCol).toJavaRDD();
+        InputPass.Result pass = InputPass.run(input, classification, metadataClasses);
+        InputSummary s = pass.summary();
         int width = checkSummary(s, workers, shards);
         int classes = classification ? (metadataClasses > 0 ? metadataClasses : (int) s.maxLabel + 1) : 0;
         if (classification && classes < 2) {
@@ -117,19 +118,32 @@ final class BarrierFit {
         Architecture arch = TrainingRun.architecture(config, width, classes);
         boolean sparse = s.sparseRows == s.rows;
 
-        JavaPairRDD<Long, LabeledRow> routed = indexed
-                .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
-                        ((Number) t._1().get(1)).doubleValue(), sparse)))
-                .partitionBy(new RowsByOwner(workers, shards));
-        BarrierTraining task = new BarrierTraining(config, width, classes, (int) s.rows, workers, shards, sparse,
-                settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
-                settings.failFirstAttemptAfterEpoch());
         sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards, "
                 + s.rows + " rows");
+        org.apache.spark.rdd.RDD<TaskOutcome> trained;
+        scala.reflect.ClassTag<TaskOutcome> outcomeTag = scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class);
+        if (uniformWithinStage(input.rdd(), workers)) {
+            // One input partition per worker: the stage runs on the input itself and the tasks exchange rows over
+            // their ring (ExchangedRows); no Spark shuffle of the data.
+            BarrierTraining<Row, ExchangedRows.Staged> task = new BarrierTraining<>(config,
+                    new ExchangedRows(width, (int) s.rows, workers, shards, sparse, pass.offsets()), width, classes,
+                    shards, settings.collectiveTimeoutSeconds(), settings.checkpointDir(),
+                    settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
+            trained = input.rdd().barrier().mapPartitions(task, false, outcomeTag);
+        } else {
+            // Otherwise a shuffle routes each row, keyed by position, to the task of its shard's owner.
+            JavaPairRDD<Long, LabeledRow> routed = InputPass.positioned(input, pass.offsets())
+                    .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
+                            ((Number) t._1().get(1)).doubleValue(), sparse)))
+                    .partitionBy(new RowsByOwner(workers, shards));
+            BarrierTraining<Tuple2<Long, LabeledRow>, io.ringfold.parallel.OwnedRows> task = new BarrierTraining<>(
+                    config, new RoutedRows(width, (int) s.rows, workers, shards, sparse), width, classes, shards,
+                    settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
+                    settings.failFirstAttemptAfterEpoch());
+            trained = routed.rdd().barrier().mapPartitions(task, false, outcomeTag);
+        }
         // Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier result
         // stage aborts the job), so the outcomes pass through a one-partition shuffle to the driver.
-        org.apache.spark.rdd.RDD<TaskOutcome> trained = routed.rdd().barrier()
-                .mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class));
         List<TaskOutcome> collected = trained.toJavaRDD().repartition(1).collect();
         sc.setJobDescription(null);
         TaskOutcome result = null;
@@ -145,6 +159,25 @@ final class BarrierFit {
             throw new IllegalStateException("the barrier stage returned no parameters from rank 0");
         }
         return new Trained(arch, result, s.rows, workers, shards);
+    }
+
+    /**
+     * Whether {@code rdd} and every ancestor reached through narrow dependencies (its stage) have exactly
+     * {@code partitions} partitions: the pattern Spark accepts in a barrier stage (a coalesce or union inside
+     * the stage is refused, SPARK-24820).
+     */
+    static boolean uniformWithinStage(org.apache.spark.rdd.RDD<?> rdd, int partitions) {
+        if (rdd.getNumPartitions() != partitions) {
+            return false;
+        }
+        scala.collection.Iterator<org.apache.spark.Dependency<?>> deps = rdd.dependencies().iterator();
+        while (deps.hasNext()) {
+            org.apache.spark.Dependency<?> d = deps.next();
+            if (d instanceof org.apache.spark.NarrowDependency<?> && !uniformWithinStage(d.rdd(), partitions)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

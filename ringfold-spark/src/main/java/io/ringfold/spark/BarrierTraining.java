@@ -32,41 +32,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The body of the barrier stage: one task per worker. Each task takes the rows routed to it (keyed by
- * global position), sorts them into its owned shards' float32 block, binds a listening socket,
- * publishes {@code host:port} through {@link BarrierTaskContext#allGather}, connects the TCP ring and
- * trains with {@link DataParallelTrainer}. A retried stage runs this again from the top: a fresh
- * all-gather forms a new ring, and with a checkpoint directory every attempt after the first resumes
+ * The body of the barrier stage: one task per worker. Each task stages its input ({@link TaskRows}: rows
+ * a shuffle routed to it, or its own input partition to exchange over the ring), binds a listening socket,
+ * publishes {@code host:port} through {@link BarrierTaskContext#allGather}, connects the TCP ring,
+ * completes its owned shards' float32 block and trains with {@link DataParallelTrainer}. A retried stage
+ * runs this again from the top: a fresh all-gather forms a new ring, and with a checkpoint directory every attempt after the first resumes
  * from the last checkpoint.
  */
-final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, LabeledRow>>, Iterator<TaskOutcome>>
+final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterator<TaskOutcome>>
         implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     private final String configJson;
+    private final TaskRows<T, S> taskRows;
     private final int width;
     private final int classes;
-    private final int totalRows;
-    private final int workers;
     private final int shards;
-    private final boolean sparse;
     private final int timeoutSeconds;
     private final String checkpointDir;
     private final int checkpointEverySteps;
     /** Internal test hook: on stage attempt 0, rank 0 fails after this many epochs (0 = never). */
     private final int failFirstAttemptAfterEpoch;
 
-    BarrierTraining(TrainingConfig config, int width, int classes, int totalRows, int workers, int shards,
-                    boolean sparse, int timeoutSeconds, String checkpointDir, int checkpointEverySteps,
+    BarrierTraining(TrainingConfig config, TaskRows<T, S> taskRows, int width, int classes, int shards,
+                    int timeoutSeconds, String checkpointDir, int checkpointEverySteps,
                     int failFirstAttemptAfterEpoch) {
         this.configJson = config.toJson().toString();
+        this.taskRows = taskRows;
         this.width = width;
         this.classes = classes;
-        this.totalRows = totalRows;
-        this.workers = workers;
         this.shards = shards;
-        this.sparse = sparse;
         this.timeoutSeconds = timeoutSeconds;
         this.checkpointDir = checkpointDir;
         this.checkpointEverySteps = checkpointEverySteps;
@@ -83,15 +79,15 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
     }
 
     @Override
-    public Iterator<TaskOutcome> apply(Iterator<Tuple2<Long, LabeledRow>> input) {
+    public Iterator<TaskOutcome> apply(Iterator<T> input) {
         BarrierTaskContext ctx = BarrierTaskContext.get();
         int rank = ctx.partitionId();
         int attempt = ctx.stageAttemptNumber();
-        OwnedRows rows;
+        S staged;
         TrainingConfig config;
         try {
             config = TrainingConfig.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().readTree(configJson));
-            rows = ownedRows(input, rank);
+            staged = taskRows.stage(input, rank);
         } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
             // Every task must still join the all-gather, or the others wait for it until Spark's barrier
             // timeout; an empty address tells them to stop.
@@ -127,6 +123,7 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
         TrainingResult result;
         try (TcpCommunicator comm = TcpCommunicator.connect(endpoint, rank, addresses,
                 TcpOptions.defaults(Duration.ofSeconds(timeoutSeconds)))) {
+            OwnedRows rows = taskRows.complete(staged, comm);
             result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);
         } catch (IllegalArgumentException | IllegalStateException e) {
             if (e instanceof CollectiveException || e.getCause() instanceof CollectiveException) {
@@ -175,48 +172,6 @@ final class BarrierTraining extends AbstractFunction1<Iterator<Tuple2<Long, Labe
             }
         }
         return policy;
-    }
-
-    /** This task's rows sorted by global position, checked to be exactly the rows its shards own. */
-    private OwnedRows ownedRows(Iterator<Tuple2<Long, LabeledRow>> input, int rank) {
-        List<Tuple2<Long, LabeledRow>> list = new ArrayList<>();
-        while (input.hasNext()) {
-            list.add(input.next());
-        }
-        list.sort((a, b) -> Long.compare(a._1(), b._1()));
-        int expected = OwnedRows.count(totalRows, rank, workers, shards);
-        if (list.size() != expected) {
-            throw new IllegalArgumentException("rows received: " + list.size() + " (expected: " + expected
-                    + ", the rows of this worker's shards among " + totalRows + ")");
-        }
-        int n = list.size();
-        float[] y = new float[n];
-        Matrix x;
-        if (sparse) {
-            int[] ptr = new int[n + 1];
-            for (int i = 0; i < n; i++) {
-                ptr[i + 1] = ptr[i] + list.get(i)._2().values.length;
-            }
-            int[] col = new int[ptr[n]];
-            float[] val = new float[ptr[n]];
-            for (int i = 0; i < n; i++) {
-                LabeledRow r = list.get(i)._2();
-                System.arraycopy(r.indices, 0, col, ptr[i], r.indices.length);
-                System.arraycopy(r.values, 0, val, ptr[i], r.values.length);
-                y[i] = r.label;
-            }
-            x = new CsrMatrix(n, width, ptr, col, val);
-        } else {
-            FloatMatrix d = new FloatMatrix(n, width);
-            float[] data = d.data();
-            for (int i = 0; i < n; i++) {
-                LabeledRow r = list.get(i)._2();
-                System.arraycopy(r.values, 0, data, i * width, width);
-                y[i] = r.label;
-            }
-            x = d;
-        }
-        return new OwnedRows(x, y, totalRows);
     }
 
     private static Iterator<TaskOutcome> one(TaskOutcome o) {

@@ -19,11 +19,12 @@ import java.util.Map;
  * line on stdout; Spark's logs go to stderr. Run through {@code bench/spark/run.sh}.
  *
  * <pre>
- * SparkComparison [--master local[2]] [--tasks softmax,mlp] [--softmax-effort N] [--mlp-effort N]
+ * SparkComparison [--master local[2]] [--contenders ringfold,mllib] [--tasks softmax,mlp] [--softmax-effort N] [--mlp-effort N]
  *                 [--refine] [--granularity N] [--repeats N] [--scoring-copies N] [--scoring-passes N]
  *                 [--data-dir DIR]
  * </pre>
- * {@code --softmax-effort}/{@code --mlp-effort} skip the search and fit only that effort; {@code --refine}
+ * {@code --softmax-effort}/{@code --mlp-effort} ({@code N}, or {@code name=N,...} per contender) skip the
+ * search and fit only that effort; {@code --refine}
  * bisects between schedule steps down to {@code --granularity} (default 5); {@code --repeats} extra fits
  * of the effort found (default 1); scoring input = test set times {@code --scoring-copies} (default 10),
  * timed {@code --scoring-passes} times (default 5) after one warm-up.
@@ -33,9 +34,9 @@ public final class SparkComparison {
     private SparkComparison() {
     }
 
-    /** The contenders compared; the integrator adds Ringfold's here. */
+    /** The contenders compared, in this order in the same session; {@code --contenders} picks some. */
     static List<Contender> contenders() {
-        return List.of(new MllibContender());
+        return List.of(new RingfoldContender(), new MllibContender());
     }
 
     public static void main(String[] args) {
@@ -58,8 +59,12 @@ public final class SparkComparison {
             Dataset<Row> scoringInput = FashionMnistFrames.replicated(data.test(), o.scoringCopies, partitions);
             long scoringRows = data.testRows() * o.scoringCopies;
             for (Contender contender : contenders()) {
+                if (!o.contenders.contains(contender.name())) {
+                    continue;
+                }
                 for (BenchTask task : o.tasks) {
-                    int fixed = task == BenchTask.SOFTMAX ? o.softmaxEffort : o.mlpEffort;
+                    int fixed = (task == BenchTask.SOFTMAX ? o.softmaxEffort : o.mlpEffort)
+                            .getOrDefault(contender.name(), 0);
                     TimeToAccuracy.Outcome outcome = timeToAccuracy.run(contender, task, data.train(), data.test(),
                             fixed, o.refine, o.granularity, o.repeats);
                     if (!outcome.reached()) {
@@ -111,14 +116,36 @@ public final class SparkComparison {
     private static final class Options {
         String master = "local[2]";
         List<BenchTask> tasks = List.of(BenchTask.SOFTMAX, BenchTask.MLP);
-        int softmaxEffort;
-        int mlpEffort;
+        List<String> contenders = List.of("ringfold", "mllib");
+        /** Fixed effort per contender name (skips that contender's search); empty = search. */
+        Map<String, Integer> softmaxEffort = Map.of();
+        Map<String, Integer> mlpEffort = Map.of();
         boolean refine;
         int granularity = 5;
         int repeats = 1;
         int scoringCopies = 10;
         int scoringPasses = 5;
         Path dataDir = Path.of(DataSpec.FASHION_MNIST_DIR);
+
+        /** {@code N} for every contender, or {@code name=N[,name=N]}. */
+        static Map<String, Integer> efforts(String option, String v) {
+            Map<String, Integer> m = new LinkedHashMap<>();
+            for (String part : v.split(",")) {
+                int eq = part.indexOf('=');
+                if (eq < 0) {
+                    int n = positive(option, part);
+                    m.put("ringfold", n);
+                    m.put("mllib", n);
+                } else {
+                    String name = part.substring(0, eq).trim();
+                    if (!name.equals("ringfold") && !name.equals("mllib")) {
+                        throw new IllegalArgumentException(option + ": " + name + " (expected: ringfold or mllib)");
+                    }
+                    m.put(name, positive(option, part.substring(eq + 1).trim()));
+                }
+            }
+            return Map.copyOf(m);
+        }
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -134,6 +161,16 @@ public final class SparkComparison {
                 String v = args[++i];
                 switch (a) {
                     case "--master" -> o.master = v;
+                    case "--contenders" -> {
+                        List<String> cs = new ArrayList<>();
+                        for (String c : v.split(",")) {
+                            if (!c.trim().equals("ringfold") && !c.trim().equals("mllib")) {
+                                throw new IllegalArgumentException("--contenders: " + c + " (expected: ringfold, mllib)");
+                            }
+                            cs.add(c.trim());
+                        }
+                        o.contenders = List.copyOf(cs);
+                    }
                     case "--tasks" -> {
                         List<BenchTask> ts = new ArrayList<>();
                         for (String t : v.split(",")) {
@@ -141,14 +178,14 @@ public final class SparkComparison {
                         }
                         o.tasks = List.copyOf(ts);
                     }
-                    case "--softmax-effort" -> o.softmaxEffort = positive(a, v);
-                    case "--mlp-effort" -> o.mlpEffort = positive(a, v);
+                    case "--softmax-effort" -> o.softmaxEffort = efforts(a, v);
+                    case "--mlp-effort" -> o.mlpEffort = efforts(a, v);
                     case "--granularity" -> o.granularity = positive(a, v);
                     case "--repeats" -> o.repeats = nonNegative(a, v);
                     case "--scoring-copies" -> o.scoringCopies = positive(a, v);
                     case "--scoring-passes" -> o.scoringPasses = positive(a, v);
                     case "--data-dir" -> o.dataDir = Path.of(v);
-                    default -> throw new IllegalArgumentException("option: " + a + " (expected: --master, --tasks, "
+                    default -> throw new IllegalArgumentException("option: " + a + " (expected: --master, --contenders, --tasks, "
                             + "--softmax-effort, --mlp-effort, --refine, --granularity, --repeats, "
                             + "--scoring-copies, --scoring-passes, --data-dir)");
                 }

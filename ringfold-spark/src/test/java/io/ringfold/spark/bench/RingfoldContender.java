@@ -1,0 +1,68 @@
+package io.ringfold.spark.bench;
+
+import io.ringfold.spark.RingfoldClassifier;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ringfold's {@link RingfoldClassifier} on the same Spark session, effort = epochs: softmax regression
+ * and the MLP 784-128-10 (ReLU hidden layer: Ringfold's default; MLlib's MLP only has sigmoid), Adam at
+ * 1e-3, batches of 128 rows over 8 logical shards, one barrier task per slot of local[2], exact int64
+ * allreduce, seed 1. The same standardised features as MLlib's fits.
+ */
+public final class RingfoldContender implements Contender {
+
+    static final long SEED = 1L;
+    static final int WORKERS = 2;
+    static final int SHARDS = 8;
+
+    @Override
+    public String name() {
+        return "ringfold";
+    }
+
+    @Override
+    public String effortUnit() {
+        return "epochs";
+    }
+
+    @Override
+    public List<Integer> effortSchedule(BenchTask task) {
+        return List.of(1, 2, 3, 4, 6, 8, 12);
+    }
+
+    @Override
+    public Map<String, Object> settings(BenchTask task) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("estimator", "RingfoldClassifier");
+        s.put("modelType", task == BenchTask.SOFTMAX ? "softmax" : "mlp");
+        if (task == BenchTask.MLP) {
+            s.put("layers", "784-128-10");
+            s.put("activation", "relu");
+        }
+        s.put("optimizer", "adam");
+        s.put("learningRate", 1e-3);
+        s.put("batchSize", 128);
+        s.put("numWorkers", WORKERS);
+        s.put("numShards", SHARDS);
+        s.put("seed", SEED);
+        return s;
+    }
+
+    @Override
+    public Transformer fit(BenchTask task, int effort, Dataset<Row> train) {
+        RingfoldClassifier c = new RingfoldClassifier()
+                .setModelType(task == BenchTask.SOFTMAX ? "softmax" : "mlp")
+                .setOptimizer("adam").setLearningRate(1e-3).setBatchSize(128)
+                .setNumWorkers(WORKERS).setNumShards(SHARDS).setSeed(SEED).setEpochs(effort);
+        if (task == BenchTask.MLP) {
+            c.setHiddenLayers(128).setActivation("relu");
+        }
+        return c.fit(train);
+    }
+}
