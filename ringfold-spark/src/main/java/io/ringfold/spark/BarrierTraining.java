@@ -36,8 +36,9 @@ import java.util.List;
  * a shuffle routed to it, or its own input partition to exchange over the ring), binds a listening socket,
  * publishes {@code host:port} through {@link BarrierTaskContext#allGather}, connects the TCP ring,
  * completes its owned shards' float32 block and trains with {@link DataParallelTrainer}. A retried stage
- * runs this again from the top: a fresh all-gather forms a new ring, and with a checkpoint directory every attempt after the first resumes
- * from the last checkpoint.
+ * runs this again from the top: a fresh all-gather forms a new ring, and with a checkpoint directory
+ * every attempt after the first resumes from the last checkpoint, once the all-gather has shown that
+ * every rank sees the same one ({@link CheckpointView}).
  */
 final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterator<TaskOutcome>>
         implements Serializable {
@@ -95,17 +96,30 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             return one(TaskOutcome.failed(rank, attempt, e.getMessage()));
         }
         CheckpointPolicy policy = checkpoints(rank, attempt);
+        String view = CheckpointView.of(policy.directory() == null ? null : policy.file(), policy.resume());
         TcpEndpoint endpoint = TcpEndpoint.bind("0.0.0.0", 0);
         // The executor's address as Spark knows it (host:port of its block manager): reachable by the others.
         String host = TcpEndpoint.parse(ctx.getTaskInfos()[rank].address()).getHostString();
-        String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port());
+        String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port() + " "
+                + view);
         List<InetSocketAddress> addresses = new ArrayList<>(all.length);
-        for (String a : all) {
-            if (a.isEmpty()) {
+        String[] views = new String[all.length];
+        for (int r = 0; r < all.length; r++) {
+            if (all[r].isEmpty()) {
                 endpoint.close();
                 return one(TaskOutcome.empty(rank, attempt));
             }
-            addresses.add(TcpEndpoint.parse(a));
+            int space = all[r].indexOf(' ');
+            addresses.add(TcpEndpoint.parse(all[r].substring(0, space)));
+            views[r] = all[r].substring(space + 1);
+        }
+        // Every rank decides on the same gathered views. A transient cause (a shared mount catching up, a
+        // task of the failed attempt still writing) may clear on Spark's next attempt; a directory that is
+        // not shared fails every attempt with this message.
+        String disagreement = CheckpointView.disagreement(checkpointDir, views);
+        if (disagreement != null) {
+            endpoint.close();
+            throw new IllegalStateException(disagreement);
         }
         Blas blas = BlasSelection.createRequested(1);
         Architecture arch = TrainingRun.architecture(config, width, classes);

@@ -8,17 +8,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * JUnit 5 extension giving a test class one {@link StandaloneCluster} and, on first use, one
  * {@link SparkSession} connected to it with every executor registered. Both are stopped after the last
- * test of the class, the session first. Register it on a static field:
+ * test of the class, the session first. Register it on a static field of a class tagged
+ * {@code cluster} (run in a JVM without a local-mode session):
  *
  * <pre>{@code
- * @RegisterExtension
- * static final StandaloneClusterExtension CLUSTER = new StandaloneClusterExtension(ClusterOptions.defaults());
+ * @Tag("cluster")
+ * class MyClusterTest {
+ *     @RegisterExtension
+ *     static final StandaloneClusterExtension CLUSTER = new StandaloneClusterExtension(ClusterOptions.defaults());
  *
- * @Test
- * void trains() {
- *     SparkSession spark = CLUSTER.session();
- *     List<Long> executors = CLUSTER.cluster().executorPids();
- *     ...
+ *     @Test
+ *     void trains() {
+ *         SparkSession spark = CLUSTER.session();
+ *         List<Long> executors = CLUSTER.cluster().executorPids();
+ *         ...
+ *     }
  * }
  * }</pre>
  */

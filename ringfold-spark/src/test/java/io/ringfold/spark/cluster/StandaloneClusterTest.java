@@ -4,6 +4,7 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The test cluster is what it claims: executors are JVMs of their own, a barrier stage spans them, and a
  * SIGKILLed executor fails the stage, which Spark then retries to completion.
  */
+@Tag("cluster")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StandaloneClusterTest {
 
