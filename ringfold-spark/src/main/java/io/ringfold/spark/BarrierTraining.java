@@ -1,6 +1,7 @@
 package io.ringfold.spark;
 
 import io.ringfold.collective.CollectiveException;
+import io.ringfold.collective.Communicator;
 import io.ringfold.collective.TcpCommunicator;
 import io.ringfold.collective.TcpEndpoint;
 import io.ringfold.collective.TcpOptions;
@@ -101,17 +102,19 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         // The executor's address as Spark knows it (host:port of its block manager): reachable by the others.
         String host = TcpEndpoint.parse(ctx.getTaskInfos()[rank].address()).getHostString();
         String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port() + " "
-                + view);
+                + SameJvmGroups.JVM + " " + view);
         List<InetSocketAddress> addresses = new ArrayList<>(all.length);
         String[] views = new String[all.length];
+        String[] jvms = new String[all.length];
         for (int r = 0; r < all.length; r++) {
             if (all[r].isEmpty()) {
                 endpoint.close();
                 return one(TaskOutcome.empty(rank, attempt));
             }
-            int space = all[r].indexOf(' ');
-            addresses.add(TcpEndpoint.parse(all[r].substring(0, space)));
-            views[r] = all[r].substring(space + 1);
+            String[] parts = all[r].split(" ", 3);
+            addresses.add(TcpEndpoint.parse(parts[0]));
+            jvms[r] = parts[1];
+            views[r] = parts[2];
         }
         // Every rank decides on the same gathered views. A transient cause (a shared mount catching up, a
         // task of the failed attempt still writing) may clear on Spark's next attempt; a directory that is
@@ -135,8 +138,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             }
         } : TrainingListener.NONE;
         TrainingResult result;
-        try (TcpCommunicator comm = TcpCommunicator.connect(endpoint, rank, addresses,
-                TcpOptions.defaults(Duration.ofSeconds(timeoutSeconds)))) {
+        try (Communicator comm = connect(ctx, endpoint, addresses, jvms)) {
             OwnedRows rows = taskRows.complete(staged, comm);
             result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -186,6 +188,18 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             }
         }
         return policy;
+    }
+
+    /** Shared memory when every task runs in this JVM ({@link SameJvmGroups}), else the TCP ring. */
+    private Communicator connect(BarrierTaskContext ctx, TcpEndpoint endpoint, List<InetSocketAddress> addresses,
+                                 String[] jvms) {
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        if (SameJvmGroups.allHere(jvms)) {
+            endpoint.close();
+            return SameJvmGroups.join(ctx.stageId() + "." + ctx.stageAttemptNumber(), ctx.partitionId(),
+                    jvms.length, timeout);
+        }
+        return TcpCommunicator.connect(endpoint, ctx.partitionId(), addresses, TcpOptions.defaults(timeout));
     }
 
     private static Iterator<TaskOutcome> one(TaskOutcome o) {
