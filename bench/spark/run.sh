@@ -8,7 +8,7 @@
 #
 # SparkComparison options: --master M, --contenders ringfold,mllib, --tasks softmax,mlp, --softmax-effort N, --mlp-effort N
 # (skip the search), --refine, --granularity N, --repeats N, --scoring-copies N, --scoring-passes N,
-# --data-dir DIR. Environment: MVN (default "mvn -B -q"; add -o offline), JAVA (default java),
+# --data-dir DIR. Environment: BENCH_JAVA_OPTS (extra JVM options, e.g. -Dbench.ringfold.shards=8), MVN (default "mvn -B -q"; add -o offline), JAVA (default java),
 # BENCH_HEAP (default 6g: local mode holds driver, executors and cached data in one JVM).
 set -euo pipefail
 
@@ -54,7 +54,7 @@ read -r -a OPENS_ARR <<< "$OPENS"
 } | tee "$RUN_DIR/results.jsonl" >&2
 
 set +e
-"$JAVA" -Xmx"$BENCH_HEAP" -Xss4m --add-modules jdk.incubator.vector "${OPENS_ARR[@]}" \
+"$JAVA" -Xmx"$BENCH_HEAP" -Xss4m ${BENCH_JAVA_OPTS:-} --add-modules jdk.incubator.vector "${OPENS_ARR[@]}" \
   -Dlog4j2.configurationFile=${BENCH_LOG4J:-ringfold-spark/src/test/resources/log4j2.properties} \
   -cp "$CP" io.ringfold.spark.bench.SparkComparison "${ARGS[@]}" \
   2> "$RUN_DIR/spark.log" | tee -a "$RUN_DIR/results.jsonl"
