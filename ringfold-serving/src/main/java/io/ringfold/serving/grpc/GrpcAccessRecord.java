@@ -29,8 +29,6 @@ record GrpcAccessRecord(long epochMillis, String remote, String method, io.grpc.
                         long bytesOut, long micros, String model, String version, String requestId)
         implements AccessLog.Line {
 
-    /** Longest model, version and request id written, as for HTTP lines. */
-    static final int MAX_FIELD = 512;
     private static final JsonFactory JSON = new JsonFactory();
 
     @Override
@@ -44,26 +42,11 @@ record GrpcAccessRecord(long epochMillis, String remote, String method, io.grpc.
             g.writeStringField("method", method);
             g.writeStringField("status", status.name());
             g.writeNumberField("grpc_code", status.value());
-            g.writeNumberField("bytes_in", bytesIn);
-            g.writeNumberField("bytes_out", bytesOut);
-            g.writeNumberField("duration_us", micros);
-            if (model != null) {
-                g.writeStringField("model", cut(model));
-            }
-            if (version != null) {
-                g.writeStringField("version", cut(version));
-            }
-            if (requestId != null) {
-                g.writeStringField("request_id", cut(requestId));
-            }
+            AccessLog.Line.writeTail(g, bytesIn, bytesOut, micros, model, version, requestId);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write an access log line to memory", e);
         }
         return w.toString();
-    }
-
-    private static String cut(String s) {
-        return s.length() <= MAX_FIELD ? s : s.substring(0, MAX_FIELD) + "...";
     }
 }

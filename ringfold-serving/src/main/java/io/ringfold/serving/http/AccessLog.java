@@ -20,8 +20,35 @@ public final class AccessLog implements AutoCloseable {
 
     /** One request's line: captured on a network thread, formatted on the log's thread. */
     public interface Line {
+        /** Longest client-chosen string written (path, model, version, request id): lines stay bounded. */
+        int MAX_FIELD = 512;
+
         /** One JSON object, no line break. */
         String toJson();
+
+        /**
+         * The fields every protocol's line ends with, in this order: sizes, duration, then model, version and
+         * request id when known (cut at {@link #MAX_FIELD}).
+         */
+        static void writeTail(com.fasterxml.jackson.core.JsonGenerator g, long bytesIn, long bytesOut, long micros,
+                              String model, String version, String requestId) throws java.io.IOException {
+            g.writeNumberField("bytes_in", bytesIn);
+            g.writeNumberField("bytes_out", bytesOut);
+            g.writeNumberField("duration_us", micros);
+            if (model != null) {
+                g.writeStringField("model", cut(model));
+            }
+            if (version != null) {
+                g.writeStringField("version", cut(version));
+            }
+            if (requestId != null) {
+                g.writeStringField("request_id", cut(requestId));
+            }
+        }
+
+        static String cut(String s) {
+            return s.length() <= MAX_FIELD ? s : s.substring(0, MAX_FIELD) + "...";
+        }
     }
 
     private static final System.Logger LOG = System.getLogger(AccessLog.class.getName());

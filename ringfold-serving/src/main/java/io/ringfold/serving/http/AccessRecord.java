@@ -26,8 +26,6 @@ import java.time.Instant;
 record AccessRecord(long epochMillis, String remote, String method, String path, int status, long bytesIn,
                     long bytesOut, long micros, String model, String version, String requestId) implements AccessLog.Line {
 
-    /** Longest path and request id written; client-chosen strings must not make lines unbounded. */
-    static final int MAX_FIELD = 512;
 
     /** One JSON object, no line break (JSON escapes any in the values). */
     @Override
@@ -38,29 +36,14 @@ record AccessRecord(long epochMillis, String remote, String method, String path,
             g.writeStringField("time", Instant.ofEpochMilli(epochMillis).toString());
             g.writeStringField("remote", remote);
             g.writeStringField("method", method);
-            g.writeStringField("path", cut(path));
+            g.writeStringField("path", AccessLog.Line.cut(path));
             g.writeNumberField("status", status);
-            g.writeNumberField("bytes_in", bytesIn);
-            g.writeNumberField("bytes_out", bytesOut);
-            g.writeNumberField("duration_us", micros);
-            if (model != null) {
-                g.writeStringField("model", cut(model));
-            }
-            if (version != null) {
-                g.writeStringField("version", cut(version));
-            }
-            if (requestId != null) {
-                g.writeStringField("request_id", cut(requestId));
-            }
+            AccessLog.Line.writeTail(g, bytesIn, bytesOut, micros, model, version, requestId);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write an access log line to memory", e);
         }
         return w.toString();
-    }
-
-    private static String cut(String s) {
-        return s.length() <= MAX_FIELD ? s : s.substring(0, MAX_FIELD) + "...";
     }
 
     /**
