@@ -83,7 +83,13 @@ final class QuickstartCommand implements Callable<Integer> {
         RunRecord run = FileRunStore.read(target);
         ObjectNode summary = run.summary();
         summary.put("model_path", target.resolve("model.rfm").toString());
-        new FileRunStore(target).save(new RunRecord(run.id(), run.startedAt(), run.durationSeconds(), run.arguments(),
+        // Likewise its arguments: the model's directory is the version, not the staging directory it was built in.
+        List<String> arguments = new ArrayList<>(run.arguments());
+        int outAt = arguments.indexOf("--out");
+        if (outAt >= 0 && outAt + 1 < arguments.size()) {
+            arguments.set(outAt + 1, target.toString());
+        }
+        new FileRunStore(target).save(new RunRecord(run.id(), run.startedAt(), run.durationSeconds(), arguments,
                 summary, run.epochs(), target));
         out.println("quickstart: model written to " + target.resolve("model.rfm") + " (run " + run.id() + ")");
         if (noServe) {

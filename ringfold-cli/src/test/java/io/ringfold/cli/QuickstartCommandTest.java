@@ -31,6 +31,12 @@ class QuickstartCommandTest {
         }
         CliRunner inspect = CliRunner.run("inspect", models.resolve("digits").resolve("2").toString());
         assertThat(inspect.out()).contains("mlp 64 -> 64 relu -> 10 softmax");
+        // The run record names the version's directory, not the staging directory the model was built in.
+        io.ringfold.runs.RunRecord record = io.ringfold.runs.FileRunStore.read(models.resolve("digits").resolve("2"));
+        assertThat(record.arguments()).contains(models.resolve("digits").resolve("2").toString())
+                .noneMatch(a -> a.contains(".staging"));
+        assertThat(record.summary().path("model_path").asText())
+                .isEqualTo(models.resolve("digits").resolve("2").resolve("model.rfm").toString());
     }
 
     @Test
