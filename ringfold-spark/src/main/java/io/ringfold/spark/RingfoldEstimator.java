@@ -39,6 +39,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     private final IntParam batchSize;
     private final Param<String> optimizer;
     private final DoubleParam learningRate;
+    private final Param<String> lrSchedule;
+    private final IntParam lrStepEpochs;
+    private final DoubleParam lrGamma;
     private final DoubleParam momentum;
     private final DoubleParam weightDecay;
     private final LongParam seed;
@@ -68,6 +71,14 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
         optimizer = new Param<>(this, "optimizer", "Optimizer: adam, sgd or momentum.",
                 ParamCheck.oneOf("optimizer", Set.of("adam", "sgd", "momentum")));
         learningRate = new DoubleParam(this, "learningRate", "Step size (> 0).", ParamCheck.positiveFinite("learningRate"));
+        lrSchedule = new Param<>(this, "lrSchedule", "Learning-rate schedule over the epochs: constant, step (times "
+                + "lrGamma every lrStepEpochs) or cosine (per step, from learningRate down to the config's minimum "
+                + "fraction at the last step).",
+                ParamCheck.oneOf("lrSchedule", Set.of("constant", "step", "cosine")));
+        lrStepEpochs = new IntParam(this, "lrStepEpochs", "Epochs between decays of the step schedule (> 0).",
+                ParamCheck.positiveInt("lrStepEpochs"));
+        lrGamma = new DoubleParam(this, "lrGamma", "Decay factor of the step schedule (0 < gamma <= 1).",
+                ParamCheck.of("lrGamma", "0 < lrGamma <= 1", v -> (Double) v > 0 && (Double) v <= 1));
         momentum = new DoubleParam(this, "momentum", "Momentum coefficient of the momentum optimizer (0 < m < 1).",
                 ParamCheck.of("momentum", "0 < momentum < 1", v -> (Double) v > 0 && (Double) v < 1));
         weightDecay = new DoubleParam(this, "weightDecay", "L2 penalty on weights, not biases (>= 0).",
@@ -98,6 +109,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
         setDefault(batchSize, 128);
         setDefault(optimizer, "adam");
         setDefault(learningRate, 1e-3);
+        setDefault(lrSchedule, "constant");
+        setDefault(lrStepEpochs, 10);
+        setDefault(lrGamma, 0.1);
         setDefault(momentum, 0.9);
         setDefault(weightDecay, 0.0);
         setDefault(seed, 42L);
@@ -142,6 +156,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public IntParam batchSize() { return batchSize; }
     public Param<String> optimizer() { return optimizer; }
     public DoubleParam learningRate() { return learningRate; }
+    public Param<String> lrSchedule() { return lrSchedule; }
+    public IntParam lrStepEpochs() { return lrStepEpochs; }
+    public DoubleParam lrGamma() { return lrGamma; }
     public DoubleParam momentum() { return momentum; }
     public DoubleParam weightDecay() { return weightDecay; }
     public LongParam seed() { return seed; }
@@ -161,6 +178,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public E setBatchSize(int v) { set(batchSize, v); return self(); }
     public E setOptimizer(String v) { set(optimizer, v); return self(); }
     public E setLearningRate(double v) { set(learningRate, v); return self(); }
+    public E setLrSchedule(String v) { set(lrSchedule, v); return self(); }
+    public E setLrStepEpochs(int v) { set(lrStepEpochs, v); return self(); }
+    public E setLrGamma(double v) { set(lrGamma, v); return self(); }
     public E setMomentum(double v) { set(momentum, v); return self(); }
     public E setWeightDecay(double v) { set(weightDecay, v); return self(); }
     public E setSeed(long v) { set(seed, v); return self(); }
@@ -217,6 +237,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
         n.put("batchSize", getInt(batchSize));
         n.put("optimizer", getString(optimizer));
         n.put("learningRate", (float) (double) (Double) getOrDefault(learningRate));
+        n.put("lrSchedule", getString(lrSchedule));
+        n.put("lrStepEpochs", getInt(lrStepEpochs));
+        n.put("lrGamma", (float) (double) (Double) getOrDefault(lrGamma));
         n.put("momentum", (float) (double) (Double) getOrDefault(momentum));
         n.put("weightDecay", (float) (double) (Double) getOrDefault(weightDecay));
         n.put("seed", (Long) getOrDefault(seed));

@@ -56,6 +56,10 @@ class RingfoldParamsTest {
                 .hasMessage("modelType: softmax (expected: one of [linear, mlp])");
         assertThatThrownBy(() -> c.setHiddenLayers(16, 0)).hasMessage("hiddenLayers: [16, 0] (expected: every width > 0)");
         assertThatThrownBy(() -> c.setMomentum(1.0)).hasMessage("momentum: 1.0 (expected: 0 < momentum < 1)");
+        assertThatThrownBy(() -> c.setLrSchedule("linear"))
+                .hasMessage("lrSchedule: linear (expected: one of [constant, cosine, step])");
+        assertThatThrownBy(() -> c.setLrGamma(1.5)).hasMessage("lrGamma: 1.5 (expected: 0 < lrGamma <= 1)");
+        assertThatThrownBy(() -> c.setLrStepEpochs(0)).hasMessage("lrStepEpochs: 0 (expected: > 0)");
         assertThatThrownBy(() -> c.setActivation("gelu"))
                 .hasMessage("activation: gelu (expected: one of [identity, relu, sigmoid, tanh])");
         assertThat(c.explainParams()).contains("learningRate: Step size (> 0). (default: 0.001)");

@@ -104,6 +104,19 @@ class SparkDeterminismTest {
     }
 
     @Test
+    void aLearningRateScheduleReachesTheTrainerAsTheCommandLinesDoes() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode n = cliConfig("mlp", new int[] {8}).toJson();
+        n.put("lrSchedule", "step").put("lrStepEpochs", 1).put("lrGamma", 0.5f);
+        String expected = cliDigest(csv, TrainingConfig.fromJson(n));
+        RingfoldClassificationModel m = new RingfoldClassifier().setModelType("mlp").setHiddenLayers(8).setEpochs(3)
+                .setBatchSize(16).setLearningRate(0.01).setSeed(7).setNumShards(4).setNumWorkers(2)
+                .setLrSchedule("step").setLrStepEpochs(1).setLrGamma(0.5).fit(frame(csv));
+        assertThat(m.parameterDigest()).isEqualTo(expected)
+                .isNotEqualTo(cliDigest(csv, cliConfig("mlp", new int[] {8})));
+        assertThat(m.trainingHistory().get(2).learningRate()).isCloseTo(0.0025f, org.assertj.core.api.Assertions.within(1e-9f));
+    }
+
+    @Test
     void regressorDigestEqualsTheLocalTrainers() throws Exception {
         String expected = cliDigest(csv, cliConfig("linear", new int[0]));
         RingfoldRegressionModel m = new RingfoldRegressor().setModelType("linear").setEpochs(3).setBatchSize(16)
