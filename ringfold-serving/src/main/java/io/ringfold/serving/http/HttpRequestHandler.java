@@ -67,13 +67,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean log = guard.logging();
         pending.add(new Pending(reply, keepAlive, start, log ? System.currentTimeMillis() : 0, req.method().name(), path,
                 req.content().readableBytes(), log ? req.headers().get(REQUEST_ID) : null));
-        if (reply.isDone()) {
-            // Answered already (an inline inference, a health check, an error): channelRead0 runs on the
-            // event loop, so write now rather than through another task; flush keeps the pipelined order.
-            flush(ctx);
-        } else {
-            reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
-        }
+        reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
     }
 
     private void flush(ChannelHandlerContext ctx) {
