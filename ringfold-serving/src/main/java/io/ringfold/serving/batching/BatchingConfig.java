@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * Batching settings of one model.
  *
- * @param enabled            false: every request runs alone, as soon as a worker is free
+ * @param enabled            false: every request runs alone, inline on the submitting thread when the model is fast (see {@link DynamicBatcher}), else as soon as a worker is free
  * @param maxBatchSize       most rows in one batch (a request with more rows runs alone); >= 1
  * @param maxQueueDelayMicros longest a request waits for others to join its batch; >= 0
  * @param maxQueueSize       most requests waiting; one more is refused (HTTP 503 with Retry-After); >= 1

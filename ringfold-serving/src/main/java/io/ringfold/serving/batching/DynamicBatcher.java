@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -21,10 +22,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * batch heads the next one, so order is kept and no job waits longer than its
  * delay plus one compute. With batching off a worker takes one job and runs it at once.
  *
+ * <p>With batching off, a job whose estimated compute time is below {@code inlineMaxNanos} (default
+ * {@link #INLINE_MAX_NANOS}, 50 µs) runs on the submitting thread instead: for a model that computes in
+ * a microsecond, the two thread hand-offs (to a worker and back) cost more than the model itself. The
+ * estimate is an exponentially weighted mean of the measured compute time per row, fed by every
+ * computation (the version's warm-up prediction, queued jobs and inline ones); until the first one has
+ * been measured, jobs queue. A slow model (or a large request) keeps queueing, so it never holds an event
+ * loop. With batching on every job queues: rows can only meet in the queue.
+ *
  * <p>Jobs are validated before they are submitted, so a batch holds only well-formed rows: one bad request
  * cannot fail the others. {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
  */
 public final class DynamicBatcher {
+
+    /**
+     * Longest estimated compute (per request) that runs on the submitting thread with batching off: an
+     * event loop held this long delays the other connections it serves by about one small request.
+     */
+    public static final long INLINE_MAX_NANOS = 50_000;
+    /** No compute measured yet: nothing runs inline. */
+    private static final long UNKNOWN = -1;
 
     private final String name;
     private final Model model;
@@ -36,11 +53,26 @@ public final class DynamicBatcher {
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean shuttingDown;
     /** Workers computing a batch now: waiting for more rows pays only while this is above zero. */
-    private final java.util.concurrent.atomic.AtomicInteger computing = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger computing = new AtomicInteger();
     /** A job taken from the queue that did not fit the last batch; guarded by collectLock. */
     private InferenceJob carry;
+    private final long inlineMaxNanos;
+    /** Mean compute nanos per row (weight 1/8 to the newest), or UNKNOWN; races between writers only lose a sample. */
+    private volatile long nanosPerRow = UNKNOWN;
+    /** Jobs computing on their submitting thread now: shutdown waits for them as for the workers. */
+    private final AtomicInteger inline = new AtomicInteger();
 
     public DynamicBatcher(String name, Model model, BatchingConfig config, Blas blas, BatchObserver observer) {
+        this(name, model, config, blas, observer, INLINE_MAX_NANOS);
+    }
+
+    /** @param inlineMaxNanos see {@link #INLINE_MAX_NANOS}; 0 queues every job */
+    public DynamicBatcher(String name, Model model, BatchingConfig config, Blas blas, BatchObserver observer,
+                          long inlineMaxNanos) {
+        if (inlineMaxNanos < 0) {
+            throw new IllegalArgumentException("inlineMaxNanos: " + inlineMaxNanos + " (expected: >= 0)");
+        }
+        this.inlineMaxNanos = inlineMaxNanos;
         this.name = name;
         this.model = model;
         this.config = config;
@@ -65,7 +97,8 @@ public final class DynamicBatcher {
     }
 
     /**
-     * Queues {@code job}; its {@link InferenceJob#result()} completes on a worker thread.
+     * Queues {@code job}; its {@link InferenceJob#result()} completes on a worker thread, or before this
+     * returns when the job runs inline (batching off, a fast model: see the class comment).
      *
      * @throws QueueFullException    when {@code maxQueueSize} jobs are waiting
      * @throws IllegalStateException after {@link #shutdown()}
@@ -79,9 +112,32 @@ public final class DynamicBatcher {
         if (shuttingDown) {
             throw new IllegalStateException(name + ": batcher shut down (expected: a loaded version)");
         }
+        if (runsInline(job.rowCount)) {
+            inline.incrementAndGet();
+            try {
+                // Checked again after counting: a shutdown that missed this job's count sees shuttingDown here.
+                if (shuttingDown) {
+                    throw new IllegalStateException(name + ": batcher shut down (expected: a loaded version)");
+                }
+                compute(List.of(job), job.rowCount);
+            } finally {
+                inline.decrementAndGet();
+            }
+            return;
+        }
         if (!queue.offer(job)) {
             throw new QueueFullException(name, config.maxQueueSize());
         }
+    }
+
+    private boolean runsInline(int rows) {
+        long perRow = nanosPerRow;
+        return !config.enabled() && perRow != UNKNOWN && perRow * rows < inlineMaxNanos;
+    }
+
+    /** The mean compute time per row measured so far, in nanoseconds; -1 before the first computation. */
+    public long computeNanosPerRow() {
+        return nanosPerRow;
     }
 
     /** Refuses new jobs; the workers finish the queued ones, then end. */
@@ -89,17 +145,24 @@ public final class DynamicBatcher {
         shuttingDown = true;
     }
 
-    /** Waits up to {@code millis} for the workers to end after {@link #shutdown()}; true if they all did. */
+    /**
+     * Waits up to {@code millis} for the workers to end, and for jobs computing inline to finish, after
+     * {@link #shutdown()}; true if they all did.
+     */
     public boolean awaitTermination(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         for (Thread t : workers) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
-                return !t.isAlive();
+                return !t.isAlive() && inline.get() == 0;
             }
             t.join(left);
         }
-        return workers.stream().noneMatch(Thread::isAlive);
+        // Inline jobs last under INLINE_MAX_NANOS as estimated: polling them is cheaper than a condition on the hot path.
+        while (inline.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        return workers.stream().noneMatch(Thread::isAlive) && inline.get() == 0;
     }
 
     private void work() {
@@ -192,6 +255,11 @@ public final class DynamicBatcher {
         }
     }
 
+    private void measured(long perRow) {
+        long old = nanosPerRow;
+        nanosPerRow = old == UNKNOWN ? perRow : old + (perRow - old) / 8;
+    }
+
     private void compute(List<InferenceJob> batch, int rows) {
         int width = model.architecture().inputs();
         long start = System.nanoTime();
@@ -211,7 +279,9 @@ public final class DynamicBatcher {
                 }
             }
             FloatMatrix out = model.predictPreprocessed(blas, x);
-            observer.batch(rows, batch.size(), System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            observer.batch(rows, batch.size(), nanos);
+            measured(nanos / rows);
             int k = out.cols();
             int from = 0;
             for (InferenceJob j : batch) {
