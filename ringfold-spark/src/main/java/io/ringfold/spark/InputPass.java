@@ -4,7 +4,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -53,12 +52,9 @@ final class InputPass {
 
     /** Rows with their global positions, for routing through a shuffle. */
     static JavaRDD<Tuple2<Row, Long>> positioned(JavaRDD<Row> rows, long[] offsets) {
-        List<Long> starts = new ArrayList<>(offsets.length);
-        for (long o : offsets) {
-            starts.add(o);
-        }
+        long[] starts = offsets.clone();
         return rows.mapPartitionsWithIndex((Integer p, Iterator<Row> it) -> new Iterator<Tuple2<Row, Long>>() {
-            private long next = starts.get(p);
+            private long next = starts[p];
 
             @Override
             public boolean hasNext() {
