@@ -29,29 +29,19 @@ import java.util.stream.Stream;
  *
  * <p>A child JVM rather than Spark on this classpath: Spark 4.0 pins Jackson 2.18 and Netty 4.1, the
  * server here uses Jackson 2.21 and Netty 4.2. The child's classpath is {@code RINGFOLD_SPARK_CLASSPATH},
- * which the {@code ./ringfold} launcher sets after building ringfold-spark.
+ * and its JVM options {@code RINGFOLD_SPARK_JVM_OPTIONS}, which the {@code ./ringfold} launcher sets after
+ * building ringfold-spark.
  */
 final class SparkEngine {
 
     static final String CLASSPATH_ENV = "RINGFOLD_SPARK_CLASSPATH";
     static final String JAVA_OPTS_ENV = "RINGFOLD_SPARK_JAVA_OPTS";
-    private static final String MAIN = "io.ringfold.spark.SparkFitMain";
-
     /**
-     * What Spark's own launcher adds on Java 17 (JavaModuleOptions; the same list as ringfold-spark's POM
-     * property spark.jvm.opens), plus the Vector API module Ringfold's kernels use.
+     * The add-opens Spark's own launcher adds on Java 17, as ringfold-spark's build writes them
+     * (target/spark-jvm-options.txt, from the POM property spark.jvm.opens); the launcher sets it.
      */
-    private static final List<String> JVM_OPTIONS = List.of("--add-modules", "jdk.incubator.vector",
-            "-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true");
+    static final String JVM_OPTIONS_ENV = "RINGFOLD_SPARK_JVM_OPTIONS";
+    private static final String MAIN = "io.ringfold.spark.SparkFitMain";
 
     private final String master;
     private final TrainingConfig config;
@@ -161,7 +151,12 @@ final class SparkEngine {
     private int runChild(Path request, Path result, Path log4j) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(JVM_OPTIONS);
+        cmd.add("--add-modules");
+        cmd.add("jdk.incubator.vector");
+        String sparkOptions = System.getenv(JVM_OPTIONS_ENV);
+        if (sparkOptions != null && !sparkOptions.isBlank()) {
+            cmd.addAll(List.of(sparkOptions.trim().split("\\s+")));
+        }
         cmd.add("-Dlog4j2.configurationFile=" + log4j);
         String extra = System.getenv(JAVA_OPTS_ENV);
         if (extra != null && !extra.isBlank()) {

@@ -201,6 +201,10 @@ final class TrainCommand implements Callable<Integer> {
                         + "run through ./ringfold, which builds ringfold-spark and sets it, or set it to the ringfold-spark "
                         + "jar and its dependencies, Spark included)");
             }
+            if (System.getenv(SparkEngine.JVM_OPTIONS_ENV) == null) {
+                throw new IllegalStateException("--engine spark: " + SparkEngine.JVM_OPTIONS_ENV + " is not set (expected: "
+                        + "run through ./ringfold, or set it to the contents of ringfold-spark/target/spark-jvm-options.txt)");
+            }
             sparkEngine = new SparkEngine(master == null ? "local[" + wk + "]" : master, config, wk, s,
                     collectiveTimeout == null ? 60 : collectiveTimeout, checkpointDir,
                     checkpointSteps == null ? 0 : checkpointSteps, classpath, w);

@@ -25,6 +25,7 @@ class SparkEngineCommandTest {
 
     private static final Path CLI_JAR = Path.of("..", "ringfold-cli", "target", "ringfold.jar");
     private static final Path SPARK_CLASSPATH = Path.of("target", "spark-classpath.txt");
+    private static final Path SPARK_JVM_OPTIONS = Path.of("target", "spark-jvm-options.txt");
 
     @TempDir
     Path dir;
@@ -33,6 +34,7 @@ class SparkEngineCommandTest {
     void sparkEngineGivesTheLocalDigestAndARunRecord() throws Exception {
         assertThat(CLI_JAR).as("built by the reactor before this module (test dependency on ringfold-cli)").exists();
         assertThat(SPARK_CLASSPATH).as("written at process-classes by maven-dependency-plugin").exists();
+        assertThat(SPARK_JVM_OPTIONS).as("written at process-classes by maven-resources-plugin").exists();
         String classpath = Path.of("target", "classes").toAbsolutePath() + ":"
                 + Files.readString(SPARK_CLASSPATH).strip();
         String[] flags = {"train", "--data", "digits", "--model", "mlp", "--hidden", "16", "--epochs", "2",
@@ -61,8 +63,10 @@ class SparkEngineCommandTest {
         cmd.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("RINGFOLD_SPARK_CLASSPATH");
+        pb.environment().remove("RINGFOLD_SPARK_JVM_OPTIONS");
         if (sparkClasspath != null) {
             pb.environment().put("RINGFOLD_SPARK_CLASSPATH", sparkClasspath);
+            pb.environment().put("RINGFOLD_SPARK_JVM_OPTIONS", Files.readString(SPARK_JVM_OPTIONS).strip());
         }
         Path log = dir.resolve((sparkClasspath == null ? "local" : "spark") + ".log");
         pb.redirectOutput(log.toFile());
