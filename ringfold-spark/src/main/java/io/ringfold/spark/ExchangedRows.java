@@ -215,6 +215,26 @@ final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
         return g;
     }
 
+    /** Receives the j-th row {@code source} sent and where it goes among this worker's rows. */
+    @FunctionalInterface
+    private interface Placement {
+        void place(int j, int at);
+    }
+
+    /**
+     * Walks {@code source}'s input partition in position order and, for each row {@code rank} owns, calls
+     * {@code placement} with its index in what {@code source} sent and its local index here.
+     */
+    private void placeRows(int source, int rank, Placement placement) {
+        int j = 0;
+        long end = offsets[source] + rowsOf(source);
+        for (long pos = offsets[source]; pos < end; pos++) {
+            if (OwnedRows.owner(pos, workers, shards) == rank) {
+                placement.place(j++, OwnedRows.localIndex(pos, rank, workers, shards));
+            }
+        }
+    }
+
     private OwnedRows assembleDense(Object[] fromPeer, int rank) {
         int n = OwnedRows.count(totalRows, rank, workers, shards);
         FloatMatrix x = new FloatMatrix(n, width);
@@ -223,57 +243,38 @@ final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
         for (int s = 0; s < workers; s++) {
             float[] m = (float[]) fromPeer[s];
             int rows = m.length / (1 + width);
-            int j = 0;
-            long end = offsets[s] + rowsOf(s);
-            for (long pos = offsets[s]; pos < end; pos++) {
-                if (OwnedRows.owner(pos, workers, shards) != rank) {
-                    continue;
-                }
-                int at = OwnedRows.localIndex(pos, rank, workers, shards);
+            placeRows(s, rank, (j, at) -> {
                 y[at] = m[j];
                 System.arraycopy(m, rows + j * width, data, at * width, width);
-                j++;
-            }
+            });
         }
         return new OwnedRows(x, y, totalRows);
     }
 
     private OwnedRows assembleSparse(Object[] fromPeer, int rank) {
         int n = OwnedRows.count(totalRows, rank, workers, shards);
+        // Row lengths at their local index first, for the row pointers; then each row's entries into place.
         int[] lengths = new int[n];
-        // Pass 1: row lengths at their local index; pass 2: copy each row's entries into place.
-        for (int pass = 0; pass < 2; pass++) {
-            int[] ptr = pass == 0 ? null : prefix(lengths);
-            int[] col = pass == 0 ? null : new int[ptr[n]];
-            float[] val = pass == 0 ? null : new float[ptr[n]];
-            float[] y = new float[n];
-            for (int s = 0; s < workers; s++) {
-                SparseRows g = (SparseRows) fromPeer[s];
-                int j = 0;
-                int from = 0;
-                long end = offsets[s] + rowsOf(s);
-                for (long pos = offsets[s]; pos < end; pos++) {
-                    if (OwnedRows.owner(pos, workers, shards) != rank) {
-                        continue;
-                    }
-                    int at = OwnedRows.localIndex(pos, rank, workers, shards);
-                    int len = g.lengths[j];
-                    if (pass == 0) {
-                        lengths[at] = len;
-                    } else {
-                        y[at] = g.labels[j];
-                        System.arraycopy(g.indices, from, col, ptr[at], len);
-                        System.arraycopy(g.values, from, val, ptr[at], len);
-                    }
-                    from += len;
-                    j++;
-                }
-            }
-            if (pass == 1) {
-                return new OwnedRows(new CsrMatrix(n, width, ptr, col, val), y, totalRows);
-            }
+        int[][] starts = new int[workers][];
+        for (int s = 0; s < workers; s++) {
+            SparseRows g = (SparseRows) fromPeer[s];
+            starts[s] = prefix(Arrays.copyOf(g.lengths, g.rows));
+            placeRows(s, rank, (j, at) -> lengths[at] = g.lengths[j]);
         }
-        throw new AssertionError("unreachable");
+        int[] ptr = prefix(lengths);
+        int[] col = new int[ptr[n]];
+        float[] val = new float[ptr[n]];
+        float[] y = new float[n];
+        for (int s = 0; s < workers; s++) {
+            SparseRows g = (SparseRows) fromPeer[s];
+            int[] from = starts[s];
+            placeRows(s, rank, (j, at) -> {
+                y[at] = g.labels[j];
+                System.arraycopy(g.indices, from[j], col, ptr[at], g.lengths[j]);
+                System.arraycopy(g.values, from[j], val, ptr[at], g.lengths[j]);
+            });
+        }
+        return new OwnedRows(new CsrMatrix(n, width, ptr, col, val), y, totalRows);
     }
 
     private static int[] prefix(int[] lengths) {
