@@ -44,6 +44,29 @@ public interface Communicator extends AutoCloseable {
     /** SUM and MAX only: MEAN of integers is refused (it would need rounding). */
     void allReduce(long[] buffer, int offset, int length, ReduceOp op);
 
+    /**
+     * Reduce-scatter in equal blocks (MPI's {@code Reduce_scatter_block}): {@code buffer[offset, offset +
+     * size() * block)} holds {@code size()} blocks of {@code block} elements; afterwards block {@code rank()}
+     * of this rank's buffer holds that block reduced over all ranks (SUM or MAX, exact for integers), and
+     * the contents of the other blocks are unspecified. With {@link #allGather(float[], int, int)} it
+     * splits an allreduce in two, so that each rank can work on its own block in between (a sharded
+     * optimizer step) and the data moved is that of one allreduce.
+     */
+    void reduceScatter(float[] buffer, int offset, int block, ReduceOp op);
+
+    /** As {@link #reduceScatter(float[], int, int, ReduceOp)}; SUM and MAX only. */
+    void reduceScatter(long[] buffer, int offset, int block, ReduceOp op);
+
+    /**
+     * All-gather in equal blocks (MPI's {@code Allgather}, in place): each rank supplies block {@code
+     * rank()} of {@code buffer[offset, offset + size() * block)}; afterwards every rank's buffer holds every
+     * rank's block, bit for bit.
+     */
+    void allGather(float[] buffer, int offset, int block);
+
+    /** As {@link #allGather(float[], int, int)}. */
+    void allGather(long[] buffer, int offset, int block);
+
     void broadcast(float[] buffer, int offset, int length, int root);
 
     void broadcast(long[] buffer, int offset, int length, int root);

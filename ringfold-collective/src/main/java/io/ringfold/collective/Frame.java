@@ -22,6 +22,10 @@ final class Frame {
     static final byte SEND = 5;
     /** A peer that failed tells the others why; the payload is its one-line message in UTF-8. */
     static final byte ABORT = 6;
+    /** Reduce-scatter in equal blocks; the count is the whole buffer's (ranks x block). */
+    static final byte REDUCE_SCATTER = 7;
+    /** All-gather in equal blocks of a typed buffer; the count is the whole buffer's (ranks x block). */
+    static final byte ALLGATHER_BLOCKS = 8;
 
     static final byte NONE = 0;
     static final byte FLOAT32 = 1;
@@ -81,6 +85,8 @@ final class Frame {
             case BROADCAST -> "broadcast #" + seq + " (" + type + ", root " + root + ")";
             case BARRIER -> "barrier #" + seq;
             case ALLGATHER -> "allgather #" + seq + " (" + (dtype == INT64 ? "lengths, " : "data, ") + type + ")";
+            case REDUCE_SCATTER -> "reducescatter #" + seq + " (" + type + " in blocks, " + opName(op) + ")";
+            case ALLGATHER_BLOCKS -> "allgather #" + seq + " (" + type + " in blocks)";
             case SEND -> "send #" + seq + " (" + type + ")";
             case ABORT -> "abort";
             default -> "operation " + opcode + " #" + seq;

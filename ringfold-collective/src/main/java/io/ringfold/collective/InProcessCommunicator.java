@@ -181,6 +181,96 @@ final class InProcessCommunicator implements Communicator {
         return acc;
     }
 
+    @Override
+    public void reduceScatter(float[] buffer, int offset, int block, ReduceOp op) {
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("reducescatter(float32): op mean (expected: sum or max)");
+        }
+        checkBlocks(buffer.length, offset, block, "reducescatter");
+        String sig = "reducescatter(float32 x " + block + " per rank, " + op.name().toLowerCase() + ")";
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        group.arrive(rank, s, sig, buffer, offset);
+        // Ranks in order 0..n-1, as in the allreduce: one fixed order of float additions per group size.
+        float[] acc = reduceFloats(rank * block, block, op, group.size());
+        System.arraycopy(acc, 0, buffer, offset + rank * block, block);
+        finishBlocks(t0, s, sig, 4L * block);
+    }
+
+    @Override
+    public void reduceScatter(long[] buffer, int offset, int block, ReduceOp op) {
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("reducescatter(int64): op mean (expected: sum or max; an integer mean needs rounding)");
+        }
+        checkBlocks(buffer.length, offset, block, "reducescatter");
+        String sig = "reducescatter(int64 x " + block + " per rank, " + op.name().toLowerCase() + ")";
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        group.arrive(rank, s, sig, buffer, offset);
+        int at = offset + rank * block;
+        // Integer SUM and MAX are exact in any order: add the others straight into this rank's block.
+        for (int r = 0; r < group.size(); r++) {
+            if (r == rank) {
+                continue;
+            }
+            long[] v = (long[]) group.buffer(r);
+            int vo = group.offset(r) + rank * block;
+            if (op == ReduceOp.MAX) {
+                for (int i = 0; i < block; i++) {
+                    buffer[at + i] = Math.max(buffer[at + i], v[vo + i]);
+                }
+            } else {
+                for (int i = 0; i < block; i++) {
+                    buffer[at + i] += v[vo + i];
+                }
+            }
+        }
+        finishBlocks(t0, s, sig, 8L * block);
+    }
+
+    @Override
+    public void allGather(float[] buffer, int offset, int block) {
+        checkBlocks(buffer.length, offset, block, "allgather");
+        gatherBlocks(buffer, offset, block, "allgather(float32 x " + block + " per rank)", 4);
+    }
+
+    @Override
+    public void allGather(long[] buffer, int offset, int block) {
+        checkBlocks(buffer.length, offset, block, "allgather");
+        gatherBlocks(buffer, offset, block, "allgather(int64 x " + block + " per rank)", 8);
+    }
+
+    private void gatherBlocks(Object buffer, int offset, int block, String sig, int elementBytes) {
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        group.arrive(rank, s, sig, buffer, offset);
+        for (int r = 0; r < group.size(); r++) {
+            if (r != rank) {
+                System.arraycopy(group.buffer(r), group.offset(r) + r * block, buffer, offset + r * block, block);
+            }
+        }
+        finishBlocks(t0, s, sig, (long) elementBytes * block);
+    }
+
+    private void checkBlocks(int bufferLength, int offset, int block, String what) {
+        long length = (long) block * group.size();
+        if (offset < 0 || block < 0 || offset > bufferLength - length) {
+            throw new IllegalArgumentException(what + ": offset " + offset + ", block " + block + " x " + group.size()
+                    + " ranks (expected: within a buffer of " + bufferLength + ")");
+        }
+    }
+
+    /**
+     * The end of a block call. Each rank reads the others' buffers but writes only its own (block {@code
+     * rank} for a reduce-scatter, the other blocks for an all-gather, which nobody else reads), so the one
+     * synchronisation point needed is this: nobody returns, and changes its buffer, before all have read.
+     * Bytes are counted as a ring would send them ((n-1) blocks), so telemetry compares across transports.
+     */
+    private void finishBlocks(long t0, long s, String sig, long blockBytes) {
+        group.await(rank, s, sig);
+        account(t0, blockBytes * (group.size() - 1));
+    }
+
     private void broadcastArray(Object buffer, int offset, int length, int root, String type) {
         if (root < 0 || root >= group.size()) {
             throw new IllegalArgumentException("broadcast: root " + root + " (expected: 0.." + (group.size() - 1) + ")");

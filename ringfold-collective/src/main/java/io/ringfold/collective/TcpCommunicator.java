@@ -195,8 +195,82 @@ public final class TcpCommunicator implements Communicator {
         }
         ring.view = view;
         ring.mean = mean;
-        ring.segments(bounds, options.chunkBytes() / view.elementBytes(), 0, 2 * (size - 1));
+        ring.segments(bounds, options.chunkBytes() / view.elementBytes(), 0, 2 * (size - 1), size - 1);
         net.run(net.link((rank + 1) % size), net.link((rank + size - 1) % size), ring);
+    }
+
+    @Override
+    public void reduceScatter(float[] buffer, int offset, int block, ReduceOp op) {
+        checkBlocks(buffer.length, offset, block, "reducescatter");
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("reducescatter(float32): op mean (expected: sum or max)");
+        }
+        floats.a = buffer;
+        floats.off = offset;
+        blocks(floats, Frame.REDUCE_SCATTER, Frame.FLOAT32, block, op);
+    }
+
+    @Override
+    public void reduceScatter(long[] buffer, int offset, int block, ReduceOp op) {
+        checkBlocks(buffer.length, offset, block, "reducescatter");
+        if (op == ReduceOp.MEAN) {
+            throw new IllegalArgumentException("reducescatter(int64): op mean (expected: sum or max; an integer mean needs rounding)");
+        }
+        longs.a = buffer;
+        longs.off = offset;
+        blocks(longs, Frame.REDUCE_SCATTER, Frame.INT64, block, op);
+    }
+
+    @Override
+    public void allGather(float[] buffer, int offset, int block) {
+        checkBlocks(buffer.length, offset, block, "allgather");
+        floats.a = buffer;
+        floats.off = offset;
+        blocks(floats, Frame.ALLGATHER_BLOCKS, Frame.FLOAT32, block, null);
+    }
+
+    @Override
+    public void allGather(long[] buffer, int offset, int block) {
+        checkBlocks(buffer.length, offset, block, "allgather");
+        longs.a = buffer;
+        longs.off = offset;
+        blocks(longs, Frame.ALLGATHER_BLOCKS, Frame.INT64, block, null);
+    }
+
+    private void checkBlocks(int bufferLength, int offset, int block, String what) {
+        long length = (long) block * size;
+        if (offset < 0 || block < 0 || offset > bufferLength - length) {
+            throw new IllegalArgumentException(what + ": offset " + offset + ", block " + block + " x " + size
+                    + " ranks (expected: within a buffer of " + bufferLength + ")");
+        }
+    }
+
+    /**
+     * The halves of the ring allreduce on their own, with segment j = block j: a reduce-scatter runs
+     * steps 1..n-1 (rank r sends block r-1 first and ends holding block r reduced), an all-gather steps
+     * n..2n-2 (rank r sends its own block first). Whatever the size, the ring: with equal blocks it moves
+     * (n-1)/n of the buffer per rank, and a sharded update needs each rank to own its block.
+     */
+    private void blocks(ArrayView view, byte opcode, byte dtype, int block, ReduceOp op) {
+        long t0 = System.nanoTime();
+        view.op = op;
+        net.begin(opcode, dtype, op == null ? (byte) -1 : (byte) op.ordinal(), ++seq, (long) block * size, 0);
+        try {
+            if (size == 1) {
+                return;
+            }
+            for (int j = 0; j <= size; j++) {
+                bounds[j] = j * block;
+            }
+            ring.view = view;
+            ring.mean = false;
+            boolean reduce = opcode == Frame.REDUCE_SCATTER;
+            ring.segments(bounds, options.chunkBytes() / view.elementBytes(), reduce ? 1 : size, size - 1,
+                    reduce ? size : 0);
+            net.run(net.link((rank + 1) % size), net.link((rank + size - 1) % size), ring);
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
     }
 
     @Override
@@ -307,7 +381,7 @@ public final class TcpCommunicator implements Communicator {
                 g.view = bytes;
                 g.n = size;
                 g.rank = rank;
-                g.segments(b, options.chunkBytes(), size, size - 1);
+                g.segments(b, options.chunkBytes(), size, size - 1, 0);
                 net.run(net.link((rank + 1) % size), net.link((rank + size - 1) % size), g);
             }
             byte[][] out = new byte[size][];

@@ -29,7 +29,8 @@ abstract class Transfer {
      * workstations", JPDC 2009): in step s rank r sends segment (r - s) mod n to its right neighbour and
      * receives segment (r - s - 1) mod n from its left one; steps 0..n-2 reduce (reduce-scatter), steps
      * n-1..2n-3 copy (all-gather). Each segment travels in chunks, so step s+1 of chunk c overlaps step s
-     * of chunk c+1. An all-gather alone runs steps n..2n-2, where rank r starts by sending its own segment.
+     * of chunk c+1. An all-gather alone runs steps n..2n-2, where rank r starts by sending its own segment;
+     * a reduce-scatter alone runs steps 1..n-1 (all reducing), after which rank r holds segment r.
      */
     static final class Ring extends Transfer {
         ArrayView view;
@@ -39,10 +40,12 @@ abstract class Transfer {
         int chunkElems;
         int chunks;
         int firstStep;
+        /** Steps below this one reduce what they receive; the later ones copy it. */
+        int reduceUntil;
         boolean mean;
 
         /** Sets the segments: bounds[j]..bounds[j+1] is segment j; computes the chunks per segment. */
-        void segments(int[] b, int chunkElements, int first, int steps) {
+        void segments(int[] b, int chunkElements, int first, int steps, int reduceBelow) {
             bounds = b;
             chunkElems = chunkElements;
             int maxSeg = 0;
@@ -51,6 +54,7 @@ abstract class Transfer {
             }
             chunks = Math.max(1, (maxSeg + chunkElements - 1) / chunkElements);
             firstStep = first;
+            reduceUntil = reduceBelow;
             sendFrames = steps * chunks;
             recvFrames = steps * chunks;
             lag = chunks;
@@ -101,7 +105,7 @@ abstract class Transfer {
             int c = k % chunks;
             int lo = lo(seg, c);
             int hi = hi(seg, c);
-            if (step < n - 1) {
+            if (step < reduceUntil) {
                 view.reduce(in, lo, hi);
                 if (mean && step == n - 2) {
                     view.divide(lo, hi, n); // this chunk is now complete: the mean is final before it spreads

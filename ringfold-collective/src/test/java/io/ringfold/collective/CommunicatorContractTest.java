@@ -297,6 +297,108 @@ abstract class CommunicatorContractTest {
         });
     }
 
+    /** Blocks: empty, one, fewer than a chunk, and more than one 256 KiB chunk of floats and of longs. */
+    static final int[] BLOCKS = {0, 1, 3, 1001, 70_001};
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void reduceScatterLeavesEachRankItsReducedBlock(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int r = c.rank();
+            for (int block : BLOCKS) {
+                for (ReduceOp op : new ReduceOp[] {ReduceOp.SUM, ReduceOp.MAX}) {
+                    float[] f = new float[n * block + 3];
+                    long[] l = new long[n * block + 3];
+                    Arrays.fill(f, 99f);
+                    Arrays.fill(l, 99L);
+                    for (int i = 0; i < n * block; i++) {
+                        f[i + 2] = value(r, i);
+                        l[i + 2] = (1L << 60) / 8 * (r + 1) + i * 1_000_003L + r;
+                    }
+                    c.reduceScatter(f, 2, block, op);
+                    c.reduceScatter(l, 2, block, op);
+                    assertThat(f[0]).isEqualTo(99f);
+                    assertThat(l[n * block + 2]).isEqualTo(99L);
+                    for (int i = r * block; i < (r + 1) * block; i++) {
+                        float want = (float) expected(n, i, op);
+                        long wantLong = 0;
+                        for (int q = 0; q < n; q++) {
+                            long v = (1L << 60) / 8 * (q + 1) + i * 1_000_003L + q;
+                            wantLong = op == ReduceOp.MAX ? (q == 0 ? v : Math.max(wantLong, v)) : wantLong + v;
+                        }
+                        if (f[i + 2] != want || l[i + 2] != wantLong) {
+                            throw new AssertionError(op + " block " + block + " on " + n + " ranks, rank " + r
+                                    + " element " + i + ": " + f[i + 2] + ", " + l[i + 2] + " (expected: " + want
+                                    + ", " + wantLong + ")");
+                        }
+                    }
+                }
+            }
+            assertThatThrownBy(() -> c.reduceScatter(new long[n], 0, 1, ReduceOp.MEAN))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mean");
+            assertThatThrownBy(() -> c.reduceScatter(new float[n], 1, 1, ReduceOp.SUM))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block 1");
+            c.barrier(); // refused arguments do not break the communicator
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allGatherInBlocksCopiesEveryOwnersBitsToEveryRank(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int r = c.rank();
+            for (int block : BLOCKS) {
+                float[] f = new float[n * block + 2];
+                long[] l = new long[n * block + 2];
+                Arrays.fill(f, Float.NaN);
+                Arrays.fill(l, -1L);
+                f[0] = 7f;
+                for (int i = r * block; i < (r + 1) * block; i++) {
+                    f[i + 1] = bits(i);
+                    l[i + 1] = Long.MIN_VALUE + i * 0x9E3779B97F4A7C15L;
+                }
+                c.allGather(f, 1, block);
+                c.allGather(l, 1, block);
+                assertThat(f[0]).isEqualTo(7f);
+                assertThat(Float.isNaN(f[n * block + 1])).isTrue();
+                for (int i = 0; i < n * block; i++) {
+                    if (Float.floatToRawIntBits(f[i + 1]) != Float.floatToRawIntBits(bits(i))
+                            || l[i + 1] != Long.MIN_VALUE + i * 0x9E3779B97F4A7C15L) {
+                        throw new AssertionError("block " + block + " on " + n + " ranks, rank " + r + " element "
+                                + i + ": " + f[i + 1] + ", " + l[i + 1]);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Distinct bit patterns, negative zero and subnormals included. */
+    private static float bits(int i) {
+        return switch (i % 4) {
+            case 0 -> -0f;
+            case 1 -> Float.intBitsToFloat(i); // subnormal
+            case 2 -> -i / 3f;
+            default -> Float.intBitsToFloat(0x3F800000 + i);
+        };
+    }
+
+    @Test
+    void mismatchedBlockIsReportedOnEveryRank() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            int block = c.rank() == 1 ? 11 : 10;
+            c.reduceScatter(new long[2 * block], 0, block, ReduceOp.SUM);
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("reducescatter");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {2, 3})
     void mismatchedLengthIsReportedOnEveryRankWithBothSides(int n) {
