@@ -49,10 +49,10 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate) {
+    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
         float[] m1 = m;
         float[] m2 = v;
-        Optimizer.checkSizes(m1 == null ? -1 : m1.length, params, grad);
+        Optimizer.checkSizes(m1 == null ? -1 : m1.length, params, grad, from, to);
         long t = steps + 1;
         double bc1 = 1.0 - Math.pow(beta1, t);
         double bc2 = 1.0 - Math.pow(beta2, t);
@@ -65,8 +65,8 @@ public final class Adam implements Optimizer {
         float eps = epsilon;
         // Vector lanes do exactly the scalar loop's operations in the same order (no fused multiply-add),
         // so the result is bit-identical whatever the vector width, and to the scalar reference.
-        int i = 0;
-        int upper = SPECIES.loopBound(params.length);
+        int i = from;
+        int upper = from + SPECIES.loopBound(to - from);
         FloatVector vb1 = FloatVector.broadcast(SPECIES, b1);
         FloatVector vb2 = FloatVector.broadcast(SPECIES, b2);
         FloatVector vc1 = FloatVector.broadcast(SPECIES, c1);
@@ -83,7 +83,7 @@ public final class Adam implements Optimizer {
             FloatVector p = FloatVector.fromArray(SPECIES, params, i);
             p.sub(vStep.mul(mi).div(vi.sqrt().mul(vInv).add(vEps))).intoArray(params, i);
         }
-        for (; i < params.length; i++) {
+        for (; i < to; i++) {
             float g = grad[i];
             float mi = b1 * m1[i] + c1 * g;
             float vi = b2 * m2[i] + c2 * g * g;

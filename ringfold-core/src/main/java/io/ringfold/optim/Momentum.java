@@ -31,18 +31,18 @@ public final class Momentum implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate) {
+    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
         float[] v = velocity;
-        Optimizer.checkSizes(v == null ? -1 : v.length, params, grad);
+        Optimizer.checkSizes(v == null ? -1 : v.length, params, grad, from, to);
         float m = mu;
         if (nesterov) {
-            for (int i = 0; i < params.length; i++) {
+            for (int i = from; i < to; i++) {
                 float vi = m * v[i] + grad[i];
                 v[i] = vi;
                 params[i] -= learningRate * (grad[i] + m * vi);
             }
         } else {
-            for (int i = 0; i < params.length; i++) {
+            for (int i = from; i < to; i++) {
                 float vi = m * v[i] + grad[i];
                 v[i] = vi;
                 params[i] -= learningRate * vi;

@@ -15,7 +15,16 @@ public interface Optimizer {
     void initialize(int parameterCount);
 
     /** One update of {@code params} in place from {@code grad} at the given learning rate. */
-    void step(float[] params, float[] grad, float learningRate);
+    default void step(float[] params, float[] grad, float learningRate) {
+        step(params, grad, learningRate, 0, params.length);
+    }
+
+    /**
+     * One update of elements {@code [from, to)} only (of params, grad and the state), counted as one step.
+     * Each element's update depends only on its own values and the step count, so workers that update
+     * disjoint ranges of identical vectors (a sharded optimizer step) produce the bits of one full update.
+     */
+    void step(float[] params, float[] grad, float learningRate, int from, int to);
 
     /** Zeroes the state and the step count, keeping the settings. */
     void reset();
@@ -31,6 +40,15 @@ public interface Optimizer {
 
     /** Replaces the state with a copy of {@code state}, which must come from the same kind of optimizer. */
     void restore(OptimizerState state);
+
+    /** As {@link #checkSizes(int, float[], float[])}, and the range must lie within the vectors. */
+    static void checkSizes(int expected, float[] params, float[] grad, int from, int to) {
+        checkSizes(expected, params, grad);
+        if (from < 0 || from > to || to > params.length) {
+            throw new IllegalArgumentException("step range: [" + from + ", " + to + ") (expected: within [0, "
+                    + params.length + "])");
+        }
+    }
 
     /** Throws the uniform error for a step before initialisation or with a mis-sized vector. */
     static void checkSizes(int expected, float[] params, float[] grad) {

@@ -18,9 +18,9 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate) {
-        Optimizer.checkSizes(size, params, grad);
-        for (int i = 0; i < params.length; i++) {
+    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
+        Optimizer.checkSizes(size, params, grad, from, to);
+        for (int i = from; i < to; i++) {
             params[i] -= learningRate * grad[i];
         }
         steps++;

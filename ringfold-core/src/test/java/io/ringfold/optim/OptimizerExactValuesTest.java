@@ -98,6 +98,55 @@ class OptimizerExactValuesTest {
         }
     }
 
+    /**
+     * A sharded step: three "workers", each with its own optimizer, update disjoint ranges of the same
+     * vector (odd boundaries, so Adam's vector lanes start unaligned) and copy their ranges into one
+     * vector, as the data-parallel trainer does; after four steps the bits equal one optimizer's full
+     * steps, for every optimizer.
+     */
+    @Test
+    void rangeStepsOnDisjointRangesEqualTheFullStep() {
+        int n = 1003;
+        int[] bounds = {0, 333, 667, n};
+        for (Supplier<Optimizer> s : java.util.List.<Supplier<Optimizer>>of(Sgd::new,
+                () -> new Momentum(0.9f, false), () -> new Momentum(0.9f, true), () -> new Adam(0.9f, 0.999f, 1e-8f))) {
+            io.ringfold.random.SplitMix64 rng = new io.ringfold.random.SplitMix64(5);
+            float[] full = new float[n];
+            for (int i = 0; i < n; i++) {
+                full[i] = (float) rng.nextGaussian();
+            }
+            Optimizer whole = s.get();
+            whole.initialize(n);
+            Optimizer[] shards = new Optimizer[bounds.length - 1];
+            float[][] worker = new float[shards.length][];
+            for (int w = 0; w < shards.length; w++) {
+                shards[w] = s.get();
+                shards[w].initialize(n);
+                worker[w] = full.clone();
+            }
+            for (int t = 0; t < 4; t++) {
+                float[] g = new float[n];
+                for (int i = 0; i < n; i++) {
+                    g[i] = (float) rng.nextGaussian();
+                }
+                whole.step(full, g, 0.01f);
+                for (int w = 0; w < shards.length; w++) {
+                    shards[w].step(worker[w], g, 0.01f, bounds[w], bounds[w + 1]);
+                }
+                // All-gather: every worker takes the others' ranges.
+                for (int w = 0; w < shards.length; w++) {
+                    for (int o = 0; o < shards.length; o++) {
+                        System.arraycopy(worker[o], bounds[o], worker[w], bounds[o], bounds[o + 1] - bounds[o]);
+                    }
+                }
+            }
+            for (int w = 0; w < shards.length; w++) {
+                assertThat(worker[w]).as(whole.describe() + " worker " + w).containsExactly(full);
+                assertThat(shards[w].steps()).isEqualTo(4);
+            }
+        }
+    }
+
     @Test
     void misuseIsReported() {
         assertThatThrownBy(() -> new Adam(1.0f, 0.999f, 1e-8f)).hasMessage("beta1: 1.0 (expected: 0 <= beta1 < 1)");
@@ -109,6 +158,8 @@ class OptimizerExactValuesTest {
         assertThatThrownBy(() -> adam.step(new float[2], new float[2], 0.1f))
                 .hasMessage("params/grad length: 2/2 (expected: 3)");
         assertThatThrownBy(() -> adam.restore(new Sgd().state())).hasMessageContaining("expected: adam");
+        assertThatThrownBy(() -> adam.step(new float[3], new float[3], 0.1f, 2, 4))
+                .hasMessage("step range: [2, 4) (expected: within [0, 3])");
     }
 
     private static void assertSteps(Supplier<Optimizer> factory, int... expectedBits) {

@@ -28,10 +28,12 @@ import java.util.List;
  * <p>Each global batch is split over a fixed number S of logical shards ({@link ShardPlan}); each
  * worker computes the summed gradient of each shard it owns with the same kernels and shapes as any
  * other worker would, converts it to int64 fixed point with an exponent all workers derive from the
- * same per-shard maxima ({@link FixedPointGradient}), and one allreduce SUM adds them exactly. Every
- * worker then takes the same optimizer step on identical parameters. Per-shard losses, hit counts and
- * maxima travel in one float64 allreduce where each slot has a single non-zero contributor, which
- * makes that sum exact too. Two collectives per step.
+ * same per-shard maxima ({@link FixedPointGradient}), and a reduce-scatter SUM adds them exactly; each
+ * worker then steps the optimizer on its own slice of the parameters and an all-gather shares the
+ * slices ({@link ShardedUpdate}), so all hold identical parameters. Per-shard losses, hit counts and
+ * maxima travel in the same buffer as integers with a single non-zero contributor per slot, which makes
+ * their sum exact too. Two collectives per step; in the float32 mode one allreduce and a full step on
+ * every worker.
  *
  * <p>The BLAS handed in must give the same bits for the same call on every worker (one thread per
  * worker; see {@code BlasSelection#createRequested}).
@@ -127,9 +129,10 @@ public final class DataParallelTrainer {
         int p = arch.parameterCount();
         float[] params = Initializer.initialParameters(arch, config.seed());
         float[][] shardGrads = new float[owned][p];
-        long[] fixed = new long[p + 3 * shards];
+        ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
         float[] grad = new float[p];
         double[] stats = new double[3 * shards];
+        double[] allStats = new double[3 * shards];
         boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
@@ -223,6 +226,7 @@ public final class DataParallelTrainer {
                     continue;
                 }
                 long c0 = System.nanoTime();
+                long w0 = comm.nanosInCollectives();
                 java.util.Arrays.fill(stats, 0);
                 for (int s = 0; s < owned; s++) {
                     int shard = first + s;
@@ -237,51 +241,48 @@ public final class DataParallelTrainer {
                     stats[shards + shard] = bp.correct();
                     stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
                 }
-                computeNanos += System.nanoTime() - c0;
-                long c1 = System.nanoTime();
                 int e;
                 double stepMax;
                 if (Double.isNaN(previousMax)) {
-                    // First step: agree on the maxima first, then reduce the gradients.
-                    comm.allReduce(stats, 0, stats.length, ReduceOp.SUM);
-                    stepMax = maxOfShards(stats);
+                    // First step: agree on the maxima first, then reduce the gradients at their scale.
+                    System.arraycopy(stats, 0, allStats, 0, stats.length);
+                    comm.allReduce(allStats, 0, allStats.length, ReduceOp.SUM);
+                    stepMax = maxOfShards(allStats);
                     e = FixedPointGradient.exponent(stepMax, shards);
-                    fill(fixed, shardGrads, owned, e);
-                    comm.allReduce(fixed, 0, p, ReduceOp.SUM);
+                    sharded.reduce(shardGrads, owned, e, stats, allStats);
                 } else {
-                    // One collective: scale by the previous step's maximum with HEADROOM_BITS to spare, and
-                    // send this step's statistics in the same buffer. Should a gradient have grown past the
+                    // One collective: scale by the previous step's maximum with HEADROOM_BITS to spare; this
+                    // step's statistics travel in the same buffer. Should a gradient have grown past the
                     // headroom (every worker sees it in the same sums), reduce again with the right scale.
                     e = FixedPointGradient.exponent(Math.scalb(previousMax, HEADROOM_BITS), shards);
-                    fill(fixed, shardGrads, owned, e);
-                    packStats(stats, fixed, p);
-                    comm.allReduce(fixed, 0, fixed.length, ReduceOp.SUM);
-                    unpackStats(fixed, p, stats);
-                    stepMax = maxOfShards(stats);
+                    sharded.reduce(shardGrads, owned, e, stats, allStats);
+                    stepMax = maxOfShards(allStats);
                     if (stepMax > Math.scalb(previousMax, HEADROOM_BITS)) {
                         SECOND_REDUCTIONS.incrementAndGet();
                         e = FixedPointGradient.exponent(stepMax, shards);
-                        fill(fixed, shardGrads, owned, e);
-                        comm.allReduce(fixed, 0, p, ReduceOp.SUM);
+                        sharded.reduce(shardGrads, owned, e, stats, allStats);
                     }
                 }
                 previousMax = stepMax;
                 for (int j = 0; j < shards; j++) {
-                    lossSum += stats[j];
-                    hits += (long) stats[shards + j];
+                    lossSum += allStats[j];
+                    hits += (long) allStats[shards + j];
                 }
-                computeNanos += System.nanoTime() - c1;
-                long c2 = System.nanoTime();
-                FixedPointGradient.toMean(fixed, e, plan.stepRows(t), grad);
-                step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
+                sharded.step(e, plan.stepRows(t), params, grad, decayMask, config.weightDecay(), optimizer,
+                        schedule.rate(config.learningRate(), epoch, step, totalSteps));
+                step++;
                 lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
-                computeNanos += System.nanoTime() - c2;
-                if (rank == 0) {
-                    if (policy.dueAfterStep(step)) {
-                        writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, optimizer.state(),
-                                lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
+                computeNanos += System.nanoTime() - c0 - (comm.nanosInCollectives() - w0);
+                if (policy.dueAfterStep(step)) {
+                    // Every worker takes part in assembling the optimizer state; rank 0 writes it.
+                    io.ringfold.optim.OptimizerState full = sharded.fullState(optimizer);
+                    if (rank == 0) {
+                        writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, full, lossSum, hits,
+                                trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
                                 stopping.bestLoss(), stopping.bestEpoch(), previousMax));
                     }
+                }
+                if (rank == 0) {
                     listener.onStep(epoch + 1, t + 1, steps);
                 }
             }
@@ -310,10 +311,13 @@ public final class DataParallelTrainer {
                 stoppedEarly = true;
                 break;
             }
-            if (rank == 0 && policy.dueAfterEpoch(epoch + 1)) {
-                writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, optimizer.state(), 0, 0,
-                        trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
-                        previousMax));
+            if (policy.dueAfterEpoch(epoch + 1)) {
+                io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
+                if (rank == 0) {
+                    writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, full, 0, 0,
+                            trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
+                            previousMax));
+                }
             }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
@@ -338,28 +342,8 @@ public final class DataParallelTrainer {
         return m;
     }
 
-    private static void fill(long[] fixed, float[][] shardGrads, int owned, int e) {
-        java.util.Arrays.fill(fixed, 0L);
-        for (int s = 0; s < owned; s++) {
-            FixedPointGradient.accumulate(shardGrads[s], e, fixed);
-        }
-    }
 
-    /**
-     * Per-shard statistics as the raw bits of their doubles after the gradient: each slot has one
-     * non-zero contributor (the shard's owner), so the integer sum carries the bits through unchanged.
-     */
-    private static void packStats(double[] stats, long[] fixed, int at) {
-        for (int i = 0; i < stats.length; i++) {
-            fixed[at + i] = stats[i] == 0 ? 0 : Double.doubleToRawLongBits(stats[i]);
-        }
-    }
 
-    private static void unpackStats(long[] fixed, int at, double[] stats) {
-        for (int i = 0; i < stats.length; i++) {
-            stats[i] = Double.longBitsToDouble(fixed[at + i]);
-        }
-    }
 
     /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */
     private long optimizerStep(float[] params, float[] grad, boolean[] decayMask, Optimizer optimizer,

@@ -32,21 +32,44 @@ final class FixedPointGradient {
         return 61 - Math.getExponent(maxAbs) - headroom;
     }
 
-    /** {@code acc[i] += (long) (g[i] * 2^e)}; the product is exact in double (a power-of-two scale). */
-    static void accumulate(float[] g, int e, long[] acc) {
+    /** Elements per tile of {@link #sum}: 16 KiB of int64 sums, which stay in the L1 cache while every shard adds in. */
+    private static final int TILE = 2048;
+
+    /**
+     * {@code out[at + i - from] = sum over s < count of (long) (grads[s][i] * 2^e)} for i in [from, to);
+     * each product is exact in double (a power-of-two scale) and the integer sum exact in any order.
+     */
+    static void sum(float[][] grads, int count, int from, int to, int e, long[] out, int at) {
         // Scalar on purpose: JDK 17's Vector API does not compile float/double-to-long lane conversions
-        // to machine code here (measured 5-20 ns per element against 0.6 for this loop).
+        // to machine code here (measured 5-20 ns per element against 0.6 for this loop). Tiled, so that
+        // the sums are read and written in cache while the shards stream through, not once per shard.
         double scale = Math.scalb(1.0, e);
-        for (int i = 0; i < g.length; i++) {
-            acc[i] += (long) (g[i] * scale);
+        int shift = at - from;
+        if (count == 0) {
+            java.util.Arrays.fill(out, at, at + (to - from), 0L);
+            return;
+        }
+        for (int t = from; t < to; t += TILE) {
+            int end = Math.min(to, t + TILE);
+            float[] g0 = grads[0];
+            for (int i = t; i < end; i++) {
+                out[shift + i] = (long) (g0[i] * scale);
+            }
+            for (int s = 1; s < count; s++) {
+                float[] g = grads[s];
+                for (int i = t; i < end; i++) {
+                    out[shift + i] += (long) (g[i] * scale);
+                }
+            }
         }
     }
 
-    /** {@code out[i] = (float) ((double) sum[i] * (2^-e / rows))}: the mean gradient. */
-    static void toMean(long[] sum, int e, int rows, float[] out) {
+    /** {@code out[i] = (float) ((double) sum[at + i - from] * (2^-e / rows))} for i in [from, to): the mean gradient. */
+    static void toMean(long[] sum, int at, int e, int rows, float[] out, int from, int to) {
         double scale = Math.scalb(1.0, -e) / rows;
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) ((double) sum[i] * scale);
+        int shift = at - from;
+        for (int i = from; i < to; i++) {
+            out[i] = (float) ((double) sum[shift + i] * scale);
         }
     }
 

@@ -24,13 +24,13 @@ class FixedPointGradientTest {
             for (int e : new int[] {FixedPointGradient.exponent(max, 8), 130, -3}) {
                 long[] acc = new long[n];
                 long[] expected = new long[n];
-                FixedPointGradient.accumulate(g, e, acc);
+                FixedPointGradient.sum(new float[][] {g}, 1, 0, n, e, acc, 0);
                 for (int i = 0; i < n; i++) {
                     expected[i] = (long) ((double) g[i] * Math.scalb(1.0, e));
                 }
                 assertThat(acc).as("n=%d e=%d", n, e).containsExactly(expected);
                 float[] mean = new float[n];
-                FixedPointGradient.toMean(acc, e, 3, mean);
+                FixedPointGradient.toMean(acc, 0, e, 3, mean, 0, n);
                 for (int i = 0; i < n; i++) {
                     assertThat(mean[i]).isEqualTo((float) ((double) acc[i] * (Math.scalb(1.0, -e) / 3)));
                 }
@@ -44,17 +44,42 @@ class FixedPointGradientTest {
         int e = FixedPointGradient.exponent(7f, shards.length);
         long[] forward = new long[3];
         long[] backward = new long[3];
-        for (float[] s : shards) {
-            FixedPointGradient.accumulate(s, e, forward);
-        }
-        for (int k = shards.length - 1; k >= 0; k--) {
-            FixedPointGradient.accumulate(shards[k], e, backward);
-        }
+        FixedPointGradient.sum(shards, shards.length, 0, 3, e, forward, 0);
+        float[][] reversed = {shards[2], shards[1], shards[0]};
+        FixedPointGradient.sum(reversed, reversed.length, 0, 3, e, backward, 0);
         assertThat(backward).containsExactly(forward);
         float[] mean = new float[3];
-        FixedPointGradient.toMean(forward, e, 1, mean);
+        FixedPointGradient.toMean(forward, 0, e, 1, mean, 0, 3);
         assertThat(mean[1]).isEqualTo((float) (-2.5 + 1e-7f + 2.5));
         assertThat(Math.abs(forward[0]) + Math.abs(forward[1])).isLessThan(Long.MAX_VALUE / 2);
+    }
+
+    /** Tiles, ranges and output offsets: the sum of many shards over a sub-range equals the scalar definition. */
+    @Test
+    void tiledSumOverARangeMatchesTheDefinition() {
+        SplitMix64 rng = new SplitMix64(9);
+        int n = 5000;
+        float[][] g = new float[5][n];
+        for (float[] row : g) {
+            for (int i = 0; i < n; i++) {
+                row[i] = (float) rng.nextGaussian();
+            }
+        }
+        int e = FixedPointGradient.exponent(8, 5);
+        long[] out = new long[n + 7];
+        java.util.Arrays.fill(out, 42L);
+        FixedPointGradient.sum(g, 4, 3, 4500, e, out, 5);
+        for (int i = 3; i < 4500; i++) {
+            long want = 0;
+            for (int s = 0; s < 4; s++) {
+                want += (long) ((double) g[s][i] * Math.scalb(1.0, e));
+            }
+            assertThat(out[5 + i - 3]).as("element %d", i).isEqualTo(want);
+        }
+        assertThat(out[4]).isEqualTo(42L);
+        assertThat(out[5 + 4497]).isEqualTo(42L);
+        FixedPointGradient.sum(g, 0, 0, 10, e, out, 0);
+        assertThat(java.util.Arrays.copyOf(out, 10)).containsOnly(0L);
     }
 
     @Test
