@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  * The synchronisation of one rank of a {@link SharedMemoryCommunicator}: the current call (its signature
  * and deadline), waiting for the peers' unit numbers, and the first failure. A wait spins for a few
  * microseconds (peers on cores of their own arrive that fast), then yields, then parks for growing
- * intervals up to a millisecond; between tries it checks the deadline, whether a rank it waits for has
+ * intervals up to 200 microseconds; between tries it checks the deadline, whether a rank it waits for has
  * failed or closed (its state in the segment), and every 100 ms whether that rank's process still lives.
  * A failure is recorded in this rank's state with its message, so that peers report the first cause.
  */
@@ -21,9 +21,15 @@ final class SharedWait {
     static final byte INT64 = 3;
     static final byte BYTES = 4;
 
+    /*
+     * Ranks usually arrive within a step's load imbalance (tens to hundreds of microseconds apart). Yielding
+     * keeps the waiter responsive and gives the core away whenever anything else (the late peer, on a
+     * crowded machine) is runnable; parking only starts after milliseconds, in short intervals, because
+     * the overshoot of a park (up to its length) is added to every collective that waits that long.
+     */
     private static final long SPIN_NANOS = 20_000;
-    private static final long YIELD_NANOS = 200_000;
-    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final long YIELD_NANOS = 2_000_000;
+    private static final long MAX_PARK_NANOS = 200_000;
     private static final long LIVENESS_NANOS = 100_000_000;
 
     private final SharedSegment seg;
@@ -126,7 +132,7 @@ final class SharedWait {
     void await(long unit) {
         long start = System.nanoTime();
         long nextLiveness = start + LIVENESS_NANOS;
-        long park = 10_000;
+        long park = 20_000;
         int next = 0;
         while (true) {
             while (next < size && seg.counter(next) >= unit) {
@@ -142,6 +148,9 @@ final class SharedWait {
             }
             if (closed) {
                 throw fail(call() + ": this communicator was closed during the call", null);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw fail(call() + ": interrupted", null); // parkNanos would return at once, a busy loop
             }
             for (int q = next; q < size; q++) {
                 long state = seg.state(q);
