@@ -91,6 +91,17 @@ final class SharedSegment {
             throw new IllegalArgumentException("shared segment: " + size + " bytes for " + ranks + " ranks of "
                     + halfBytes + "-byte halves (expected: < 2 GiB)");
         }
+        // Zeros written, not a sparse length: on a full /dev/shm (64 MiB in a default Docker container) the
+        // write fails here with an IOException, where touching a sparse mapped page would kill the JVM (SIGBUS).
+        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            for (long at = 0; at < size; at += zeros.capacity()) {
+                zeros.clear().limit((int) Math.min(zeros.capacity(), size - at));
+                while (zeros.hasRemaining()) {
+                    ch.write(zeros, at + zeros.position());
+                }
+            }
+        }
         SharedSegment s = map(file, size, ranks, halfBytes);
         s.map.putLong(8, VERSION);
         s.map.putLong(16, ranks);
