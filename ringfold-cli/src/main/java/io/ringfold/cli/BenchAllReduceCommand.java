@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.collective.AllReduceBenchmark;
 import io.ringfold.collective.Communicator;
+import io.ringfold.collective.SharedMemoryCommunicator;
 import io.ringfold.collective.TcpRendezvous;
+import io.ringfold.collective.Transport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ringfold bench allreduce --nproc N --sizes ...}: float32 SUM allreduce across N local processes
- * over TCP, reported as nccl-tests does (algorithm bandwidth, bus bandwidth = algbw x 2(n-1)/n), with the
+ * (through shared memory or over TCP: {@code --transport}), reported as nccl-tests does (algorithm bandwidth, bus bandwidth = algbw x 2(n-1)/n), with the
  * raw TCP throughput between two of the processes measured in the same run. This process is rank 0 and
  * starts ranks 1..N-1 as child processes.
  */
@@ -46,6 +48,10 @@ final class BenchAllReduceCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Untimed iterations per size (default: 20).")
     int warmup = 20;
 
+    @Option(names = "--transport", paramLabel = "KIND", description = "auto (default: shared memory, the processes "
+            + "being on this host), tcp or shm.")
+    String transport = "auto";
+
     @Option(names = "--json", description = "One JSON object per size.")
     boolean json;
 
@@ -64,6 +70,12 @@ final class BenchAllReduceCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--iterations " + iterations
                     + " --warmup " + warmup + " (expected: iterations > 0, warmup >= 0)");
         }
+        Transport kind;
+        try {
+            kind = Transport.parse(transport);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+        }
         long[] bytes = new long[sizes.size()];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = parseSize(sizes.get(i));
@@ -71,7 +83,7 @@ final class BenchAllReduceCommand implements Callable<Integer> {
         Duration timeout = Duration.ofSeconds(60);
         if (rank != null) {
             String[] hp = rendezvous.split(":");
-            try (Communicator c = TcpRendezvous.join(hp[0], Integer.parseInt(hp[1]), rank, nproc, timeout)) {
+            try (Communicator c = kind.over(TcpRendezvous.join(hp[0], Integer.parseInt(hp[1]), rank, nproc, timeout))) {
                 AllReduceBenchmark.run(c, bytes, warmup, iterations);
                 AllReduceBenchmark.rawTcp(c, "127.0.0.1", 256L << 20);
             }
@@ -89,19 +101,22 @@ final class BenchAllReduceCommand implements Callable<Integer> {
                         "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
                         RingfoldCommand.class.getName(), "bench", "allreduce", "--nproc", Integer.toString(nproc),
                         "--sizes", String.join(",", sizes), "--iterations", Integer.toString(iterations),
-                        "--warmup", Integer.toString(warmup), "--rank", Integer.toString(r),
+                        "--warmup", Integer.toString(warmup), "--transport", transport, "--rank", Integer.toString(r),
                         "--rendezvous", "127.0.0.1:" + port));
                 children.add(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                         .redirectError(ProcessBuilder.Redirect.INHERIT).start());
             }
             List<AllReduceBenchmark.Result> results;
             double raw;
-            try (Communicator c = TcpRendezvous.join("127.0.0.1", port, 0, nproc, timeout)) {
+            String via;
+            try (Communicator c = kind.over(TcpRendezvous.join("127.0.0.1", port, 0, nproc, timeout))) {
+                via = c instanceof SharedMemoryCommunicator ? "shm" : "tcp";
                 results = AllReduceBenchmark.run(c, bytes, warmup, iterations);
                 raw = AllReduceBenchmark.rawTcp(c, "127.0.0.1", 256L << 20);
             }
             if (!json) {
-                out.printf(Locale.ROOT, "%d processes over loopback TCP; raw TCP between two of them: %.2f GB/s%n", nproc, raw);
+                out.printf(Locale.ROOT, "%d processes, %s; raw TCP between two of them: %.2f GB/s%n", nproc,
+                        via.equals("shm") ? "through shared memory" : "over loopback TCP", raw);
                 out.printf(Locale.ROOT, "%12s %12s %12s %12s %10s%n", "size_bytes", "time_us", "algbw_GB/s", "busbw_GB/s",
                         "busbw/raw");
             }
@@ -110,6 +125,7 @@ final class BenchAllReduceCommand implements Callable<Integer> {
                     ObjectNode n = JSON.createObjectNode();
                     n.put("size_bytes", r.sizeBytes());
                     n.put("ranks", r.ranks());
+                    n.put("transport", via);
                     n.put("iterations", r.iterations());
                     n.put("time_us", r.medianSeconds() * 1e6);
                     n.put("algbw_gbps", r.algbwGBps());

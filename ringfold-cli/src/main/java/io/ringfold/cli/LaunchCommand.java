@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * with {@code --json}) is repeated without prefix at the end.
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
-        description = {"Run a training command as N local worker processes joined by TCP AllReduce.",
+        description = {"Run a training command as N local worker processes (collectives through shared memory; "
+                + "--transport tcp in the train command for loopback TCP).",
                 "Example: ringfold launch --nproc 2 -- train --data digits --out models/digits --json"})
 final class LaunchCommand implements Callable<Integer> {
 

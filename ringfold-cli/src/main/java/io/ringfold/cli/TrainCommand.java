@@ -123,6 +123,10 @@ final class TrainCommand implements Callable<Integer> {
             + "ranks connect (multi-process training).")
     String rendezvous;
 
+    @Option(names = "--transport", paramLabel = "KIND", description = "How worker processes exchange data: auto "
+            + "(shared memory when every rank is on this host, else TCP; default), tcp, or shm (every rank on this host).")
+    String transport;
+
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where rank 0 writes checkpoints "
             + "(data-parallel training; default: none).")
     Path checkpointDir;
@@ -180,8 +184,9 @@ final class TrainCommand implements Callable<Integer> {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             java.net.InetSocketAddress at = io.ringfold.collective.TcpEndpoint.parse(rendezvous);
             w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
-            try (io.ringfold.collective.Communicator comm = io.ringfold.collective.TcpRendezvous.join(
-                    at.getHostString(), at.getPort(), rank, worldSize, timeout)) {
+            try (io.ringfold.collective.Communicator comm = transport().over(io.ringfold.collective.TcpRendezvous.join(
+                    at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
+                w.println("transport: " + comm.describe());
                 DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
                 outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
                         trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
@@ -245,6 +250,10 @@ final class TrainCommand implements Callable<Integer> {
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
 
+    private io.ringfold.collective.Transport transport() {
+        return transport == null ? io.ringfold.collective.Transport.AUTO : io.ringfold.collective.Transport.parse(transport);
+    }
+
     private boolean exact() {
         return allreduce == null || allreduce.equals("exact");
     }
@@ -283,6 +292,17 @@ final class TrainCommand implements Callable<Integer> {
         if (workers == null && !process && !"spark".equals(engine) && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --allreduce, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
+        }
+        if (transport != null && !process) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--transport: " + transport
+                    + " without --rendezvous (expected: with --rank/--world-size/--rendezvous, as launch sets them)");
+        }
+        if (transport != null) {
+            try {
+                io.ringfold.collective.Transport.parse(transport);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
+            }
         }
         if (process) {
             try {

@@ -53,6 +53,36 @@ class LaunchCommandTest {
     }
 
     @Test
+    void sharedMemoryByDefaultAndTcpOnRequestGiveTheDigestOfOneWorker() throws Exception {
+        List<String> one = new ArrayList<>(List.of("train", "--data", "digits", "--hidden", "16", "--epochs", "3",
+                "--batch-size", "32", "--seed", "5", "--json", "--out"));
+        List<String> single = new ArrayList<>(one);
+        single.addAll(List.of(tmp.resolve("w1").toString(), "--workers", "1"));
+        String expected = digest(CliRunner.run(single.toArray(String[]::new)));
+        for (String transport : new String[] {null, "tcp"}) {
+            List<String> args = new ArrayList<>(List.of("launch", "--nproc", "2", "--"));
+            args.addAll(one);
+            args.add(tmp.resolve("p-" + transport).toString());
+            if (transport != null) {
+                args.addAll(List.of("--transport", transport));
+            }
+            CliRunner r = CliRunner.run(args.toArray(String[]::new));
+            assertThat(digest(r)).as("launch --nproc 2, transport %s", transport).isEqualTo(expected);
+            String kind = transport == null ? "shm" : "tcp";
+            assertThat(r.out()).contains("[rank 0] transport: " + kind + " rank 0/2")
+                    .contains("[rank 1] transport: " + kind + " rank 1/2");
+        }
+    }
+
+    @Test
+    void anUnknownTransportIsRefused() {
+        CliRunner r = CliRunner.run("train", "--data", "digits", "--out", tmp.resolve("x").toString(), "--rank", "0",
+                "--world-size", "1", "--rendezvous", "127.0.0.1:1", "--transport", "rdma");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).contains("--transport: rdma (expected: auto, tcp or shm)");
+    }
+
+    @Test
     void aKilledWorkerStopsTheOthersAndARestartResumesToTheSameDigest() throws Exception {
         String expected = digest(CliRunner.run(train(tmp.resolve("t"), "--workers", "1").toArray(String[]::new)));
         Path ckpt = tmp.resolve("ckpt");

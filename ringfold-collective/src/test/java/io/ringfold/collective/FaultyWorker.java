@@ -10,7 +10,8 @@ import java.time.Duration;
  * misbehaves as told. Usage: {@code FaultyWorker host:port rank size timeoutMillis mode} with mode one of
  * {@code loop} (allreduce forever, to be killed), {@code stall} (one allreduce, then stop calling and
  * reading), {@code garbage} (write bytes that are not a frame to every peer), {@code wrong-size} (a
- * correct header for the peers' next small allreduce of 1000 floats, with a wrong payload size).
+ * correct header for the peers' next small allreduce of 1000 floats, with a wrong payload size). Modes
+ * {@code shm-loop} and {@code shm-stall} do the same as loop and stall through shared memory.
  */
 public final class FaultyWorker {
 
@@ -24,6 +25,19 @@ public final class FaultyWorker {
         Duration timeout = Duration.ofMillis(Long.parseLong(args[3]));
         String mode = args[4];
         TcpOptions o = TcpCommunicatorTest.options(timeout).withSetupTimeout(Duration.ofSeconds(60));
+        if (mode.startsWith("shm-")) {
+            try (Communicator c = Transport.SHM.over(TcpRendezvous.join(TcpEndpoint.bind("127.0.0.1", 0), rank0, rank, size,
+                    o))) {
+                float[] buf = new float[1 << 20];
+                c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+                System.out.println("READY");
+                while (mode.equals("shm-loop")) {
+                    c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+                }
+                Thread.sleep(120_000);
+            }
+            return;
+        }
         try (TcpCommunicator c = TcpRendezvous.join(TcpEndpoint.bind("127.0.0.1", 0), rank0, rank, size, o)) {
             float[] buf = new float[1 << 20];
             switch (mode) {
