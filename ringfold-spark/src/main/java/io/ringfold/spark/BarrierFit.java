@@ -21,9 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code fit} on the driver: validate the params and the cluster, number the rows by their position in
- * the input, one pass to check them, route each row to the worker owning its shard, and run the single
- * barrier stage ({@link BarrierTraining}). Only the parameters come back to the driver.
+ * {@code fit} on the driver: validate the params and the cluster and run the single barrier stage
+ * ({@link BarrierTraining}): straight on the input when it has one partition per worker (the tasks read,
+ * check and exchange the rows themselves), else after an input pass and a shuffle that routes each row
+ * to the worker owning its shard. Only the parameters come back to the driver.
  */
 final class BarrierFit {
 
@@ -101,45 +102,39 @@ final class BarrierFit {
         String labelCol = settings.labelCol();
         boolean classification = settings.classification();
         int metadataClasses = classification ? metadataClasses(dataset, labelCol) : 0;
-        // Global position = position in the input, whatever its partitioning: row i goes to shard i mod S.
         JavaRDD<Row> input = dataset.select(featuresCol, labelCol).toJavaRDD();
-        InputPass.Result pass = InputPass.run(input, classification, metadataClasses);
-        InputSummary s = pass.summary();
-        int width = checkSummary(s, workers, shards);
-        int classes = classification ? (metadataClasses > 0 ? metadataClasses : (int) s.maxLabel + 1) : 0;
-        if (classification && classes < 2) {
-            throw new IllegalArgumentException("classes: " + classes + " (expected: at least 2; the largest label is "
-                    + s.maxLabel + ")");
-        }
-        if (classification && config.model() == io.ringfold.model.ModelType.LOGISTIC && classes != 2) {
-            throw new IllegalArgumentException("classes: " + classes + " (expected: 2 for modelType logistic; use "
-                    + "softmax or mlp for more)");
-        }
-        Architecture arch = TrainingRun.architecture(config, width, classes);
-        boolean sparse = s.sparseRows == s.rows;
-
-        sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards, "
-                + s.rows + " rows");
+        sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards");
         org.apache.spark.rdd.RDD<TaskOutcome> trained;
         scala.reflect.ClassTag<TaskOutcome> outcomeTag = scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class);
-        if (uniformWithinStage(input.rdd(), workers)) {
-            // One input partition per worker: the stage runs on the input itself and the tasks exchange rows over
-            // their ring (ExchangedRows); no Spark shuffle of the data.
-            BarrierTraining<Row, ExchangedRows.Staged> task = new BarrierTraining<>(config,
-                    new ExchangedRows(width, (int) s.rows, workers, shards, sparse, pass.offsets()), width, classes,
-                    shards, settings.collectiveTimeoutSeconds(), settings.checkpointDir(),
-                    settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
-            trained = input.rdd().barrier().mapPartitions(task, false, outcomeTag);
+        // The rows in Spark's internal form, label cast to double: what the one-pass path reads.
+        org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> internal = dataset.select(
+                org.apache.spark.sql.functions.col(featuresCol),
+                org.apache.spark.sql.functions.col(labelCol).cast(org.apache.spark.sql.types.DataTypes.DoubleType))
+                .queryExecution().toRdd();
+        if (uniformWithinStage(internal, workers)) {
+            // One input partition per worker: the stage runs on the input itself, reads and checks it in one
+            // pass and the tasks exchange rows among themselves (ExchangedRows); no job before the stage and
+            // no Spark shuffle of the data.
+            BarrierTraining<org.apache.spark.sql.catalyst.InternalRow, PartitionBlock> task = new BarrierTraining<>(
+                    config, new ExchangedRows(config.model(), workers, shards, classification, metadataClasses), shards,
+                    settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
+                    settings.failFirstAttemptAfterEpoch());
+            trained = internal.barrier().mapPartitions(task, false, outcomeTag);
         } else {
-            // Otherwise a shuffle routes each row, keyed by position, to the task of its shard's owner.
+            // Otherwise one pass numbers the rows by their position in the input (row i goes to shard i mod S,
+            // whatever the partitioning) and checks them; a shuffle then routes each row, keyed by position,
+            // to the task of its shard's owner.
+            InputPass.Result pass = InputPass.run(input, classification, metadataClasses);
+            Layout layout = Layout.decide(pass.summary(), null, workers, shards, classification, metadataClasses,
+                    config.model());
+            boolean sparse = layout.sparse();
             JavaPairRDD<Long, LabeledRow> routed = InputPass.positioned(input, pass.offsets())
                     .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
                             ((Number) t._1().get(1)).doubleValue(), sparse)))
                     .partitionBy(new RowsByOwner(workers, shards));
             BarrierTraining<Tuple2<Long, LabeledRow>, io.ringfold.parallel.OwnedRows> task = new BarrierTraining<>(
-                    config, new RoutedRows(width, (int) s.rows, workers, shards, sparse), width, classes, shards,
-                    settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
-                    settings.failFirstAttemptAfterEpoch());
+                    config, new RoutedRows(layout, workers, shards), shards, settings.collectiveTimeoutSeconds(),
+                    settings.checkpointDir(), settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
             trained = routed.rdd().barrier().mapPartitions(task, false, outcomeTag);
         }
         // Spark retries a failed barrier stage only when it is a shuffle map stage (a failed barrier result
@@ -158,7 +153,8 @@ final class BarrierFit {
         if (result == null || result.parameters == null) {
             throw new IllegalStateException("the barrier stage returned no parameters from rank 0");
         }
-        return new Trained(arch, result, s.rows, workers, shards);
+        Architecture arch = TrainingRun.architecture(config, result.width, result.classes);
+        return new Trained(arch, result, result.rows, workers, shards);
     }
 
     /**
@@ -205,33 +201,6 @@ final class BarrierFit {
         return 0;
     }
 
-    private static int checkSummary(InputSummary s, int workers, int shards) {
-        if (s.rows == 0) {
-            throw new IllegalArgumentException("dataset: 0 rows (expected: at least numShards, " + shards + ")");
-        }
-        if (s.problem != null) {
-            throw new IllegalArgumentException("row " + s.badRow + ": " + s.problem);
-        }
-        if (workers > s.rows) {
-            throw new IllegalArgumentException("numWorkers: " + workers + " (expected: at most the " + s.rows
-                    + " rows of the dataset)");
-        }
-        if (s.rows < shards) {
-            throw new IllegalArgumentException("dataset: " + s.rows + " rows (expected: at least numShards, " + shards
-                    + ", so that no shard and no worker is empty; lower numShards)");
-        }
-        if (s.rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("dataset: " + s.rows + " rows (expected: at most " + Integer.MAX_VALUE + ")");
-        }
-        if (s.minSize != s.maxSize) {
-            throw new IllegalArgumentException("features: vectors of sizes " + s.minSize + " to " + s.maxSize
-                    + " (expected: one size for every row)");
-        }
-        if (s.minSize == 0) {
-            throw new IllegalArgumentException("features: vectors of size 0 (expected: at least one feature)");
-        }
-        return s.minSize;
-    }
 
     private static List<EpochMetrics> history(String lines) {
         List<EpochMetrics> out = new ArrayList<>();

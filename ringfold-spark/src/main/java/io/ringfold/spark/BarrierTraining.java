@@ -34,9 +34,11 @@ import java.util.List;
 
 /**
  * The body of the barrier stage: one task per worker. Each task stages its input ({@link TaskRows}: rows
- * a shuffle routed to it, or its own input partition to exchange over the ring), binds a listening socket,
- * publishes {@code host:port} through {@link BarrierTaskContext#allGather}, connects the TCP ring,
- * completes its owned shards' float32 block and trains with {@link DataParallelTrainer}. A retried stage
+ * a shuffle routed to it, or its own input partition read and checked in one pass), binds a listening
+ * socket, publishes {@code host:port} and its staging summary through {@link BarrierTaskContext#allGather},
+ * decides the layout from every task's summary (bad input ends every task with the same message),
+ * connects the ring (in-process when every task shares this JVM), completes its owned shards' float32
+ * block and trains with {@link DataParallelTrainer}. A retried stage
  * runs this again from the top: a fresh all-gather forms a new ring, and with a checkpoint directory
  * every attempt after the first resumes from the last checkpoint, once the all-gather has shown that
  * every rank sees the same one ({@link CheckpointView}).
@@ -48,8 +50,6 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
 
     private final String configJson;
     private final TaskRows<T, S> taskRows;
-    private final int width;
-    private final int classes;
     private final int shards;
     private final int timeoutSeconds;
     private final String checkpointDir;
@@ -57,13 +57,10 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
     /** Internal test hook: on stage attempt 0, rank 0 fails after this many epochs (0 = never). */
     private final int failFirstAttemptAfterEpoch;
 
-    BarrierTraining(TrainingConfig config, TaskRows<T, S> taskRows, int width, int classes, int shards,
-                    int timeoutSeconds, String checkpointDir, int checkpointEverySteps,
-                    int failFirstAttemptAfterEpoch) {
+    BarrierTraining(TrainingConfig config, TaskRows<T, S> taskRows, int shards, int timeoutSeconds,
+                    String checkpointDir, int checkpointEverySteps, int failFirstAttemptAfterEpoch) {
         this.configJson = config.toJson().toString();
         this.taskRows = taskRows;
-        this.width = width;
-        this.classes = classes;
         this.shards = shards;
         this.timeoutSeconds = timeoutSeconds;
         this.checkpointDir = checkpointDir;
@@ -102,19 +99,29 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         // The executor's address as Spark knows it (host:port of its block manager): reachable by the others.
         String host = TcpEndpoint.parse(ctx.getTaskInfos()[rank].address()).getHostString();
         String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port() + " "
-                + SameJvmGroups.JVM + " " + view);
+                + SameJvmGroups.JVM + " " + tokenOrDash(taskRows.publish(staged)) + " " + view);
         List<InetSocketAddress> addresses = new ArrayList<>(all.length);
         String[] views = new String[all.length];
         String[] jvms = new String[all.length];
+        String[] published = new String[all.length];
         for (int r = 0; r < all.length; r++) {
             if (all[r].isEmpty()) {
                 endpoint.close();
                 return one(TaskOutcome.empty(rank, attempt));
             }
-            String[] parts = all[r].split(" ", 3);
+            String[] parts = all[r].split(" ", 4);
             addresses.add(TcpEndpoint.parse(parts[0]));
             jvms[r] = parts[1];
-            views[r] = parts[2];
+            published[r] = parts[2].equals("-") ? "" : parts[2];
+            views[r] = parts[3];
+        }
+        Layout layout;
+        try {
+            layout = taskRows.layout(published);
+        } catch (IllegalArgumentException e) {
+            // Bad input: every task decided the same from the same summaries, and none waits for another.
+            endpoint.close();
+            return one(TaskOutcome.badInput(rank, attempt, e.getMessage()));
         }
         // Every rank decides on the same gathered views. A transient cause (a shared mount catching up, a
         // task of the failed attempt still writing) may clear on Spark's next attempt; a directory that is
@@ -125,7 +132,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             throw new IllegalStateException(disagreement);
         }
         Blas blas = BlasSelection.createRequested(1);
-        Architecture arch = TrainingRun.architecture(config, width, classes);
+        Architecture arch = TrainingRun.architecture(config, layout.width(), layout.classes());
         int[] epochsRun = new int[1];
         TrainingListener listener = rank == 0 ? new TrainingListener() {
             @Override
@@ -138,8 +145,9 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             }
         } : TrainingListener.NONE;
         TrainingResult result;
-        try (Communicator comm = connect(ctx, endpoint, addresses, jvms)) {
-            OwnedRows rows = taskRows.complete(staged, comm);
+        boolean sameJvm = SameJvmGroups.allHere(jvms);
+        try (Communicator comm = connect(ctx, endpoint, addresses, sameJvm)) {
+            OwnedRows rows = taskRows.complete(staged, layout, comm, sameJvm ? groupKey(ctx) : null);
             result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);
         } catch (IllegalArgumentException | IllegalStateException e) {
             if (e instanceof CollectiveException || e.getCause() instanceof CollectiveException) {
@@ -164,6 +172,9 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
                     .append(',').append(t.bytesSent()).append('\n');
         }
         outcome.telemetry = telemetry.toString();
+        outcome.rows = layout.rows();
+        outcome.width = layout.width();
+        outcome.classes = layout.classes();
         return one(outcome);
     }
 
@@ -192,14 +203,23 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
 
     /** Shared memory when every task runs in this JVM ({@link SameJvmGroups}), else the TCP ring. */
     private Communicator connect(BarrierTaskContext ctx, TcpEndpoint endpoint, List<InetSocketAddress> addresses,
-                                 String[] jvms) {
+                                 boolean sameJvm) {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
-        if (SameJvmGroups.allHere(jvms)) {
+        if (sameJvm) {
             endpoint.close();
-            return SameJvmGroups.join(ctx.stageId() + "." + ctx.stageAttemptNumber(), ctx.partitionId(),
-                    jvms.length, timeout);
+            return SameJvmGroups.join(groupKey(ctx), ctx.partitionId(), addresses.size(), timeout);
         }
         return TcpCommunicator.connect(endpoint, ctx.partitionId(), addresses, TcpOptions.defaults(timeout));
+    }
+
+    /** The stage attempt, which names its in-process group and its shared blocks. */
+    private static String groupKey(BarrierTaskContext ctx) {
+        return ctx.stageId() + "." + ctx.stageAttemptNumber();
+    }
+
+    /** An empty token would collapse the all-gather's space-separated fields. */
+    private static String tokenOrDash(String token) {
+        return token.isEmpty() ? "-" : token;
     }
 
     private static Iterator<TaskOutcome> one(TaskOutcome o) {

@@ -1,103 +1,107 @@
 package io.ringfold.spark;
 
 import io.ringfold.collective.Communicator;
+import io.ringfold.model.ModelType;
 import io.ringfold.parallel.OwnedRows;
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
-import io.ringfold.tensor.Matrix;
-import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.SparseVector;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import scala.collection.Iterator;
 
 import java.util.Arrays;
 
 /**
- * When the input has one partition per worker, the barrier stage runs straight on it and the tasks hand
- * each other's rows over the ring they train on, instead of a Spark shuffle (which serialises every
- * row, compresses it and goes through disk: most of a short fit's time).
+ * When the input has one partition per worker, the barrier stage runs straight on it, in one pass: each
+ * task reads and checks its partition into float32 ({@link PartitionBlock}), the summaries travel in the
+ * stage's all-gather (which gives every partition's first global position and the {@link Layout}), and
+ * the tasks hand each other the rows they own. No input pass before the stage and no Spark shuffle (which
+ * serialises every row, compresses it and goes through disk).
  *
- * <p>Task p holds input partition p, whose rows have global positions {@code offsets[p] + k}. It sorts
- * them by owner; then every pair of tasks exchanges, in one global order of pairs (so that no two tasks
- * wait on each other), the rows each owns of the other's partition. No positions travel: the receiver
- * regenerates the sender's position sequence from the offsets and keeps those it owns, in order. Dense
- * rows travel as labels then features; sparse rows as labels, row lengths, column indices and values
- * (integers as two exact 16-bit halves, since the ring carries float32).
+ * <p>Task p holds input partition p, whose rows have global positions {@code offsets[p] + k}. When all
+ * tasks share a JVM, each reads its rows straight from the others' blocks. Otherwise every pair of tasks
+ * exchanges over the ring, in one global order of pairs (so that no two tasks wait on each other), the
+ * rows each owns of the other's partition. No positions travel: the receiver regenerates the sender's
+ * position sequence from the offsets and keeps those it owns, in order. Dense rows travel as labels then
+ * features; sparse rows as labels, row lengths, column indices and values (integers as two exact 16-bit
+ * halves, since the ring carries float32).
  */
-final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
+final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
 
     private static final long serialVersionUID = 1L;
 
-    private final int width;
-    private final int totalRows;
+    private final ModelType model;
     private final int workers;
     private final int shards;
-    private final boolean sparse;
-    /** First global position of each input partition (= task), and the total after the last. */
-    private final long[] offsets;
+    private final boolean classification;
+    private final int metadataClasses;
 
-    ExchangedRows(int width, int totalRows, int workers, int shards, boolean sparse, long[] offsets) {
-        if (offsets.length != workers) {
-            throw new IllegalArgumentException("input partitions: " + offsets.length + " (expected: one per worker, "
-                    + workers + ")");
-        }
-        this.width = width;
-        this.totalRows = totalRows;
+    ExchangedRows(ModelType model, int workers, int shards, boolean classification, int metadataClasses) {
+        this.model = model;
         this.workers = workers;
         this.shards = shards;
-        this.sparse = sparse;
-        this.offsets = offsets.clone();
+        this.classification = classification;
+        this.metadataClasses = metadataClasses;
     }
 
-    /** This task's rows grouped by the worker that owns them, each group as the message it sends. */
-    static final class Staged {
-        final float[][] dense;
-        final SparseRows[] sparse;
+    @Override
+    public PartitionBlock stage(Iterator<InternalRow> input, int rank) {
+        return PartitionBlock.read(input, classification, metadataClasses);
+    }
 
-        Staged(float[][] dense, SparseRows[] sparse) {
-            this.dense = dense;
-            this.sparse = sparse;
+    @Override
+    public String publish(PartitionBlock staged) {
+        return staged.summary.encode();
+    }
+
+    @Override
+    public Layout layout(String[] published) {
+        if (published.length != workers) {
+            throw new IllegalStateException("input partitions: " + published.length + " (expected: one per worker, "
+                    + workers + ")");
         }
+        InputSummary[] byPartition = new InputSummary[published.length];
+        for (int p = 0; p < published.length; p++) {
+            byPartition[p] = InputSummary.decode(published[p]);
+        }
+        long[] offsets = new long[published.length];
+        InputSummary total = Layout.merge(byPartition, offsets, classification, metadataClasses);
+        return Layout.decide(total, offsets, workers, shards, classification, metadataClasses, model);
     }
 
-    /** One group of sparse rows, in position order. */
-    static final class SparseRows {
-        float[] labels = new float[64];
-        int[] lengths = new int[64];
-        int[] indices = new int[256];
-        float[] values = new float[256];
-        int rows;
-        int nnz;
-
-        void add(float label, int[] idx, double[] val) {
-            if (rows == labels.length) {
-                labels = Arrays.copyOf(labels, rows * 2);
-                lengths = Arrays.copyOf(lengths, rows * 2);
-            }
-            labels[rows] = label;
-            lengths[rows++] = idx.length;
-            if (nnz + idx.length > indices.length) {
-                int cap = Math.max(indices.length * 2, nnz + idx.length);
-                indices = Arrays.copyOf(indices, cap);
-                values = Arrays.copyOf(values, cap);
-            }
-            for (int i = 0; i < idx.length; i++) {
-                indices[nnz] = idx[i];
-                values[nnz++] = (float) val[i];
+    @Override
+    public OwnedRows complete(PartitionBlock staged, Layout layout, Communicator comm, String sameJvmKey) {
+        int rank = comm.rank();
+        if (sameJvmKey != null) {
+            PartitionBlock[] blocks = SameJvmGroups.shareBlocks(sameJvmKey, rank, staged, comm);
+            try {
+                return assemble(layout, rank, blocks, false);
+            } finally {
+                SameJvmGroups.releaseBlocks(sameJvmKey, comm);
             }
         }
-    }
-
-    private long rowsOf(int partition) {
-        return (partition + 1 < workers ? offsets[partition + 1] : totalRows) - offsets[partition];
+        // Every unordered pair once, in one global order: the lower rank sends first. A task only waits on
+        // a pair that every earlier pair it is part of has finished, so the schedule cannot deadlock.
+        RowSource[] fromPeer = new RowSource[workers];
+        for (int a = 0; a < workers; a++) {
+            for (int b = a + 1; b < workers; b++) {
+                if (rank == a) {
+                    send(comm, b, staged, layout);
+                    fromPeer[b] = receive(comm, b, layout);
+                } else if (rank == b) {
+                    fromPeer[a] = receive(comm, a, layout);
+                    send(comm, a, staged, layout);
+                }
+            }
+        }
+        fromPeer[rank] = staged;
+        return assemble(layout, rank, fromPeer, true);
     }
 
     /** Rows of {@code from}'s partition that {@code to} owns. */
-    private int rowsBetween(int from, int to) {
+    private int rowsBetween(Layout layout, int from, int to) {
         int n = 0;
-        long end = offsets[from] + rowsOf(from);
-        for (long pos = offsets[from]; pos < end; pos++) {
+        long end = layout.offsets()[from] + layout.rowsOf(from);
+        for (long pos = layout.offsets()[from]; pos < end; pos++) {
             if (OwnedRows.owner(pos, workers, shards) == to) {
                 n++;
             }
@@ -105,82 +109,30 @@ final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
         return n;
     }
 
-    @Override
-    public Staged stage(Iterator<Row> input, int rank) {
-        long pos = offsets[rank];
-        if (sparse) {
-            SparseRows[] groups = new SparseRows[workers];
-            for (int w = 0; w < workers; w++) {
-                groups[w] = new SparseRows();
-            }
-            while (input.hasNext()) {
-                Row r = input.next();
-                SparseVector v = ((Vector) r.get(0)).toSparse();
-                groups[OwnedRows.owner(pos++, workers, shards)].add((float) ((Number) r.get(1)).doubleValue(),
-                        v.indices(), v.values());
-            }
-            checkCount(pos, rank);
-            return new Staged(null, groups);
-        }
-        float[][] messages = new float[workers][];
-        for (int w = 0; w < workers; w++) {
-            messages[w] = new float[rowsBetween(rank, w) * (1 + width)];
-        }
-        int[] rowsSoFar = new int[workers];
-        while (input.hasNext()) {
-            Row r = input.next();
-            int w = OwnedRows.owner(pos++, workers, shards);
-            float[] m = messages[w];
-            int rows = m.length / (1 + width);
-            int j = rowsSoFar[w]++;
-            m[j] = (float) ((Number) r.get(1)).doubleValue();
-            Vector v = (Vector) r.get(0);
-            double[] src = v instanceof DenseVector d ? d.values() : v.toArray();
-            int at = rows + j * width;
-            for (int c = 0; c < width; c++) {
-                m[at + c] = (float) src[c];
-            }
-        }
-        checkCount(pos, rank);
-        return new Staged(messages, null);
-    }
-
-    private void checkCount(long end, int rank) {
-        long expected = offsets[rank] + rowsOf(rank);
-        if (end != expected) {
-            throw new IllegalArgumentException("rows in input partition " + rank + ": " + (end - offsets[rank])
-                    + " (expected: " + rowsOf(rank) + " as counted before the stage; the input changed between passes)");
-        }
-    }
-
-    @Override
-    public OwnedRows complete(Staged staged, Communicator comm) {
+    private void send(Communicator comm, int peer, PartitionBlock block, Layout layout) {
         int rank = comm.rank();
-        // Every unordered pair once, in one global order: the lower rank sends first. A task only waits on
-        // a pair that every earlier pair it is part of has finished, so the schedule cannot deadlock.
-        Object[] fromPeer = new Object[workers];
-        for (int a = 0; a < workers; a++) {
-            for (int b = a + 1; b < workers; b++) {
-                if (rank == a) {
-                    send(comm, b, staged);
-                    fromPeer[b] = receive(comm, b);
-                } else if (rank == b) {
-                    fromPeer[a] = receive(comm, a);
-                    send(comm, a, staged);
+        long first = layout.offsets()[rank];
+        int width = layout.width();
+        if (!layout.sparse()) {
+            int rows = rowsBetween(layout, rank, peer);
+            float[] m = new float[rows * (1 + width)];
+            int j = 0;
+            for (int k = 0; k < block.rows(); k++) {
+                if (OwnedRows.owner(first + k, workers, shards) == peer) {
+                    m[j] = block.label(k);
+                    block.copyDense(k, m, rows + j * width, width);
+                    j++;
                 }
             }
-        }
-        fromPeer[rank] = sparse ? staged.sparse[rank] : staged.dense[rank];
-        return sparse ? assembleSparse(fromPeer, rank) : assembleDense(fromPeer, rank);
-    }
-
-    private void send(Communicator comm, int peer, Staged staged) {
-        if (!sparse) {
-            float[] m = staged.dense[peer];
             comm.send(peer, m, 0, m.length);
             return;
         }
-        SparseRows g = staged.sparse[peer];
+        SparseRows g = new SparseRows();
+        for (int k = 0; k < block.rows(); k++) {
+            if (OwnedRows.owner(first + k, workers, shards) == peer) {
+                g.add(block, k);
+            }
+        }
         float[] header = {g.nnz >>> 16, g.nnz & 0xFFFF};
         comm.send(peer, header, 0, 2);
         float[] m = new float[g.rows * 3 + g.nnz * 3];
@@ -193,12 +145,13 @@ final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
         comm.send(peer, m, 0, m.length);
     }
 
-    private Object receive(Communicator comm, int peer) {
-        int rows = rowsBetween(peer, comm.rank());
-        if (!sparse) {
+    private RowSource receive(Communicator comm, int peer, Layout layout) {
+        int rows = rowsBetween(layout, peer, comm.rank());
+        if (!layout.sparse()) {
+            int width = layout.width();
             float[] m = new float[rows * (1 + width)];
             comm.receive(peer, m, 0, m.length);
-            return m;
+            return new DenseRows(m, rows, width);
         }
         float[] header = new float[2];
         comm.receive(peer, header, 0, 2);
@@ -212,77 +165,157 @@ final class ExchangedRows implements TaskRows<Row, ExchangedRows.Staged> {
         g.lengths = whole(m, rows, rows);
         g.indices = whole(m, rows * 3, nnz);
         g.values = Arrays.copyOfRange(m, rows * 3 + nnz * 2, rows * 3 + nnz * 3);
+        g.finish();
         return g;
     }
 
-    /** Receives the j-th row {@code source} sent and where it goes among this worker's rows. */
+    /** Receives each owned row's index in its source and its local index here. */
     @FunctionalInterface
     private interface Placement {
-        void place(int j, int at);
+        void place(int i, int at);
     }
 
     /**
      * Walks {@code source}'s input partition in position order and, for each row {@code rank} owns, calls
-     * {@code placement} with its index in what {@code source} sent and its local index here.
+     * {@code placement} with its index in the source (its index in the partition, or among the rows sent to
+     * {@code rank} when {@code sent}) and its local index here.
      */
-    private void placeRows(int source, int rank, Placement placement) {
+    private void placeRows(Layout layout, int source, int rank, boolean sent, Placement placement) {
         int j = 0;
-        long end = offsets[source] + rowsOf(source);
-        for (long pos = offsets[source]; pos < end; pos++) {
+        long first = layout.offsets()[source];
+        long end = first + layout.rowsOf(source);
+        for (long pos = first; pos < end; pos++) {
             if (OwnedRows.owner(pos, workers, shards) == rank) {
-                placement.place(j++, OwnedRows.localIndex(pos, rank, workers, shards));
+                placement.place(sent ? j++ : (int) (pos - first), OwnedRows.localIndex(pos, rank, workers, shards));
             }
         }
     }
 
-    private OwnedRows assembleDense(Object[] fromPeer, int rank) {
-        int n = OwnedRows.count(totalRows, rank, workers, shards);
-        FloatMatrix x = new FloatMatrix(n, width);
-        float[] data = x.data();
+    /**
+     * This worker's rows in local order. {@code sources[s]} holds partition s's rows: all of them (a
+     * block), or, when {@code sent} and s is another task, only those sent here. This task's own block is
+     * always whole.
+     */
+    private OwnedRows assemble(Layout layout, int rank, RowSource[] sources, boolean sent) {
+        int total = layout.rows();
+        int width = layout.width();
+        int n = OwnedRows.count(total, rank, workers, shards);
         float[] y = new float[n];
-        for (int s = 0; s < workers; s++) {
-            float[] m = (float[]) fromPeer[s];
-            int rows = m.length / (1 + width);
-            placeRows(s, rank, (j, at) -> {
-                y[at] = m[j];
-                System.arraycopy(m, rows + j * width, data, at * width, width);
-            });
+        if (!layout.sparse()) {
+            FloatMatrix x = new FloatMatrix(n, width);
+            float[] data = x.data();
+            for (int s = 0; s < workers; s++) {
+                RowSource src = sources[s];
+                placeRows(layout, s, rank, sent && s != rank, (i, at) -> {
+                    y[at] = src.label(i);
+                    src.copyDense(i, data, at * width, width);
+                });
+            }
+            return new OwnedRows(x, y, total);
         }
-        return new OwnedRows(x, y, totalRows);
-    }
-
-    private OwnedRows assembleSparse(Object[] fromPeer, int rank) {
-        int n = OwnedRows.count(totalRows, rank, workers, shards);
         // Row lengths at their local index first, for the row pointers; then each row's entries into place.
         int[] lengths = new int[n];
-        int[][] starts = new int[workers][];
         for (int s = 0; s < workers; s++) {
-            SparseRows g = (SparseRows) fromPeer[s];
-            starts[s] = prefix(Arrays.copyOf(g.lengths, g.rows));
-            placeRows(s, rank, (j, at) -> lengths[at] = g.lengths[j]);
+            RowSource src = sources[s];
+            placeRows(layout, s, rank, sent && s != rank, (i, at) -> lengths[at] = src.length(i));
         }
-        int[] ptr = prefix(lengths);
-        int[] col = new int[ptr[n]];
-        float[] val = new float[ptr[n]];
-        float[] y = new float[n];
-        for (int s = 0; s < workers; s++) {
-            SparseRows g = (SparseRows) fromPeer[s];
-            int[] from = starts[s];
-            placeRows(s, rank, (j, at) -> {
-                y[at] = g.labels[j];
-                System.arraycopy(g.indices, from[j], col, ptr[at], g.lengths[j]);
-                System.arraycopy(g.values, from[j], val, ptr[at], g.lengths[j]);
-            });
-        }
-        return new OwnedRows(new CsrMatrix(n, width, ptr, col, val), y, totalRows);
-    }
-
-    private static int[] prefix(int[] lengths) {
-        int[] ptr = new int[lengths.length + 1];
-        for (int i = 0; i < lengths.length; i++) {
+        int[] ptr = new int[n + 1];
+        for (int i = 0; i < n; i++) {
             ptr[i + 1] = ptr[i] + lengths[i];
         }
-        return ptr;
+        int[] col = new int[ptr[n]];
+        float[] val = new float[ptr[n]];
+        for (int s = 0; s < workers; s++) {
+            RowSource src = sources[s];
+            placeRows(layout, s, rank, sent && s != rank, (i, at) -> {
+                y[at] = src.label(i);
+                src.copySparse(i, col, val, ptr[at]);
+            });
+        }
+        return new OwnedRows(new CsrMatrix(n, width, ptr, col, val), y, total);
+    }
+
+    /** Dense rows received from a peer: labels, then features row by row. */
+    private record DenseRows(float[] m, int rows, int width) implements RowSource {
+
+        @Override
+        public float label(int i) {
+            return m[i];
+        }
+
+        @Override
+        public void copyDense(int i, float[] dst, int at, int w) {
+            System.arraycopy(m, rows + i * width, dst, at, w);
+        }
+
+        @Override
+        public int length(int i) {
+            throw new IllegalStateException("sparse rows requested from dense ones");
+        }
+
+        @Override
+        public void copySparse(int i, int[] col, float[] val, int at) {
+            throw new IllegalStateException("sparse rows requested from dense ones");
+        }
+    }
+
+    /** One group of sparse rows, in position order: built to send, or received. */
+    static final class SparseRows implements RowSource {
+        float[] labels = new float[64];
+        int[] lengths = new int[64];
+        int[] indices = new int[256];
+        float[] values = new float[256];
+        int[] starts;
+        int rows;
+        int nnz;
+
+        void add(PartitionBlock block, int k) {
+            if (rows == labels.length) {
+                labels = Arrays.copyOf(labels, rows * 2);
+                lengths = Arrays.copyOf(lengths, rows * 2);
+            }
+            int len = block.length(k);
+            labels[rows] = block.label(k);
+            lengths[rows++] = len;
+            if (nnz + len > indices.length) {
+                int cap = Math.max(indices.length * 2, nnz + len);
+                indices = Arrays.copyOf(indices, cap);
+                values = Arrays.copyOf(values, cap);
+            }
+            block.copySparse(k, indices, values, nnz);
+            nnz += len;
+        }
+
+        void finish() {
+            starts = new int[rows + 1];
+            for (int i = 0; i < rows; i++) {
+                starts[i + 1] = starts[i] + lengths[i];
+            }
+        }
+
+        @Override
+        public float label(int i) {
+            return labels[i];
+        }
+
+        @Override
+        public void copyDense(int i, float[] dst, int at, int width) {
+            Arrays.fill(dst, at, at + width, 0f);
+            for (int e = starts[i]; e < starts[i + 1]; e++) {
+                dst[at + indices[e]] = values[e];
+            }
+        }
+
+        @Override
+        public int length(int i) {
+            return lengths[i];
+        }
+
+        @Override
+        public void copySparse(int i, int[] col, float[] val, int at) {
+            System.arraycopy(indices, starts[i], col, at, lengths[i]);
+            System.arraycopy(values, starts[i], val, at, lengths[i]);
+        }
     }
 
     /** Integers as two float32 halves, each exact (0..65535). */

@@ -27,7 +27,7 @@ final class InputPass {
                     InputSummary s = new InputSummary(classification, metadataClasses);
                     long k = 0;
                     while (it.hasNext()) {
-                        s.add(new Tuple2<>(it.next(), k++));
+                        s.add(it.next(), k++);
                     }
                     return List.of(new Tuple2<>(p, s)).iterator();
                 }, false).collect();
@@ -36,17 +36,7 @@ final class InputPass {
             byPartition[t._1()] = t._2();
         }
         long[] offsets = new long[byPartition.length];
-        InputSummary total = new InputSummary(classification, metadataClasses);
-        long at = 0;
-        for (int p = 0; p < byPartition.length; p++) {
-            offsets[p] = at;
-            InputSummary s = byPartition[p];
-            if (s.badRow != Long.MAX_VALUE) {
-                s.badRow += at;
-            }
-            total.merge(s);
-            at += s.rows;
-        }
+        InputSummary total = Layout.merge(byPartition, offsets, classification, metadataClasses);
         return new Result(total, offsets);
     }
 

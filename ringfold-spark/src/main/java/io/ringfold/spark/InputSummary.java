@@ -34,34 +34,62 @@ final class InputSummary implements Serializable {
     }
 
     InputSummary add(Tuple2<Row, Long> t) {
-        Row r = t._1();
-        long at = t._2();
-        rows++;
+        return add(t._1(), t._2());
+    }
+
+    /** Counts and checks row {@code r} at position {@code at}. */
+    InputSummary add(Row r, long at) {
+        count();
         if (r.isNullAt(0)) {
-            problem(at, "features: null (expected: a vector)");
+            nullFeatures(at);
             return this;
         }
         Vector v = (Vector) r.get(0);
-        int size = v.size();
-        minSize = Math.min(minSize, size);
-        maxSize = Math.max(maxSize, size);
-        if (v instanceof SparseVector) {
-            sparseRows++;
-        }
+        vector(v.size(), v instanceof SparseVector);
         double[] values = v instanceof SparseVector s ? s.values() : v.toArray();
         for (int i = 0; i < values.length; i++) {
-            float f = (float) values[i];
-            if (!Float.isFinite(f)) {
-                problem(at, "feature value " + values[i] + (v instanceof SparseVector s ? " at index " + s.indices()[i]
-                        : " at index " + i) + " (expected: finite as float32)");
+            if (!Float.isFinite((float) values[i])) {
+                badFeature(at, values[i], v instanceof SparseVector s ? s.indices()[i] : i);
                 break;
             }
         }
         if (r.isNullAt(1)) {
-            problem(at, "label: null (expected: a number)");
+            nullLabel(at);
             return this;
         }
-        double y = ((Number) r.get(1)).doubleValue();
+        label(at, ((Number) r.get(1)).doubleValue());
+        return this;
+    }
+
+    // The checks one by one, in the order add() makes them, for readers that take rows apart themselves
+    // (PartitionBlock): the first problem recorded for a row is the one reported.
+
+    void count() {
+        rows++;
+    }
+
+    void nullFeatures(long at) {
+        problem(at, "features: null (expected: a vector)");
+    }
+
+    void vector(int size, boolean sparse) {
+        minSize = Math.min(minSize, size);
+        maxSize = Math.max(maxSize, size);
+        if (sparse) {
+            sparseRows++;
+        }
+    }
+
+    /** A value that is not finite as float32, at feature index {@code index}. */
+    void badFeature(long at, double value, int index) {
+        problem(at, "feature value " + value + " at index " + index + " (expected: finite as float32)");
+    }
+
+    void nullLabel(long at) {
+        problem(at, "label: null (expected: a number)");
+    }
+
+    void label(long at, double y) {
         if (classification) {
             if (!(y >= 0 && y == Math.rint(y) && (metadataClasses == 0 || y < metadataClasses))) {
                 problem(at, "label " + y + " (expected: a class index 0.."
@@ -73,13 +101,32 @@ final class InputSummary implements Serializable {
         if (y > maxLabel) {
             maxLabel = y;
         }
-        return this;
     }
 
     private void problem(long at, String what) {
         if (at < badRow) {
             badRow = at;
             problem = what;
+        }
+    }
+
+    /** This summary as one token without spaces (Base64 of its serialized form), for a barrier all-gather. */
+    String encode() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(this);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
+    static InputSummary decode(String token) {
+        byte[] bytes = java.util.Base64.getDecoder().decode(token);
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return (InputSummary) in.readObject();
+        } catch (java.io.IOException | ClassNotFoundException e) {
+            throw new IllegalStateException("input summary from another task: " + e.getMessage(), e);
         }
     }
 

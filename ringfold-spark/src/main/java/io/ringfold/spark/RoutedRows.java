@@ -16,18 +16,21 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
 
     private static final long serialVersionUID = 1L;
 
+    private final Layout layout;
     private final int width;
     private final int totalRows;
     private final int workers;
     private final int shards;
     private final boolean sparse;
 
-    RoutedRows(int width, int totalRows, int workers, int shards, boolean sparse) {
-        this.width = width;
-        this.totalRows = totalRows;
+    /** {@code layout}: decided on the driver after its input pass. */
+    RoutedRows(Layout layout, int workers, int shards) {
+        this.layout = layout;
+        this.width = layout.width();
+        this.totalRows = layout.rows();
         this.workers = workers;
         this.shards = shards;
-        this.sparse = sparse;
+        this.sparse = layout.sparse();
     }
 
     @Override
@@ -77,7 +80,17 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
     }
 
     @Override
-    public OwnedRows complete(OwnedRows staged, Communicator comm) {
+    public String publish(OwnedRows staged) {
+        return "";
+    }
+
+    @Override
+    public Layout layout(String[] published) {
+        return layout;
+    }
+
+    @Override
+    public OwnedRows complete(OwnedRows staged, Layout l, Communicator comm, String sameJvmKey) {
         return staged;
     }
 }

@@ -21,6 +21,8 @@ final class SameJvmGroups {
             + ManagementFactory.getRuntimeMXBean().getStartTime()).replace(' ', '_');
 
     private static final ConcurrentHashMap<String, Entry> GROUPS = new ConcurrentHashMap<>();
+    /** Each stage attempt's staged input blocks, by rank, while its tasks assemble their rows. */
+    private static final ConcurrentHashMap<String, PartitionBlock[]> BLOCKS = new ConcurrentHashMap<>();
 
     private static final class Entry {
         final InProcessGroup group;
@@ -57,5 +59,26 @@ final class SameJvmGroups {
             }
         }
         return e.group.communicator(rank);
+    }
+
+    /**
+     * Publishes this task's block and returns every task's, once all have published ({@code comm} is the
+     * group's in-process communicator: its barrier also makes the blocks visible to every thread). The
+     * tasks then read each other's rows in place, with no copy into a message.
+     */
+    static PartitionBlock[] shareBlocks(String key, int rank, PartitionBlock mine, Communicator comm) {
+        PartitionBlock[] all = BLOCKS.computeIfAbsent(key, k -> new PartitionBlock[comm.size()]);
+        all[rank] = mine;
+        comm.barrier();
+        return all;
+    }
+
+    /** After every task has read the blocks (a barrier), forgets them; also safe after a failure. */
+    static void releaseBlocks(String key, Communicator comm) {
+        try {
+            comm.barrier();
+        } finally {
+            BLOCKS.remove(key);
+        }
     }
 }

@@ -24,6 +24,10 @@ final class TaskOutcome implements Serializable {
     double trainSeconds;
     long samplesSeen;
     String telemetry;
+    /** Rank 0's layout of the input: rows, feature width and classes (0 for regression). */
+    int rows;
+    int width;
+    int classes;
 
     TaskOutcome(int rank, float[] parameters, String history, String blas, String error, int attempt, int epochsRun) {
         this.rank = rank;
@@ -41,5 +45,10 @@ final class TaskOutcome implements Serializable {
 
     static TaskOutcome failed(int rank, int attempt, String error) {
         return new TaskOutcome(rank, null, null, null, "worker " + rank + ": " + error, attempt, 0);
+    }
+
+    /** Bad input found from the all-gathered summaries: every task reports the same message, as is. */
+    static TaskOutcome badInput(int rank, int attempt, String error) {
+        return new TaskOutcome(rank, null, null, null, error, attempt, 0);
     }
 }

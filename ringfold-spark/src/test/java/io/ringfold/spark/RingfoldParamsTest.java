@@ -86,11 +86,28 @@ class RingfoldParamsTest {
     }
 
     @Test
-    void badRowsAreReportedByGlobalPositionBeforeTheBarrierStage() {
+    void badRowsAreReportedByGlobalPositionBeforeTraining() {
         List<Row> nan = rows(8);
         nan.set(5, RowFactory.create(Vectors.dense(1, Double.NaN), 1.0));
         assertThatThrownBy(() -> small().fit(frame(nan)))
                 .hasMessage("row 5: feature value NaN at index 1 (expected: finite as float32)");
+        // Both paths: one partition per worker (checked inside the barrier stage, from the summaries the
+        // tasks all-gather) and any other partitioning (checked by the driver's input pass before the shuffle).
+        Dataset<Row> nanFrame = frame(nan);
+        assertThat(BarrierFit.uniformWithinStage(nanFrame.repartition(2).toJavaRDD().rdd(), 2)).isTrue();
+        assertThat(BarrierFit.uniformWithinStage(nanFrame.repartition(3).toJavaRDD().rdd(), 2)).isFalse();
+        for (int partitions : new int[] {2, 3}) {
+            List<Row> ordered = nanFrame.repartition(partitions).collectAsList();
+            int bad = -1;
+            for (int i = 0; i < ordered.size(); i++) {
+                if (Double.isNaN(((org.apache.spark.ml.linalg.Vector) ordered.get(i).get(0)).apply(1))) {
+                    bad = i;
+                }
+            }
+            assertThatThrownBy(() -> small().fit(nanFrame.repartition(partitions)))
+                    .as("%d partitions", partitions)
+                    .hasMessage("row " + bad + ": feature value NaN at index 1 (expected: finite as float32)");
+        }
         List<Row> label = rows(8);
         label.set(3, RowFactory.create(Vectors.dense(1, 2), -1.0));
         assertThatThrownBy(() -> small().fit(frame(label)))

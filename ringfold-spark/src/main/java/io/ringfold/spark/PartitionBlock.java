@@ -1,0 +1,209 @@
+package io.ringfold.spark;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import scala.collection.Iterator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One barrier task's input partition, read once: each row is checked into an {@link InputSummary}
+ * (positions local to the partition; the all-gathered summaries give the global ones) and converted to
+ * float32 in the same pass. Rows stay sparse (CSR arrays) while every row seen is sparse; the first dense
+ * row turns the block dense (chunks of {@link #CHUNK_ROWS} rows, so a partition of unknown size never
+ * copies what it has read). A row the summary reports as bad is stored as zeros: the fit stops on the
+ * report before any training.
+ *
+ * <p>Read-only once built, so tasks of the same JVM may read each other's blocks concurrently.
+ */
+final class PartitionBlock implements RowSource {
+
+    static final int CHUNK_ROWS = 4096;
+
+    final InputSummary summary;
+    private int rows;
+    private float[] labels = new float[1024];
+    private boolean sparse = true;
+    private int width = -1;
+    private final List<float[]> chunks = new ArrayList<>();
+    private int[] lengths = new int[1024];
+    private int[] starts;
+    private int[] indices = new int[4096];
+    private float[] values = new float[4096];
+    private int nnz;
+
+    private PartitionBlock(InputSummary summary) {
+        this.summary = summary;
+    }
+
+    /**
+     * Reads rows of {@code (features, label)} in Spark's internal form: the features as the struct
+     * VectorUDT stores ({@code type} 0 sparse / 1 dense, {@code size}, {@code indices}, {@code values}),
+     * the label already cast to double. Reading the stored arrays directly skips building a Row and a
+     * Vector (with a copy of its values) per row.
+     */
+    static PartitionBlock read(Iterator<InternalRow> input, boolean classification, int metadataClasses) {
+        PartitionBlock b = new PartitionBlock(new InputSummary(classification, metadataClasses));
+        long k = 0;
+        while (input.hasNext()) {
+            b.append(input.next(), k++);
+        }
+        b.finish();
+        return b;
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    boolean sparse() {
+        return sparse;
+    }
+
+    private void append(InternalRow r, long at) {
+        if (rows == labels.length) {
+            labels = Arrays.copyOf(labels, rows * 2);
+            lengths = Arrays.copyOf(lengths, rows * 2);
+        }
+        summary.count();
+        if (r.isNullAt(0)) {
+            summary.nullFeatures(at);
+            lengths[rows] = 0; // stored as an empty (zero) row; the fit stops on the report
+        } else {
+            InternalRow v = r.getStruct(0, 4);
+            boolean sparseRow = v.getByte(0) == 0;
+            ArrayData vals = v.getArray(3);
+            int n = vals.numElements();
+            int size = sparseRow ? v.getInt(1) : n;
+            summary.vector(size, sparseRow);
+            if (sparseRow && sparse) {
+                appendSparse(v.getArray(2), vals, n, at);
+            } else {
+                if (sparse) {
+                    toDense(size);
+                }
+                appendDense(sparseRow ? v.getArray(2) : null, vals, n, at);
+            }
+        }
+        if (r.isNullAt(1)) {
+            summary.nullLabel(at);
+            labels[rows] = 0f;
+        } else {
+            double y = r.getDouble(1);
+            summary.label(at, y);
+            labels[rows] = (float) y;
+        }
+        rows++;
+    }
+
+    private void appendSparse(ArrayData idx, ArrayData vals, int n, long at) {
+        if (nnz + n > indices.length) {
+            int cap = Math.max(indices.length * 2, nnz + n);
+            indices = Arrays.copyOf(indices, cap);
+            values = Arrays.copyOf(values, cap);
+        }
+        for (int i = 0; i < n; i++) {
+            double d = vals.getDouble(i);
+            float f = (float) d;
+            if (!Float.isFinite(f)) {
+                summary.badFeature(at, d, idx.getInt(i));
+            }
+            indices[nnz + i] = idx.getInt(i);
+            values[nnz + i] = f;
+        }
+        nnz += n;
+        lengths[rows] = n;
+    }
+
+    /** A dense row ({@code idx} null) or a sparse one scattered into a dense row of the block's width. */
+    private void appendDense(ArrayData idx, ArrayData vals, int n, long at) {
+        float[] chunk = chunk(rows);
+        int base = (rows % CHUNK_ROWS) * width;
+        for (int i = 0; i < n; i++) {
+            double d = vals.getDouble(i);
+            float f = (float) d;
+            int c = idx == null ? i : idx.getInt(i);
+            if (!Float.isFinite(f)) {
+                summary.badFeature(at, d, c);
+            }
+            if (c < width) { // another size is reported by the summary
+                chunk[base + c] = f;
+            }
+        }
+    }
+
+    /** The first dense row: the sparse rows so far move into dense chunks of {@code w} columns. */
+    private void toDense(int w) {
+        width = w;
+        sparse = false;
+        int from = 0;
+        for (int i = 0; i < rows; i++) {
+            float[] chunk = chunk(i);
+            int at = (i % CHUNK_ROWS) * width;
+            for (int e = from; e < from + lengths[i]; e++) {
+                if (indices[e] < width) {
+                    chunk[at + indices[e]] = values[e];
+                }
+            }
+            from += lengths[i];
+        }
+        indices = null;
+        values = null;
+        nnz = 0;
+    }
+
+    private float[] chunk(int row) {
+        int c = row / CHUNK_ROWS;
+        while (chunks.size() <= c) {
+            chunks.add(new float[CHUNK_ROWS * width]);
+        }
+        return chunks.get(c);
+    }
+
+    private void finish() {
+        if (sparse) {
+            starts = new int[rows + 1];
+            for (int i = 0; i < rows; i++) {
+                starts[i + 1] = starts[i] + lengths[i];
+            }
+        }
+    }
+
+    @Override
+    public float label(int i) {
+        return labels[i];
+    }
+
+    @Override
+    public void copyDense(int i, float[] dst, int at, int w) {
+        if (!sparse) {
+            System.arraycopy(chunks.get(i / CHUNK_ROWS), (i % CHUNK_ROWS) * width, dst, at, w);
+            return;
+        }
+        Arrays.fill(dst, at, at + w, 0f);
+        for (int e = starts[i]; e < starts[i + 1]; e++) {
+            dst[at + indices[e]] = values[e];
+        }
+    }
+
+    @Override
+    public int length(int i) {
+        requireSparse();
+        return lengths[i];
+    }
+
+    @Override
+    public void copySparse(int i, int[] col, float[] val, int at) {
+        requireSparse();
+        System.arraycopy(indices, starts[i], col, at, lengths[i]);
+        System.arraycopy(values, starts[i], val, at, lengths[i]);
+    }
+
+    private void requireSparse() {
+        if (!sparse) {
+            throw new IllegalStateException("sparse rows requested from a dense block (expected: every row sparse)");
+        }
+    }
+}
