@@ -79,6 +79,33 @@ class RowExchangeTest {
         assertThat(exchanged).isEqualTo(routed);
     }
 
+    /**
+     * Partition 0 all sparse, partition 1 with dense rows: the input is dense, so the first task's block
+     * (kept sparse while it read only sparse rows) is widened when rows are assembled. Same bits as the
+     * same values all dense, through either path.
+     */
+    @Test
+    void sparseAndDensePartitionsTrainAsAllDense() {
+        List<Row> dense = frame(false, 1).collectAsList();
+        List<Row> mixed = new ArrayList<>();
+        for (int i = 0; i < dense.size(); i++) {
+            org.apache.spark.ml.linalg.Vector v = (org.apache.spark.ml.linalg.Vector) dense.get(i).get(0);
+            // The rows of partition 0 of 2 below (parallelize puts 203 / 2 = 101 there) sparse, the rest dense.
+            mixed.add(RowFactory.create(i < dense.size() / 2 ? v.toSparse() : v, dense.get(i).get(1)));
+        }
+        StructType schema = frame(false, 1).schema();
+        org.apache.spark.api.java.JavaSparkContext jsc =
+                org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Dataset<Row> twoParts = spark.createDataFrame(jsc.parallelize(mixed, 2), schema);
+        Dataset<Row> threeParts = spark.createDataFrame(jsc.parallelize(mixed, 3), schema); // same order
+        List<List<Row>> parts = twoParts.toJavaRDD().glom().collect();
+        assertThat(parts.get(0)).allMatch(r -> r.get(0) instanceof org.apache.spark.ml.linalg.SparseVector);
+        assertThat(parts.get(1)).allMatch(r -> r.get(0) instanceof org.apache.spark.ml.linalg.DenseVector);
+        String expected = classifier(2).fit(frame(false, 2)).parameterDigest();
+        assertThat(classifier(2).fit(twoParts).parameterDigest()).isEqualTo(expected);
+        assertThat(classifier(2).fit(threeParts).parameterDigest()).isEqualTo(expected);
+    }
+
     @Test
     void aCoalesceInsideTheStageTakesTheShufflePath() {
         Dataset<Row> coalesced = frame(false, 4).coalesce(2);
