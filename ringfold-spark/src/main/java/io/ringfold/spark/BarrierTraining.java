@@ -48,6 +48,12 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Tests only: with this system property true, tasks that share a JVM still connect over TCP and
+     * exchange rows as separate JVMs would, so local mode covers that path too.
+     */
+    static final String FORCE_TCP_PROPERTY = "ringfold.spark.forceTcp";
+
     private final String configJson;
     private final TaskRows<T, S> taskRows;
     private final int shards;
@@ -145,7 +151,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             }
         } : TrainingListener.NONE;
         TrainingResult result;
-        boolean sameJvm = SameJvmGroups.allHere(jvms);
+        boolean sameJvm = SameJvmGroups.allHere(jvms) && !Boolean.getBoolean(FORCE_TCP_PROPERTY);
         try (Communicator comm = connect(ctx, endpoint, addresses, sameJvm)) {
             OwnedRows rows = taskRows.complete(staged, layout, comm, sameJvm ? groupKey(ctx) : null);
             result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);

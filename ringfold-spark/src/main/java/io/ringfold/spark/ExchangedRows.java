@@ -133,15 +133,16 @@ final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
                 g.add(block, k);
             }
         }
-        float[] header = {g.nnz >>> 16, g.nnz & 0xFFFF};
+        SparseRowStore c = g.csr;
+        float[] header = {c.nnz >>> 16, c.nnz & 0xFFFF};
         comm.send(peer, header, 0, 2);
-        float[] m = new float[g.rows * 3 + g.nnz * 3];
+        float[] m = new float[c.rows * 3 + c.nnz * 3];
         int at = 0;
-        System.arraycopy(g.labels, 0, m, 0, g.rows);
-        at += g.rows;
-        at = halves(g.lengths, g.rows, m, at);
-        at = halves(g.indices, g.nnz, m, at);
-        System.arraycopy(g.values, 0, m, at, g.nnz);
+        System.arraycopy(g.labels, 0, m, 0, c.rows);
+        at += c.rows;
+        at = halves(c.lengths, c.rows, m, at);
+        at = halves(c.indices, c.nnz, m, at);
+        System.arraycopy(c.values, 0, m, at, c.nnz);
         comm.send(peer, m, 0, m.length);
     }
 
@@ -159,13 +160,14 @@ final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
         float[] m = new float[rows * 3 + nnz * 3];
         comm.receive(peer, m, 0, m.length);
         SparseRows g = new SparseRows();
-        g.rows = rows;
-        g.nnz = nnz;
         g.labels = Arrays.copyOfRange(m, 0, rows);
-        g.lengths = whole(m, rows, rows);
-        g.indices = whole(m, rows * 3, nnz);
-        g.values = Arrays.copyOfRange(m, rows * 3 + nnz * 2, rows * 3 + nnz * 3);
-        g.finish();
+        SparseRowStore c = g.csr;
+        c.rows = rows;
+        c.nnz = nnz;
+        c.lengths = whole(m, rows, rows);
+        c.indices = whole(m, rows * 3, nnz);
+        c.values = Arrays.copyOfRange(m, rows * 3 + nnz * 2, rows * 3 + nnz * 3);
+        c.finish();
         return g;
     }
 
@@ -262,35 +264,18 @@ final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
     /** One group of sparse rows, in position order: built to send, or received. */
     static final class SparseRows implements RowSource {
         float[] labels = new float[64];
-        int[] lengths = new int[64];
-        int[] indices = new int[256];
-        float[] values = new float[256];
-        int[] starts;
-        int rows;
-        int nnz;
+        final SparseRowStore csr = new SparseRowStore();
 
         void add(PartitionBlock block, int k) {
+            int rows = csr.rows;
             if (rows == labels.length) {
                 labels = Arrays.copyOf(labels, rows * 2);
-                lengths = Arrays.copyOf(lengths, rows * 2);
             }
             int len = block.length(k);
             labels[rows] = block.label(k);
-            lengths[rows++] = len;
-            if (nnz + len > indices.length) {
-                int cap = Math.max(indices.length * 2, nnz + len);
-                indices = Arrays.copyOf(indices, cap);
-                values = Arrays.copyOf(values, cap);
-            }
-            block.copySparse(k, indices, values, nnz);
-            nnz += len;
-        }
-
-        void finish() {
-            starts = new int[rows + 1];
-            for (int i = 0; i < rows; i++) {
-                starts[i + 1] = starts[i] + lengths[i];
-            }
+            csr.reserve(len);
+            block.copySparse(k, csr.indices, csr.values, csr.nnz);
+            csr.endRow(len);
         }
 
         @Override
@@ -300,21 +285,17 @@ final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
 
         @Override
         public void copyDense(int i, float[] dst, int at, int width) {
-            Arrays.fill(dst, at, at + width, 0f);
-            for (int e = starts[i]; e < starts[i + 1]; e++) {
-                dst[at + indices[e]] = values[e];
-            }
+            csr.scatter(i, dst, at, width);
         }
 
         @Override
         public int length(int i) {
-            return lengths[i];
+            return csr.length(i);
         }
 
         @Override
         public void copySparse(int i, int[] col, float[] val, int at) {
-            System.arraycopy(indices, starts[i], col, at, lengths[i]);
-            System.arraycopy(values, starts[i], val, at, lengths[i]);
+            csr.copy(i, col, val, at);
         }
     }
 

@@ -28,11 +28,8 @@ final class PartitionBlock implements RowSource {
     private boolean sparse = true;
     private int width = -1;
     private final List<float[]> chunks = new ArrayList<>();
-    private int[] lengths = new int[1024];
-    private int[] starts;
-    private int[] indices = new int[4096];
-    private float[] values = new float[4096];
-    private int nnz;
+    /** The rows while every row seen is sparse; null once the block is dense. */
+    private SparseRowStore csr = new SparseRowStore();
 
     private PartitionBlock(InputSummary summary) {
         this.summary = summary;
@@ -65,12 +62,14 @@ final class PartitionBlock implements RowSource {
     private void append(InternalRow r, long at) {
         if (rows == labels.length) {
             labels = Arrays.copyOf(labels, rows * 2);
-            lengths = Arrays.copyOf(lengths, rows * 2);
         }
         summary.count();
         if (r.isNullAt(0)) {
             summary.nullFeatures(at);
-            lengths[rows] = 0; // stored as an empty (zero) row; the fit stops on the report
+            if (sparse) {
+                csr.reserve(0);
+                csr.endRow(0); // stored as an empty (zero) row; the fit stops on the report
+            }
         } else {
             InternalRow v = r.getStruct(0, 4);
             boolean sparseRow = v.getByte(0) == 0;
@@ -99,22 +98,20 @@ final class PartitionBlock implements RowSource {
     }
 
     private void appendSparse(ArrayData idx, ArrayData vals, int n, long at) {
-        if (nnz + n > indices.length) {
-            int cap = Math.max(indices.length * 2, nnz + n);
-            indices = Arrays.copyOf(indices, cap);
-            values = Arrays.copyOf(values, cap);
-        }
+        csr.reserve(n);
+        int[] indices = csr.indices;
+        float[] values = csr.values;
+        int base = csr.nnz;
         for (int i = 0; i < n; i++) {
             double d = vals.getDouble(i);
             float f = (float) d;
             if (!Float.isFinite(f)) {
                 summary.badFeature(at, d, idx.getInt(i));
             }
-            indices[nnz + i] = idx.getInt(i);
-            values[nnz + i] = f;
+            indices[base + i] = idx.getInt(i);
+            values[base + i] = f;
         }
-        nnz += n;
-        lengths[rows] = n;
+        csr.endRow(n);
     }
 
     /** A dense row ({@code idx} null) or a sparse one scattered into a dense row of the block's width. */
@@ -138,20 +135,11 @@ final class PartitionBlock implements RowSource {
     private void toDense(int w) {
         width = w;
         sparse = false;
-        int from = 0;
+        csr.finish();
         for (int i = 0; i < rows; i++) {
-            float[] chunk = chunk(i);
-            int at = (i % CHUNK_ROWS) * width;
-            for (int e = from; e < from + lengths[i]; e++) {
-                if (indices[e] < width) {
-                    chunk[at + indices[e]] = values[e];
-                }
-            }
-            from += lengths[i];
+            csr.scatter(i, chunk(i), (i % CHUNK_ROWS) * width, width);
         }
-        indices = null;
-        values = null;
-        nnz = 0;
+        csr = null;
     }
 
     private float[] chunk(int row) {
@@ -164,10 +152,7 @@ final class PartitionBlock implements RowSource {
 
     private void finish() {
         if (sparse) {
-            starts = new int[rows + 1];
-            for (int i = 0; i < rows; i++) {
-                starts[i + 1] = starts[i] + lengths[i];
-            }
+            csr.finish();
         }
     }
 
@@ -178,27 +163,23 @@ final class PartitionBlock implements RowSource {
 
     @Override
     public void copyDense(int i, float[] dst, int at, int w) {
-        if (!sparse) {
+        if (sparse) {
+            csr.scatter(i, dst, at, w);
+        } else {
             System.arraycopy(chunks.get(i / CHUNK_ROWS), (i % CHUNK_ROWS) * width, dst, at, w);
-            return;
-        }
-        Arrays.fill(dst, at, at + w, 0f);
-        for (int e = starts[i]; e < starts[i + 1]; e++) {
-            dst[at + indices[e]] = values[e];
         }
     }
 
     @Override
     public int length(int i) {
         requireSparse();
-        return lengths[i];
+        return csr.length(i);
     }
 
     @Override
     public void copySparse(int i, int[] col, float[] val, int at) {
         requireSparse();
-        System.arraycopy(indices, starts[i], col, at, lengths[i]);
-        System.arraycopy(values, starts[i], val, at, lengths[i]);
+        csr.copy(i, col, val, at);
     }
 
     private void requireSparse() {

@@ -106,6 +106,35 @@ class RowExchangeTest {
         assertThat(classifier(2).fit(threeParts).parameterDigest()).isEqualTo(expected);
     }
 
+    /**
+     * Tasks in one JVM normally read each other's rows in place and train over an in-process group; with
+     * the test property they connect over TCP and send each other the rows, as across JVMs (told apart by
+     * the bytes sent: TCP frames carry headers). Same bits, dense and sparse.
+     */
+    @Test
+    void rowsSentOverTcpTrainAsRowsReadInPlace() {
+        for (boolean sparse : new boolean[] {false, true}) {
+            BarrierFit.Trained inPlace = train(frame(sparse, 2));
+            System.setProperty(BarrierTraining.FORCE_TCP_PROPERTY, "true");
+            BarrierFit.Trained overTcp;
+            try {
+                overTcp = train(frame(sparse, 2));
+            } finally {
+                System.clearProperty(BarrierTraining.FORCE_TCP_PROPERTY);
+            }
+            assertThat(overTcp.outcome().parameters).as("sparse %s", sparse).containsExactly(inPlace.outcome().parameters);
+            long tcpBytes = overTcp.result().telemetry().get(0).bytesSent();
+            long inProcessBytes = inPlace.result().telemetry().get(0).bytesSent();
+            assertThat(tcpBytes).as("rank 0 bytes over TCP vs in-process").isGreaterThan(inProcessBytes);
+        }
+    }
+
+    private static BarrierFit.Trained train(Dataset<Row> frame) {
+        RingfoldClassifier c = classifier(2);
+        return BarrierFit.train(frame, c.trainingConfig(), new BarrierFit.Settings("features", "label", true, 2, 6, 30,
+                null, 0, 0));
+    }
+
     @Test
     void aCoalesceInsideTheStageTakesTheShufflePath() {
         Dataset<Row> coalesced = frame(false, 4).coalesce(2);
