@@ -86,6 +86,7 @@ final class BenchAllReduceCommand implements Callable<Integer> {
             try (Communicator c = kind.over(TcpRendezvous.join(hp[0], Integer.parseInt(hp[1]), rank, nproc, timeout))) {
                 AllReduceBenchmark.run(c, bytes, warmup, iterations);
                 AllReduceBenchmark.rawTcp(c, "127.0.0.1", 256L << 20);
+                AllReduceBenchmark.rawTcpDuplex(c, "127.0.0.1", 256L << 20);
             }
             return 0;
         }
@@ -108,15 +109,18 @@ final class BenchAllReduceCommand implements Callable<Integer> {
             }
             List<AllReduceBenchmark.Result> results;
             double raw;
+            double duplex;
             String via;
             try (Communicator c = kind.over(TcpRendezvous.join("127.0.0.1", port, 0, nproc, timeout))) {
                 via = c instanceof SharedMemoryCommunicator ? "shm" : "tcp";
                 results = AllReduceBenchmark.run(c, bytes, warmup, iterations);
                 raw = AllReduceBenchmark.rawTcp(c, "127.0.0.1", 256L << 20);
+                duplex = AllReduceBenchmark.rawTcpDuplex(c, "127.0.0.1", 256L << 20);
             }
             if (!json) {
-                out.printf(Locale.ROOT, "%d processes, %s; raw TCP between two of them: %.2f GB/s%n", nproc,
-                        via.equals("shm") ? "through shared memory" : "over loopback TCP", raw);
+                out.printf(Locale.ROOT, "%d processes, %s; raw TCP between two of them: %.2f GB/s one way, "
+                        + "%.2f GB/s per direction both ways at once%n", nproc,
+                        via.equals("shm") ? "through shared memory" : "over loopback TCP", raw, duplex);
                 out.printf(Locale.ROOT, "%12s %12s %12s %12s %10s%n", "size_bytes", "time_us", "algbw_GB/s", "busbw_GB/s",
                         "busbw/raw");
             }
@@ -131,6 +135,7 @@ final class BenchAllReduceCommand implements Callable<Integer> {
                     n.put("algbw_gbps", r.algbwGBps());
                     n.put("busbw_gbps", r.busbwGBps());
                     n.put("raw_tcp_gbps", raw);
+                    n.put("raw_tcp_duplex_gbps", duplex);
                     out.println(n);
                 } else {
                     out.printf(Locale.ROOT, "%12d %12.1f %12.3f %12.3f %9.0f%%%n", r.sizeBytes(), r.medianSeconds() * 1e6,

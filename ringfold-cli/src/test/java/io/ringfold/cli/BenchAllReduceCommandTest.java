@@ -24,6 +24,8 @@ class BenchAllReduceCommandTest {
                 assertThat(n.get("size_bytes").asLong()).isEqualTo(i == 0 ? 8 : 65536);
                 assertThat(n.get("transport").asText()).isEqualTo(transport);
                 assertThat(n.get("time_us").asDouble()).isPositive();
+                assertThat(n.get("raw_tcp_gbps").asDouble()).isPositive();
+                assertThat(n.get("raw_tcp_duplex_gbps").asDouble()).isPositive();
             }
         }
     }

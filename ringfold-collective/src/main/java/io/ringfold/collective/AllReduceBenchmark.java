@@ -121,4 +121,85 @@ public final class AllReduceBenchmark {
         c.allReduce(rate, 0, 1, ReduceOp.MAX);
         return rate[0];
     }
+
+    /**
+     * Raw TCP throughput per direction in GB/s with both directions loaded at once, as a ring loads every
+     * link: ranks 0 and 1 each send {@code bytes} to the other over one connection (a second thread
+     * writes while the caller reads) and the rate is {@code bytes} over the time until both have
+     * received everything. On a full-duplex network link this equals the one-way rate; on loopback both
+     * directions' copies share the same cores, which a ring also meets. Other ranks only take part in the
+     * all-gather and a barrier. Returns the slower rank's rate on every rank.
+     */
+    public static double rawTcpDuplex(Communicator c, String host, long bytes) {
+        if (c.size() < 2) {
+            return 0;
+        }
+        double[] rate = {0};
+        try (ServerSocket server = c.rank() == 1 ? new ServerSocket(0, 1, java.net.InetAddress.getByName(host)) : null) {
+            byte[] me = c.rank() == 1 ? Integer.toString(server.getLocalPort()).getBytes(StandardCharsets.US_ASCII)
+                    : new byte[0];
+            byte[][] all = c.allGather(me);
+            int port = Integer.parseInt(new String(all[1], StandardCharsets.US_ASCII));
+            if (server != null) {
+                server.setSoTimeout((int) c.timeout().toMillis()); // never wait on rank 0 without a deadline
+            }
+            if (c.rank() <= 1) {
+                try (Socket s = c.rank() == 0 ? new Socket() : server.accept()) {
+                    if (c.rank() == 0) {
+                        s.connect(new InetSocketAddress(host, port), (int) c.timeout().toMillis());
+                    }
+                    s.setTcpNoDelay(true);
+                    s.setSoTimeout((int) c.timeout().toMillis());
+                    rate[0] = duplex(s, bytes);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("raw duplex TCP measurement on rank " + c.rank() + " failed: " + e.getMessage(), e);
+        }
+        c.broadcast(new byte[0], 0, 0, 0);
+        rate[0] = rate[0] == 0 ? Double.MAX_VALUE : rate[0];
+        double[] min = {-rate[0]};
+        c.allReduce(min, 0, 1, ReduceOp.MAX);
+        return -min[0];
+    }
+
+    private static double duplex(Socket s, long bytes) throws IOException {
+        byte[] out = new byte[1 << 20];
+        byte[] in = new byte[1 << 20];
+        IOException[] failed = new IOException[1];
+        long t0 = System.nanoTime();
+        Thread writer = new Thread(() -> {
+            try {
+                OutputStream o = s.getOutputStream();
+                for (long left = bytes; left > 0; left -= out.length) {
+                    o.write(out, 0, (int) Math.min(out.length, left));
+                }
+                o.flush();
+            } catch (IOException e) {
+                failed[0] = e;
+            }
+        }, "raw-tcp-duplex-writer");
+        writer.start();
+        InputStream i = s.getInputStream();
+        for (long left = bytes; left > 0;) {
+            int r = i.read(in, 0, (int) Math.min(in.length, left));
+            if (r < 0) {
+                throw new IOException("the peer closed after " + (bytes - left) + " of " + bytes + " bytes");
+            }
+            left -= r;
+        }
+        try {
+            writer.join(s.getSoTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the writer was sending", e);
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        if (writer.isAlive()) {
+            throw new IOException("the writer did not finish within " + s.getSoTimeout() + " ms");
+        }
+        return bytes / ((System.nanoTime() - t0) * 1e-9) / 1e9;
+    }
 }

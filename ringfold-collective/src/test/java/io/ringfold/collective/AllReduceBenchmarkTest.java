@@ -25,6 +25,9 @@ class AllReduceBenchmarkTest {
             assertThat(big.busbwGBps()).isCloseTo(big.algbwGBps() * 4 / 3, offset(1e-9));
             List<Double> raw = Ranks.all(g, c -> AllReduceBenchmark.rawTcp(c, "127.0.0.1", 1 << 20));
             assertThat(raw.get(0)).isPositive().isEqualTo(raw.get(2));
+            List<Double> duplex = Ranks.all(g, c -> AllReduceBenchmark.rawTcpDuplex(c, "127.0.0.1", 1 << 20));
+            assertThat(duplex.get(0)).isPositive().isLessThan(Double.MAX_VALUE).isEqualTo(duplex.get(1))
+                    .isEqualTo(duplex.get(2));
         } finally {
             g.forEach(Communicator::close);
         }
