@@ -2,6 +2,7 @@ package io.ringfold.serving.http;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringfold.serving.inference.Outputs;
@@ -18,7 +19,37 @@ import java.util.List;
  */
 final class InferenceReplies {
 
+    // Names and fixed values as pre-quoted UTF-8: the generator copies their bytes instead of escaping
+    // each character on every reply.
+    private static final SerializedString MODEL_NAME = new SerializedString("model_name");
+    private static final SerializedString MODEL_VERSION = new SerializedString("model_version");
+    private static final SerializedString ID = new SerializedString("id");
+    private static final SerializedString PARAMETERS = new SerializedString("parameters");
+    private static final SerializedString OUTPUTS = new SerializedString("outputs");
+    private static final SerializedString NAME = new SerializedString("name");
+    private static final SerializedString DATATYPE = new SerializedString("datatype");
+    private static final SerializedString SHAPE = new SerializedString("shape");
+    private static final SerializedString DATA = new SerializedString("data");
+    private static final SerializedString PREDICTIONS = new SerializedString("predictions");
+    private static final SerializedString PROBABILITIES = new SerializedString(Signature.PROBABILITIES);
+    private static final SerializedString CLASS = new SerializedString(Signature.CLASS);
+    private static final SerializedString VALUE = new SerializedString(Signature.VALUE);
+    private static final SerializedString FP32 = new SerializedString("FP32");
+    private static final SerializedString BYTES = new SerializedString("BYTES");
+
     private InferenceReplies() {
+    }
+
+    /** A name or datatype as its constant when it has one. */
+    private static void writeString(JsonGenerator g, String s) throws IOException {
+        switch (s) {
+            case Signature.PROBABILITIES -> g.writeString(PROBABILITIES);
+            case Signature.CLASS -> g.writeString(CLASS);
+            case Signature.VALUE -> g.writeString(VALUE);
+            case "FP32" -> g.writeString(FP32);
+            case "BYTES" -> g.writeString(BYTES);
+            default -> g.writeString(s);
+        }
     }
 
     /**
@@ -30,16 +61,20 @@ final class InferenceReplies {
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
-            g.writeStringField("model_name", model);
-            g.writeStringField("model_version", Long.toString(version));
+            g.writeFieldName(MODEL_NAME);
+            g.writeString(model);
+            g.writeFieldName(MODEL_VERSION);
+            g.writeString(Long.toString(version));
             if (id != null) {
-                g.writeStringField("id", id);
+                g.writeFieldName(ID);
+                g.writeString(id);
             }
             if (parameters != null) {
-                g.writeFieldName("parameters");
+                g.writeFieldName(PARAMETERS);
                 Json.MAPPER.writeTree(g, parameters);
             }
-            g.writeArrayFieldStart("outputs");
+            g.writeFieldName(OUTPUTS);
+            g.writeStartArray();
             for (String name : names) {
                 tensor(g, s, name, out);
             }
@@ -53,16 +88,20 @@ final class InferenceReplies {
 
     private static void tensor(JsonGenerator g, Signature s, String name, Outputs out) throws IOException {
         g.writeStartObject();
-        g.writeStringField("name", name);
-        g.writeStringField("datatype", s.outputDatatype(name));
-        g.writeArrayFieldStart("shape");
+        g.writeFieldName(NAME);
+        writeString(g, name);
+        g.writeFieldName(DATATYPE);
+        writeString(g, s.outputDatatype(name));
+        g.writeFieldName(SHAPE);
+        g.writeStartArray();
         g.writeNumber(out.rows());
         boolean probabilities = Signature.PROBABILITIES.equals(name);
         if (probabilities) {
             g.writeNumber(s.classNames().size());
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("data");
+        g.writeFieldName(DATA);
+        g.writeStartArray();
         for (int r = 0; r < out.rows(); r++) {
             if (probabilities) {
                 for (float v : out.probabilities(r)) {
@@ -86,18 +125,21 @@ final class InferenceReplies {
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
-            g.writeArrayFieldStart("predictions");
+            g.writeFieldName(PREDICTIONS);
+            g.writeStartArray();
             for (int r = 0; r < out.rows(); r++) {
                 g.writeStartObject();
                 if (s.classifier()) {
-                    g.writeStringField(Signature.CLASS, out.className(r));
-                    g.writeArrayFieldStart(Signature.PROBABILITIES);
+                    g.writeFieldName(CLASS);
+                    g.writeString(out.className(r));
+                    g.writeFieldName(PROBABILITIES);
+                    g.writeStartArray();
                     for (float v : out.probabilities(r)) {
                         g.writeNumber(v);
                     }
                     g.writeEndArray();
                 } else {
-                    g.writeFieldName(Signature.VALUE);
+                    g.writeFieldName(VALUE);
                     g.writeNumber(out.value(r));
                 }
                 g.writeEndObject();
