@@ -28,6 +28,11 @@ public record HttpReply(int status, byte[] body, String contentType, Map<String,
         return json(200, body);
     }
 
+    /** 200 with a JSON body already encoded (UTF-8). */
+    public static HttpReply ok(byte[] json) {
+        return new HttpReply(200, json, JSON_TYPE, Map.of(), -1);
+    }
+
     /** {@code {"error": message}}, the error body of both protocols. */
     public static HttpReply error(int status, String message) {
         ObjectNode n = Json.MAPPER.createObjectNode();

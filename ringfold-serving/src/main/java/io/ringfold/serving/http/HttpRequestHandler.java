@@ -67,7 +67,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean log = guard.logging();
         pending.add(new Pending(reply, keepAlive, start, log ? System.currentTimeMillis() : 0, req.method().name(), path,
                 req.content().readableBytes(), log ? req.headers().get(REQUEST_ID) : null));
-        reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
+        if (reply.isDone()) {
+            // Answered already (inline compute, errors, probes): write now rather than through a task queued
+            // on this same event loop.
+            flush(ctx);
+        } else {
+            reply.whenComplete((r, e) -> ctx.executor().execute(() -> flush(ctx)));
+        }
     }
 
     private void flush(ChannelHandlerContext ctx) {
@@ -106,7 +112,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     static FullHttpResponse response(HttpReply r, boolean keepAlive) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
                 Unpooled.wrappedBuffer(r.body()));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+        // The JSON type as Netty's AsciiString constant: no conversion from a String on every response.
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpReply.JSON_TYPE.equals(r.contentType())
+                ? HttpHeaderValues.APPLICATION_JSON : r.contentType());
         if (r.status() != 304) {
             // A 304's Content-Length would describe the 200 body it stands for (RFC 9110 8.6); send none.
             res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);

@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.model.Provenance;
 import io.ringfold.serving.inference.BadInputException;
 import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.inference.Signature;
-import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -81,43 +78,13 @@ final class InferenceProtocolApi {
 
     /** {@code POST /v2/models/{m}[/versions/{v}]/infer}. */
     CompletableFuture<HttpReply> infer(InferenceCall.Target t, byte[] body) {
-        JsonNode req = Json.object(body);
-        for (Iterator<String> it = req.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!List.of("id", "parameters", "inputs", "outputs").contains(f)) {
-                throw new ApiException(400, "request: unknown field '" + f + "' (expected: id, parameters, inputs, outputs)");
-            }
-        }
-        JsonNode id = req.get("id");
-        if (id != null && !id.isTextual()) {
-            throw new ApiException(400, "id: " + TfServingApi.typeName(id) + " (expected: a string)");
-        }
-        JsonNode params = req.get("parameters");
-        if (params != null && !params.isObject()) {
-            throw new ApiException(400, "parameters: " + TfServingApi.typeName(params) + " (expected: an object)");
-        }
-        JsonNode inputs = req.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
-            throw new ApiException(400, "inputs: " + (inputs != null && inputs.isArray() ? inputs.size() + " tensors"
-                    : TfServingApi.typeName(inputs)) + " (expected: an array of 1 tensor, '" + Signature.INPUT + "')");
-        }
-        JsonNode requested = req.get("outputs");
-        return HttpInference.run(repo, t, sv -> TensorDecoder.decode(sv.signature(), sv.decoder(), inputs.get(0)), (sv, out) -> {
-            ObjectNode n = Json.MAPPER.createObjectNode();
-            n.put("model_name", t.model());
-            n.put("model_version", Long.toString(sv.version()));
-            if (id != null) {
-                n.put("id", id.textValue());
-            }
-            if (params != null) {
-                n.set("parameters", params);
-            }
-            ArrayNode outs = n.putArray("outputs");
-            for (String name : outputNames(sv.signature(), requested)) {
-                outs.add(tensor(sv.signature(), name, out));
-            }
-            return HttpReply.ok(n);
-        });
+        return infer(t, V2InferRequest.parse(body));
+    }
+
+    /** As above, for a request already read (by either path of {@link V2InferRequest}). */
+    CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req) {
+        return HttpInference.run(repo, t, req.decode(), (sv, out) -> HttpReply.ok(InferenceReplies.v2(t.model(),
+                sv.version(), req.id(), req.parameters(), outputNames(sv.signature(), req.outputs()), sv.signature(), out)));
     }
 
     private static List<String> outputNames(Signature s, JsonNode requested) {
@@ -136,31 +103,6 @@ final class InferenceProtocolApi {
             names.add(name);
         }
         return names;
-    }
-
-    private static ObjectNode tensor(Signature s, String name, Outputs out) {
-        ObjectNode t = Json.MAPPER.createObjectNode();
-        t.put("name", name);
-        t.put("datatype", s.outputDatatype(name));
-        ArrayNode shape = t.putArray("shape").add(out.rows());
-        ArrayNode data = t.putArray("data");
-        if (Signature.PROBABILITIES.equals(name)) {
-            shape.add(s.classNames().size());
-            for (int r = 0; r < out.rows(); r++) {
-                for (float v : out.probabilities(r)) {
-                    data.add(v);
-                }
-            }
-        } else {
-            for (int r = 0; r < out.rows(); r++) {
-                if (Signature.CLASS.equals(name)) {
-                    data.add(out.className(r));
-                } else {
-                    data.add(out.value(r));
-                }
-            }
-        }
-        return t;
     }
 
     /** {@code POST /v2/repository/index}: every model and version with its state. */

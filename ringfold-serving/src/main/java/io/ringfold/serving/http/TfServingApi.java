@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * TensorFlow Serving's REST API: model status, metadata, and {@code :predict}, {@code :classify} and
@@ -90,8 +91,43 @@ final class TfServingApi {
         t.put("name", name);
     }
 
+    /** A checked {@code :predict} body: its format (row or columnar) and the decoding of its rows for a version. */
+    record Predict(boolean rowFormat, Function<ServedVersion, InferenceCall.Rows> decode) {
+    }
+
     /** {@code POST ...:predict} with {@code instances} (row format) or {@code inputs} (columnar format). */
     CompletableFuture<HttpReply> predict(InferenceCall.Target t, byte[] body) {
+        return predict(t, predictRequest(body));
+    }
+
+    /** As above, for a body already read (by either path of {@link #predictRequest}). */
+    CompletableFuture<HttpReply> predict(InferenceCall.Target t, Predict p) {
+        return HttpInference.run(repo, t, p.decode(), (sv, out) -> p.rowFormat()
+                ? HttpReply.ok(InferenceReplies.predictions(sv.signature(), out)) : HttpReply.ok(columnar(sv.signature(), out)));
+    }
+
+    /**
+     * The body streamed when it is plain row format ({@link StreamedInstances}), else read as a tree
+     * ({@link #predictTree}), which alone decides every error: rows that do not fit the version's signature
+     * are decoded by the tree path too, for its message.
+     */
+    static Predict predictRequest(byte[] body) {
+        StreamedInstances fast = StreamedInstances.scan(body);
+        if (fast == null) {
+            fast = StreamedInstances.read(body);
+        }
+        if (fast == null) {
+            return predictTree(body);
+        }
+        StreamedInstances read = fast;
+        return new Predict(true, sv -> {
+            InferenceCall.Rows rows = read.rows(sv);
+            return rows != null ? rows : predictTree(body).decode().apply(sv);
+        });
+    }
+
+    /** The body read as a JSON tree; every malformed or unexpected body is refused here, by name. */
+    static Predict predictTree(byte[] body) {
         JsonNode req = Json.object(body);
         checkFields(req, List.of("signature_name", "instances", "inputs"));
         JsonNode sigName = req.get("signature_name");
@@ -105,8 +141,7 @@ final class TfServingApi {
         }
         String where = rowFormat ? "instances" : "inputs";
         JsonNode data = unwrapNamed(req.get(where), where, rowFormat);
-        return HttpInference.run(repo, t, sv -> rows(sv, where, data), (sv, out) -> rowFormat
-                ? HttpReply.ok(predictions(sv.signature(), out)) : HttpReply.ok(columnar(sv.signature(), out)));
+        return new Predict(rowFormat, sv -> rows(sv, where, data));
     }
 
     /** Row format allows {@code [{"input": [...]}, ...]}; columnar {@code {"input": [[...], ...]}}. */
@@ -159,24 +194,6 @@ final class TfServingApi {
             rows.add(cells);
         }
         return new InferenceCall.Rows(sv.decoder().decode(where, rows), rows.size());
-    }
-
-    static ObjectNode predictions(Signature s, Outputs out) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ArrayNode preds = root.putArray("predictions");
-        for (int r = 0; r < out.rows(); r++) {
-            ObjectNode p = preds.addObject();
-            if (s.classifier()) {
-                p.put(Signature.CLASS, out.className(r));
-                ArrayNode probs = p.putArray(Signature.PROBABILITIES);
-                for (float v : out.probabilities(r)) {
-                    probs.add(v);
-                }
-            } else {
-                p.put(Signature.VALUE, out.value(r));
-            }
-        }
-        return root;
     }
 
     private static ObjectNode columnar(Signature s, Outputs out) {

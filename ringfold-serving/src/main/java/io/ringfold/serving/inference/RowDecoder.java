@@ -67,6 +67,34 @@ public final class RowDecoder {
     }
 
     /**
+     * Whether {@link #decodeExact} applies: no categorical column, so a row of plain numbers needs no text
+     * form.
+     */
+    public boolean numeric() {
+        return numeric;
+    }
+
+    /**
+     * Decodes {@code rows} rows of raw values ({@code rows × width}, row-major), each already the float that
+     * {@link #exactFloat} gives for its JSON number: the same bits {@link #decode} gives for those numbers,
+     * without their tree nodes. For a {@link #numeric()} model; the caller has checked the element count.
+     */
+    public float[] decodeExact(float[] values, int rows) {
+        int width = signature.width();
+        if (!numeric || rows < 1 || values.length < rows * width) {
+            throw new IllegalArgumentException("decodeExact: " + rows + " rows of " + width + " from "
+                    + values.length + " values, numeric " + numeric + " (expected: a numeric model and rows * width values)");
+        }
+        float[] out = new float[rows * outWidth];
+        float[] raw = new float[width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(values, r * width, raw, 0, width);
+            System.arraycopy(model.preprocessor().transformRow(raw), 0, out, r * outWidth, outWidth);
+        }
+        return out;
+    }
+
+    /**
      * Fills {@code raw} when every value of the row is a number whose float {@link #exactFloat} gives;
      * false (and the row takes the text path, which also names any bad value) otherwise.
      */

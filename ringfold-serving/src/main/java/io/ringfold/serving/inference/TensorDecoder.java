@@ -23,6 +23,16 @@ public final class TensorDecoder {
     private TensorDecoder() {
     }
 
+    /** Whether {@code datatype} is one of the numeric datatypes a model without categorical columns takes. */
+    public static boolean isNumeric(String datatype) {
+        return NUMERIC.contains(datatype);
+    }
+
+    /** Whether {@code datatype} takes integers only (INT* and UINT*), whose data may hold no fractional number. */
+    public static boolean isIntegral(String datatype) {
+        return datatype.startsWith("INT") || datatype.startsWith("UINT");
+    }
+
     /** Checks the tensor's name, datatype, shape and element count against each other and the signature. */
     public static InferenceCall.Rows decode(Signature s, RowDecoder decoder, JsonNode in) {
         String where = "inputs[0]";
@@ -80,7 +90,7 @@ public final class TensorDecoder {
             throw new BadInputException(where + ": data has " + (flat.size() > rows * width ? "more than " : "")
                     + flat.size() + " elements (expected: " + rows * width + " for shape " + shapeNode + ")");
         }
-        boolean integral = datatype.startsWith("INT") || datatype.startsWith("UINT");
+        boolean integral = isIntegral(datatype);
         for (int i = 0; i < flat.size(); i++) {
             JsonNode v = flat.get(i);
             boolean ok = "BYTES".equals(datatype) ? v.isTextual() || v.isNumber()
