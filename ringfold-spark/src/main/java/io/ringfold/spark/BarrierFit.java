@@ -102,7 +102,6 @@ final class BarrierFit {
         String labelCol = settings.labelCol();
         boolean classification = settings.classification();
         int metadataClasses = classification ? metadataClasses(dataset, labelCol) : 0;
-        JavaRDD<Row> input = dataset.select(featuresCol, labelCol).toJavaRDD();
         sc.setJobDescription("Ringfold " + config.model().id() + ": " + workers + " workers, " + shards + " shards");
         org.apache.spark.rdd.RDD<TaskOutcome> trained;
         scala.reflect.ClassTag<TaskOutcome> outcomeTag = scala.reflect.ClassTag$.MODULE$.apply(TaskOutcome.class);
@@ -124,6 +123,7 @@ final class BarrierFit {
             // Otherwise one pass numbers the rows by their position in the input (row i goes to shard i mod S,
             // whatever the partitioning) and checks them; a shuffle then routes each row, keyed by position,
             // to the task of its shard's owner.
+            JavaRDD<Row> input = dataset.select(featuresCol, labelCol).toJavaRDD();
             InputPass.Result pass = InputPass.run(input, classification, metadataClasses);
             Layout layout = Layout.decide(pass.summary(), null, workers, shards, classification, metadataClasses,
                     config.model());

@@ -96,7 +96,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
             // Every task must still join the all-gather, or the others wait for it until Spark's barrier
             // timeout; an empty address tells them to stop.
-            ctx.allGather("");
+            PromptAllGather.allGather(ctx, "");
             return one(TaskOutcome.failed(rank, attempt, e.getMessage()));
         }
         CheckpointPolicy policy = checkpoints(rank, attempt);
@@ -104,7 +104,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         TcpEndpoint endpoint = TcpEndpoint.bind("0.0.0.0", 0);
         // The executor's address as Spark knows it (host:port of its block manager): reachable by the others.
         String host = TcpEndpoint.parse(ctx.getTaskInfos()[rank].address()).getHostString();
-        String[] all = ctx.allGather((host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port() + " "
+        String[] all = PromptAllGather.allGather(ctx, (host.contains(":") ? "[" + host + "]" : host) + ":" + endpoint.port() + " "
                 + SameJvmGroups.JVM + " " + tokenOrDash(taskRows.publish(staged)) + " " + view);
         List<InetSocketAddress> addresses = new ArrayList<>(all.length);
         String[] views = new String[all.length];

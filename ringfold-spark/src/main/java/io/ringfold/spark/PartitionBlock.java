@@ -12,7 +12,7 @@ import java.util.List;
  * One barrier task's input partition, read once: each row is checked into an {@link InputSummary}
  * (positions local to the partition; the all-gathered summaries give the global ones) and converted to
  * float32 in the same pass. Rows stay sparse (CSR arrays) while every row seen is sparse; the first dense
- * row turns the block dense (chunks of {@link #CHUNK_ROWS} rows, so a partition of unknown size never
+ * row turns the block dense (chunks of at most {@link #CHUNK_BYTES}, so a partition of unknown size never
  * copies what it has read). A row the summary reports as bad is stored as zeros: the fit stops on the
  * report before any training.
  *
@@ -20,13 +20,20 @@ import java.util.List;
  */
 final class PartitionBlock implements RowSource {
 
-    static final int CHUNK_ROWS = 4096;
+    /**
+     * Bytes per dense chunk at most: under G1's humongous threshold (half a region; regions are 1 MiB and
+     * up), so chunks are ordinary young objects. Humongous ones set off concurrent marking cycles whose
+     * threads, on a small executor, take the cores from training.
+     */
+    static final int CHUNK_BYTES = 512 * 1024;
 
     final InputSummary summary;
     private int rows;
     private float[] labels = new float[1024];
     private boolean sparse = true;
     private int width = -1;
+    /** Rows per dense chunk, from the width. */
+    private int chunkRows;
     private final List<float[]> chunks = new ArrayList<>();
     /** The rows while every row seen is sparse; null once the block is dense. */
     private SparseRowStore csr = new SparseRowStore();
@@ -117,7 +124,7 @@ final class PartitionBlock implements RowSource {
     /** A dense row ({@code idx} null) or a sparse one scattered into a dense row of the block's width. */
     private void appendDense(ArrayData idx, ArrayData vals, int n, long at) {
         float[] chunk = chunk(rows);
-        int base = (rows % CHUNK_ROWS) * width;
+        int base = (rows % chunkRows) * width;
         for (int i = 0; i < n; i++) {
             double d = vals.getDouble(i);
             float f = (float) d;
@@ -134,18 +141,19 @@ final class PartitionBlock implements RowSource {
     /** The first dense row: the sparse rows so far move into dense chunks of {@code w} columns. */
     private void toDense(int w) {
         width = w;
+        chunkRows = Math.max(1, CHUNK_BYTES / (4 * Math.max(1, w)));
         sparse = false;
         csr.finish();
         for (int i = 0; i < rows; i++) {
-            csr.scatter(i, chunk(i), (i % CHUNK_ROWS) * width, width);
+            csr.scatter(i, chunk(i), (i % chunkRows) * width, width);
         }
         csr = null;
     }
 
     private float[] chunk(int row) {
-        int c = row / CHUNK_ROWS;
+        int c = row / chunkRows;
         while (chunks.size() <= c) {
-            chunks.add(new float[CHUNK_ROWS * width]);
+            chunks.add(new float[chunkRows * width]);
         }
         return chunks.get(c);
     }
@@ -166,7 +174,7 @@ final class PartitionBlock implements RowSource {
         if (sparse) {
             csr.scatter(i, dst, at, w);
         } else {
-            System.arraycopy(chunks.get(i / CHUNK_ROWS), (i % CHUNK_ROWS) * width, dst, at, w);
+            System.arraycopy(chunks.get(i / chunkRows), (i % chunkRows) * width, dst, at, w);
         }
     }
 
