@@ -47,6 +47,13 @@ final class LocalShards {
         }
         features = new Matrix[count];
         labels = new float[count][];
+        if (count == 1) {
+            // One shard: the owned rows are that shard's rows in local order already; no copy (for a large
+            // data set a second copy of the worker's part, and a burden on the collector).
+            features[0] = rows.x();
+            labels[0] = rows.y();
+            return;
+        }
         for (int s = 0; s < count; s++) {
             int n = plan.shardRows(firstShard + s);
             int[] at = new int[n];
