@@ -154,7 +154,15 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         boolean sameJvm = SameJvmGroups.allHere(jvms) && !Boolean.getBoolean(FORCE_TCP_PROPERTY);
         try (Communicator comm = connect(ctx, endpoint, addresses, sameJvm)) {
             OwnedRows rows = taskRows.complete(staged, layout, comm, sameJvm ? groupKey(ctx) : null);
-            result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener, policy);
+            try {
+                result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener,
+                        policy);
+            } finally {
+                // The trainer keeps no reference to the rows once fit returns or fails.
+                if (rows.x() instanceof FloatMatrix m) {
+                    RowBufferPool.give(m.data());
+                }
+            }
         } catch (IllegalArgumentException | IllegalStateException e) {
             if (e instanceof CollectiveException || e.getCause() instanceof CollectiveException) {
                 throw e;

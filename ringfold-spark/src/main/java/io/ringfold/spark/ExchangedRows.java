@@ -204,7 +204,8 @@ final class ExchangedRows implements TaskRows<InternalRow, PartitionBlock> {
         int n = OwnedRows.count(total, rank, workers, shards);
         float[] y = new float[n];
         if (!layout.sparse()) {
-            FloatMatrix x = new FloatMatrix(n, width);
+            // Every row is placed below, so a reused array's old contents are all overwritten.
+            FloatMatrix x = new FloatMatrix(n, width, RowBufferPool.take(Math.multiplyExact(n, width)));
             float[] data = x.data();
             for (int s = 0; s < workers; s++) {
                 RowSource src = sources[s];
