@@ -78,10 +78,7 @@ public final class AllReduceBenchmark {
         }
         double[] rate = {0};
         try (ServerSocket server = c.rank() == 1 ? new ServerSocket(0, 1, java.net.InetAddress.getByName(host)) : null) {
-            byte[] me = c.rank() == 1 ? Integer.toString(server.getLocalPort()).getBytes(StandardCharsets.US_ASCII)
-                    : new byte[0];
-            byte[][] all = c.allGather(me);
-            int port = Integer.parseInt(new String(all[1], StandardCharsets.US_ASCII));
+            int port = rank1Port(c, server);
             byte[] chunk = new byte[1 << 20];
             if (c.rank() == 0) {
                 try (Socket s = new Socket()) {
@@ -100,7 +97,6 @@ public final class AllReduceBenchmark {
                     rate[0] = bytes / ((System.nanoTime() - t0) * 1e-9) / 1e9;
                 }
             } else if (c.rank() == 1) {
-                server.setSoTimeout((int) c.timeout().toMillis());
                 try (Socket s = server.accept()) {
                     s.setSoTimeout((int) c.timeout().toMillis());
                     InputStream in = s.getInputStream();
@@ -136,13 +132,7 @@ public final class AllReduceBenchmark {
         }
         double[] rate = {0};
         try (ServerSocket server = c.rank() == 1 ? new ServerSocket(0, 1, java.net.InetAddress.getByName(host)) : null) {
-            byte[] me = c.rank() == 1 ? Integer.toString(server.getLocalPort()).getBytes(StandardCharsets.US_ASCII)
-                    : new byte[0];
-            byte[][] all = c.allGather(me);
-            int port = Integer.parseInt(new String(all[1], StandardCharsets.US_ASCII));
-            if (server != null) {
-                server.setSoTimeout((int) c.timeout().toMillis()); // never wait on rank 0 without a deadline
-            }
+            int port = rank1Port(c, server);
             if (c.rank() <= 1) {
                 try (Socket s = c.rank() == 0 ? new Socket() : server.accept()) {
                     if (c.rank() == 0) {
@@ -161,6 +151,20 @@ public final class AllReduceBenchmark {
         double[] min = {-rate[0]};
         c.allReduce(min, 0, 1, ReduceOp.MAX);
         return -min[0];
+    }
+
+    /**
+     * The port rank 1 listens on ({@code server}, null on other ranks), told to every rank by an all-gather;
+     * rank 1's accept then waits at most the communicator's timeout.
+     */
+    private static int rank1Port(Communicator c, ServerSocket server) throws IOException {
+        byte[] me = server != null ? Integer.toString(server.getLocalPort()).getBytes(StandardCharsets.US_ASCII)
+                : new byte[0];
+        byte[][] all = c.allGather(me);
+        if (server != null) {
+            server.setSoTimeout((int) c.timeout().toMillis());
+        }
+        return Integer.parseInt(new String(all[1], StandardCharsets.US_ASCII));
     }
 
     private static double duplex(Socket s, long bytes) throws IOException {
