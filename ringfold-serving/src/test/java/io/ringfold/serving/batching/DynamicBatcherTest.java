@@ -102,7 +102,8 @@ class DynamicBatcherTest {
         Sizes sizes = new Sizes();
         DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 2, 30_000_000, 16, 2), gate, sizes);
         gate.close();
-        b.submit(job(0, 0));
+        InferenceJob lone = job(0, 0);
+        b.submit(lone);
         gate.awaitWaiting(1);
         InferenceJob first = job(1, 0);
         InferenceJob second = job(2, 0);
@@ -110,7 +111,9 @@ class DynamicBatcherTest {
         b.submit(second);
         gate.awaitWaiting(2);
         gate.open();
+        // Both batches' results: each batch is observed before its jobs complete, so both sizes are in.
         second.result().get(10, TimeUnit.SECONDS);
+        lone.result().get(10, TimeUnit.SECONDS);
         assertThat(sizes.rows).containsExactlyInAnyOrder(1, 2);
         b.shutdown();
     }
@@ -121,14 +124,17 @@ class DynamicBatcherTest {
         Sizes sizes = new Sizes();
         DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), gate, sizes);
         gate.close();
-        b.submit(job(0, 0));
+        InferenceJob lone = job(0, 0);
+        b.submit(lone);
         gate.awaitWaiting(1);
         InferenceJob a = job(1, 0);
         InferenceJob c = job(2, 0);
         b.submit(a);
         b.submit(c);
         gate.open();
-        c.result().get(10, TimeUnit.SECONDS);
+        for (InferenceJob j : new InferenceJob[] {lone, a, c}) {
+            j.result().get(10, TimeUnit.SECONDS); // each observed before it completes
+        }
         assertThat(sizes.rows).containsExactly(1, 1, 1);
         b.shutdown();
     }
