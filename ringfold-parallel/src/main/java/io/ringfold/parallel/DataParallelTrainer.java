@@ -348,14 +348,7 @@ public final class DataParallelTrainer {
     /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */
     private long optimizerStep(float[] params, float[] grad, boolean[] decayMask, Optimizer optimizer,
                                LearningRateSchedule schedule, int epoch, long step, long totalSteps) {
-        if (decayMask != null) {
-            float decay = config.weightDecay();
-            for (int i = 0; i < params.length; i++) {
-                if (decayMask[i]) {
-                    grad[i] += decay * params[i];
-                }
-            }
-        }
+        ShardedUpdate.addWeightDecay(grad, params, decayMask, config.weightDecay(), 0, params.length);
         optimizer.step(params, grad, schedule.rate(config.learningRate(), epoch, step, totalSteps));
         return step + 1;
     }

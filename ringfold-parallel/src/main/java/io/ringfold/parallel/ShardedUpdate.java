@@ -82,15 +82,24 @@ final class ShardedUpdate {
     void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
               float learningRate) {
         FixedPointGradient.toMean(wire, comm.rank() * block + statsLength, e, rows, grad, lo, hi);
-        if (decayMask != null) {
-            for (int i = lo; i < hi; i++) {
-                if (decayMask[i]) {
-                    grad[i] += decay * params[i];
-                }
-            }
-        }
+        addWeightDecay(grad, params, decayMask, decay, lo, hi);
         optimizer.step(params, grad, learningRate, lo, hi);
         gather(params);
+    }
+
+    /**
+     * L2 weight decay on elements [from, to): {@code grad[i] += decay * params[i]} where {@code mask[i]}
+     * (weights, not biases); nothing when {@code mask} is null. The one place both data-parallel modes add it.
+     */
+    static void addWeightDecay(float[] grad, float[] params, boolean[] mask, float decay, int from, int to) {
+        if (mask == null) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (mask[i]) {
+                grad[i] += decay * params[i];
+            }
+        }
     }
 
     /** Every worker's slice of {@code v} (length p) into every worker's {@code v}. */

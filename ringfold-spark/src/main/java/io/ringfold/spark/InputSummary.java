@@ -3,15 +3,13 @@ package io.ringfold.spark;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
 
 import java.io.Serializable;
 
 /**
  * What one pass over the input learns before training starts, aggregated over partitions in any
  * order: the row count, the vector sizes, how many vectors are sparse, the largest label, and the
- * first bad row (smallest global position) with what is wrong with it. Rows arrive as (row of
- * features and label, global position).
+ * first bad row (smallest global position) with what is wrong with it.
  */
 final class InputSummary implements Serializable {
 
@@ -33,9 +31,6 @@ final class InputSummary implements Serializable {
         this.metadataClasses = metadataClasses;
     }
 
-    InputSummary add(Tuple2<Row, Long> t) {
-        return add(t._1(), t._2());
-    }
 
     /** Counts and checks row {@code r} at position {@code at}. */
     InputSummary add(Row r, long at) {

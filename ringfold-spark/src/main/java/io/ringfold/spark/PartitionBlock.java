@@ -62,10 +62,6 @@ final class PartitionBlock implements RowSource {
         return rows;
     }
 
-    boolean sparse() {
-        return sparse;
-    }
-
     private void append(InternalRow r, long at) {
         if (rows == labels.length) {
             labels = Arrays.copyOf(labels, rows * 2);

@@ -17,24 +17,20 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
     private static final long serialVersionUID = 1L;
 
     private final Layout layout;
-    private final int width;
-    private final int totalRows;
     private final int workers;
     private final int shards;
-    private final boolean sparse;
 
     /** {@code layout}: decided on the driver after its input pass. */
     RoutedRows(Layout layout, int workers, int shards) {
         this.layout = layout;
-        this.width = layout.width();
-        this.totalRows = layout.rows();
         this.workers = workers;
         this.shards = shards;
-        this.sparse = layout.sparse();
     }
 
     @Override
     public OwnedRows stage(Iterator<Tuple2<Long, LabeledRow>> input, int rank) {
+        int totalRows = layout.rows();
+        int width = layout.width();
         int n = OwnedRows.count(totalRows, rank, workers, shards);
         LabeledRow[] rows = new LabeledRow[n];
         int received = 0;
@@ -53,7 +49,7 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
         }
         float[] y = new float[n];
         Matrix x;
-        if (sparse) {
+        if (layout.sparse()) {
             int[] ptr = new int[n + 1];
             for (int i = 0; i < n; i++) {
                 ptr[i + 1] = ptr[i] + rows[i].values.length;
@@ -68,7 +64,8 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
             }
             x = new CsrMatrix(n, width, ptr, col, val);
         } else {
-            FloatMatrix d = new FloatMatrix(n, width);
+            // Every row arrives exactly once (checked above), so a reused array is overwritten whole.
+            FloatMatrix d = new FloatMatrix(n, width, RowBufferPool.take(Math.multiplyExact(n, width)));
             float[] data = d.data();
             for (int i = 0; i < n; i++) {
                 System.arraycopy(rows[i].values, 0, data, i * width, width);
