@@ -1,5 +1,6 @@
 package io.ringfold.parallel;
 
+import io.ringfold.tensor.FixedPointSum;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,10 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * Exact, order-independent summation of float gradients across shards and workers: each shard's
  * gradient is scaled by a power of two agreed by all workers and converted to int64; integer addition
  * is associative, so the allreduced sum has the same bits whatever the worker count, the reduction
- * algorithm or the order. The exponent leaves headroom for the sum of all shards:
- * {@code max|g| * 2^e < 2^(62 - ceil(log2 S))}, so about 62 - log2(S) bits of the largest value are
- * kept (float32 has 24). Conversion truncates toward zero (Java's cast), which drops only bits
- * below 2^-e.
+ * algorithm or the order. The exponent keeps every scaled value below 2^51, the bound of the native
+ * kernel ({@link FixedPointSum#LIMIT}), and the sum of all S shards below 2^62: 51 bits of the largest
+ * value are kept (float32 has 24). Conversion truncates toward zero (Java's cast), which drops only
+ * bits below 2^-e.
  */
 final class FixedPointGradient {
 
@@ -29,39 +30,18 @@ final class FixedPointGradient {
             return 0;
         }
         int headroom = 32 - Integer.numberOfLeadingZeros(shards - 1); // ceil(log2(shards))
-        return 61 - Math.getExponent(maxAbs) - headroom;
+        // |g| < 2^(getExponent + 1), so |g * 2^e| < 2^min(51, 62 - headroom): below FixedPointSum.LIMIT, and
+        // the sum of up to 2^headroom shards below 2^62.
+        return Math.min(50, 61 - headroom) - Math.getExponent(maxAbs);
     }
-
-    /** Elements per tile of {@link #sum}: 16 KiB of int64 sums, which stay in the L1 cache while every shard adds in. */
-    private static final int TILE = 2048;
 
     /**
      * {@code out[at + i - from] = sum over s < count of (long) (grads[s][i] * 2^e)} for i in [from, to);
-     * each product is exact in double (a power-of-two scale) and the integer sum exact in any order.
+     * each product is exact in double (a power-of-two scale) and the integer sum exact in any order. The
+     * exponent must come from {@link #exponent} for a bound on every |grads[s][i]|.
      */
     static void sum(float[][] grads, int count, int from, int to, int e, long[] out, int at) {
-        // Scalar on purpose: JDK 17's Vector API does not compile float/double-to-long lane conversions
-        // to machine code here (measured 5-20 ns per element against 0.6 for this loop). Tiled, so that
-        // the sums are read and written in cache while the shards stream through, not once per shard.
-        double scale = Math.scalb(1.0, e);
-        int shift = at - from;
-        if (count == 0) {
-            java.util.Arrays.fill(out, at, at + (to - from), 0L);
-            return;
-        }
-        for (int t = from; t < to; t += TILE) {
-            int end = Math.min(to, t + TILE);
-            float[] g0 = grads[0];
-            for (int i = t; i < end; i++) {
-                out[shift + i] = (long) (g0[i] * scale);
-            }
-            for (int s = 1; s < count; s++) {
-                float[] g = grads[s];
-                for (int i = t; i < end; i++) {
-                    out[shift + i] += (long) (g[i] * scale);
-                }
-            }
-        }
+        FixedPointSum.sum(grads, count, from, to, Math.scalb(1.0, e), out, at);
     }
 
     /** {@code out[i] = (float) ((double) sum[at + i - from] * (2^-e / rows))} for i in [from, to): the mean gradient. */

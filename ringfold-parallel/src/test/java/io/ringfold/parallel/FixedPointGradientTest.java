@@ -21,7 +21,7 @@ class FixedPointGradientTest {
                 max = Math.max(max, Math.abs(v));
             }
             assertThat(FixedPointGradient.maxAbs(g)).isEqualTo(max);
-            for (int e : new int[] {FixedPointGradient.exponent(max, 8), 130, -3}) {
+            for (int e : new int[] {FixedPointGradient.exponent(max, 8), FixedPointGradient.exponent(max, 1), -3}) {
                 long[] acc = new long[n];
                 long[] expected = new long[n];
                 FixedPointGradient.sum(new float[][] {g}, 1, 0, n, e, acc, 0);
@@ -80,6 +80,23 @@ class FixedPointGradientTest {
         assertThat(out[5 + 4497]).isEqualTo(42L);
         FixedPointGradient.sum(g, 0, 0, 10, e, out, 0);
         assertThat(java.util.Arrays.copyOf(out, 10)).containsOnly(0L);
+    }
+
+    /** Every scaled value stays inside the native kernel's range, and the sum of all shards inside int64. */
+    @Test
+    void exponentKeepsScaledValuesBelowTheKernelLimitAndSumsBelowInt64() {
+        for (double max : new double[] {1e-30, 0.001, 0.75, 1, 1.5, 2, 3.999, 7, 1024, 1e12, Float.MAX_VALUE}) {
+            for (int shards : new int[] {1, 2, 3, 8, 1000, 4096, 5000, 1 << 16}) {
+                int e = FixedPointGradient.exponent(max, shards);
+                // The largest float with max's exponent is just below 2^(getExponent + 1).
+                double top = Math.scalb(Math.nextDown(2.0), Math.getExponent(max));
+                double scaled = Math.scalb(top, e);
+                assertThat(scaled).as("max %s, %d shards", max, shards).isLessThan(io.ringfold.tensor.FixedPointSum.LIMIT);
+                assertThat(scaled * shards).as("sum of %d shards", shards).isLessThan(0x1p62);
+                // and not needlessly coarse: the largest value keeps 50 bits when the shards allow it
+                assertThat(scaled).isGreaterThanOrEqualTo(shards <= 2048 ? 0x1p50 : 0x1p61 / Math.scalb(1.0, 32 - Integer.numberOfLeadingZeros(shards - 1)));
+            }
+        }
     }
 
     @Test

@@ -1,25 +1,18 @@
 package io.ringfold.tensor;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Locale;
 
 /**
- * The JNI shim (src/main/native/ringfold_blas.c) and the OpenBLAS it opens, loaded at most once per
- * JVM. Each step checks that what it needs exists (platform, shim resource, OpenBLAS file) and records
- * why it stopped, so that selection can say why native BLAS is not used. The natives take unchecked
+ * The OpenBLAS natives of the JNI shim ({@link NativeShim}, src/main/native/ringfold_blas.c) and the
+ * OpenBLAS they open, loaded at most once per JVM. Each step checks that what it needs exists (the shim,
+ * the OpenBLAS file) and records why it stopped, so that selection can say why native BLAS is not used. The natives take unchecked
  * offsets: callers validate with {@link BlasArguments} first.
  */
 final class OpenBlasBindings {
 
     static final String OPENBLAS_PATH_PROPERTY = "ringfold.openblas.path";
-    static final String SHIM_RESOURCE = "native/linux-x86_64/libringfold_blas.so";
     /** Where distributions put the shared library; Debian's alternatives link comes first. */
     static final List<String> OPENBLAS_CANDIDATES = List.of(
             "/usr/lib/x86_64-linux-gnu/libopenblas.so.0",
@@ -49,15 +42,9 @@ final class OpenBlasBindings {
     }
 
     private static State load() {
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return failed("the JNI shim is built for linux-x86_64 only (this JVM runs on " + os + "/" + arch + ")");
-        }
-        URL shim = OpenBlasBindings.class.getResource(SHIM_RESOURCE);
-        if (shim == null) {
-            return failed("JNI shim io/ringfold/tensor/" + SHIM_RESOURCE + " is not on the class path"
-                    + " (ringfold-tensor was built without gcc)");
+        String shim = NativeShim.failure();
+        if (shim != null) {
+            return failed(shim);
         }
         String configured = System.getProperty(OPENBLAS_PATH_PROPERTY);
         String library = configured != null ? configured : firstExisting(OPENBLAS_CANDIDATES);
@@ -67,13 +54,6 @@ final class OpenBlasBindings {
         if (library == null) {
             return failed("OpenBLAS not found (install libopenblas0 or set -D" + OPENBLAS_PATH_PROPERTY
                     + "); looked in " + OPENBLAS_CANDIDATES);
-        }
-        Path extracted = extract(shim);
-        try {
-            System.load(extracted.toString());
-        } catch (UnsatisfiedLinkError e) {
-            // No way to ask in advance whether the dynamic linker accepts a library: this is the check.
-            return failed("JNI shim " + extracted + " did not load: " + e.getMessage());
         }
         String userCoreType = System.getenv("OPENBLAS_CORETYPE");
         String coreType = userCoreType != null ? null : OpenBlasCoreType.forFlags(OpenBlasCoreType.cpuFlags());
@@ -95,17 +75,6 @@ final class OpenBlasBindings {
             }
         }
         return null;
-    }
-
-    private static Path extract(URL shim) {
-        try (InputStream in = shim.openStream()) {
-            Path file = Files.createTempFile("ringfold_blas", ".so");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("extracting the JNI shim " + shim + " to a temporary file", e);
-        }
     }
 
     private static State failed(String reason) {

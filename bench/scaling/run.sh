@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Data-parallel scaling of issue 3 (Performance): the MLP 784-128-10 on Fashion-MNIST trained with 1 and
+# 2 single-threaded workers, as threads (--workers N) and as processes (launch --nproc N), in interleaved
+# rounds, so that every ratio compares runs taken minutes apart on the same machine. JSON lines go to
+# stdout and RUN_DIR/results.jsonl; a table of medians and 2-vs-1 ratios follows.
+#
+#   bench/scaling/run.sh [--rounds N] [--epochs E] [--skip K] [--configs LIST] [--run-dir DIR] [-- EXTRA TRAIN FLAGS]
+#
+# --rounds N (default 3); --epochs E (default 6); --skip K (default 1): the first K epochs of each run
+# are left out of its steady-state figure, which is the median of the other epochs' seconds (the first
+# epoch carries the JIT compiler's warm-up, which competes with the workers for the cores; the median
+# over all epochs is reported beside it). --configs: comma-separated subset of
+# w1,w2,p1,p2,p2tcp (default all). Arguments after -- go to every train command
+# (e.g. -- --allreduce float32). Environment: RINGFOLD (default ./ringfold at the repository root).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+RINGFOLD="${RINGFOLD:-$ROOT/ringfold}"
+die() { echo "run.sh: $*" >&2; exit 1; }
+
+ROUNDS=3
+EPOCHS=6
+SKIP=1
+CONFIGS="w1,w2,p1,p2,p2tcp"
+RUN_DIR=""
+EXTRA=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--rounds: ${2:-missing} (expected: a positive integer)"; ROUNDS="$2"; shift 2 ;;
+    --epochs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--epochs: ${2:-missing} (expected: a positive integer)"; EPOCHS="$2"; shift 2 ;;
+    --skip) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--skip: ${2:-missing} (expected: an integer >= 0)"; SKIP="$2"; shift 2 ;;
+    --configs) [[ $# -ge 2 ]] || die "--configs: missing value (expected: e.g. w1,w2)"; CONFIGS="$2"; shift 2 ;;
+    --run-dir) [[ $# -ge 2 ]] || die "--run-dir: missing value (expected: a directory)"; RUN_DIR="$2"; shift 2 ;;
+    --) shift; EXTRA=("$@"); break ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (expected: --rounds, --epochs, --skip, --configs, --run-dir, --)" ;;
+  esac
+done
+(( SKIP < EPOCHS )) || die "--skip $SKIP: must be less than --epochs $EPOCHS"
+[[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] \
+  || die "Fashion-MNIST not found (expected: apt-get install dataset-fashion-mnist)"
+RUN_DIR="${RUN_DIR:-$ROOT/runs/scaling-$(date -u +%Y%m%d-%H%M%S)}"
+mkdir -p "$RUN_DIR"
+: > "$RUN_DIR/results.jsonl"
+
+TRAIN=(train --data fashion-mnist --hidden 128 --epochs "$EPOCHS" --seed 1 --json)
+"$RINGFOLD" --version >/dev/null 2>&1 || true   # builds the jar once, outside the timed runs
+
+run_one() { # config round
+  local config="$1" round="$2" out="$RUN_DIR/$1-$2" cmd
+  case "$config" in
+    w1) cmd=("$RINGFOLD" "${TRAIN[@]}" --out "$out" --workers 1) ;;
+    w2) cmd=("$RINGFOLD" "${TRAIN[@]}" --out "$out" --workers 2) ;;
+    p1) cmd=("$RINGFOLD" launch --nproc 1 -- "${TRAIN[@]}" --out "$out") ;;
+    p2) cmd=("$RINGFOLD" launch --nproc 2 -- "${TRAIN[@]}" --out "$out") ;;
+    p2tcp) cmd=("$RINGFOLD" launch --nproc 2 -- "${TRAIN[@]}" --out "$out" --transport tcp) ;;
+    *) die "--configs: unknown configuration $config (expected: w1, w2, p1, p2, p2tcp)" ;;
+  esac
+  cmd+=("${EXTRA[@]}")
+  local load; load="$(cut -d' ' -f1 /proc/loadavg)"
+  "${cmd[@]}" > "$RUN_DIR/$config-$round.out" 2> "$RUN_DIR/$config-$round.err" \
+    || die "$config round $round failed (see $RUN_DIR/$config-$round.err)"
+  python3 - "$config" "$round" "$SKIP" "$load" "$RUN_DIR/$config-$round.out" "${cmd[*]}" <<'PY' | tee -a "$RUN_DIR/results.jsonl"
+import json, statistics, sys
+config, rnd, skip, load, path, cmd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
+result = None
+for line in open(path):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    o = json.loads(line)
+    if "epoch_seconds" in o:
+        result = o
+if result is None:
+    sys.exit(f"run.sh: {path}: no result line with epoch_seconds")
+epochs = result["epoch_seconds"]
+print(json.dumps({"config": config, "round": rnd, "epoch_seconds": epochs,
+                  "median_epoch_seconds": statistics.median(epochs),
+                  "steady_epoch_seconds": statistics.median(epochs[skip:]),
+                  "workers": result.get("workers"), "parameter_digest": result.get("parameter_digest", "")[:16],
+                  "wait_seconds": [round(t["wait_seconds"], 3) for t in result.get("telemetry", [])],
+                  "load_before": load, "command": cmd}))
+PY
+}
+
+IFS=, read -r -a LIST <<< "$CONFIGS"
+for ((r = 1; r <= ROUNDS; r++)); do
+  for c in "${LIST[@]}"; do
+    run_one "$c" "$r"
+  done
+done
+
+python3 - "$RUN_DIR/results.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+by = {}
+for r in rows:
+    by.setdefault(r["config"], []).append(r)
+print()
+print("| configuration | steady s/epoch per round | median | all-epoch median per round | digest |")
+print("|---|---|---|---|---|")
+for c, rs in by.items():
+    steady = [r["steady_epoch_seconds"] for r in rs]
+    print(f"| {c} | {', '.join(f'{s:.3f}' for s in steady)} | {statistics.median(steady):.3f} | "
+          f"{', '.join('%.3f' % r['median_epoch_seconds'] for r in rs)} | {', '.join(sorted({r['parameter_digest'][:8] for r in rs}))} |")
+print()
+for two, one in (("w2", "w1"), ("p2", "p1"), ("p2tcp", "p1")):
+    if two in by and one in by:
+        pairs = list(zip(by[one], by[two]))
+        steady = [a["steady_epoch_seconds"] / b["steady_epoch_seconds"] for a, b in pairs]
+        full = [a["median_epoch_seconds"] / b["median_epoch_seconds"] for a, b in pairs]
+        print(f"{two} vs {one}: steady {', '.join(f'{x:.2f}x' for x in steady)} (median {statistics.median(steady):.2f}x); "
+              f"all epochs {', '.join(f'{x:.2f}x' for x in full)} (median {statistics.median(full):.2f}x)")
+PY

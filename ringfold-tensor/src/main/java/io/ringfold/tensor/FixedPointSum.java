@@ -1,0 +1,101 @@
+package io.ringfold.tensor;
+
+/**
+ * The exact data-parallel trainer's inner kernel: float gradients scaled by a power of two, truncated
+ * toward zero to int64 and summed, {@code out[at + i - from] = sum over s < count of (long) (grads[s][i] *
+ * scale)} for i in [from, to). Integer sums are exact in any order, which is what makes the trained
+ * parameters independent of the worker count.
+ *
+ * <p>The JNI shim does it with AVX2 where the CPU has it (3-4x the Java loop, which JDK 17 does not
+ * vectorize: C2 has no vector form of the float-to-long cast); the Java loop runs otherwise. Both give
+ * the same bits, provided every {@code |grads[s][i] * scale| < 2^51} ({@link #LIMIT}): the native path
+ * reads the truncated integer out of a double's mantissa, which holds 52 bits. Callers choose the scale
+ * so (see the parallel module's FixedPointGradient); beyond it the result is unspecified.
+ */
+public final class FixedPointSum {
+
+    /** Every scaled value must be smaller than this in magnitude. */
+    public static final double LIMIT = 0x1p51;
+    /** The most gradients one native call takes (fixed_point.c's MAX_SHARDS); more run in Java. */
+    static final int NATIVE_MAX_COUNT = 256;
+    /** Elements per tile: 16 KiB of int64 sums, which stay in the L1 cache while every gradient adds in. */
+    private static final int TILE = 2048;
+
+    private static final boolean NATIVE = !Boolean.getBoolean("ringfold.fixedpoint.java") && NativeShim.loaded();
+
+    private FixedPointSum() {
+    }
+
+    /** "native" or "java (REASON)": which path {@link #sum} takes in this JVM. */
+    public static String implementation() {
+        if (NATIVE) {
+            return "native";
+        }
+        return "java (" + (Boolean.getBoolean("ringfold.fixedpoint.java") ? "-Dringfold.fixedpoint.java=true"
+                : NativeShim.failure()) + ")";
+    }
+
+    /** See the class comment; {@code count == 0} writes zeros. */
+    public static void sum(float[][] grads, int count, int from, int to, double scale, long[] out, int at) {
+        check(grads, count, from, to, out, at);
+        if (count == 0) {
+            java.util.Arrays.fill(out, at, at + (to - from), 0L);
+        } else if (NATIVE && count <= NATIVE_MAX_COUNT) {
+            sumNative(grads, count, from, to, scale, out, at);
+        } else {
+            javaLoop(grads, count, from, to, scale, out, at);
+        }
+    }
+
+    /** The Java loop, whatever the shim: for tests that compare the two paths. */
+    static void sumJava(float[][] grads, int count, int from, int to, double scale, long[] out, int at) {
+        check(grads, count, from, to, out, at);
+        if (count > 0) {
+            javaLoop(grads, count, from, to, scale, out, at);
+        }
+    }
+
+    private static void javaLoop(float[][] grads, int count, int from, int to, double scale, long[] out, int at) {
+        // Tiled, so that the sums are read and written in cache while the gradients stream through.
+        int shift = at - from;
+        for (int t = from; t < to; t += TILE) {
+            int end = Math.min(to, t + TILE);
+            float[] g0 = grads[0];
+            for (int i = t; i < end; i++) {
+                out[shift + i] = (long) (g0[i] * scale);
+            }
+            for (int s = 1; s < count; s++) {
+                float[] g = grads[s];
+                for (int i = t; i < end; i++) {
+                    out[shift + i] += (long) (g[i] * scale);
+                }
+            }
+        }
+    }
+
+    static boolean nativeLoaded() {
+        return NATIVE;
+    }
+
+    // The native code trusts these bounds: a bad index there would corrupt the heap, not throw.
+    private static void check(float[][] grads, int count, int from, int to, long[] out, int at) {
+        if (count < 0 || count > grads.length) {
+            throw new IllegalArgumentException("count: " + count + " (expected: 0.." + grads.length + ")");
+        }
+        if (from < 0 || to < from) {
+            throw new IllegalArgumentException("range: [" + from + ", " + to + ") (expected: 0 <= from <= to)");
+        }
+        for (int s = 0; s < count; s++) {
+            if (grads[s] == null || grads[s].length < to) {
+                throw new IllegalArgumentException("grads[" + s + "]: " + (grads[s] == null ? "null" : grads[s].length
+                        + " elements") + " (expected: at least " + to + ")");
+            }
+        }
+        if (at < 0 || at > out.length - (to - from)) {
+            throw new IllegalArgumentException("out: " + (to - from) + " sums at " + at + " (expected: within "
+                    + out.length + " elements)");
+        }
+    }
+
+    private static native void sumNative(Object[] grads, int count, int from, int to, double scale, long[] out, int at);
+}

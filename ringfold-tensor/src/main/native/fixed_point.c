@@ -1,0 +1,99 @@
+/*
+ * JNI side of io.ringfold.tensor.FixedPointSum: the exact trainer's conversion of float gradients to
+ * int64 fixed point and their sum, out[at + i - from] = sum over s of trunc(grads[s][i] * scale).
+ *
+ * It must give the bits of the Java loop it replaces on every machine, native or not: the conversion is
+ * Java's (long) cast, which truncates toward zero. AVX2 has no double-to-int64 instruction, so the
+ * vector path truncates in double (vroundpd toward zero) and reads the integer out of the mantissa:
+ * for an integer-valued |x| < 2^51, x + 1.5 * 2^52 is exact and its bit pattern minus that of
+ * 1.5 * 2^52 is x in two's complement. FixedPointSum keeps every |g * scale| below 2^51.
+ * Without AVX2 the plain C loop runs, which truncates the same way.
+ */
+#include <immintrin.h>
+#include <jni.h>
+#include <stdint.h>
+
+/* Elements per tile: 16 KiB of int64 sums stay in the L1 cache while every shard adds into them. */
+#define TILE 2048
+/* The most shards one call takes (FixedPointSum.NATIVE_MAX_COUNT); more go to the Java loop. */
+#define MAX_SHARDS 256
+
+static void sum_scalar(const float *const *g, int count, int from, int to, double scale, int64_t *out) {
+    for (int t = from; t < to; t += TILE) {
+        int end = to - t > TILE ? t + TILE : to;
+        for (int i = t; i < end; i++) {
+            out[i - from] = (int64_t) ((double) g[0][i] * scale);
+        }
+        for (int s = 1; s < count; s++) {
+            for (int i = t; i < end; i++) {
+                out[i - from] += (int64_t) ((double) g[s][i] * scale);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2")))
+static void sum_avx2(const float *const *g, int count, int from, int to, double scale, int64_t *out) {
+    const __m256d sc = _mm256_set1_pd(scale);
+    const __m256d magic = _mm256_set1_pd(0x1.8p52);
+    const __m256i magic_bits = _mm256_castpd_si256(magic);
+    for (int t = from; t < to; t += TILE) {
+        int end = to - t > TILE ? t + TILE : to;
+        for (int s = 0; s < count; s++) {
+            const float *gs = g[s];
+            int i = t;
+            for (; i + 4 <= end; i += 4) {
+                __m256d x = _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(gs + i)), sc);
+                x = _mm256_round_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+                __m256i v = _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(x, magic)), magic_bits);
+                int64_t *o = out + (i - from);
+                if (s > 0) {
+                    v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *) o));
+                }
+                _mm256_storeu_si256((__m256i *) o, v);
+            }
+            for (; i < end; i++) {
+                int64_t x = (int64_t) ((double) gs[i] * scale);
+                out[i - from] = s > 0 ? out[i - from] + x : x;
+            }
+        }
+    }
+}
+
+/*
+ * Arguments are checked in Java: count in 1..MAX_SHARDS and at most grads.length, [from, to) within every
+ * gradient array, [at, at + to - from) within out. Every array reference is fetched before the first
+ * critical section, in which no other JNI call is allowed (nested critical sections are).
+ */
+JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
+        JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
+        jlongArray out, jint at) {
+    (void) cls;
+    jfloatArray arrays[MAX_SHARDS];
+    const float *g[MAX_SHARDS];
+    if (count < 1 || count > MAX_SHARDS || (*env)->EnsureLocalCapacity(env, count) != 0) {
+        return;
+    }
+    for (int s = 0; s < count; s++) {
+        arrays[s] = (jfloatArray) (*env)->GetObjectArrayElement(env, grads, s);
+    }
+    int pinned = 0;
+    for (; pinned < count; pinned++) {
+        g[pinned] = (*env)->GetPrimitiveArrayCritical(env, arrays[pinned], NULL);
+        if (g[pinned] == NULL) {
+            break;
+        }
+    }
+    int64_t *o = pinned == count ? (*env)->GetPrimitiveArrayCritical(env, out, NULL) : NULL;
+    if (o != NULL) {
+        if (__builtin_cpu_supports("avx2")) {
+            sum_avx2(g, count, from, to, scale, (int64_t *) o + at);
+        } else {
+            sum_scalar(g, count, from, to, scale, (int64_t *) o + at);
+        }
+        (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    }
+    while (pinned-- > 0) {
+        (*env)->ReleasePrimitiveArrayCritical(env, arrays[pinned], (void *) g[pinned], JNI_ABORT);
+    }
+}

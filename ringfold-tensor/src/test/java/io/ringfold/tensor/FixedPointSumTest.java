@@ -1,0 +1,109 @@
+package io.ringfold.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native fixed-point kernel against the Java loop: the same bits for every value in range, length,
+ * offset and count, since the trainer's results must not depend on whether a machine has the shim. The
+ * comparisons need the shim; they are skipped without it, except under CI=true, where CI installs gcc.
+ */
+class FixedPointSumTest {
+
+    private static void requireNative() {
+        if (!FixedPointSum.nativeLoaded()) {
+            String reason = "native fixed-point kernel unavailable: " + FixedPointSum.implementation();
+            if ("true".equals(System.getenv("CI"))) {
+                fail(reason + " (CI=true: CI provides gcc, so the shim must load)");
+            }
+            assumeTrue(false, reason);
+        }
+    }
+
+    private static long[] both(float[][] g, int count, int from, int to, double scale, int at, int outLength) {
+        long[] viaSum = new long[outLength];
+        long[] viaJava = new long[outLength];
+        Arrays.fill(viaSum, 7L);
+        Arrays.fill(viaJava, 7L);
+        FixedPointSum.sum(g, count, from, to, scale, viaSum, at);
+        FixedPointSum.sumJava(g, count, from, to, scale, viaJava, at);
+        assertThat(viaSum).as("count %d, [%d, %d), scale %s, at %d", count, from, to, scale, at).containsExactly(viaJava);
+        return viaSum;
+    }
+
+    @Test
+    void nativeMatchesJavaOnRandomGradientsLengthsAndOffsets() {
+        requireNative();
+        SplittableRandom rng = new SplittableRandom(3);
+        for (int n : new int[] {0, 1, 3, 4, 5, 7, 8, 9, 2047, 2048, 2049, 5003}) {
+            for (int count : new int[] {1, 2, 3, 8, 9}) {
+                float[][] g = new float[count][n + 3];
+                float max = 0;
+                for (float[] row : g) {
+                    for (int i = 0; i < row.length; i++) {
+                        // magnitudes over 40 binades, both signs, some exact zeros and subnormals
+                        row[i] = rng.nextInt(17) == 0 ? 0f : (float) (rng.nextGaussian() * Math.scalb(1.0, rng.nextInt(40) - 30));
+                        if (rng.nextInt(101) == 0) {
+                            row[i] = Float.MIN_VALUE * rng.nextInt(1, 1000) * (rng.nextBoolean() ? 1 : -1);
+                        }
+                        max = Math.max(max, Math.abs(row[i]));
+                    }
+                }
+                int e = 50 - Math.getExponent(max);
+                for (double scale : new double[] {Math.scalb(1.0, e), Math.scalb(1.0, e - 17), 1.0}) {
+                    both(g, count, 0, n, scale, 0, n);
+                    both(g, count, Math.min(3, n), n + 3, scale, 2, n + 5);
+                }
+            }
+        }
+    }
+
+    @Test
+    void truncatesTowardZeroUpToTheLimitLikeJavasCast() {
+        requireNative();
+        float[] edge = {2.7f, -2.7f, 0.5f, -0.5f, 1.5f, -1.5f, 0.999999f, -0.999999f, 3f, -3f, 0f, -0f,
+                Math.nextDown(0x1p51f), -Math.nextDown(0x1p51f), 0x1p50f, -0x1p50f, 0x1.fffffep50f};
+        long[] out = both(new float[][] {edge}, 1, 0, edge.length, 1.0, 0, edge.length);
+        assertThat(out[0]).isEqualTo(2);
+        assertThat(out[1]).isEqualTo(-2);
+        assertThat(out[2]).isZero();
+        assertThat(out[3]).isZero();
+        assertThat(out[5]).isEqualTo(-1);
+        assertThat(out[12]).isEqualTo((long) Math.nextDown(0x1p51f));
+        assertThat(out[13]).isEqualTo(-(long) Math.nextDown(0x1p51f));
+        // several shards summing past 2^51 is fine: only each scaled value is bounded
+        float[][] big = {{0x1.fffffep50f}, {0x1.fffffep50f}, {0x1.fffffep50f}, {0x1.fffffep50f}};
+        assertThat(both(big, 4, 0, 1, 1.0, 0, 1)[0]).isEqualTo(4 * (long) 0x1.fffffep50f);
+    }
+
+    @Test
+    void zeroCountWritesZerosAndBadArgumentsAreRefusedBeforeNativeCode() {
+        long[] out = new long[5];
+        Arrays.fill(out, 9L);
+        FixedPointSum.sum(new float[1][4], 0, 1, 4, 1.0, out, 2);
+        assertThat(out).containsExactly(9, 9, 0, 0, 0);
+        float[][] g = new float[2][4];
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 3, 0, 4, 1.0, new long[4], 0))
+                .hasMessage("count: 3 (expected: 0..2)");
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 2, 0, 5, 1.0, new long[5], 0))
+                .hasMessage("grads[0]: 4 elements (expected: at least 5)");
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 2, 2, 1, 1.0, new long[5], 0))
+                .hasMessage("range: [2, 1) (expected: 0 <= from <= to)");
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 2, 0, 4, 1.0, new long[5], 2))
+                .hasMessage("out: 4 sums at 2 (expected: within 5 elements)");
+        assertThatThrownBy(() -> FixedPointSum.sum(new float[][] {null}, 1, 0, 1, 1.0, new long[1], 0))
+                .hasMessage("grads[0]: null (expected: at least 1)");
+    }
+
+    @Test
+    void implementationSaysWhichPathRuns() {
+        assertThat(FixedPointSum.implementation()).matches("native|java \\(.+\\)");
+        assertThat(FixedPointSum.implementation().equals("native")).isEqualTo(FixedPointSum.nativeLoaded());
+    }
+}
