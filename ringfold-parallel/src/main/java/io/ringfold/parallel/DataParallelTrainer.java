@@ -257,7 +257,9 @@ public final class DataParallelTrainer {
                     e = FixedPointGradient.exponent(Math.scalb(previousMax, HEADROOM_BITS), shards);
                     sharded.reduce(shardGrads, owned, e, stats, allStats);
                     stepMax = maxOfShards(allStats);
-                    if (stepMax > Math.scalb(previousMax, HEADROOM_BITS)) {
+                    // Written so that NaN takes this branch too: exponent() then reports the divergence,
+                    // before sums of non-finite values (unspecified in fixed point) reach the parameters.
+                    if (!(stepMax <= Math.scalb(previousMax, HEADROOM_BITS))) {
                         SECOND_REDUCTIONS.incrementAndGet();
                         e = FixedPointGradient.exponent(stepMax, shards);
                         sharded.reduce(shardGrads, owned, e, stats, allStats);

@@ -123,6 +123,25 @@ class DataParallelDeterminismTest {
     }
 
     /** The float32 mode trains (dense and sparse input) and is repeatable for a given worker count. */
+    /** Plain SGD with a huge step: the gradients overflow within a few steps, and training stops with the cause. */
+    @Test
+    void divergenceIsReportedNotTrainedThrough() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (float) (1e3 * (i % 7));
+        }
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 1, Loss.MSE);
+        TrainingConfig cfg = config("{\"epochs\":2,\"batchSize\":30,\"hidden\":[8],\"optimizer\":\"sgd\",\"learningRate\":1e6}");
+        Blas blas = BlasSelection.createRequested(1);
+        for (int workers : new int[] {1, 2}) {
+            assertThatThrownBy(() -> WorkerThreads.fitter(cfg, blas, workers, 4, Duration.ofSeconds(30))
+                    .fit(arch, x, y, null, null, TrainingListener.NONE))
+                    .as("%d workers", workers)
+                    .hasMessageContaining("training diverged");
+        }
+    }
+
     @Test
     void float32ModeTrainsAndRepeats() throws Exception {
         float[] y = new float[301];
