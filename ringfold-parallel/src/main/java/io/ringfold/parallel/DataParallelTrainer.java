@@ -86,13 +86,22 @@ public final class DataParallelTrainer {
      */
     public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
+        return fit(comm, null, arch, x, y, xVal, yVal, listener, policy);
+    }
+
+    /**
+     * As above, for a worker thread whose {@code siblings} are the other ranks of {@code comm}, threads of
+     * this JVM: the exact mode then exchanges through shared memory ({@link SiblingShardedStep}).
+     */
+    TrainingResult fit(Communicator comm, Siblings siblings, Architecture arch, Matrix x, float[] y, Matrix xVal,
+                       float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = x.rows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener,
-                policy);
+        return fit(comm, siblings, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal,
+                listener, policy);
     }
 
     /**
@@ -107,8 +116,13 @@ public final class DataParallelTrainer {
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
+        return fit(comm, null, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
                 listener, policy);
+    }
+
+    /** The number of logical shards each global batch is split into. */
+    int shards() {
+        return shards;
     }
 
     private void checkWorkers(Communicator comm) {
@@ -118,8 +132,9 @@ public final class DataParallelTrainer {
         }
     }
 
-    private TrainingResult fit(Communicator comm, Architecture arch, LocalShards local, ShardPlan plan, int n,
-                               int cols, Matrix xVal, float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
+    private TrainingResult fit(Communicator comm, Siblings siblings, Architecture arch, LocalShards local,
+                               ShardPlan plan, int n, int cols, Matrix xVal, float[] yVal, TrainingListener listener,
+                               CheckpointPolicy policy) {
         int workers = comm.size();
         int rank = comm.rank();
         int first = ShardPlan.firstShard(rank, workers, shards);
@@ -128,20 +143,18 @@ public final class DataParallelTrainer {
 
         int p = arch.parameterCount();
         float[] params = Initializer.initialParameters(arch, config.seed());
-        float[][] shardGrads = new float[owned][p];
-        ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
+        ShardedStep sharded = !exact ? null : siblings != null && workers > 1
+                ? new SiblingShardedStep(comm, siblings, p, shards)
+                : new ShardedUpdate(comm, p, shards);
         float[] grad = new float[p];
         double[] stats = new double[3 * shards];
-        double[] allStats = new double[3 * shards];
         boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
-        int maxShardBatch = plan.shardBatch(0);
-        Backpropagation bp = new Backpropagation(arch, maxShardBatch);
         FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, cols, local.dense());
-        FloatMatrix buffer = local.features(0).batchBuffer(maxShardBatch);
-        float[] labels = new float[maxShardBatch];
+        ExactStep exactStep = exact ? new ExactStep(blas, arch, plan, local, sharded, first, owned, decayMask,
+                config.weightDecay()) : null;
         int[][] order = new int[owned][];
         boolean classification = arch.loss().isClassification();
         int steps = plan.stepsPerEpoch();
@@ -155,9 +168,8 @@ public final class DataParallelTrainer {
         long step = 0;
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
-        long bytesStart = comm.bytesSent();
+        long bytesStart = bytesMoved(comm, sharded);
         String identity = identity(arch, n, cols);
-        double previousMax = Double.NaN;
         int startEpoch = 0;
         int startStep = 0;
         double resumedLoss = 0;
@@ -174,8 +186,13 @@ public final class DataParallelTrainer {
             step = st.globalStep();
             resumedLoss = st.lossSum();
             resumedHits = st.hits();
-            previousMax = st.previousMax();
+            if (exact) {
+                exactStep.resumeFrom(st.previousMax());
+            }
             seen = (long) n * startEpoch;
+        }
+        if (exact) {
+            params = exactStep.share(params);
         }
         for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
             for (int s = 0; s < owned; s++) {
@@ -184,7 +201,7 @@ public final class DataParallelTrainer {
             }
             long epochCompute = computeNanos;
             long epochWait = comm.nanosInCollectives();
-            long epochBytes = comm.bytesSent();
+            long epochBytes = bytesMoved(comm, sharded);
             boolean resumed = epoch == startEpoch;
             double lossSum = resumed ? resumedLoss : 0;
             long hits = resumed ? resumedHits : 0;
@@ -219,7 +236,7 @@ public final class DataParallelTrainer {
                             writeState(policy, new TrainingState(identity, epoch, t + 1, step, params,
                                     optimizer.state(), lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9,
                                     history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
-                                    previousMax));
+                                    Double.NaN));
                         }
                         listener.onStep(epoch + 1, t + 1, steps);
                     }
@@ -227,51 +244,9 @@ public final class DataParallelTrainer {
                 }
                 long c0 = System.nanoTime();
                 long w0 = comm.nanosInCollectives();
-                java.util.Arrays.fill(stats, 0);
-                for (int s = 0; s < owned; s++) {
-                    int shard = first + s;
-                    int rows = plan.batchRows(shard, t);
-                    float[] g = shardGrads[s];
-                    if (rows == 0) {
-                        java.util.Arrays.fill(g, 0f);
-                        continue;
-                    }
-                    Matrix xb = gather(local, s, order[s], plan.batchStart(shard, t), rows, buffer, labels);
-                    stats[shard] = bp.compute(blas, params, xb, rows, labels, g);
-                    stats[shards + shard] = bp.correct();
-                    stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
-                }
-                int e;
-                double stepMax;
-                if (Double.isNaN(previousMax)) {
-                    // First step: agree on the maxima first, then reduce the gradients at their scale.
-                    System.arraycopy(stats, 0, allStats, 0, stats.length);
-                    comm.allReduce(allStats, 0, allStats.length, ReduceOp.SUM);
-                    stepMax = maxOfShards(allStats);
-                    e = FixedPointGradient.exponent(stepMax, shards);
-                    sharded.reduce(shardGrads, owned, e, stats, allStats);
-                } else {
-                    // One collective: scale by the previous step's maximum with HEADROOM_BITS to spare; this
-                    // step's statistics travel in the same buffer. Should a gradient have grown past the
-                    // headroom (every worker sees it in the same sums), reduce again with the right scale.
-                    e = FixedPointGradient.exponent(Math.scalb(previousMax, HEADROOM_BITS), shards);
-                    sharded.reduce(shardGrads, owned, e, stats, allStats);
-                    stepMax = maxOfShards(allStats);
-                    // Written so that NaN takes this branch too: exponent() then reports the divergence,
-                    // before sums of non-finite values (unspecified in fixed point) reach the parameters.
-                    if (!(stepMax <= Math.scalb(previousMax, HEADROOM_BITS))) {
-                        SECOND_REDUCTIONS.incrementAndGet();
-                        e = FixedPointGradient.exponent(stepMax, shards);
-                        sharded.reduce(shardGrads, owned, e, stats, allStats);
-                    }
-                }
-                previousMax = stepMax;
-                for (int j = 0; j < shards; j++) {
-                    lossSum += allStats[j];
-                    hits += (long) allStats[shards + j];
-                }
-                sharded.step(e, plan.stepRows(t), params, grad, decayMask, config.weightDecay(), optimizer,
-                        schedule.rate(config.learningRate(), epoch, step, totalSteps));
+                exactStep.run(t, order, params, optimizer, schedule.rate(config.learningRate(), epoch, step, totalSteps));
+                lossSum = exactStep.addLoss(lossSum);
+                hits = exactStep.addHits(hits);
                 step++;
                 lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
                 computeNanos += System.nanoTime() - c0 - (comm.nanosInCollectives() - w0);
@@ -281,7 +256,7 @@ public final class DataParallelTrainer {
                     if (rank == 0) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, full, lossSum, hits,
                                 trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
-                                stopping.bestLoss(), stopping.bestEpoch(), previousMax));
+                                stopping.bestLoss(), stopping.bestEpoch(), exactStep.previousMax()));
                     }
                 }
                 if (rank == 0) {
@@ -298,7 +273,7 @@ public final class DataParallelTrainer {
             // Per-epoch telemetry of every rank, so a slow worker shows in the progress output as it happens
             // (its own waits are short while the others wait for it).
             List<RankTelemetry> epochTelemetry = telemetry(comm, computeNanos - epochCompute,
-                    comm.nanosInCollectives() - epochWait, comm.bytesSent() - epochBytes);
+                    comm.nanosInCollectives() - epochWait, bytesMoved(comm, sharded) - epochBytes);
             if (rank == 0) {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
@@ -318,39 +293,26 @@ public final class DataParallelTrainer {
                 if (rank == 0) {
                     writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, full, 0, 0,
                             trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
-                            previousMax));
+                            exact ? exactStep.previousMax() : Double.NaN));
                 }
             }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
-                comm.bytesSent() - bytesStart);
+                bytesMoved(comm, sharded) - bytesStart);
         float[] result = stoppedEarly ? stopping.best() : params;
         return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
     }
 
-    /** Bits of headroom over the previous step's largest gradient before a step needs a second reduction. */
-    static final int HEADROOM_BITS = 8;
-
-    /** Steps that needed the second reduction, for tests. */
-    static final java.util.concurrent.atomic.AtomicLong SECOND_REDUCTIONS = new java.util.concurrent.atomic.AtomicLong();
-
-    private static double maxOfShards(double[] stats) {
-        int shards = stats.length / 3;
-        double m = 0;
-        for (int j = 0; j < shards; j++) {
-            m = Math.max(m, stats[2 * shards + j]);
-        }
-        return m;
+    /** Bytes this worker moved: sent through the communicator, or read from its sibling threads' memory. */
+    private static long bytesMoved(Communicator comm, ShardedStep sharded) {
+        return comm.bytesSent() + (sharded == null ? 0 : sharded.bytesRead());
     }
-
-
-
 
     /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */
     private long optimizerStep(float[] params, float[] grad, boolean[] decayMask, Optimizer optimizer,
                                LearningRateSchedule schedule, int epoch, long step, long totalSteps) {
-        ShardedUpdate.addWeightDecay(grad, params, decayMask, config.weightDecay(), 0, params.length);
+        ShardedStep.addWeightDecay(grad, params, decayMask, config.weightDecay(), 0, params.length);
         optimizer.step(params, grad, schedule.rate(config.learningRate(), epoch, step, totalSteps));
         return step + 1;
     }
@@ -448,7 +410,7 @@ public final class DataParallelTrainer {
         }
     }
 
-    private static Matrix gather(LocalShards local, int s, int[] order, int from, int rows, FloatMatrix buffer,
+    static Matrix gather(LocalShards local, int s, int[] order, int from, int rows, FloatMatrix buffer,
                                  float[] labels) {
         float[] y = local.labels(s);
         for (int i = 0; i < rows; i++) {

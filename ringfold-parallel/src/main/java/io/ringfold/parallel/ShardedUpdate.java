@@ -23,7 +23,7 @@ import io.ringfold.optim.OptimizerState;
  * contributor per slot, so their integer sum is exact), so each worker learns all of them from its own
  * block without a second collective.
  */
-final class ShardedUpdate {
+final class ShardedUpdate implements ShardedStep {
 
     private final Communicator comm;
     private final int p;
@@ -50,11 +50,27 @@ final class ShardedUpdate {
     }
 
     /**
+     * Every shard's statistics in {@code allStats}, before any gradient is reduced (the first step has no
+     * previous maximum to take the scale from): an allreduce with one contributor per slot, so exact.
+     */
+    @Override
+    public float[] share(float[] params, float[][] shardGrads) {
+        return params;
+    }
+
+    @Override
+    public void agree(double[] localStats, double[] allStats) {
+        System.arraycopy(localStats, 0, allStats, 0, localStats.length);
+        comm.allReduce(allStats, 0, allStats.length, ReduceOp.SUM);
+    }
+
+    /**
      * Converts this worker's shard gradients to fixed point at exponent {@code e}, adds them up with the
      * other workers' (reduce-scatter) and leaves the statistics of all shards in {@code allStats}.
      * {@code localStats} holds this worker's shards' statistics (zero elsewhere).
      */
-    void reduce(float[][] shardGrads, int owned, int e, double[] localStats, double[] allStats) {
+    @Override
+    public void reduce(float[][] shardGrads, int owned, int e, double[] localStats, double[] allStats) {
         int n = comm.size();
         // Every slot but the padding after the last parameter is written here; the padding stays zero.
         for (int b = 0; b < n; b++) {
@@ -79,27 +95,13 @@ final class ShardedUpdate {
      * all-gather that leaves the whole updated vector in {@code params} on every worker. {@code grad} is
      * scratch of the parameters' length (only the slice is written).
      */
-    void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
+    @Override
+    public void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
               float learningRate) {
         FixedPointGradient.toMean(wire, comm.rank() * block + statsLength, e, rows, grad, lo, hi);
-        addWeightDecay(grad, params, decayMask, decay, lo, hi);
+        ShardedStep.addWeightDecay(grad, params, decayMask, decay, lo, hi);
         optimizer.step(params, grad, learningRate, lo, hi);
         gather(params);
-    }
-
-    /**
-     * L2 weight decay on elements [from, to): {@code grad[i] += decay * params[i]} where {@code mask[i]}
-     * (weights, not biases); nothing when {@code mask} is null. The one place both data-parallel modes add it.
-     */
-    static void addWeightDecay(float[] grad, float[] params, boolean[] mask, float decay, int from, int to) {
-        if (mask == null) {
-            return;
-        }
-        for (int i = from; i < to; i++) {
-            if (mask[i]) {
-                grad[i] += decay * params[i];
-            }
-        }
     }
 
     /** Every worker's slice of {@code v} (length p) into every worker's {@code v}. */
@@ -119,7 +121,8 @@ final class ShardedUpdate {
      * The whole optimizer state, assembled from every worker's slice (each worker's state is current only
      * on its own slice). A collective: every worker calls it at the same step; for checkpoints.
      */
-    OptimizerState fullState(Optimizer optimizer) {
+    @Override
+    public OptimizerState fullState(Optimizer optimizer) {
         OptimizerState s = optimizer.state();
         float[][] buffers = s.buffers();
         for (float[] b : buffers) {
@@ -129,5 +132,11 @@ final class ShardedUpdate {
             gather(b);
         }
         return new OptimizerState(s.kind(), s.steps(), buffers);
+    }
+
+    /** Everything moves through the communicator, which counts it. */
+    @Override
+    public long bytesRead() {
+        return 0;
     }
 }

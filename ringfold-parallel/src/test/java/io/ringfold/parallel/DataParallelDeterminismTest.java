@@ -1,6 +1,7 @@
 package io.ringfold.parallel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.collective.InProcessGroup;
 import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
 import io.ringfold.model.Loss;
@@ -113,16 +114,53 @@ class DataParallelDeterminismTest {
         TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
         Blas blas = BlasSelection.createRequested(1);
-        long before = DataParallelTrainer.SECOND_REDUCTIONS.get();
+        long before = ExactStep.SECOND_REDUCTIONS.get();
         TrainingResult one = WorkerThreads.fitter(cfg, blas, 1, 4, Duration.ofSeconds(30))
                 .fit(arch, x, y, null, null, TrainingListener.NONE);
-        assertThat(DataParallelTrainer.SECOND_REDUCTIONS.get()).isGreaterThan(before);
+        assertThat(ExactStep.SECOND_REDUCTIONS.get()).isGreaterThan(before);
         TrainingResult four = WorkerThreads.fitter(cfg, blas, 4, 4, Duration.ofSeconds(30))
                 .fit(arch, x, y, null, null, TrainingListener.NONE);
         assertThat(four.parameters()).containsExactly(one.parameters());
     }
 
-    /** The float32 mode trains (dense and sparse input) and is repeatable for a given worker count. */
+    /**
+     * Worker threads exchange through shared memory ({@link SiblingShardedStep}); the same threads over the
+     * in-process group's collectives ({@link ShardedUpdate}, the path processes take) give the same bits,
+     * including a second reduction.
+     */
+    @Test
+    void siblingThreadsGiveTheBitsOfTheCollectives() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"epochs\":3,\"batchSize\":30,\"hidden\":[16],\"learningRate\":0.01,"
+                + "\"weightDecay\":0.001}");
+        Blas blas = BlasSelection.createRequested(1);
+        DataParallelTrainer trainer = new DataParallelTrainer(cfg, blas, 4);
+        for (int workers : new int[] {2, 3, 4}) {
+            TrainingResult siblings = WorkerThreads.fitter(trainer, workers, Duration.ofSeconds(30),
+                    CheckpointPolicy.none()).fit(arch, x, y, null, null, TrainingListener.NONE);
+            InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));
+            TrainingResult[] collective = new TrainingResult[workers];
+            Thread[] threads = new Thread[workers];
+            for (int r = 0; r < workers; r++) {
+                int rank = r;
+                threads[r] = new Thread(() -> collective[rank] = trainer.fit(group.communicator(rank), arch, x, y,
+                        null, null, TrainingListener.NONE));
+                threads[r].start();
+            }
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertThat(collective[0]).as("%d workers over collectives", workers).isNotNull();
+            assertThat(siblings.parameters()).as("%d workers", workers).containsExactly(collective[0].parameters());
+            assertThat(siblings.epochs().get(2).loss()).isEqualTo(collective[0].epochs().get(2).loss());
+            // Both count what a worker moved: read from its siblings' memory, or sent through the group.
+            assertThat(siblings.telemetry().get(1).bytesSent()).isPositive();
+            assertThat(collective[0].telemetry().get(1).bytesSent()).isPositive();
+        }
+    }
+
     /** Plain SGD with a huge step: the gradients overflow within a few steps, and training stops with the cause. */
     @Test
     void divergenceIsReportedNotTrainedThrough() throws Exception {
@@ -142,6 +180,7 @@ class DataParallelDeterminismTest {
         }
     }
 
+    /** The float32 mode trains (dense and sparse input) and is repeatable for a given worker count. */
     @Test
     void float32ModeTrainsAndRepeats() throws Exception {
         float[] y = new float[301];

@@ -1,0 +1,155 @@
+package io.ringfold.parallel;
+
+import io.ringfold.model.Architecture;
+import io.ringfold.model.Backpropagation;
+import io.ringfold.optim.Optimizer;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One step of the exact mode on one worker: the gradient of each owned shard, the fixed-point exchange
+ * and the sharded optimizer step ({@link ShardedStep}). The scale of the fixed-point sums comes from
+ * the previous step's largest gradient element ({@link #previousMax}, carried here and saved in
+ * checkpoints).
+ *
+ * <p>A class of its own, not a block inside the trainer's epoch loop, for the JIT: with the step inlined
+ * in one 2,500-byte method, C2 compiled that method again for each of its loops' on-stack-replacement
+ * entries, for hundreds of milliseconds per compilation, well into the third and fourth epochs. With one
+ * worker per core, the compiler thread then took turns with a worker on its core (0.7 to 4 ms at a time,
+ * the scheduler's slices), and every other worker waited at the next collective for it: most of the
+ * time two workers lost against one. Here the step is compiled once, early and small.
+ */
+final class ExactStep {
+
+    /** Bits of headroom over the previous step's largest gradient before a step needs a second reduction. */
+    static final int HEADROOM_BITS = 8;
+
+    /** Steps that needed the second reduction, for tests. */
+    static final AtomicLong SECOND_REDUCTIONS = new AtomicLong();
+
+    private final Blas blas;
+    private final ShardPlan plan;
+    private final LocalShards local;
+    private final ShardedStep sharded;
+    private final int shards;
+    private final int first;
+    private final int owned;
+    private final float[][] shardGrads;
+    private final double[] stats;
+    private final double[] allStats;
+    private final float[] grad;
+    private final boolean[] decayMask;
+    private final float decay;
+    private final Backpropagation bp;
+    private final FloatMatrix buffer;
+    private final float[] labels;
+    private double previousMax = Double.NaN;
+
+    ExactStep(Blas blas, Architecture arch, ShardPlan plan, LocalShards local, ShardedStep sharded, int first,
+              int owned, boolean[] decayMask, float decay) {
+        int parameterCount = arch.parameterCount();
+        int maxShardBatch = plan.shardBatch(0);
+        this.blas = blas;
+        this.plan = plan;
+        this.local = local;
+        this.sharded = sharded;
+        this.shards = plan.shards();
+        this.first = first;
+        this.owned = owned;
+        this.shardGrads = new float[owned][parameterCount];
+        this.stats = new double[3 * shards];
+        this.allStats = new double[3 * shards];
+        this.grad = new float[parameterCount];
+        this.decayMask = decayMask;
+        this.decay = decay;
+        this.bp = new Backpropagation(arch, maxShardBatch);
+        this.buffer = local.features(0).batchBuffer(maxShardBatch);
+        this.labels = new float[maxShardBatch];
+    }
+
+    /** Before the first step (a collective): the parameter array to train from then on. */
+    float[] share(float[] params) {
+        return sharded.share(params, shardGrads);
+    }
+
+    /** Step {@code t} of the epoch whose shard row orders are {@code order}: updates {@code params} on every worker. */
+    void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
+        java.util.Arrays.fill(stats, 0);
+        for (int s = 0; s < owned; s++) {
+            int shard = first + s;
+            int rows = plan.batchRows(shard, t);
+            float[] g = shardGrads[s];
+            if (rows == 0) {
+                java.util.Arrays.fill(g, 0f);
+                continue;
+            }
+            Matrix xb = DataParallelTrainer.gather(local, s, order[s], plan.batchStart(shard, t), rows, buffer, labels);
+            stats[shard] = bp.compute(blas, params, xb, rows, labels, g);
+            stats[shards + shard] = bp.correct();
+            stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
+        }
+        int e;
+        double stepMax;
+        if (Double.isNaN(previousMax)) {
+            // First step: agree on the maxima first, then reduce the gradients at their scale.
+            sharded.agree(stats, allStats);
+            stepMax = maxOfShards(allStats);
+            e = FixedPointGradient.exponent(stepMax, shards);
+            sharded.reduce(shardGrads, owned, e, stats, allStats);
+        } else {
+            // One collective: scale by the previous step's maximum with HEADROOM_BITS to spare; this
+            // step's statistics travel in the same buffer. Should a gradient have grown past the
+            // headroom (every worker sees it in the same sums), reduce again with the right scale.
+            e = FixedPointGradient.exponent(Math.scalb(previousMax, HEADROOM_BITS), shards);
+            sharded.reduce(shardGrads, owned, e, stats, allStats);
+            stepMax = maxOfShards(allStats);
+            // Written so that NaN takes this branch too: exponent() then reports the divergence,
+            // before sums of non-finite values (unspecified in fixed point) reach the parameters.
+            if (!(stepMax <= Math.scalb(previousMax, HEADROOM_BITS))) {
+                SECOND_REDUCTIONS.incrementAndGet();
+                e = FixedPointGradient.exponent(stepMax, shards);
+                sharded.reduce(shardGrads, owned, e, stats, allStats);
+            }
+        }
+        previousMax = stepMax;
+        sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, optimizer, learningRate);
+    }
+
+    /** {@code lossSum} plus the last step's shard losses over all workers, added shard by shard in order. */
+    double addLoss(double lossSum) {
+        for (int j = 0; j < shards; j++) {
+            lossSum += allStats[j];
+        }
+        return lossSum;
+    }
+
+    /** {@code hits} plus the correct predictions among the last step's rows over all workers. */
+    long addHits(long hits) {
+        for (int j = 0; j < shards; j++) {
+            hits += (long) allStats[shards + j];
+        }
+        return hits;
+    }
+
+    /** The last step's largest gradient element (NaN before the first step): the next step's scale. */
+    double previousMax() {
+        return previousMax;
+    }
+
+    /** On resume, the checkpointed scale source, so the resumed run stays bit-identical. */
+    void resumeFrom(double previousMax) {
+        this.previousMax = previousMax;
+    }
+
+    private static double maxOfShards(double[] stats) {
+        int shards = stats.length / 3;
+        double m = 0;
+        for (int j = 0; j < shards; j++) {
+            m = Math.max(m, stats[2 * shards + j]);
+        }
+        return m;
+    }
+}
