@@ -3,7 +3,6 @@ package io.ringfold.parallel;
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Backpropagation;
 import io.ringfold.model.Initializer;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
@@ -146,15 +145,14 @@ public final class DataParallelTrainer {
         ShardedStep sharded = !exact ? null : siblings != null && workers > 1
                 ? new SiblingShardedStep(comm, siblings, p, shards)
                 : new ShardedUpdate(comm, p, shards);
-        float[] grad = new float[p];
-        double[] stats = new double[3 * shards];
         boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
-        FloatPath fastPath = exact ? null : new FloatPath(arch, plan, first, owned, cols, local.dense());
         ExactStep exactStep = exact ? new ExactStep(blas, arch, plan, local, sharded, first, owned, decayMask,
                 config.weightDecay()) : null;
+        TrainingStep stepper = exact ? exactStep
+                : new Float32Step(blas, comm, arch, plan, local, first, owned, cols, decayMask, config.weightDecay());
         int[][] order = new int[owned][];
         boolean classification = arch.loss().isClassification();
         int steps = plan.stepsPerEpoch();
@@ -208,55 +206,21 @@ public final class DataParallelTrainer {
             float lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
             long t0 = System.nanoTime();
             for (int t = resumed ? startStep : 0; t < steps; t++) {
-                if (!exact) {
-                    long c0 = System.nanoTime();
-                    java.util.Arrays.fill(stats, 0);
-                    // One collective: the gradient and, after it, the per-shard losses and hits (as floats).
-                    float[] wire = fastPath.wire;
-                    floatGradient(plan, local, first, owned, order, t, params, wire, stats, fastPath);
-                    for (int j = 0; j < 2 * shards; j++) {
-                        wire[p + j] = (float) stats[j];
-                    }
-                    computeNanos += System.nanoTime() - c0;
-                    comm.allReduce(wire, 0, wire.length, ReduceOp.SUM);
-                    long c1 = System.nanoTime();
-                    for (int j = 0; j < shards; j++) {
-                        lossSum += wire[p + j];
-                        hits += (long) wire[p + shards + j];
-                    }
-                    float inv = 1f / plan.stepRows(t);
-                    for (int i = 0; i < p; i++) {
-                        grad[i] = wire[i] * inv;
-                    }
-                    step = optimizerStep(params, grad, decayMask, optimizer, schedule, epoch, step, totalSteps);
-                    lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
-                    computeNanos += System.nanoTime() - c1;
-                    if (rank == 0) {
-                        if (policy.dueAfterStep(step)) {
-                            writeState(policy, new TrainingState(identity, epoch, t + 1, step, params,
-                                    optimizer.state(), lossSum, hits, trainSeconds + (System.nanoTime() - t0) / 1e9,
-                                    history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
-                                    Double.NaN));
-                        }
-                        listener.onStep(epoch + 1, t + 1, steps);
-                    }
-                    continue;
-                }
                 long c0 = System.nanoTime();
                 long w0 = comm.nanosInCollectives();
-                exactStep.run(t, order, params, optimizer, schedule.rate(config.learningRate(), epoch, step, totalSteps));
-                lossSum = exactStep.addLoss(lossSum);
-                hits = exactStep.addHits(hits);
+                stepper.run(t, order, params, optimizer, schedule.rate(config.learningRate(), epoch, step, totalSteps));
+                lossSum = stepper.addLoss(lossSum);
+                hits = stepper.addHits(hits);
                 step++;
                 lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
                 computeNanos += System.nanoTime() - c0 - (comm.nanosInCollectives() - w0);
                 if (policy.dueAfterStep(step)) {
-                    // Every worker takes part in assembling the optimizer state; rank 0 writes it.
-                    io.ringfold.optim.OptimizerState full = sharded.fullState(optimizer);
+                    // In the exact mode every worker takes part in assembling the optimizer state; rank 0 writes it.
+                    io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
                     if (rank == 0) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, full, lossSum, hits,
                                 trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
-                                stopping.bestLoss(), stopping.bestEpoch(), exactStep.previousMax()));
+                                stopping.bestLoss(), stopping.bestEpoch(), exact ? exactStep.previousMax() : Double.NaN));
                     }
                 }
                 if (rank == 0) {
@@ -307,84 +271,6 @@ public final class DataParallelTrainer {
     /** Bytes this worker moved: sent through the communicator, or read from its sibling threads' memory. */
     private static long bytesMoved(Communicator comm, ShardedStep sharded) {
         return comm.bytesSent() + (sharded == null ? 0 : sharded.bytesRead());
-    }
-
-    /** Mean gradient plus L2 decay on weights, then one optimizer step; returns the new step count. */
-    private long optimizerStep(float[] params, float[] grad, boolean[] decayMask, Optimizer optimizer,
-                               LearningRateSchedule schedule, int epoch, long step, long totalSteps) {
-        ShardedStep.addWeightDecay(grad, params, decayMask, config.weightDecay(), 0, params.length);
-        optimizer.step(params, grad, schedule.rate(config.learningRate(), epoch, step, totalSteps));
-        return step + 1;
-    }
-
-    /** Buffers of the float32 mode: one batch holding the rows of all shards this worker owns. */
-    private static final class FloatPath {
-        final Backpropagation bp;
-        final FloatMatrix batch;
-        final float[] labels;
-        final float[] shardGrad;
-        /** Gradient (parameter layout) followed by 2S statistics slots: what one allreduce carries. */
-        final float[] wire;
-
-        FloatPath(Architecture arch, ShardPlan plan, int first, int owned, int cols, boolean dense) {
-            wire = new float[arch.parameterCount() + 2 * plan.shards()];
-            int rows = 0;
-            for (int s = 0; s < owned; s++) {
-                rows += plan.shardBatch(first + s);
-            }
-            rows = Math.max(rows, 1);
-            bp = new Backpropagation(arch, rows);
-            batch = dense ? new FloatMatrix(rows, cols) : null;
-            labels = new float[rows];
-            shardGrad = dense ? null : new float[arch.parameterCount()];
-        }
-    }
-
-    /**
-     * The float32 mode's local gradient: dense rows of all owned shards gathered into one batch and one
-     * backward pass; sparse rows shard by shard, summed in float. Losses and hits go to the shard slots.
-     */
-    private void floatGradient(ShardPlan plan, LocalShards local, int first, int owned, int[][] order, int t,
-                               float[] params, float[] grad, double[] stats, FloatPath f) {
-        if (f.batch != null) {
-            int rows = 0;
-            float[] dst = f.batch.data();
-            int cols = f.batch.cols();
-            for (int s = 0; s < owned; s++) {
-                int shard = first + s;
-                int n = plan.batchRows(shard, t);
-                int from = plan.batchStart(shard, t);
-                float[] src = ((FloatMatrix) local.features(s)).data();
-                float[] y = local.labels(s);
-                for (int i = 0; i < n; i++) {
-                    int row = order[s][from + i];
-                    System.arraycopy(src, row * cols, dst, (rows + i) * cols, cols);
-                    f.labels[rows + i] = y[row];
-                }
-                rows += n;
-            }
-            if (rows == 0) {
-                java.util.Arrays.fill(grad, 0f);
-                return;
-            }
-            stats[first] = f.bp.compute(blas, params, f.batch, rows, f.labels, grad);
-            stats[shards + first] = f.bp.correct();
-            return;
-        }
-        java.util.Arrays.fill(grad, 0f);
-        for (int s = 0; s < owned; s++) {
-            int shard = first + s;
-            int n = plan.batchRows(shard, t);
-            if (n == 0) {
-                continue;
-            }
-            Matrix xb = gather(local, s, order[s], plan.batchStart(shard, t), n, null, f.labels);
-            stats[shard] = f.bp.compute(blas, params, xb, n, f.labels, f.shardGrad);
-            stats[shards + shard] = f.bp.correct();
-            for (int i = 0; i < f.shardGrad.length; i++) {
-                grad[i] += f.shardGrad[i];
-            }
-        }
     }
 
     /** What must match for a checkpoint to belong to this run. */

@@ -15,14 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * the previous step's largest gradient element ({@link #previousMax}, carried here and saved in
  * checkpoints).
  *
- * <p>A class of its own, not a block inside the trainer's epoch loop, for the JIT: with the step inlined
+ * <p>A class of its own ({@link TrainingStep}), not a block inside the trainer's epoch loop, for the JIT: with the step inlined
  * in one 2,500-byte method, C2 compiled that method again for each of its loops' on-stack-replacement
  * entries, for hundreds of milliseconds per compilation, well into the third and fourth epochs. With one
  * worker per core, the compiler thread then took turns with a worker on its core (0.7 to 4 ms at a time,
  * the scheduler's slices), and every other worker waited at the next collective for it: most of the
  * time two workers lost against one. Here the step is compiled once, early and small.
  */
-final class ExactStep {
+final class ExactStep implements TrainingStep {
 
     /** Bits of headroom over the previous step's largest gradient before a step needs a second reduction. */
     static final int HEADROOM_BITS = 8;
@@ -75,8 +75,8 @@ final class ExactStep {
         return sharded.share(params, shardGrads);
     }
 
-    /** Step {@code t} of the epoch whose shard row orders are {@code order}: updates {@code params} on every worker. */
-    void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
+    @Override
+    public void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
         java.util.Arrays.fill(stats, 0);
         for (int s = 0; s < owned; s++) {
             int shard = first + s;
@@ -118,16 +118,16 @@ final class ExactStep {
         sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, optimizer, learningRate);
     }
 
-    /** {@code lossSum} plus the last step's shard losses over all workers, added shard by shard in order. */
-    double addLoss(double lossSum) {
+    @Override
+    public double addLoss(double lossSum) {
         for (int j = 0; j < shards; j++) {
             lossSum += allStats[j];
         }
         return lossSum;
     }
 
-    /** {@code hits} plus the correct predictions among the last step's rows over all workers. */
-    long addHits(long hits) {
+    @Override
+    public long addHits(long hits) {
         for (int j = 0; j < shards; j++) {
             hits += (long) allStats[shards + j];
         }
