@@ -8,6 +8,11 @@
  * for an integer-valued |x| < 2^51, x + 1.5 * 2^52 is exact and its bit pattern minus that of
  * 1.5 * 2^52 is x in two's complement. FixedPointSum keeps every |g * scale| below 2^51.
  * Without AVX2 the plain C loop runs, which truncates the same way.
+ *
+ * And back: out[i] = (float) ((double) sums[at + i - from] * scale), Java's conversions (round to
+ * nearest at each). The int64-to-double conversion uses the mantissa trick in reverse where all four
+ * lanes are below 2^51 in magnitude, which is exact there, and the C conversion (correctly rounded, as
+ * Java's) otherwise.
  */
 #include <immintrin.h>
 #include <jni.h>
@@ -95,5 +100,51 @@ JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
     }
     while (pinned-- > 0) {
         (*env)->ReleasePrimitiveArrayCritical(env, arrays[pinned], (void *) g[pinned], JNI_ABORT);
+    }
+}
+
+static void scale_scalar(const int64_t *sums, int from, int to, double scale, float *out) {
+    for (int i = from; i < to; i++) {
+        out[i] = (float) ((double) sums[i - from] * scale);
+    }
+}
+
+__attribute__((target("avx2")))
+static void scale_avx2(const int64_t *sums, int from, int to, double scale, float *out) {
+    const __m256d sc = _mm256_set1_pd(scale);
+    const __m256d magic = _mm256_set1_pd(0x1.8p52);
+    const __m256i magic_bits = _mm256_castpd_si256(magic);
+    const __m256i limit = _mm256_set1_epi64x((int64_t) 1 << 51);
+    const __m256i neg_limit = _mm256_set1_epi64x(-((int64_t) 1 << 51));
+    int i = from;
+    for (; i + 4 <= to; i += 4) {
+        __m256i v = _mm256_loadu_si256((const __m256i *) (sums + (i - from)));
+        __m256i out_of_range = _mm256_or_si256(_mm256_cmpgt_epi64(v, limit), _mm256_cmpgt_epi64(neg_limit, v));
+        if (!_mm256_testz_si256(out_of_range, out_of_range)) {
+            scale_scalar(sums + (i - from), i, i + 4, scale, out);
+            continue;
+        }
+        __m256d d = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_add_epi64(v, magic_bits)), magic);
+        _mm_storeu_ps(out + i, _mm256_cvtpd_ps(_mm256_mul_pd(d, sc)));
+    }
+    scale_scalar(sums + (i - from), i, to, scale, out);
+}
+
+/* Arguments are checked in Java: [at, at + to - from) within sums, [from, to) within out. */
+JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_scaleNative(
+        JNIEnv *env, jclass cls, jlongArray sums, jint at, jdouble scale, jfloatArray out, jint from, jint to) {
+    (void) cls;
+    int64_t *s = (*env)->GetPrimitiveArrayCritical(env, sums, NULL);
+    float *o = s != NULL ? (*env)->GetPrimitiveArrayCritical(env, out, NULL) : NULL;
+    if (o != NULL) {
+        if (__builtin_cpu_supports("avx2")) {
+            scale_avx2(s + at, from, to, scale, o);
+        } else {
+            scale_scalar(s + at, from, to, scale, o);
+        }
+        (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    }
+    if (s != NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, sums, s, JNI_ABORT);
     }
 }

@@ -46,11 +46,7 @@ final class FixedPointGradient {
 
     /** {@code out[i] = (float) ((double) sum[at + i - from] * (2^-e / rows))} for i in [from, to): the mean gradient. */
     static void toMean(long[] sum, int at, int e, int rows, float[] out, int from, int to) {
-        double scale = Math.scalb(1.0, -e) / rows;
-        int shift = at - from;
-        for (int i = from; i < to; i++) {
-            out[i] = (float) ((double) sum[shift + i] * scale);
-        }
+        FixedPointSum.scale(sum, at, Math.scalb(1.0, -e) / rows, out, from, to);
     }
 
     /** Largest magnitude; MAX is order-independent, so lanes give the scalar loop's answer. NaN propagates. */

@@ -1,10 +1,10 @@
 package io.ringfold.tensor;
 
 /**
- * The exact data-parallel trainer's inner kernel: float gradients scaled by a power of two, truncated
+ * The exact data-parallel trainer's inner kernels: float gradients scaled by a power of two, truncated
  * toward zero to int64 and summed, {@code out[at + i - from] = sum over s < count of (long) (grads[s][i] *
- * scale)} for i in [from, to). Integer sums are exact in any order, which is what makes the trained
- * parameters independent of the worker count.
+ * scale)} for i in [from, to) ({@link #sum}); and back to floats ({@link #scale}). Integer sums are exact
+ * in any order, which is what makes the trained parameters independent of the worker count.
  *
  * <p>The JNI shim does it with AVX2 where the CPU has it (3-4x the Java loop, which JDK 17 does not
  * vectorize: C2 has no vector form of the float-to-long cast); the Java loop runs otherwise. Both give
@@ -96,6 +96,45 @@ public final class FixedPointSum {
                     + out.length + " elements)");
         }
     }
+
+    /**
+     * {@code out[i] = (float) ((double) sums[at + i - from] * scale)} for i in [from, to): Java's two
+     * roundings, natively where the shim is loaded (the same bits for any int64; see fixed_point.c).
+     */
+    public static void scale(long[] sums, int at, double scale, float[] out, int from, int to) {
+        checkScale(sums, at, out, from, to);
+        if (NATIVE) {
+            scaleNative(sums, at, scale, out, from, to);
+        } else {
+            scaleLoop(sums, at, scale, out, from, to);
+        }
+    }
+
+    /** The Java loop of {@link #scale}, whatever the shim: for tests that compare the two paths. */
+    static void scaleJava(long[] sums, int at, double scale, float[] out, int from, int to) {
+        checkScale(sums, at, out, from, to);
+        scaleLoop(sums, at, scale, out, from, to);
+    }
+
+    private static void scaleLoop(long[] sums, int at, double scale, float[] out, int from, int to) {
+        int shift = at - from;
+        for (int i = from; i < to; i++) {
+            out[i] = (float) ((double) sums[shift + i] * scale);
+        }
+    }
+
+    private static void checkScale(long[] sums, int at, float[] out, int from, int to) {
+        if (from < 0 || to < from || to > out.length) {
+            throw new IllegalArgumentException("range: [" + from + ", " + to + ") (expected: within "
+                    + out.length + " outputs)");
+        }
+        if (at < 0 || at > sums.length - (to - from)) {
+            throw new IllegalArgumentException("sums: " + (to - from) + " at " + at + " (expected: within "
+                    + sums.length + " elements)");
+        }
+    }
+
+    private static native void scaleNative(long[] sums, int at, double scale, float[] out, int from, int to);
 
     private static native void sumNative(Object[] grads, int count, int from, int to, double scale, long[] out, int at);
 }

@@ -82,6 +82,39 @@ class FixedPointSumTest {
         assertThat(both(big, 4, 0, 1, 1.0, 0, 1)[0]).isEqualTo(4 * (long) 0x1.fffffep50f);
     }
 
+    /** Back to floats: every int64 (the magnitudes the mantissa trick takes and those it leaves to C), odd scales. */
+    @Test
+    void scaleMatchesJavaForEveryMagnitudeAndOffset() {
+        requireNative();
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 5003;
+        long[] sums = new long[n + 9];
+        for (int i = 0; i < sums.length; i++) {
+            int bits = rng.nextInt(64);
+            long v = bits == 63 ? rng.nextLong() : rng.nextLong(1L << bits);
+            sums[i] = rng.nextBoolean() ? v : -v;
+        }
+        long[] edges = {0, 1, -1, 1L << 51, -(1L << 51), (1L << 51) + 1, -(1L << 51) - 1, (1L << 51) - 1,
+                (1L << 53) + 1, -(1L << 53) - 1, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+        System.arraycopy(edges, 0, sums, 100, edges.length);
+        for (double scale : new double[] {1.0, Math.scalb(1.0, -50) / 3, Math.scalb(1.0, -120) / 128, 1e-300, 7.0 / 3}) {
+            for (int[] r : new int[][] {{0, n, 0}, {3, n, 9}, {0, 0, 0}, {1, 6, 2}}) {
+                float[] a = new float[n + 3];
+                float[] b = new float[n + 3];
+                FixedPointSum.scale(sums, r[2], scale, a, r[0], r[1]);
+                FixedPointSum.scaleJava(sums, r[2], scale, b, r[0], r[1]);
+                for (int i = 0; i < a.length; i++) {
+                    assertThat(Float.floatToRawIntBits(a[i])).as("scale %s, range %s, element %d", scale,
+                            Arrays.toString(r), i).isEqualTo(Float.floatToRawIntBits(b[i]));
+                }
+            }
+        }
+        assertThatThrownBy(() -> FixedPointSum.scale(sums, sums.length - 2, 1.0, new float[5], 0, 5))
+                .hasMessage("sums: 5 at " + (sums.length - 2) + " (expected: within " + sums.length + " elements)");
+        assertThatThrownBy(() -> FixedPointSum.scale(sums, 0, 1.0, new float[5], 2, 6))
+                .hasMessage("range: [2, 6) (expected: within 5 outputs)");
+    }
+
     @Test
     void zeroCountWritesZerosAndBadArgumentsAreRefusedBeforeNativeCode() {
         long[] out = new long[5];
