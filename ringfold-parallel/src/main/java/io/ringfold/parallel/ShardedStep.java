@@ -48,6 +48,11 @@ interface ShardedStep {
     /** Bytes this worker read from other workers' memory outside the communicator (for telemetry). */
     long bytesRead();
 
+    /** Parameters per worker slice: worker r steps [r * slice, (r + 1) * slice) clipped to {@code p}. */
+    static int sliceLength(int p, int workers) {
+        return (p + workers - 1) / workers;
+    }
+
     /**
      * L2 weight decay on elements [from, to): {@code grad[i] += decay * params[i]} where {@code mask[i]}
      * (weights, not biases); nothing when {@code mask} is null. The one place both data-parallel modes add it.

@@ -41,7 +41,7 @@ final class ShardedUpdate implements ShardedStep {
         this.p = parameterCount;
         this.statsLength = 3 * shards;
         int n = comm.size();
-        this.slice = (parameterCount + n - 1) / n;
+        this.slice = ShardedStep.sliceLength(parameterCount, n);
         this.block = statsLength + slice;
         this.lo = Math.min(parameterCount, comm.rank() * slice);
         this.hi = Math.min(parameterCount, lo + slice);

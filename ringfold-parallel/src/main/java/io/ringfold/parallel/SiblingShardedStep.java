@@ -35,6 +35,7 @@ final class SiblingShardedStep implements ShardedStep {
     private final int shards;
     private final int first;
     private final int end;
+    private final int slice;
     private final int lo;
     private final int hi;
     /** Every shard's gradient array in shard order, filled by {@link #share}. */
@@ -53,7 +54,7 @@ final class SiblingShardedStep implements ShardedStep {
         int n = comm.size();
         this.first = ShardPlan.firstShard(comm.rank(), n, shards);
         this.end = ShardPlan.endShard(comm.rank(), n, shards);
-        int slice = (parameterCount + n - 1) / n;
+        this.slice = ShardedStep.sliceLength(parameterCount, n);
         this.lo = Math.min(parameterCount, comm.rank() * slice);
         this.hi = Math.min(parameterCount, lo + slice);
         this.all = new float[shards][];
@@ -107,7 +108,6 @@ final class SiblingShardedStep implements ShardedStep {
         ShardedStep.addWeightDecay(grad, params, decayMask, decay, lo, hi);
         optimizer.step(params, grad, learningRate, lo, hi);
         comm.barrier();
-        int slice = (p + board.workers - 1) / board.workers;
         for (int r = 0; r < board.workers; r++) {
             int from = Math.min(p, r * slice);
             int to = Math.min(p, from + slice);
