@@ -186,7 +186,8 @@ final class TrainCommand implements Callable<Integer> {
             w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
             try (io.ringfold.collective.Communicator comm = transport().over(io.ringfold.collective.TcpRendezvous.join(
                     at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
-                w.println("transport: " + comm.describe());
+                w.println("transport: " + comm.describe() + (exact() ? ", fixed-point sums "
+                        + io.ringfold.tensor.FixedPointSum.implementation() : ""));
                 DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
                 outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
                         trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
@@ -219,7 +220,8 @@ final class TrainCommand implements Callable<Integer> {
             outcome = TrainingRun.run(loaded, config, blas, progress);
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
-            w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker");
+            w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker"
+                    + (exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : ""));
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
                     new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));

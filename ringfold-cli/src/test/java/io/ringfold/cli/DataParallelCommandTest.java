@@ -41,6 +41,22 @@ class DataParallelCommandTest {
         assertThat(one.get("test_accuracy").asDouble()).isGreaterThan(0.9);
     }
 
+    /** The workers line says which fixed-point kernel runs; under CI (gcc installed) it must be the shim's. */
+    @Test
+    void workersLineNamesTheFixedPointKernel() {
+        CliRunner r = CliRunner.run("train", "--data", "digits", "--epochs", "1", "--workers", "2", "--out",
+                tmp.resolve("k").toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("workers: 2 threads, 8 logical shards, BLAS one thread per worker, "
+                + "fixed-point sums (native|java \\(.+\\))");
+        if ("true".equals(System.getenv("CI"))) {
+            assertThat(r.out()).contains("fixed-point sums native");
+        }
+        CliRunner f32 = CliRunner.run("train", "--data", "digits", "--epochs", "1", "--workers", "2", "--allreduce",
+                "float32", "--out", tmp.resolve("f").toString());
+        assertThat(f32.out()).contains("BLAS one thread per worker\n").doesNotContain("fixed-point");
+    }
+
     @Test
     void workerAndShardFlagsAreValidated() {
         CliRunner tooMany = CliRunner.run("train", "--data", "digits", "--workers", "9", "--out", tmp.toString());
