@@ -23,11 +23,12 @@
 /* The most shards one call takes (FixedPointSum.NATIVE_MAX_COUNT); more go to the Java loop. */
 #define MAX_SHARDS 256
 
-static void sum_scalar(const float *const *g, int count, int from, int to, double scale, int64_t *out) {
+static void sum_scalar(const float *const *g, int count, int from, int to, double scale, int64_t *out,
+                       const int64_t *addend) {
     for (int t = from; t < to; t += TILE) {
         int end = to - t > TILE ? t + TILE : to;
         for (int i = t; i < end; i++) {
-            out[i - from] = (int64_t) ((double) g[0][i] * scale);
+            out[i - from] = (int64_t) ((double) g[0][i] * scale) + (addend != NULL ? addend[i - from] : 0);
         }
         for (int s = 1; s < count; s++) {
             for (int i = t; i < end; i++) {
@@ -38,7 +39,8 @@ static void sum_scalar(const float *const *g, int count, int from, int to, doubl
 }
 
 __attribute__((target("avx2")))
-static void sum_avx2(const float *const *g, int count, int from, int to, double scale, int64_t *out) {
+static void sum_avx2(const float *const *g, int count, int from, int to, double scale, int64_t *out,
+                     const int64_t *addend) {
     const __m256d sc = _mm256_set1_pd(scale);
     const __m256d magic = _mm256_set1_pd(0x1.8p52);
     const __m256i magic_bits = _mm256_castpd_si256(magic);
@@ -54,26 +56,27 @@ static void sum_avx2(const float *const *g, int count, int from, int to, double 
                 int64_t *o = out + (i - from);
                 if (s > 0) {
                     v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *) o));
+                } else if (addend != NULL) {
+                    v = _mm256_add_epi64(v, _mm256_loadu_si256((const __m256i *) (addend + (i - from))));
                 }
                 _mm256_storeu_si256((__m256i *) o, v);
             }
             for (; i < end; i++) {
                 int64_t x = (int64_t) ((double) gs[i] * scale);
-                out[i - from] = s > 0 ? out[i - from] + x : x;
+                out[i - from] = s > 0 ? out[i - from] + x : x + (addend != NULL ? addend[i - from] : 0);
             }
         }
     }
 }
 
 /*
- * Arguments are checked in Java: count in 1..MAX_SHARDS and at most grads.length, [from, to) within every
- * gradient array, [at, at + to - from) within out. Every array reference is fetched before the first
- * critical section, in which no other JNI call is allowed (nested critical sections are).
+ * Pins the gradient arrays (and outArray, when given) and runs the kernel into the output, plus addend
+ * when not NULL. Every array reference is fetched before the first critical section, in which no other
+ * JNI call is allowed (nested critical sections are); direct buffers' addresses are taken by the caller
+ * before that too. On a failed pin an exception is pending and nothing is written.
  */
-JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
-        JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
-        jlongArray out, jint at) {
-    (void) cls;
+static void pin_and_sum(JNIEnv *env, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
+                        jlongArray outArray, jint outAt, int64_t *outDirect, const int64_t *addend) {
     jfloatArray arrays[MAX_SHARDS];
     const float *g[MAX_SHARDS];
     if (count < 1 || count > MAX_SHARDS || (*env)->EnsureLocalCapacity(env, count) != 0) {
@@ -89,17 +92,53 @@ JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
             break;
         }
     }
-    int64_t *o = pinned == count ? (*env)->GetPrimitiveArrayCritical(env, out, NULL) : NULL;
-    if (o != NULL) {
+    int64_t *base = NULL;
+    if (pinned == count && outArray != NULL) {
+        base = (*env)->GetPrimitiveArrayCritical(env, outArray, NULL);
+    }
+    int64_t *o = outArray != NULL ? (base != NULL ? base + outAt : NULL) : outDirect;
+    if (pinned == count && o != NULL) {
         if (__builtin_cpu_supports("avx2")) {
-            sum_avx2(g, count, from, to, scale, (int64_t *) o + at);
+            sum_avx2(g, count, from, to, scale, o, addend);
         } else {
-            sum_scalar(g, count, from, to, scale, (int64_t *) o + at);
+            sum_scalar(g, count, from, to, scale, o, addend);
         }
-        (*env)->ReleasePrimitiveArrayCritical(env, out, o, 0);
+    }
+    if (base != NULL) {
+        (*env)->ReleasePrimitiveArrayCritical(env, outArray, base, 0);
     }
     while (pinned-- > 0) {
         (*env)->ReleasePrimitiveArrayCritical(env, arrays[pinned], (void *) g[pinned], JNI_ABORT);
+    }
+}
+
+/* Arguments are checked in Java: count in 1..MAX_SHARDS and at most grads.length, ranges within every array. */
+JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
+        JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
+        jlongArray out, jint at) {
+    (void) cls;
+    pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, NULL);
+}
+
+/* The same into a direct buffer of longs (native order), from element index on; checked in Java. */
+JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumToBufferNative(
+        JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
+        jobject out, jint index) {
+    (void) cls;
+    int64_t *o = (*env)->GetDirectBufferAddress(env, out);
+    if (o != NULL) {
+        pin_and_sum(env, grads, count, from, to, scale, NULL, 0, o + index, NULL);
+    }
+}
+
+/* The sum plus the longs of a direct buffer (native order) from element index on; checked in Java. */
+JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumPlusNative(
+        JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
+        jlongArray out, jint at, jobject addend, jint index) {
+    (void) cls;
+    const int64_t *a = (*env)->GetDirectBufferAddress(env, addend);
+    if (a != NULL) {
+        pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, a + index);
     }
 }
 

@@ -1,5 +1,6 @@
 package io.ringfold.collective;
 
+import java.nio.LongBuffer;
 import java.time.Duration;
 
 /**
@@ -19,7 +20,7 @@ import java.time.Duration;
  * closed, or whose process has gone ends them at once. Create one with {@link Transport#over} (or
  * {@link #overTcp}); it takes ownership of the TCP communicator and closes it.
  */
-public final class SharedMemoryCommunicator implements Communicator {
+public final class SharedMemoryCommunicator implements Communicator, InPlaceReduceScatter {
 
     /** Bytes per half slot: the chunk of one unit. 2 MiB holds the exact trainer's allreduce in one chunk. */
     static final int DEFAULT_HALF_BYTES = 2 << 20;
@@ -42,6 +43,8 @@ public final class SharedMemoryCommunicator implements Communicator {
     private final SharedArrays.Longs longs;
     private final SharedArrays.Bytes bytes;
     private final int[] bounds;
+    private final LongBuffer[] inPlaceFrom;
+    private final int[] inPlaceIndex;
     private long unit;
     private long seq;
     private long nanos;
@@ -58,6 +61,8 @@ public final class SharedMemoryCommunicator implements Communicator {
         this.longs = new SharedArrays.Longs(seg, rank);
         this.bytes = new SharedArrays.Bytes(seg, rank);
         this.bounds = new int[size + 1];
+        this.inPlaceFrom = new LongBuffer[size];
+        this.inPlaceIndex = new int[size];
     }
 
     /** Shared memory over {@code tcp}'s group, whose ranks must all be on this host; a collective call. */
@@ -241,6 +246,43 @@ public final class SharedMemoryCommunicator implements Communicator {
         } finally {
             nanos += System.nanoTime() - t0;
         }
+    }
+
+    /**
+     * One unit, like {@link #reduceScatter(long[], int, int, ReduceOp)} over a block that fits one piece:
+     * the contributions are written where the plain call would have copied them to, then read where they
+     * lie. The signature is the plain call's, so a rank on either path meets the other.
+     */
+    @Override
+    public boolean reduceScatterInPlace(int block, Contribution contribution, Reduction reduction) {
+        if (block < 0 || block > seg.halfBytes / 8 / size) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        begin(REDUCE_SCATTER, SharedWait.INT64, ReduceOp.SUM, block, 0);
+        try {
+            LongBuffer[] from = inPlaceFrom;
+            int[] index = inPlaceIndex;
+            if (size > 1) {
+                LongBuffer mine = seg.longs[SharedSegment.slot(rank, unit + 1)];
+                for (int q = 0; q < size; q++) {
+                    if (q != rank) {
+                        contribution.write(q, mine, q * block);
+                    }
+                }
+                sent += 8L * block * (size - 1);
+                long u = unit(true);
+                for (int q = 0; q < size; q++) {
+                    from[q] = q == rank ? null : seg.longs[SharedSegment.slot(q, u)];
+                    index[q] = rank * block;
+                }
+            }
+            reduction.reduce(from, index);
+            java.util.Arrays.fill(from, null);
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
+        return true;
     }
 
     @Override

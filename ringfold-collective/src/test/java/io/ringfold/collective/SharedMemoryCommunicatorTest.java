@@ -60,6 +60,90 @@ class SharedMemoryCommunicatorTest extends CommunicatorContractTest {
         }
     }
 
+    /**
+     * The copy-free reduce-scatter gives every rank the block the plain one gives, for 1 to 4 ranks and
+     * blocks from 0 longs to the largest that fits one unit; a larger block is refused (false, nothing
+     * begun) and the next plain call still matches on every rank; a rank calling it against a peer's
+     * plain call of another size fails with both calls named.
+     */
+    @Test
+    void inPlaceReduceScatterMatchesThePlainOne() {
+        int fits = HALF_BYTES / 8;
+        for (int size = 1; size <= 4; size++) {
+            List<Communicator> comms = create(size, TIMEOUT);
+            int n = size;
+            try {
+                for (int block : new int[] {0, 1, 7, 1000, fits / n}) {
+                    List<long[]> results = Ranks.all(comms, c -> {
+                        long[] plain = contributions(c.rank(), n, block);
+                        c.reduceScatter(plain, 0, block, ReduceOp.SUM);
+                        long[] viaSegment = new long[block];
+                        boolean done = ((InPlaceReduceScatter) c).reduceScatterInPlace(block,
+                                (peer, dst, index) -> {
+                                    long[] mine = contributions(c.rank(), n, block);
+                                    dst.put(index, mine, peer * block, block);
+                                },
+                                (from, index) -> {
+                                    long[] mine = contributions(c.rank(), n, block);
+                                    for (int i = 0; i < block; i++) {
+                                        long sum = mine[c.rank() * block + i];
+                                        for (int q = 0; q < n; q++) {
+                                            if (q != c.rank()) {
+                                                sum += from[q].get(index[q] + i);
+                                            }
+                                        }
+                                        viaSegment[i] = sum;
+                                    }
+                                });
+                        assertThat(done).isTrue();
+                        long[] expected = java.util.Arrays.copyOfRange(plain, c.rank() * block, (c.rank() + 1) * block);
+                        assertThat(viaSegment).as("rank %d of %d, block %d", c.rank(), n, block).containsExactly(expected);
+                        return viaSegment;
+                    });
+                    assertThat(results).hasSize(n);
+                }
+                Ranks.all(comms, c -> {
+                    boolean done = ((InPlaceReduceScatter) c).reduceScatterInPlace(fits / n + 1,
+                            (peer, dst, index) -> { throw new AssertionError("must not be called"); },
+                            (from, index) -> { throw new AssertionError("must not be called"); });
+                    assertThat(done).isFalse();
+                    long[] x = {c.rank() + 1L};
+                    c.allReduce(x, 0, 1, ReduceOp.SUM);
+                    assertThat(x[0]).isEqualTo((long) n * (n + 1) / 2);
+                    return null;
+                });
+            } finally {
+                comms.forEach(Communicator::close);
+            }
+        }
+        List<Communicator> two = create(2, Duration.ofSeconds(5));
+        try {
+            List<Ranks.Outcome<Object>> outcomes = Ranks.run(two, c -> {
+                if (c.rank() == 0) {
+                    ((InPlaceReduceScatter) c).reduceScatterInPlace(10, (peer, dst, index) -> { }, (from, index) -> { });
+                } else {
+                    c.reduceScatter(new long[22], 0, 11, ReduceOp.SUM);
+                }
+                return null;
+            });
+            for (Ranks.Outcome<Object> o : outcomes) {
+                assertThat(o.error()).isInstanceOf(CollectiveException.class);
+                assertThat(o.error().getMessage()).contains("reducescatter #1 (int64 x ");
+            }
+        } finally {
+            two.forEach(Communicator::close);
+        }
+    }
+
+    /** Rank r's contribution to every block: distinct values per rank, block and element, some negative. */
+    private static long[] contributions(int rank, int ranks, int block) {
+        long[] v = new long[ranks * block];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (rank + 1L) * 1_000_003L * (i + 1) * (i % 3 == 0 ? -1 : 1) + (1L << 40);
+        }
+        return v;
+    }
+
     @Test
     void tcpTransportKeepsTheTcpCommunicatorAndNamesAreParsed() {
         List<Communicator> tcp = TcpCommunicatorTest.group(1, TcpCommunicatorTest.options(TIMEOUT));

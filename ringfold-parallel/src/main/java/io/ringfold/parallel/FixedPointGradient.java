@@ -44,6 +44,17 @@ final class FixedPointGradient {
         FixedPointSum.sum(grads, count, from, to, Math.scalb(1.0, e), out, at);
     }
 
+    /** {@link #sum} into a shared-memory buffer (a peer reads it there). */
+    static void sum(float[][] grads, int count, int from, int to, int e, java.nio.LongBuffer out, int index) {
+        FixedPointSum.sum(grads, count, from, to, Math.scalb(1.0, e), out, index);
+    }
+
+    /** {@link #sum} plus a peer's contribution read where it lies in shared memory. */
+    static void sumPlus(float[][] grads, int count, int from, int to, int e, long[] out, int at,
+                        java.nio.LongBuffer addend, int index) {
+        FixedPointSum.sumPlus(grads, count, from, to, Math.scalb(1.0, e), out, at, addend, index);
+    }
+
     /** {@code out[i] = (float) ((double) sum[at + i - from] * (2^-e / rows))} for i in [from, to): the mean gradient. */
     static void toMean(long[] sum, int at, int e, int rows, float[] out, int from, int to) {
         FixedPointSum.scale(sum, at, Math.scalb(1.0, -e) / rows, out, from, to);

@@ -1,9 +1,12 @@
 package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.ReduceOp;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.optim.OptimizerState;
+
+import java.nio.LongBuffer;
 
 /**
  * The exact mode's gradient exchange and optimizer step, sharded over the workers (ZeRO stage 1 in
@@ -34,6 +37,15 @@ final class ShardedUpdate implements ShardedStep {
     private final int lo;
     private final int hi;
     private final long[] wire;
+    /** The communicator's copy-free reduce-scatter, where it has one (shared memory), else null. */
+    private final InPlaceReduceScatter inPlace;
+    private final InPlaceReduceScatter.Contribution contribution = this::writeContribution;
+    private final InPlaceReduceScatter.Reduction reduction = this::reduceOwn;
+    // The reduce call in progress, for the two callbacks above (fields, so a step allocates nothing).
+    private float[][] pendingGrads;
+    private int pendingOwned;
+    private int pendingE;
+    private double[] pendingStats;
     private final float[] gathered;
 
     ShardedUpdate(Communicator comm, int parameterCount, int shards) {
@@ -46,6 +58,7 @@ final class ShardedUpdate implements ShardedStep {
         this.lo = Math.min(parameterCount, comm.rank() * slice);
         this.hi = Math.min(parameterCount, lo + slice);
         this.wire = new long[n * block];
+        this.inPlace = comm instanceof InPlaceReduceScatter ip ? ip : null;
         this.gathered = new float[n * slice];
     }
 
@@ -71,6 +84,19 @@ final class ShardedUpdate implements ShardedStep {
      */
     @Override
     public void reduce(float[][] shardGrads, int owned, int e, double[] localStats, double[] allStats) {
+        if (inPlace != null) {
+            pendingGrads = shardGrads;
+            pendingOwned = owned;
+            pendingE = e;
+            pendingStats = localStats;
+            boolean done = inPlace.reduceScatterInPlace(block, contribution, reduction);
+            pendingGrads = null;
+            pendingStats = null;
+            if (done) {
+                readStats(allStats);
+                return;
+            }
+        }
         int n = comm.size();
         // Every slot but the padding after the last parameter is written here; the padding stays zero.
         for (int b = 0; b < n; b++) {
@@ -84,9 +110,58 @@ final class ShardedUpdate implements ShardedStep {
             FixedPointGradient.sum(shardGrads, owned, from, to, e, wire, at + statsLength);
         }
         comm.reduceScatter(wire, 0, block, ReduceOp.SUM);
+        readStats(allStats);
+    }
+
+    private void readStats(double[] allStats) {
         int mine = comm.rank() * block;
         for (int i = 0; i < statsLength; i++) {
             allStats[i] = Double.longBitsToDouble(wire[mine + i]);
+        }
+    }
+
+    /** This worker's block b as the plain path lays it out: statistics, then the slice, then zero padding. */
+    private void writeContribution(int b, LongBuffer dst, int index) {
+        for (int i = 0; i < statsLength; i++) {
+            double v = pendingStats[i];
+            dst.put(index + i, v == 0 ? 0 : Double.doubleToRawLongBits(v));
+        }
+        int from = Math.min(p, b * slice);
+        int to = Math.min(p, from + slice);
+        FixedPointGradient.sum(pendingGrads, pendingOwned, from, to, pendingE, dst, index + statsLength);
+        for (int i = statsLength + to - from; i < block; i++) {
+            dst.put(index + i, 0L);
+        }
+    }
+
+    /** This worker's own block in the wire: its statistics and slice plus every peer's, read where they lie. */
+    private void reduceOwn(LongBuffer[] from, int[] index) {
+        int rank = comm.rank();
+        int mine = rank * block;
+        for (int i = 0; i < statsLength; i++) {
+            double v = pendingStats[i];
+            long sum = v == 0 ? 0 : Double.doubleToRawLongBits(v);
+            for (int q = 0; q < from.length; q++) {
+                if (q != rank) {
+                    sum += from[q].get(index[q] + i);
+                }
+            }
+            wire[mine + i] = sum;
+        }
+        if (from.length == 1) {
+            FixedPointGradient.sum(pendingGrads, pendingOwned, lo, hi, pendingE, wire, mine + statsLength);
+            return;
+        }
+        int first = rank == 0 ? 1 : 0;
+        // The first peer's contribution is added inside the conversion pass; any others after it.
+        FixedPointGradient.sumPlus(pendingGrads, pendingOwned, lo, hi, pendingE, wire, mine + statsLength,
+                from[first], index[first] + statsLength);
+        for (int q = first + 1; q < from.length; q++) {
+            if (q != rank) {
+                for (int i = 0; i < hi - lo; i++) {
+                    wire[mine + statsLength + i] += from[q].get(index[q] + statsLength + i);
+                }
+            }
         }
     }
 

@@ -47,6 +47,63 @@ public final class FixedPointSum {
         }
     }
 
+    /**
+     * {@link #sum} into a direct buffer of int64 in native order (a shared-memory segment), elements
+     * {@code [index, index + to - from)}: a process writes its contribution to a peer's block where the
+     * peer reads it, with no copy in between.
+     */
+    public static void sum(float[][] grads, int count, int from, int to, double scale, java.nio.LongBuffer out, int index) {
+        checkGrads(grads, count, from, to);
+        checkBuffer(out, index, to - from, "out");
+        if (count == 0) {
+            for (int i = 0; i < to - from; i++) {
+                out.put(index + i, 0L);
+            }
+        } else if (NATIVE && count <= NATIVE_MAX_COUNT && out.isDirect()) {
+            sumToBufferNative(grads, count, from, to, scale, out, index);
+        } else {
+            for (int i = from; i < to; i++) {
+                long v = 0;
+                for (int g = 0; g < count; g++) {
+                    v += (long) (grads[g][i] * scale);
+                }
+                out.put(index + i - from, v);
+            }
+        }
+    }
+
+    /**
+     * {@link #sum} plus the int64 values of {@code addend} from {@code index} on (a peer's contribution in a
+     * shared-memory segment, read in place): {@code out[at + i - from] = addend[index + i - from] + sum over s}.
+     */
+    public static void sumPlus(float[][] grads, int count, int from, int to, double scale, long[] out, int at,
+                               java.nio.LongBuffer addend, int index) {
+        check(grads, count, from, to, out, at);
+        checkBuffer(addend, index, to - from, "addend");
+        if (count > 0 && NATIVE && count <= NATIVE_MAX_COUNT && addend.isDirect()) {
+            sumPlusNative(grads, count, from, to, scale, out, at, addend, index);
+            return;
+        }
+        if (count == 0) {
+            java.util.Arrays.fill(out, at, at + (to - from), 0L);
+        } else {
+            javaLoop(grads, count, from, to, scale, out, at);
+        }
+        for (int i = 0; i < to - from; i++) {
+            out[at + i] += addend.get(index + i);
+        }
+    }
+
+    private static void checkBuffer(java.nio.LongBuffer b, int index, int length, String what) {
+        if (b.order() != java.nio.ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException(what + ": " + b.order() + " (expected: the native byte order)");
+        }
+        if (index < 0 || index > b.limit() - length) {
+            throw new IllegalArgumentException(what + ": " + length + " longs at " + index + " (expected: within "
+                    + b.limit() + ")");
+        }
+    }
+
     /** The Java loop, whatever the shim: for tests that compare the two paths. */
     static void sumJava(float[][] grads, int count, int from, int to, double scale, long[] out, int at) {
         check(grads, count, from, to, out, at);
@@ -79,6 +136,14 @@ public final class FixedPointSum {
 
     // The native code trusts these bounds: a bad index there would corrupt the heap, not throw.
     private static void check(float[][] grads, int count, int from, int to, long[] out, int at) {
+        checkGrads(grads, count, from, to);
+        if (at < 0 || at > out.length - (to - from)) {
+            throw new IllegalArgumentException("out: " + (to - from) + " sums at " + at + " (expected: within "
+                    + out.length + " elements)");
+        }
+    }
+
+    private static void checkGrads(float[][] grads, int count, int from, int to) {
         if (count < 0 || count > grads.length) {
             throw new IllegalArgumentException("count: " + count + " (expected: 0.." + grads.length + ")");
         }
@@ -90,10 +155,6 @@ public final class FixedPointSum {
                 throw new IllegalArgumentException("grads[" + s + "]: " + (grads[s] == null ? "null" : grads[s].length
                         + " elements") + " (expected: at least " + to + ")");
             }
-        }
-        if (at < 0 || at > out.length - (to - from)) {
-            throw new IllegalArgumentException("out: " + (to - from) + " sums at " + at + " (expected: within "
-                    + out.length + " elements)");
         }
     }
 
@@ -137,4 +198,10 @@ public final class FixedPointSum {
     private static native void scaleNative(long[] sums, int at, double scale, float[] out, int from, int to);
 
     private static native void sumNative(Object[] grads, int count, int from, int to, double scale, long[] out, int at);
+
+    private static native void sumToBufferNative(Object[] grads, int count, int from, int to, double scale,
+                                                 java.nio.LongBuffer out, int index);
+
+    private static native void sumPlusNative(Object[] grads, int count, int from, int to, double scale, long[] out,
+                                             int at, java.nio.LongBuffer addend, int index);
 }

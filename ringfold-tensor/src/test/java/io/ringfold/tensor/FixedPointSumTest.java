@@ -115,6 +115,49 @@ class FixedPointSumTest {
                 .hasMessage("range: [2, 6) (expected: within 5 outputs)");
     }
 
+    /**
+     * Into a shared-memory buffer, and plus a peer's contribution read from one: the bits of the array
+     * path, natively (direct buffers) and in Java (heap buffers), at offsets and with tails.
+     */
+    @Test
+    void bufferVariantsMatchTheArrayPath() {
+        requireNative();
+        SplittableRandom rng = new SplittableRandom(5);
+        int n = 4103;
+        float[][] g = new float[3][n];
+        for (float[] row : g) {
+            for (int i = 0; i < n; i++) {
+                row[i] = (float) (rng.nextGaussian() * Math.scalb(1.0, rng.nextInt(30) - 20));
+            }
+        }
+        double scale = Math.scalb(1.0, 40);
+        long[] want = new long[n];
+        FixedPointSum.sumJava(g, 3, 5, n, scale, want, 0);
+        java.nio.LongBuffer direct = java.nio.ByteBuffer.allocateDirect(8 * (n + 16))
+                .order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
+        java.nio.LongBuffer heap = java.nio.LongBuffer.allocate(n + 16);
+        for (java.nio.LongBuffer b : new java.nio.LongBuffer[] {direct, heap}) {
+            FixedPointSum.sum(g, 3, 5, n, scale, b, 9);
+            for (int i = 0; i < n - 5; i++) {
+                assertThat(b.get(9 + i)).as("%s buffer, element %d", b.isDirect() ? "direct" : "heap", i)
+                        .isEqualTo(want[i]);
+            }
+            long[] plus = new long[n + 2];
+            FixedPointSum.sumPlus(g, 3, 5, n, scale, plus, 2, b, 9);
+            for (int i = 0; i < n - 5; i++) {
+                assertThat(plus[2 + i]).isEqualTo(2 * want[i]);
+            }
+        }
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 3, 0, n, scale, direct, 17))
+                .hasMessage("out: " + n + " longs at 17 (expected: within " + (n + 16) + ")");
+        java.nio.LongBuffer bigEndian = java.nio.ByteBuffer.allocateDirect(8 * n).order(java.nio.ByteOrder.BIG_ENDIAN)
+                .asLongBuffer();
+        if (java.nio.ByteOrder.nativeOrder() != java.nio.ByteOrder.BIG_ENDIAN) {
+            assertThatThrownBy(() -> FixedPointSum.sumPlus(g, 3, 0, n, scale, new long[n], 0, bigEndian, 0))
+                    .hasMessage("addend: BIG_ENDIAN (expected: the native byte order)");
+        }
+    }
+
     @Test
     void zeroCountWritesZerosAndBadArgumentsAreRefusedBeforeNativeCode() {
         long[] out = new long[5];

@@ -1,0 +1,34 @@
+package io.ringfold.collective;
+
+import java.nio.LongBuffer;
+
+/**
+ * A reduce-scatter SUM of int64 blocks without the copies, for communicators whose ranks share memory
+ * ({@link SharedMemoryCommunicator}): each rank writes its contribution to every other rank's block
+ * straight into the shared segment, where that rank reads it while it computes its own block. The call
+ * is the same collective as {@link Communicator#reduceScatter(long[], int, int, ReduceOp)} with SUM (same
+ * signature check, deadline and failure reports); only where the bytes are written differs.
+ */
+public interface InPlaceReduceScatter {
+
+    /** Writes this rank's contribution to {@code peer}'s block: {@code block} longs into {@code dst} from {@code index}. */
+    interface Contribution {
+        void write(int peer, LongBuffer dst, int index);
+    }
+
+    /**
+     * Computes this rank's block, given every other rank's contribution to it: {@code from[q]} from
+     * {@code index[q]} for each rank q other than this one ({@code from[rank]} is null). The buffers are
+     * valid only during the call.
+     */
+    interface Reduction {
+        void reduce(LongBuffer[] from, int[] index);
+    }
+
+    /**
+     * The reduce-scatter of {@code block} longs per rank, in place; false (and nothing done, no collective
+     * begun) when the block does not fit the segment's unit, and the caller must use the plain
+     * reduce-scatter. Every rank gets the same answer for the same block.
+     */
+    boolean reduceScatterInPlace(int block, Contribution contribution, Reduction reduction);
+}
