@@ -25,6 +25,10 @@ import java.nio.LongBuffer;
  * Every block carries its own copy of the per-shard statistics (losses, hits, maxima: one non-zero
  * contributor per slot, so their integer sum is exact), so each worker learns all of them from its own
  * block without a second collective.
+ *
+ * <p>Over shared memory ({@link InPlaceReduceScatter}) the blocks for the other workers are converted
+ * straight into the segment and the own block adds the peers' where they lie, in the conversion pass;
+ * elsewhere they go through {@code wire} and the plain reduce-scatter. Same layout, same sums.
  */
 final class ShardedUpdate implements ShardedStep {
 
