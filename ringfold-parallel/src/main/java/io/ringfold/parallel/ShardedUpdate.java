@@ -66,15 +66,15 @@ final class ShardedUpdate implements ShardedStep {
         this.gathered = new float[n * slice];
     }
 
-    /**
-     * Every shard's statistics in {@code allStats}, before any gradient is reduced (the first step has no
-     * previous maximum to take the scale from): an allreduce with one contributor per slot, so exact.
-     */
     @Override
     public float[] share(float[] params, float[][] shardGrads) {
         return params;
     }
 
+    /**
+     * Every shard's statistics in {@code allStats}, before any gradient is reduced (the first step has no
+     * previous maximum to take the scale from): an allreduce with one contributor per slot, so exact.
+     */
     @Override
     public void agree(double[] localStats, double[] allStats) {
         System.arraycopy(localStats, 0, allStats, 0, localStats.length);
@@ -106,8 +106,7 @@ final class ShardedUpdate implements ShardedStep {
         for (int b = 0; b < n; b++) {
             int at = b * block;
             for (int i = 0; i < statsLength; i++) {
-                double v = localStats[i];
-                wire[at + i] = v == 0 ? 0 : Double.doubleToRawLongBits(v);
+                wire[at + i] = statBits(localStats[i]);
             }
             int from = Math.min(p, b * slice);
             int to = Math.min(p, from + slice);
@@ -115,6 +114,14 @@ final class ShardedUpdate implements ShardedStep {
         }
         comm.reduceScatter(wire, 0, block, ReduceOp.SUM);
         readStats(allStats);
+    }
+
+    /**
+     * A statistic as it travels in an int64 slot: its raw bits, zero for either zero (an absent
+     * contributor adds 0, so the one non-zero contributor's bits come through the sum unchanged).
+     */
+    private static long statBits(double v) {
+        return v == 0 ? 0 : Double.doubleToRawLongBits(v);
     }
 
     private void readStats(double[] allStats) {
@@ -127,8 +134,7 @@ final class ShardedUpdate implements ShardedStep {
     /** This worker's block b as the plain path lays it out: statistics, then the slice, then zero padding. */
     private void writeContribution(int b, LongBuffer dst, int index) {
         for (int i = 0; i < statsLength; i++) {
-            double v = pendingStats[i];
-            dst.put(index + i, v == 0 ? 0 : Double.doubleToRawLongBits(v));
+            dst.put(index + i, statBits(pendingStats[i]));
         }
         int from = Math.min(p, b * slice);
         int to = Math.min(p, from + slice);
@@ -143,8 +149,7 @@ final class ShardedUpdate implements ShardedStep {
         int rank = comm.rank();
         int mine = rank * block;
         for (int i = 0; i < statsLength; i++) {
-            double v = pendingStats[i];
-            long sum = v == 0 ? 0 : Double.doubleToRawLongBits(v);
+            long sum = statBits(pendingStats[i]);
             for (int q = 0; q < from.length; q++) {
                 if (q != rank) {
                     sum += from[q].get(index[q] + i);

@@ -21,7 +21,9 @@ public final class FixedPointSum {
     /** Elements per tile: 16 KiB of int64 sums, which stay in the L1 cache while every gradient adds in. */
     private static final int TILE = 2048;
 
-    private static final boolean NATIVE = !Boolean.getBoolean("ringfold.fixedpoint.java") && NativeShim.loaded();
+    /** {@code -Dringfold.fixedpoint.java=true}: the Java loops even where the shim loads. */
+    private static final boolean FORCED_JAVA = Boolean.getBoolean("ringfold.fixedpoint.java");
+    private static final boolean NATIVE = !FORCED_JAVA && NativeShim.loaded();
 
     private FixedPointSum() {
     }
@@ -31,8 +33,7 @@ public final class FixedPointSum {
         if (NATIVE) {
             return "native";
         }
-        return "java (" + (Boolean.getBoolean("ringfold.fixedpoint.java") ? "-Dringfold.fixedpoint.java=true"
-                : NativeShim.failure()) + ")";
+        return "java (" + (FORCED_JAVA ? "-Dringfold.fixedpoint.java=true" : NativeShim.failure()) + ")";
     }
 
     /** See the class comment; {@code count == 0} writes zeros. */
