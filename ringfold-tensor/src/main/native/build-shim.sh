@@ -1,6 +1,6 @@
 #!/bin/sh
-# Compiles the JNI shim (run by exec-maven-plugin during the build): the OpenBLAS bindings and the
-# fixed-point kernel, in one shared library.
+# Compiles the JNI shim (run by exec-maven-plugin during the build): the OpenBLAS bindings, the
+# fixed-point kernel and the streaming-store copy, in one shared library.
 # Usage: build-shim.sh <output.so> <java.home> <source.c>...
 # Without gcc, or off Linux x86-64, it prints a note and succeeds: the pure-Java code paths remain.
 set -eu

@@ -13,10 +13,16 @@
  * nearest at each). The int64-to-double conversion uses the mantissa trick in reverse where all four
  * lanes are below 2^51 in magnitude, which is exact there, and the C conversion (correctly rounded, as
  * Java's) otherwise.
+ *
+ * Into a direct buffer (a shared-memory segment that another process reads next), each tile is summed in
+ * a buffer on the stack and written with streaming stores, which take no ownership of the lines: see
+ * streaming_store.h for why.
  */
 #include <immintrin.h>
 #include <jni.h>
 #include <stdint.h>
+
+#include "streaming_store.h"
 
 /* Elements per tile: 16 KiB of int64 sums stay in the L1 cache while every shard adds into them. */
 #define TILE 2048
@@ -76,7 +82,7 @@ static void sum_avx2(const float *const *g, int count, int from, int to, double 
  * before that too. On a failed pin an exception is pending and nothing is written.
  */
 static void pin_and_sum(JNIEnv *env, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
-                        jlongArray outArray, jint outAt, int64_t *outDirect, const int64_t *addend) {
+                        jlongArray outArray, jint outAt, int64_t *outDirect, const int64_t *addend, int stream) {
     jfloatArray arrays[MAX_SHARDS];
     const float *g[MAX_SHARDS];
     if (count < 1 || count > MAX_SHARDS || (*env)->EnsureLocalCapacity(env, count) != 0) {
@@ -98,7 +104,15 @@ static void pin_and_sum(JNIEnv *env, jobjectArray grads, jint count, jint from, 
     }
     int64_t *o = outArray != NULL ? (base != NULL ? base + outAt : NULL) : outDirect;
     if (pinned == count && o != NULL) {
-        if (__builtin_cpu_supports("avx2")) {
+        if (stream && __builtin_cpu_supports("avx2")) {
+            int64_t tile[TILE] __attribute__((aligned(64)));
+            for (int t = from; t < to; t += TILE) {
+                int end = to - t > TILE ? t + TILE : to;
+                sum_avx2(g, count, t, end, scale, tile, addend != NULL ? addend + (t - from) : NULL);
+                stream_store(o + (t - from), tile, (size_t) (end - t) * sizeof(int64_t));
+            }
+            stream_fence();
+        } else if (__builtin_cpu_supports("avx2")) {
             sum_avx2(g, count, from, to, scale, o, addend);
         } else {
             sum_scalar(g, count, from, to, scale, o, addend);
@@ -117,17 +131,17 @@ JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
         JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
         jlongArray out, jint at) {
     (void) cls;
-    pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, NULL);
+    pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, NULL, 0);
 }
 
-/* The same into a direct buffer of longs (native order), from element index on; checked in Java. */
+/* The same into a direct buffer of longs (native order), from element index on, with streaming stores; checked in Java. */
 JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumToBufferNative(
         JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
         jobject out, jint index) {
     (void) cls;
     int64_t *o = (*env)->GetDirectBufferAddress(env, out);
     if (o != NULL) {
-        pin_and_sum(env, grads, count, from, to, scale, NULL, 0, o + index, NULL);
+        pin_and_sum(env, grads, count, from, to, scale, NULL, 0, o + index, NULL, 1);
     }
 }
 
@@ -138,7 +152,7 @@ JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumPlusNative(
     (void) cls;
     const int64_t *a = (*env)->GetDirectBufferAddress(env, addend);
     if (a != NULL) {
-        pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, a + index);
+        pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, a + index, 0);
     }
 }
 

@@ -1,5 +1,6 @@
 package io.ringfold.collective;
 
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.time.Duration;
 
@@ -20,7 +21,7 @@ import java.time.Duration;
  * closed, or whose process has gone ends them at once. Create one with {@link Transport#over} (or
  * {@link #overTcp}); it takes ownership of the TCP communicator and closes it.
  */
-public final class SharedMemoryCommunicator implements Communicator, InPlaceReduceScatter {
+public final class SharedMemoryCommunicator implements Communicator, InPlaceReduceScatter, InPlaceAllGather {
 
     /** Bytes per half slot: the chunk of one unit. 2 MiB holds the exact trainer's allreduce in one chunk. */
     static final int DEFAULT_HALF_BYTES = 2 << 20;
@@ -45,6 +46,8 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
     private final int[] bounds;
     private final LongBuffer[] inPlaceFrom;
     private final int[] inPlaceIndex;
+    private final FloatBuffer[] gatherFrom;
+    private final int[] gatherIndex;
     private long unit;
     private long seq;
     private long nanos;
@@ -63,6 +66,8 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
         this.bounds = new int[size + 1];
         this.inPlaceFrom = new LongBuffer[size];
         this.inPlaceIndex = new int[size];
+        this.gatherFrom = new FloatBuffer[size];
+        this.gatherIndex = new int[size];
     }
 
     /** Shared memory over {@code tcp}'s group, whose ranks must all be on this host; a collective call. */
@@ -279,6 +284,37 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
             }
             reduction.reduce(from, index);
             java.util.Arrays.fill(from, null);
+        } finally {
+            nanos += System.nanoTime() - t0;
+        }
+        return true;
+    }
+
+    /**
+     * One unit, like {@link #allGather(float[], int, int)} over a block that fits one half: this rank's
+     * block is written where the plain call would have copied it to, the others' are read where they lie.
+     * The signature is the plain call's, so a rank on either path meets the other.
+     */
+    @Override
+    public boolean allGatherInPlace(int block, Block mine, Blocks others) {
+        if (block < 0 || block > seg.halfBytes / 4) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        begin(ALLGATHER_BLOCKS, SharedWait.FLOAT32, null, block, 0);
+        try {
+            if (size == 1) {
+                return true;
+            }
+            mine.write(seg.floats[SharedSegment.slot(rank, unit + 1)], 0);
+            sent += 4L * block;
+            long u = unit(true);
+            for (int q = 0; q < size; q++) {
+                gatherFrom[q] = q == rank ? null : seg.floats[SharedSegment.slot(q, u)];
+                gatherIndex[q] = 0;
+            }
+            others.read(gatherFrom, gatherIndex);
+            java.util.Arrays.fill(gatherFrom, null);
         } finally {
             nanos += System.nanoTime() - t0;
         }

@@ -135,6 +135,87 @@ class SharedMemoryCommunicatorTest extends CommunicatorContractTest {
         }
     }
 
+    /**
+     * The in-place all-gather gives every rank the plain all-gather's result, for 1-4 ranks and blocks from
+     * 0 floats to the largest that fits a unit; with one rank neither callback runs; a block too big for a
+     * unit returns false (no collective begun) and the next plain call still matches on every rank; a rank
+     * calling it against a peer's plain all-gather of another size fails with both calls named.
+     */
+    @Test
+    void inPlaceAllGatherMatchesThePlainOne() {
+        int fits = HALF_BYTES / 4;
+        for (int size = 1; size <= 4; size++) {
+            List<Communicator> comms = create(size, TIMEOUT);
+            int n = size;
+            try {
+                for (int block : new int[] {0, 1, 7, 1000, fits}) {
+                    Ranks.all(comms, c -> {
+                        float[] plain = new float[n * block];
+                        float[] mine = block(c.rank(), block);
+                        System.arraycopy(mine, 0, plain, c.rank() * block, block);
+                        c.allGather(plain, 0, block);
+                        float[] viaSegment = new float[n * block];
+                        System.arraycopy(mine, 0, viaSegment, c.rank() * block, block);
+                        boolean done = ((InPlaceAllGather) c).allGatherInPlace(block,
+                                (dst, index) -> {
+                                    assertThat(n).isGreaterThan(1);
+                                    dst.put(index, mine, 0, block);
+                                },
+                                (from, index) -> {
+                                    assertThat(from[c.rank()]).isNull();
+                                    for (int q = 0; q < n; q++) {
+                                        if (q != c.rank()) {
+                                            from[q].get(index[q], viaSegment, q * block, block);
+                                        }
+                                    }
+                                });
+                        assertThat(done).isTrue();
+                        assertThat(viaSegment).as("rank %d of %d, block %d", c.rank(), n, block).containsExactly(plain);
+                        return null;
+                    });
+                }
+                Ranks.all(comms, c -> {
+                    boolean done = ((InPlaceAllGather) c).allGatherInPlace(fits + 1,
+                            (dst, index) -> { throw new AssertionError("must not be called"); },
+                            (from, index) -> { throw new AssertionError("must not be called"); });
+                    assertThat(done).isFalse();
+                    long[] x = {c.rank() + 1L};
+                    c.allReduce(x, 0, 1, ReduceOp.SUM);
+                    assertThat(x[0]).isEqualTo((long) n * (n + 1) / 2);
+                    return null;
+                });
+            } finally {
+                comms.forEach(Communicator::close);
+            }
+        }
+        List<Communicator> two = create(2, Duration.ofSeconds(5));
+        try {
+            List<Ranks.Outcome<Object>> outcomes = Ranks.run(two, c -> {
+                if (c.rank() == 0) {
+                    ((InPlaceAllGather) c).allGatherInPlace(10, (dst, index) -> { }, (from, index) -> { });
+                } else {
+                    c.allGather(new float[22], 0, 11);
+                }
+                return null;
+            });
+            for (Ranks.Outcome<Object> o : outcomes) {
+                assertThat(o.error()).isInstanceOf(CollectiveException.class);
+                assertThat(o.error().getMessage()).contains("allgather #1 (float32 x ");
+            }
+        } finally {
+            two.forEach(Communicator::close);
+        }
+    }
+
+    /** Rank r's block: distinct values per rank and element, some negative. */
+    private static float[] block(int rank, int block) {
+        float[] v = new float[block];
+        for (int i = 0; i < block; i++) {
+            v[i] = (rank + 1) * 1000.5f + i * (i % 3 == 0 ? -0.25f : 0.5f);
+        }
+        return v;
+    }
+
     /** Rank r's contribution to every block: distinct values per rank, block and element, some negative. */
     private static long[] contributions(int rank, int ranks, int block) {
         long[] v = new long[ranks * block];

@@ -1,11 +1,14 @@
 package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InPlaceAllGather;
 import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.ReduceOp;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.optim.OptimizerState;
+import io.ringfold.tensor.StreamingStore;
 
+import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 
 /**
@@ -28,7 +31,10 @@ import java.nio.LongBuffer;
  *
  * <p>Over shared memory ({@link InPlaceReduceScatter}) the blocks for the other workers are converted
  * straight into the segment and the own block adds the peers' where they lie, in the conversion pass;
- * elsewhere they go through {@code wire} and the plain reduce-scatter. Same layout, same sums.
+ * elsewhere they go through {@code wire} and the plain reduce-scatter. Same layout, same sums. The
+ * all-gather of the updated slices is in place there too ({@link InPlaceAllGather}): each worker writes
+ * its slice into the segment with streaming stores ({@link StreamingStore}; the contribution's conversion
+ * writes the same way) and copies the others' from where they lie, instead of through {@code gathered}.
  */
 final class ShardedUpdate implements ShardedStep {
 
@@ -45,6 +51,12 @@ final class ShardedUpdate implements ShardedStep {
     private final InPlaceReduceScatter inPlace;
     private final InPlaceReduceScatter.Contribution contribution = this::writeContribution;
     private final InPlaceReduceScatter.Reduction reduction = this::reduceOwn;
+    /** The communicator's copy-free all-gather, where it has one (shared memory), else null. */
+    private final InPlaceAllGather inPlaceGather;
+    private final InPlaceAllGather.Block ownSlice = this::writeOwnSlice;
+    private final InPlaceAllGather.Blocks otherSlices = this::readOtherSlices;
+    /** The vector being gathered, for the two callbacks above. */
+    private float[] pendingVector;
     // The reduce call in progress, for the two callbacks above (fields, so a step allocates nothing).
     private float[][] pendingGrads;
     private int pendingOwned;
@@ -63,6 +75,7 @@ final class ShardedUpdate implements ShardedStep {
         this.hi = Math.min(parameterCount, lo + slice);
         this.wire = new long[n * block];
         this.inPlace = comm instanceof InPlaceReduceScatter ip ? ip : null;
+        this.inPlaceGather = comm instanceof InPlaceAllGather ig ? ig : null;
         this.gathered = new float[n * slice];
     }
 
@@ -194,11 +207,35 @@ final class ShardedUpdate implements ShardedStep {
         if (n == 1) {
             return;
         }
+        if (inPlaceGather != null) {
+            pendingVector = v;
+            boolean done = inPlaceGather.allGatherInPlace(slice, ownSlice, otherSlices);
+            pendingVector = null;
+            if (done) {
+                return;
+            }
+        }
         int mine = comm.rank() * slice;
         System.arraycopy(v, lo, gathered, mine, hi - lo);
         comm.allGather(gathered, 0, slice);
         System.arraycopy(gathered, 0, v, 0, lo);
         System.arraycopy(gathered, hi, v, hi, p - hi);
+    }
+
+    /** This worker's slice of the vector being gathered, into its block; the padding after a short last slice is not read. */
+    private void writeOwnSlice(FloatBuffer dst, int index) {
+        StreamingStore.copy(pendingVector, lo, dst, index, hi - lo);
+    }
+
+    /** Every other worker's slice, from its block into the vector being gathered. */
+    private void readOtherSlices(FloatBuffer[] from, int[] index) {
+        for (int q = 0; q < from.length; q++) {
+            if (from[q] != null) {
+                int start = Math.min(p, q * slice);
+                int end = Math.min(p, start + slice);
+                from[q].get(index[q], pendingVector, start, end - start);
+            }
+        }
     }
 
     /**

@@ -51,7 +51,9 @@ public final class FixedPointSum {
     /**
      * {@link #sum} into a direct buffer of int64 in native order (a shared-memory segment), elements
      * {@code [index, index + to - from)}: a process writes its contribution to a peer's block where the
-     * peer reads it, with no copy in between.
+     * peer reads it, with no copy in between. Natively, with streaming stores, which do not take the lines
+     * from the peer's core first ({@link StreamingStore} says why); they are ordered before anything this
+     * thread stores afterwards.
      */
     public static void sum(float[][] grads, int count, int from, int to, double scale, java.nio.LongBuffer out, int index) {
         checkGrads(grads, count, from, to);

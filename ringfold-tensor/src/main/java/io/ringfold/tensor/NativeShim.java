@@ -12,7 +12,7 @@ import java.util.Locale;
 /**
  * The JNI shim (src/main/native/*.c), extracted from the class path and loaded at most once per JVM. Its
  * natives belong to {@link OpenBlasBindings} (usable only once OpenBLAS is opened too) and to
- * {@link FixedPointSum} (needs nothing more). {@link #failure()} says why it did not load.
+ * {@link FixedPointSum} and {@link StreamingStore} (need nothing more). {@link #failure()} says why it did not load.
  */
 final class NativeShim {
 

@@ -158,6 +158,47 @@ class FixedPointSumTest {
         }
     }
 
+    /**
+     * The direct-buffer path writes with streaming stores, from a tile buffer, in 4-byte pieces up to the
+     * destination's 32-byte boundary: every alignment, length (around a vector, around a tile) and count
+     * must give the Java loop's values, and the longs just outside the range must keep theirs.
+     */
+    @Test
+    void streamingBufferPathWritesExactlyItsRangeAtEveryAlignment() {
+        requireNative();
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 2 * 2048 + 9;
+        float[][] g = new float[4][n];
+        for (float[] row : g) {
+            for (int i = 0; i < n; i++) {
+                row[i] = (float) (rng.nextGaussian() * Math.scalb(1.0, rng.nextInt(20) - 10));
+            }
+        }
+        double scale = Math.scalb(1.0, 30);
+        java.nio.LongBuffer b = java.nio.ByteBuffer.allocateDirect(8 * (n + 16))
+                .order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
+        for (int count = 1; count <= 4; count++) {
+            for (int length : new int[] {0, 1, 3, 4, 5, 7, 31, 2047, 2048, 2049, n - 3}) {
+                for (int index = 1; index <= 5; index++) {
+                    int from = 3;
+                    long[] want = new long[length];
+                    FixedPointSum.sumJava(g, count, from, from + length, scale, want, 0);
+                    for (int i = 0; i < b.limit(); i++) {
+                        b.put(i, -1L);
+                    }
+                    FixedPointSum.sum(g, count, from, from + length, scale, b, index);
+                    for (int i = 0; i < b.limit(); i++) {
+                        long expected = i >= index && i < index + length ? want[i - index] : -1L;
+                        if (b.get(i) != expected) {
+                            fail("count " + count + ", length " + length + ", index " + index + ": long " + i + " is "
+                                    + b.get(i) + " (expected: " + expected + ")");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void zeroCountWritesZerosAndBadArgumentsAreRefusedBeforeNativeCode() {
         long[] out = new long[5];
