@@ -14,9 +14,9 @@
  * lanes are below 2^51 in magnitude, which is exact there, and the C conversion (correctly rounded, as
  * Java's) otherwise.
  *
- * Into a direct buffer (a shared-memory segment that another process reads next), each tile is summed in
- * a buffer on the stack and written with streaming stores, which take no ownership of the lines: see
- * streaming_store.h for why.
+ * Into a direct buffer (a shared-memory segment that another process reads next), on request: each tile
+ * summed in a buffer on the stack and written with streaming stores, which take no ownership of the
+ * lines (streaming_store.h says when that pays).
  */
 #include <immintrin.h>
 #include <jni.h>
@@ -134,14 +134,15 @@ JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumNative(
     pin_and_sum(env, grads, count, from, to, scale, out, at, NULL, NULL, 0);
 }
 
-/* The same into a direct buffer of longs (native order), from element index on, with streaming stores; checked in Java. */
+/* The same into a direct buffer of longs (native order), from element index on, with streaming stores or
+   not; checked in Java. */
 JNIEXPORT void JNICALL Java_io_ringfold_tensor_FixedPointSum_sumToBufferNative(
         JNIEnv *env, jclass cls, jobjectArray grads, jint count, jint from, jint to, jdouble scale,
-        jobject out, jint index) {
+        jobject out, jint index, jboolean streaming) {
     (void) cls;
     int64_t *o = (*env)->GetDirectBufferAddress(env, out);
     if (o != NULL) {
-        pin_and_sum(env, grads, count, from, to, scale, NULL, 0, o + index, NULL, 1);
+        pin_and_sum(env, grads, count, from, to, scale, NULL, 0, o + index, NULL, streaming);
     }
 }
 

@@ -4,11 +4,12 @@
  *
  * Why: a plain store first takes ownership of its cache line (a read for ownership), and the lines of a
  * segment were last read by the peer's core, so each one must be taken from it. On the 2-core VMs we
- * measure on, those transfers ran 5 to 10 times slower in some periods of minutes (the bandwidth of
- * writing into the segment fell from ~60 to ~5 GB/s, reads out of it unchanged), which made two worker
- * processes 30% slower for the whole run (bench/RESULTS.md). Streaming stores write whole lines through
- * write-combining buffers without asking for them: the segment write no longer depends on where the line
- * is, at the price of the peer reading it from memory instead of from this core's cache.
+ * measure on, those transfers ran 4 to 10 times slower in some periods (writing into the segment fell
+ * from ~25-60 to ~5 GB/s, reads out of it unchanged), which made two worker processes 30-50% slower for
+ * as long as it lasted (bench/RESULTS.md). Streaming stores write whole lines through write-combining
+ * buffers without asking for them: the write no longer depends on where the line is, at the price of the
+ * peer reading it from memory instead of from this core's cache, which costs ~10% of a step when the
+ * plain stores are fast. The Java side (the parallel module's SegmentStores) measures both and picks.
  *
  * The stores are weakly ordered: stream_fence() (sfence) must run before the write is published (the
  * release store of the unit counter in Java comes after the JNI call returns, hence after the fence).

@@ -45,8 +45,9 @@ final class FixedPointGradient {
     }
 
     /** {@link #sum} into a shared-memory buffer (a peer reads it there). */
-    static void sum(float[][] grads, int count, int from, int to, int e, java.nio.LongBuffer out, int index) {
-        FixedPointSum.sum(grads, count, from, to, Math.scalb(1.0, e), out, index);
+    static void sum(float[][] grads, int count, int from, int to, int e, java.nio.LongBuffer out, int index,
+                    boolean streaming) {
+        FixedPointSum.sum(grads, count, from, to, Math.scalb(1.0, e), out, index, streaming);
     }
 
     /** {@link #sum} plus a peer's contribution read where it lies in shared memory. */

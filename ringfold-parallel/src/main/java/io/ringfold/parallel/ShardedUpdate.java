@@ -33,8 +33,9 @@ import java.nio.LongBuffer;
  * straight into the segment and the own block adds the peers' where they lie, in the conversion pass;
  * elsewhere they go through {@code wire} and the plain reduce-scatter. Same layout, same sums. The
  * all-gather of the updated slices is in place there too ({@link InPlaceAllGather}): each worker writes
- * its slice into the segment with streaming stores ({@link StreamingStore}; the contribution's conversion
- * writes the same way) and copies the others' from where they lie, instead of through {@code gathered}.
+ * its slice into the segment and copies the others' from where they lie, instead of through
+ * {@code gathered}. Both writes into the segment use plain or streaming stores, whichever is faster at
+ * the time ({@link SegmentStores}).
  */
 final class ShardedUpdate implements ShardedStep {
 
@@ -57,6 +58,10 @@ final class ShardedUpdate implements ShardedStep {
     private final InPlaceAllGather.Blocks otherSlices = this::readOtherSlices;
     /** The vector being gathered, for the two callbacks above. */
     private float[] pendingVector;
+    private final SegmentStores contributionStores = new SegmentStores();
+    private final SegmentStores sliceStores = new SegmentStores();
+    private boolean pendingStreaming;
+    private long pendingWriteNanos;
     // The reduce call in progress, for the two callbacks above (fields, so a step allocates nothing).
     private float[][] pendingGrads;
     private int pendingOwned;
@@ -106,10 +111,15 @@ final class ShardedUpdate implements ShardedStep {
             pendingOwned = owned;
             pendingE = e;
             pendingStats = localStats;
+            pendingStreaming = contributionStores.next();
+            pendingWriteNanos = 0;
             boolean done = inPlace.reduceScatterInPlace(block, contribution, reduction);
             pendingGrads = null;
             pendingStats = null;
             if (done) {
+                if (comm.size() > 1) {
+                    contributionStores.record(pendingStreaming, pendingWriteNanos);
+                }
                 readStats(allStats);
                 return;
             }
@@ -146,15 +156,17 @@ final class ShardedUpdate implements ShardedStep {
 
     /** This worker's block b as the plain path lays it out: statistics, then the slice, then zero padding. */
     private void writeContribution(int b, LongBuffer dst, int index) {
+        long t0 = System.nanoTime();
         for (int i = 0; i < statsLength; i++) {
             dst.put(index + i, statBits(pendingStats[i]));
         }
         int from = Math.min(p, b * slice);
         int to = Math.min(p, from + slice);
-        FixedPointGradient.sum(pendingGrads, pendingOwned, from, to, pendingE, dst, index + statsLength);
+        FixedPointGradient.sum(pendingGrads, pendingOwned, from, to, pendingE, dst, index + statsLength, pendingStreaming);
         for (int i = statsLength + to - from; i < block; i++) {
             dst.put(index + i, 0L);
         }
+        pendingWriteNanos += System.nanoTime() - t0;
     }
 
     /** This worker's own block in the wire: its statistics and slice plus every peer's, read where they lie. */
@@ -224,7 +236,14 @@ final class ShardedUpdate implements ShardedStep {
 
     /** This worker's slice of the vector being gathered, into its block; the padding after a short last slice is not read. */
     private void writeOwnSlice(FloatBuffer dst, int index) {
-        StreamingStore.copy(pendingVector, lo, dst, index, hi - lo);
+        boolean streaming = sliceStores.next();
+        long t0 = System.nanoTime();
+        if (streaming) {
+            StreamingStore.copy(pendingVector, lo, dst, index, hi - lo);
+        } else {
+            dst.put(index, pendingVector, lo, hi - lo);
+        }
+        sliceStores.record(streaming, System.nanoTime() - t0);
     }
 
     /** Every other worker's slice, from its block into the vector being gathered. */

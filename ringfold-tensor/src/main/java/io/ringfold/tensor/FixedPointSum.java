@@ -51,11 +51,12 @@ public final class FixedPointSum {
     /**
      * {@link #sum} into a direct buffer of int64 in native order (a shared-memory segment), elements
      * {@code [index, index + to - from)}: a process writes its contribution to a peer's block where the
-     * peer reads it, with no copy in between. Natively, with streaming stores, which do not take the lines
-     * from the peer's core first ({@link StreamingStore} says why); they are ordered before anything this
-     * thread stores afterwards.
+     * peer reads it, with no copy in between. With {@code streaming}, natively, with streaming stores, which
+     * do not take the lines from the peer's core first ({@link StreamingStore} says when that pays); they are
+     * ordered before anything this thread stores afterwards. The values are the same either way.
      */
-    public static void sum(float[][] grads, int count, int from, int to, double scale, java.nio.LongBuffer out, int index) {
+    public static void sum(float[][] grads, int count, int from, int to, double scale, java.nio.LongBuffer out, int index,
+                           boolean streaming) {
         checkGrads(grads, count, from, to);
         checkBuffer(out, index, to - from, "out");
         if (count == 0) {
@@ -63,7 +64,7 @@ public final class FixedPointSum {
                 out.put(index + i, 0L);
             }
         } else if (NATIVE && count <= NATIVE_MAX_COUNT && out.isDirect()) {
-            sumToBufferNative(grads, count, from, to, scale, out, index);
+            sumToBufferNative(grads, count, from, to, scale, out, index, streaming);
         } else {
             for (int i = from; i < to; i++) {
                 long v = 0;
@@ -203,7 +204,7 @@ public final class FixedPointSum {
     private static native void sumNative(Object[] grads, int count, int from, int to, double scale, long[] out, int at);
 
     private static native void sumToBufferNative(Object[] grads, int count, int from, int to, double scale,
-                                                 java.nio.LongBuffer out, int index);
+                                                 java.nio.LongBuffer out, int index, boolean streaming);
 
     private static native void sumPlusNative(Object[] grads, int count, int from, int to, double scale, long[] out,
                                              int at, java.nio.LongBuffer addend, int index);

@@ -6,7 +6,7 @@ import java.nio.FloatBuffer;
 /**
  * Floats copied into a direct buffer with streaming (non-temporal) stores, for a shared-memory segment
  * that another process reads next: a plain store first takes its cache line from the core that last read
- * it, and those transfers ran 5-10x slower in some periods on the VMs we measure on
+ * it, and those transfers ran 4-10x slower in some periods on the VMs we measure on
  * (src/main/native/streaming_store.h, bench/RESULTS.md). Natively where the JNI shim loads (streaming
  * where the CPU has AVX2, a plain copy otherwise); a plain bulk put without the shim and for heap buffers.
  * The values are the same either way, bit for bit.

@@ -137,10 +137,12 @@ class FixedPointSumTest {
                 .order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
         java.nio.LongBuffer heap = java.nio.LongBuffer.allocate(n + 16);
         for (java.nio.LongBuffer b : new java.nio.LongBuffer[] {direct, heap}) {
-            FixedPointSum.sum(g, 3, 5, n, scale, b, 9);
-            for (int i = 0; i < n - 5; i++) {
-                assertThat(b.get(9 + i)).as("%s buffer, element %d", b.isDirect() ? "direct" : "heap", i)
-                        .isEqualTo(want[i]);
+            for (boolean streaming : new boolean[] {false, true}) {
+                FixedPointSum.sum(g, 3, 5, n, scale, b, 9, streaming);
+                for (int i = 0; i < n - 5; i++) {
+                    assertThat(b.get(9 + i)).as("%s buffer, streaming %s, element %d", b.isDirect() ? "direct" : "heap",
+                            streaming, i).isEqualTo(want[i]);
+                }
             }
             long[] plus = new long[n + 2];
             FixedPointSum.sumPlus(g, 3, 5, n, scale, plus, 2, b, 9);
@@ -148,7 +150,7 @@ class FixedPointSumTest {
                 assertThat(plus[2 + i]).isEqualTo(2 * want[i]);
             }
         }
-        assertThatThrownBy(() -> FixedPointSum.sum(g, 3, 0, n, scale, direct, 17))
+        assertThatThrownBy(() -> FixedPointSum.sum(g, 3, 0, n, scale, direct, 17, true))
                 .hasMessage("out: " + n + " longs at 17 (expected: within " + (n + 16) + ")");
         java.nio.LongBuffer bigEndian = java.nio.ByteBuffer.allocateDirect(8 * n).order(java.nio.ByteOrder.BIG_ENDIAN)
                 .asLongBuffer();
@@ -159,9 +161,9 @@ class FixedPointSumTest {
     }
 
     /**
-     * The direct-buffer path writes with streaming stores, from a tile buffer, in 4-byte pieces up to the
-     * destination's 32-byte boundary: every alignment, length (around a vector, around a tile) and count
-     * must give the Java loop's values, and the longs just outside the range must keep theirs.
+     * The direct-buffer path, with streaming stores from a tile buffer in 4-byte pieces up to the
+     * destination's 32-byte boundary, or plain ones: every alignment, length (around a vector, around a
+     * tile) and count must give the Java loop's values, and the longs just outside the range must keep theirs.
      */
     @Test
     void streamingBufferPathWritesExactlyItsRangeAtEveryAlignment() {
@@ -178,20 +180,22 @@ class FixedPointSumTest {
         java.nio.LongBuffer b = java.nio.ByteBuffer.allocateDirect(8 * (n + 16))
                 .order(java.nio.ByteOrder.nativeOrder()).asLongBuffer();
         for (int count = 1; count <= 4; count++) {
-            for (int length : new int[] {0, 1, 3, 4, 5, 7, 31, 2047, 2048, 2049, n - 3}) {
-                for (int index = 1; index <= 5; index++) {
-                    int from = 3;
-                    long[] want = new long[length];
-                    FixedPointSum.sumJava(g, count, from, from + length, scale, want, 0);
-                    for (int i = 0; i < b.limit(); i++) {
-                        b.put(i, -1L);
-                    }
-                    FixedPointSum.sum(g, count, from, from + length, scale, b, index);
-                    for (int i = 0; i < b.limit(); i++) {
-                        long expected = i >= index && i < index + length ? want[i - index] : -1L;
-                        if (b.get(i) != expected) {
-                            fail("count " + count + ", length " + length + ", index " + index + ": long " + i + " is "
-                                    + b.get(i) + " (expected: " + expected + ")");
+            for (boolean streaming : new boolean[] {false, true}) {
+                for (int length : new int[] {0, 1, 3, 4, 5, 7, 31, 2047, 2048, 2049, n - 3}) {
+                    for (int index = 1; index <= 5; index++) {
+                        int from = 3;
+                        long[] want = new long[length];
+                        FixedPointSum.sumJava(g, count, from, from + length, scale, want, 0);
+                        for (int i = 0; i < b.limit(); i++) {
+                            b.put(i, -1L);
+                        }
+                        FixedPointSum.sum(g, count, from, from + length, scale, b, index, streaming);
+                        for (int i = 0; i < b.limit(); i++) {
+                            long expected = i >= index && i < index + length ? want[i - index] : -1L;
+                            if (b.get(i) != expected) {
+                                fail("streaming " + streaming + ", count " + count + ", length " + length + ", index "
+                                        + index + ": long " + i + " is " + b.get(i) + " (expected: " + expected + ")");
+                            }
                         }
                     }
                 }

@@ -1,0 +1,81 @@
+package io.ringfold.parallel;
+
+/**
+ * Plain or streaming stores for one kind of write into a shared-memory segment (a process's contribution
+ * to its peers' blocks, its slice of the updated parameters), chosen by measuring both as training goes.
+ *
+ * <p>Why both: a plain store takes its cache line from the core that last read it, and on the 2-core VMs
+ * we measure on those transfers ran 4-10x slower in some periods (bench/RESULTS.md); streaming stores do
+ * not depend on that, but leave the peer to read the data from memory instead of from this core's cache,
+ * which costs ~10% of a step when plain stores are fast (the tensor module's StreamingStore and
+ * streaming_store.h). Neither is best all the time, and a period can begin or end mid-run.
+ *
+ * <p>The rule: an exponentially weighted mean (weight 1/8) of the nanoseconds of each write under each
+ * kind of store; plain stores while their mean is below {@link #SLOW_FACTOR} times the streaming one, and
+ * every {@link #PROBE_EVERY}-th write of the other kind, to keep its mean current. The first write is
+ * plain, the second streaming. Only the speed depends on the choice: the values written are the same.
+ *
+ * <p>{@code -Dringfold.segment.stores=plain} or {@code =streaming} fixes the choice (for comparisons; the
+ * default is {@code auto}, the rule above).
+ */
+final class SegmentStores {
+
+    /** How much slower than streaming the plain writes may get before streaming takes over. */
+    static final double SLOW_FACTOR = 2.0;
+    /** One write in this many uses the kind not preferred, so that a change of period is seen. */
+    static final int PROBE_EVERY = 64;
+    private static final double WEIGHT = 1.0 / 8;
+    /** The fixed choice from {@code -Dringfold.segment.stores}, or null for the measured one. */
+    private static final Boolean FIXED = fixed(System.getProperty("ringfold.segment.stores", "auto"));
+
+    private double plainNanos = Double.NaN;
+    private double streamingNanos = Double.NaN;
+    private long writes;
+    private long streamed;
+
+    /** Whether the next write should stream; report its time with {@link #record}. */
+    boolean next() {
+        writes++;
+        if (FIXED != null) {
+            return FIXED;
+        }
+        if (Double.isNaN(plainNanos)) {
+            return false;
+        }
+        if (Double.isNaN(streamingNanos)) {
+            return true;
+        }
+        boolean preferStreaming = plainNanos > SLOW_FACTOR * streamingNanos;
+        return writes % PROBE_EVERY == 0 ? !preferStreaming : preferStreaming;
+    }
+
+    /** The time of a write made as {@link #next} said. */
+    void record(boolean streaming, long nanos) {
+        if (streaming) {
+            streamed++;
+            streamingNanos = Double.isNaN(streamingNanos) ? nanos : streamingNanos + WEIGHT * (nanos - streamingNanos);
+        } else {
+            plainNanos = Double.isNaN(plainNanos) ? nanos : plainNanos + WEIGHT * (nanos - plainNanos);
+        }
+    }
+
+    static Boolean fixed(String setting) {
+        return switch (setting) {
+            case "auto" -> null;
+            case "plain" -> Boolean.FALSE;
+            case "streaming" -> Boolean.TRUE;
+            default -> throw new IllegalArgumentException("ringfold.segment.stores: " + setting
+                    + " (expected: auto, plain or streaming)");
+        };
+    }
+
+    /** Writes so far that streamed. */
+    long streamed() {
+        return streamed;
+    }
+
+    /** Writes so far. */
+    long writes() {
+        return writes;
+    }
+}
