@@ -10,10 +10,12 @@ package io.ringfold.parallel;
  * which costs ~10% of a step when plain stores are fast (the tensor module's StreamingStore and
  * streaming_store.h). Neither is best all the time, and a period can begin or end mid-run.
  *
- * <p>The rule: an exponentially weighted mean (weight 1/8) of the nanoseconds of each write under each
- * kind of store; plain stores while their mean is below {@link #SLOW_FACTOR} times the streaming one, and
- * every {@link #PROBE_EVERY}-th write of the other kind, to keep its mean current. The first write is
- * plain, the second streaming. Only the speed depends on the choice: the values written are the same.
+ * <p>The rule: for each kind of store, the fastest of its last {@link #RECENT} writes (a minimum, because
+ * what disturbs one write, a preemption or a cold cache at the start, only makes it slower; a slow period
+ * lasts for thousands of writes); plain stores while theirs is below {@link #SLOW_FACTOR} times the
+ * streaming one, and every {@link #PROBE_EVERY}-th write of the other kind, to keep its figure current.
+ * The first write is plain, the second streaming. Only the speed depends on the choice: the values
+ * written are the same.
  *
  * <p>{@code -Dringfold.segment.stores=plain} or {@code =streaming} fixes the choice (for comparisons; the
  * default is {@code auto}, the rule above).
@@ -24,12 +26,15 @@ final class SegmentStores {
     static final double SLOW_FACTOR = 2.0;
     /** One write in this many uses the kind not preferred, so that a change of period is seen. */
     static final int PROBE_EVERY = 64;
-    private static final double WEIGHT = 1.0 / 8;
+    /** Writes per kind of store over which the fastest is taken. */
+    static final int RECENT = 8;
     /** The fixed choice from {@code -Dringfold.segment.stores}, or null for the measured one. */
     private static final Boolean FIXED = fixed(System.getProperty("ringfold.segment.stores", "auto"));
 
-    private double plainNanos = Double.NaN;
-    private double streamingNanos = Double.NaN;
+    private final long[] plainNanos = new long[RECENT];
+    private final long[] streamingNanos = new long[RECENT];
+    private long plainCount;
+    private long streamingCount;
     private long writes;
     private long streamed;
 
@@ -39,13 +44,13 @@ final class SegmentStores {
         if (FIXED != null) {
             return FIXED;
         }
-        if (Double.isNaN(plainNanos)) {
+        if (plainCount == 0) {
             return false;
         }
-        if (Double.isNaN(streamingNanos)) {
+        if (streamingCount == 0) {
             return true;
         }
-        boolean preferStreaming = plainNanos > SLOW_FACTOR * streamingNanos;
+        boolean preferStreaming = fastest(plainNanos, plainCount) > SLOW_FACTOR * fastest(streamingNanos, streamingCount);
         return writes % PROBE_EVERY == 0 ? !preferStreaming : preferStreaming;
     }
 
@@ -53,10 +58,18 @@ final class SegmentStores {
     void record(boolean streaming, long nanos) {
         if (streaming) {
             streamed++;
-            streamingNanos = Double.isNaN(streamingNanos) ? nanos : streamingNanos + WEIGHT * (nanos - streamingNanos);
+            streamingNanos[(int) (streamingCount++ % RECENT)] = nanos;
         } else {
-            plainNanos = Double.isNaN(plainNanos) ? nanos : plainNanos + WEIGHT * (nanos - plainNanos);
+            plainNanos[(int) (plainCount++ % RECENT)] = nanos;
         }
+    }
+
+    private static long fastest(long[] recent, long count) {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < Math.min(count, RECENT); i++) {
+            min = Math.min(min, recent[i]);
+        }
+        return min;
     }
 
     static Boolean fixed(String setting) {

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /**
- * The choice between plain and streaming stores, fed with made-up timings: plain while plain writes stay
- * within twice the streaming ones, streaming while they do not, a probe of the other kind every 64th
- * write, and a change of period followed in both directions.
+ * The choice between plain and streaming stores, fed with made-up timings: plain while the fastest of the
+ * recent plain writes stays within twice the fastest streaming one, streaming while it does not, a probe
+ * of the other kind every 64th write, a change of period followed in both directions, and one disturbed
+ * write changing nothing.
  */
 class SegmentStoresTest {
 
@@ -49,6 +50,23 @@ class SegmentStoresTest {
         int last = run(stores, 640, 20_000, 22_000);
         assertThat(after).isLessThan(64 * 20);
         assertThat(last).isEqualTo(10);
+    }
+
+    @Test
+    void oneSlowWriteDoesNotSwitchButEightDo() {
+        SegmentStores stores = new SegmentStores();
+        run(stores, 10, 20_000, 22_000);
+        stores.next();
+        stores.record(false, 5_000_000); // preempted during the write
+        assertThat(run(stores, 50, 20_000, 22_000)).as("after one slow write").isZero();
+        int slow = 0;
+        while (slow < SegmentStores.RECENT) {
+            boolean streaming = stores.next(); // true only for the probe at the 64th write
+            assertThat(streaming).as("slow plain write %d", slow).isEqualTo(stores.writes() % SegmentStores.PROBE_EVERY == 0);
+            stores.record(streaming, streaming ? 22_000 : 90_000);
+            slow += streaming ? 0 : 1;
+        }
+        assertThat(stores.next()).as("after eight slow plain writes").isTrue();
     }
 
     @Test
