@@ -12,6 +12,8 @@
 # over all epochs is reported beside it). --configs: comma-separated subset of
 # w1,w2,p1,p2,p2tcp (default all). Arguments after -- go to every train command
 # (e.g. -- --allreduce float32). Environment: RINGFOLD (default ./ringfold at the repository root).
+# Each JSON line and the table carry steal_seconds: the CPU time the hypervisor gave to other guests
+# during the run (/proc/stat); two workers in lockstep lose about twice what is stolen from either core.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --configs) [[ $# -ge 2 ]] || die "--configs: missing value (expected: e.g. w1,w2)"; CONFIGS="$2"; shift 2 ;;
     --run-dir) [[ $# -ge 2 ]] || die "--run-dir: missing value (expected: a directory)"; RUN_DIR="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (expected: --rounds, --epochs, --skip, --configs, --run-dir, --)" ;;
   esac
 done
@@ -46,6 +48,10 @@ mkdir -p "$RUN_DIR"
 TRAIN=(train --data fashion-mnist --hidden 128 --epochs "$EPOCHS" --seed 1 --json)
 "$RINGFOLD" --version >/dev/null 2>&1 || true   # builds the jar once, outside the timed runs
 
+# CPU time the hypervisor gave to others while this VM's CPUs wanted to run (the steal column of /proc/stat,
+# all CPUs): a 2-worker run in lockstep loses about twice what is stolen from either core.
+steal_ticks() { awk '/^cpu / { print $9 }' /proc/stat; }
+
 run_one() { # config round
   local config="$1" round="$2" out="$RUN_DIR/$1-$2" cmd
   case "$config" in
@@ -57,12 +63,17 @@ run_one() { # config round
     *) die "--configs: unknown configuration $config (expected: w1, w2, p1, p2, p2tcp)" ;;
   esac
   cmd+=("${EXTRA[@]}")
-  local load; load="$(cut -d' ' -f1 /proc/loadavg)"
+  local load steal0 steal1
+  load="$(cut -d' ' -f1 /proc/loadavg)"
+  steal0="$(steal_ticks)"
   "${cmd[@]}" > "$RUN_DIR/$config-$round.out" 2> "$RUN_DIR/$config-$round.err" \
     || die "$config round $round failed (see $RUN_DIR/$config-$round.err)"
-  python3 - "$config" "$round" "$SKIP" "$load" "$RUN_DIR/$config-$round.out" "${cmd[*]}" <<'PY' | tee -a "$RUN_DIR/results.jsonl"
+  steal1="$(steal_ticks)"
+  python3 - "$config" "$round" "$SKIP" "$load" "$RUN_DIR/$config-$round.out" "${cmd[*]}" \
+      "$(( steal1 - steal0 ))" "$(getconf CLK_TCK)" <<'PY' | tee -a "$RUN_DIR/results.jsonl"
 import json, statistics, sys
 config, rnd, skip, load, path, cmd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
+steal = int(sys.argv[7]) / int(sys.argv[8])
 result = None
 for line in open(path):
     line = line.strip()
@@ -79,7 +90,7 @@ print(json.dumps({"config": config, "round": rnd, "epoch_seconds": epochs,
                   "steady_epoch_seconds": statistics.median(epochs[skip:]),
                   "workers": result.get("workers"), "parameter_digest": result.get("parameter_digest", "")[:16],
                   "wait_seconds": [round(t["wait_seconds"], 3) for t in result.get("telemetry", [])],
-                  "load_before": load, "command": cmd}))
+                  "load_before": load, "steal_seconds": round(steal, 2), "command": cmd}))
 PY
 }
 
@@ -97,12 +108,13 @@ by = {}
 for r in rows:
     by.setdefault(r["config"], []).append(r)
 print()
-print("| configuration | steady s/epoch per round | median | all-epoch median per round | digest |")
-print("|---|---|---|---|---|")
+print("| configuration | steady s/epoch per round | median | all-epoch median per round | stolen s per round | digest |")
+print("|---|---|---|---|---|---|")
 for c, rs in by.items():
     steady = [r["steady_epoch_seconds"] for r in rs]
     print(f"| {c} | {', '.join(f'{s:.3f}' for s in steady)} | {statistics.median(steady):.3f} | "
-          f"{', '.join('%.3f' % r['median_epoch_seconds'] for r in rs)} | {', '.join(sorted({r['parameter_digest'][:8] for r in rs}))} |")
+          f"{', '.join('%.3f' % r['median_epoch_seconds'] for r in rs)} | "
+          f"{', '.join('%.2f' % r.get('steal_seconds', 0) for r in rs)} | {', '.join(sorted({r['parameter_digest'][:8] for r in rs}))} |")
 print()
 for two, one in (("w2", "w1"), ("p2", "p1"), ("p2tcp", "p1")):
     if two in by and one in by:
