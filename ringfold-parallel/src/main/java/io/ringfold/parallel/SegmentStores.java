@@ -28,9 +28,9 @@ final class SegmentStores {
     static final int PROBE_EVERY = 64;
     /** Writes per kind of store over which the fastest is taken. */
     static final int RECENT = 8;
-    /** The fixed choice from {@code -Dringfold.segment.stores}, or null for the measured one. */
-    private static final Boolean FIXED = fixed(System.getProperty("ringfold.segment.stores", "auto"));
 
+    /** The fixed choice from {@code -Dringfold.segment.stores}, or null for the measured one. */
+    private final Boolean fixed = fixed(System.getProperty("ringfold.segment.stores", "auto"));
     private final long[] plainNanos = new long[RECENT];
     private final long[] streamingNanos = new long[RECENT];
     private long plainCount;
@@ -41,8 +41,8 @@ final class SegmentStores {
     /** Whether the next write should stream; report its time with {@link #record}. */
     boolean next() {
         writes++;
-        if (FIXED != null) {
-            return FIXED;
+        if (fixed != null) {
+            return fixed;
         }
         if (plainCount == 0) {
             return false;

@@ -52,21 +52,22 @@ final class ShardedUpdate implements ShardedStep {
     private final InPlaceReduceScatter inPlace;
     private final InPlaceReduceScatter.Contribution contribution = this::writeContribution;
     private final InPlaceReduceScatter.Reduction reduction = this::reduceOwn;
+    // The reduce call in progress, for the two callbacks above (fields, so a step allocates nothing).
+    private float[][] pendingGrads;
+    private int pendingOwned;
+    private int pendingE;
+    private double[] pendingStats;
+    private boolean pendingStreaming;
+    private long pendingWriteNanos;
     /** The communicator's copy-free all-gather, where it has one (shared memory), else null. */
     private final InPlaceAllGather inPlaceGather;
     private final InPlaceAllGather.Block ownSlice = this::writeOwnSlice;
     private final InPlaceAllGather.Blocks otherSlices = this::readOtherSlices;
     /** The vector being gathered, for the two callbacks above. */
     private float[] pendingVector;
+    /** Plain or streaming stores for each kind of write into the segment. */
     private final SegmentStores contributionStores = new SegmentStores();
     private final SegmentStores sliceStores = new SegmentStores();
-    private boolean pendingStreaming;
-    private long pendingWriteNanos;
-    // The reduce call in progress, for the two callbacks above (fields, so a step allocates nothing).
-    private float[][] pendingGrads;
-    private int pendingOwned;
-    private int pendingE;
-    private double[] pendingStats;
     private final float[] gathered;
 
     ShardedUpdate(Communicator comm, int parameterCount, int shards) {
