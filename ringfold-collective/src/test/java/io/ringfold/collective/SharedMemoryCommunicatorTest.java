@@ -102,37 +102,16 @@ class SharedMemoryCommunicatorTest extends CommunicatorContractTest {
                     });
                     assertThat(results).hasSize(n);
                 }
-                Ranks.all(comms, c -> {
-                    boolean done = ((InPlaceReduceScatter) c).reduceScatterInPlace(fits / n + 1,
-                            (peer, dst, index) -> { throw new AssertionError("must not be called"); },
-                            (from, index) -> { throw new AssertionError("must not be called"); });
-                    assertThat(done).isFalse();
-                    long[] x = {c.rank() + 1L};
-                    c.allReduce(x, 0, 1, ReduceOp.SUM);
-                    assertThat(x[0]).isEqualTo((long) n * (n + 1) / 2);
-                    return null;
-                });
+                refusedWithoutACollective(comms, c -> ((InPlaceReduceScatter) c).reduceScatterInPlace(fits / n + 1,
+                        (peer, dst, index) -> { throw new AssertionError("must not be called"); },
+                        (from, index) -> { throw new AssertionError("must not be called"); }));
             } finally {
                 comms.forEach(Communicator::close);
             }
         }
-        List<Communicator> two = create(2, Duration.ofSeconds(5));
-        try {
-            List<Ranks.Outcome<Object>> outcomes = Ranks.run(two, c -> {
-                if (c.rank() == 0) {
-                    ((InPlaceReduceScatter) c).reduceScatterInPlace(10, (peer, dst, index) -> { }, (from, index) -> { });
-                } else {
-                    c.reduceScatter(new long[22], 0, 11, ReduceOp.SUM);
-                }
-                return null;
-            });
-            for (Ranks.Outcome<Object> o : outcomes) {
-                assertThat(o.error()).isInstanceOf(CollectiveException.class);
-                assertThat(o.error().getMessage()).contains("reducescatter #1 (int64 x ");
-            }
-        } finally {
-            two.forEach(Communicator::close);
-        }
+        mismatchFailsOnBothRanks(
+                c -> ((InPlaceReduceScatter) c).reduceScatterInPlace(10, (peer, dst, index) -> { }, (from, index) -> { }),
+                c -> c.reduceScatter(new long[22], 0, 11, ReduceOp.SUM), "reducescatter #1 (int64 x ");
     }
 
     /**
@@ -174,33 +153,42 @@ class SharedMemoryCommunicatorTest extends CommunicatorContractTest {
                         return null;
                     });
                 }
-                Ranks.all(comms, c -> {
-                    boolean done = ((InPlaceAllGather) c).allGatherInPlace(fits + 1,
-                            (dst, index) -> { throw new AssertionError("must not be called"); },
-                            (from, index) -> { throw new AssertionError("must not be called"); });
-                    assertThat(done).isFalse();
-                    long[] x = {c.rank() + 1L};
-                    c.allReduce(x, 0, 1, ReduceOp.SUM);
-                    assertThat(x[0]).isEqualTo((long) n * (n + 1) / 2);
-                    return null;
-                });
+                refusedWithoutACollective(comms, c -> ((InPlaceAllGather) c).allGatherInPlace(fits + 1,
+                        (dst, index) -> { throw new AssertionError("must not be called"); },
+                        (from, index) -> { throw new AssertionError("must not be called"); }));
             } finally {
                 comms.forEach(Communicator::close);
             }
         }
+        mismatchFailsOnBothRanks(
+                c -> ((InPlaceAllGather) c).allGatherInPlace(10, (dst, index) -> { }, (from, index) -> { }),
+                c -> c.allGather(new float[22], 0, 11), "allgather #1 (float32 x ");
+    }
+
+    /** An in-place call that must refuse its block (false, no collective begun): the next plain call still matches. */
+    private static void refusedWithoutACollective(List<Communicator> comms, java.util.function.Predicate<Communicator> call) {
+        int n = comms.size();
+        Ranks.all(comms, c -> {
+            assertThat(call.test(c)).isFalse();
+            long[] x = {c.rank() + 1L};
+            c.allReduce(x, 0, 1, ReduceOp.SUM);
+            assertThat(x[0]).isEqualTo((long) n * (n + 1) / 2);
+            return null;
+        });
+    }
+
+    /** Rank 0 makes the in-place call, rank 1 a plain one of another size: both fail naming the call. */
+    private void mismatchFailsOnBothRanks(java.util.function.Consumer<Communicator> inPlace,
+                                          java.util.function.Consumer<Communicator> plain, String named) {
         List<Communicator> two = create(2, Duration.ofSeconds(5));
         try {
             List<Ranks.Outcome<Object>> outcomes = Ranks.run(two, c -> {
-                if (c.rank() == 0) {
-                    ((InPlaceAllGather) c).allGatherInPlace(10, (dst, index) -> { }, (from, index) -> { });
-                } else {
-                    c.allGather(new float[22], 0, 11);
-                }
+                (c.rank() == 0 ? inPlace : plain).accept(c);
                 return null;
             });
             for (Ranks.Outcome<Object> o : outcomes) {
                 assertThat(o.error()).isInstanceOf(CollectiveException.class);
-                assertThat(o.error().getMessage()).contains("allgather #1 (float32 x ");
+                assertThat(o.error().getMessage()).contains(named);
             }
         } finally {
             two.forEach(Communicator::close);
