@@ -186,8 +186,7 @@ final class TrainCommand implements Callable<Integer> {
             w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
             try (io.ringfold.collective.Communicator comm = transport().over(io.ringfold.collective.TcpRendezvous.join(
                     at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
-                w.println("transport: " + comm.describe() + (exact() ? ", fixed-point sums "
-                        + io.ringfold.tensor.FixedPointSum.implementation() : ""));
+                w.println("transport: " + comm.describe() + fixedPointNote());
                 DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
                 outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
                         trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
@@ -221,7 +220,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker"
-                    + (exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : ""));
+                    + fixedPointNote());
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
                     new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
@@ -455,5 +454,10 @@ final class TrainCommand implements Callable<Integer> {
         if (value != null) {
             n.put(field, value);
         }
+    }
+
+    /** ", fixed-point sums native" (or "java (why)") in the exact mode, which uses that kernel; else nothing. */
+    private String fixedPointNote() {
+        return exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : "";
     }
 }

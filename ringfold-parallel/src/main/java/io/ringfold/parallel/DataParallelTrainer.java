@@ -208,11 +208,11 @@ public final class DataParallelTrainer {
             for (int t = resumed ? startStep : 0; t < steps; t++) {
                 long c0 = System.nanoTime();
                 long w0 = comm.nanosInCollectives();
-                stepper.run(t, order, params, optimizer, schedule.rate(config.learningRate(), epoch, step, totalSteps));
+                lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
+                stepper.run(t, order, params, optimizer, lr);
                 lossSum = stepper.addLoss(lossSum);
                 hits = stepper.addHits(hits);
                 step++;
-                lr = schedule.rate(config.learningRate(), epoch, step - 1, totalSteps);
                 computeNanos += System.nanoTime() - c0 - (comm.nanosInCollectives() - w0);
                 if (policy.dueAfterStep(step)) {
                     // In the exact mode every worker takes part in assembling the optimizer state; rank 0 writes it.
