@@ -53,17 +53,25 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         CompletableFuture<HttpReply> reply;
         String path = new QueryStringDecoder(req.uri()).rawPath();
-        if (!req.decoderResult().isSuccess()) {
-            reply = CompletableFuture.completedFuture(HttpReply.error(400, "malformed HTTP request: "
-                    + req.decoderResult().cause()));
-            keepAlive = false;
-        } else {
-            HttpReply refused = guard.refusal(path, req.headers().getAll(HttpHeaderNames.AUTHORIZATION));
-            reply = refused != null ? CompletableFuture.completedFuture(refused)
-                    : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()),
-                    req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
-        }
+        // Counted before the request can reach a model's queue, as the gRPC service does: a shutdown that
+        // reads zero in flight must not stop accepting while a dispatched request is being computed (it
+        // did, rarely: the batch thread could start before this thread counted the request).
         counters.inFlight.incrementAndGet();
+        try {
+            if (!req.decoderResult().isSuccess()) {
+                reply = CompletableFuture.completedFuture(HttpReply.error(400, "malformed HTTP request: "
+                        + req.decoderResult().cause()));
+                keepAlive = false;
+            } else {
+                HttpReply refused = guard.refusal(path, req.headers().getAll(HttpHeaderNames.AUTHORIZATION));
+                reply = refused != null ? CompletableFuture.completedFuture(refused)
+                        : router.route(req.method().name(), path, ByteBufUtil.getBytes(req.content()),
+                        req.headers().get(HttpHeaderNames.IF_NONE_MATCH));
+            }
+        } catch (RuntimeException | Error e) {
+            counters.inFlight.decrementAndGet();
+            throw e;
+        }
         boolean log = guard.logging();
         pending.add(new Pending(reply, keepAlive, start, log ? System.currentTimeMillis() : 0, req.method().name(), path,
                 req.content().readableBytes(), log ? req.headers().get(REQUEST_ID) : null));
