@@ -77,7 +77,7 @@ run_one() { # config round
     local a b
     "${cmd[@]}" --out "$out-a" > "$RUN_DIR/$config-$round-a.out" 2> "$RUN_DIR/$config-$round-a.err" & a=$!
     "${cmd[@]}" --out "$out-b" > "$RUN_DIR/$config-$round-b.out" 2> "$RUN_DIR/$config-$round-b.err" & b=$!
-    wait "$a" || die "$config round $round (first copy) failed (see $RUN_DIR/$config-$round-a.err)"
+    wait "$a" || { kill "$b" 2>/dev/null || true; die "$config round $round (first copy) failed (see $RUN_DIR/$config-$round-a.err)"; }
     wait "$b" || die "$config round $round (second copy) failed (see $RUN_DIR/$config-$round-b.err)"
     outs="$RUN_DIR/$config-$round-a.out:$RUN_DIR/$config-$round-b.out"
   else
