@@ -176,15 +176,14 @@ public final class ModelRepository implements AutoCloseable {
      */
     public ServedVersion resolve(String model, Long version, String label) {
         if (closed) {
-            // Not 404: the model exists, this replica is stopping; IllegalStateException answers 503 + Retry-After.
-            throw new IllegalStateException("model '" + model + "': server shutting down (expected: retry on another replica)");
+            throw shuttingDown(model);
         }
         Entry e = entry(model);
         NavigableMap<Long, ServedVersion> vs = e.versions;
         if (version != null) {
             ServedVersion v = vs.get(version);
             if (v == null) {
-                throw new ModelNotFoundException("model '" + model + "': version " + version + " not serving (serving: "
+                throw notServing(model, "model '" + model + "': version " + version + " not serving (serving: "
                         + vs.keySet() + ")");
             }
             return v;
@@ -197,15 +196,29 @@ public final class ModelRepository implements AutoCloseable {
             }
             ServedVersion v = vs.get(target);
             if (v == null) {
-                throw new ModelNotFoundException("model '" + model + "': label '" + label + "' names version " + target
+                throw notServing(model, "model '" + model + "': label '" + label + "' names version " + target
                         + ", not serving (serving: " + vs.keySet() + ")");
             }
             return v;
         }
         if (vs.isEmpty()) {
-            throw new ModelNotFoundException("model '" + model + "': no version serving");
+            throw notServing(model, "model '" + model + "': no version serving");
         }
         return vs.lastEntry().getValue();
+    }
+
+    /** Not 404: the model exists, this replica is stopping; IllegalStateException answers 503 + Retry-After. */
+    private static IllegalStateException shuttingDown(String model) {
+        return new IllegalStateException("model '" + model + "': server shutting down (expected: retry on another replica)");
+    }
+
+    /**
+     * A version the lookup did not find: 404, unless {@link #close} started since the check at the top of
+     * {@link #resolve} and retired it (close sets the flag before it retires anything), which is 503 like
+     * every other request during shutdown.
+     */
+    private RuntimeException notServing(String model, String message) {
+        return closed ? shuttingDown(model) : new ModelNotFoundException(message);
     }
 
     private Entry entry(String model) {
