@@ -92,22 +92,16 @@ public final class InProcessGroup {
     }
 
     /**
-     * How long a rank spins, without the lock, before it yields. Ranks on cores of their own arrive
-     * within microseconds; a monitor wait costs a context switch each time, which with two or three
-     * synchronisation points per allreduce dominated small collectives.
+     * How long a rank spins, without the lock, before it waits on the monitor. Ranks on cores of their
+     * own arrive within microseconds; a monitor wait costs a context switch each time, which with two
+     * or three synchronisation points per allreduce dominated small collectives.
+     *
+     * <p>Not followed by a phase of yielding, although a yielding waiter resumes sooner (12-18 µs against
+     * 70-73 µs after a wait past the spin, measured): on this project's VM the host at times runs both
+     * virtual CPUs on one core, and a waiter that keeps its CPU busy then takes that core from the worker
+     * it waits for (two threads 0.56-0.70 s per epoch against 0.55-0.57 blocking; bench/RESULTS.md).
      */
     private static final long SPIN_NANOS = Long.getLong("ringfold.collective.spinNanos", 50_000L);
-
-    /**
-     * Until how long after arriving a rank yields instead of waiting on the monitor (as the shared-memory
-     * transport's waits do). A training step's partner is late by hundreds of microseconds now and then
-     * (a hypervisor's steal, an interrupt); a rank that waited on the monitor then left its core idle,
-     * the virtual CPU halted, and waking it went through the hypervisor. Yielding keeps the core ready and
-     * still gives it to any other runnable thread. Two worker threads on this project's 2-core VM, steady
-     * state, barriers alternating between the two ways: a rank that waited past the spin resumed 12-18 µs
-     * after the last rank arrived when yielding, 70-73 µs when waiting on the monitor (bench/RESULTS.md).
-     */
-    private static final long YIELD_NANOS = Long.getLong("ringfold.collective.yieldNanos", 2_000_000L);
 
     /** A barrier with the deadline; on expiry names the ranks that had not arrived at this point. */
     void await(int rank, long seq, String what) {
@@ -125,16 +119,9 @@ public final class InProcessGroup {
                 return;
             }
         }
-        long start = System.nanoTime();
-        while (generation == gen && failure == null) {
-            long waited = System.nanoTime() - start;
-            if (waited < SPIN_NANOS) {
-                Thread.onSpinWait();
-            } else if (waited < YIELD_NANOS) {
-                Thread.yield();
-            } else {
-                break;
-            }
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (generation == gen && failure == null && System.nanoTime() < spinUntil) {
+            Thread.onSpinWait();
         }
         synchronized (this) {
             waitForTrip(rank, seq, what, gen);
