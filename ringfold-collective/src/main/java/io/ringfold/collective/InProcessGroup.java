@@ -97,9 +97,10 @@ public final class InProcessGroup {
      * or three synchronisation points per allreduce dominated small collectives.
      *
      * <p>Not followed by a phase of yielding, although a yielding waiter resumes sooner (12-18 µs against
-     * 70-73 µs after a wait past the spin, measured): on this project's VM the host at times runs both
-     * virtual CPUs on one core, and a waiter that keeps its CPU busy then takes that core from the worker
-     * it waits for (two threads 0.56-0.70 s per epoch against 0.55-0.57 blocking; bench/RESULTS.md).
+     * 70-73 µs after a wait past the spin, measured): this project's VM has periods in which two worker
+     * threads run at about one worker's speed, and in those a waiter that kept its CPU busy made them
+     * slower still, as if it took the CPU from the worker it waited for (0.56-0.70 s per epoch against
+     * 0.55-0.57 when blocking; bench/RESULTS.md).
      */
     private static final long SPIN_NANOS = Long.getLong("ringfold.collective.spinNanos", 50_000L);
 
