@@ -10,6 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -184,13 +188,13 @@ class ModelRepositoryTest {
     @Test
     void aLookupRacingCloseIsRefusedAsShuttingDownNeverAsMissing() throws Exception {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
-        java.util.List<Throwable> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Throwable> wrong = new CopyOnWriteArrayList<>();
         int refusals = 0;
         for (int round = 0; round < 50 && wrong.isEmpty(); round++) {
             ModelRepository r = open();
             r.poll();
-            java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            AtomicInteger refused = new AtomicInteger();
+            CountDownLatch started = new CountDownLatch(1);
             Thread lookups = new Thread(() -> {
                 started.countDown();
                 while (refused.get() == 0) {
