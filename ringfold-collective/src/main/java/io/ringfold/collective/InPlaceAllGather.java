@@ -4,10 +4,11 @@ import java.nio.FloatBuffer;
 
 /**
  * An all-gather of float32 blocks without the copies, for communicators whose ranks share memory
- * ({@link SharedMemoryCommunicator}): each rank writes its block straight into the shared segment, and
- * reads every other rank's block where it lies, into wherever it wants it. The call is the same collective
- * as {@link Communicator#allGather(float[], int, int)} (same signature check, deadline and failure
- * reports); only where the bytes are written and read differs.
+ * (processes: {@link SharedMemoryCommunicator}; threads: {@link InProcessGroup}'s): each rank writes its
+ * block straight into shared memory, and reads every other rank's block where it lies, into wherever it
+ * wants it. The call is the same collective as {@link Communicator#allGather(float[], int, int)}
+ * (signature check, deadline and failure reports); only where the bytes are written and read differs.
+ * Every rank must make the in-place call, as for {@link InPlaceReduceScatter}.
  */
 public interface InPlaceAllGather {
 
@@ -26,7 +27,7 @@ public interface InPlaceAllGather {
 
     /**
      * The all-gather of {@code block} floats per rank, in place; false (and nothing done, no collective
-     * begun) when the block does not fit the segment's unit, and the caller must use the plain all-gather.
+     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must use the plain all-gather.
      * Every rank gets the same answer for the same block. With one rank, neither callback runs.
      */
     boolean allGatherInPlace(int block, Block mine, Blocks others);

@@ -4,10 +4,15 @@ import java.nio.LongBuffer;
 
 /**
  * A reduce-scatter SUM of int64 blocks without the copies, for communicators whose ranks share memory
- * ({@link SharedMemoryCommunicator}): each rank writes its contribution to every other rank's block
- * straight into the shared segment, where that rank reads it while it computes its own block. The call
- * is the same collective as {@link Communicator#reduceScatter(long[], int, int, ReduceOp)} with SUM (same
- * signature check, deadline and failure reports); only where the bytes are written differs.
+ * (processes: {@link SharedMemoryCommunicator}; threads: {@link InProcessGroup}'s): each rank writes its
+ * contribution to every other rank's block straight into shared memory, where that rank reads it while it
+ * computes its own block. The call is the same collective as {@link Communicator#reduceScatter(long[], int,
+ * int, ReduceOp)} with SUM (signature check, deadline and failure reports); only where the bytes are
+ * written differs.
+ *
+ * <p>Every rank must make the in-place call. Over a shared segment a rank making the plain call with the
+ * same block meets it and gets the same result; in one JVM that is reported as a mismatch (the ranks
+ * publish their slots, not arrays).
  */
 public interface InPlaceReduceScatter {
 
@@ -27,7 +32,7 @@ public interface InPlaceReduceScatter {
 
     /**
      * The reduce-scatter of {@code block} longs per rank, in place; false (and nothing done, no collective
-     * begun) when the block does not fit the segment's unit, and the caller must use the plain
+     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must use the plain
      * reduce-scatter. Every rank gets the same answer for the same block.
      */
     boolean reduceScatterInPlace(int block, Contribution contribution, Reduction reduction);

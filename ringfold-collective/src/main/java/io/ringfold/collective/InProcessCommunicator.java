@@ -1,13 +1,16 @@
 package io.ringfold.collective;
 
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.time.Duration;
 
 /**
  * One rank of an {@link InProcessGroup}. An allreduce takes three synchronisation points: all buffers
  * published; each rank has reduced its slice of the elements (reading every rank's buffer, ranks in
- * order) into a private array; each rank has written its slice into every rank's buffer.
+ * order) into a private array; each rank has written its slice into every rank's buffer. The in-place
+ * reduce-scatter and all-gather take one, through this rank's {@link InProcessSlots}.
  */
-final class InProcessCommunicator implements Communicator {
+final class InProcessCommunicator implements Communicator, InPlaceReduceScatter, InPlaceAllGather {
 
     private final InProcessGroup group;
     private final int rank;
@@ -17,10 +20,16 @@ final class InProcessCommunicator implements Communicator {
     private long[] longSlice = new long[0];
     private long nanos;
     private long bytes;
+    private final LongBuffer[] inPlaceFrom;
+    private final FloatBuffer[] gatherFrom;
+    private final int[] inPlaceIndex;
 
     InProcessCommunicator(InProcessGroup group, int rank) {
         this.group = group;
         this.rank = rank;
+        this.inPlaceFrom = new LongBuffer[group.size()];
+        this.gatherFrom = new FloatBuffer[group.size()];
+        this.inPlaceIndex = new int[group.size()];
     }
 
     @Override
@@ -238,6 +247,77 @@ final class InProcessCommunicator implements Communicator {
     public void allGather(long[] buffer, int offset, int block) {
         checkBlocks(buffer.length, offset, block, "allgather");
         gatherBlocks(buffer, offset, block, "allgather(int64 x " + block + " per rank)", 8);
+    }
+
+    /**
+     * This rank's contributions to the others' blocks go into its slot, then, after the call's one
+     * synchronisation point, it adds up its own block reading the others' slots where they lie. The
+     * signature names the in-place call: its ranks read slots, not the arrays a plain call publishes, so a
+     * rank making the plain call against it fails as a mismatch rather than reading the wrong thing.
+     */
+    @Override
+    public boolean reduceScatterInPlace(int block, Contribution contribution, Reduction reduction) {
+        int n = group.size();
+        if (block < 0 || 8L * n * block > InProcessSlots.MAX_BYTES) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "reducescatter(int64 x " + block + " per rank, sum, in place)";
+        LongBuffer mine = null;
+        if (n > 1) {
+            mine = group.slots(rank).longsToWrite(s, (long) n * block);
+            for (int q = 0; q < n; q++) {
+                if (q != rank) {
+                    contribution.write(q, mine, q * block);
+                }
+            }
+        }
+        group.arrive(rank, s, sig, null, 0);
+        for (int q = 0; q < n; q++) {
+            inPlaceFrom[q] = q == rank ? null : group.slots(q).longsWritten(s);
+            inPlaceIndex[q] = rank * block;
+        }
+        try {
+            reduction.reduce(inPlaceFrom, inPlaceIndex);
+        } finally {
+            java.util.Arrays.fill(inPlaceFrom, null);
+        }
+        account(t0, 8L * block * (n - 1));
+        return true;
+    }
+
+    /**
+     * This rank's block goes into its slot; after the call's one synchronisation point, it reads the others'
+     * where they lie. Named as an in-place call, as {@link #reduceScatterInPlace} is and for the same reason.
+     */
+    @Override
+    public boolean allGatherInPlace(int block, Block mine, Blocks others) {
+        int n = group.size();
+        if (block < 0 || 4L * block > InProcessSlots.MAX_BYTES) {
+            return false;
+        }
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "allgather(float32 x " + block + " per rank, in place)";
+        if (n > 1) {
+            FloatBuffer slot = group.slots(rank).floatsToWrite(s, block);
+            mine.write(slot, 0);
+        }
+        group.arrive(rank, s, sig, null, 0);
+        if (n > 1) {
+            for (int q = 0; q < n; q++) {
+                gatherFrom[q] = q == rank ? null : group.slots(q).floatsWritten(s);
+                inPlaceIndex[q] = 0;
+            }
+            try {
+                others.read(gatherFrom, inPlaceIndex);
+            } finally {
+                java.util.Arrays.fill(gatherFrom, null);
+            }
+        }
+        account(t0, 4L * block * (n - 1));
+        return true;
     }
 
     private void gatherBlocks(Object buffer, int offset, int block, String sig, int elementBytes) {

@@ -24,6 +24,8 @@ public final class InProcessGroup {
     /** The generation (synchronisation point number) at which each rank last arrived. */
     private final long[] arrivedAt;
     private final List<InProcessCommunicator> members = new ArrayList<>();
+    /** Each rank's slots for the in-place collectives. */
+    private final InProcessSlots[] slots;
     /** mailboxes[from * size + to]: messages sent and not yet received, guarded by this. */
     private final ArrayDeque<float[]>[] mailboxes;
     private volatile long generation;
@@ -54,7 +56,9 @@ public final class InProcessGroup {
         for (int i = 0; i < mailboxes.length; i++) {
             mailboxes[i] = new ArrayDeque<>();
         }
+        this.slots = new InProcessSlots[size];
         for (int r = 0; r < size; r++) {
+            slots[r] = new InProcessSlots();
             members.add(new InProcessCommunicator(this, r));
         }
     }
@@ -196,6 +200,10 @@ public final class InProcessGroup {
 
     int offset(int rank) {
         return offsets[rank];
+    }
+
+    InProcessSlots slots(int rank) {
+        return slots[rank];
     }
 
     synchronized void post(int from, int to, float[] message) {
