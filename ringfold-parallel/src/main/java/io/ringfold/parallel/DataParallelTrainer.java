@@ -85,22 +85,12 @@ public final class DataParallelTrainer {
      */
     public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
-        return fit(comm, null, arch, x, y, xVal, yVal, listener, policy);
-    }
-
-    /**
-     * As above, for a worker thread whose {@code siblings} are the other ranks of {@code comm}, threads of
-     * this JVM: the exact mode then exchanges through shared memory ({@link SiblingShardedStep}).
-     */
-    TrainingResult fit(Communicator comm, Siblings siblings, Architecture arch, Matrix x, float[] y, Matrix xVal,
-                       float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = x.rows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, siblings, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal,
-                listener, policy);
+        return fit(comm, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener, policy);
     }
 
     /**
@@ -115,7 +105,7 @@ public final class DataParallelTrainer {
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, null, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
+        return fit(comm, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
                 listener, policy);
     }
 
@@ -131,7 +121,7 @@ public final class DataParallelTrainer {
         }
     }
 
-    private TrainingResult fit(Communicator comm, Siblings siblings, Architecture arch, LocalShards local,
+    private TrainingResult fit(Communicator comm, Architecture arch, LocalShards local,
                                ShardPlan plan, int n, int cols, Matrix xVal, float[] yVal, TrainingListener listener,
                                CheckpointPolicy policy) {
         int workers = comm.size();
@@ -142,9 +132,7 @@ public final class DataParallelTrainer {
 
         int p = arch.parameterCount();
         float[] params = Initializer.initialParameters(arch, config.seed());
-        ShardedStep sharded = !exact ? null : siblings != null && workers > 1
-                ? new SiblingShardedStep(comm, siblings, p, shards)
-                : new ShardedUpdate(comm, p, shards);
+        ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
         boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
@@ -166,7 +154,7 @@ public final class DataParallelTrainer {
         long step = 0;
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
-        long bytesStart = bytesMoved(comm, sharded);
+        long bytesStart = comm.bytesSent();
         String identity = identity(arch, n, cols);
         int startEpoch = 0;
         int startStep = 0;
@@ -189,9 +177,6 @@ public final class DataParallelTrainer {
             }
             seen = (long) n * startEpoch;
         }
-        if (exact) {
-            params = exactStep.share(params);
-        }
         for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
             for (int s = 0; s < owned; s++) {
                 order[s] = SplitMix64.derive(config.seed(), SHARD_SHUFFLE_PURPOSE + first + s, epoch)
@@ -199,7 +184,7 @@ public final class DataParallelTrainer {
             }
             long epochCompute = computeNanos;
             long epochWait = comm.nanosInCollectives();
-            long epochBytes = bytesMoved(comm, sharded);
+            long epochBytes = comm.bytesSent();
             boolean resumed = epoch == startEpoch;
             double lossSum = resumed ? resumedLoss : 0;
             long hits = resumed ? resumedHits : 0;
@@ -237,7 +222,7 @@ public final class DataParallelTrainer {
             // Per-epoch telemetry of every rank, so a slow worker shows in the progress output as it happens
             // (its own waits are short while the others wait for it).
             List<RankTelemetry> epochTelemetry = telemetry(comm, computeNanos - epochCompute,
-                    comm.nanosInCollectives() - epochWait, bytesMoved(comm, sharded) - epochBytes);
+                    comm.nanosInCollectives() - epochWait, comm.bytesSent() - epochBytes);
             if (rank == 0) {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
@@ -262,15 +247,10 @@ public final class DataParallelTrainer {
             }
         }
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
-                bytesMoved(comm, sharded) - bytesStart);
+                comm.bytesSent() - bytesStart);
         float[] result = stoppedEarly ? stopping.best() : params;
         return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
-    }
-
-    /** Bytes this worker moved: sent through the communicator, or read from its sibling threads' memory. */
-    private static long bytesMoved(Communicator comm, ShardedStep sharded) {
-        return comm.bytesSent() + (sharded == null ? 0 : sharded.bytesRead());
     }
 
     /** What must match for a checkpoint to belong to this run. */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One step of the exact mode on one worker: the gradient of each owned shard, the fixed-point exchange
- * and the sharded optimizer step ({@link ShardedStep}). The scale of the fixed-point sums comes from
+ * and the sharded optimizer step ({@link ShardedUpdate}). The scale of the fixed-point sums comes from
  * the previous step's largest gradient element ({@link #previousMax}, carried here and saved in
  * checkpoints).
  *
@@ -33,7 +33,7 @@ final class ExactStep implements TrainingStep {
     private final Blas blas;
     private final ShardPlan plan;
     private final LocalShards local;
-    private final ShardedStep sharded;
+    private final ShardedUpdate sharded;
     private final int shards;
     private final int first;
     private final int owned;
@@ -48,7 +48,7 @@ final class ExactStep implements TrainingStep {
     private final float[] labels;
     private double previousMax = Double.NaN;
 
-    ExactStep(Blas blas, Architecture arch, ShardPlan plan, LocalShards local, ShardedStep sharded, int first,
+    ExactStep(Blas blas, Architecture arch, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
               int owned, boolean[] decayMask, float decay) {
         int parameterCount = arch.parameterCount();
         int maxShardBatch = plan.shardBatch(0);
@@ -68,11 +68,6 @@ final class ExactStep implements TrainingStep {
         this.bp = new Backpropagation(arch, maxShardBatch);
         this.buffer = local.features(0).batchBuffer(maxShardBatch);
         this.labels = new float[maxShardBatch];
-    }
-
-    /** Before the first step (a collective): the parameter array to train from then on. */
-    float[] share(float[] params) {
-        return sharded.share(params, shardGrads);
     }
 
     @Override

@@ -78,7 +78,7 @@ final class Float32Step implements TrainingStep {
         for (int i = 0; i < p; i++) {
             grad[i] = wire[i] * inv;
         }
-        ShardedStep.addWeightDecay(grad, params, decayMask, decay, 0, p);
+        WeightDecay.add(grad, params, decayMask, decay, 0, p);
         optimizer.step(params, grad, learningRate);
     }
 

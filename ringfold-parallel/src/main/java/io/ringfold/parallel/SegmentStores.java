@@ -1,8 +1,9 @@
 package io.ringfold.parallel;
 
 /**
- * Plain or streaming stores for one kind of write into a shared-memory segment (a process's contribution
- * to its peers' blocks, its slice of the updated parameters), chosen by measuring both as training goes.
+ * Plain or streaming stores for one kind of write into shared memory (a worker's contribution to its
+ * peers' blocks, its slice of the updated parameters; a segment between processes, or the slots of
+ * worker threads), chosen by measuring both as training goes.
  *
  * <p>Why both: a plain store takes its cache line from the core that last read it, and on the 2-core VMs
  * we measure on those transfers ran 4-10x slower in some periods (bench/RESULTS.md); streaming stores do

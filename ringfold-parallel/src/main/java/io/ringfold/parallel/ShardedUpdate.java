@@ -29,15 +29,19 @@ import java.nio.LongBuffer;
  * contributor per slot, so their integer sum is exact), so each worker learns all of them from its own
  * block without a second collective.
  *
- * <p>Over shared memory ({@link InPlaceReduceScatter}) the blocks for the other workers are converted
- * straight into the segment and the own block adds the peers' where they lie, in the conversion pass;
- * elsewhere they go through {@code wire} and the plain reduce-scatter. Same layout, same sums. The
- * all-gather of the updated slices is in place there too ({@link InPlaceAllGather}): each worker writes
- * its slice into the segment and copies the others' from where they lie, instead of through
- * {@code gathered}. Both writes into the segment use plain or streaming stores, whichever is faster at
- * the time ({@link SegmentStores}).
+ * <p>Over shared memory ({@link InPlaceReduceScatter}: the segment of processes on one host, the slots of
+ * worker threads in one JVM) the blocks for the other workers are converted straight into shared memory
+ * and the own block adds the peers' where they lie, in the conversion pass; elsewhere they go through
+ * {@code wire} and the plain reduce-scatter. Same layout, same sums. The all-gather of the updated slices
+ * is in place there too ({@link InPlaceAllGather}): each worker writes its slice into shared memory and
+ * copies the others' from where they lie, instead of through {@code gathered}. Both writes use plain or
+ * streaming stores, whichever is faster at the time ({@link SegmentStores}). Threads and processes thus
+ * take the same path, with one synchronisation point per collective.
+ *
+ * <p>Per step the trainer calls {@link #agree} (first step only), then {@link #reduce} once or, when the
+ * gradient outgrew the scale, twice, then {@link #step}; every worker makes the same calls.
  */
-final class ShardedUpdate implements ShardedStep {
+final class ShardedUpdate {
 
     private final Communicator comm;
     private final int p;
@@ -75,7 +79,7 @@ final class ShardedUpdate implements ShardedStep {
         this.p = parameterCount;
         this.statsLength = 3 * shards;
         int n = comm.size();
-        this.slice = ShardedStep.sliceLength(parameterCount, n);
+        this.slice = (parameterCount + n - 1) / n;
         this.block = statsLength + slice;
         this.lo = Math.min(parameterCount, comm.rank() * slice);
         this.hi = Math.min(parameterCount, lo + slice);
@@ -85,17 +89,11 @@ final class ShardedUpdate implements ShardedStep {
         this.gathered = new float[n * slice];
     }
 
-    @Override
-    public float[] share(float[] params, float[][] shardGrads) {
-        return params;
-    }
-
     /**
      * Every shard's statistics in {@code allStats}, before any gradient is reduced (the first step has no
      * previous maximum to take the scale from): an allreduce with one contributor per slot, so exact.
      */
-    @Override
-    public void agree(double[] localStats, double[] allStats) {
+    void agree(double[] localStats, double[] allStats) {
         System.arraycopy(localStats, 0, allStats, 0, localStats.length);
         comm.allReduce(allStats, 0, allStats.length, ReduceOp.SUM);
     }
@@ -105,8 +103,7 @@ final class ShardedUpdate implements ShardedStep {
      * other workers' (reduce-scatter) and leaves the statistics of all shards in {@code allStats}.
      * {@code localStats} holds this worker's shards' statistics (zero elsewhere).
      */
-    @Override
-    public void reduce(float[][] shardGrads, int owned, int e, double[] localStats, double[] allStats) {
+    void reduce(float[][] shardGrads, int owned, int e, double[] localStats, double[] allStats) {
         if (inPlace != null) {
             pendingGrads = shardGrads;
             pendingOwned = owned;
@@ -205,11 +202,10 @@ final class ShardedUpdate implements ShardedStep {
      * all-gather that leaves the whole updated vector in {@code params} on every worker. {@code grad} is
      * scratch of the parameters' length (only the slice is written).
      */
-    @Override
-    public void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
-              float learningRate) {
+    void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
+             float learningRate) {
         FixedPointGradient.toMean(wire, comm.rank() * block + statsLength, e, rows, grad, lo, hi);
-        ShardedStep.addWeightDecay(grad, params, decayMask, decay, lo, hi);
+        WeightDecay.add(grad, params, decayMask, decay, lo, hi);
         optimizer.step(params, grad, learningRate, lo, hi);
         gather(params);
     }
@@ -262,8 +258,7 @@ final class ShardedUpdate implements ShardedStep {
      * The whole optimizer state, assembled from every worker's slice (each worker's state is current only
      * on its own slice). A collective: every worker calls it at the same step; for checkpoints.
      */
-    @Override
-    public OptimizerState fullState(Optimizer optimizer) {
+    OptimizerState fullState(Optimizer optimizer) {
         OptimizerState s = optimizer.state();
         float[][] buffers = s.buffers();
         for (float[] b : buffers) {
@@ -273,11 +268,5 @@ final class ShardedUpdate implements ShardedStep {
             gather(b);
         }
         return new OptimizerState(s.kind(), s.steps(), buffers);
-    }
-
-    /** Everything moves through the communicator, which counts it. */
-    @Override
-    public long bytesRead() {
-        return 0;
     }
 }

@@ -38,7 +38,6 @@ public final class WorkerThreads {
         }
         return (arch, x, y, xVal, yVal, listener) -> {
             InProcessGroup group = new InProcessGroup(workers, timeout);
-            Siblings siblings = new Siblings(workers, trainer.shards());
             TrainingResult[] results = new TrainingResult[workers];
             Throwable[] errors = new Throwable[workers];
             Thread[] threads = new Thread[workers];
@@ -47,7 +46,7 @@ public final class WorkerThreads {
                 threads[r] = new Thread(() -> {
                     Communicator comm = group.communicator(rank);
                     try {
-                        results[rank] = trainer.fit(comm, siblings, arch, x, y, xVal, yVal,
+                        results[rank] = trainer.fit(comm, arch, x, y, xVal, yVal,
                                 rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;

@@ -1,6 +1,8 @@
 package io.ringfold.parallel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.collective.InPlaceAllGather;
+import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.InProcessGroup;
 import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
@@ -124,40 +126,64 @@ class DataParallelDeterminismTest {
     }
 
     /**
-     * Worker threads exchange through shared memory ({@link SiblingShardedStep}); the same threads over the
-     * in-process group's collectives ({@link ShardedUpdate}, the path processes take) give the same bits,
-     * including a second reduction.
+     * Worker threads exchange in place, through their group's slots ({@code InPlaceReduceScatter},
+     * {@code InPlaceAllGather}); the same threads through the plain collectives and the trainer's own
+     * arrays (the path between machines) give the same bits and count the same bytes: for an MLP with
+     * weight decay, and for the regression whose gradient jumps force second reductions.
      */
     @Test
-    void siblingThreadsGiveTheBitsOfTheCollectives() throws Exception {
+    void inPlaceExchangeGivesTheBitsOfThePlainCollectives() throws Exception {
         float[] y = new float[301];
         FloatMatrix x = data(y);
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Architecture mlp = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
         TrainingConfig cfg = config("{\"epochs\":3,\"batchSize\":30,\"hidden\":[16],\"learningRate\":0.01,"
                 + "\"weightDecay\":0.001}");
         Blas blas = BlasSelection.createRequested(1);
-        DataParallelTrainer trainer = new DataParallelTrainer(cfg, blas, 4);
         for (int workers : new int[] {2, 3, 4}) {
-            TrainingResult siblings = WorkerThreads.fitter(trainer, workers, Duration.ofSeconds(30),
-                    CheckpointPolicy.none()).fit(arch, x, y, null, null, TrainingListener.NONE);
-            InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));
-            TrainingResult[] collective = new TrainingResult[workers];
-            Thread[] threads = new Thread[workers];
-            for (int r = 0; r < workers; r++) {
-                int rank = r;
-                threads[r] = new Thread(() -> collective[rank] = trainer.fit(group.communicator(rank), arch, x, y,
-                        null, null, TrainingListener.NONE));
-                threads[r].start();
+            assertInPlaceMatchesPlain(new DataParallelTrainer(cfg, blas, 4), mlp, x, y, workers);
+        }
+
+        SplitMix64 rng = new SplitMix64(21);
+        float[] jumps = new float[200];
+        FloatMatrix xj = new FloatMatrix(jumps.length, 3);
+        for (int i = 0; i < jumps.length; i++) {
+            for (int j = 0; j < 3; j++) {
+                xj.set(i, j, (float) rng.nextGaussian());
             }
-            for (Thread t : threads) {
-                t.join(60_000);
-            }
-            assertThat(collective[0]).as("%d workers over collectives", workers).isNotNull();
-            assertThat(siblings.parameters()).as("%d workers", workers).containsExactly(collective[0].parameters());
-            assertThat(siblings.epochs().get(2).loss()).isEqualTo(collective[0].epochs().get(2).loss());
-            // Both count what a worker moved: read from its siblings' memory, or sent through the group.
-            assertThat(siblings.telemetry().get(1).bytesSent()).isPositive();
-            assertThat(collective[0].telemetry().get(1).bytesSent()).isPositive();
+            jumps[i] = i % 53 == 7 ? 1e6f : (float) (0.01 * rng.nextGaussian());
+        }
+        Architecture linear = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        TrainingConfig sgd = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
+                + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
+        long before = ExactStep.SECOND_REDUCTIONS.get();
+        assertInPlaceMatchesPlain(new DataParallelTrainer(sgd, blas, 4), linear, xj, jumps, 2);
+        assertThat(ExactStep.SECOND_REDUCTIONS.get()).as("second reductions").isGreaterThan(before);
+    }
+
+    private static void assertInPlaceMatchesPlain(DataParallelTrainer trainer, Architecture arch, FloatMatrix x, float[] y,
+                                                  int workers) throws InterruptedException {
+        TrainingResult inPlace = WorkerThreads.fitter(trainer, workers, Duration.ofSeconds(30), CheckpointPolicy.none())
+                .fit(arch, x, y, null, null, TrainingListener.NONE);
+        InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));
+        TrainingResult[] plain = new TrainingResult[workers];
+        Thread[] threads = new Thread[workers];
+        for (int r = 0; r < workers; r++) {
+            PlainCollectives comm = new PlainCollectives(group.communicator(r));
+            assertThat(comm).isNotInstanceOf(InPlaceReduceScatter.class).isNotInstanceOf(InPlaceAllGather.class);
+            int rank = r;
+            threads[r] = new Thread(() -> plain[rank] = trainer.fit(comm, arch, x, y, null, null, TrainingListener.NONE));
+            threads[r].start();
+        }
+        for (Thread t : threads) {
+            t.join(60_000);
+        }
+        assertThat(plain[0]).as("%d workers over the plain collectives", workers).isNotNull();
+        assertThat(inPlace.parameters()).as("%d workers", workers).containsExactly(plain[0].parameters());
+        int last = inPlace.epochs().size() - 1;
+        assertThat(inPlace.epochs().get(last).loss()).isEqualTo(plain[0].epochs().get(last).loss());
+        for (int r = 0; r < workers; r++) {
+            assertThat(inPlace.telemetry().get(r).bytesSent()).as("%d workers, rank %d", workers, r)
+                    .isEqualTo(plain[0].telemetry().get(r).bytesSent()).isPositive();
         }
     }
 
