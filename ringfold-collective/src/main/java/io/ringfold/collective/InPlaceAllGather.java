@@ -27,8 +27,9 @@ public interface InPlaceAllGather {
 
     /**
      * The all-gather of {@code block} floats per rank, in place; false (and nothing done, no collective
-     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must use the plain all-gather.
-     * Every rank gets the same answer for the same block. With one rank, neither callback runs.
+     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must
+     * use the plain all-gather. Every rank gets the same answer for the same block. With one rank, neither
+     * callback runs.
      */
     boolean allGatherInPlace(int block, Block mine, Blocks others);
 }

@@ -11,8 +11,8 @@ import java.nio.LongBuffer;
  * written differs.
  *
  * <p>Every rank must make the in-place call. Over a shared segment a rank making the plain call with the
- * same block meets it and gets the same result; in one JVM that is reported as a mismatch (the ranks
- * publish their slots, not arrays).
+ * same block meets it and gets the same result; in one JVM that is reported as a mismatch (the in-place
+ * call reads slots, the plain one arrays).
  */
 public interface InPlaceReduceScatter {
 
@@ -32,8 +32,8 @@ public interface InPlaceReduceScatter {
 
     /**
      * The reduce-scatter of {@code block} longs per rank, in place; false (and nothing done, no collective
-     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must use the plain
-     * reduce-scatter. Every rank gets the same answer for the same block.
+     * begun) when the block does not fit the shared memory (a segment's unit, a slot), and the caller must
+     * use the plain reduce-scatter. Every rank gets the same answer for the same block.
      */
     boolean reduceScatterInPlace(int block, Contribution contribution, Reduction reduction);
 }

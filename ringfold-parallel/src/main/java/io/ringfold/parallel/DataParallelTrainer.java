@@ -109,11 +109,6 @@ public final class DataParallelTrainer {
                 listener, policy);
     }
 
-    /** The number of logical shards each global batch is split into. */
-    int shards() {
-        return shards;
-    }
-
     private void checkWorkers(Communicator comm) {
         if (comm.size() > shards) {
             throw new IllegalArgumentException("workers: " + comm.size() + " (expected: at most the shard count, "

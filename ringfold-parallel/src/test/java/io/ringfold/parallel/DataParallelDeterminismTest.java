@@ -44,6 +44,19 @@ class DataParallelDeterminismTest {
         return x;
     }
 
+    /** Regression data, 3 features, with a huge target (1e6) at every 53rd row from row 7 and small noise elsewhere. */
+    private static FloatMatrix jumpData(float[] y) {
+        SplitMix64 rng = new SplitMix64(21);
+        FloatMatrix x = new FloatMatrix(y.length, 3);
+        for (int i = 0; i < y.length; i++) {
+            for (int j = 0; j < 3; j++) {
+                x.set(i, j, (float) rng.nextGaussian());
+            }
+            y[i] = i % 53 == 7 ? 1e6f : (float) (0.01 * rng.nextGaussian());
+        }
+        return x;
+    }
+
     @Test
     void parametersAreBitIdenticalForOneToFourWorkersIncludingNonDivisors() throws Exception {
         float[] y = new float[301];
@@ -102,16 +115,8 @@ class DataParallelDeterminismTest {
      */
     @Test
     void gradientJumpsBeyondTheHeadroomTakeTheSecondReductionAndStayIdentical() throws Exception {
-        SplitMix64 rng = new SplitMix64(21);
-        int n = 200;
-        FloatMatrix x = new FloatMatrix(n, 3);
-        float[] y = new float[n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < 3; j++) {
-                x.set(i, j, (float) rng.nextGaussian());
-            }
-            y[i] = i % 53 == 7 ? 1e6f : (float) (0.01 * rng.nextGaussian());
-        }
+        float[] y = new float[200];
+        FloatMatrix x = jumpData(y);
         Architecture arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
         TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
@@ -143,15 +148,8 @@ class DataParallelDeterminismTest {
             assertInPlaceMatchesPlain(new DataParallelTrainer(cfg, blas, 4), mlp, x, y, workers);
         }
 
-        SplitMix64 rng = new SplitMix64(21);
         float[] jumps = new float[200];
-        FloatMatrix xj = new FloatMatrix(jumps.length, 3);
-        for (int i = 0; i < jumps.length; i++) {
-            for (int j = 0; j < 3; j++) {
-                xj.set(i, j, (float) rng.nextGaussian());
-            }
-            jumps[i] = i % 53 == 7 ? 1e6f : (float) (0.01 * rng.nextGaussian());
-        }
+        FloatMatrix xj = jumpData(jumps);
         Architecture linear = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
         TrainingConfig sgd = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
