@@ -68,9 +68,10 @@ public final class AllReduceBenchmark {
 
     /**
      * Raw TCP throughput in GB/s from rank 0 to rank 1 over a fresh connection (one stream, 1 MiB writes,
-     * TCP_NODELAY): rank 1 listens on {@code host}, publishes its port with an all-gather, reads
-     * {@code bytes} and answers one byte. Other ranks only take part in the all-gather and a barrier.
-     * Returns the rate on every rank (0 where the group has one rank).
+     * TCP_NODELAY): rank 1 listens on {@code host}, its own address (where the other ranks reach it; every
+     * rank passes its own, only rank 1's is used), publishes it with an all-gather, reads {@code bytes} and
+     * answers one byte. Other ranks only take part in the all-gather and a barrier. Returns the rate on
+     * every rank (0 where the group has one rank).
      */
     public static double rawTcp(Communicator c, String host, long bytes) {
         if (c.size() < 2) {
@@ -78,12 +79,12 @@ public final class AllReduceBenchmark {
         }
         double[] rate = {0};
         try (ServerSocket server = c.rank() == 1 ? new ServerSocket(0, 1, java.net.InetAddress.getByName(host)) : null) {
-            int port = rank1Port(c, server);
+            InetSocketAddress rank1 = rank1Address(c, server);
             byte[] chunk = new byte[1 << 20];
             if (c.rank() == 0) {
                 try (Socket s = new Socket()) {
                     s.setTcpNoDelay(true);
-                    s.connect(new InetSocketAddress(host, port), (int) c.timeout().toMillis());
+                    s.connect(rank1, (int) c.timeout().toMillis());
                     s.setSoTimeout((int) c.timeout().toMillis());
                     OutputStream out = s.getOutputStream();
                     long t0 = System.nanoTime();
@@ -123,8 +124,9 @@ public final class AllReduceBenchmark {
      * link: ranks 0 and 1 each send {@code bytes} to the other over one connection (a second thread
      * writes while the caller reads) and the rate is {@code bytes} over the time until both have
      * received everything. On a full-duplex network link this equals the one-way rate; on loopback both
-     * directions' copies share the same cores, which a ring also meets. Other ranks only take part in the
-     * all-gather and a barrier. Returns the slower rank's rate on every rank.
+     * directions' copies share the same cores, which a ring also meets. {@code host} as for {@link
+     * #rawTcp}. Other ranks only take part in the all-gather and a barrier. Returns the slower rank's rate
+     * on every rank.
      */
     public static double rawTcpDuplex(Communicator c, String host, long bytes) {
         if (c.size() < 2) {
@@ -132,11 +134,11 @@ public final class AllReduceBenchmark {
         }
         double[] rate = {0};
         try (ServerSocket server = c.rank() == 1 ? new ServerSocket(0, 1, java.net.InetAddress.getByName(host)) : null) {
-            int port = rank1Port(c, server);
+            InetSocketAddress rank1 = rank1Address(c, server);
             if (c.rank() <= 1) {
                 try (Socket s = c.rank() == 0 ? new Socket() : server.accept()) {
                     if (c.rank() == 0) {
-                        s.connect(new InetSocketAddress(host, port), (int) c.timeout().toMillis());
+                        s.connect(rank1, (int) c.timeout().toMillis());
                     }
                     s.setTcpNoDelay(true);
                     s.setSoTimeout((int) c.timeout().toMillis());
@@ -154,17 +156,18 @@ public final class AllReduceBenchmark {
     }
 
     /**
-     * The port rank 1 listens on ({@code server}, null on other ranks), told to every rank by an all-gather;
-     * rank 1's accept then waits at most the communicator's timeout.
+     * The address and port rank 1 listens on ({@code server}, null on other ranks), told to every rank by an
+     * all-gather; rank 1's accept then waits at most the communicator's timeout.
      */
-    private static int rank1Port(Communicator c, ServerSocket server) throws IOException {
-        byte[] me = server != null ? Integer.toString(server.getLocalPort()).getBytes(StandardCharsets.US_ASCII)
-                : new byte[0];
+    private static InetSocketAddress rank1Address(Communicator c, ServerSocket server) throws IOException {
+        byte[] me = server != null ? (server.getInetAddress().getHostAddress() + " " + server.getLocalPort())
+                .getBytes(StandardCharsets.US_ASCII) : new byte[0];
         byte[][] all = c.allGather(me);
         if (server != null) {
             server.setSoTimeout((int) c.timeout().toMillis());
         }
-        return Integer.parseInt(new String(all[1], StandardCharsets.US_ASCII));
+        String[] hostPort = new String(all[1], StandardCharsets.US_ASCII).split(" ");
+        return new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
     }
 
     private static double duplex(Socket s, long bytes) throws IOException {

@@ -82,6 +82,11 @@ public final class TcpCommunicator implements Communicator {
         return options;
     }
 
+    /** Where the other ranks reach this one: the address it advertised when the group formed. */
+    public InetSocketAddress address() {
+        return net.self;
+    }
+
     @Override
     public String describe() {
         return "tcp rank " + rank + "/" + size + " at " + TcpEndpoint.format(net.self);
