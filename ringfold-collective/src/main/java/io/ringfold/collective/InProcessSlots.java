@@ -23,8 +23,13 @@ import java.nio.LongBuffer;
  */
 final class InProcessSlots {
 
-    /** The largest slot: what one direct buffer holds, less its alignment. */
-    static final long MAX_BYTES = Integer.MAX_VALUE - 128;
+    /**
+     * The largest slot. Two per rank live outside the heap (direct memory, limited by default to the heap's
+     * maximum), so a larger call takes the plain path instead, through the caller's own arrays, as a block
+     * too large for a shared segment's unit does. 64 MiB holds a reduce-scatter of 8M int64 values: with two
+     * ranks, slices of 4M parameters.
+     */
+    static final long MAX_BYTES = 64L << 20;
 
     private final ByteBuffer[] bytes = new ByteBuffer[2];
     private final LongBuffer[] longs = new LongBuffer[2];
