@@ -38,6 +38,19 @@ class FixedPointGradientTest {
         }
     }
 
+    /** A NaN anywhere (in the four-accumulator loop, the one-vector loop, the scalar tail) is the answer. */
+    @Test
+    void maxAbsPropagatesANaNWhereverItIs() {
+        for (int n : new int[] {1, 9, 40, 1003}) {
+            for (int at : new int[] {0, n / 2, n - 1}) {
+                float[] g = new float[n];
+                java.util.Arrays.fill(g, -3f);
+                g[at] = Float.NaN;
+                assertThat(FixedPointGradient.maxAbs(g)).as("n=%d, NaN at %d", n, at).isNaN();
+            }
+        }
+    }
+
     @Test
     void sumOfShardsIsExactAndOrderIndependent() {
         float[][] shards = {{1e-3f, -2.5f, 3f}, {7f, 1e-7f, -3f}, {0.125f, 2.5f, 1e-20f}};
