@@ -5,6 +5,7 @@ import io.ringfold.model.Backpropagation;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Kernels;
 import io.ringfold.tensor.Matrix;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,7 +85,7 @@ final class ExactStep implements TrainingStep {
             Matrix xb = DataParallelTrainer.gather(local, s, order[s], plan.batchStart(shard, t), rows, buffer, labels);
             stats[shard] = bp.compute(blas, params, xb, rows, labels, g);
             stats[shards + shard] = bp.correct();
-            stats[2 * shards + shard] = FixedPointGradient.maxAbs(g);
+            stats[2 * shards + shard] = Kernels.maxAbs(g);
         }
         int e;
         double stepMax;

@@ -1,9 +1,6 @@
 package io.ringfold.parallel;
 
 import io.ringfold.tensor.FixedPointSum;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Exact, order-independent summation of float gradients across shards and workers: each shard's
@@ -15,8 +12,6 @@ import jdk.incubator.vector.VectorSpecies;
  * bits below 2^-e.
  */
 final class FixedPointGradient {
-
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
 
     private FixedPointGradient() {
     }
@@ -59,37 +54,5 @@ final class FixedPointGradient {
     /** {@code out[i] = (float) ((double) sum[at + i - from] * (2^-e / rows))} for i in [from, to): the mean gradient. */
     static void toMean(long[] sum, int at, int e, int rows, float[] out, int from, int to) {
         FixedPointSum.scale(sum, at, Math.scalb(1.0, -e) / rows, out, from, to);
-    }
-
-    /**
-     * Largest magnitude; MAX is order-independent, so lanes and accumulators give the scalar loop's answer.
-     * NaN propagates. Four accumulators, because one waits for each max to finish before the next: 16.6 µs
-     * against 6.4 for the 407 KB gradient of the MLP 784-128-10 (measured on this project's VM), and the
-     * trainer takes one per shard per step, 7% of a step.
-     */
-    static float maxAbs(float[] g) {
-        int n = g.length;
-        int step = F.length();
-        int i = 0;
-        int upper4 = n - n % (4 * step);
-        FloatVector m0 = FloatVector.zero(F);
-        FloatVector m1 = m0;
-        FloatVector m2 = m0;
-        FloatVector m3 = m0;
-        for (; i < upper4; i += 4 * step) {
-            m0 = m0.max(FloatVector.fromArray(F, g, i).abs());
-            m1 = m1.max(FloatVector.fromArray(F, g, i + step).abs());
-            m2 = m2.max(FloatVector.fromArray(F, g, i + 2 * step).abs());
-            m3 = m3.max(FloatVector.fromArray(F, g, i + 3 * step).abs());
-        }
-        int upper = F.loopBound(n);
-        for (; i < upper; i += step) {
-            m0 = m0.max(FloatVector.fromArray(F, g, i).abs());
-        }
-        float r = m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
-        for (; i < n; i++) {
-            r = Math.max(r, Math.abs(g[i]));
-        }
-        return r;
     }
 }

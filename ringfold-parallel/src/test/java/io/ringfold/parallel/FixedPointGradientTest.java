@@ -20,7 +20,6 @@ class FixedPointGradientTest {
             for (float v : g) {
                 max = Math.max(max, Math.abs(v));
             }
-            assertThat(FixedPointGradient.maxAbs(g)).isEqualTo(max);
             for (int e : new int[] {FixedPointGradient.exponent(max, 8), FixedPointGradient.exponent(max, 1), -3}) {
                 long[] acc = new long[n];
                 long[] expected = new long[n];
@@ -34,19 +33,6 @@ class FixedPointGradientTest {
                 for (int i = 0; i < n; i++) {
                     assertThat(mean[i]).isEqualTo((float) ((double) acc[i] * (Math.scalb(1.0, -e) / 3)));
                 }
-            }
-        }
-    }
-
-    /** A NaN anywhere (in the four-accumulator loop, the one-vector loop, the scalar tail) is the answer. */
-    @Test
-    void maxAbsPropagatesANaNWhereverItIs() {
-        for (int n : new int[] {1, 9, 40, 1003}) {
-            for (int at : new int[] {0, n / 2, n - 1}) {
-                float[] g = new float[n];
-                java.util.Arrays.fill(g, -3f);
-                g[at] = Float.NaN;
-                assertThat(FixedPointGradient.maxAbs(g)).as("n=%d, NaN at %d", n, at).isNaN();
             }
         }
     }

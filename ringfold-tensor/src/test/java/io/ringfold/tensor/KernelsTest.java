@@ -111,4 +111,29 @@ class KernelsTest {
         }
         return out;
     }
+
+    /**
+     * The largest magnitude equals the scalar loop's for lengths around every loop's bounds (the four
+     * accumulators, the one-vector loop, the tail), and a NaN anywhere comes out.
+     */
+    @Test
+    void maxAbsIsTheScalarMaximumAndANaNAnywhereComesOut() {
+        SplittableRandom random = new SplittableRandom(SEED);
+        for (int n : new int[] {0, 1, 7, 8, 31, 32, 33, 40, 1000, 1003, 101_770}) {
+            float[] g = new float[n];
+            float max = 0;
+            for (int i = 0; i < n; i++) {
+                g[i] = (float) (random.nextDouble(-1, 1) * Math.pow(10, random.nextInt(8) - 4));
+                max = Math.max(max, Math.abs(g[i]));
+            }
+            assertThat(Kernels.maxAbs(g)).as("n=%d", n).isEqualTo(max);
+            if (n > 0) {
+                for (int at : new int[] {0, n / 2, n - 1}) {
+                    float[] withNaN = g.clone();
+                    withNaN[at] = Float.NaN;
+                    assertThat(Kernels.maxAbs(withNaN)).as("n=%d, NaN at %d", n, at).isNaN();
+                }
+            }
+        }
+    }
 }
