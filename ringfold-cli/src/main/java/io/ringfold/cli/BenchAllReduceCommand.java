@@ -89,7 +89,8 @@ final class BenchAllReduceCommand implements Callable<Integer> {
         }
         if (rank != null || worldSize != null || rendezvous != null) {
             java.net.InetSocketAddress at = checkGroup(cl);
-            return runRank(kind, bytes, at.getHostString(), at.getPort(), rank, worldSize, cl.getOut());
+            runRank(kind, bytes, at.getHostString(), at.getPort(), rank, worldSize, cl.getOut());
+            return 0;
         }
         if (nproc < 2) {
             throw new picocli.CommandLine.ParameterException(cl, "--nproc: " + nproc + " (expected: >= 2)");
@@ -150,7 +151,7 @@ final class BenchAllReduceCommand implements Callable<Integer> {
      * One rank: joins the group at {@code host:port}, runs every size, measures raw TCP to rank 1 at the
      * address it advertised to the group, and on rank 0 prints the results.
      */
-    private int runRank(Transport kind, long[] bytes, String host, int port, int r, int n, PrintWriter out) {
+    private void runRank(Transport kind, long[] bytes, String host, int port, int r, int n, PrintWriter out) {
         Duration timeout = Duration.ofSeconds(60);
         TcpCommunicator tcp = TcpRendezvous.join(host, port, r, n, timeout);
         String self = tcp.address().getAddress().getHostAddress();
@@ -167,7 +168,6 @@ final class BenchAllReduceCommand implements Callable<Integer> {
         if (r == 0) {
             print(out, n, via, raw, duplex, results);
         }
-        return 0;
     }
 
     private void print(PrintWriter out, int n, String via, double raw, double duplex, List<AllReduceBenchmark.Result> results) {

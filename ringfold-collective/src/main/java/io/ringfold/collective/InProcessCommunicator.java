@@ -23,6 +23,14 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
     private final LongBuffer[] inPlaceFrom;
     private final FloatBuffer[] gatherFrom;
     private final int[] inPlaceIndex;
+    /**
+     * The in-place calls' signatures for the last block size each saw: the trainer makes them every step
+     * with the same block, so they are built once, not per call.
+     */
+    private int reduceScatterBlock = -1;
+    private String reduceScatterSig;
+    private int allGatherBlock = -1;
+    private String allGatherSig;
 
     InProcessCommunicator(InProcessGroup group, int rank) {
         this.group = group;
@@ -263,7 +271,11 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
         }
         long t0 = System.nanoTime();
         long s = ++seq;
-        String sig = "reducescatter(int64 x " + block + " per rank, sum, in place)";
+        if (block != reduceScatterBlock) {
+            reduceScatterSig = "reducescatter(int64 x " + block + " per rank, sum, in place)";
+            reduceScatterBlock = block;
+        }
+        String sig = reduceScatterSig;
         LongBuffer mine = null;
         if (n > 1) {
             mine = group.slots(rank).longsToWrite(s, (long) n * block);
@@ -299,7 +311,11 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
         }
         long t0 = System.nanoTime();
         long s = ++seq;
-        String sig = "allgather(float32 x " + block + " per rank, in place)";
+        if (block != allGatherBlock) {
+            allGatherSig = "allgather(float32 x " + block + " per rank, in place)";
+            allGatherBlock = block;
+        }
+        String sig = allGatherSig;
         if (n > 1) {
             FloatBuffer slot = group.slots(rank).floatsToWrite(s, block);
             mine.write(slot, 0);

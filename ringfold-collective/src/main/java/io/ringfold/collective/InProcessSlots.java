@@ -31,7 +31,6 @@ final class InProcessSlots {
      */
     static final long MAX_BYTES = 64L << 20;
 
-    private final ByteBuffer[] bytes = new ByteBuffer[2];
     private final LongBuffer[] longs = new LongBuffer[2];
     private final FloatBuffer[] floats = new FloatBuffer[2];
 
@@ -60,7 +59,7 @@ final class InProcessSlots {
     }
 
     private void ensure(int k, long byteCount) {
-        if (bytes[k] != null && bytes[k].capacity() >= byteCount) {
+        if (longs[k] != null && 8L * longs[k].capacity() >= byteCount) {
             return;
         }
         if (byteCount > MAX_BYTES) {
@@ -70,7 +69,6 @@ final class InProcessSlots {
         // takes up to 63 bytes off each end: allocate a multiple of 64 and one line more.
         int lines = (int) ((byteCount + 63) / 64);
         ByteBuffer b = ByteBuffer.allocateDirect(64 * (lines + 1)).alignedSlice(64).order(ByteOrder.nativeOrder());
-        bytes[k] = b;
         longs[k] = b.asLongBuffer();
         floats[k] = b.asFloatBuffer();
     }

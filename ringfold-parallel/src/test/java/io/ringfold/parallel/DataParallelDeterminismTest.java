@@ -1,6 +1,7 @@
 package io.ringfold.parallel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InPlaceAllGather;
 import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.InProcessGroup;
@@ -166,7 +167,7 @@ class DataParallelDeterminismTest {
         TrainingResult[] plain = new TrainingResult[workers];
         Thread[] threads = new Thread[workers];
         for (int r = 0; r < workers; r++) {
-            PlainCollectives comm = new PlainCollectives(group.communicator(r));
+            Communicator comm = PlainCollectives.of(group.communicator(r));
             assertThat(comm).isNotInstanceOf(InPlaceReduceScatter.class).isNotInstanceOf(InPlaceAllGather.class);
             int rank = r;
             threads[r] = new Thread(() -> plain[rank] = trainer.fit(comm, arch, x, y, null, null, TrainingListener.NONE));
