@@ -281,24 +281,25 @@ public final class DataParallelTrainer {
     }
 
     /**
-     * Validation metrics computed by rank 0 and shared through an allreduce in which only rank 0's
-     * values are non-zero, so every worker takes the same early-stopping decision.
+     * Validation metrics, the batches split over the workers: each computes a contiguous block of the
+     * validation batches ({@link Evaluation#batchTotals}), an allreduce in which every batch's slots have
+     * one non-zero contributor brings all the batches' totals to every worker exactly (x + 0 is x, NaN
+     * included), and each adds them up in batch order ({@link Evaluation#combine}). So the metrics have
+     * the bits of a one-worker evaluation whatever the worker count, every worker takes the same
+     * early-stopping decision, and no worker idles while one evaluates.
      */
     private Evaluation validation(Communicator comm, Architecture arch, float[] params, Matrix xVal, float[] yVal) {
         if (xVal == null) {
             return null;
         }
-        double[] v = new double[4];
-        if (comm.rank() == 0) {
-            Evaluation e = Evaluation.of(blas, arch, params, xVal, yVal, config.batchSize());
-            v[0] = e.meanLoss();
-            v[1] = e.accuracy();
-            v[2] = e.rmse();
-            v[3] = e.r2();
-        }
-        // NaN + 0 is NaN, so an undefined R² survives the sum too.
-        comm.allReduce(v, 0, v.length, ReduceOp.SUM);
-        return new Evaluation(v[0], v[1], v[2], v[3]);
+        int batch = config.batchSize();
+        int batches = Evaluation.batches(xVal.rows(), batch);
+        double[] totals = new double[Evaluation.PER_BATCH * batches];
+        int from = (int) ((long) batches * comm.rank() / comm.size());
+        int to = (int) ((long) batches * (comm.rank() + 1) / comm.size());
+        Evaluation.batchTotals(blas, arch, params, xVal, yVal, batch, from, to, totals);
+        comm.allReduce(totals, 0, totals.length, ReduceOp.SUM);
+        return Evaluation.combine(arch, totals, yVal);
     }
 
     /** Every worker's compute, wait and bytes, gathered so that rank 0 can report them all. */

@@ -13,6 +13,7 @@ import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
 import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.train.Evaluation;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingResult;
@@ -108,6 +109,41 @@ class DataParallelDeterminismTest {
         assertThat(three.bestEpoch()).isEqualTo(one.bestEpoch());
         assertThat(three.parameters()).containsExactly(one.parameters());
         assertThat(one.epochs()).hasSize(one.bestEpoch() + 2);
+    }
+
+    /**
+     * The workers split the validation batches; every epoch's validation metrics have the same bits for
+     * one to four workers (four over 18 batches: blocks of 4 and 5), and the last epoch's are those of a
+     * one-thread evaluation of the final parameters.
+     */
+    @Test
+    void validationSplitOverTheWorkersGivesTheBitsOfOneEvaluation() throws Exception {
+        float[] y = new float[301];
+        FloatMatrix x = data(y);
+        float[] yv = new float[175];
+        FloatMatrix xv = data(yv);
+        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        TrainingConfig cfg = config("{\"epochs\":3,\"batchSize\":10,\"hidden\":[8],\"learningRate\":0.02,"
+                + "\"validationSplit\":0.2}");
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult one = null;
+        for (int workers = 1; workers <= 4; workers++) {
+            TrainingResult r = WorkerThreads.fitter(cfg, blas, workers, 4, Duration.ofSeconds(30))
+                    .fit(arch, x, y, xv, yv, TrainingListener.NONE);
+            if (one == null) {
+                one = r;
+                continue;
+            }
+            for (int e = 0; e < 3; e++) {
+                assertThat(r.epochs().get(e).validationLoss()).as("%d workers, epoch %d", workers, e + 1)
+                        .isEqualTo(one.epochs().get(e).validationLoss());
+                assertThat(r.epochs().get(e).validationAccuracy()).as("%d workers, epoch %d", workers, e + 1)
+                        .isEqualTo(one.epochs().get(e).validationAccuracy());
+            }
+        }
+        Evaluation last = Evaluation.of(blas, arch, one.parameters(), xv, yv, 10);
+        assertThat(one.epochs().get(2).validationLoss()).isEqualTo(last.meanLoss());
+        assertThat(one.epochs().get(2).validationAccuracy()).isEqualTo(last.accuracy()).isGreaterThan(0.5);
     }
 
     /**
