@@ -89,7 +89,12 @@ public interface Communicator extends AutoCloseable {
     /** Bytes this rank has sent since creation (for telemetry). */
     long bytesSent();
 
-    /** Nanoseconds this rank has spent inside collective calls since creation (for telemetry). */
+    /**
+     * Nanoseconds this rank has spent inside collective calls since creation (for telemetry): waiting for
+     * peers and the communicator's own copying and reducing. The callbacks of the in-place collectives
+     * ({@link InPlaceReduceScatter}, {@link InPlaceAllGather}) are the caller's work, done inside the call
+     * only to write and read shared memory directly, and their time is not counted.
+     */
     long nanosInCollectives();
 
     /** Releases sockets and threads; idempotent. Peers still waiting fail with a clear error. */

@@ -8,7 +8,8 @@ import java.nio.FloatBuffer;
  * block straight into shared memory, and reads every other rank's block where it lies, into wherever it
  * wants it. The call is the same collective as {@link Communicator#allGather(float[], int, int)}
  * (signature check, deadline and failure reports); only where the bytes are written and read differs.
- * Every rank must make the in-place call, as for {@link InPlaceReduceScatter}.
+ * Every rank must make the in-place call, as for {@link InPlaceReduceScatter}. The callbacks' time, as
+ * there, is the caller's and not counted in {@link Communicator#nanosInCollectives()}.
  */
 public interface InPlaceAllGather {
 

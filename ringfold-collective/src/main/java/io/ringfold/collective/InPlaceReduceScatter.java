@@ -13,6 +13,9 @@ import java.nio.LongBuffer;
  * <p>Every rank must make the in-place call. Over a shared segment a rank making the plain call with the
  * same block meets it and gets the same result; in one JVM that is reported as a mismatch (the in-place
  * call reads slots, the plain one arrays).
+ *
+ * <p>The callbacks are the caller's work, done inside the call only to reach shared memory directly: their
+ * time is not counted in {@link Communicator#nanosInCollectives()}.
  */
 public interface InPlaceReduceScatter {
 

@@ -203,6 +203,40 @@ interface InPlaceContract {
         return result;
     }
 
+    /**
+     * Time in the callbacks is the caller's, not the collective's: with every rank sleeping 300 ms in its
+     * callbacks, {@code nanosInCollectives} grows by well under that; with the callbacks quick and one rank
+     * arriving 300 ms late, the punctual rank's grows by about that much (the wait is the collective's).
+     */
+    @Test
+    default void timeInTheCallbacksIsNotCountedAsTimeInTheCollective() {
+        long pause = 300_000_000L;
+        List<Communicator> comms = inPlaceGroup(2, CommunicatorContractTest.TIMEOUT);
+        try {
+            List<Long> slowCallbacks = Ranks.all(comms, c -> {
+                long before = c.nanosInCollectives();
+                ((InPlaceReduceScatter) c).reduceScatterInPlace(4, (peer, dst, index) -> sleep(pause / 2),
+                        (from, index) -> sleep(pause / 2));
+                ((InPlaceAllGather) c).allGatherInPlace(4, (dst, index) -> sleep(pause / 2), (from, index) -> sleep(pause / 2));
+                return c.nanosInCollectives() - before;
+            });
+            // Each rank slept 600 ms in its callbacks; both slept alike, so neither waited long for the other.
+            assertThat(slowCallbacks).allSatisfy(nanos -> assertThat(nanos).isLessThan(pause / 2));
+            List<Long> lateRank = Ranks.all(comms, c -> {
+                if (c.rank() == 1) {
+                    sleep(pause);
+                }
+                long before = c.nanosInCollectives();
+                ((InPlaceReduceScatter) c).reduceScatterInPlace(4, (peer, dst, index) -> { }, (from, index) -> { });
+                return c.nanosInCollectives() - before;
+            });
+            assertThat(lateRank.get(0)).as("the punctual rank's wait").isGreaterThan(pause * 2 / 3);
+            assertThat(lateRank.get(1)).as("the late rank's").isLessThan(pause / 2);
+        } finally {
+            comms.forEach(Communicator::close);
+        }
+    }
+
     private static void sleep(long nanos) {
         if (nanos > 0) {
             try {
