@@ -21,8 +21,9 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
     public static final int PER_BATCH = 3;
 
     public static Evaluation of(Blas blas, Architecture arch, float[] params, Matrix x, float[] y, int batch) {
-        double[] totals = new double[PER_BATCH * batches(x.rows(), batch)];
-        batchTotals(blas, arch, params, x, y, batch, 0, batches(x.rows(), batch), totals);
+        int batches = batches(x.rows(), batch);
+        double[] totals = new double[PER_BATCH * batches];
+        batchTotals(blas, arch, params, x, y, batch, 0, batches, totals);
         return combine(arch, totals, y);
     }
 
