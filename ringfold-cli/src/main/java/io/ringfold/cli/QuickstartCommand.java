@@ -110,7 +110,9 @@ final class QuickstartCommand implements Callable<Integer> {
         out.println("Dashboard (models, this run's curves, live server metrics, a digit to paint): " + dashboard(http));
         out.flush();
         return RingfoldCommand.execute(new String[] {"serve", "--repository", models.toString(), "--port",
-                Integer.toString(http), "--grpc-port", Integer.toString(grpc), "--poll-seconds", "5"}, out, err);
+                Integer.toString(http), "--grpc-port", Integer.toString(grpc), "--poll-seconds", "5",
+                // Interactive: Ctrl-C stops at once rather than serving on for load balancers there are none of.
+                "--drain-seconds", "0"}, out, err);
     }
 
     /** The dashboard's address on this machine for the HTTP port {@code port}. */

@@ -3,6 +3,7 @@ package io.ringfold.cli;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.connection.ConnectionLimits;
 import io.ringfold.serving.security.BearerToken;
 import io.ringfold.serving.security.PemTls;
 import picocli.CommandLine;
@@ -17,8 +18,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ringfold serve}: the inference server (see docs/serving.md) on an HTTP and a gRPC port, until SIGTERM or
- * SIGINT, which drain it: readiness turns false, in-flight and queued requests finish (at most
- * {@code --grace-seconds}), then the process exits.
+ * SIGINT, which drain it: readiness turns false, the server serves on for {@code --drain-seconds}, then closes
+ * every connection as its requests are answered (at most {@code --grace-seconds}), and the process exits.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve a model repository over HTTP (TensorFlow Serving REST and Open Inference Protocol v2) and gRPC.")
@@ -66,9 +67,48 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body; larger ones get 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes;
 
-    @Option(names = "--grace-seconds", defaultValue = "30",
-            description = "Longest shutdown waits for in-flight requests (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drain-seconds", defaultValue = "" + ServerConfig.DEFAULT_DRAIN_SECONDS,
+            description = "On SIGTERM, seconds to go on serving as usual with readiness false, while load balancers "
+                    + "stop sending here (default: ${DEFAULT-VALUE}).")
+    int drainSeconds;
+
+    @Option(names = "--grace-seconds", defaultValue = "" + ServerConfig.DEFAULT_GRACE_SECONDS,
+            description = "Then, longest wait for open connections to finish their requests and close "
+                    + "(default: ${DEFAULT-VALUE}).")
     int graceSeconds;
+
+    @Option(names = "--max-connections", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONNECTIONS,
+            description = "Open connections per port; one more is refused (HTTP 503) (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--idle-timeout-seconds", defaultValue = "" + ConnectionLimits.DEFAULT_IDLE_TIMEOUT_SECONDS,
+            description = "Close a connection that has waited this long for its client: no request, or replies "
+                    + "not read (gRPC: GOAWAY after this long without calls) (default: ${DEFAULT-VALUE}).")
+    int idleTimeoutSeconds;
+
+    @Option(names = "--request-timeout-seconds", defaultValue = "" + ConnectionLimits.DEFAULT_REQUEST_TIMEOUT_SECONDS,
+            description = "Longest from an HTTP request's first byte to its last; slower gets 408 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int requestTimeoutSeconds;
+
+    @Option(names = "--handshake-timeout-seconds",
+            defaultValue = "" + ConnectionLimits.DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+            description = "Longest TLS handshake, both ports (default: ${DEFAULT-VALUE}).")
+    int handshakeTimeoutSeconds;
+
+    @Option(names = "--max-pipelined-requests", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_PIPELINED_REQUESTS,
+            description = "HTTP requests read from one connection and not yet answered; beyond, and while replies "
+                    + "are not read, the connection is not read (default: ${DEFAULT-VALUE}).")
+    int maxPipelinedRequests;
+
+    @Option(names = "--max-buffered-body-bytes", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_BUFFERED_BODY_BYTES,
+            description = "Request body bytes held at once across all HTTP connections while they arrive; a body "
+                    + "that would pass it gets 503 (default: ${DEFAULT-VALUE}).")
+    long maxBufferedBodyBytes;
+
+    @Option(names = "--grpc-max-concurrent-calls", defaultValue = "" + ConnectionLimits.DEFAULT_MAX_CONCURRENT_CALLS,
+            description = "gRPC calls in progress on one connection; more wait in the client (default: ${DEFAULT-VALUE}).")
+    int grpcMaxConcurrentCalls;
 
     @Option(names = "--auth-token-file", paramLabel = "FILE",
             description = "Require 'Authorization: Bearer <token>' on every HTTP endpoint and gRPC call but the health "
@@ -93,9 +133,15 @@ final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--repository: " + repository + " (expected: an existing directory)");
         }
-        if (graceSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--grace-seconds: " + graceSeconds + " (expected: >= 0)");
-        }
+        nonNegative("--drain-seconds", drainSeconds);
+        nonNegative("--grace-seconds", graceSeconds);
+        positive("--max-connections", maxConnections);
+        positive("--idle-timeout-seconds", idleTimeoutSeconds);
+        positive("--request-timeout-seconds", requestTimeoutSeconds);
+        positive("--handshake-timeout-seconds", handshakeTimeoutSeconds);
+        positive("--max-pipelined-requests", maxPipelinedRequests);
+        positive("--max-buffered-body-bytes", maxBufferedBodyBytes);
+        positive("--grpc-max-concurrent-calls", grpcMaxConcurrentCalls);
         try {
             BatchingConfig batching = new BatchingConfig(!noBatching, batchMaxSize, batchMaxDelayMicros, batchQueueSize,
                     batchWorkers == null ? Runtime.getRuntime().availableProcessors() : batchWorkers);
@@ -104,8 +150,12 @@ final class ServeCommand implements Callable<Integer> {
                         ? "--tls-key: given without --tls-cert (expected: both or neither)"
                         : "--tls-cert: given without --tls-key (expected: both or neither)");
             }
+            ConnectionLimits limits = new ConnectionLimits(maxConnections, Duration.ofSeconds(idleTimeoutSeconds),
+                    Duration.ofSeconds(requestTimeoutSeconds), Duration.ofSeconds(handshakeTimeoutSeconds),
+                    maxPipelinedRequests, maxBufferedBodyBytes, grpcMaxConcurrentCalls);
             ServerConfig config = new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                    maxBodyBytes, Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog);
+                    maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds), authTokenFile,
+                    tlsCert, tlsKey, accessLog, limits);
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {
@@ -120,6 +170,18 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    private void nonNegative(String flag, long value) {
+        if (value < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + ": " + value + " (expected: >= 0)");
+        }
+    }
+
+    private void positive(String flag, long value) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + ": " + value + " (expected: >= 1)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
@@ -128,7 +190,8 @@ final class ServeCommand implements Callable<Integer> {
         java.io.PrintWriter err = spec.commandLine().getErr();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // Printed directly: java.util.logging resets its handlers in its own shutdown hook.
-            err.println("ringfold serve: draining (readiness false; grace " + config.gracePeriod().toSeconds() + " s)");
+            err.println("ringfold serve: draining (readiness false; serving " + config.drainPeriod().toSeconds()
+                    + " s more, then closing connections within " + config.gracePeriod().toSeconds() + " s)");
             err.flush();
             try {
                 server.shutdown();

@@ -7,6 +7,7 @@ import io.ringfold.serving.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,7 +26,8 @@ class BenchGrpcCommandTest {
         CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "1",
                 "--out", repo.resolve("digits").resolve("1").toString());
         assertThat(train.status()).as(train.err()).isZero();
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0);
         try (InferenceServer server = InferenceServer.start(config)) {
             String target = "127.0.0.1:" + server.grpcPort();

@@ -81,7 +81,8 @@ class DashboardBrowserTest {
     }
 
     private static ServerConfig serverConfig() {
-        return ServerConfig.defaults(models).withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
+        return ServerConfig.defaults(models).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
                 .withGracePeriod(Duration.ofSeconds(2));
     }
 

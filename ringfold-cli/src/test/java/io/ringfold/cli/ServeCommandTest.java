@@ -9,6 +9,7 @@ import io.ringfold.serving.ServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +49,8 @@ class ServeCommandTest {
         assertThat(predict.status()).as(predict.err()).isZero();
         JsonNode expected = JSON.readTree(predict.out());
 
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0);
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0);
         try (InferenceServer server = InferenceServer.start(config)) {
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> tf = client.send(HttpRequest.newBuilder(

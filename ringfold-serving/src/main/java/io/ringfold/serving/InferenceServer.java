@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A running inference server: HTTP, and gRPC unless its port is -1. {@link #start} binds the ports first,
  * so liveness answers at once while readiness stays false until the repository's first scan has loaded
  * and warmed the models.
- * {@link #shutdown()} makes readiness false, keeps answering until in-flight and queued requests are done
- * (at most the grace period), then stops.
+ * {@link #shutdown()} drains it: readiness false, serving on for the drain period, then every connection closed
+ * as its replies are done (at most the grace period), then stop.
  */
 public final class InferenceServer implements AutoCloseable {
 
@@ -61,10 +61,11 @@ public final class InferenceServer implements AutoCloseable {
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         Router router = new Router(repository, metrics, () -> state == State.READY, admin);
         this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics, tls,
-                new Guard(token, accessLog));
+                new Guard(token, accessLog), config.limits());
         try {
             this.grpc = config.grpcPort() < 0 ? null : new GrpcServer(config.host(), config.grpcPort(),
-                    config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey, accessLog);
+                    config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey, accessLog,
+                    config.limits(), metrics.grpcConnections());
         } catch (RuntimeException e) {
             http.close();
             throw e;
@@ -123,8 +124,12 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Readiness false; waits until no request is in flight (bounded by the grace period); then stops
-     * accepting, releases every model version (their queues finish first) and closes the event loops.
+     * The drain: readiness turns false at once and the server goes on serving as usual for the drain period,
+     * while load balancers stop sending here. Then it stops accepting connections, sends gRPC clients GOAWAY,
+     * and closes each HTTP connection after the replies it is owed (the last carrying {@code Connection:
+     * close}) or, when it has none, once it has been quiet for a second; it waits for that and for running gRPC
+     * calls at most the grace period, lets every batcher finish its queue, and stops. Returns at once when
+     * already stopped; a second caller waits for the first.
      */
     public synchronized void shutdown() throws InterruptedException {
         if (state == State.STOPPED) {
@@ -132,22 +137,23 @@ public final class InferenceServer implements AutoCloseable {
         }
         state = State.DRAINING;
         poller.shutdownNow();
+        LOG.log(System.Logger.Level.INFO, "draining: readiness false, serving for {0} more, then closing connections"
+                + " (grace {1})", config.drainPeriod(), config.gracePeriod());
+        Thread.sleep(config.drainPeriod().toMillis());
         long deadline = System.nanoTime() + config.gracePeriod().toNanos();
-        while (inFlight() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        if (inFlight() > 0) {
-            LOG.log(System.Logger.Level.WARNING, "grace period {0} over with {1} requests in flight",
-                    config.gracePeriod(), inFlight());
-        }
         http.stopAccepting();
         if (grpc != null) {
             grpc.stopAccepting();
         }
-        repository.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-        if (grpc != null) {
-            grpc.close(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        http.startClosing();
+        if (!http.awaitConnectionsClosed(deadline)) {
+            LOG.log(System.Logger.Level.WARNING, "grace period {0} over with {1} HTTP connections open ({2} requests"
+                    + " in flight); closing them", config.gracePeriod(), http.connections(), http.inFlight());
         }
+        if (grpc != null) {
+            grpc.close(millisLeft(deadline));
+        }
+        repository.close(millisLeft(deadline));
         http.close();
         if (accessLog != null) {
             accessLog.close();
@@ -157,9 +163,8 @@ public final class InferenceServer implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, "stopped");
     }
 
-    /** HTTP requests and gRPC ModelInfer calls received and not yet answered. */
-    private int inFlight() {
-        return http.inFlight() + (grpc == null ? 0 : grpc.inFlight());
+    private static long millisLeft(long deadlineNanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 
     /** {@link #shutdown()}; an interrupt ends the wait early and stays set on the thread. */

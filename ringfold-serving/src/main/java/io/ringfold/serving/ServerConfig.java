@@ -1,6 +1,7 @@
 package io.ringfold.serving;
 
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.connection.ConnectionLimits;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,15 +16,23 @@ import java.time.Duration;
  * @param pollSeconds   seconds between repository scans; 0 scans only at start and through the API
  * @param batching      default batching of every model (a model's config.json may override it)
  * @param maxBodyBytes  largest request body accepted; larger ones get 413
- * @param gracePeriod   longest a shutdown waits for in-flight and queued requests
+ * @param drainPeriod   how long a shutdown keeps serving as usual with readiness false, while load balancers
+ *                      stop sending (Kubernetes removes the endpoint a moment after SIGTERM)
+ * @param gracePeriod   then, longest it waits for open connections to finish their requests and close
  * @param authTokenFile file holding the bearer token every request but the health probes must carry, or null
  * @param tlsCertFile   PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
  * @param tlsKeyFile    PEM PKCS#8 private key of {@code tlsCertFile}, or null
  * @param accessLog     whether each HTTP request and gRPC call is written to stdout as one JSON line
+ * @param limits        connections, timeouts and buffered bytes allowed to clients, both ports
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
-                           BatchingConfig batching, int maxBodyBytes, Duration gracePeriod, Path authTokenFile,
-                           Path tlsCertFile, Path tlsKeyFile, boolean accessLog) {
+                           BatchingConfig batching, int maxBodyBytes, Duration drainPeriod, Duration gracePeriod,
+                           Path authTokenFile, Path tlsCertFile, Path tlsKeyFile, boolean accessLog,
+                           ConnectionLimits limits) {
+
+    /** The {@code --drain-seconds} default: a few seconds more than endpoint removal usually takes. */
+    public static final int DEFAULT_DRAIN_SECONDS = 5;
+    public static final int DEFAULT_GRACE_SECONDS = 30;
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -39,6 +48,9 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
         if (maxBodyBytes < 1) {
             throw new IllegalArgumentException("maxBodyBytes: " + maxBodyBytes + " (expected: >= 1)");
         }
+        if (drainPeriod.isNegative()) {
+            throw new IllegalArgumentException("drainPeriod: " + drainPeriod + " (expected: >= 0)");
+        }
         if (gracePeriod.isNegative()) {
             throw new IllegalArgumentException("gracePeriod: " + gracePeriod + " (expected: >= 0)");
         }
@@ -46,65 +58,79 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
             throw new IllegalArgumentException("TLS: certificate " + tlsCertFile + ", key " + tlsKeyFile
                     + " (expected: both files or neither)");
         }
+        if (limits == null) {
+            throw new IllegalArgumentException("limits: null (expected: connection limits)");
+        }
     }
 
     /**
      * HTTP on 8080 and gRPC on 8081 on all interfaces, polling every 30 s, default batching, 16 MiB bodies,
-     * 30 s grace; no token, no TLS, no access log.
+     * 5 s drain, 30 s grace, default connection limits; no token, no TLS, no access log.
      */
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
-                Duration.ofSeconds(30), null, null, null, false);
+                Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Duration.ofSeconds(DEFAULT_GRACE_SECONDS), null, null, null,
+                false, ConnectionLimits.defaults());
     }
 
     public ServerConfig withPort(int p) {
-        return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
     public ServerConfig withGrpcPort(int p) {
-        return new ServerConfig(repository, host, port, p, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, p, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withHost(String h) {
-        return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withPollSeconds(int s) {
-        return new ServerConfig(repository, host, port, grpcPort, s, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, s, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, n, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                n, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+    }
+
+    public ServerConfig withDrainPeriod(Duration d) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, d, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, d,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, d, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                f, tlsCertFile, tlsKeyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, f, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, certFile, keyFile, accessLog);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, certFile, keyFile, accessLog, limits);
     }
 
     public ServerConfig withAccessLog(boolean on) {
-        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, on);
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, on, limits);
+    }
+
+    public ServerConfig withLimits(ConnectionLimits l) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, l);
     }
 }

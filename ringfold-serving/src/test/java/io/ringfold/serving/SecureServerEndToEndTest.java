@@ -38,7 +38,8 @@ class SecureServerEndToEndTest {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestCertificates.Pem pem = TestCertificates.selfSigned(dir, "server", "RSA");
         Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
                 .withGracePeriod(Duration.ofSeconds(5)).withAuthTokenFile(token).withTls(pem.cert(), pem.key());
         server = InferenceServer.start(config);
         client = HttpClient.newBuilder().sslContext(pem.clientContext()).connectTimeout(Duration.ofSeconds(5)).build();

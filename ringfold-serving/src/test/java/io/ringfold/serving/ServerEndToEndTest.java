@@ -29,6 +29,9 @@ class ServerEndToEndTest {
     @TempDir
     Path repo;
 
+    /** Long enough for a few requests on a loaded machine; the drain test takes this long. */
+    private static final Duration DRAIN = Duration.ofSeconds(4);
+
     private final GatedBlas gate = new GatedBlas();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private InferenceServer server;
@@ -38,7 +41,8 @@ class ServerEndToEndTest {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestModels.write(repo, "reg", 1, TestModels.linear());
         Files.writeString(repo.resolve("iris/config.json"), "{\"version_labels\": {\"stable\": 1}}");
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0)
                 .withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withGracePeriod(Duration.ofSeconds(10));
         server = InferenceServer.start(config, gate);
     }
@@ -198,10 +202,15 @@ class ServerEndToEndTest {
     }
 
     @Test
-    void shutdownDrainsInFlightRequestsWithReadinessFalse() throws Exception {
+    void shutdownServesThroughTheDrainPeriodWithReadinessFalseAndFinishesInFlightRequests() throws Exception {
+        server.shutdown();
+        server = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1)
+                .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 4, 1)).withDrainPeriod(DRAIN)
+                .withGracePeriod(Duration.ofSeconds(10)), gate);
         gate.close();
         CompletableFuture<HttpResponse<String>> computing = sendAsync("POST", "/v1/models/iris:predict", ROW);
         gate.awaitWaiting(1);
+        long shutdownStart = System.nanoTime();
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
             try {
                 server.shutdown();
@@ -209,16 +218,25 @@ class ServerEndToEndTest {
                 throw new IllegalStateException(e);
             }
         });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (server.state() != InferenceServer.State.DRAINING) {
+            assertThat(System.nanoTime()).as("DRAINING within 10 s").isLessThan(deadline);
             Thread.sleep(1);
         }
+        // Within the drain period the server answers as usual, new connections included; only readiness changes.
         HttpResponse<String> ready = send("GET", "/v2/health/ready", null);
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(send("GET", "/v2/health/live", null).statusCode()).isEqualTo(200);
+        CompletableFuture<HttpResponse<String>> queued = sendAsync("POST", "/v1/models/iris:predict", ROW);
+        assertThat(System.nanoTime() - shutdownStart).as("the checks ran within the drain period")
+                .isLessThan(DRAIN.toNanos());
         assertThat(stopping).isNotDone();
         gate.open();
         assertThat(computing.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-        stopping.get(10, TimeUnit.SECONDS);
+        assertThat(queued.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        stopping.get(DRAIN.toSeconds() + 10, TimeUnit.SECONDS);
+        assertThat(System.nanoTime() - shutdownStart).as("the drain period was served in full")
+                .isGreaterThanOrEqualTo(DRAIN.toNanos());
         assertThat(server.state()).isEqualTo(InferenceServer.State.STOPPED);
     }
 }

@@ -8,11 +8,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.ringfold.serving.connection.ConnectionLimits;
 import io.ringfold.serving.http.AccessLog;
+import io.ringfold.serving.metrics.ConnectionMetrics;
+import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.security.BearerToken;
 import io.ringfold.serving.security.PemTls;
@@ -30,13 +33,19 @@ import java.util.function.BooleanSupplier;
  * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService}: over TLS
  * when given a server key (the HTTPS certificate and key), cleartext otherwise; with a bearer token, every
  * call but the health RPCs must carry it ({@link BearerAuthInterceptor}); with an access log, every call is
- * logged ({@link GrpcAccessLog}). Its lifecycle follows the HTTP server's: {@link #stopAccepting()} refuses new
- * calls while running ones finish; {@link #close(long)} waits for them, then cuts what is left.
+ * logged ({@link GrpcAccessLog}). Each connection is bounded: at most {@code maxConcurrentCalls} calls at once
+ * (HTTP/2 MAX_CONCURRENT_STREAMS; more wait in the client), messages of {@code maxMessageBytes}, metadata of
+ * gRPC's 8 KiB default, closed (GOAWAY) after the idle timeout without calls, and the port holds at most
+ * {@code maxConnections} of them ({@link LimitedServerChannel}). Its lifecycle follows the HTTP server's:
+ * {@link #stopAccepting()} sends GOAWAY, so clients open no new calls here while running ones finish;
+ * {@link #close(long)} waits for them, then cuts what is left.
  */
 public final class GrpcServer implements AutoCloseable {
 
     /** gRPC's own default initial window (1 MiB), fixed rather than tuned. */
     static final int FLOW_CONTROL_WINDOW = 1 << 20;
+    /** Client resets (RST_STREAM) allowed per connection in 10 s; a client cancelling calls at 100/s stays under. */
+    static final int MAX_RESETS_PER_10_SECONDS = 1000;
 
     private final InferenceGrpcService service;
     private final EventLoopGroup boss;
@@ -54,6 +63,17 @@ public final class GrpcServer implements AutoCloseable {
      */
     public GrpcServer(String host, int port, int maxMessageBytes, ModelRepository repo, BooleanSupplier ready,
                       BearerToken token, PemTls.ServerKey tls, AccessLog accessLog) {
+        this(host, port, maxMessageBytes, repo, ready, token, tls, accessLog, ConnectionLimits.defaults(),
+                new ServingMetrics().grpcConnections());
+    }
+
+    /**
+     * As above, with the limits on connections, idle time, handshakes and concurrent calls per connection,
+     * counting the port's connections in {@code connections}.
+     */
+    public GrpcServer(String host, int port, int maxMessageBytes, ModelRepository repo, BooleanSupplier ready,
+                      BearerToken token, PemTls.ServerKey tls, AccessLog accessLog, ConnectionLimits limits,
+                      ConnectionMetrics connections) {
         this.service = new InferenceGrpcService(repo, ready);
         // The handlers never block (inference is queued and answered from the batcher's thread), so they
         // run on the transport threads, as the HTTP handlers do, instead of hopping to another pool.
@@ -64,9 +84,15 @@ public final class GrpcServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).directExecutor()
-                .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class)
+                .bossEventLoopGroup(boss).workerEventLoopGroup(workers)
+                .channelFactory(() -> new LimitedServerChannel(connections, limits.maxConnections()))
                 .flowControlWindow(FLOW_CONTROL_WINDOW)
                 .maxInboundMessageSize(maxMessageBytes)
+                .maxConcurrentCallsPerConnection(limits.maxConcurrentCalls())
+                .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                // Calls reset by their client, as a flood would (HTTP/2 "rapid reset"), end the connection.
+                .maxRstFramesPerWindow(MAX_RESETS_PER_10_SECONDS, 10)
                 .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
                         interceptors(token, accessLog)));
         if (tls != null) {
@@ -94,12 +120,15 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /**
-     * An HTTP/2 server context (ALPN h2, gRPC's cipher suites) for the key. The JDK provider, as for HTTPS, so
-     * both ports behave alike (TLS 1.2 and 1.3) whatever native library is on the class path.
+     * An HTTP/2 server context (ALPN h2) for the key, with the TLS versions and cipher suites of the HTTPS port
+     * ({@link PemTls#PROTOCOLS}, {@link PemTls#CIPHER_SUITES}) and the same JDK provider, so both ports accept
+     * exactly the same clients whatever native library is on the class path.
      */
     private static SslContext sslContext(PemTls.ServerKey tls) {
         try {
-            return GrpcSslContexts.configure(SslContextBuilder.forServer(tls.key(), tls.chain()), SslProvider.JDK).build();
+            return GrpcSslContexts.configure(SslContextBuilder.forServer(tls.key(), tls.chain()), SslProvider.JDK)
+                    .protocols(PemTls.PROTOCOLS).ciphers(PemTls.CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
+                    .build();
         } catch (SSLException e) {
             throw new IllegalArgumentException("gRPC TLS: certificate and key refused by the TLS provider ("
                     + e.getMessage() + ")", e);

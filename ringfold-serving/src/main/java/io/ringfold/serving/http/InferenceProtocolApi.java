@@ -83,8 +83,11 @@ final class InferenceProtocolApi {
 
     /** As above, for a request already read (by either path of {@link V2InferRequest}). */
     CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req) {
-        return HttpInference.run(repo, t, req.decode(), (sv, out) -> HttpReply.ok(InferenceReplies.v2(t.model(),
-                sv.version(), req.id(), req.parameters(), outputNames(sv.signature(), req.outputs()), sv.signature(), out)));
+        return HttpInference.run(repo, t, sv -> {
+            outputNames(sv.signature(), req.outputs()); // a bad output name is refused before the request is queued
+            return req.decode().apply(sv);
+        }, (sv, out) -> HttpReply.ok(InferenceReplies.v2(t.model(), sv.version(), req.id(), req.parameters(),
+                outputNames(sv.signature(), req.outputs()), sv.signature(), out)));
     }
 
     private static List<String> outputNames(Signature s, JsonNode requested) {

@@ -1,7 +1,11 @@
 package io.ringfold.serving.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,11 +16,19 @@ import java.io.IOException;
 /** The server's JSON reader and writer. */
 final class Json {
 
+    /** Deepest nesting of arrays and objects in a request; the deepest valid request (nested data) needs a few. */
+    static final int MAX_NESTING = 64;
+    /** Longest number in a request, in characters; a float needs at most a few dozen, Jackson allows 1000. */
+    static final int MAX_NUMBER_LENGTH = 1000;
+
     /**
      * Reads NaN and Infinity tokens so that they are refused with the tensor's name rather than as malformed
      * JSON; refuses duplicate keys, which would otherwise silently keep the last value.
      */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
+    static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
+                            .maxNumberLength(MAX_NUMBER_LENGTH).build())
+                    .build())
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -32,6 +44,15 @@ final class Json {
         return nl >= 0 ? m.substring(0, nl) : m;
     }
 
+    /**
+     * Jackson's message for a passed limit (e.g. "Document nesting depth (65) exceeds the maximum allowed (64)"),
+     * without the name of the Jackson method that sets it, which means nothing to a client.
+     */
+    static String limit(String m) {
+        int cut = m.indexOf(", from `");
+        return cut >= 0 ? m.substring(0, cut) + ")" : m;
+    }
+
     /** The body as a JSON object, or a 400 naming what is wrong. */
     static JsonNode object(byte[] body) {
         if (body.length == 0) {
@@ -40,9 +61,13 @@ final class Json {
         JsonNode n;
         try {
             n = MAPPER.readTree(body);
+        } catch (StreamConstraintsException e) {
+            // A limit, not a syntax error: Jackson gives no location, and its message names its own API.
+            throw new ApiException(400, "request body: " + limit(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed JSON: " + firstClause(e.getOriginalMessage()) + " at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            JsonLocation at = e.getLocation();
+            throw new ApiException(400, "malformed JSON: " + firstClause(e.getOriginalMessage())
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
             throw new ApiException(400, "request body: unreadable: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package io.ringfold.serving.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.ringfold.serving.inference.InferenceCall;
+import io.ringfold.serving.inference.IntegerRange;
 import io.ringfold.serving.inference.RowDecoder;
 import io.ringfold.serving.inference.Signature;
 import io.ringfold.serving.inference.TensorDecoder;
@@ -204,7 +205,8 @@ final class StreamedTensor {
         Signature s = sv.signature();
         RowDecoder decoder = sv.decoder();
         if (!decoder.numeric() || !Signature.INPUT.equals(name) || !TensorDecoder.isNumeric(datatype)
-                || (data.fractional() && TensorDecoder.isIntegral(datatype))) {
+                || TensorDecoder.isIntegral(datatype) && (data.fractional()
+                        || !data.integersWithin(IntegerRange.of(datatype)))) {
             return null;
         }
         long width = shape[shape.length - 1];

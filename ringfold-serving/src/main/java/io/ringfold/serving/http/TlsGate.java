@@ -8,34 +8,28 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
  * The first handler of a TLS port: once the first record header (5 bytes) has arrived it puts the
  * {@link SslHandler} in its own place when the bytes are TLS, and otherwise answers a plain-text HTTP 400
  * ("use https") and closes, so that {@code curl http://} to a TLS port gets a reason rather than a reset.
+ * The handshake must finish within the handshake timeout; a client that sends nothing at all is closed by
+ * {@link ConnectionLimiter}'s idle timeout.
  */
 final class TlsGate extends ByteToMessageDecoder {
 
-    private static final byte[] PLAIN_REFUSAL;
-
-    static {
-        byte[] body = "{\"error\":\"plain HTTP sent to a TLS port (expected: https://)\"}".getBytes(StandardCharsets.US_ASCII);
-        String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\nConnection: close\r\n\r\n";
-        byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-        PLAIN_REFUSAL = new byte[h.length + body.length];
-        System.arraycopy(h, 0, PLAIN_REFUSAL, 0, h.length);
-        System.arraycopy(body, 0, PLAIN_REFUSAL, h.length, body.length);
-    }
+    private static final byte[] PLAIN_REFUSAL = RawResponse.error(400, "Bad Request",
+            "plain HTTP sent to a TLS port (expected: https://)");
 
     private final SslContext tls;
     private final HttpServer.Counters counters;
+    private final long handshakeTimeoutMillis;
 
-    TlsGate(SslContext tls, HttpServer.Counters counters) {
+    TlsGate(SslContext tls, HttpServer.Counters counters, long handshakeTimeoutMillis) {
         this.tls = tls;
         this.counters = counters;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
     @Override
@@ -45,7 +39,9 @@ final class TlsGate extends ByteToMessageDecoder {
         }
         if (SslHandler.isEncrypted(in, false)) {
             // Removing this decoder hands the bytes read so far to the SslHandler that takes its place.
-            ctx.pipeline().addAfter(ctx.name(), "tls", tls.newHandler(ctx.alloc()));
+            SslHandler handler = tls.newHandler(ctx.alloc());
+            handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            ctx.pipeline().addAfter(ctx.name(), "tls", handler);
             ctx.pipeline().remove(this);
         } else {
             in.skipBytes(in.readableBytes());

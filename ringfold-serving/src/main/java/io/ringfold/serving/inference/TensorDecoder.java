@@ -100,12 +100,22 @@ public final class TensorDecoder {
                         + " (expected: " + ("BYTES".equals(datatype) ? "a string" : integral ? "an integer" : "a number")
                         + " for datatype " + datatype + ")");
             }
+            if (integral && !fits(datatype, v)) {
+                throw new BadInputException(where + ": data[" + i + "] is " + v + " (expected: an integer "
+                        + IntegerRange.of(datatype) + " for datatype " + datatype + ")");
+            }
         }
         List<List<JsonNode>> table = new ArrayList<>((int) rows);
         for (int r = 0; r < rows; r++) {
             table.add(flat.subList((int) (r * width), (int) ((r + 1) * width)));
         }
         return new InferenceCall.Rows(decoder.decode(where, table), (int) rows);
+    }
+
+    /** Whether the integral node {@code v} is a value of the integer datatype {@code datatype}. */
+    private static boolean fits(String datatype, JsonNode v) {
+        IntegerRange r = IntegerRange.of(datatype);
+        return v.canConvertToLong() ? r.contains(v.longValue()) : r.contains(v.bigIntegerValue());
     }
 
     /** Row-major flattening of nested arrays; stops once {@code limit} elements are seen. */

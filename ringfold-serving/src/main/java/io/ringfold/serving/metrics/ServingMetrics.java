@@ -1,5 +1,6 @@
 package io.ringfold.serving.metrics;
 
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -93,6 +94,40 @@ public final class ServingMetrics {
     private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
     private volatile Supplier<List<Key>> loadedVersions = List::of;
     private volatile LongSupplier accessLogDropped = () -> 0;
+    private volatile LongSupplier networkBufferBytes = () -> 0;
+    private volatile LongSupplier bufferedBodyBytes = () -> 0;
+    private final ConnectionMetrics httpConnections = new ConnectionMetrics("http");
+    private final ConnectionMetrics grpcConnections = new ConnectionMetrics("grpc");
+
+    /** The HTTP port's connections. */
+    public ConnectionMetrics httpConnections() {
+        return httpConnections;
+    }
+
+    /** The gRPC port's connections. */
+    public ConnectionMetrics grpcConnections() {
+        return grpcConnections;
+    }
+
+    /** Request body bytes held now while their requests arrive (the {@code --max-buffered-body-bytes} budget). */
+    public long bufferedBodyBytes() {
+        return bufferedBodyBytes.getAsLong();
+    }
+
+    /** Where the {@code ringfold_buffered_body_bytes} gauge reads the bytes held of arriving bodies. */
+    public void bufferedBodyBytes(LongSupplier source) {
+        this.bufferedBodyBytes = source;
+    }
+
+    /** Memory of the HTTP transport's buffers in use now, in bytes. */
+    public long networkBufferBytes() {
+        return networkBufferBytes.getAsLong();
+    }
+
+    /** Where the {@code ringfold_network_buffer_bytes} gauge reads the HTTP transport's buffer memory in use. */
+    public void networkBufferBytes(LongSupplier source) {
+        this.networkBufferBytes = source;
+    }
 
     public Series series(String model, long version) {
         return series.computeIfAbsent(new Key(model, Long.toString(version)), k -> new Series());
@@ -167,8 +202,28 @@ public final class ServingMetrics {
         }
         counter(out, "ringfold_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
         out.append("ringfold_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
+        connections(out);
         jvm(out);
         return out.toString();
+    }
+
+    private void connections(StringBuilder out) {
+        StringBuilder open = new StringBuilder();
+        StringBuilder refused = new StringBuilder();
+        StringBuilder closed = new StringBuilder();
+        httpConnections.write(open, refused, closed);
+        grpcConnections.write(open, refused, closed);
+        gauge(out, "ringfold_connections", "Open connections by protocol.");
+        out.append(open);
+        counter(out, "ringfold_connections_refused_total", "Connections refused at --max-connections, by protocol.");
+        out.append(refused);
+        counter(out, "ringfold_connections_closed_total",
+                "Connections the server closed on a deadline or the buffered-bytes budget, by protocol and reason.");
+        out.append(closed);
+        gauge(out, "ringfold_network_buffer_bytes", "Memory of the HTTP transport's buffers in use.");
+        out.append("ringfold_network_buffer_bytes ").append(networkBufferBytes()).append('\n');
+        gauge(out, "ringfold_buffered_body_bytes", "Request body bytes held while their requests arrive.");
+        out.append("ringfold_buffered_body_bytes ").append(bufferedBodyBytes()).append('\n');
     }
 
     private void histograms(StringBuilder out, String name, String help, int which) {
@@ -194,6 +249,11 @@ public final class ServingMetrics {
                 .append('\n');
         gauge(out, "jvm_memory_max_bytes", "JVM memory limit by area (-1: none).");
         out.append("jvm_memory_max_bytes{area=\"heap\"} ").append(mem.getHeapMemoryUsage().getMax()).append('\n');
+        gauge(out, "jvm_buffer_pool_used_bytes", "Memory of the JVM's NIO buffer pools in use (direct: off-heap).");
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            out.append("jvm_buffer_pool_used_bytes{pool=\"").append(escape(pool.getName())).append("\"} ")
+                    .append(Math.max(0, pool.getMemoryUsed())).append('\n');
+        }
         counter(out, "jvm_gc_collections_total", "Garbage collections by collector.");
         List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
         for (GarbageCollectorMXBean gc : gcs) {

@@ -4,6 +4,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 
 import javax.net.ssl.SSLException;
 import java.io.ByteArrayInputStream;
@@ -31,9 +32,24 @@ import java.util.List;
  * certificate. The files are parsed here rather than by Netty so that every failure names its file, and so
  * that a key that does not belong to the certificate is refused at start-up (it would otherwise fail only
  * in the first handshake). {@link #serverContext} is the HTTPS context (JDK provider, HTTP/1.1 only, no
- * ALPN); the gRPC server builds its HTTP/2 context from the same {@link ServerKey}.
+ * ALPN); the gRPC server builds its HTTP/2 context from the same {@link ServerKey}, with the same TLS policy
+ * ({@link #PROTOCOLS}, {@link #CIPHER_SUITES}).
  */
 public final class PemTls {
+
+    /** The TLS versions both ports accept. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /**
+     * The cipher suites both ports accept, in preference order: TLS 1.3's, then for TLS 1.2 only ephemeral ECDH
+     * key exchange (forward secrecy) with an AEAD cipher (GCM or ChaCha20-Poly1305); no CBC, no RSA key exchange.
+     * This is Mozilla's "intermediate" TLS configuration without its DHE suites, and HTTP/2's requirement
+     * (RFC 9113 9.2.2) for the gRPC port.
+     */
+    public static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
@@ -80,6 +96,7 @@ public final class PemTls {
     public static SslContext serverContext(ServerKey serverKey, Path certFile, Path keyFile) {
         try {
             return SslContextBuilder.forServer(serverKey.key(), serverKey.chain()).sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS).ciphers(CIPHER_SUITES, SupportedCipherSuiteFilter.INSTANCE)
                     .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED).build();
         } catch (SSLException e) {
             throw new IllegalArgumentException("TLS with certificate " + certFile + " and key " + keyFile

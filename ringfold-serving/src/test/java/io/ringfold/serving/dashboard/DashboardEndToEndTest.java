@@ -71,7 +71,8 @@ class DashboardEndToEndTest {
         Path staging = repo.resolve("iris").resolve(".staging-2-99");
         new FileRunStore(staging).save(new RunRecord("20260102T000000Z-00000000", "2026-01-02T00:00:00Z", 1,
                 List.of(), JSON.createObjectNode(), List.of(), staging));
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(-1)
                 .withPollSeconds(0).withBatching(new BatchingConfig(true, 4, 0, 16, 1)).withGracePeriod(Duration.ofSeconds(5));
         server = InferenceServer.start(config);
     }

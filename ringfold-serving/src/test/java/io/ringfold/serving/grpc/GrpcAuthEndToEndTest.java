@@ -48,7 +48,8 @@ class GrpcAuthEndToEndTest {
         Path repo = Files.createDirectory(dir.resolve("repo"));
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         Path token = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        server = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+        server = InferenceServer.start(ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0).withGracePeriod(Duration.ofSeconds(5)).withAuthTokenFile(token));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     }

@@ -64,6 +64,9 @@ class GrpcEndToEndTest {
     @TempDir
     Path repo;
 
+    /** Long enough for a few calls on a loaded machine; the drain test takes this long. */
+    private static final Duration DRAIN = Duration.ofSeconds(4);
+
     private final GatedBlas gate = new GatedBlas();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private InferenceServer server;
@@ -74,7 +77,8 @@ class GrpcEndToEndTest {
     void start() throws Exception {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestModels.write(repo, "reg", 1, TestModels.linear());
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withMaxBodyBytes(64 << 10)
                 .withGracePeriod(Duration.ofSeconds(10));
         server = InferenceServer.start(config, gate);
@@ -263,12 +267,16 @@ class GrpcEndToEndTest {
             {"{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}"},
             {"{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}"},
             {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"BOOL\", \"data\": [1, 2]}"},
+            {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"INT8\", \"data\": [300, 0]}"},
+            {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"UINT8\", \"data\": [256, 0]}"},
         };
         List<InferInputTensor.Builder> grpc = List.of(
                 input("FP32", 2, 2).setContents(InferTensorContents.newBuilder().addFp32Contents(1).addFp32Contents(2).addFp32Contents(3)),
                 input("FP32", 1, 2).setName("x").setContents(InferTensorContents.newBuilder().addFp32Contents(1).addFp32Contents(2)),
                 input("FP32", 1, 3).setContents(InferTensorContents.newBuilder().addFp32Contents(1).addFp32Contents(2).addFp32Contents(3)),
-                input("BOOL", 1, 2).setContents(InferTensorContents.newBuilder().addBoolContents(true).addBoolContents(false)));
+                input("BOOL", 1, 2).setContents(InferTensorContents.newBuilder().addBoolContents(true).addBoolContents(false)),
+                input("INT8", 1, 2).setContents(InferTensorContents.newBuilder().addIntContents(300).addIntContents(0)),
+                input("UINT8", 1, 2).setContents(InferTensorContents.newBuilder().addUintContents(256).addUintContents(0)));
         for (int i = 0; i < cases.length; i++) {
             HttpResponse<String> h = httpInfer("iris", "{\"inputs\": [" + cases[i][0] + "]}");
             assertThat(h.statusCode()).isEqualTo(400);
@@ -309,6 +317,13 @@ class GrpcEndToEndTest {
 
     @Test
     void aFullQueueIsUnavailableAndTheDrainWaitsForGrpcCalls() throws Exception {
+        stop();
+        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+                .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withMaxBodyBytes(64 << 10)
+                .withDrainPeriod(DRAIN).withGracePeriod(Duration.ofSeconds(10));
+        server = InferenceServer.start(config, gate);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
+        stub = GRPCInferenceServiceGrpc.newBlockingStub(channel);
         gate.close();
         var async = GRPCInferenceServiceGrpc.newFutureStub(channel);
         var computing = async.modelInfer(infer("reg", fp32(ROWS)).build());
@@ -329,18 +344,23 @@ class GrpcEndToEndTest {
                 throw new IllegalStateException(e);
             }
         });
+        long stoppingSince = System.nanoTime();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (server.state() != InferenceServer.State.DRAINING) {
+            assertThat(System.nanoTime()).as("DRAINING within 10 s").isLessThan(deadline);
             Thread.sleep(1);
         }
+        // The drain period: answering as usual but for readiness.
         assertThat(call().serverReady(ServerReadyRequest.getDefaultInstance()).getReady()).isFalse();
         assertThat(call().modelReady(ModelReadyRequest.newBuilder().setName("reg").build()).getReady()).isFalse();
         assertThat(call().serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+        assertThat(System.nanoTime() - stoppingSince).as("checked within the drain period").isLessThan(DRAIN.toNanos());
         assertThat(stopping).isNotDone();
         gate.open();
         assertThat(computing.get(10, TimeUnit.SECONDS).getOutputs(0).getContents().getFp32ContentsList())
                 .containsExactly(2.5f, -1.5f, 2.5f);
         assertThat(queued.get(10, TimeUnit.SECONDS).getOutputsCount()).isEqualTo(1);
-        stopping.get(10, TimeUnit.SECONDS);
+        stopping.get(DRAIN.toSeconds() + 10, TimeUnit.SECONDS);
         assertThat(server.state()).isEqualTo(InferenceServer.State.STOPPED);
     }
 }

@@ -66,7 +66,8 @@ class GrpcInferFuzzTest {
     void start() throws Exception {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestModels.write(repo, "reg", 1, TestModels.linear());
-        server = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+        server = InferenceServer.start(ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0).withBatching(new BatchingConfig(true, 8, 0, 64, 1)).withMaxBodyBytes(4096)
                 .withGracePeriod(Duration.ofSeconds(5)));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();

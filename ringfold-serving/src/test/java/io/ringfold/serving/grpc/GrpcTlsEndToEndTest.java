@@ -52,7 +52,8 @@ class GrpcTlsEndToEndTest {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         pem = TestCertificates.selfSigned(dir, "server", "RSA");
         Path token = Files.writeString(dir.resolve("token"), TOKEN);
-        server = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+        server = InferenceServer.start(ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0).withGracePeriod(Duration.ofSeconds(5)).withAuthTokenFile(token)
                 .withTls(pem.cert(), pem.key()));
     }

@@ -108,7 +108,8 @@ class RequestDecoderFuzzTest {
     /** The same property over a real socket, through the HTTP codec and Content-Length framing. */
     @Test
     void aSampleOfTheSameRequestsOverARealSocket() throws Exception {
-        ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
+        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
+                .withHost("127.0.0.1").withPort(0).withGrpcPort(-1).withPollSeconds(0)
                 .withBatching(new BatchingConfig(true, 8, 0, 64, 1)).withGracePeriod(Duration.ofSeconds(5));
         InferenceServer server = InferenceServer.start(config, new GatedBlas());
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
