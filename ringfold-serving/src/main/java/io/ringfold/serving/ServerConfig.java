@@ -1,5 +1,6 @@
 package io.ringfold.serving;
 
+import io.ringfold.io.ModelLimits;
 import io.ringfold.serving.batching.BatchingConfig;
 
 import java.nio.file.Path;
@@ -20,10 +21,11 @@ import java.time.Duration;
  * @param tlsCertFile   PEM certificate chain for HTTPS, or null for plain HTTP (set with {@code tlsKeyFile})
  * @param tlsKeyFile    PEM PKCS#8 private key of {@code tlsCertFile}, or null
  * @param accessLog     whether each HTTP request and gRPC call is written to stdout as one JSON line
+ * @param modelLimits   how large a model file the repository loads; a larger one fails to load, naming the limit
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
                            BatchingConfig batching, int maxBodyBytes, Duration gracePeriod, Path authTokenFile,
-                           Path tlsCertFile, Path tlsKeyFile, boolean accessLog) {
+                           Path tlsCertFile, Path tlsKeyFile, boolean accessLog, ModelLimits modelLimits) {
 
     public ServerConfig {
         if (port < 0 || port > 65535) {
@@ -46,65 +48,73 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
             throw new IllegalArgumentException("TLS: certificate " + tlsCertFile + ", key " + tlsKeyFile
                     + " (expected: both files or neither)");
         }
+        if (modelLimits == null) {
+            throw new IllegalArgumentException("modelLimits: null (expected: limits, e.g. ModelLimits.defaults())");
+        }
     }
 
     /**
      * HTTP on 8080 and gRPC on 8081 on all interfaces, polling every 30 s, default batching, 16 MiB bodies,
-     * 30 s grace; no token, no TLS, no access log.
+     * 30 s grace; no token, no TLS, no access log; {@link ModelLimits#defaults()}.
      */
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
-                Duration.ofSeconds(30), null, null, null, false);
+                Duration.ofSeconds(30), null, null, null, false, ModelLimits.defaults());
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
     public ServerConfig withGrpcPort(int p) {
         return new ServerConfig(repository, host, port, p, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withPollSeconds(int s) {
         return new ServerConfig(repository, host, port, grpcPort, s, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, n, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, d,
-                authTokenFile, tlsCertFile, tlsKeyFile, accessLog);
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                f, tlsCertFile, tlsKeyFile, accessLog);
+                f, tlsCertFile, tlsKeyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, certFile, keyFile, accessLog);
+                authTokenFile, certFile, keyFile, accessLog, modelLimits);
     }
 
     public ServerConfig withAccessLog(boolean on) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
-                authTokenFile, tlsCertFile, tlsKeyFile, on);
+                authTokenFile, tlsCertFile, tlsKeyFile, on, modelLimits);
+    }
+
+    public ServerConfig withModelLimits(ModelLimits limits) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, gracePeriod,
+                authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
     }
 }
