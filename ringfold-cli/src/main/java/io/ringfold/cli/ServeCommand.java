@@ -1,5 +1,6 @@
 package io.ringfold.cli;
 
+import io.ringfold.io.ModelLimits;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.batching.BatchingConfig;
@@ -87,6 +88,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--access-log", description = "Write one JSON line per HTTP request and per gRPC call to stdout (default: off).")
     boolean accessLog;
 
+    @Option(names = "--max-model-bytes", paramLabel = "N",
+            description = "Largest model file loaded; a larger one fails to load, naming the limit (default: 536870912, 512 MiB).")
+    Long maxModelBytes;
+
+    @Option(names = "--max-model-header-bytes", paramLabel = "N",
+            description = "Largest JSON header of a model file loaded (default: 4194304, 4 MiB; at most 67108864).")
+    Integer maxModelHeaderBytes;
+
+    @Option(names = "--max-model-tensors", paramLabel = "N", description = "Most tensors in a model file loaded (default: 4096).")
+    Integer maxModelTensors;
+
+    @Option(names = "--max-model-columns", paramLabel = "N",
+            description = "Most input columns, before and after one-hot encoding, of a model loaded (default: 1048576).")
+    Integer maxModelColumns;
+
+    @Option(names = "--max-model-classes", paramLabel = "N", description = "Most classes of a classifier loaded (default: 65536).")
+    Integer maxModelClasses;
+
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
     ServerConfig config() {
         if (!Files.isDirectory(repository)) {
@@ -105,7 +124,7 @@ final class ServeCommand implements Callable<Integer> {
                         : "--tls-cert: given without --tls-key (expected: both or neither)");
             }
             ServerConfig config = new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                    maxBodyBytes, Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog);
+                    maxBodyBytes, Duration.ofSeconds(graceSeconds), authTokenFile, tlsCert, tlsKey, accessLog, modelLimits());
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {
@@ -118,6 +137,34 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** {@link ModelLimits#defaults()} with the limits given on the command line. */
+    private ModelLimits modelLimits() {
+        ModelLimits limits = ModelLimits.defaults();
+        if (maxModelBytes != null) {
+            limits = limits.withMaxFileBytes(atLeastOne("--max-model-bytes", maxModelBytes));
+        }
+        if (maxModelHeaderBytes != null) {
+            limits = limits.withMaxHeaderBytes((int) atLeastOne("--max-model-header-bytes", maxModelHeaderBytes));
+        }
+        if (maxModelTensors != null) {
+            limits = limits.withMaxTensors((int) atLeastOne("--max-model-tensors", maxModelTensors));
+        }
+        if (maxModelColumns != null) {
+            limits = limits.withMaxColumns((int) atLeastOne("--max-model-columns", maxModelColumns));
+        }
+        if (maxModelClasses != null) {
+            limits = limits.withMaxClasses((int) atLeastOne("--max-model-classes", maxModelClasses));
+        }
+        return limits;
+    }
+
+    private static long atLeastOne(String flag, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(flag + ": " + value + " (expected: >= 1)");
+        }
+        return value;
     }
 
     @Override
