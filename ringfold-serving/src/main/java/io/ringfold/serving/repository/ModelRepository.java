@@ -269,23 +269,7 @@ public final class ModelRepository implements AutoCloseable {
 
     private void sync(String name, Entry e) {
         Path dir = tree.modelDirectory(name);
-        String outside;
-        try {
-            outside = tree.outside(dir);
-            outside = outside == null ? null : dir + ": " + outside;
-        } catch (IOException ex) {
-            listFailed(name, e, dir, ex);
-            return;
-        }
-        if (outside != null) {
-            // A model directory leading out of the repository is no model of it: nothing of it serves.
-            if (!outside.equals(e.configError)) {
-                tree.logRefused(dir);
-                metrics.loadFailed(name);
-            }
-            e.configError = outside;
-            e.failed.clear();
-            retireAll(e);
+        if (!inside(name, e, dir)) {
             return;
         }
         try {
@@ -351,6 +335,33 @@ public final class ModelRepository implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "model {0}: version {1} retired", name, sv.version());
             sv.retire();
         }
+    }
+
+    /**
+     * Whether the model directory resolves inside the repository. One leading out of it is no model of
+     * it: nothing of it serves, and the reason stands in for its versions. One that cannot be resolved
+     * now is a listing error: what serves stays.
+     */
+    private boolean inside(String name, Entry e, Path dir) {
+        String outside;
+        try {
+            outside = tree.outside(dir);
+        } catch (IOException ex) {
+            listFailed(name, e, dir, ex);
+            return false;
+        }
+        if (outside == null) {
+            return true;
+        }
+        String reason = dir + ": " + outside;
+        if (!reason.equals(e.configError)) {
+            tree.logRefused(dir);
+            metrics.loadFailed(name);
+        }
+        e.configError = reason;
+        e.failed.clear();
+        retireAll(e);
+        return false;
     }
 
     /**
