@@ -1,5 +1,6 @@
 package io.ringfold.cli;
 
+import io.ringfold.io.ModelLimits;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.batching.BatchingConfig;
@@ -127,6 +128,26 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--access-log", description = "Write one JSON line per HTTP request and per gRPC call to stdout (default: off).")
     boolean accessLog;
 
+    @Option(names = "--max-model-bytes", defaultValue = "" + ModelLimits.DEFAULT_MAX_FILE_BYTES, paramLabel = "N",
+            description = "Largest model file loaded; a larger one fails to load, naming the limit (default: ${DEFAULT-VALUE}).")
+    long maxModelBytes;
+
+    @Option(names = "--max-model-header-bytes", defaultValue = "" + ModelLimits.DEFAULT_MAX_HEADER_BYTES, paramLabel = "N",
+            description = "Largest JSON header of a model file loaded (default: ${DEFAULT-VALUE}; at most 67108864).")
+    int maxModelHeaderBytes;
+
+    @Option(names = "--max-model-tensors", defaultValue = "" + ModelLimits.DEFAULT_MAX_TENSORS, paramLabel = "N",
+            description = "Most tensors in a model file loaded (default: ${DEFAULT-VALUE}).")
+    int maxModelTensors;
+
+    @Option(names = "--max-model-columns", defaultValue = "" + ModelLimits.DEFAULT_MAX_COLUMNS, paramLabel = "N",
+            description = "Most input columns, before and after one-hot encoding, of a model loaded (default: ${DEFAULT-VALUE}).")
+    int maxModelColumns;
+
+    @Option(names = "--max-model-classes", defaultValue = "" + ModelLimits.DEFAULT_MAX_CLASSES, paramLabel = "N",
+            description = "Most classes of a classifier loaded (default: ${DEFAULT-VALUE}).")
+    int maxModelClasses;
+
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
     ServerConfig config() {
         if (!Files.isDirectory(repository)) {
@@ -142,6 +163,11 @@ final class ServeCommand implements Callable<Integer> {
         positive("--max-pipelined-requests", maxPipelinedRequests);
         positive("--max-buffered-body-bytes", maxBufferedBodyBytes);
         positive("--grpc-max-concurrent-calls", grpcMaxConcurrentCalls);
+        positive("--max-model-bytes", maxModelBytes);
+        positive("--max-model-header-bytes", maxModelHeaderBytes);
+        positive("--max-model-tensors", maxModelTensors);
+        positive("--max-model-columns", maxModelColumns);
+        positive("--max-model-classes", maxModelClasses);
         try {
             BatchingConfig batching = new BatchingConfig(!noBatching, batchMaxSize, batchMaxDelayMicros, batchQueueSize,
                     batchWorkers == null ? Runtime.getRuntime().availableProcessors() : batchWorkers);
@@ -155,7 +181,8 @@ final class ServeCommand implements Callable<Integer> {
                     maxPipelinedRequests, maxBufferedBodyBytes, grpcMaxConcurrentCalls);
             ServerConfig config = new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                     maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds), authTokenFile,
-                    tlsCert, tlsKey, accessLog, limits);
+                    tlsCert, tlsKey, accessLog, limits, new ModelLimits(maxModelBytes, maxModelHeaderBytes,
+                    maxModelTensors, maxModelColumns, maxModelClasses, true));
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {

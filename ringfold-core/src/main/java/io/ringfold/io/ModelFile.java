@@ -115,9 +115,18 @@ public final class ModelFile {
         syncDirectory(dir);
     }
 
-    /** Reads and verifies {@code file}. */
+    /** Reads and verifies {@code file} within the format's own limits ({@link ModelLimits#FORMAT}). */
     public static Contents read(Path file) throws IOException {
-        return ModelFileReader.read(Objects.requireNonNull(file, "file"));
+        return read(file, ModelLimits.FORMAT);
+    }
+
+    /**
+     * Reads and verifies {@code file}, refusing it with a {@link ModelFileException} before allocating
+     * when it is larger than {@code limits} allow or (with {@link ModelLimits#checkFreeHeap()}) than the
+     * free heap can load.
+     */
+    public static Contents read(Path file, ModelLimits limits) throws IOException {
+        return ModelFileReader.read(Objects.requireNonNull(file, "file"), Objects.requireNonNull(limits, "limits"));
     }
 
     /**

@@ -44,9 +44,13 @@ final class ModelFileReader {
     private record RawTensor(byte[] name, int[] shape, float[] data) {
     }
 
-    static ModelFile.Contents read(Path file) throws IOException {
+    static ModelFile.Contents read(Path file, ModelLimits limits) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
+            if (size > limits.maxFileBytes()) {
+                throw new ModelFileException(file, "file of " + size + " bytes (expected: at most " + limits.maxFileBytes()
+                        + ", the limit on model file bytes)");
+            }
             LittleEndianInput in = new LittleEndianInput(file, channel, size,
                     ModelFile.newDigest());
             checkMagic(file, in);
@@ -56,8 +60,19 @@ final class ModelFileReader {
                         + ModelFile.FORMAT_VERSION + "; written by a newer Ringfold?)");
             }
             in.reserveTail(Layout.CHECKSUM_BYTES);
-            byte[] header = in.bytes(checkedLength(file, in.u32(), Layout.MAX_HEADER_BYTES, "header length"));
-            List<RawTensor> raw = readTensors(file, in);
+            int headerLength = checkedLength(file, in.u32(), Layout.MAX_HEADER_BYTES, "header length");
+            if (headerLength > limits.maxHeaderBytes()) {
+                throw new ModelFileException(file, "header of " + headerLength + " bytes (expected: at most "
+                        + limits.maxHeaderBytes() + ", the limit on model header bytes)");
+            }
+            if (limits.checkFreeHeap()) {
+                // Everything after the header is tensors, so the file's size bounds what they can hold.
+                long tensorBytes = Math.max(0, in.remaining() - headerLength);
+                HeapBudget.require(file, ModelLimits.estimatedHeapBytes(tensorBytes, headerLength), tensorBytes,
+                        headerLength);
+            }
+            byte[] header = in.bytes(headerLength);
+            List<RawTensor> raw = readTensors(file, in, limits);
             if (in.remaining() > 0) {
                 throw new ModelFileException(file, in.remaining() + " unexpected bytes after the last tensor at byte "
                         + in.position() + " (expected the " + Layout.CHECKSUM_BYTES + "-byte checksum there;"
@@ -72,25 +87,33 @@ final class ModelFileReader {
         }
     }
 
+    /**
+     * The magic is compared without quoting the file's bytes back: the message reaches clients (the
+     * repository's model status), and a file that is not a model may be anything.
+     */
     private static void checkMagic(Path file, LittleEndianInput in) throws IOException {
         int available = (int) Math.min(Layout.MAGIC.length, in.size());
         byte[] magic = in.bytes(available);
         if (!Arrays.equals(magic, Arrays.copyOf(Layout.MAGIC, available))) {
-            throw new ModelFileException(file, "not a Ringfold model (bad magic "
-                    + printable(magic) + ", expected \"RINGFOLD\")");
+            throw new ModelFileException(file, "not a Ringfold model (expected: the " + Layout.MAGIC.length
+                    + " bytes \"RINGFOLD\" at its start)");
         }
         if (available < Layout.MAGIC.length) {
             throw in.truncated(Layout.MAGIC.length + 4L);
         }
     }
 
-    private static List<RawTensor> readTensors(Path file, LittleEndianInput in) throws IOException {
+    private static List<RawTensor> readTensors(Path file, LittleEndianInput in, ModelLimits limits) throws IOException {
         long count = in.u32();
         // A count the remaining bytes cannot hold is reported like any other short file (a corrupt count
         // and a cut file look the same from here); the checksum has not been checked yet.
         long most = in.remaining() / Layout.MIN_TENSOR_BYTES;
         if (count > most) {
             throw in.truncated(in.position() + count * Layout.MIN_TENSOR_BYTES + Layout.CHECKSUM_BYTES);
+        }
+        if (count > limits.maxTensors()) {
+            throw new ModelFileException(file, count + " tensors (expected: at most " + limits.maxTensors()
+                    + ", the limit on model tensors)");
         }
         // The count is bounded by the file size, not by int: keep the initial capacity modest.
         List<RawTensor> tensors = new ArrayList<>((int) Math.min(count, 1024));
@@ -143,7 +166,8 @@ final class ModelFileReader {
         List<NamedTensor> tensors = new ArrayList<>(raw.size());
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < raw.size(); i++) {
-            RawTensor r = raw.get(i);
+            // Each raw tensor is dropped once copied, so the file's data is held once, not twice.
+            RawTensor r = raw.set(i, null);
             String name = decodeUtf8(file, r.name(), "tensor " + i + " name");
             Integer previous = seen.putIfAbsent(name, i);
             if (previous != null) {
@@ -165,18 +189,6 @@ final class ModelFileReader {
         } catch (CharacterCodingException e) {
             throw new ModelFileException(file, what + " not valid UTF-8 (" + e + ")", e);
         }
-    }
-
-    private static String printable(byte[] bytes) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (byte b : bytes) {
-            if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
-                sb.append((char) b);
-            } else {
-                sb.append(String.format("\\x%02x", b & 0xff));
-            }
-        }
-        return sb.append('"').toString();
     }
 
     private static String oneLine(String message) {

@@ -86,12 +86,24 @@ class ModelFileCorruptionTest {
     void foreignFileIsNotARingfoldModel() throws IOException {
         byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
         assertThat(readFails(png))
-                .hasMessage(file + ": not a Ringfold model (bad magic \"\\x89PNG\\x0d\\x0a\\x1a\\x0a\","
-                        + " expected \"RINGFOLD\")");
+                .hasMessage(file + ": not a Ringfold model (expected: the 8 bytes \"RINGFOLD\" at its start)");
         assertThat(readFails("RING".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
                 .hasMessage(file + ": truncated at byte 4 (expected at least 12 bytes)");
         assertThat(readFails("RINGFOOD and more".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
                 .hasMessageContaining("not a Ringfold model");
+    }
+
+    /**
+     * The reason reaches clients (a version's status, the repository index), and a file in the repository
+     * may be anything, a secret included: the message says what was expected, never what was found.
+     */
+    @Test
+    void aForeignFilesBytesAreNotEchoed() throws IOException {
+        String secret = "token=s3cr3t-Value\n";
+        String message = readFails(secret.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).getMessage();
+        String problem = message.substring((file + ": ").length());
+        assertThat(problem).doesNotContain("token").doesNotContain("s3")
+                .isEqualTo("not a Ringfold model (expected: the 8 bytes \"RINGFOLD\" at its start)");
     }
 
     @Test

@@ -56,7 +56,8 @@ public final class InferenceServer implements AutoCloseable {
         if (accessLog != null) {
             metrics.accessLogDropped(accessLog::dropped);
         }
-        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas);
+        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas,
+                config.modelLimits());
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         Router router = new Router(repository, metrics, () -> state == State.READY, admin);
@@ -96,8 +97,9 @@ public final class InferenceServer implements AutoCloseable {
     private void pollSafely() {
         try {
             repository.poll();
-        } catch (RuntimeException e) {
-            // A failing scan must not end the timer: log it and try again next period.
+        } catch (Throwable e) {
+            // Anything a scan throws, errors included, must not end the timer: a scheduled task that throws is
+            // never run again, silently. Log it and try again next period.
             LOG.log(System.Logger.Level.WARNING, "repository poll failed: " + e, e);
         }
     }

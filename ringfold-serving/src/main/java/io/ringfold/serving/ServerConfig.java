@@ -1,5 +1,6 @@
 package io.ringfold.serving;
 
+import io.ringfold.io.ModelLimits;
 import io.ringfold.serving.batching.BatchingConfig;
 import io.ringfold.serving.connection.ConnectionLimits;
 
@@ -24,11 +25,12 @@ import java.time.Duration;
  * @param tlsKeyFile    PEM PKCS#8 private key of {@code tlsCertFile}, or null
  * @param accessLog     whether each HTTP request and gRPC call is written to stdout as one JSON line
  * @param limits        connections, timeouts and buffered bytes allowed to clients, both ports
+ * @param modelLimits   how large a model file the repository loads; a larger one fails to load, naming the limit
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
                            BatchingConfig batching, int maxBodyBytes, Duration drainPeriod, Duration gracePeriod,
                            Path authTokenFile, Path tlsCertFile, Path tlsKeyFile, boolean accessLog,
-                           ConnectionLimits limits) {
+                           ConnectionLimits limits, ModelLimits modelLimits) {
 
     /** The {@code --drain-seconds} default: a few seconds more than endpoint removal usually takes. */
     public static final int DEFAULT_DRAIN_SECONDS = 5;
@@ -61,76 +63,96 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
         if (limits == null) {
             throw new IllegalArgumentException("limits: null (expected: connection limits)");
         }
+        if (modelLimits == null) {
+            throw new IllegalArgumentException("modelLimits: null (expected: limits, e.g. ModelLimits.defaults())");
+        }
     }
 
     /**
      * HTTP on 8080 and gRPC on 8081 on all interfaces, polling every 30 s, default batching, 16 MiB bodies,
-     * 5 s drain, 30 s grace, default connection limits; no token, no TLS, no access log.
+     * 5 s drain, 30 s grace, default connection and model limits; no token, no TLS, no access log.
      */
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
                 Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Duration.ofSeconds(DEFAULT_GRACE_SECONDS), null, null, null,
-                false, ConnectionLimits.defaults());
+                false, ConnectionLimits.defaults(), ModelLimits.defaults());
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
     public ServerConfig withGrpcPort(int p) {
         return new ServerConfig(repository, host, port, p, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withPollSeconds(int s) {
         return new ServerConfig(repository, host, port, grpcPort, s, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                n, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                n, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withDrainPeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, d, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, d, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, d, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, d, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, f, tlsCertFile, tlsKeyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, f, tlsCertFile, tlsKeyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, certFile, keyFile, accessLog, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, certFile, keyFile, accessLog, limits,
+                modelLimits);
     }
 
     public ServerConfig withAccessLog(boolean on) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, on, limits);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, on, limits,
+                modelLimits);
     }
 
     public ServerConfig withLimits(ConnectionLimits l) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, l);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, l,
+                modelLimits);
+    }
+
+    public ServerConfig withModelLimits(ModelLimits m) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, m);
     }
 }

@@ -1,6 +1,8 @@
 package io.ringfold.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.io.ModelFile;
 import io.ringfold.data.Preprocessor;
 import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
@@ -44,6 +46,30 @@ public final class TestModels {
 
     public static Path write(Path repo, String name, long version, Model m) throws IOException {
         return ModelCodec.save(m, repo.resolve(name).resolve(Long.toString(version)), new ObjectMapper().createObjectNode());
+    }
+
+    /** The input count {@link #writeMemoryBomb} declares: 700 million × 3 classes is 2.1 billion floats, 8.4 GB. */
+    public static final int BOMB_INPUTS = 700_000_000;
+
+    /**
+     * A model file of about 1 KB, checksum valid, whose header declares {@link #BOMB_INPUTS} inputs for
+     * {@link #softmax}'s tensors: a loader that sizes the parameter vector from the header before it looks
+     * at the tensors allocates 8.4 GB.
+     */
+    public static Path writeMemoryBomb(Path repo, String name, long version) throws IOException {
+        Path file = write(repo, name, version, softmax(1));
+        ModelFile.Contents c = ModelFile.read(file);
+        ObjectNode header = c.header();
+        ((ObjectNode) header.get("architecture")).put("inputs", BOMB_INPUTS);
+        ModelFile.write(file, header, c.tensors());
+        return file;
+    }
+
+    /** The reason a {@link #writeMemoryBomb} file is refused with. */
+    public static String memoryBombReason(Path file) {
+        return file + ": invalid model header: tensor dense_0/weight of shape [2, 3] in the file (expected: dense_0/weight"
+                + " of shape [" + BOMB_INPUTS + ", 3], as the header's softmax " + BOMB_INPUTS + " -> 3 softmax (loss"
+                + " cross-entropy, 2100000003 parameters) declares)";
     }
 
     /** A version directory whose model file is not a model file. */

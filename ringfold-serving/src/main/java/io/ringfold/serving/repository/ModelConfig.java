@@ -26,6 +26,14 @@ import java.util.TreeMap;
 public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, BatchingConfig batching) {
 
     public static final String FILE_NAME = "config.json";
+    /** A config is a few hundred bytes; it is read whole, so its size is bounded like a model header's. */
+    static final long MAX_CONFIG_BYTES = 64 << 10;
+    /**
+     * The largest queue and the most workers a config.json may ask for: the queue is an array allocated when
+     * each version loads (1M slots, 4 to 8 MB) and each worker a thread, so a file must not size them at will.
+     */
+    static final int MAX_QUEUE_SIZE = 1 << 20;
+    static final int MAX_WORKERS = 256;
     private static final Set<String> FIELDS = Set.of("version_policy", "version_labels", "batching");
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
@@ -42,6 +50,10 @@ public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, Batchi
         Path file = modelDir.resolve(FILE_NAME);
         if (!Files.isRegularFile(file)) {
             return defaults(serverBatching);
+        }
+        long size = Files.size(file);
+        if (size > MAX_CONFIG_BYTES) {
+            throw new IOException(file + ": " + size + " bytes (expected: at most " + MAX_CONFIG_BYTES + ")");
         }
         JsonNode root;
         try {
@@ -87,8 +99,19 @@ public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, Batchi
                 labels.put(e.getKey(), e.getValue().longValue());
             }
         }
-        BatchingConfig batching = root.has("batching")
-                ? serverBatching.overriddenBy(root.get("batching"), "batching") : serverBatching;
+        BatchingConfig batching = serverBatching;
+        if (root.has("batching")) {
+            batching = serverBatching.overriddenBy(root.get("batching"), "batching");
+            atMost(root.get("batching"), "max_queue_size", batching.maxQueueSize(), MAX_QUEUE_SIZE);
+            atMost(root.get("batching"), "workers", batching.workers(), MAX_WORKERS);
+        }
         return new ModelConfig(policy, labels, batching);
+    }
+
+    private static void atMost(JsonNode batching, String field, int value, int max) {
+        if (batching.has(field) && value > max) {
+            throw new IllegalArgumentException("batching." + field + ": " + value + " (expected: at most " + max
+                    + " in a model's config)");
+        }
     }
 }

@@ -1,17 +1,15 @@
 package io.ringfold.serving.repository;
 
+import io.ringfold.io.ModelLimits;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.serving.batching.BatchingConfig;
-import io.ringfold.serving.inference.Outputs;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.tensor.Blas;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -21,9 +19,7 @@ import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The models under one repository directory and the versions of each that serve now. {@link #poll()}
@@ -43,10 +39,13 @@ public final class ModelRepository implements AutoCloseable {
         volatile ModelConfig config;
         final Map<Long, VersionState> failed = new TreeMap<>();
         volatile String configError;
+        /** The last error listing the model's directory, logged once until it changes. */
+        String listError;
         boolean unloaded;
     }
 
     private final Path root;
+    private final RepositoryTree tree;
     private final BatchingConfig serverBatching;
     private final ServingMetrics metrics;
     private final Blas blas;
@@ -54,11 +53,25 @@ public final class ModelRepository implements AutoCloseable {
     /** Set by {@link #close(long)} before any version retires, so a request racing the close sees it. */
     private volatile boolean closed;
 
+    /** The repository under {@code root}, reading models within {@link ModelLimits#defaults()}. */
     public ModelRepository(Path root, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas) {
+        this(root, serverBatching, metrics, blas, ModelLimits.defaults());
+    }
+
+    /** The repository under {@code root}, refusing a model file beyond {@code limits}. */
+    public ModelRepository(Path root, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas,
+                           ModelLimits limits) {
+        this(new RepositoryTree(root, limits), serverBatching, metrics, blas);
+    }
+
+    /** Reads the file system through {@code tree}: the seam for tests that make a listing or a load fail. */
+    ModelRepository(RepositoryTree tree, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas) {
+        Path root = tree.root();
         if (!Files.isDirectory(root)) {
             throw new IllegalArgumentException("repository: " + root + " (expected: an existing directory)");
         }
         this.root = root;
+        this.tree = tree;
         this.serverBatching = serverBatching;
         this.metrics = metrics;
         this.blas = blas;
@@ -69,7 +82,11 @@ public final class ModelRepository implements AutoCloseable {
         return root;
     }
 
-    /** Scans every model directory (skipping models unloaded through the API) and syncs its versions. */
+    /**
+     * Scans every model directory (skipping models unloaded through the API) and syncs its versions. It
+     * never throws: whatever goes wrong with one model (an {@link Error} included) is logged and counted
+     * against that model, and the others are synced all the same.
+     */
     public synchronized void poll() {
         List<String> names = modelDirectories();
         for (String name : new ArrayList<>(models.keySet())) {
@@ -81,7 +98,7 @@ public final class ModelRepository implements AutoCloseable {
         for (String name : names) {
             Entry e = models.computeIfAbsent(name, n -> new Entry());
             if (!e.unloaded) {
-                sync(name, e);
+                syncContained(name, e);
             }
         }
     }
@@ -99,11 +116,12 @@ public final class ModelRepository implements AutoCloseable {
         Entry e = models.computeIfAbsent(model, n -> new Entry());
         e.unloaded = false;
         e.failed.clear();
-        sync(model, e);
+        syncContained(model, e);
         if (e.versions.isEmpty()) {
             throw new IllegalStateException("model '" + model + "': no version loaded ("
-                    + (e.configError != null ? e.configError : e.failed.isEmpty() ? "no version directory with "
-                    + ModelCodec.FILE_NAME : e.failed.values().iterator().next().reason()) + ")");
+                    + (e.configError != null ? e.configError : e.listError != null ? "cannot read its directory: "
+                    + e.listError : e.failed.isEmpty() ? "no version directory with " + ModelCodec.FILE_NAME
+                    : e.failed.values().iterator().next().reason()) + ")");
         }
         if (!e.failed.isEmpty()) {
             VersionState f = e.failed.values().iterator().next();
@@ -230,8 +248,30 @@ public final class ModelRepository implements AutoCloseable {
         return e;
     }
 
+    /**
+     * {@link #sync}, with anything it throws (an {@link OutOfMemoryError} or {@link StackOverflowError} out of
+     * a config or a model, say) logged and counted against the model: one model must not stop the scan.
+     */
+    private void syncContained(String name, Entry e) {
+        try {
+            sync(name, e);
+        } catch (Throwable t) {
+            String reason = reason(t);
+            LOG.log(System.Logger.Level.WARNING, "model {0}: sync failed ({1}): {2}", name,
+                    e.versions.isEmpty() ? "no version serving" : "versions " + e.versions.keySet() + " keep serving",
+                    reason);
+            metrics.loadFailed(name);
+            if (e.versions.isEmpty()) {
+                e.configError = reason;
+            }
+        }
+    }
+
     private void sync(String name, Entry e) {
-        Path dir = root.resolve(name);
+        Path dir = tree.modelDirectory(name);
+        if (!inside(name, e, dir)) {
+            return;
+        }
         try {
             e.config = ModelConfig.read(dir, serverBatching);
             e.configError = null;
@@ -246,7 +286,14 @@ public final class ModelRepository implements AutoCloseable {
                 return;
             }
         }
-        Map<Long, String> stamps = versionFiles(dir);
+        Map<Long, String> stamps;
+        try {
+            stamps = tree.versions(name);
+            e.listError = null;
+        } catch (IOException ex) {
+            listFailed(name, e, dir, ex);
+            return;
+        }
         NavigableSet<Long> candidates = new TreeSet<>();
         for (Map.Entry<Long, String> v : stamps.entrySet()) {
             VersionState f = e.failed.get(v.getKey());
@@ -290,17 +337,61 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the model directory resolves inside the repository. One leading out of it is no model of
+     * it: nothing of it serves, and the reason stands in for its versions. One that cannot be resolved
+     * now is a listing error: what serves stays.
+     */
+    private boolean inside(String name, Entry e, Path dir) {
+        String outside;
+        try {
+            outside = tree.outside(dir);
+        } catch (IOException ex) {
+            listFailed(name, e, dir, ex);
+            return false;
+        }
+        if (outside == null) {
+            return true;
+        }
+        String reason = dir + ": " + outside;
+        if (!reason.equals(e.configError)) {
+            tree.logRefused(dir);
+            metrics.loadFailed(name);
+        }
+        e.configError = reason;
+        e.failed.clear();
+        retireAll(e);
+        return false;
+    }
+
+    /**
+     * A directory that could not be read is not an empty one: the versions it hides were not removed, so
+     * the ones serving stay (logged once until the error changes).
+     */
+    private static void listFailed(String name, Entry e, Path dir, IOException ex) {
+        String reason = ex.toString();
+        if (!reason.equals(e.listError)) {
+            LOG.log(System.Logger.Level.WARNING, "model {0}: cannot read {1} ({2}); versions {3} keep serving",
+                    name, dir, reason, e.versions.keySet());
+        }
+        e.listError = reason;
+    }
+
+    /**
+     * The loaded and warmed version, or null when it failed. Every failure is contained here, errors
+     * included: an {@link OutOfMemoryError} from one file's allocation leaves the heap as it was, and a
+     * {@link StackOverflowError} unwinds the stack, so the server and the other versions go on.
+     */
     private ServedVersion loadVersion(String name, long version, String stamp, Entry e) {
-        Path dir = root.resolve(name).resolve(Long.toString(version));
         ServedVersion sv = null;
         try {
-            Model m = ModelCodec.load(dir);
+            Model m = tree.load(name, version);
             sv = new ServedVersion(name, version, m, e.config.batching(), blas, metrics.series(name, version));
-            warm(sv);
+            sv.warm();
             LOG.log(System.Logger.Level.INFO, "model {0}: version {1} loaded ({2})", name, version, m);
             return sv;
-        } catch (IOException | RuntimeException ex) {
-            String reason = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        } catch (Throwable ex) {
+            String reason = reason(ex);
             LOG.log(System.Logger.Level.WARNING, "model {0}: version {1} failed to load ({2}): {3}",
                     name, version, e.versions.isEmpty() ? "no version serving" : "versions " + e.versions.keySet()
                             + " keep serving", reason);
@@ -313,63 +404,23 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
-    /** One prediction on a zero row, through the batcher, before the version takes traffic. */
-    private static void warm(ServedVersion sv) {
-        int width = sv.model().architecture().inputs();
-        if (!sv.acquire()) {
-            throw new IllegalStateException("warm-up: version retired before it served");
-        }
-        try {
-            Outputs out = sv.infer(new float[width], 1).get(30, TimeUnit.SECONDS);
-            float v = sv.signature().classifier() ? out.probabilities(0)[0] : out.value(0);
-            if (!Float.isFinite(v)) {
-                throw new IllegalStateException("warm-up prediction: " + v + " (expected: a finite number)");
-            }
-        } catch (ExecutionException ex) {
-            throw new IllegalStateException("warm-up prediction failed: " + ex.getCause(), ex.getCause());
-        } catch (TimeoutException ex) {
-            throw new IllegalStateException("warm-up prediction: no answer within 30 s", ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("warm-up prediction interrupted", ex);
-        } finally {
-            sv.release();
-        }
-    }
-
+    /** The model directories, or the models known already when the root cannot be listed. */
     private List<String> modelDirectories() {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                if (RepositoryNames.isModelName(n) && Files.isDirectory(p)) {
-                    names.add(n);
-                }
-            }
+        try {
+            return tree.models();
         } catch (IOException ex) {
-            LOG.log(System.Logger.Level.WARNING, "repository {0}: cannot list: {1}", root, ex.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "repository {0}: cannot list ({1}); the known models stay", root,
+                    ex.toString());
             return new ArrayList<>(models.keySet());
         }
-        Collections.sort(names);
-        return names;
     }
 
-    /** Version number → "size:mtime" of its model file, for the version directories holding one. */
-    private static Map<Long, String> versionFiles(Path modelDir) {
-        Map<Long, String> out = new TreeMap<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(modelDir)) {
-            for (Path p : ds) {
-                String n = p.getFileName().toString();
-                Path file = p.resolve(ModelCodec.FILE_NAME);
-                if (RepositoryNames.isVersion(n) && Files.isRegularFile(file)) {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                    out.put(Long.parseLong(n), a.size() + ":" + a.lastModifiedTime().toMillis());
-                }
-            }
-        } catch (IOException ex) {
-            LOG.log(System.Logger.Level.WARNING, "model directory {0}: cannot list: {1}", modelDir, ex.getMessage());
+    /** A failure's one-line reason; an error is named by its class, as its message alone says little. */
+    private static String reason(Throwable t) {
+        if (t instanceof Error) {
+            return t.toString();
         }
-        return out;
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private static void retireAll(Entry e) {

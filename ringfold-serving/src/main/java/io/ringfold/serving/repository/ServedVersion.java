@@ -12,6 +12,9 @@ import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.tensor.Blas;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -122,6 +125,30 @@ public final class ServedVersion {
     private void shutdownBatcher() {
         if (released.compareAndSet(false, true)) {
             batcher.shutdown();
+        }
+    }
+
+    /** One prediction on a zero row, through the batcher, before the version takes traffic; throws if it fails. */
+    void warm() {
+        int width = value.architecture().inputs();
+        if (!acquire()) {
+            throw new IllegalStateException("warm-up: version retired before it served");
+        }
+        try {
+            Outputs out = infer(new float[width], 1).get(30, TimeUnit.SECONDS);
+            float v = signature.classifier() ? out.probabilities(0)[0] : out.value(0);
+            if (!Float.isFinite(v)) {
+                throw new IllegalStateException("warm-up prediction: " + v + " (expected: a finite number)");
+            }
+        } catch (ExecutionException ex) {
+            throw new IllegalStateException("warm-up prediction failed: " + ex.getCause(), ex.getCause());
+        } catch (TimeoutException ex) {
+            throw new IllegalStateException("warm-up prediction: no answer within 30 s", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("warm-up prediction interrupted", ex);
+        } finally {
+            release();
         }
     }
 

@@ -95,6 +95,32 @@ class ModelRepositoryTest {
                 .hasMessage("model 'm': version 2 not serving (serving: [1, 3])");
     }
 
+    /**
+     * A config sizes each version's queue (an array allocated at load) and its worker threads: left
+     * unbounded, a config.json of a few bytes could ask for an 8 GB array and end the server.
+     */
+    @Test
+    void aConfigAskingForAHugeQueueOrTooManyWorkersIsRefusedByName() throws Exception {
+        TestModels.write(repo, "m", 1, TestModels.linear());
+        ModelRepository r = open();
+        r.poll();
+        Files.writeString(repo.resolve("m/config.json"), "{\"batching\": {\"max_queue_size\": 2000000000}}");
+        TestModels.write(repo, "m", 2, TestModels.linear());
+        r.poll();
+        assertThat(r.versions("m").keySet()).as("the previous config stays, and with it the poll").containsExactly(2L);
+        assertThat(r.index()).extracting(VersionState::model).containsExactly("m");
+        assertThatThrownBy(() -> ModelConfig.read(repo.resolve("m"), new BatchingConfig(true, 8, 0, 16, 1)))
+                .hasMessage(repo.resolve("m/config.json") + ": batching.max_queue_size: 2000000000 (expected: at most"
+                        + " 1048576 in a model's config)");
+        Files.writeString(repo.resolve("m/config.json"), "{\"batching\": {\"workers\": 100000}}");
+        assertThatThrownBy(() -> ModelConfig.read(repo.resolve("m"), new BatchingConfig(true, 8, 0, 16, 1)))
+                .hasMessage(repo.resolve("m/config.json") + ": batching.workers: 100000 (expected: at most 256 in a"
+                        + " model's config)");
+        Files.writeString(repo.resolve("m/config.json"), "{}" + " ".repeat(64 << 10));
+        assertThatThrownBy(() -> ModelConfig.read(repo.resolve("m"), new BatchingConfig(true, 8, 0, 16, 1)))
+                .hasMessage(repo.resolve("m/config.json") + ": " + ((64 << 10) + 2) + " bytes (expected: at most 65536)");
+    }
+
     @Test
     void latestTwoAndAll() throws Exception {
         for (int v = 1; v <= 3; v++) {

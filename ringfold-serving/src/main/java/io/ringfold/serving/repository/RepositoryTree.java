@@ -1,0 +1,127 @@
+package io.ringfold.serving.repository;
+
+import io.ringfold.io.ModelFileException;
+import io.ringfold.io.ModelLimits;
+import io.ringfold.model.Model;
+import io.ringfold.model.ModelCodec;
+
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The repository's directory tree as the {@link ModelRepository} reads it: the model directories, each
+ * model's version directories with their model files' stamps, and the model of one version, read within
+ * the {@link ModelLimits}. Symbolic links are followed while they stay inside the repository's real
+ * path (Kubernetes mounts ConfigMaps and projected volumes through {@code ..data} links inside the
+ * mount); a model directory or model file that resolves outside it is refused. Not final: tests
+ * override a method to make a listing or a load fail as a file system would.
+ */
+class RepositoryTree {
+
+    private static final System.Logger LOG = System.getLogger(RepositoryTree.class.getName());
+
+    private final Path root;
+    private final ModelLimits limits;
+
+    RepositoryTree(Path root, ModelLimits limits) {
+        this.root = root;
+        this.limits = limits;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path modelDirectory(String model) {
+        return root.resolve(model);
+    }
+
+    /** The names of the model directories, sorted. */
+    List<String> models() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                if (RepositoryNames.isModelName(n) && Files.isDirectory(p)) {
+                    names.add(n);
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    /**
+     * Version number → "size:mtime" of its model file, for the version directories holding one.
+     *
+     * @throws IOException when the directory or an entry cannot be read: the caller keeps what it has
+     *                     rather than take the versions it could not see for removed ones
+     */
+    Map<Long, String> versions(String model) throws IOException {
+        Map<Long, String> out = new TreeMap<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(modelDirectory(model))) {
+            for (Path p : ds) {
+                String n = p.getFileName().toString();
+                Path file = p.resolve(ModelCodec.FILE_NAME);
+                if (RepositoryNames.isVersion(n) && Files.isRegularFile(file)) {
+                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                    out.put(Long.parseLong(n), a.size() + ":" + a.lastModifiedTime().toMillis());
+                }
+            }
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
+        }
+        return out;
+    }
+
+    /** The model of {@code version}, refused when its file resolves outside the repository or breaks the limits. */
+    Model load(String model, long version) throws IOException {
+        Path file = modelDirectory(model).resolve(Long.toString(version)).resolve(ModelCodec.FILE_NAME);
+        String outside = outside(file);
+        if (outside != null) {
+            logRefused(file);
+            throw new ModelFileException(file, outside);
+        }
+        return ModelCodec.load(file, limits);
+    }
+
+    /**
+     * Null when {@code path}, every link followed, is inside the repository's real path; else why it is
+     * refused (without the path). The repository root may itself be a link (a re-pointed mount): its real path is taken each
+     * time.
+     *
+     * @throws IOException when the path cannot be resolved (it vanished, or the file system failed)
+     */
+    String outside(Path path) throws IOException {
+        Path real = path.toRealPath();
+        Path realRoot = root.toRealPath();
+        if (real.startsWith(realRoot)) {
+            return null;
+        }
+        // Without the target: the reason reaches clients through the model's status; logRefused names it.
+        return "resolves outside the repository " + realRoot + " (expected: symbolic links that stay inside it)";
+    }
+
+    /** Logs where a refused {@code path} leads, for the operator. */
+    void logRefused(Path path) {
+        String target;
+        try {
+            target = path.toRealPath().toString();
+        } catch (IOException e) {
+            target = "? (" + e + ")";
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0} resolves to {1}, outside the repository {2}: refused", path, target,
+                root);
+    }
+}
