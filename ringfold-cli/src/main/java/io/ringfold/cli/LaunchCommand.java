@@ -49,6 +49,9 @@ final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Rendezvous port on 127.0.0.1 (default: a free one).")
     Integer port;
 
+    /** How long the other workers may take to fail by themselves (and say why) once one has failed. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     @Parameters(paramLabel = "-- train ...", description = "The train command each worker runs.")
     List<String> command = new ArrayList<>();
 
@@ -129,6 +132,12 @@ final class LaunchCommand implements Callable<Integer> {
             for (int ended = 0; ended < nproc; ended++) {
                 WorkerExit e = exits.take(); // as long as training takes: each worker's collectives have deadlines
                 if (e.status() != 0) {
+                    // The others notice the lost peer within moments and print which it was and why: let
+                    // them, for a while, before they are stopped.
+                    long until = System.nanoTime() + STOP_GRACE_NANOS;
+                    for (Process proc : procs) {
+                        proc.waitFor(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    }
                     return e;
                 }
             }
