@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,9 +24,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code ringfold launch --nproc N -- train ...}: N local worker processes, like torchrun. It picks a
  * free loopback port for the rendezvous, adds {@code --rank i --world-size N --rendezvous ...} to each
  * worker's arguments, streams their output with a {@code [rank i]} prefix, and when one fails stops the
- * others; with {@code --max-restarts K} it then starts all of them again (adding {@code --resume}
- * when the command checkpoints), at most K times. The last line of rank 0's output (the JSON result
- * with {@code --json}) is repeated without prefix at the end.
+ * others, naming the rank that failed first with its pid and its exit status or signal; with
+ * {@code --max-restarts K} it then starts all of them again (adding {@code --resume} when the command
+ * checkpoints), at most K times. The last line of rank 0's output (the JSON result with {@code --json})
+ * is repeated without prefix at the end. Launch exits with 0 when every worker did, else with the exit
+ * status of the worker that failed first (128 + N for signal N).
  */
 @Command(name = "launch", mixinStandardHelpOptions = true,
         description = {"Run a training command as N local worker processes (collectives through shared memory; "
@@ -44,6 +48,9 @@ final class LaunchCommand implements Callable<Integer> {
 
     @Option(names = "--port", description = "Rendezvous port on 127.0.0.1 (default: a free one).")
     Integer port;
+
+    /** How long the other workers may take to fail by themselves (and say why) once one has failed. */
+    private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     @Parameters(paramLabel = "-- train ...", description = "The train command each worker runs.")
     List<String> command = new ArrayList<>();
@@ -73,31 +80,37 @@ final class LaunchCommand implements Callable<Integer> {
         for (int attempt = 0; ; attempt++) {
             int p = port != null ? port : freePort();
             AtomicReference<String> lastRank0Line = new AtomicReference<>();
-            int status = runOnce(args, p, out, err, lastRank0Line);
-            if (status == 0) {
+            WorkerExit failed = runOnce(args, p, out, err, lastRank0Line);
+            if (failed == null) {
                 if (args.contains("--json") && lastRank0Line.get() != null) {
                     out.println(lastRank0Line.get());
                 }
                 return 0;
             }
             if (attempt >= maxRestarts) {
-                err.println("ringfold: error: launch: a worker failed (exit status " + status + ")"
+                err.println("ringfold: error: launch: " + failed.describe()
                         + (maxRestarts > 0 ? " after " + maxRestarts + " restart(s)" : "") + "; all workers stopped");
-                return 1;
+                return failed.status();
             }
-            err.println("ringfold launch: a worker failed (exit status " + status + "); restarting all "
-                    + nproc + " workers (restart " + (attempt + 1) + " of " + maxRestarts + ")");
+            err.println("ringfold launch: " + failed.describe() + "; restarting all " + nproc + " workers (restart "
+                    + (attempt + 1) + " of " + maxRestarts + ")");
             if (args.contains("--checkpoint-dir") && !args.contains("--resume")) {
                 args.add("--resume");
             }
         }
     }
 
-    /** Starts all workers; returns 0 when all exit 0, else the first failure's status after stopping the rest. */
-    private int runOnce(List<String> args, int port, PrintWriter out, PrintWriter err,
-                        AtomicReference<String> lastRank0Line) throws IOException, InterruptedException {
+    /**
+     * Starts all workers; returns null when all exit 0, else the worker that failed first, after stopping
+     * the rest (whose own failures follow from it, and whose kill by this method is not theirs to report).
+     */
+    private WorkerExit runOnce(List<String> args, int port, PrintWriter out, PrintWriter err,
+                               AtomicReference<String> lastRank0Line) throws IOException, InterruptedException {
         List<Process> procs = new ArrayList<>();
         List<Thread> pumps = new ArrayList<>();
+        // In the order the processes end (each is reaped as it exits), not the order of a poll: the killed
+        // worker comes before the peers that fail because it died.
+        BlockingQueue<WorkerExit> exits = new LinkedBlockingQueue<>();
         try {
             for (int r = 0; r < nproc; r++) {
                 List<String> cmd = new ArrayList<>(javaCommand());
@@ -112,28 +125,23 @@ final class LaunchCommand implements Callable<Integer> {
                 Process proc = pb.start();
                 procs.add(proc);
                 int rank = r;
+                proc.onExit().thenAccept(ended -> exits.add(new WorkerExit(rank, ended.pid(), ended.exitValue())));
                 pumps.add(pump(proc.getInputStream(), "[rank " + r + "] ", out, rank == 0 ? lastRank0Line : null));
                 pumps.add(pump(proc.getErrorStream(), "[rank " + r + "] ", err, null));
             }
-            int failed = 0;
-            boolean running = true;
-            while (running) {
-                running = false;
-                for (Process proc : procs) {
-                    if (proc.isAlive()) {
-                        running = true;
-                    } else if (proc.exitValue() != 0 && failed == 0) {
-                        failed = proc.exitValue();
+            for (int ended = 0; ended < nproc; ended++) {
+                WorkerExit e = exits.take(); // as long as training takes: each worker's collectives have deadlines
+                if (e.status() != 0) {
+                    // The others notice the lost peer within moments and print which it was and why: let
+                    // them, for a while, before they are stopped.
+                    long until = System.nanoTime() + STOP_GRACE_NANOS;
+                    for (Process proc : procs) {
+                        proc.waitFor(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
                     }
-                }
-                if (failed != 0) {
-                    break;
-                }
-                if (running) {
-                    Thread.sleep(20);
+                    return e;
                 }
             }
-            return failed;
+            return null;
         } finally {
             for (Process proc : procs) {
                 proc.destroyForcibly();

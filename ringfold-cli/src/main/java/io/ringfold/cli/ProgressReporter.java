@@ -40,6 +40,14 @@ final class ProgressReporter implements TrainingListener {
         out.flush();
     }
 
+    /** What a resumed run logs first; tests and docs/parallel.md rely on its wording. */
+    @Override
+    public void onResume(java.nio.file.Path checkpoint, int epoch, int step, int steps) {
+        out.println("resumed from checkpoint " + checkpoint + " at epoch " + epoch + "/" + epochs + ", step " + step
+                + "/" + steps);
+        out.flush();
+    }
+
     private String pendingTelemetry;
 
     @Override

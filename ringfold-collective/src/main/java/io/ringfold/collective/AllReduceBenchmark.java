@@ -112,7 +112,8 @@ public final class AllReduceBenchmark {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("raw TCP measurement on rank " + c.rank() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("raw TCP measurement on rank " + c.rank() + " failed: "
+                    + CollectiveException.reason(e), e);
         }
         c.broadcast(new byte[0], 0, 0, 0);
         c.allReduce(rate, 0, 1, ReduceOp.MAX);
@@ -146,7 +147,8 @@ public final class AllReduceBenchmark {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("raw duplex TCP measurement on rank " + c.rank() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("raw duplex TCP measurement on rank " + c.rank() + " failed: "
+                    + CollectiveException.reason(e), e);
         }
         c.broadcast(new byte[0], 0, 0, 0);
         rate[0] = rate[0] == 0 ? Double.MAX_VALUE : rate[0];

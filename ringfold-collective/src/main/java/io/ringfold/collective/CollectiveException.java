@@ -17,4 +17,14 @@ public final class CollectiveException extends RuntimeException {
     public CollectiveException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * What went wrong in {@code e}, for a message: its message, or its class's name when it has none
+     * (an {@link java.io.EOFException} or a {@link java.nio.channels.ClosedChannelException} has none,
+     * and "failed: null" tells nobody anything).
+     */
+    static String reason(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
 }

@@ -39,7 +39,7 @@ final class SharedMemorySetup {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("host identity: " + e.getMessage(), e);
+            throw new UncheckedIOException("host identity: " + CollectiveException.reason(e), e);
         }
         return id.toString();
     }
@@ -49,7 +49,7 @@ final class SharedMemorySetup {
             Path p = Path.of("/proc/sys/kernel/hostname");
             return Files.isReadable(p) ? Files.readString(p).trim() : InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {
-            throw new UncheckedIOException("host name: " + e.getMessage(), e);
+            throw new UncheckedIOException("host name: " + CollectiveException.reason(e), e);
         }
     }
 
@@ -119,7 +119,7 @@ final class SharedMemorySetup {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("shared memory: could not delete " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("shared memory: could not delete " + file + ": " + CollectiveException.reason(e), e);
         }
     }
 }

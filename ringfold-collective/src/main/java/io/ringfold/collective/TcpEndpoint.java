@@ -38,7 +38,7 @@ public final class TcpEndpoint implements AutoCloseable {
             InetAddress advertised = bound.getAddress().isAnyLocalAddress() ? InetAddress.getLocalHost() : bound.getAddress();
             return new TcpEndpoint(s, new InetSocketAddress(advertised, bound.getPort()));
         } catch (IOException e) {
-            throw new UncheckedIOException("listening on " + host + ":" + port + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("listening on " + host + ":" + port + " failed: " + CollectiveException.reason(e), e);
         }
     }
 
@@ -56,7 +56,8 @@ public final class TcpEndpoint implements AutoCloseable {
         try {
             server.close();
         } catch (IOException e) {
-            throw new UncheckedIOException("closing the endpoint at " + format(address) + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("closing the endpoint at " + format(address) + " failed: "
+                    + CollectiveException.reason(e), e);
         }
     }
 

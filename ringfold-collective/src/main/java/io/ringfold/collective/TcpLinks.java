@@ -151,8 +151,7 @@ final class TcpLinks {
             bytesSent += w;
             return w;
         } catch (IOException e) {
-            throw fail(call() + ": sending to " + l.name + " failed: " + e.getMessage()
-                    + (closed ? " (this communicator was closed)" : " (peer died or closed its communicator)"), e);
+            throw fail(broken(l, "sending", e), e);
         }
     }
 
@@ -161,14 +160,25 @@ final class TcpLinks {
         try {
             r = l.channel.read(l.in);
         } catch (IOException e) {
-            throw fail(call() + ": receiving from " + l.name + " failed: " + e.getMessage()
-                    + (closed ? " (this communicator was closed)" : " (peer died or closed its communicator)"), e);
+            throw fail(broken(l, "receiving", e), e);
         }
         if (r < 0) {
-            throw fail(call() + ": connection to " + l.name + " closed by the peer (it exited, died or closed its"
-                    + " communicator)", null);
+            // A peer that closes its communicator says so first (an abort notice, read as such): end of
+            // stream without one means its process ended.
+            throw fail(call() + ": peer " + l.name + " closed the connection (end of stream: its process exited or was"
+                    + " killed)", null);
         }
         return r;
+    }
+
+    /** The message for a connection that failed under an I/O call: closed here, or lost with the peer or the network. */
+    private String broken(TcpLink l, String doing, IOException e) {
+        if (closed) {
+            return call() + ": this communicator was closed during the call (" + doing + " with peer " + l.name + ": "
+                    + CollectiveException.reason(e) + ")";
+        }
+        return call() + ": the connection to peer " + l.name + " failed while " + doing + ": " + CollectiveException.reason(e)
+                + " (its process was killed, or its host or the network dropped the connection)";
     }
 
     /** Checks a received header against the call in progress. */
@@ -258,7 +268,7 @@ final class TcpLinks {
         try {
             selector.select(Math.max(1, (left + 999_999) / 1_000_000));
         } catch (IOException e) {
-            throw fail(call() + ": waiting on the selector failed: " + e.getMessage(), e);
+            throw fail(call() + ": waiting on the selector failed: " + CollectiveException.reason(e), e);
         }
         selector.selectedKeys().clear();
     }

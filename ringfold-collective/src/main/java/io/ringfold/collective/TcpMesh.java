@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -16,15 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connection set-up: the handshake messages and the full mesh (rank i dials every rank below it and
- * accepts every rank above it). Set-up uses blocking sockets with timeouts; every wait ends at the
- * set-up deadline with a message naming the ranks and addresses it waited for. A connection that does
- * not speak the handshake, a duplicate or out-of-range rank, or another world size fails the set-up.
+ * Connection set-up: the handshake and the full mesh (rank i dials every rank below it and accepts
+ * every rank above it). Set-up uses blocking sockets with timeouts; every wait ends at the set-up
+ * deadline with a message naming the ranks and addresses it waited for. A connection that sends no
+ * {@link TcpHello} (a port scanner, a health check, an HTTP request, garbage) is logged and closed, and
+ * the wait goes on; a rank that sends a well-formed hello with a duplicate or out-of-range rank or
+ * another world size is misconfigured, and fails the set-up.
  */
 final class TcpMesh {
 
-    static final byte RENDEZVOUS = 1;
-    static final byte MESH = 2;
+    private static final System.Logger LOG = System.getLogger(TcpMesh.class.getName());
+
     static final byte OK = 1;
     static final byte REJECT = 2;
 
@@ -48,7 +49,7 @@ final class TcpMesh {
         } catch (IOException | RuntimeException e) {
             closeAll(ch);
             throw e instanceof CollectiveException c ? c : new CollectiveException("connecting rank " + rank + "/" + n
-                    + " (" + TcpEndpoint.format(addrs[rank]) + ") failed: " + e.getMessage(), e);
+                    + " (" + TcpEndpoint.format(addrs[rank]) + ") failed: " + CollectiveException.reason(e), e);
         }
     }
 
@@ -59,13 +60,13 @@ final class TcpMesh {
         String who = "connecting on rank " + rank + "/" + n + " (" + TcpEndpoint.format(addrs[rank]) + ")";
         for (int j = lowest; j < rank; j++) {
             ch[j] = dial(addrs[j], deadline, o, who, "rank " + j);
-            ch[j].write(ByteBuffer.wrap(hello(MESH, rank, n, null, 0)));
+            ch[j].write(ByteBuffer.wrap(new TcpHello(TcpHello.MESH, rank, n, null, 0).encode()));
         }
         int missing = n - 1 - rank;
         while (missing > 0) {
             Accepted a = accept(endpoint, deadline, o, who, waitingFor(ch, addrs, rank + 1, n));
             String error = null;
-            if (a.kind != MESH) {
+            if (a.kind != TcpHello.MESH) {
                 error = who + ": " + a.from + " sent a rendezvous request (expected: a mesh connection; is rank 0 of"
                         + " another job using this address?)";
             } else if (a.size != n) {
@@ -87,12 +88,27 @@ final class TcpMesh {
             missing--;
         }
         for (int j = lowest; j < rank; j++) {
-            DataInputStream in = input(ch[j], deadline, who, "rank " + j + " (" + TcpEndpoint.format(addrs[j]) + ") to answer");
-            byte status = in.readByte();
-            if (status != OK) {
-                throw new CollectiveException(who + ": rank " + j + " (" + TcpEndpoint.format(addrs[j]) + ") refused: " + in.readUTF());
-            }
+            answer(ch[j], deadline, who, "rank " + j + " (" + TcpEndpoint.format(addrs[j]) + ")", "");
         }
+    }
+
+    /**
+     * Reads the answer of the rank this one sent its hello to, {@code whom}: returns the stream
+     * positioned after an OK; a refusal or a connection closed before answering fails the set-up.
+     */
+    static DataInputStream answer(SocketChannel c, long deadline, String who, String whom, String why) throws IOException {
+        DataInputStream in = input(c, deadline, who, whom + " to answer" + why);
+        byte status;
+        try {
+            status = in.readByte();
+        } catch (EOFException e) {
+            throw new CollectiveException(who + ": " + whom + " closed the connection before answering (its set-up failed,"
+                    + " or its process exited or was killed; its own log says why)", e);
+        }
+        if (status != OK) {
+            throw new CollectiveException(who + ": " + whom + " refused: " + in.readUTF());
+        }
+        return in;
     }
 
     private static String waitingFor(SocketChannel[] ch, InetSocketAddress[] addrs, int from, int to) {
@@ -112,7 +128,8 @@ final class TcpMesh {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 throw new CollectiveException(who + ": timed out after " + o.setupTimeout().toMillis() + " ms waiting for " + whom
-                        + " at " + TcpEndpoint.format(to) + (last != null ? " (last error: " + last.getMessage() + ")" : ""));
+                        + " at " + TcpEndpoint.format(to)
+                        + (last != null ? " (last error: " + CollectiveException.reason(last) + ")" : ""));
             }
             SocketChannel c = SocketChannel.open();
             try {
@@ -153,49 +170,65 @@ final class TcpMesh {
     record Accepted(SocketChannel channel, String from, byte kind, int rank, int size, String host, int port) {
     }
 
-    /** Accepts one connection and reads its hello; a connection that is not a Ringfold rank fails the set-up. */
+    /**
+     * Accepts connections until one sends a hello, and returns it; logs and closes each that does not
+     * ({@link TcpHello.Stray}), each costing at most {@link TcpHello#TIMEOUT_MILLIS}. Fails at the
+     * deadline naming {@code waitingFor}.
+     */
     static Accepted accept(TcpEndpoint endpoint, long deadline, TcpOptions o, String who, String waitingFor)
             throws IOException {
+        while (true) {
+            SocketChannel c = acceptConnection(endpoint, deadline, o, who, waitingFor);
+            InetSocketAddress remote = (InetSocketAddress) c.socket().getRemoteSocketAddress();
+            String from = TcpEndpoint.format(remote);
+            try {
+                TcpHello h = hello(c, o, Math.min(deadline, System.nanoTime() + TcpHello.TIMEOUT_MILLIS * 1_000_000L));
+                return new Accepted(c, from, h.kind(), h.rank(), h.size(), h.host(), h.port());
+            } catch (TcpHello.Stray e) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: ignored a connection from {1} that is not a Ringfold rank: {2}"
+                        + " (still waiting for {3})", who, from, e.getMessage(), waitingFor);
+                if (e.ringfold) {
+                    refuseQuietly(c, who + ": " + e.getMessage());
+                }
+                closeAll(new SocketChannel[] {c});
+            } catch (RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+    }
+
+    private static SocketChannel acceptConnection(TcpEndpoint endpoint, long deadline, TcpOptions o, String who,
+            String waitingFor) throws IOException {
         long left = deadline - System.nanoTime();
-        Socket s;
         try {
             if (left <= 0) {
                 throw new SocketTimeoutException();
             }
             endpoint.server.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
-            s = endpoint.server.socket().accept();
+            return endpoint.server.socket().accept().getChannel();
         } catch (SocketTimeoutException e) {
             throw new CollectiveException(who + ": timed out after " + o.setupTimeout().toMillis() + " ms waiting for "
                     + waitingFor, e);
         }
-        SocketChannel c = s.getChannel();
-        String from = TcpEndpoint.format((InetSocketAddress) c.getRemoteAddress());
+    }
+
+    /** Configures an accepted connection and reads its hello; a connection that fails meanwhile is a stray too. */
+    private static TcpHello hello(SocketChannel c, TcpOptions o, long until) throws TcpHello.Stray {
         try {
             configure(c, o);
-            DataInputStream in = input(c, deadline, who, "a hello from " + from);
-            int magic = in.readInt();
-            if (magic != Frame.MAGIC) {
-                throw new CollectiveException(who + ": a connection from " + from + " is not a Ringfold rank (it sent 0x"
-                        + Integer.toHexString(magic) + ", expected: magic 0x" + Integer.toHexString(Frame.MAGIC) + ")");
-            }
-            byte version = in.readByte();
-            if (version != Frame.VERSION) {
-                throw new CollectiveException(who + ": the peer at " + from + " speaks protocol version " + version
-                        + " (expected: " + Frame.VERSION + "; mixed Ringfold versions)");
-            }
-            byte kind = in.readByte();
-            int rank = in.readInt();
-            int size = in.readInt();
-            String host = kind == RENDEZVOUS ? in.readUTF() : null;
-            int port = kind == RENDEZVOUS ? in.readInt() : 0;
-            return new Accepted(c, from, kind, rank, size, host, port);
-        } catch (EOFException e) {
-            c.close();
-            throw new CollectiveException(who + ": a connection from " + from + " closed before its hello (expected:"
-                    + " a Ringfold rank)", e);
-        } catch (IOException | RuntimeException e) {
-            c.close();
-            throw e;
+        } catch (IOException e) {
+            throw new TcpHello.Stray("the connection failed: " + CollectiveException.reason(e), false);
+        }
+        return TcpHello.read(c, until);
+    }
+
+    /** Best effort: the peer may be gone already, and then it has an error of its own. */
+    static void refuseQuietly(SocketChannel c, String why) {
+        try {
+            reply(c, REJECT, why);
+        } catch (IOException e) {
+            return; // nothing more to tell it
         }
     }
 
@@ -225,21 +258,6 @@ final class TcpMesh {
                 }
             }
         });
-    }
-
-    static byte[] hello(byte kind, int rank, int size, String host, int port) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        DataOutputStream d = new DataOutputStream(b);
-        d.writeInt(Frame.MAGIC);
-        d.writeByte(Frame.VERSION);
-        d.writeByte(kind);
-        d.writeInt(rank);
-        d.writeInt(size);
-        if (kind == RENDEZVOUS) {
-            d.writeUTF(host);
-            d.writeInt(port);
-        }
-        return b.toByteArray();
     }
 
     static void reply(SocketChannel c, byte status, String message) throws IOException {

@@ -15,7 +15,9 @@ import java.util.List;
  * the deadline while rank 0 is not up yet) and sends its rank, the world size and the address it listens
  * on; when all have joined, rank 0 checks them (no duplicate or out-of-range rank, one world size) and
  * sends everyone the address list, from which the rest of the mesh forms. The connection to rank 0 stays
- * as the link between the two.
+ * as the link between the two. Connections to rank 0's port that are not Ringfold ranks (health checks,
+ * port scanners) are logged and ignored ({@link TcpHello}); when the rendezvous fails, rank 0 tells every
+ * rank that joined why.
  */
 public final class TcpRendezvous {
 
@@ -57,7 +59,7 @@ public final class TcpRendezvous {
         } catch (IOException | RuntimeException e) {
             TcpMesh.closeAll(ch);
             throw e instanceof CollectiveException c ? c : new CollectiveException("rendezvous on rank " + rank + "/" + size
-                    + " with rank 0 at " + TcpEndpoint.format(rank0) + " failed: " + e.getMessage(), e);
+                    + " with rank 0 at " + TcpEndpoint.format(rank0) + " failed: " + CollectiveException.reason(e), e);
         }
     }
 
@@ -72,7 +74,7 @@ public final class TcpRendezvous {
                 TcpMesh.Accepted a = TcpMesh.accept(endpoint, deadline, o, who, missing(ch, size) + " to join");
                 accepted.add(a.channel());
                 String error = null;
-                if (a.kind() != TcpMesh.RENDEZVOUS) {
+                if (a.kind() != TcpHello.RENDEZVOUS) {
                     error = who + ": " + a.from() + " (rank " + a.rank() + ") sent a mesh hello (expected: a rendezvous"
                             + " request; is it from another job?)";
                 } else if (a.size() != size) {
@@ -85,15 +87,18 @@ public final class TcpRendezvous {
                             + " and from " + a.from() + " (expected: each rank once; two processes were given the same rank)";
                 }
                 if (error != null) {
-                    for (SocketChannel c : accepted) {
-                        TcpMesh.reply(c, TcpMesh.REJECT, error);
-                    }
                     throw new CollectiveException(error);
                 }
                 ch[a.rank()] = a.channel();
                 addrs[a.rank()] = new InetSocketAddress(a.host(), a.port());
             }
         } catch (IOException | RuntimeException e) {
+            // Every rank that joined learns why (a timeout, a misconfigured rank), rather than seeing the
+            // connection close with no reason.
+            String why = e instanceof CollectiveException ? e.getMessage() : who + " failed: " + CollectiveException.reason(e);
+            for (SocketChannel c : accepted) {
+                TcpMesh.refuseQuietly(c, why);
+            }
             TcpMesh.closeAll(accepted.toArray(new SocketChannel[0]));
             throw e;
         }
@@ -129,13 +134,9 @@ public final class TcpRendezvous {
         String host = endpoint.server.socket().getInetAddress().isAnyLocalAddress()
                 ? ((InetSocketAddress) ch[0].getLocalAddress()).getAddress().getHostAddress()
                 : endpoint.address().getAddress().getHostAddress();
-        ch[0].write(ByteBuffer.wrap(TcpMesh.hello(TcpMesh.RENDEZVOUS, rank, size, host, endpoint.port())));
-        DataInputStream in = TcpMesh.input(ch[0], deadline, who, "rank 0 (" + TcpEndpoint.format(rank0)
-                + ") to answer (the other ranks have not all joined)");
-        byte status = in.readByte();
-        if (status != TcpMesh.OK) {
-            throw new CollectiveException(who + ": rank 0 at " + TcpEndpoint.format(rank0) + " refused: " + in.readUTF());
-        }
+        ch[0].write(ByteBuffer.wrap(new TcpHello(TcpHello.RENDEZVOUS, rank, size, host, endpoint.port()).encode()));
+        DataInputStream in = TcpMesh.answer(ch[0], deadline, who, "rank 0 at " + TcpEndpoint.format(rank0),
+                " (the other ranks have not all joined)");
         int n = in.readInt();
         if (n != size) {
             throw new CollectiveException(who + ": rank 0 at " + TcpEndpoint.format(rank0) + " sent " + n

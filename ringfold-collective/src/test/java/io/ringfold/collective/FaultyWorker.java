@@ -8,12 +8,15 @@ import java.time.Duration;
 /**
  * A worker process for the fault tests: joins a group at the given rendezvous, prints READY, then
  * misbehaves as told. Usage: {@code FaultyWorker host:port rank size timeoutMillis mode} with mode one of
- * {@code loop} (allreduce forever, to be killed), {@code stall} (one allreduce, then stop calling and
+ * {@code loop} (allreduce forever, to be killed), {@code exit} (the same, halting itself with
+ * {@link #EXIT_STATUS} without closing its communicator after a moment), {@code stall} (one allreduce, then stop calling and
  * reading), {@code garbage} (write bytes that are not a frame to every peer), {@code wrong-size} (a
  * correct header for the peers' next small allreduce of 1000 floats, with a wrong payload size). Modes
  * {@code shm-loop} and {@code shm-stall} do the same as loop and stall through shared memory.
  */
 public final class FaultyWorker {
+
+    static final int EXIT_STATUS = 3;
 
     private FaultyWorker() {
     }
@@ -48,6 +51,22 @@ public final class FaultyWorker {
                         c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
                     }
                 }
+                case "exit" -> {
+                    c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+                    System.out.println("READY");
+                    Thread halt = new Thread(() -> {
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        Runtime.getRuntime().halt(EXIT_STATUS); // no shutdown hooks: the communicator stays open
+                    });
+                    halt.start();
+                    while (true) {
+                        c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
+                    }
+                }
                 case "stall" -> {
                     c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
                     System.out.println("READY");
@@ -74,7 +93,7 @@ public final class FaultyWorker {
                     System.out.println("READY");
                     Thread.sleep(120_000);
                 }
-                default -> throw new IllegalArgumentException("mode: " + mode + " (expected: loop, stall, garbage, wrong-size)");
+                default -> throw new IllegalArgumentException("mode: " + mode + " (expected: loop, exit, stall, garbage, wrong-size)");
             }
         }
     }

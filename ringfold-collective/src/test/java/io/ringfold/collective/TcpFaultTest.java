@@ -29,6 +29,8 @@ class TcpFaultTest {
     private final List<Process> processes = new ArrayList<>();
     private final List<Communicator> comms = new ArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
+    /** Completes when the worker prints READY (or its output ends). */
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     @AfterEach
     void cleanUp() throws InterruptedException {
@@ -53,7 +55,6 @@ class TcpFaultTest {
         Process p = pb.start();
         processes.add(p);
         StringBuilder output = new StringBuilder();
-        CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null;) {
@@ -93,30 +94,53 @@ class TcpFaultTest {
     @Test
     void killedWorkerIsNamedBySurvivors() throws Exception {
         start("loop");
-        // The dead peer is noticed by its closed connection, before the deadline.
         List<Ranks.Outcome<Object>> out = new ArrayList<>();
-        Future<?> run = pool.submit(() -> out.addAll(survivors(c -> {
-            float[] buf = new float[1 << 20];
-            while (true) {
-                c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
-            }
-        })));
+        Future<?> run = pool.submit(() -> out.addAll(survivors(TcpFaultTest::allReduceForever)));
         waitForReady();
         processes.get(0).destroyForcibly(); // SIGKILL
         run.get(120, TimeUnit.SECONDS);
-        for (Ranks.Outcome<Object> o : out) {
-            assertNamesRank2(o, Long.MAX_VALUE); // the loop's duration says nothing; the deadline is TIMEOUT
-            assertThat(o.error().getMessage()).containsAnyOf("closed by the peer", "failed: ");
+        assertNamesTheLostPeer(out);
+    }
+
+    @Test
+    void workerThatExitsMidCollectiveIsNamedBySurvivors() throws Exception {
+        start("exit"); // halts itself, communicator open, while it loops over allreduces
+        List<Ranks.Outcome<Object>> out = survivors(TcpFaultTest::allReduceForever);
+        assertThat(processes.get(0).waitFor(60, TimeUnit.SECONDS)).as("the worker exited").isTrue();
+        assertThat(processes.get(0).exitValue()).isEqualTo(FaultyWorker.EXIT_STATUS);
+        assertNamesTheLostPeer(out);
+    }
+
+    private static Object allReduceForever(Communicator c) {
+        float[] buf = new float[1 << 20];
+        while (true) {
+            c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
         }
     }
 
-    private void waitForReady() throws InterruptedException {
-        long until = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < until && !processes.get(0).isAlive()) {
-            Thread.sleep(10);
+    /**
+     * The peer's end is noticed by its connection, before the deadline: by end of stream, or by a reset
+     * when it died with bytes unread. A survivor that hears it first tells the other, whose message
+     * then quotes it.
+     */
+    private static void assertNamesTheLostPeer(List<Ranks.Outcome<Object>> out) {
+        assertThat(out).hasSize(2);
+        for (Ranks.Outcome<Object> o : out) {
+            assertNamesRank2(o, Long.MAX_VALUE); // the loop's duration says nothing; the deadline is TIMEOUT
+            assertThat(o.error().getMessage())
+                    .containsPattern("^allreduce #\\d+ \\(float32 x 1048576, sum\\) on rank [01]/3"
+                            + " \\(127\\.0\\.0\\.1:\\d+\\): ")
+                    .containsPattern("(peer rank 2 \\(127\\.0\\.0\\.1:\\d+\\) closed the connection \\(end of stream: its"
+                            + " process exited or was killed\\)|the connection to peer rank 2 \\(127\\.0\\.0\\.1:\\d+\\)"
+                            + " failed while (receiving|sending): .+ \\(its process was killed, or its host or the network"
+                            + " dropped the connection\\))$");
         }
+    }
+
+    private void waitForReady() throws Exception {
         // "loop" prints READY after its first allreduce, which needs the survivors: they are running.
-        Thread.sleep(1500);
+        ready.get(60, TimeUnit.SECONDS);
+        assertThat(processes.get(0).isAlive()).as("worker running after READY").isTrue();
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.ringfold.train;
 
-/** Progress callbacks from a {@link Trainer}, on the training thread. Both default to doing nothing. */
+/** Progress callbacks from a {@link Trainer}, on the training thread. All default to doing nothing. */
 public interface TrainingListener {
 
     TrainingListener NONE = new TrainingListener() {
@@ -11,6 +11,13 @@ public interface TrainingListener {
     }
 
     default void onEpoch(EpochMetrics metrics) {
+    }
+
+    /**
+     * Data-parallel training resumed from {@code checkpoint}, before its first step: it goes on in epoch
+     * {@code epoch} (1-based) after {@code step} of its {@code steps} steps, which the checkpoint had done.
+     */
+    default void onResume(java.nio.file.Path checkpoint, int epoch, int step, int steps) {
     }
 
     /** Data-parallel training: what each rank did during epoch {@code epoch} (1-based), before its metrics. */

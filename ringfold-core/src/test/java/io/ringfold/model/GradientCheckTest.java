@@ -18,9 +18,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Finite-difference checks of {@link Backpropagation} for every activation, every loss, hidden depths
  * 0 to 2, and dense and sparse input. The analytic gradient must match the central difference of the
- * summed loss; float32 arithmetic limits the agreement to about 1e-3 relative.
+ * summed loss to within 1e-3 x (1 + |difference|): 1e-3 relative where the gradient is large, 1e-3
+ * absolute where it is small. The difference with h = 1e-2 errs by its O(h^2) truncation (halving h
+ * shrinks the worst small-gradient error fourfold, 7.2e-4 to 1.9e-4) and by the float32 rounding of the
+ * loss over 2h (which grows as h shrinks); over all these cases the worst error is 0.72 of the tolerance,
+ * and a gradient 1% off fails every case.
  */
 class GradientCheckTest {
+
+    /** Relative where the gradient is large, absolute where it is small (see the class comment). */
+    static final double TOLERANCE = 1e-3;
 
     static Stream<Arguments> cases() {
         List<Arguments> cases = new ArrayList<>();
@@ -89,7 +96,7 @@ class GradientCheckTest {
             double numeric = (plus - minus) / (2.0 * h);
             assertThat((double) grad[i])
                     .as("d loss / d param[%d] (seed %d)", i, seed)
-                    .isCloseTo(numeric, org.assertj.core.data.Offset.offset(2e-3 + 2e-2 * Math.abs(numeric)));
+                    .isCloseTo(numeric, org.assertj.core.data.Offset.offset(TOLERANCE * (1 + Math.abs(numeric))));
         }
         assertThat(skipped).as("coordinates skipped at ReLU kinks").isLessThan(params.length / 4 + 1);
     }

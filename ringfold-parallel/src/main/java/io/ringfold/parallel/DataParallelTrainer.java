@@ -171,6 +171,9 @@ public final class DataParallelTrainer {
                 exactStep.resumeFrom(st.previousMax());
             }
             seen = (long) n * startEpoch;
+            if (rank == 0) {
+                listener.onResume(policy.file(), startEpoch + 1, startStep, steps);
+            }
         }
         for (int epoch = startEpoch; epoch < config.epochs(); epoch++) {
             for (int s = 0; s < owned; s++) {

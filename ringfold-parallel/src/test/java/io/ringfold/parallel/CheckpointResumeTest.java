@@ -17,11 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A run killed mid-epoch and resumed (even with another worker count) ends bit-identical to an uninterrupted one. */
+/**
+ * A run killed mid-epoch and resumed (even with another worker count) ends bit-identical to an
+ * uninterrupted one, having resumed at the last checkpoint's step (training is deterministic, so the
+ * final bits alone would not show that the checkpoint was used).
+ */
 class CheckpointResumeTest {
 
     @TempDir
@@ -30,6 +36,22 @@ class CheckpointResumeTest {
     private static final class Killed extends RuntimeException {
         Killed() {
             super("killed at a step for the test");
+        }
+    }
+
+    /** Records the steps per epoch and every resume, as "checkpoint epoch step/steps". */
+    private static class Recorder implements TrainingListener {
+        int steps;
+        final List<String> resumes = new ArrayList<>();
+
+        @Override
+        public void onStep(int epoch, int step, int steps) {
+            this.steps = steps;
+        }
+
+        @Override
+        public void onResume(Path checkpoint, int epoch, int step, int steps) {
+            resumes.add(checkpoint.getFileName() + " " + epoch + " " + step + "/" + steps);
         }
     }
 
@@ -58,9 +80,10 @@ class CheckpointResumeTest {
                 .fit(arch, x, y, null, null, TrainingListener.NONE);
 
         CheckpointPolicy policy = new CheckpointPolicy(dir, 5, 1, true);
-        TrainingListener killer = new TrainingListener() {
+        Recorder killer = new Recorder() {
             @Override
             public void onStep(int epoch, int step, int steps) {
+                super.onStep(epoch, step, steps);
                 if (epoch == 3 && step == 8) {
                     throw new Killed();
                 }
@@ -69,9 +92,17 @@ class CheckpointResumeTest {
         assertThatThrownBy(() -> WorkerThreads.fitter(cfg, blas, 2, 4, timeout, policy)
                 .fit(arch, x, y, null, null, killer)).isInstanceOf(Killed.class);
         assertThat(policy.file()).exists();
+        assertThat(killer.resumes).as("resumes of a run with no checkpoint yet").isEmpty();
 
+        Recorder recorder = new Recorder();
         TrainingResult resumed = WorkerThreads.fitter(cfg, blas, 3, 4, timeout, policy)
-                .fit(arch, x, y, null, null, TrainingListener.NONE);
+                .fit(arch, x, y, null, null, recorder);
+        // Killed after global step 2 S + 8 (S steps per epoch), checkpointed every 5 global steps (and
+        // at 2 S, the end of epoch 2): the last checkpoint is at the last multiple of 5, in epoch 3.
+        int s = killer.steps;
+        int last = (2 * s + 8) / 5 * 5;
+        assertThat(last).as("the last checkpoint is inside epoch 3").isGreaterThan(2 * s);
+        assertThat(recorder.resumes).containsExactly("checkpoint.rfm 3 " + (last - 2 * s) + "/" + s);
         assertThat(resumed.parameters()).containsExactly(uninterrupted.parameters());
         assertThat(resumed.epochs()).hasSize(4);
         for (int e = 0; e < 4; e++) {

@@ -18,6 +18,7 @@ import io.ringfold.train.TrainingResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,7 +102,9 @@ class OwnedRowsTest {
             threads[r].start();
         }
         for (Thread t : threads) {
-            t.join();
+            // The collectives' deadline (30 s) ends any wait inside training; this bounds the rest.
+            t.join(TimeUnit.SECONDS.toMillis(120));
+            assertThat(t.isAlive()).as("worker thread %s still running after 120 s", t.getName()).isFalse();
         }
         for (Throwable e : errors) {
             assertThat(e).isNull();

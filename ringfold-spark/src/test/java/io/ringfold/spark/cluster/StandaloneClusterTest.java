@@ -109,6 +109,8 @@ class StandaloneClusterTest {
             Thread.sleep(50);
         }
         assertThat(job).as("attempt 0 must still be running").isNotDone();
+        assertThat(List.of(victimFile, survivorFile)).as("the pid files of both partitions' attempt 0, within 60 s")
+                .allMatch(Files::exists);
         long victim = Long.parseLong(Files.readString(victimFile));
         long survivor = Long.parseLong(Files.readString(survivorFile));
         CLUSTER.cluster().killExecutor(victim);
