@@ -67,6 +67,9 @@ class DashboardBrowserTest {
         CliRunner trained = CliRunner.run("quickstart", "--no-serve", "--models", models.toString(), "--epochs",
                 Integer.toString(EPOCHS), "--workers", "2");
         assertThat(trained.status()).as(trained.err()).isZero();
+        // A run record that is not JSON, beside the good one: listed apart, the good run as usual.
+        Files.createDirectories(models.resolve("digits/archive"));
+        Files.writeString(models.resolve("digits/archive/run.json"), "{\"id\": \"cut off");
         // What `ringfold serve --repository models --port 0` runs, in this JVM so the test can stop it.
         server = InferenceServer.start(serverConfig());
         Files.createDirectories(SHOTS);
@@ -122,6 +125,8 @@ class DashboardBrowserTest {
         // Runs: the quickstart's run, with one point per epoch on both curves, a 10x10 confusion matrix, 2 ranks.
         waiting().until(ExpectedConditions.attributeToBe(By.id("run-detail"), "data-epochs", Integer.toString(EPOCHS)));
         assertThat(driver.findElements(By.cssSelector("#runs-table tbody tr"))).hasSize(1);
+        assertThat(driver.findElement(By.id("runs-unreadable")).getText()).contains("digits/archive")
+                .contains("not a run record");
         for (String chart : new String[] {"loss-chart", "quality-chart"}) {
             assertThat(js("return Chart.getChart(arguments[0]).data.labels.length", chart)).as(chart).isEqualTo((long) EPOCHS);
             assertThat(js("return Chart.getChart(arguments[0]).data.datasets[0].data.filter(v => v > 0).length", chart))

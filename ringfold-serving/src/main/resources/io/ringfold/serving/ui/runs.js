@@ -16,8 +16,10 @@ export async function loadRuns() {
     notice(body(), describe(e));
     return;
   }
+  const unreadable = unreadableList(data.unreadable || []);
   if (data.runs.length === 0) {
-    fill(body(), message(`No run records under ${data.repository}. They are written next to each model by ringfold train --out and ringfold quickstart.`));
+    fill(body(), message(`No run records under ${data.repository}. They are written next to each model by ringfold train --out and ringfold quickstart.`),
+      ...unreadable);
     return;
   }
   const table = el('table', {id: 'runs-table'},
@@ -38,9 +40,21 @@ export async function loadRuns() {
     tbody.append(tr);
   }
   table.append(tbody);
-  fill(body(), table, el('p', {class: 'small muted'}, `Run records under ${data.repository}; click a run to see it.`));
+  fill(body(), table, el('p', {class: 'small muted'}, `Run records under ${data.repository}; click a run to see it.`),
+    ...unreadable);
   const keep = data.runs.find(r => r.id === selected);
   await showRun(keep ? keep.id : data.runs[0].id);
+}
+
+// Records the server could not read (not JSON, wrong field types, too large), each with where it is and why;
+// the other runs are listed as usual.
+function unreadableList(records) {
+  if (records.length === 0) {
+    return [];
+  }
+  return [el('p', {class: 'small'}, `${records.length} run record${records.length === 1 ? '' : 's'} could not be read:`),
+    el('ul', {id: 'runs-unreadable', class: 'small'},
+      ...records.map(u => el('li', {}, el('code', {}, u.location), ': ', u.error)))];
 }
 
 export async function showRun(id) {
