@@ -114,11 +114,24 @@ public final class Model {
         for (int from = 0; from < n; from += batch) {
             int rows = Math.min(batch, n - from);
             Matrix xb = from == 0 && rows == n ? x : x.gatherRows(index, from, from + rows);
-            pass.forwardRowInvariant(blas, parameters, packedWeights, xb, rows);
+            logits(blas, xb, rows, pass);
             pass.applyOutputActivation(rows);
             System.arraycopy(pass.output(), 0, out.data(), from * k, rows * k);
         }
         return out;
+    }
+
+    /**
+     * The prediction path's forward pass over rows {@code [0, rows)} of preprocessed {@code x}, leaving the
+     * logits in {@code pass.output()} (before {@link ForwardPass#applyOutputActivation}), for callers that
+     * want them too or batch rows themselves. Batch invariant, as {@link #predictPreprocessed}.
+     */
+    public void logits(Blas blas, Matrix x, int rows, ForwardPass pass) {
+        if (!pass.architecture().equals(architecture)) {
+            throw new IllegalArgumentException("pass: for " + pass.architecture().describe() + " (expected: "
+                    + architecture.describe() + ")");
+        }
+        pass.forwardRowInvariant(blas, parameters, packedWeights, x, rows);
     }
 
     /** Outputs for raw numeric rows laid out as the training data was before preprocessing. */

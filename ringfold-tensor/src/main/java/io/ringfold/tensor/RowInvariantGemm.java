@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * position, on the thread count or on the vector width (each element lives in one lane), so a row of C
  * has the same bits alone or in any batch, and the same as {@code VectorBlas.sgemm} gives.
  *
- * <p>Full MR-row tiles run {@link VectorGemm}'s micro-kernel on the packed panels, reading A in place.
+ * <p>Full MR-row tiles run {@link VectorGemm}'s micro-kernel on the packed panels, reading A in place
+ * (a panel at most one vector wide, such as a classifier's 10 outputs, a narrow kernel over all k-blocks).
  * The rows left over (fewer than MR; all of them for a single row) run one-row kernels over four panels
  * at once, or over four k-blocks at once for the last panels: eight independent accumulators keep the
  * FMA units busy, where the micro-kernel would spend five sixths of its work on padding rows.
@@ -70,6 +71,13 @@ final class RowInvariantGemm {
             int mc = Math.min(MC, fullRows - ic);
             for (int jc = 0; jc < n; jc += NR) {
                 int nr = Math.min(NR, n - jc);
+                if (nr <= L) {
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        narrowTile(k, kBlock, a, aOff + (ic + ir) * lda, lda, pb, jc * k, c, cOff + (ic + ir) * ldc + jc, ldc,
+                                nr, ws.edgeTile);
+                    }
+                    continue;
+                }
                 for (int pc = 0; pc < k; pc += kBlock) {
                     int kc = Math.min(kBlock, k - pc);
                     boolean first = pc == 0;
@@ -90,6 +98,64 @@ final class RowInvariantGemm {
         }
         for (int row = fullRows; row < i1; row++) {
             oneRow(k, kBlock, n, a, aOff + row * lda, pb, c, cOff + row * ldc, ws.edgeTile);
+        }
+    }
+
+    /**
+     * MR rows over a panel at most one vector wide (the 10 outputs of a classifier), all k-blocks, the
+     * block sums kept in registers: {@link VectorGemm#edgeTile}'s arithmetic without its per-block copies.
+     * The nr valid columns go to C through {@code tile}.
+     */
+    private static void narrowTile(int k, int kBlock, float[] a, int aIdx, int lda, float[] pb, int pbOff, float[] c,
+                                   int cIdx, int ldc, int nr, float[] tile) {
+        FloatVector t0 = FloatVector.zero(S);
+        FloatVector t1 = t0;
+        FloatVector t2 = t0;
+        FloatVector t3 = t0;
+        FloatVector t4 = t0;
+        FloatVector t5 = t0;
+        int a1 = aIdx + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        int a4 = a3 + lda;
+        int a5 = a4 + lda;
+        for (int pc = 0; pc < k; pc += kBlock) {
+            int end = Math.min(k, pc + kBlock);
+            FloatVector s0 = FloatVector.zero(S);
+            FloatVector s1 = s0;
+            FloatVector s2 = s0;
+            FloatVector s3 = s0;
+            FloatVector s4 = s0;
+            FloatVector s5 = s0;
+            int bi = pbOff + pc * NR;
+            for (int p = pc; p < end; p++, bi += NR) {
+                FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+                s0 = FloatVector.broadcast(S, a[aIdx + p]).fma(b0, s0);
+                s1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, s1);
+                s2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, s2);
+                s3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, s3);
+                s4 = FloatVector.broadcast(S, a[a4 + p]).fma(b0, s4);
+                s5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, s5);
+            }
+            boolean first = pc == 0;
+            // As VectorGemm.store: the first block's sum, then each later one added to the running total.
+            t0 = first ? s0 : s0.add(t0);
+            t1 = first ? s1 : s1.add(t1);
+            t2 = first ? s2 : s2.add(t2);
+            t3 = first ? s3 : s3.add(t3);
+            t4 = first ? s4 : s4.add(t4);
+            t5 = first ? s5 : s5.add(t5);
+        }
+        t0.intoArray(tile, 0);
+        t1.intoArray(tile, L);
+        t2.intoArray(tile, 2 * L);
+        t3.intoArray(tile, 3 * L);
+        t4.intoArray(tile, 4 * L);
+        t5.intoArray(tile, 5 * L);
+        for (int i = 0; i < MR; i++) {
+            for (int j = 0; j < nr; j++) {
+                c[cIdx + i * ldc + j] = tile[i * L + j];
+            }
         }
     }
 
