@@ -177,7 +177,8 @@ class PredictionAgreementTest {
                         float[][] answer = clients.infer(protocol, m.name(), request, m.categorical(), m.classifier(),
                                 classes);
                         for (int i = 0; i < index.length; i++) {
-                            if (!sameBits(answer[i], predicted[index[i]])) {
+                            // Arrays.equals compares floatToIntBits: the same bits (no output here is NaN).
+                            if (!java.util.Arrays.equals(answer[i], predicted[index[i]])) {
                                 mismatches.add(protocol + " row " + index[i] + ": " + java.util.Arrays.toString(answer[i])
                                         + " (expected: predict's " + java.util.Arrays.toString(predicted[index[i]]) + ")");
                             }
@@ -197,18 +198,6 @@ class PredictionAgreementTest {
         // The warm-up prediction is one more batch; without batching there would be one per request.
         assertThat(series.batchSizes().count()).as("%s: batches for %d requests", m.name(), CLIENTS * REQUESTS_PER_CLIENT)
                 .isLessThan(CLIENTS * REQUESTS_PER_CLIENT);
-    }
-
-    private static boolean sameBits(float[] a, float[] b) {
-        if (a.length != b.length) {
-            return false;
-        }
-        for (int i = 0; i < a.length; i++) {
-            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private Served train(Path repo, String name, Path csv, boolean classifier, String... flags) {

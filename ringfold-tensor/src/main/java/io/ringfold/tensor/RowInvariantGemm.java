@@ -189,10 +189,9 @@ final class RowInvariantGemm {
     private static void onePanel(int k, int kBlock, float[] a, int aIdx, float[] pb, int pbOff, float[] c, int cIdx) {
         int blocks = (k + kBlock - 1) / kBlock;
         int b = 0;
-        for (; b + 4 <= blocks; b += 4) {
-            // Only the last block of k can be shorter than kBlock.
-            int last = Math.min(kBlock, k - (b + 3) * kBlock);
-            fourBlocks(kBlock, last, a, aIdx + b * kBlock, pb, pbOff + b * kBlock * NR, c, cIdx, b == 0);
+        // Groups of four whole blocks; the last block of k can be shorter, and then goes alone.
+        for (; (b + 4) * kBlock <= k; b += 4) {
+            fourBlocks(kBlock, a, aIdx + b * kBlock, pb, pbOff + b * kBlock * NR, c, cIdx, b == 0);
         }
         for (; b < blocks; b++) {
             int pc = b * kBlock;
@@ -200,9 +199,9 @@ final class RowInvariantGemm {
         }
     }
 
-    /** Blocks of {@code kBlock} (the fourth: {@code lastLength}) from {@code aIdx}: {@link #rowKernel1}'s arithmetic for each, interleaved. */
-    private static void fourBlocks(int kBlock, int lastLength, float[] a, int aIdx, float[] pb, int pbOff, float[] c,
-                                   int cIdx, boolean first) {
+    /** Four whole blocks of {@code kBlock} from {@code aIdx}: {@link #rowKernel1}'s arithmetic for each, interleaved. */
+    private static void fourBlocks(int kBlock, float[] a, int aIdx, float[] pb, int pbOff, float[] c, int cIdx,
+                                   boolean first) {
         FloatVector s00 = FloatVector.zero(S);
         FloatVector s01 = s00;
         FloatVector s10 = s00;
@@ -213,8 +212,7 @@ final class RowInvariantGemm {
         FloatVector s31 = s00;
         int step = kBlock * NR;
         int bi = pbOff;
-        int p = 0;
-        for (; p < lastLength; p++, bi += NR) {
+        for (int p = 0; p < kBlock; p++, bi += NR) {
             FloatVector a0 = FloatVector.broadcast(S, a[aIdx + p]);
             s00 = a0.fma(FloatVector.fromArray(S, pb, bi), s00);
             s01 = a0.fma(FloatVector.fromArray(S, pb, bi + L), s01);
@@ -227,17 +225,6 @@ final class RowInvariantGemm {
             FloatVector a3 = FloatVector.broadcast(S, a[aIdx + 3 * kBlock + p]);
             s30 = a3.fma(FloatVector.fromArray(S, pb, bi + 3 * step), s30);
             s31 = a3.fma(FloatVector.fromArray(S, pb, bi + 3 * step + L), s31);
-        }
-        for (; p < kBlock; p++, bi += NR) {
-            FloatVector a0 = FloatVector.broadcast(S, a[aIdx + p]);
-            s00 = a0.fma(FloatVector.fromArray(S, pb, bi), s00);
-            s01 = a0.fma(FloatVector.fromArray(S, pb, bi + L), s01);
-            FloatVector a1 = FloatVector.broadcast(S, a[aIdx + kBlock + p]);
-            s10 = a1.fma(FloatVector.fromArray(S, pb, bi + step), s10);
-            s11 = a1.fma(FloatVector.fromArray(S, pb, bi + step + L), s11);
-            FloatVector a2 = FloatVector.broadcast(S, a[aIdx + 2 * kBlock + p]);
-            s20 = a2.fma(FloatVector.fromArray(S, pb, bi + 2 * step), s20);
-            s21 = a2.fma(FloatVector.fromArray(S, pb, bi + 2 * step + L), s21);
         }
         VectorGemm.store(s00, c, cIdx, 1f, 0f, first);
         VectorGemm.store(s01, c, cIdx + L, 1f, 0f, first);

@@ -24,13 +24,15 @@ class DynamicBatcherTest {
 
     private final Model model = TestModels.linear();
 
-    /** Records the rows of every batch. */
+    /** Records the rows and the requests of every batch. */
     private static final class Sizes implements BatchObserver {
         final List<Integer> rows = new CopyOnWriteArrayList<>();
+        final List<Integer> requests = new CopyOnWriteArrayList<>();
 
         @Override
-        public void batch(int r, int requests, long computeNanos) {
+        public void batch(int r, int n, long computeNanos) {
             rows.add(r);
+            requests.add(n);
         }
 
         @Override
@@ -178,8 +180,8 @@ class DynamicBatcherTest {
             int width = m.architecture().inputs();
             int k = m.architecture().outputs();
             GatedBlas gate = new GatedBlas();
-            Requests requests = new Requests();
-            DynamicBatcher b = new DynamicBatcher("w", m, new BatchingConfig(true, 32, 2000, 1024, 2), gate, requests);
+            Sizes sizes = new Sizes();
+            DynamicBatcher b = new DynamicBatcher("w", m, new BatchingConfig(true, 32, 2000, 1024, 2), gate, sizes);
             gate.close();
             InferenceJob held = new InferenceJob(RandomModels.rows(random, 1, width), 1);
             b.submit(held);
@@ -220,28 +222,14 @@ class DynamicBatcherTest {
                     for (int c = 0; c < k; c++) {
                         assertThat(Float.floatToRawIntBits(out[r * k + c]))
                                 .as("seed %d, %s, row %d of a %d-row request, output %d (batches of %s requests)",
-                                        seed, m.architecture().describe(), r, j.rowCount(), c, requests.perBatch)
+                                        seed, m.architecture().describe(), r, j.rowCount(), c, sizes.requests)
                                 .isEqualTo(Float.floatToRawIntBits(alone[c]));
                     }
                 }
             }
-            assertThat(requests.perBatch).as("requests per batch").anyMatch(n -> n > 1);
+            assertThat(sizes.requests).as("requests per batch").anyMatch(n -> n > 1);
             b.shutdown();
             assertThat(b.awaitTermination(5000)).isTrue();
-        }
-    }
-
-    /** Records the requests of every batch. */
-    private static final class Requests implements BatchObserver {
-        final List<Integer> perBatch = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void batch(int rows, int requests, long computeNanos) {
-            perBatch.add(requests);
-        }
-
-        @Override
-        public void queued(long queueNanos) {
         }
     }
 }
