@@ -73,8 +73,8 @@ final class RowInvariantGemm {
                 int nr = Math.min(NR, n - jc);
                 if (nr <= L) {
                     for (int ir = 0; ir < mc; ir += MR) {
-                        narrowTile(k, kBlock, a, aOff + (ic + ir) * lda, lda, pb, jc * k, c, cOff + (ic + ir) * ldc + jc, ldc,
-                                nr, ws.edgeTile);
+                        narrowTile(k, kBlock, a, aOff + (ic + ir) * lda, lda, pb, jc * k, c,
+                                cOff + (ic + ir) * ldc + jc, ldc, nr, ws.edgeTile);
                     }
                     continue;
                 }
