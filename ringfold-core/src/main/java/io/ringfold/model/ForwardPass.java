@@ -3,6 +3,7 @@ package io.ringfold.model;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.Kernels;
 import io.ringfold.tensor.Matrix;
+import io.ringfold.tensor.PackedMatrix;
 
 /**
  * Reusable buffers for the forward pass of one {@link Architecture} over batches of up to
@@ -48,6 +49,31 @@ public final class ForwardPass {
     }
 
     public void forward(Blas blas, float[] params, Matrix x, int rows) {
+        layers(blas, params, null, x, rows);
+    }
+
+    /**
+     * The prediction path: as {@link #forward}, but every product is {@link Blas#sgemmRowInvariant} on
+     * {@code weights}, the layers' weights packed once ({@link Model} keeps them). The bias, the activations
+     * and {@link #applyOutputActivation} work element by element or row by row, so a row's outputs have the
+     * same bits whatever batch it is in, whatever its position there, and whichever {@code blas}.
+     */
+    public void forwardRowInvariant(Blas blas, float[] params, PackedMatrix[] weights, Matrix x, int rows) {
+        if (weights.length != arch.layerCount()) {
+            throw new IllegalArgumentException("weights: " + weights.length + " packed layers (expected: "
+                    + arch.layerCount() + ")");
+        }
+        for (int l = 0; l < weights.length; l++) {
+            if (weights[l].rows() != arch.fanIn(l) || weights[l].cols() != arch.fanOut(l)) {
+                throw new IllegalArgumentException("weights of layer " + l + ": " + weights[l].rows() + "x"
+                        + weights[l].cols() + " (expected: " + arch.fanIn(l) + "x" + arch.fanOut(l) + ")");
+            }
+        }
+        layers(blas, params, weights, x, rows);
+    }
+
+    /** The layers with {@code blas.sgemm} on {@code params}, or with the row-invariant product on {@code packed}. */
+    private void layers(Blas blas, float[] params, PackedMatrix[] packed, Matrix x, int rows) {
         if (rows > maxRows || rows > x.rows()) {
             throw new IllegalArgumentException("rows: " + rows + " (expected: <= " + Math.min(maxRows, x.rows()) + ")");
         }
@@ -58,7 +84,13 @@ public final class ForwardPass {
         for (int l = 0; l <= last; l++) {
             int n = arch.fanOut(l);
             float[] out = outputs[l];
-            if (l == 0) {
+            if (packed != null) {
+                if (l == 0) {
+                    x.multiplyRowInvariant(blas, rows, packed[0], out);
+                } else {
+                    blas.sgemmRowInvariant(rows, outputs[l - 1], 0, arch.fanIn(l), packed[l], out, 0, n);
+                }
+            } else if (l == 0) {
                 InputKernels.multiply(blas, x, rows, params, arch.weightOffset(0), n, out);
             } else {
                 int k = arch.fanIn(l);

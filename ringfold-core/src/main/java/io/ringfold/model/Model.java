@@ -6,6 +6,7 @@ import io.ringfold.io.NamedTensor;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
+import io.ringfold.tensor.PackedMatrix;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.List;
  * A trained model: an immutable value holding the architecture, a private copy of the parameters, the
  * preprocessing fitted on the training data (applied identically at prediction time), the class names of
  * a classifier, and the provenance. Its outputs are class probabilities (N×K; N×1 = P(class 1) for binary
- * logistic regression) or regression values (N×1).
+ * logistic regression) or regression values (N×1). It also keeps its weights packed for prediction (about
+ * the size of the parameters again), so that no prediction repacks them.
  */
 public final class Model {
 
@@ -23,6 +25,8 @@ public final class Model {
     private final Preprocessor preprocessor;
     private final List<String> classNames;
     private final Provenance provenance;
+    /** Each layer's weights packed for the row-invariant product: derived from parameters, built once. */
+    private final PackedMatrix[] packedWeights;
 
     public Model(Architecture architecture, float[] parameters, Preprocessor preprocessor, List<String> classNames,
                  Provenance provenance) {
@@ -44,6 +48,11 @@ public final class Model {
         this.preprocessor = preprocessor;
         this.classNames = classes > 0 && classNames.isEmpty() ? numberedClasses(classes) : List.copyOf(classNames);
         this.provenance = provenance;
+        this.packedWeights = new PackedMatrix[architecture.layerCount()];
+        for (int l = 0; l < packedWeights.length; l++) {
+            packedWeights[l] = PackedMatrix.of(architecture.fanIn(l), architecture.fanOut(l), this.parameters,
+                    architecture.weightOffset(l), architecture.fanOut(l));
+        }
     }
 
     private static List<String> numberedClasses(int k) {
@@ -85,7 +94,13 @@ public final class Model {
         return preprocessor.inputWidth();
     }
 
-    /** Outputs for rows that are already preprocessed (as in training), in batches of at most 1024 rows. */
+    /**
+     * Outputs for rows that are already preprocessed (as in training), in batches of at most 1024 rows.
+     * Batch invariant: a row's outputs have the same bits whatever rows share the call, in whatever order,
+     * dense or sparse, and whichever {@code blas} computes them (it only chooses the threads; see
+     * {@link ForwardPass#forwardRowInvariant}). They can differ in the last bits from the training forward
+     * pass on another BLAS.
+     */
     public FloatMatrix predictPreprocessed(Blas blas, Matrix x) {
         int n = x.rows();
         int k = architecture.outputs();
@@ -99,11 +114,24 @@ public final class Model {
         for (int from = 0; from < n; from += batch) {
             int rows = Math.min(batch, n - from);
             Matrix xb = from == 0 && rows == n ? x : x.gatherRows(index, from, from + rows);
-            pass.forward(blas, parameters, xb, rows);
+            logits(blas, xb, rows, pass);
             pass.applyOutputActivation(rows);
             System.arraycopy(pass.output(), 0, out.data(), from * k, rows * k);
         }
         return out;
+    }
+
+    /**
+     * The prediction path's forward pass over rows {@code [0, rows)} of preprocessed {@code x}, leaving the
+     * logits in {@code pass.output()} (before {@link ForwardPass#applyOutputActivation}), for callers that
+     * want them too or batch rows themselves. Batch invariant, as {@link #predictPreprocessed}.
+     */
+    public void logits(Blas blas, Matrix x, int rows, ForwardPass pass) {
+        if (!pass.architecture().equals(architecture)) {
+            throw new IllegalArgumentException("pass: for " + pass.architecture().describe() + " (expected: "
+                    + architecture.describe() + ")");
+        }
+        pass.forwardRowInvariant(blas, parameters, packedWeights, x, rows);
     }
 
     /** Outputs for raw numeric rows laid out as the training data was before preprocessing. */

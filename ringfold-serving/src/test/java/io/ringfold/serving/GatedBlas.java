@@ -1,13 +1,15 @@
 package io.ringfold.serving;
 
 import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.PackedMatrix;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real BLAS behind a gate: while closed, every matrix product waits, so tests can hold a batch in
- * compute and fill queues deterministically instead of racing the workers.
+ * The real BLAS behind a gate: while closed, every matrix product waits (predictions go through
+ * {@link Blas#sgemmRowInvariant}), so tests can hold a batch in compute and fill queues deterministically
+ * instead of racing the workers.
  */
 public final class GatedBlas implements Blas {
 
@@ -70,6 +72,12 @@ public final class GatedBlas implements Blas {
                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         pass();
         inner.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void sgemmRowInvariant(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc) {
+        pass();
+        inner.sgemmRowInvariant(m, a, aOff, lda, b, c, cOff, ldc);
     }
 
     @Override

@@ -23,6 +23,17 @@ public interface Blas {
                float[] b, int bOff, int ldb,
                float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * {@code C = A · B} for prediction, batch invariant: A is m×k row-major, B a k×n {@link PackedMatrix}
+     * (a layer's weights, packed once), C (m×n) is overwritten. Unlike {@link #sgemm}, the arithmetic is
+     * part of the contract: every implementation computes each element with the operations and order
+     * that {@link VectorBlas#sgemm} uses, which depend on k alone (k-blocks of at most 256, fused
+     * multiply-adds in order within a block, block sums in order). So a row of C has the same bits
+     * whatever m is, wherever the row sits in A, and on every implementation and thread count.
+     * Implementations choose only how many threads share the rows; wrappers see every such product.
+     */
+    void sgemmRowInvariant(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc);
+
     /** {@code y = alpha * op(A) * x + beta * y}; A is stored m×n; op(A) is A or Aᵀ. */
     void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOff, int lda,
                float[] x, int xOff, float beta, float[] y, int yOff);

@@ -120,6 +120,11 @@ public final class CsrMatrix implements Matrix {
     }
 
     @Override
+    public void multiplyRowInvariant(Blas blas, int rows, PackedMatrix w, float[] out) {
+        RowInvariantGemm.multiplySparse(this, rows, w, out);
+    }
+
+    @Override
     public void transposeMultiply(Blas blas, FloatMatrix d, FloatMatrix out) {
         if (d.rows() != rows) {
             throw new IllegalArgumentException("transposeMultiply: (" + rows + "x" + cols + ")ᵀ (sparse) · "

@@ -103,6 +103,15 @@ public final class FloatMatrix implements Matrix {
     }
 
     @Override
+    public void multiplyRowInvariant(Blas blas, int rows, PackedMatrix w, float[] out) {
+        if (w.rows() != cols || rows < 0 || rows > this.rows) {
+            throw new IllegalArgumentException("multiplyRowInvariant: " + rows + " of " + this.rows + "x" + cols
+                    + " rows · " + w.rows() + "x" + w.cols() + " (expected: inner dimensions equal, rows within the matrix)");
+        }
+        blas.sgemmRowInvariant(rows, data, 0, cols, w, out, 0, w.cols());
+    }
+
+    @Override
     public void transposeMultiply(Blas blas, FloatMatrix d, FloatMatrix out) {
         if (d.rows != rows) {
             throw new IllegalArgumentException("transposeMultiply: (" + rows + "x" + cols + ")ᵀ · " + d.rows + "x"

@@ -37,6 +37,12 @@ public sealed interface Matrix permits FloatMatrix, CsrMatrix {
     /** {@code out = this · w} (out is rows×w.cols, overwritten); w is cols×n. */
     void multiply(Blas blas, FloatMatrix w, FloatMatrix out);
 
+    /**
+     * {@code out[0..rows×n) = this[0..rows) · w}, overwritten, for prediction: batch invariant, with the
+     * arithmetic of {@link Blas#sgemmRowInvariant} (a sparse row gives the bits of the same row dense).
+     */
+    void multiplyRowInvariant(Blas blas, int rows, PackedMatrix w, float[] out);
+
     /** {@code out = thisᵀ · d} (out is cols×d.cols, overwritten); d is rows×n. */
     void transposeMultiply(Blas blas, FloatMatrix d, FloatMatrix out);
 

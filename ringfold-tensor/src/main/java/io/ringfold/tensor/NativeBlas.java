@@ -7,7 +7,8 @@ package io.ringfold.tensor;
  *
  * <p>Determinism: OpenBLAS gives the same bits for the same call and thread count; it does not promise
  * the same bits for different thread counts. The thread count is process-wide in OpenBLAS, so the last
- * {@link #create(int)} sets it for every instance. Vectors shorter than {@link #JNI_MIN_LENGTH} go to
+ * {@link #create(int)} sets it for every instance. {@link #sgemmRowInvariant} is not OpenBLAS but the
+ * Java kernel, whose bits the contract fixes. Vectors shorter than {@link #JNI_MIN_LENGTH} go to
  * the Java kernels instead, where a JNI transition would cost more than the arithmetic.
  */
 public final class NativeBlas implements Blas {
@@ -17,9 +18,12 @@ public final class NativeBlas implements Blas {
 
     private final int threads;
     private final String name;
+    /** Threads for {@link #sgemmRowInvariant}, which runs in Java: its arithmetic is fixed by the contract. */
+    private final BlasThreadPool pool;
 
     private NativeBlas(int threads, OpenBlasBindings.State state) {
         this.threads = threads;
+        this.pool = new BlasThreadPool(threads);
         this.name = describe(state.config(), state.coreName(), threads);
     }
 
@@ -84,6 +88,16 @@ public final class NativeBlas implements Blas {
             return;
         }
         OpenBlasBindings.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    /**
+     * The Java kernel of {@link VectorBlas}: OpenBLAS picks its kernels by shape (another for a single
+     * row, for small or ragged products, another split over threads), so a row's bits would depend on
+     * its batch.
+     */
+    @Override
+    public void sgemmRowInvariant(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc) {
+        RowInvariantGemm.multiply(pool, m, a, aOff, lda, b, c, cOff, ldc);
     }
 
     @Override

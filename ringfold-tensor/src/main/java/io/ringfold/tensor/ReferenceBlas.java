@@ -30,6 +30,27 @@ public final class ReferenceBlas implements Blas {
         }
     }
 
+    /** The contract's arithmetic written out element by element: the oracle for the fast kernels' bits. */
+    @Override
+    public void sgemmRowInvariant(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc) {
+        int k = b.rows();
+        int n = b.cols();
+        int block = k == 0 ? 1 : VectorGemm.kBlock(k);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float total = 0f;
+                for (int pc = 0; pc < k; pc += block) {
+                    float s = 0f;
+                    for (int p = pc; p < Math.min(k, pc + block); p++) {
+                        s = Math.fma(a[aOff + i * lda + p], b.get(p, j), s);
+                    }
+                    total = pc == 0 ? s : s + total;
+                }
+                c[cOff + i * ldc + j] = total;
+            }
+        }
+    }
+
     @Override
     public void sgemv(boolean transA, int m, int n, float alpha, float[] a, int aOff, int lda,
                       float[] x, int xOff, float beta, float[] y, int yOff) {

@@ -16,7 +16,7 @@ public final class VectorBlas implements Blas {
     private static final VectorSpecies<Float> S = VectorGemm.SPECIES;
     private static final int L = S.length();
     /** Below this many multiply-adds a product is not worth handing to another thread (~tens of µs). */
-    private static final long PARALLEL_MIN_FMAS = 1L << 20;
+    static final long PARALLEL_MIN_FMAS = 1L << 20;
 
     private final BlasThreadPool pool;
 
@@ -71,6 +71,11 @@ public final class VectorBlas implements Blas {
                         beta, c, cOff, ldc, ws);
             }
         });
+    }
+
+    @Override
+    public void sgemmRowInvariant(int m, float[] a, int aOff, int lda, PackedMatrix b, float[] c, int cOff, int ldc) {
+        RowInvariantGemm.multiply(pool, m, a, aOff, lda, b, c, cOff, ldc);
     }
 
     @Override

@@ -45,8 +45,7 @@ final class VectorGemm {
                          float beta, float[] c, int cOff, int ldc, GemmWorkspace ws) {
         float[] packedA = ws.packedA;
         float[] packedB = ws.packedB;
-        // Equal k-blocks (784 = 4 x 196, not 3 x 256 + 16): no short last block. They depend on k alone.
-        int kBlock = (k + ceilDiv(k, KC) - 1) / ceilDiv(k, KC);
+        int kBlock = kBlock(k);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kBlock) {
@@ -86,6 +85,15 @@ final class VectorGemm {
         }
     }
 
+    /**
+     * Depth of the k-blocks for a product of depth k (k > 0): equal blocks of at most {@link #KC}
+     * (784 = 4 x 196, not 3 x 256 + 16), so there is no short last block. They depend on k alone, which
+     * is what makes every element's arithmetic independent of m and n ({@link RowInvariantGemm} relies on it).
+     */
+    static int kBlock(int k) {
+        return (k + ceilDiv(k, KC) - 1) / ceilDiv(k, KC);
+    }
+
     private static int ceilDiv(int x, int y) {
         return (x + y - 1) / y;
     }
@@ -104,7 +112,7 @@ final class VectorGemm {
     }
 
     /** Copies the valid part of a ragged tile into a padded MR×NR tile, runs the kernel, copies back. */
-    private static void edgeTile(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+    static void edgeTile(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
                                  int mr, int nr, float alpha, float beta, boolean first, float[] tile) {
         java.util.Arrays.fill(tile, 0f);
         for (int i = 0; i < mr; i++) {
@@ -184,7 +192,7 @@ final class VectorGemm {
      * The MR×NR micro-kernel: 12 vector accumulators, one FMA per (row, half) per p. The first k-block
      * applies beta (beta == 0 ignores the old C, so NaN there is overwritten); later blocks add on.
      */
-    private static void kernel(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
+    static void kernel(int kc, float[] pa, int paOff, int rs, int cs, float[] pb, int pbOff, float[] c, int cIdx, int ldc,
                                float alpha, float beta, boolean first) {
         FloatVector c00 = FloatVector.zero(SPECIES);
         FloatVector c01 = c00;
@@ -271,7 +279,7 @@ final class VectorGemm {
         store(c5, tile, 5 * ldt, alpha, beta, first);
     }
 
-    private static void store(FloatVector acc, float[] c, int idx, float alpha, float beta, boolean first) {
+    static void store(FloatVector acc, float[] c, int idx, float alpha, float beta, boolean first) {
         FloatVector result;
         if (first && beta == 0f) {
             result = acc.mul(alpha);

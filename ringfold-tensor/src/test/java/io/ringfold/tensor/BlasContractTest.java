@@ -169,6 +169,90 @@ abstract class BlasContractTest {
                 .isEqualTo(Float.floatToRawIntBits(blas().sdot(m * k, a, 0, a, 0)));
     }
 
+    /**
+     * m, k, n for the row-invariant product: one row, ragged row tiles (7, 13), several k-blocks (257, 600,
+     * 784, a short fourth block in 785, five blocks in 1100), ragged panels (1, 10, 33, 40) and four-panel
+     * groups (128, 130), and one past the parallel threshold.
+     */
+    static final int[][] INVARIANT_SHAPES = {
+        {1, 1, 1}, {1, 784, 128}, {1, 600, 130}, {1, 785, 40}, {3, 1100, 17}, {2, 17, 10}, {5, 64, 64},
+        {6, 257, 33}, {7, 784, 10},
+        {13, 300, 1}, {31, 128, 130}, {130, 784, 128}, {0, 5, 3}, {4, 0, 3}, {3, 5, 0},
+    };
+
+    @Test
+    void rowInvariantProductHasTheBitsOfItsDefinition() {
+        SplittableRandom random = new SplittableRandom(SEED + 4);
+        for (int[] shape : INVARIANT_SHAPES) {
+            int m = shape[0];
+            int k = shape[1];
+            int n = shape[2];
+            String label = "seed " + SEED + ", m=" + m + " k=" + k + " n=" + n;
+            int aOff = 3;
+            int lda = k + 2;
+            int cOff = 7;
+            int ldc = n + 3;
+            float[] a = randomArray(random, aOff + m * lda);
+            PackedMatrix b = PackedMatrix.of(k, n, randomArray(random, 1 + k * (n + 1)), 1, n + 1);
+            float[] c = new float[cOff + m * ldc + 4];
+            Arrays.fill(c, Float.NaN);
+            Arrays.fill(c, 0, cOff, SENTINEL);
+            float[] expected = c.clone();
+            reference.sgemmRowInvariant(m, a, aOff, lda, b, expected, cOff, ldc);
+            float[] actual = c.clone();
+            blas().sgemmRowInvariant(m, a, aOff, lda, b, actual, cOff, ldc);
+            for (int idx = 0; idx < c.length; idx++) {
+                int rel = idx - cOff;
+                boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+                assertThat(Float.floatToRawIntBits(actual[idx])).as("%s: %s %d", label,
+                        inside ? "C[" + rel / ldc + "," + rel % ldc + "]" : "element outside C", idx)
+                        .isEqualTo(Float.floatToRawIntBits(inside ? expected[idx] : c[idx]));
+            }
+        }
+    }
+
+    @Test
+    void aRowOfTheRowInvariantProductHasTheSameBitsAloneAndAnywhereInABatch() {
+        SplittableRandom random = new SplittableRandom(SEED + 5);
+        int k = 784;
+        int n = 130;
+        int m = 200;
+        float[] a = randomArray(random, m * k);
+        PackedMatrix b = PackedMatrix.of(k, n, randomArray(random, k * n), 0, n);
+        float[] alone = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            blas().sgemmRowInvariant(1, a, i * k, k, b, alone, i * n, n);
+        }
+        for (int trial = 0; trial < 20; trial++) {
+            int from = random.nextInt(m);
+            int rows = 1 + random.nextInt(m - from);
+            float[] c = new float[rows * n];
+            blas().sgemmRowInvariant(rows, a, from * k, k, b, c, 0, n);
+            assertThat(c).as("seed %d: rows [%d, %d) as one batch against each alone", SEED + 5, from, from + rows)
+                    .isEqualTo(Arrays.copyOfRange(alone, from * n, (from + rows) * n));
+        }
+    }
+
+    @Test
+    void rowInvariantProductHasTheBitsOfTheJavaSgemm() {
+        SplittableRandom random = new SplittableRandom(SEED + 6);
+        Blas java = new VectorBlas(1);
+        for (int[] shape : INVARIANT_SHAPES) {
+            int m = shape[0];
+            int k = shape[1];
+            int n = shape[2];
+            float[] a = randomArray(random, m * k);
+            float[] w = randomArray(random, k * n);
+            float[] expected = new float[m * n];
+            int lda = Math.max(1, k);
+            int ldb = Math.max(1, n);
+            java.sgemm(false, false, m, n, k, 1f, a, 0, lda, w, 0, ldb, 0f, expected, 0, ldb);
+            float[] actual = new float[m * n];
+            blas().sgemmRowInvariant(m, a, 0, lda, PackedMatrix.of(k, n, w, 0, ldb), actual, 0, ldb);
+            assertThat(actual).as("seed %d, m=%d k=%d n=%d", SEED + 6, m, k, n).isEqualTo(expected);
+        }
+    }
+
     @Test
     void rejectsOperandsThatDoNotFitTheirArrays() {
         float[] a = new float[12];
@@ -183,6 +267,13 @@ abstract class BlasContractTest {
         assertThatThrownBy(() -> blas().sdot(5, a, 10, b, 0))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("sdot: x: 5 elements from offset 10");
+        PackedMatrix w = PackedMatrix.of(4, 3, b, 0, 3);
+        assertThatThrownBy(() -> blas().sgemmRowInvariant(3, a, 1, 4, w, c, 0, 3))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sgemmRowInvariant: A: 3x4 from offset 1");
+        assertThatThrownBy(() -> blas().sgemmRowInvariant(3, a, 0, 4, w, c, 0, 2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("sgemmRowInvariant: C leading dimension: 2");
     }
 
     static float[] randomArray(SplittableRandom random, int length) {

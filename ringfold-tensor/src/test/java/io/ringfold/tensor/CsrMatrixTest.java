@@ -39,6 +39,25 @@ class CsrMatrixTest {
         }
     }
 
+    /** Zeros skipped or multiplied in: the same bits, with several k-blocks, ragged panels and empty rows. */
+    @Test
+    void rowInvariantProductOfSparseRowsHasTheBitsOfTheSameRowsDense() {
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        for (int[] shape : new int[][] {{9, 784, 128}, {9, 600, 10}, {5, 64, 33}, {3, 3, 1}}) {
+            int rows = shape[0];
+            int cols = shape[1];
+            int width = shape[2];
+            CsrMatrix sparse = randomCsr(random, rows, cols, 0.2);
+            PackedMatrix w = PackedMatrix.of(cols, width, BlasContractTest.randomArray(random, cols * width), 0, width);
+            float[] expected = new float[rows * width];
+            sparse.toDense().multiplyRowInvariant(new VectorBlas(1), rows, w, expected);
+            float[] actual = new float[rows * width];
+            java.util.Arrays.fill(actual, Float.NaN);
+            sparse.multiplyRowInvariant(new VectorBlas(1), rows, w, actual);
+            assertThat(actual).as("seed %d, %dx%d times %dx%d", SEED + 1, rows, cols, cols, width).isEqualTo(expected);
+        }
+    }
+
     @Test
     void emptyRowsGiveZeroRows() {
         CsrMatrix sparse = new CsrMatrix(3, 2, new int[] {0, 0, 1, 1}, new int[] {1}, new float[] {2f});

@@ -31,7 +31,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * loop. With batching on every job queues: rows can only meet in the queue.
  *
  * <p>Jobs are validated before they are submitted, so a batch holds only well-formed rows: one bad request
- * cannot fail the others. {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
+ * cannot fail the others. Batching changes no answer: a row's outputs have the same bits whatever rows it
+ * is batched with ({@link Model#predictPreprocessed} is batch invariant). {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
  */
 public final class DynamicBatcher {
 
