@@ -36,9 +36,10 @@ public record ModelLimits(long maxFileBytes, int maxHeaderBytes, int maxTensors,
 
     /**
      * Copies of the parameters alive at the loader's peak: the tensors read from the file, the model's
-     * flat parameter vector being filled from them, and the model's own copy of that vector.
+     * flat parameter vector being filled from them, the model's own copy of that vector, and its weights
+     * packed for the prediction path.
      */
-    public static final int PARAMETER_COPIES = 3;
+    public static final int PARAMETER_COPIES = 4;
 
     public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
     public static final int DEFAULT_MAX_HEADER_BYTES = 4 << 20;

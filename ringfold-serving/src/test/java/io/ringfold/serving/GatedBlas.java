@@ -16,6 +16,12 @@ public final class GatedBlas implements Blas {
     private final Blas inner = Blas.get();
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicReference<Error> failNext = new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** The next product that passes the gate throws {@code e} instead of computing. */
+    public void failNext(Error e) {
+        failNext.set(e);
+    }
 
     public void close() {
         closed = true;
@@ -45,6 +51,10 @@ public final class GatedBlas implements Blas {
     }
 
     private void pass() {
+        Error fail = failNext.getAndSet(null);
+        if (fail != null) {
+            throw fail;
+        }
         if (!closed) {
             return;
         }

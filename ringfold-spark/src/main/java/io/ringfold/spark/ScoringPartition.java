@@ -37,7 +37,6 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
         private static final long serialVersionUID = 1L;
         private final byte[] file;
         private transient Model model;
-        private transient float[] params;
 
         Payload(byte[] file) {
             this.file = file;
@@ -46,14 +45,8 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
         synchronized Model model() {
             if (model == null) {
                 model = ModelBytes.decode(file);
-                params = model.parameters();
             }
             return model;
-        }
-
-        synchronized float[] params() {
-            model();
-            return params;
         }
     }
 
@@ -74,7 +67,6 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         Model model = payload.value().model();
-        float[] params = payload.value().params();
         Architecture arch = model.architecture();
         Preprocessor pre = model.preprocessor();
         boolean identity = pre.isIdentity();
@@ -105,7 +97,8 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
                 if (filled == 0) {
                     return false;
                 }
-                pass.forward(blas, params, x, filled);
+                // The prediction path: a row's outputs do not depend on the rows scored with it (docs/blas.md).
+                model.logits(blas, x, filled, pass);
                 System.arraycopy(pass.output(), 0, logits, 0, filled * k);
                 pass.applyOutputActivation(filled);
                 return true;

@@ -36,6 +36,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class DynamicBatcher {
 
+    private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
+
     /**
      * Longest estimated compute (per request) that runs on the submitting thread with batching off: an
      * event loop held this long delays the other connections it serves by about one small request.
@@ -291,7 +293,12 @@ public final class DynamicBatcher {
                 from += j.rowCount;
                 j.result.complete(new FloatMatrix(j.rowCount, k, part));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a stack overflow, an allocation that failed): the batch's requests fail with it, and
+            // the worker goes on with the next batch instead of dying and leaving the queue to wait forever.
+            if (e instanceof Error) {
+                LOG.log(System.Logger.Level.ERROR, name + ": a batch of " + rows + " rows failed", e);
+            }
             for (InferenceJob j : batch) {
                 j.result.completeExceptionally(e);
             }

@@ -10,6 +10,7 @@ import io.ringfold.serving.inference.RowDecoder;
 import io.ringfold.serving.inference.Signature;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.FloatMatrix;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,12 +26,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ServedVersion {
 
+    private static final int WARM_PREDICTIONS = 2000;
+    private static final long WARM_MILLIS = 2000;
+
     private final String model;
     private final long version;
     private final Model value;
     private final Signature signature;
     private final RowDecoder decoder;
     private final DynamicBatcher batcher;
+    private final Blas blas;
     private final ServingMetrics.Series metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean released = new AtomicBoolean();
@@ -43,6 +48,7 @@ public final class ServedVersion {
         this.signature = Signature.of(value);
         this.decoder = new RowDecoder(value, signature);
         this.metrics = metrics;
+        this.blas = blas;
         this.batcher = new DynamicBatcher(model + "-" + version, value, batching, blas, new BatchObserver() {
             @Override
             public void batch(int rows, int requests, long computeNanos) {
@@ -140,6 +146,7 @@ public final class ServedVersion {
             if (!Float.isFinite(v)) {
                 throw new IllegalStateException("warm-up prediction: " + v + " (expected: a finite number)");
             }
+            compileThePredictionPath(width);
         } catch (ExecutionException ex) {
             throw new IllegalStateException("warm-up prediction failed: " + ex.getCause(), ex.getCause());
         } catch (TimeoutException ex) {
@@ -149,6 +156,21 @@ public final class ServedVersion {
             throw new IllegalStateException("warm-up prediction interrupted", ex);
         } finally {
             release();
+        }
+    }
+
+    /**
+     * Runs predictions of one row and of a full batch, off the request path and outside the metrics, until the
+     * JIT has compiled the kernels: in a fresh JVM a model's first thousand predictions took 0.9 s against
+     * 20 ms once compiled (bench/RESULTS.md, "Batch invariance"). Bounded by {@value #WARM_PREDICTIONS}
+     * predictions and {@value #WARM_MILLIS} ms; once one version has run it, the next ones finish at once.
+     */
+    private void compileThePredictionPath(int width) {
+        FloatMatrix one = new FloatMatrix(1, width);
+        FloatMatrix batch = new FloatMatrix(Math.min(64, batcher.config().maxBatchSize()), width);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WARM_MILLIS);
+        for (int i = 0; i < WARM_PREDICTIONS && System.nanoTime() < deadline; i++) {
+            value.predictPreprocessed(blas, i % 16 == 15 ? batch : one);
         }
     }
 

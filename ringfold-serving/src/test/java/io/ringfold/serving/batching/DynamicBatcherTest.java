@@ -71,6 +71,23 @@ class DynamicBatcherTest {
         assertThat(b.awaitTermination(5000)).isTrue();
     }
 
+    /** Before, an Error in compute ended the worker thread, and every later job waited forever. */
+    @Test
+    void anErrorInComputeFailsItsBatchAndTheWorkerGoesOn() throws Exception {
+        GatedBlas gate = new GatedBlas();
+        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 0, 16, 1), gate, new Sizes());
+        gate.failNext(new StackOverflowError("injected"));
+        InferenceJob failing = job(1, 0);
+        b.submit(failing);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> failing.result().get(10, TimeUnit.SECONDS)))
+                .hasCauseInstanceOf(StackOverflowError.class);
+        InferenceJob next = job(1, 0);
+        b.submit(next);
+        assertThat(next.result().get(10, TimeUnit.SECONDS).data()).containsExactly(2.5f);
+        b.shutdown();
+        assertThat(b.awaitTermination(5000)).isTrue();
+    }
+
     @Test
     void aJobThatWouldOverflowTheBatchHeadsTheNextOne() throws Exception {
         GatedBlas gate = new GatedBlas();
