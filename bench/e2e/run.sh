@@ -29,68 +29,36 @@ TARGET_ACCURACY=0.84
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-RINGFOLD="${RINGFOLD:-./ringfold}"
-PEER_PYTHON="${PEER_PYTHON:-/usr/bin/python3}"
-DATA_DIR=/usr/share/datasets/fashion-mnist
-
-die() { echo "run.sh: $*" >&2; exit 1; }
+# shellcheck source=bench/lib/comparison.sh
+source "$ROOT/bench/lib/comparison.sh"
 
 usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
-REPS=3
-PEERS_ONLY=0
-RUN_DIR=""
-RESULTS="bench/RESULTS.md"
 INVOCATION="bench/e2e/run.sh $*"
 while [[ $# -gt 0 ]]; do
+  common_option "$@"
+  if [[ $COMMON_SHIFT -gt 0 ]]; then shift "$COMMON_SHIFT"; continue; fi
   case "$1" in
-    --reps) [[ $# -ge 2 ]] || die "--reps: missing value (expected: a positive integer)"; REPS="$2"; shift 2 ;;
-    --peers-only) PEERS_ONLY=1; shift ;;
-    --run-dir) [[ $# -ge 2 ]] || die "--run-dir: missing value (expected: a directory)"; RUN_DIR="$2"; shift 2 ;;
-    --results) [[ $# -ge 2 ]] || die "--results: missing value (expected: a markdown file)"; RESULTS="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument: $1 (expected: --reps N, --peers-only, --run-dir DIR, --results FILE)" ;;
   esac
 done
-[[ "$REPS" =~ ^[1-9][0-9]*$ ]] || die "--reps: $REPS (expected: a positive integer)"
 
 # ---- Preconditions, each with the fix in its message. ----
 read -r -a RINGFOLD_CMD <<< "$RINGFOLD"
 if [[ $PEERS_ONLY -eq 0 ]]; then
-  [[ ${#RINGFOLD_CMD[@]} -gt 0 ]] || die "RINGFOLD is empty (expected: the ringfold launcher, default ./ringfold)"
-  if [[ ! -x "${RINGFOLD_CMD[0]}" ]] && ! command -v "${RINGFOLD_CMD[0]}" > /dev/null; then
-    die "RINGFOLD: ${RINGFOLD_CMD[0]} not found or not executable (expected: the ringfold launcher at the \
-repository root, built by the project's build; or set RINGFOLD=/path/to/ringfold; or pass --peers-only)"
-  fi
+  require_ringfold "${RINGFOLD_CMD[@]}"
 fi
-[[ -x "$PEER_PYTHON" ]] || die "PEER_PYTHON: $PEER_PYTHON not executable (expected: Debian's python3)"
-missing="$("$PEER_PYTHON" -c 'import importlib.util as u; print(" ".join(m for m in ("numpy", "torch", "sklearn") if u.find_spec(m) is None))')"
-[[ -z "$missing" ]] || die "PEER_PYTHON: $PEER_PYTHON lacks Python modules: $missing (expected: apt-get install python3-torch python3-sklearn)"
-for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
-  [[ -f "$DATA_DIR/$f" ]] || die "Fashion-MNIST: $DATA_DIR/$f not found (expected: apt-get install dataset-fashion-mnist)"
-done
+require_python "$PEER_PYTHON" numpy torch sklearn
+require_fashion_mnist "$DATA_DIR"
 
 [[ -n "$RUN_DIR" ]] || RUN_DIR="runs/e2e-$(date -u +%Y%m%d-%H%M%S)"
-[[ ! -e "$RUN_DIR" ]] || die "--run-dir: $RUN_DIR already exists (expected: a new directory, so runs never mix)"
-mkdir -p "$RUN_DIR"
-date -u '+%Y-%m-%d %H:%M' > "$RUN_DIR/started"
-cut -d' ' -f1-3 /proc/loadavg > "$RUN_DIR/loadavg-start"
-# The commit measured, marked when the tree has uncommitted changes.
-git describe --always --dirty --abbrev=10 > "$RUN_DIR/git-revision" 2> /dev/null || echo "unknown (not a git checkout)" > "$RUN_DIR/git-revision"
+new_run_dir "$RUN_DIR"
+record_start "$RUN_DIR"
 
-# run_one REP NAME COMMAND...: runs it, keeps stdout/stderr, and saves the last non-empty stdout
-# line (the JSON record, by the Ringfold CLI's --json contract and the peers' own) as rep<REP>-<NAME>.json.
+# run_one REP NAME COMMAND...: runs it into the run directory (bench/lib/comparison.sh); any failure stops the run.
 run_one() {
-  local rep="$1" name="$2"; shift 2
-  local base="$RUN_DIR/rep$rep-$name"
-  printf '%s\t%s\t%s\n' "$rep" "$name" "$(printf '%q ' "$@" | sed 's/ $//')" >> "$RUN_DIR/commands.tsv"
-  echo "[rep $rep/$REPS] $name: $*" >&2
-  if ! "$@" > "$base.out" 2> "$base.err"; then
-    echo "--- last lines of $base.err ---" >&2; tail -n 20 "$base.err" >&2
-    die "$name (rep $rep) failed: $*"
-  fi
-  awk 'NF { last = $0 } END { print last }' "$base.out" > "$base.json"
-  [[ -s "$base.json" ]] || die "$name (rep $rep) printed nothing on stdout (expected: a JSON line last): $*"
+  run_program "$RUN_DIR" "$@" || die "$2 (rep $1) failed: ${*:3}"
 }
 
 for ((rep = 1; rep <= REPS; rep++)); do
@@ -109,7 +77,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
       "${SKLEARN_ARGS[@]}"
   done
 done
-cut -d' ' -f1-3 /proc/loadavg > "$RUN_DIR/loadavg-end"
+record_end "$RUN_DIR"
 
 summary=("$PEER_PYTHON" bench/e2e/summarise.py --run-dir "$RUN_DIR" --target-accuracy "$TARGET_ACCURACY"
   --invocation "$INVOCATION")

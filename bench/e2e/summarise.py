@@ -148,29 +148,38 @@ def accuracy_of(runs, prefix, threads):
                          field(r, "test_accuracy", n, rep))) if threads is not None else None
 
 
-def render(run_dir, runs, commands, target, invocation, peers_only):
-    """The section's markdown, heading included."""
-    reps = sorted({rep for by_rep in runs.values() for rep in by_rep})
+def run_lines(run_dir, reps, invocation):
+    """The list items that say when, how, on what machine and under what load a run directory was made."""
     m = machine()
-    lines = [SECTION, ""]
-    if peers_only:
-        lines += ["**Peer smoke run, no Ringfold: not a result.**", ""]
-    lines += [
-        f"- Date: {read_optional(run_dir, 'started')} (UTC), {len(reps)} repetition(s), run directory `{run_dir}`.",
+    return [
+        f"- Date: {read_optional(run_dir, 'started')} (UTC), {reps} repetition(s), run directory `{run_dir}`.",
         f"- Invocation: `{invocation}`; Ringfold at git {read_optional(run_dir, 'git-revision')}.",
         f"- Machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory']} memory, {m['os']} {m['arch']}; {m['java']}.",
         f"- Load average (1/5/15 min) at start: {read_optional(run_dir, 'loadavg-start')}; "
-        f"at end: {read_optional(run_dir, 'loadavg-end')}. The machine's 2 cores are shared with "
+        f"at end: {read_optional(run_dir, 'loadavg-end')}. The machine's {m['cpus']} cores are shared with "
         "other workers, so absolute timings are noisy; the ratios come from runs interleaved in one session.",
     ]
+
+
+def command_lines(commands):
+    """The commands of the first repetition, in the order they ran, as a code block."""
+    return (["Commands (first repetition; later ones differ only in `--out`):", "", "```"]
+            + list(commands.values()) + ["```", ""])
+
+
+def render(run_dir, runs, commands, target, invocation, peers_only):
+    """The section's markdown, heading included."""
+    reps = sorted({rep for by_rep in runs.values() for rep in by_rep})
+    lines = [SECTION, ""]
+    if peers_only:
+        lines += ["**Peer smoke run, no Ringfold: not a result.**", ""]
+    lines += run_lines(run_dir, len(reps), invocation)
     software = software_line(runs)
     if software:
         lines.append(software)
     lines += ["- Data: Fashion-MNIST (60,000 train / 10,000 test), every program standardises each pixel "
-              "with the training mean and standard deviation.", "", "Commands (first repetition; later ones "
-              "differ only in `--out`):", "", "```"]
-    lines += list(commands.values())  # in the order they ran
-    lines += ["```", ""]
+              "with the training mean and standard deviation.", ""]
+    lines += command_lines(commands)
 
     def by_rep(pairs, rep):
         return dict(pairs).get(rep)
@@ -240,16 +249,27 @@ def render(run_dir, runs, commands, target, invocation, peers_only):
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def replace_section(document, section):
-    """document with its SECTION (heading to the next level-2 heading or the end) replaced or appended."""
+def replace_section(document, section, heading=SECTION):
+    """document with its section under heading (to the next level-2 heading or the end) replaced or appended."""
     lines = document.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == SECTION), None)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == heading), None)
     if start is None:
         body = document if document.endswith("\n") or not document else document + "\n"
         return body + ("\n" if body and not body.endswith("\n\n") else "") + section
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
     tail = "".join(lines[end:])
     return "".join(lines[:start]) + section + ("\n" + tail if tail else "")
+
+
+def write_section(results, section, heading=SECTION):
+    """Replaces (or appends) the section under heading in the markdown file results, creating it if absent."""
+    existing = DEFAULT_TITLE + "\n"
+    if os.path.isfile(results):
+        with open(results) as f:
+            existing = f.read()
+    with open(results, "w") as f:
+        f.write(replace_section(existing, section, heading))
+    print(f"wrote the {heading!r} section of {results}", file=sys.stderr)
 
 
 def main(argv):
@@ -268,15 +288,7 @@ def main(argv):
                      args.invocation, args.peers_only)
     sys.stdout.write(section)
     if args.results:
-        existing = ""
-        if os.path.isfile(args.results):
-            with open(args.results) as f:
-                existing = f.read()
-        else:
-            existing = DEFAULT_TITLE + "\n"
-        with open(args.results, "w") as f:
-            f.write(replace_section(existing, section))
-        print(f"wrote the {SECTION!r} section of {args.results}", file=sys.stderr)
+        write_section(args.results, section)
 
 
 if __name__ == "__main__":
