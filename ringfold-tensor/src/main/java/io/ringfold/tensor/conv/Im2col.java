@@ -1,0 +1,195 @@
+package io.ringfold.tensor.conv;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The rearrangements that turn a convolution into a matrix product (Chellapilla, Puri and Simard, "High
+ * Performance Convolutional Neural Networks for Document Processing", 2006): im2col copies every receptive
+ * field of one example into a column, col2im adds columns back onto the input positions they came from.
+ *
+ * <p>Column layout ({@link #columns}): row {@code (c·kernelH + i)·kernelW + j} (the tap, in the weights'
+ * order) and column {@code oh·outWidth + ow} (the output position) holds input
+ * {@code (c, oh·stride + i − padding, ow·stride + j − padding)}, zero where that falls in the padding.
+ * A row is one run per output row, contiguous in the input for stride 1, which keeps the copy cheap.
+ * Patch-row layout ({@link #patchRows}) is its transpose: one output position per row.
+ */
+final class Im2col {
+
+    /** Eight floats: the output rows of LeNet's second convolution are 8 wide, its first 24. */
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+
+    private Im2col() {
+    }
+
+    /** Example {@code x[xOff..)} into {@code cols[colOff + tap·ld + position]}, every element written. */
+    static void columns(ConvGeometry g, float[] x, int xOff, float[] cols, int colOff, int ld) {
+        int h = g.height();
+        int w = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int s = g.stride();
+        int p = g.padding();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        for (int c = 0; c < g.channels(); c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int row = colOff + ((c * kh + i) * kw + j) * ld;
+                    int lo = firstInside(j, p, s);
+                    int hi = Math.max(lo, endInside(j, p, s, w, ow));
+                    for (int r = 0; r < oh; r++) {
+                        int d = row + r * ow;
+                        int ih = r * s + i - p;
+                        if (ih < 0 || ih >= h) {
+                            Arrays.fill(cols, d, d + ow, 0f);
+                            continue;
+                        }
+                        Arrays.fill(cols, d, d + lo, 0f);
+                        int src = xOff + (c * h + ih) * w + lo * s + j - p;
+                        if (s == 1) {
+                            copy(x, src, cols, d + lo, hi - lo);
+                        } else {
+                            for (int q = lo; q < hi; q++, src += s) {
+                                cols[d + q] = x[src];
+                            }
+                        }
+                        Arrays.fill(cols, d + hi, d + ow, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dx[dxOff..) = col2im(cols)}, overwritten: each column element added onto the input position it
+     * was copied from, taps in order, then positions in order, so the sums have a fixed order.
+     */
+    static void addColumns(ConvGeometry g, float[] cols, int colOff, int ld, float[] dx, int dxOff) {
+        int h = g.height();
+        int w = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int s = g.stride();
+        int p = g.padding();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        Arrays.fill(dx, dxOff, dxOff + g.inputSize(), 0f);
+        for (int c = 0; c < g.channels(); c++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    int row = colOff + ((c * kh + i) * kw + j) * ld;
+                    int lo = firstInside(j, p, s);
+                    int hi = endInside(j, p, s, w, ow);
+                    for (int r = 0; r < oh; r++) {
+                        int ih = r * s + i - p;
+                        if (ih < 0 || ih >= h) {
+                            continue;
+                        }
+                        int src = row + r * ow;
+                        int dst = dxOff + (c * h + ih) * w + j - p;
+                        if (s == 1) {
+                            add(cols, src + lo, dx, dst + lo, hi - lo);
+                        } else {
+                            for (int q = lo; q < hi; q++) {
+                                dx[dst + q * s] += cols[src + q];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Example {@code x[xOff..)} as patch rows: position {@code oh·outWidth + ow} is row
+     * {@code patches[pOff + position·ldp ..]}, its {@code patchSize} taps in the weights' order, zero in the
+     * padding; {@code ldp} may exceed the patch size (the extra columns are left alone).
+     */
+    static void patchRows(ConvGeometry g, float[] x, int xOff, float[] patches, int pOff, int ldp) {
+        int h = g.height();
+        int w = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int s = g.stride();
+        int p = g.padding();
+        int ow = g.outWidth();
+        int plane = h * w;
+        for (int r = 0; r < g.outHeight(); r++) {
+            for (int q = 0; q < ow; q++) {
+                int d = pOff + (r * ow + q) * ldp;
+                int iw0 = q * s - p;
+                // Taps j in [jLo, jHi) fall inside the input's width.
+                int jLo = Math.max(0, -iw0);
+                int jHi = Math.max(jLo, Math.min(kw, w - iw0));
+                for (int c = 0; c < g.channels(); c++) {
+                    for (int i = 0; i < kh; i++, d += kw) {
+                        int ih = r * s + i - p;
+                        if (ih < 0 || ih >= h) {
+                            Arrays.fill(patches, d, d + kw, 0f);
+                            continue;
+                        }
+                        int src = xOff + c * plane + ih * w + iw0;
+                        for (int j = 0; j < jLo; j++) {
+                            patches[d + j] = 0f;
+                        }
+                        for (int j = jLo; j < jHi; j++) {
+                            patches[d + j] = x[src + j];
+                        }
+                        for (int j = jHi; j < kw; j++) {
+                            patches[d + j] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dst[d..d+n) = src[s..s+n)}. The runs are one output row (8 to 24 floats in LeNet), where
+     * {@link System#arraycopy}'s call costs more than the copy: whole vectors, then half a vector, then scalars.
+     */
+    /**
+     * {@code dst[d..d+n) = src[s..s+n)}. A run is one output row (8 to 24 floats in LeNet), where
+     * {@link System#arraycopy}'s call costs as much as the copy: 8-float vectors, then scalars. One species
+     * only: in JDK 17, C2 stopped intrinsifying the stores of a method that used two (5x slower).
+     */
+    static void copy(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        if (n >= 8) {
+            do {
+                FloatVector.fromArray(EIGHT, src, s + i).intoArray(dst, d + i);
+                i += 8;
+            } while (i + 8 <= n);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = src[s + i];
+        }
+    }
+
+    /** {@code dst[d..d+n) += src[s..s+n)}, cut as {@link #copy} cuts it; each element is one rounded addition either way. */
+    static void add(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        if (n >= 8) {
+            do {
+                FloatVector.fromArray(EIGHT, dst, d + i).add(FloatVector.fromArray(EIGHT, src, s + i)).intoArray(dst, d + i);
+                i += 8;
+            } while (i + 8 <= n);
+        }
+        for (; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    /** The first output column whose tap j lands inside the input: {@code q·s + j − p >= 0}. */
+    private static int firstInside(int j, int p, int s) {
+        return p <= j ? 0 : (p - j + s - 1) / s;
+    }
+
+    /** One past the last output column whose tap j lands inside a width-w input: {@code q·s + j − p < w}. */
+    private static int endInside(int j, int p, int s, int w, int ow) {
+        int limit = w - 1 + p - j;
+        return limit < 0 ? 0 : Math.min(ow, limit / s + 1);
+    }
+}
