@@ -92,7 +92,12 @@ public final class Vocabulary {
         Map<String, int[]> counts = new HashMap<>();
         for (String doc : documents) {
             for (String t : Tokenizer.tokens(doc, options.ngrams())) {
-                counts.computeIfAbsent(t, k -> new int[1])[0]++;
+                int[] c = counts.get(t);
+                if (c == null) {
+                    counts.put(t, new int[] {1});
+                } else {
+                    c[0]++;
+                }
             }
         }
         List<Map.Entry<String, int[]>> all = new ArrayList<>(counts.entrySet());

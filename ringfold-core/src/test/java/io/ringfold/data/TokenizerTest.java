@@ -30,4 +30,31 @@ class TokenizerTest {
         assertThat(Tokenizer.tokens("alone", 2)).containsExactly("alone");
         assertThatThrownBy(() -> Tokenizer.tokens("x", 3)).hasMessage("ngrams: 3 (expected: 1 or 2)");
     }
+
+    /** The tokenizer against its definition written as a regular expression, on random mixed text. */
+    @Test
+    void agreesWithTheDefinitionOnRandomText() {
+        long seed = 20261207L;
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        java.util.regex.Pattern token = java.util.regex.Pattern.compile("[\\p{L}\\p{Nd}]+");
+        String alphabet = "aZz09_ -,.'\n\r\tÉéßİıΣς東٣€\u00a0\u0301";
+        int[] extra = {0x1D400, 0x1F600, 0x10400}; // a letter, an emoji, DESERET CAPITAL LONG I (lower-cases)
+        for (int trial = 0; trial < 2000; trial++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = rnd.nextInt(40); k > 0; k--) {
+                if (rnd.nextInt(10) == 0) {
+                    text.appendCodePoint(extra[rnd.nextInt(extra.length)]);
+                } else {
+                    text.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+                }
+            }
+            java.util.List<String> expected = new java.util.ArrayList<>();
+            java.util.regex.Matcher m = token.matcher(text);
+            while (m.find()) {
+                expected.add(m.group().toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(Tokenizer.tokens(text.toString(), 1)).as("seed %d, text '%s'", seed, text)
+                    .isEqualTo(expected);
+        }
+    }
 }
