@@ -378,40 +378,8 @@ public final class Preprocessor {
         return text == null ? dense : sparse.build();
     }
 
-    /** Cells to raw values: numbers parsed, categories coded, 0 for the text column. */
     private float[] parse(String[] cells) {
-        if (cells.length != inputWidth()) {
-            throw new IllegalArgumentException("cells: " + cells.length + " (expected: " + inputWidth() + ", "
-                    + abbreviate(inputColumns) + ")");
-        }
-        float[] raw = new float[cells.length];
-        for (int c = 0; c < cells.length; c++) {
-            if (c == textIndex) {
-                if (cells[c] == null) {
-                    throw new IllegalArgumentException("column '" + text.column() + "': null (expected: text)");
-                }
-                continue;
-            }
-            String name = inputColumns.get(c);
-            String cell = cells[c] == null ? "" : cells[c].trim();
-            List<String> vocab = vocabularies.get(name);
-            if (vocab != null) {
-                int code = Collections.binarySearch(vocab, cell);
-                if (code < 0) {
-                    throw new IllegalArgumentException("column '" + name + "': unknown category "
-                            + DataFormatException.quote(cell) + " (expected: one of " + abbreviate(vocab) + ")");
-                }
-                raw[c] = code;
-            } else {
-                float v = NumberCells.parseOrNaN(cell);
-                if (Float.isNaN(v)) {
-                    throw new IllegalArgumentException("column '" + name + "': " + NumberCells.describeBad(cell)
-                            + " (expected: a finite number)");
-                }
-                raw[c] = v;
-            }
-        }
-        return raw;
+        return RawCells.parse(cells, inputColumns, vocabularies, textIndex);
     }
 
     /**
@@ -468,8 +436,7 @@ public final class Preprocessor {
     }
 
     private static String abbreviate(List<String> names) {
-        return names.size() <= 12 ? names.toString()
-                : names.subList(0, 10) + " ... " + names.get(names.size() - 1) + " (" + names.size() + " in all)";
+        return RawCells.abbreviate(names);
     }
 
     /** JSON form (see {@link PreprocessorJson}): floats as base64 of little-endian float32, so bit-exact. */
