@@ -96,11 +96,11 @@ public final class CsvReader {
 
     /** The column (name, or 0-based index when no column has that name) holding raw text. */
     public CsvReader withTextColumn(String nameOrIndex) {
-        return new CsvReader(header, labelColumn, delimiter, categorical, Objects.requireNonNull(nameOrIndex, "textColumn"),
-                textOptions, reference);
+        return new CsvReader(header, labelColumn, delimiter, categorical,
+                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference);
     }
 
-    /** How the text column's vocabulary is to be fitted (recorded in the schema); default {@link TextOptions#DEFAULTS}. */
+    /** How the text column's vocabulary is to be fitted (kept in the schema); default {@link TextOptions#DEFAULTS}. */
     public CsvReader withTextOptions(TextOptions options) {
         return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference);
     }

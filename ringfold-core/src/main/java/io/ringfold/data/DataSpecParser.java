@@ -52,7 +52,8 @@ final class DataSpecParser {
     }
 
     private static DataSpec csv(String spec, String rest) {
-        Map<String, String> q = query(spec, rest, Set.of("label", "header", "delimiter", "categorical", "text", "test"));
+        Map<String, String> q = query(spec, rest,
+                Set.of("label", "header", "delimiter", "categorical", "text", "test"));
         CsvReader reader = new CsvReader();
         if (q.containsKey("label")) {
             reader = reader.withLabelColumn(nonEmpty(spec, q, "label"));

@@ -107,7 +107,8 @@ public final class Dataset {
      * As {@link #of(Matrix, float[], Schema, String)}, for a schema with a text column: {@code documents}
      * holds its raw text, one per row (copied).
      */
-    public static Dataset of(Matrix features, float[] labels, Schema schema, String source, java.util.List<String> documents) {
+    public static Dataset of(Matrix features, float[] labels, Schema schema, String source,
+                             java.util.List<String> documents) {
         Dataset d = of(features, labels, new Schema(schema.featureNames(), schema.classNames(),
                 schema.categoricalVocabularies(), schema.labelName()), source);
         String[] docs = documents.toArray(new String[0]);
@@ -149,7 +150,8 @@ public final class Dataset {
      * the schema has no text column.
      */
     public java.util.List<String> documents() {
-        return documents == null ? java.util.List.of() : java.util.Collections.unmodifiableList(Arrays.asList(documents));
+        return documents == null ? java.util.List.of()
+                : java.util.Collections.unmodifiableList(Arrays.asList(documents));
     }
 
     /** Where the rows came from: a file path, {@code "digits"}, ... */
@@ -245,8 +247,8 @@ public final class Dataset {
     /**
      * Hex SHA-256 of shape, storage kind, feature values in row order and labels (the exact bytes are
      * described in {@code DatasetFingerprint}), and the text column's documents when there is one.
-     * Identical data gives an identical fingerprint; the same
-     * values stored dense and sparse give different fingerprints. Schema and source are not included.
+     * Identical data gives an identical fingerprint; the same values stored dense and sparse give
+     * different fingerprints. Schema and source are not included.
      */
     public String fingerprint() {
         String f = fingerprint;
@@ -259,7 +261,8 @@ public final class Dataset {
 
     /** The same rows with other features (after preprocessing; documents kept if the schema has a text column). */
     Dataset withFeatures(Matrix newFeatures, Schema newSchema) {
-        return new Dataset(newFeatures, labels, newSchema, source, newSchema.textColumns().isEmpty() ? null : documents);
+        String[] docs = newSchema.textColumns().isEmpty() ? null : documents;
+        return new Dataset(newFeatures, labels, newSchema, source, docs);
     }
 
     @Override

@@ -139,8 +139,8 @@ public final class Preprocessor {
                     + schema.categoricalVocabularies().keySet() + " (expected: dense features for one-hot encoding)");
         }
         if (train.isSparse() && !schema.textColumns().isEmpty()) {
-            throw new IllegalArgumentException("train: sparse features with text column " + schema.textColumns().keySet()
-                    + " (expected: dense features, as the CSV reader gives)");
+            throw new IllegalArgumentException("train: sparse features with text column "
+                    + schema.textColumns().keySet() + " (expected: dense features, as the CSV reader gives)");
         }
         float[] shift = new float[d];
         float[] scale = new float[d];
@@ -297,7 +297,8 @@ public final class Preprocessor {
                     + " e.g. csv:PATH?text=" + text.column() + ")");
         }
         if (!(data.features() instanceof FloatMatrix dense)) {
-            throw new IllegalArgumentException(data.source() + ": sparse features with a text column (expected: dense)");
+            throw new IllegalArgumentException(data.source() + ": sparse features with a text column"
+                    + " (expected: dense)");
         }
         int n = data.size();
         int in = inputWidth();
@@ -452,7 +453,8 @@ public final class Preprocessor {
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessor p && p.inputColumns.equals(inputColumns) && p.vocabularies.equals(vocabularies)
-                && Arrays.equals(p.shift, shift) && Arrays.equals(p.scale, scale) && java.util.Objects.equals(p.text, text);
+                && Arrays.equals(p.shift, shift) && Arrays.equals(p.scale, scale)
+                && java.util.Objects.equals(p.text, text);
     }
 
     @Override

@@ -99,8 +99,8 @@ final class PreprocessorJson {
         JsonNode column = text.path("column");
         JsonNode ngrams = text.path("ngrams");
         if (!column.isTextual() || !Tokenizer.NAME.equals(text.path("tokenizer").asText(null)) || !ngrams.isInt()) {
-            throw bad("text.column " + column + ", text.tokenizer " + text.path("tokenizer") + ", text.ngrams " + ngrams,
-                    "a column name, '" + Tokenizer.NAME + "' and 1 or 2");
+            throw bad("text.column " + column + ", text.tokenizer " + text.path("tokenizer") + ", text.ngrams "
+                    + ngrams, "a column name, '" + Tokenizer.NAME + "' and 1 or 2");
         }
         Vocabulary vocabulary = new Vocabulary(strings(text.path("vocabulary"), "text.vocabulary"), ngrams.intValue());
         return new Preprocessor(columns, vocab, shift, scale, column.textValue(), vocabulary);
