@@ -50,10 +50,7 @@ class TextPipelineTest {
     @Test
     void trainPredictEvaluateAndServeRawTextWithTheSameBits() throws Exception {
         System.out.println("TextPipelineTest: seed " + SEED + " (replay with -Dringfold.text.seed=" + SEED + ")");
-        Path sample = tmp.resolve("spam-sample.csv");
-        try (InputStream in = getClass().getResourceAsStream("spam-sample.csv")) {
-            Files.copy(in, sample);
-        }
+        Path sample = copySample();
         Dataset all = new CsvReader().withLabelColumn("label").withTextColumn("text").read(sample);
         assertThat(all.size()).isEqualTo(40);
         assertThat(all.schema().classNames()).containsExactly("ham", "spam");
@@ -88,10 +85,7 @@ class TextPipelineTest {
     /** Token counts are sparse rows like any others: exact data-parallel training gives the same bits for 1, 2, 3 workers. */
     @Test
     void dataParallelTrainingOnTextIsBitIdenticalForAnyWorkerCount() throws Exception {
-        Path sample = tmp.resolve("spam-sample.csv");
-        try (InputStream in = getClass().getResourceAsStream("spam-sample.csv")) {
-            Files.copy(in, sample);
-        }
+        Path sample = copySample();
         Set<String> digests = new HashSet<>();
         for (int workers = 1; workers <= 3; workers++) {
             CliRunner t = CliRunner.run("train", "--data", "csv:" + sample + "?label=label&text=text", "--model",
@@ -197,6 +191,15 @@ class TextPipelineTest {
             }
         }
         assertThat(mismatches).as("seed %d", SEED).isEmpty();
+    }
+
+    /** spam-sample.csv as a file in the temporary directory. */
+    private Path copySample() throws Exception {
+        Path sample = tmp.resolve("spam-sample.csv");
+        try (InputStream in = getClass().getResourceAsStream("spam-sample.csv")) {
+            Files.copy(in, sample);
+        }
+        return sample;
     }
 
     /** The given rows as an RFC 4180 file (every cell quoted), label and text. */
