@@ -4,14 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.CsvRecords;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -24,9 +25,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code ringfold predict}: predictions for raw input rows, read as CSV (one row per line, optional header
- * equal to the model's input column names) or JSON (an array of rows, or {@code {"instances": [...]}} as
- * in TensorFlow Serving). Output follows the input: CSV lines or one JSON object.
+ * {@code ringfold predict}: predictions for raw input rows, read as CSV (RFC 4180 records, so a text cell
+ * may hold commas, quotes and line breaks; an optional header naming the model's input columns, which may
+ * name other columns too, such as the label, whose cells are then left out) or JSON (an array of rows, or
+ * {@code {"instances": [...]}} as in TensorFlow Serving). Output follows the input: CSV lines or one JSON
+ * object.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Predict for CSV or JSON rows (FILE or - for standard input).")
@@ -50,7 +53,13 @@ final class PredictCommand implements Callable<Integer> {
         String text;
         try (Reader r = "-".equals(input) ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
                 : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
-            text = new BufferedReader(r).lines().collect(java.util.stream.Collectors.joining("\n"));
+            // As it is, line breaks included: a quoted CSV cell keeps its CRLF.
+            StringBuilder all = new StringBuilder();
+            char[] buffer = new char[1 << 16];
+            for (int n; (n = r.read(buffer)) > 0; ) {
+                all.append(buffer, 0, n);
+            }
+            text = all.toString();
         } catch (IOException e) {
             throw new IOException(name + ": cannot read input: " + e.getMessage(), e);
         }
@@ -60,20 +69,17 @@ final class PredictCommand implements Callable<Integer> {
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(name + ": no input rows (expected: at least one)");
         }
-        FloatMatrix x = new FloatMatrix(rows.size(), model.architecture().inputs());
         for (int i = 0; i < rows.size(); i++) {
-            String[] cells = rows.get(i);
-            if (cells.length != model.inputWidth()) {
-                throw new IllegalArgumentException(name + ": row " + (i + 1) + " has " + cells.length
+            if (rows.get(i).length != model.inputWidth()) {
+                throw new IllegalArgumentException(name + ": row " + (i + 1) + " has " + rows.get(i).length
                         + " values (expected: " + model.inputWidth() + ", the model's inputs)");
             }
-            float[] t;
-            try {
-                t = model.preprocessor().parseAndTransform(cells);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(name + ": row " + (i + 1) + ": " + e.getMessage(), e);
-            }
-            System.arraycopy(t, 0, x.data(), i * t.length, t.length);
+        }
+        Matrix x;
+        try {
+            x = model.preprocessor().parseAndTransform(rows);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
         FloatMatrix out = model.predictPreprocessed(Blas.get(), x);
         PrintWriter w = spec.commandLine().getOut();
@@ -117,34 +123,57 @@ final class PredictCommand implements Callable<Integer> {
         return rows;
     }
 
-    private static List<String[]> csvRows(String name, String text, Model model) {
+    /**
+     * The CSV records as rows of the model's input cells. A first record naming every input column is a
+     * header: the cells of each row are taken from its columns of those names, in the model's order.
+     */
+    private static List<String[]> csvRows(String name, String text, Model model) throws IOException {
+        CsvRecords records = new CsvRecords(new java.io.StringReader(text), ',', name);
+        List<String> inputs = model.preprocessor().inputColumns();
         List<String[]> rows = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
-        List<String> header = model.preprocessor().inputColumns();
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            if (line.isBlank()) {
+        String[] first = records.next();
+        if (first == null) {
+            return rows;
+        }
+        int[] pick = headerPositions(first, inputs);
+        if (pick == null) {
+            rows.add(first);
+        } else {
+            records.nameColumns(java.util.Arrays.asList(first));
+        }
+        String[] cells;
+        while ((cells = records.next()) != null) {
+            if (pick == null) {
+                rows.add(cells);
                 continue;
             }
-            String[] cells = line.split(",", -1);
-            for (int j = 0; j < cells.length; j++) {
-                cells[j] = cells[j].strip();
+            if (cells.length != first.length) {
+                throw new IllegalArgumentException(name + ":" + records.recordLine() + ": row has " + cells.length
+                        + " cells (expected: " + first.length + " as in the header)");
             }
-            if (rows.isEmpty() && i == firstNonBlank(lines) && java.util.Arrays.asList(cells).equals(header)) {
-                continue;
+            String[] row = new String[pick.length];
+            for (int c = 0; c < pick.length; c++) {
+                row[c] = cells[pick[c]];
             }
-            rows.add(cells);
+            rows.add(row);
         }
         return rows;
     }
 
-    private static int firstNonBlank(String[] lines) {
-        for (int i = 0; i < lines.length; i++) {
-            if (!lines[i].isBlank()) {
-                return i;
+    /** Where each input column is in {@code header}, or null when the record does not name them all (once each). */
+    private static int[] headerPositions(String[] header, List<String> inputs) {
+        List<String> names = java.util.Arrays.asList(header);
+        if (new java.util.HashSet<>(names).size() != names.size()) {
+            return null;
+        }
+        int[] pick = new int[inputs.size()];
+        for (int c = 0; c < pick.length; c++) {
+            pick[c] = names.indexOf(inputs.get(c));
+            if (pick[c] < 0) {
+                return null;
             }
         }
-        return -1;
+        return pick;
     }
 
     private static ObjectNode jsonOutput(Model model, FloatMatrix out) {

@@ -2,6 +2,7 @@ package io.ringfold.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec;
+import io.ringfold.data.TextOptions;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
@@ -24,7 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model and save it to --out DIR (DIR/model.rfm).",
                 "Data SPEC: digits (bundled), fashion-mnist (Debian package dataset-fashion-mnist),",
-                "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b], libsvm:PATH[?features=N],",
+                "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL], libsvm:PATH[?features=N],",
                 "  idx:IMAGES,LABELS."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -96,6 +97,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-standardize", description = "Do not standardise features.")
     boolean noStandardize;
 
+    @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
+            + "frequent tokens of the training split; the others count as one unknown token (default: "
+            + TextOptions.DEFAULT_VOCABULARY_SIZE + ").")
+    Integer vocabSize;
+
+    @Option(names = "--ngrams", paramLabel = "1|2", description = "Text column: 1 for single tokens, 2 for single "
+            + "tokens and pairs of adjacent tokens (default: 1).")
+    Integer ngrams;
+
     @Option(names = "--workers", description = "Data-parallel worker threads with AllReduce between them; results are "
             + "bit-identical for any count up to --shards (default: none, the single-process trainer).")
     Integer workers;
@@ -165,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
         TrainingConfig config = config();
-        DataSpec trainSpec = DataSpec.parse(data);
+        DataSpec trainSpec = withTextOptions(DataSpec.parse(data));
         DataSpec.LoadedData loaded = trainSpec.load();
         if (test != null) {
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
@@ -247,7 +257,30 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
+    /** {@code dataSpec} with --vocab-size and --ngrams when either is given; a flag the data cannot use is refused. */
+    private DataSpec withTextOptions(DataSpec dataSpec) {
+        if (vocabSize == null && ngrams == null) {
+            return dataSpec;
+        }
+        String flags = vocabSize != null && ngrams != null ? "--vocab-size, --ngrams" : vocabSize != null
+                ? "--vocab-size" : "--ngrams";
+        TextOptions options;
+        try {
+            options = new TextOptions(vocabSize == null ? TextOptions.DEFAULT_VOCABULARY_SIZE : vocabSize,
+                    ngrams == null ? 1 : ngrams);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (m.startsWith("ngrams") ? "--ngrams"
+                    : "--vocab-size") + m.substring(m.indexOf(':')));
+        }
+        try {
+            return dataSpec.withTextOptions(options);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flags + ": the data has no text column"
+                    + " (expected: --data csv:PATH?text=COLUMN)");
+        }
+    }
+
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
 
@@ -369,6 +402,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
     private TrainingConfig config() {
         checkParallelFlags();
         ObjectNode n = TrainingConfig.defaults().toJson();

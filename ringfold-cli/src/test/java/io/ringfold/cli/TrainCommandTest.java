@@ -89,6 +89,32 @@ class TrainCommandTest {
     }
 
     @Test
+    void textFlagsNeedATextColumnAndValidValues() throws Exception {
+        CliRunner noText = CliRunner.run("train", "--data", "digits", "--vocab-size", "500", "--out", tmp.toString());
+        assertThat(noText.status()).isEqualTo(2);
+        assertThat(noText.err()).startsWith("ringfold: --vocab-size: the data has no text column (expected: --data"
+                + " csv:PATH?text=COLUMN)");
+        Path mail = Files.writeString(tmp.resolve("mail.csv"), "label,text\nspam,win\nham,hello\n");
+        String spec = "csv:" + mail + "?label=label&text=text";
+        CliRunner ngrams = CliRunner.run("train", "--data", spec, "--ngrams", "3", "--out", tmp.toString());
+        assertThat(ngrams.status()).isEqualTo(2);
+        assertThat(ngrams.err()).startsWith("ringfold: --ngrams: 3 (expected: 1 or 2)");
+        CliRunner size = CliRunner.run("train", "--data", spec, "--vocab-size", "0", "--out", tmp.toString());
+        assertThat(size.status()).isEqualTo(2);
+        assertThat(size.err()).startsWith("ringfold: --vocab-size: 0 (expected: 1 to 1000000)");
+    }
+
+    @Test
+    void anUnclosedQuoteExitsWithOneNamingWhereItOpened() throws Exception {
+        Path mail = Files.writeString(tmp.resolve("mail.csv"), "label,text\nspam,\"win\r\nnow\"\nham,\"hello,\nbye\n");
+        CliRunner r = CliRunner.run("train", "--data", "csv:" + mail + "?label=label&text=text", "--out",
+                tmp.resolve("m").toString());
+        assertThat(r.status()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo("ringfold: error: " + mail + ":4: the quote opening cell 2 ('text') is not"
+                + " closed before the end of the file (expected: a closing '\"', and \"\" for a quote inside the cell)");
+    }
+
+    @Test
     void malformedDataExitsWithOneNamingFileAndLine() throws Exception {
         Path ragged = tmp.resolve("ragged.csv");
         Files.writeString(ragged, "a,b,label\n1,2,0\n3,1\n");

@@ -1,7 +1,6 @@
 package io.ringfold.data;
 
 import io.ringfold.tensor.FloatMatrix;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -29,9 +28,14 @@ import java.util.TreeSet;
  *       they are; otherwise every label is a class name, the sorted distinct names become
  *       {@link Schema#classNames()} and each label is its index there.</li>
  *   <li>Columns declared categorical hold arbitrary strings; the sorted distinct values become the
- *       column's vocabulary and the feature value is the value's index there. All other cells must be
- *       finite numbers in plain decimal notation.</li>
- *   <li>Blank lines are ignored; every other line must have as many cells as the header (first row).</li>
+ *       column's vocabulary and the feature value is the value's index there. A column declared text holds
+ *       raw text (any string, empty included), kept as the data set's {@link Dataset#documents()} with 0 in
+ *       the feature matrix; at most one column is text. All other cells must be finite numbers in plain
+ *       decimal notation.</li>
+ *   <li>Records and quoting as RFC 4180 has them ({@link CsvRecords}): quoted cells may hold delimiters,
+ *       quotes ({@code ""}) and line breaks. Blank lines are ignored; every other record must have as many
+ *       cells as the header (first record). A line number in a message is the line the record starts
+ *       on.</li>
  *   <li>With a reference schema (the training set's, when reading a test file), feature names, class
  *       names and vocabularies are taken from it, and a class or category it does not know is an error.</li>
  * </ul>
@@ -42,28 +46,33 @@ public final class CsvReader {
     private final String labelColumn; // null: last column
     private final char delimiter;
     private final List<String> categorical;
+    private final String textColumn; // null: no text column
+    private final TextOptions textOptions;
     private final Schema reference; // null: learn names from the file
 
     public CsvReader() {
-        this(true, null, ',', List.of(), null);
+        this(true, null, ',', List.of(), null, TextOptions.DEFAULTS, null);
     }
 
-    private CsvReader(boolean header, String labelColumn, char delimiter, List<String> categorical, Schema reference) {
+    private CsvReader(boolean header, String labelColumn, char delimiter, List<String> categorical, String textColumn,
+                      TextOptions textOptions, Schema reference) {
         this.header = header;
         this.labelColumn = labelColumn;
         this.delimiter = delimiter;
         this.categorical = List.copyOf(categorical);
+        this.textColumn = textColumn;
+        this.textOptions = Objects.requireNonNull(textOptions, "textOptions");
         this.reference = reference;
     }
 
     public CsvReader withHeader(boolean hasHeader) {
-        return new CsvReader(hasHeader, labelColumn, delimiter, categorical, reference);
+        return new CsvReader(hasHeader, labelColumn, delimiter, categorical, textColumn, textOptions, reference);
     }
 
     /** The label column: a column name, or a 0-based index when no column has that name. */
     public CsvReader withLabelColumn(String nameOrIndex) {
         return new CsvReader(header, Objects.requireNonNull(nameOrIndex, "labelColumn"), delimiter, categorical,
-                reference);
+                textColumn, textOptions, reference);
     }
 
     public CsvReader withLabelColumn(int index) {
@@ -77,17 +86,29 @@ public final class CsvReader {
         if (d == '"' || d == '\n' || d == '\r') {
             throw new IllegalArgumentException("delimiter: '" + d + "' (expected: not a quote or line break)");
         }
-        return new CsvReader(header, labelColumn, d, categorical, reference);
+        return new CsvReader(header, labelColumn, d, categorical, textColumn, textOptions, reference);
     }
 
     /** Columns (names, or 0-based indices when no column has that name) holding categories, not numbers. */
     public CsvReader withCategorical(List<String> columns) {
-        return new CsvReader(header, labelColumn, delimiter, columns, reference);
+        return new CsvReader(header, labelColumn, delimiter, columns, textColumn, textOptions, reference);
     }
 
-    /** Read against the training set's schema: same features, class names and vocabularies. */
+    /** The column (name, or 0-based index when no column has that name) holding raw text. */
+    public CsvReader withTextColumn(String nameOrIndex) {
+        return new CsvReader(header, labelColumn, delimiter, categorical,
+                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference);
+    }
+
+    /** How the text column's vocabulary is to be fitted (kept in the schema); default {@link TextOptions#DEFAULTS}. */
+    public CsvReader withTextOptions(TextOptions options) {
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference);
+    }
+
+    /** Read against the training set's schema: same features, class names, vocabularies and text column. */
     public CsvReader withReferenceSchema(Schema schema) {
-        return new CsvReader(header, labelColumn, delimiter, categorical, Objects.requireNonNull(schema, "schema"));
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions,
+                Objects.requireNonNull(schema, "schema"));
     }
 
     public boolean header() {
@@ -107,6 +128,15 @@ public final class CsvReader {
         return categorical;
     }
 
+    /** The configured text column, or empty without one. */
+    public java.util.Optional<String> textColumn() {
+        return java.util.Optional.ofNullable(textColumn);
+    }
+
+    public TextOptions textOptions() {
+        return textOptions;
+    }
+
     public Dataset read(Path path) {
         try (InputStream in = DataFiles.openRaw(path)) {
             return read(in, path.toString());
@@ -117,50 +147,35 @@ public final class CsvReader {
 
     /** Reads from {@code in} (not closed; gzip recognised), naming it {@code source} in messages. */
     public Dataset read(InputStream in, String source) {
-        long[] lineNo = {0};
+        CsvRecords records = null;
         try {
-            BufferedReader reader = new BufferedReader(new InputStreamReader(DataFiles.decompressIfGzip(in),
-                    StandardCharsets.UTF_8));
-            return parse(reader, source, lineNo);
+            records = new CsvRecords(new InputStreamReader(DataFiles.decompressIfGzip(in), StandardCharsets.UTF_8),
+                    delimiter, source);
+            return parse(records, source);
         } catch (IOException e) {
-            throw DataFiles.unreadable(source, lineNo[0], e);
+            throw DataFiles.unreadable(source, records == null ? 0 : records.recordLine(), e);
         }
     }
 
-    private static String nextNonBlank(BufferedReader reader, long[] lineNo) throws IOException {
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lineNo[0]++;
-            if (!line.isBlank()) {
-                return line;
-            }
-        }
-        return null;
-    }
-
-    private Dataset parse(BufferedReader reader, String source, long[] lineNo) throws IOException {
-        String first = nextNonBlank(reader, lineNo);
-        if (first == null) {
+    private Dataset parse(CsvRecords records, String source) throws IOException {
+        String[] firstCells = records.next();
+        if (firstCells == null) {
             throw new DataFormatException(source, 0, "empty file", header ? "a header row and data rows" : "data rows");
         }
-        long headerLine = lineNo[0];
-        String[] firstCells = CsvLine.split(first, delimiter, source, headerLine);
+        long headerLine = records.recordLine();
         int width = firstCells.length;
         List<String> names = header ? Arrays.asList(firstCells) : Schema.generatedNames("c", width);
         checkHeader(names, source, headerLine);
+        records.nameColumns(names);
         int labelIdx = resolveLabel(names, source, headerLine);
         boolean[] isCat = new boolean[width];
         for (String c : categorical) {
-            int idx = resolveColumn(c, names);
-            if (idx < 0) {
-                throw new DataFormatException(source, headerLine, "categorical column '" + c + "' not found",
-                        "a column name among " + names + " or a 0-based index < " + width);
-            }
-            if (idx == labelIdx) {
-                throw new DataFormatException(source, headerLine, "categorical column '" + c + "' is the label",
-                        "categorical columns among the features");
-            }
-            isCat[idx] = true;
+            isCat[featureColumn("categorical", c, names, labelIdx, source, headerLine)] = true;
+        }
+        int textIdx = textColumn == null ? -1 : featureColumn("text", textColumn, names, labelIdx, source, headerLine);
+        if (textIdx >= 0 && isCat[textIdx]) {
+            throw new DataFormatException(source, headerLine, "column '" + names.get(textIdx) + "' declared both"
+                    + " categorical and text", "one or the other");
         }
         if (reference != null) {
             for (String name : reference.categoricalVocabularies().keySet()) {
@@ -169,6 +184,13 @@ public final class CsvReader {
                     isCat[idx] = true;
                 }
             }
+            // The training set's text column, which a reader naming another cannot change.
+            java.util.Optional<String> refText = reference.textColumn();
+            if (textIdx >= 0 && !refText.equals(java.util.Optional.of(names.get(textIdx)))) {
+                throw new DataFormatException(source, headerLine, "text column '" + names.get(textIdx) + "'",
+                        "the training set's " + refText.map(t -> "'" + t + "'").orElse("none"));
+            }
+            textIdx = refText.map(names::indexOf).orElse(-1);
         }
         List<String> featureNames = new ArrayList<>(names);
         featureNames.remove(labelIdx);
@@ -177,27 +199,38 @@ public final class CsvReader {
                     "the training set's " + reference.featureNames());
         }
 
-        Rows rows = new Rows(names, labelIdx, isCat);
+        Rows rows = new Rows(names, labelIdx, isCat, textIdx);
         if (!header) {
             rows.add(firstCells, source, headerLine);
         }
-        String line;
-        while ((line = reader.readLine()) != null) {
-            lineNo[0]++;
-            if (line.isBlank()) {
-                continue;
-            }
-            String[] cells = CsvLine.split(line, delimiter, source, lineNo[0]);
+        String[] cells;
+        while ((cells = records.next()) != null) {
+            long line = records.recordLine();
             if (cells.length != width) {
-                throw new DataFormatException(source, lineNo[0], "row has " + cells.length + " cells",
+                throw new DataFormatException(source, line, "row has " + cells.length + " cells",
                         width + " as in " + (header ? "the header" : "the first row"));
             }
-            rows.add(cells, source, lineNo[0]);
+            rows.add(cells, source, line);
         }
         if (rows.count == 0) {
             throw new DataFormatException(source, headerLine, "header only, no data rows", "data rows after the header");
         }
         return rows.finish(featureNames, names.get(labelIdx), source);
+    }
+
+    /** The index of a categorical or text column, which must exist and not be the label. */
+    private static int featureColumn(String kind, String column, List<String> names, int labelIdx, String source,
+                                     long headerLine) {
+        int idx = resolveColumn(column, names);
+        if (idx < 0) {
+            throw new DataFormatException(source, headerLine, kind + " column '" + column + "' not found",
+                    "a column name among " + names + " or a 0-based index < " + names.size());
+        }
+        if (idx == labelIdx) {
+            throw new DataFormatException(source, headerLine, kind + " column '" + column + "' is the label",
+                    kind + " columns among the features");
+        }
+        return idx;
     }
 
     private static void checkHeader(List<String> names, String source, long line) {
@@ -243,20 +276,23 @@ public final class CsvReader {
         final int width;
         final int labelIdx;
         final boolean[] isCat;
+        final int textIdx; // -1: none
         final List<String> names;
         final GrowableArrays.Floats values = new GrowableArrays.Floats();
         final GrowableArrays.Floats labels = new GrowableArrays.Floats();
         final GrowableArrays.Ints lines = new GrowableArrays.Ints();
         final List<List<String>> catCells = new ArrayList<>();
         final List<String> labelCells = new ArrayList<>();
+        final List<String> documents = new ArrayList<>();
         Boolean numericLabels; // decided by the first data row
         int count;
 
-        Rows(List<String> names, int labelIdx, boolean[] isCat) {
+        Rows(List<String> names, int labelIdx, boolean[] isCat, int textIdx) {
             this.names = names;
             this.width = names.size();
             this.labelIdx = labelIdx;
             this.isCat = isCat;
+            this.textIdx = textIdx;
             for (int c = 0; c < width; c++) {
                 catCells.add(isCat[c] ? new ArrayList<>() : null);
             }
@@ -267,6 +303,9 @@ public final class CsvReader {
                 String cell = cells[c];
                 if (c == labelIdx) {
                     addLabel(cell, source, line);
+                } else if (c == textIdx) {
+                    documents.add(cell);
+                    values.add(0f); // the documents hold the text
                 } else if (isCat[c]) {
                     if (cell.isEmpty()) {
                         throw new DataFormatException(source, line, "empty cell in categorical column '"
@@ -278,7 +317,7 @@ public final class CsvReader {
                     float v = NumberCells.parseOrNaN(cell);
                     if (Float.isNaN(v)) {
                         throw new DataFormatException(source, line, NumberCells.describeBad(cell) + " in column '"
-                                + columnName(c) + "'", "a finite number, or declare the column categorical");
+                                + columnName(c) + "'", "a finite number, or declare the column categorical or text");
                     }
                     values.add(v);
                 }
@@ -344,8 +383,11 @@ public final class CsvReader {
                     y[r] = codes[r];
                 }
             }
-            Schema schema = new Schema(featureNames, classNames, vocabularies, labelName);
-            return new Dataset(new FloatMatrix(count, f, x), y, schema, source);
+            Map<String, TextOptions> text = textIdx < 0 ? Map.of() : Map.of(names.get(textIdx),
+                    reference != null ? reference.textColumns().get(names.get(textIdx)) : textOptions);
+            Schema schema = new Schema(featureNames, classNames, vocabularies, labelName, text);
+            return new Dataset(new FloatMatrix(count, f, x), y, schema, source,
+                    textIdx < 0 ? null : documents.toArray(new String[0]));
         }
 
         private int[] encode(List<String> cells, List<String> vocab, String kind, String where, String source) {

@@ -17,8 +17,9 @@ import java.util.Optional;
  *   <li>{@code fashion-mnist[:DIR]}: the IDX files of Debian package {@code dataset-fashion-mnist}
  *       (default DIR {@value #FASHION_MNIST_DIR}); {@code train-*} is the training set, {@code t10k-*} the
  *       test set;</li>
- *   <li>{@code csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&test=PATH]} (see
- *       {@link CsvReader}; the test file is read against the training file's schema);</li>
+ *   <li>{@code csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL&test=PATH]} (see
+ *       {@link CsvReader}; {@code text} names the one column of raw text; the test file is read against the
+ *       training file's schema);</li>
  *   <li>{@code libsvm:PATH[?features=N&test=PATH]} (see {@link LibSvmReader}; the test file gets the
  *       training file's width);</li>
  *   <li>{@code idx:IMAGES,LABELS[?test=IMAGES,LABELS]} (see {@link IdxReader}).</li>
@@ -32,7 +33,7 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
 
     /** The accepted forms, for messages and help texts. */
     String FORMS = "digits | fashion-mnist[:DIR] | csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b"
-            + "&test=PATH] | libsvm:PATH[?features=N&test=PATH] | idx:IMAGES,LABELS[?test=IMAGES,LABELS]";
+            + "&text=COL&test=PATH] | libsvm:PATH[?features=N&test=PATH] | idx:IMAGES,LABELS[?test=IMAGES,LABELS]";
 
     /** Training data, and test data when the source has them. */
     record LoadedData(Dataset train, Optional<Dataset> test) {
@@ -51,6 +52,15 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
 
     /** One line saying what this spec reads, for logs and run summaries. */
     String describe();
+
+    /**
+     * This spec with {@code options} for fitting its text column's vocabulary.
+     *
+     * @throws IllegalArgumentException when the spec has no text column (only {@code csv:...&text=COL} has)
+     */
+    default DataSpec withTextOptions(TextOptions options) {
+        throw new IllegalArgumentException("data: no text column (expected: csv:PATH?text=COLUMN)");
+    }
 
     /** The bundled digits, a classpath resource so the project runs without any download. */
     record Digits() implements DataSpec {
@@ -136,8 +146,19 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
         public String describe() {
             return "csv: " + path + " (" + (reader.header() ? "header" : "no header") + ", delimiter '"
                     + reader.delimiter() + "', label column " + reader.labelColumn().map(c -> "'" + c + "'").orElse("last")
-                    + (reader.categorical().isEmpty() ? "" : ", categorical " + reader.categorical()) + ")"
-                    + test.map(t -> ", test " + t).orElse("");
+                    + (reader.categorical().isEmpty() ? "" : ", categorical " + reader.categorical())
+                    + reader.textColumn().map(c -> ", text column '" + c + "' (vocabulary of "
+                            + reader.textOptions().vocabularySize() + (reader.textOptions().ngrams() == 2
+                            ? " unigrams and bigrams)" : " unigrams)")).orElse("")
+                    + ")" + test.map(t -> ", test " + t).orElse("");
+        }
+
+        @Override
+        public DataSpec withTextOptions(TextOptions options) {
+            if (reader.textColumn().isEmpty()) {
+                return DataSpec.super.withTextOptions(options);
+            }
+            return new Csv(path, reader.withTextOptions(options), test);
         }
     }
 

@@ -52,7 +52,8 @@ final class DataSpecParser {
     }
 
     private static DataSpec csv(String spec, String rest) {
-        Map<String, String> q = query(spec, rest, Set.of("label", "header", "delimiter", "categorical", "test"));
+        Map<String, String> q = query(spec, rest,
+                Set.of("label", "header", "delimiter", "categorical", "text", "test"));
         CsvReader reader = new CsvReader();
         if (q.containsKey("label")) {
             reader = reader.withLabelColumn(nonEmpty(spec, q, "label"));
@@ -82,6 +83,14 @@ final class DataSpecParser {
                 throw bad(spec, "categorical=" + q.get("categorical") + " has an empty column name");
             }
             reader = reader.withCategorical(cols);
+        }
+        if (q.containsKey("text")) {
+            String t = nonEmpty(spec, q, "text");
+            if (t.contains(",")) {
+                throw bad(spec, "text=" + t + " names several columns (one text column at most: join the texts"
+                        + " into one column)");
+            }
+            reader = reader.withTextColumn(t);
         }
         return new DataSpec.Csv(Path.of(path(spec, rest)), reader, optionalPath(spec, q, "test"));
     }

@@ -29,6 +29,7 @@ public final class Dataset {
     private final float[] labels;
     private final Schema schema;
     private final String source;
+    private final String[] documents; // of the text column, one per row; null without one
     // Row of the first label that is not a non-negative integer, or -1; and 1 + the largest label.
     private final int firstNonClassRow;
     private final int maxLabelPlusOne;
@@ -36,6 +37,14 @@ public final class Dataset {
 
     /** Takes ownership of the arrays (no copy): for readers and preprocessing in this package. */
     Dataset(Matrix features, float[] labels, Schema schema, String source) {
+        this(features, labels, schema, source, null);
+    }
+
+    /**
+     * As above, with the documents of the schema's text column (one per row; null without a text column).
+     * Takes ownership of the array.
+     */
+    Dataset(Matrix features, float[] labels, Schema schema, String source, String[] documents) {
         this.features = Objects.requireNonNull(features, "features");
         this.labels = Objects.requireNonNull(labels, "labels");
         this.schema = Objects.requireNonNull(schema, "schema");
@@ -44,6 +53,13 @@ public final class Dataset {
             throw new IllegalArgumentException("labels: " + labels.length + " (expected: one per row, "
                     + features.rows() + ")");
         }
+        if (schema.textColumns().isEmpty() != (documents == null)
+                || documents != null && documents.length != labels.length) {
+            throw new IllegalArgumentException("documents: " + (documents == null ? "none" : documents.length)
+                    + " (expected: " + (schema.textColumns().isEmpty() ? "none without a text column" : "one per row, "
+                    + labels.length + ", for text column " + schema.textColumns().keySet()) + ")");
+        }
+        this.documents = documents;
         if (features.cols() != schema.numFeatures()) {
             throw new IllegalArgumentException("schema: " + schema.numFeatures() + " feature names (expected: "
                     + features.cols() + ", one per column)");
@@ -87,6 +103,21 @@ public final class Dataset {
         return new Dataset(features.gatherRows(all, 0, all.length), labels.clone(), schema, source);
     }
 
+    /**
+     * As {@link #of(Matrix, float[], Schema, String)}, for a schema with a text column: {@code documents}
+     * holds its raw text, one per row (copied).
+     */
+    public static Dataset of(Matrix features, float[] labels, Schema schema, String source,
+                             java.util.List<String> documents) {
+        Dataset d = of(features, labels, new Schema(schema.featureNames(), schema.classNames(),
+                schema.categoricalVocabularies(), schema.labelName()), source);
+        String[] docs = documents.toArray(new String[0]);
+        for (int i = 0; i < docs.length; i++) {
+            Objects.requireNonNull(docs[i], "documents[" + i + "]");
+        }
+        return new Dataset(d.features, d.labels, schema, source, docs);
+    }
+
     private static void checkFinite(float[] x, int cols, String source) {
         for (int i = 0; i < x.length; i++) {
             if (!Float.isFinite(x[i])) {
@@ -112,6 +143,15 @@ public final class Dataset {
 
     public Schema schema() {
         return schema;
+    }
+
+    /**
+     * The raw text of each row's text column (see {@link Schema#textColumns()}), in row order; empty when
+     * the schema has no text column.
+     */
+    public java.util.List<String> documents() {
+        return documents == null ? java.util.List.of()
+                : java.util.Collections.unmodifiableList(Arrays.asList(documents));
     }
 
     /** Where the rows came from: a file path, {@code "digits"}, ... */
@@ -158,10 +198,14 @@ public final class Dataset {
             }
         }
         float[] y = new float[rows.length];
+        String[] docs = documents == null ? null : new String[rows.length];
         for (int i = 0; i < rows.length; i++) {
             y[i] = labels[rows[i]];
+            if (docs != null) {
+                docs[i] = documents[rows[i]];
+            }
         }
-        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source);
+        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source, docs);
     }
 
     /**
@@ -202,25 +246,28 @@ public final class Dataset {
 
     /**
      * Hex SHA-256 of shape, storage kind, feature values in row order and labels (the exact bytes are
-     * described in {@code DatasetFingerprint}). Identical data gives an identical fingerprint; the same
-     * values stored dense and sparse give different fingerprints. Schema and source are not included.
+     * described in {@code DatasetFingerprint}), and the text column's documents when there is one.
+     * Identical data gives an identical fingerprint; the same values stored dense and sparse give
+     * different fingerprints. Schema and source are not included.
      */
     public String fingerprint() {
         String f = fingerprint;
         if (f == null) {
-            f = DatasetFingerprint.of(features, labels);
+            f = DatasetFingerprint.of(features, labels, documents);
             fingerprint = f;
         }
         return f;
     }
 
-    /** The same rows with other features (after preprocessing). */
+    /** The same rows with other features (after preprocessing; documents kept if the schema has a text column). */
     Dataset withFeatures(Matrix newFeatures, Schema newSchema) {
-        return new Dataset(newFeatures, labels, newSchema, source);
+        String[] docs = newSchema.textColumns().isEmpty() ? null : documents;
+        return new Dataset(newFeatures, labels, newSchema, source, docs);
     }
 
     @Override
     public String toString() {
-        return "Dataset[" + source + ", " + size() + "x" + numFeatures() + (isSparse() ? " sparse" : " dense") + "]";
+        return "Dataset[" + source + ", " + size() + "x" + numFeatures() + (isSparse() ? " sparse" : " dense")
+                + schema.textColumn().map(t -> ", text column '" + t + "'").orElse("") + "]";
     }
 }

@@ -13,7 +13,8 @@ import java.util.HexFormat;
  * SHA-256 over a data set's content. The bytes hashed, all little-endian: the tag
  * {@code "ringfold-dataset-v1"}, one storage byte (0 dense, 1 CSR), rows and cols as int32; for dense
  * storage every value's float bits in row order; for CSR storage, per row, the column (int32) and float
- * bits of each non-zero value, then the int32 -1 as end of row; then the labels' float bits. Zeros are
+ * bits of each non-zero value, then the int32 -1 as end of row; then the labels' float bits; then, only
+ * for data with a text column, each row's document as its UTF-8 length (int32) and bytes. Zeros are
  * hashed as +0.0 so that -0.0 does not change the result, and explicit zeros in CSR are skipped. Equal
  * data gives equal fingerprints; the same values stored dense and sparse give different ones.
  */
@@ -33,7 +34,8 @@ final class DatasetFingerprint {
         }
     }
 
-    static String of(Matrix features, float[] labels) {
+    /** @param documents the text column's documents, or null without one */
+    static String of(Matrix features, float[] labels, String[] documents) {
         DatasetFingerprint f = new DatasetFingerprint();
         f.digest.update(TAG);
         f.putByte(features instanceof CsrMatrix ? 1 : 0);
@@ -54,6 +56,14 @@ final class DatasetFingerprint {
             }
         }
         f.putFloats(labels, labels.length);
+        if (documents != null) {
+            for (String d : documents) {
+                byte[] utf8 = d.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                f.putInt(utf8.length);
+                f.flush();
+                f.digest.update(utf8);
+            }
+        }
         f.flush();
         return HexFormat.of().formatHex(f.digest.digest());
     }

@@ -19,6 +19,10 @@ final class GrowableArrays {
             data[size++] = v;
         }
 
+        float get(int i) {
+            return data[i];
+        }
+
         int size() {
             return size;
         }

@@ -21,13 +21,23 @@ import java.util.Map;
  *  "shift": "<base64 of little-endian float32, one per input column>",
  *  "scale": "<same>"}
  * }</pre>
+ * Version 2 adds the text column, its tokeniser and its vocabulary (token id {@code i + 1} is
+ * {@code vocabulary[i]}; id 0 stands for unknown tokens):
+ * <pre>{@code
+ *  "text": {"column": "body", "tokenizer": "lowercase-alphanumeric", "ngrams": 2,
+ *           "vocabulary": ["the", "to", ...]}
+ * }</pre>
+ * A preprocessor without a text column is written as version 1, so that the files of models without
+ * text stay as they were; both versions are read.
  * Floats are stored as their bits, not decimal numbers: a decimal written from a float and parsed back
  * through a double can round to a neighbouring float, and a model must see the very same inputs.
  */
 final class PreprocessorJson {
 
     static final String FORMAT = "ringfold-preprocessor";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The version written for a preprocessor without a text column. */
+    static final int VERSION_WITHOUT_TEXT = 1;
 
     private PreprocessorJson() {
     }
@@ -36,7 +46,7 @@ final class PreprocessorJson {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("format", FORMAT);
-        root.put("version", VERSION);
+        root.put("version", p.text().isPresent() ? VERSION : VERSION_WITHOUT_TEXT);
         ArrayNode cols = root.putArray("inputColumns");
         p.inputColumns().forEach(cols::add);
         ObjectNode cat = root.putObject("categorical");
@@ -46,6 +56,14 @@ final class PreprocessorJson {
         }
         root.put("shift", encode(p.shift()));
         root.put("scale", encode(p.scale()));
+        p.text().ifPresent(t -> {
+            ObjectNode text = root.putObject("text");
+            text.put("column", t.column());
+            text.put("tokenizer", Tokenizer.NAME);
+            text.put("ngrams", t.vocabulary().ngrams());
+            ArrayNode tokens = text.putArray("vocabulary");
+            t.vocabulary().tokens().forEach(tokens::add);
+        });
         return root;
     }
 
@@ -57,8 +75,8 @@ final class PreprocessorJson {
             throw bad("format " + node.path("format"), "'" + FORMAT + "'");
         }
         JsonNode version = node.path("version");
-        if (!version.isInt() || version.intValue() != VERSION) {
-            throw bad("version " + version, VERSION + " (this library reads versions up to " + VERSION + ")");
+        if (!version.isInt() || version.intValue() < 1 || version.intValue() > VERSION) {
+            throw bad("version " + version, "1 to " + VERSION + " (this library reads versions up to " + VERSION + ")");
         }
         List<String> columns = strings(node.path("inputColumns"), "inputColumns");
         Map<String, List<String>> vocab = new LinkedHashMap<>();
@@ -71,7 +89,26 @@ final class PreprocessorJson {
         }
         float[] shift = decode(node.path("shift"), "shift", columns.size());
         float[] scale = decode(node.path("scale"), "scale", columns.size());
-        return new Preprocessor(columns, vocab, shift, scale);
+        JsonNode text = node.path("text");
+        if (text.isMissingNode()) {
+            return new Preprocessor(columns, vocab, shift, scale);
+        }
+        if (version.intValue() < 2 || !text.isObject()) {
+            throw bad("text " + abbreviate(text) + " in version " + version, "an object, in version 2 or later");
+        }
+        JsonNode column = text.path("column");
+        JsonNode ngrams = text.path("ngrams");
+        if (!column.isTextual() || !Tokenizer.NAME.equals(text.path("tokenizer").asText(null)) || !ngrams.isInt()) {
+            throw bad("text.column " + column + ", text.tokenizer " + text.path("tokenizer") + ", text.ngrams "
+                    + ngrams, "a column name, '" + Tokenizer.NAME + "' and 1 or 2");
+        }
+        Vocabulary vocabulary = new Vocabulary(strings(text.path("vocabulary"), "text.vocabulary"), ngrams.intValue());
+        return new Preprocessor(columns, vocab, shift, scale, column.textValue(), vocabulary);
+    }
+
+    private static String abbreviate(JsonNode n) {
+        String s = n.toString();
+        return s.length() > 60 ? s.substring(0, 57) + "..." : s;
     }
 
     private static List<String> strings(JsonNode array, String what) {

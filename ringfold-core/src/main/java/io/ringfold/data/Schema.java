@@ -20,9 +20,15 @@ import java.util.Set;
  *                                such a column holds the category's index in this list as a float. Ordered
  *                                as the columns are.
  * @param labelName               name of the label column (for messages and model files)
+ * @param textColumns             raw column name to how its vocabulary is to be fitted, for a column of raw
+ *                                text: its cells in the feature matrix are 0 and its documents are in
+ *                                {@link Dataset#documents()}. At most one (several text columns would each
+ *                                need a vocabulary and a place in the model's input; join them into one
+ *                                instead), not categorical.
  */
 public record Schema(List<String> featureNames, List<String> classNames,
-                     Map<String, List<String>> categoricalVocabularies, String labelName) {
+                     Map<String, List<String>> categoricalVocabularies, String labelName,
+                     Map<String, TextOptions> textColumns) {
 
     public Schema {
         featureNames = List.copyOf(featureNames);
@@ -56,11 +62,34 @@ public record Schema(List<String> featureNames, List<String> classNames,
                     + " (expected: feature names among " + featureNames + ")");
         }
         categoricalVocabularies = Collections.unmodifiableMap(vocab);
+        textColumns = checkText(featureNames, categoricalVocabularies, textColumns);
     }
 
-    /** A schema without categorical columns or class names, label named {@code "label"}. */
+    /** A schema without text columns. */
+    public Schema(List<String> featureNames, List<String> classNames, Map<String, List<String>> categoricalVocabularies,
+                  String labelName) {
+        this(featureNames, classNames, categoricalVocabularies, labelName, Map.of());
+    }
+
+    /** A schema without text columns, label named {@code "label"}. */
     public Schema(List<String> featureNames, List<String> classNames, Map<String, List<String>> categoricalVocabularies) {
         this(featureNames, classNames, categoricalVocabularies, "label");
+    }
+
+    private static Map<String, TextOptions> checkText(List<String> featureNames, Map<String, List<String>> categorical,
+                                                      Map<String, TextOptions> textColumns) {
+        if (textColumns.size() > 1) {
+            throw new IllegalArgumentException("textColumns: " + textColumns.keySet() + " (expected: at most one text"
+                    + " column; join the texts into one column)");
+        }
+        for (Map.Entry<String, TextOptions> e : textColumns.entrySet()) {
+            Objects.requireNonNull(e.getValue(), "textColumns value");
+            if (!featureNames.contains(e.getKey()) || categorical.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("textColumns: '" + e.getKey() + "' (expected: a feature name among "
+                        + featureNames + ", not categorical)");
+            }
+        }
+        return Map.copyOf(textColumns);
     }
 
     /** Numeric features named {@code f0..f(n-1)}, numeric labels. */
@@ -85,7 +114,16 @@ public record Schema(List<String> featureNames, List<String> classNames,
         return categoricalVocabularies.containsKey(column);
     }
 
-    /** The same schema with other feature names and vocabularies (after preprocessing). */
+    public boolean isText(String column) {
+        return textColumns.containsKey(column);
+    }
+
+    /** The text column's name, if the data have one. */
+    public java.util.Optional<String> textColumn() {
+        return textColumns.keySet().stream().findFirst();
+    }
+
+    /** The same schema with other feature names and vocabularies and no text column (after preprocessing). */
     Schema withFeatures(List<String> names, Map<String, List<String>> vocabularies) {
         return new Schema(names, classNames, vocabularies, labelName);
     }

@@ -1,8 +1,11 @@
 /**
  * Data sets and where they come from: the immutable {@link io.ringfold.data.Dataset} with its
- * {@link io.ringfold.data.Schema}, strict readers for CSV, LIBSVM and IDX files that reject bad input at
- * the boundary with a {@code FILE:LINE} message, {@link io.ringfold.data.DataSpec} strings naming a source
- * (including the bundled digits), and the {@link io.ringfold.data.Preprocessor} that is fitted on training
- * data and stored with a model. Nothing here knows about models or training.
+ * {@link io.ringfold.data.Schema}, strict readers for CSV (RFC 4180 records, {@link io.ringfold.data.CsvRecords}),
+ * LIBSVM and IDX files that reject bad input at the boundary with a {@code FILE:LINE} message,
+ * {@link io.ringfold.data.DataSpec} strings naming a source (including the bundled digits), and the
+ * {@link io.ringfold.data.Preprocessor} that is fitted on training data and stored with a model. A text
+ * column is tokenised by the one {@link io.ringfold.data.Tokenizer} and becomes token counts over a
+ * {@link io.ringfold.data.Vocabulary} fitted on the training rows. Nothing here knows about models or
+ * training.
  */
 package io.ringfold.data;

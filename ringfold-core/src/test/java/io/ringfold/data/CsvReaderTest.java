@@ -101,22 +101,22 @@ class CsvReaderTest {
     @Test
     void rejectsNonNumericCells() {
         assertBad("a,b,y\n1,x2,0\n",
-                "non-numeric value 'x2' in column 'b' (expected: a finite number, or declare the column categorical)", 2);
+                "non-numeric value 'x2' in column 'b' (expected: a finite number, or declare the column categorical or text)", 2);
         assertBad("a,b,y\n1,,0\n",
-                "empty cell in column 'b' (expected: a finite number, or declare the column categorical)", 2);
+                "empty cell in column 'b' (expected: a finite number, or declare the column categorical or text)", 2);
         assertBad("a,b,y\n1,0x10,0\n",
-                "non-numeric value '0x10' in column 'b' (expected: a finite number, or declare the column categorical)",
+                "non-numeric value '0x10' in column 'b' (expected: a finite number, or declare the column categorical or text)",
                 2);
     }
 
     @Test
     void rejectsNanAndInfinity() {
         assertBad("a,b,y\n1,NaN,0\n",
-                "non-finite value 'NaN' in column 'b' (expected: a finite number, or declare the column categorical)", 2);
+                "non-finite value 'NaN' in column 'b' (expected: a finite number, or declare the column categorical or text)", 2);
         assertBad("a,b,y\n1,2,0\n-Infinity,2,1\n", "non-finite value '-Infinity' in column 'a' (expected: a finite"
-                + " number, or declare the column categorical)", 3);
+                + " number, or declare the column categorical or text)", 3);
         assertBad("a,b,y\n1,1e39,0\n",
-                "value '1e39' overflows float in column 'b' (expected: a finite number, or declare the column categorical)",
+                "value '1e39' overflows float in column 'b' (expected: a finite number, or declare the column categorical or text)",
                 2);
         assertBad("a,b,y\n1,2,nan\n", "non-finite value 'nan' as label (expected: a finite number or a class name)", 2);
         assertBad("a,b,y\n1,2,0\n1,2,-Inf\n",
@@ -150,7 +150,6 @@ class CsvReaderTest {
         assertBad("a,y\n1,0\n2,cat\n", "non-numeric value 'cat' as label (expected: a finite number, as the first"
                 + " row's label was)", 3);
         assertBad("a,a,y\n1,2,0\n", "duplicate column name 'a' (expected: distinct names)", 1);
-        assertBad("a,y\n\"1,0\n", "unterminated quoted cell 1 (expected: a closing '\"' on the same line)", 2);
     }
 
     @Test
@@ -169,5 +168,84 @@ class CsvReaderTest {
                 .isInstanceOf(DataFormatException.class)
                 .hasMessageStartingWith(cut + ":")
                 .hasMessageContaining("cannot read file: unexpected end of file");
+    }
+
+    @Test
+    void quotedCellsHoldDelimitersQuotesAndLineBreaksAsRfc4180Has() {
+        // A comma, an escaped quote, an LF and a CRLF inside quotes; records end with CRLF, LF or a lone CR.
+        String content = "id,text,y\r\n"
+                + "1,\"a, b\",0\r\n"
+                + "2,\"say \"\"hi\"\"\",1\n"
+                + "3,\"two\nlines\",0\r"
+                + "4,\"crlf\r\ninside\"  ,1\r\n"
+                + "\r\n"
+                + "5,\"\",0\n"
+                + "6,  \"lead\"\t,1";
+        Path f = TestFiles.text(dir, "q.csv", content);
+        Dataset d = new CsvReader().withTextColumn("text").read(f);
+        assertThat(d.documents()).containsExactly("a, b", "say \"hi\"", "two\nlines", "crlf\r\ninside", "", "lead");
+        assertThat(d.labels()).containsExactly(0f, 1f, 0f, 1f, 0f, 1f);
+        assertThat(((FloatMatrix) d.features()).data()).containsExactly(1f, 0f, 2f, 0f, 3f, 0f, 4f, 0f, 5f, 0f, 6f, 0f);
+        assertThat(d.schema().textColumns()).containsOnlyKeys("text");
+    }
+
+    @Test
+    void aLineNumberIsTheLineTheRecordStartsOn() {
+        // The record of id 2 spans lines 3 to 5; the bad label of id 3 is on line 6.
+        assertBad("id,text,y\n1,one,0\n2,\"a\nb\r\nc\",1\n3,x,oops\n", "non-numeric value 'oops' as label"
+                + " (expected: a finite number, as the first row's label was)", 6, "text");
+        assertBad("id,text,y\n1,\"a\nb\",0\n2,x\n", "row has 2 cells (expected: 3 as in the header)", 4, "text");
+        assertBad("id,text,y\n1,\"a\nb\" c,0\n", "text after the closing quote of cell 2 ('text') (expected: the"
+                + " delimiter ',' or the end of the line right after a quoted cell)", 2, "text");
+    }
+
+    @Test
+    void anUnclosedQuoteNamesWhereItOpened() {
+        assertBad("a,y\n\"1,0\n", "the quote opening cell 1 ('a') is not closed before the end of the file (expected:"
+                + " a closing '\"', and \"\" for a quote inside the cell)", 2);
+        // Opened on line 4, in a record starting on line 3; the quote before it was closed.
+        assertBad("id,text,y\n1,a,0\n\"2\n\",\"b\nc,1\n4,d,0\n", "the quote opening cell 2 ('text') of the record"
+                + " starting on line 3 is not closed before the end of the file (expected: a closing '\"', and \"\" for"
+                + " a quote inside the cell)", 4, "text");
+        assertBad("\"a,y\n1,0\n", "the quote opening cell 1 is not closed before the end of the file (expected: a"
+                + " closing '\"', and \"\" for a quote inside the cell)", 1);
+    }
+
+    @Test
+    void textColumnAmongOtherColumnsAndAgainstTheTrainingSchema() {
+        Path train = TestFiles.text(dir, "train.csv", "size,colour,body,y\n1,red,\"Hello, world\",a\n2,blue,bye,b\n");
+        CsvReader reader = new CsvReader().withCategorical(List.of("colour")).withTextColumn("2")
+                .withTextOptions(new TextOptions(7, 2));
+        Dataset tr = reader.read(train);
+        assertThat(tr.schema().featureNames()).containsExactly("size", "colour", "body");
+        assertThat(tr.schema().textColumns()).containsExactly(java.util.Map.entry("body", new TextOptions(7, 2)));
+        assertThat(tr.documents()).containsExactly("Hello, world", "bye");
+        assertThat(((FloatMatrix) tr.features()).data()).containsExactly(1f, 1f, 0f, 2f, 0f, 0f);
+        // A test file read against the training schema gets its text column without naming it.
+        Path test = TestFiles.text(dir, "test.csv", "size,colour,body,y\n3,red,\"x\ny\",b\n");
+        Dataset te = new CsvReader().withReferenceSchema(tr.schema()).read(test);
+        assertThat(te.schema()).isEqualTo(tr.schema());
+        assertThat(te.documents()).containsExactly("x\ny");
+        assertBad(test, new CsvReader().withTextColumn("colour").withReferenceSchema(tr.schema()),
+                test + ":1: text column 'colour' (expected: the training set's 'body')", 1);
+    }
+
+    @Test
+    void rejectsBadTextColumns() {
+        Path f = TestFiles.text(dir, "t.csv", "a,body,y\n1,hi,0\n");
+        assertBad(f, new CsvReader().withTextColumn("nope"), f + ":1: text column 'nope' not found (expected: a column"
+                + " name among [a, body, y] or a 0-based index < 3)", 1);
+        assertBad(f, new CsvReader().withTextColumn("y"), f + ":1: text column 'y' is the label (expected: text columns"
+                + " among the features)", 1);
+        assertBad(f, new CsvReader().withTextColumn("body").withCategorical(List.of("body")), f + ":1: column 'body'"
+                + " declared both categorical and text (expected: one or the other)", 1);
+        // Without text=, a text column reads as a number and fails so.
+        assertBad(f, new CsvReader(), f + ":2: non-numeric value 'hi' in column 'body' (expected: a finite number, or"
+                + " declare the column categorical or text)", 2);
+    }
+
+    private void assertBad(String content, String message, long line, String textColumn) {
+        Path f = TestFiles.text(dir, "bad.csv", content);
+        assertBad(f, new CsvReader().withTextColumn(textColumn), f + ":" + line + ": " + message, line);
     }
 }

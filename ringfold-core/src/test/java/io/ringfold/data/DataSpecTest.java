@@ -48,7 +48,7 @@ class DataSpecTest {
         }
         assertThatThrownBy(() -> DataSpec.parse("mnist")).hasMessageContaining("unknown kind 'mnist'");
         assertThatThrownBy(() -> DataSpec.parse("csv:a.csv?lable=y"))
-                .hasMessageContaining("option 'lable=y' (options here: [categorical, delimiter, header, label, test]");
+                .hasMessageContaining("option 'lable=y' (options here: [categorical, delimiter, header, label, test, text]");
     }
 
     @Test
@@ -119,5 +119,27 @@ class DataSpecTest {
                 .hasMessage(dir.resolve("train-images-idx3-ubyte.gz") + ": Fashion-MNIST file not found (expected: the"
                         + " files of Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), or"
                         + " fashion-mnist:DIR naming their directory)");
+    }
+
+    @Test
+    void csvTextColumnWithItsOptionsAndATestFile() {
+        Path train = TestFiles.text(dir, "mail.csv", "label,text\nspam,\"WIN\r\nnow\"\nham,\"lunch, at noon\"\n");
+        Path test = TestFiles.text(dir, "mail-test.csv", "label,text\nham,\"win\nlunch\"\n");
+        DataSpec spec = DataSpec.parse("csv:" + train + "?label=label&text=text&test=" + test)
+                .withTextOptions(new TextOptions(300, 2));
+        assertThat(spec.describe()).isEqualTo("csv: " + train + " (header, delimiter ',', label column 'label', text"
+                + " column 'text' (vocabulary of 300 unigrams and bigrams)), test " + test);
+        DataSpec.LoadedData data = spec.load();
+        assertThat(data.train().documents()).containsExactly("WIN\r\nnow", "lunch, at noon");
+        assertThat(data.train().schema().textColumns()).containsExactly(java.util.Map.entry("text", new TextOptions(300, 2)));
+        assertThat(data.test().orElseThrow().documents()).containsExactly("win\nlunch");
+        assertThat(data.test().orElseThrow().schema()).isEqualTo(data.train().schema());
+        assertThatThrownBy(() -> DataSpec.parse("csv:a.csv?text=a,b"))
+                .hasMessageStartingWith("data spec 'csv:a.csv?text=a,b': text=a,b names several columns (one text column"
+                        + " at most: join the texts into one column)");
+        assertThatThrownBy(() -> DataSpec.parse("csv:a.csv").withTextOptions(TextOptions.DEFAULTS))
+                .hasMessage("data: no text column (expected: csv:PATH?text=COLUMN)");
+        assertThatThrownBy(() -> DataSpec.parse("digits").withTextOptions(TextOptions.DEFAULTS))
+                .hasMessage("data: no text column (expected: csv:PATH?text=COLUMN)");
     }
 }

@@ -45,6 +45,33 @@ class DatasetTest {
                 .isEqualTo("f5138b476953dd54eea68f76b9fbf5942e2ffa9c0f5e03fbf5b35f4755633893");
     }
 
+    /** Feature n (1, 2), text column body ("Héllo,\r\nworld", ""), labels 0, 1. */
+    private static Dataset text() {
+        Schema s = new Schema(List.of("n", "body"), List.of(), Map.of(), "label", Map.of("body", TextOptions.DEFAULTS));
+        return Dataset.of(new FloatMatrix(2, 2, new float[] {1f, 0f, 2f, 0f}), new float[] {0f, 1f}, s, "text",
+                List.of("Héllo,\r\nworld", ""));
+    }
+
+    @Test
+    void fingerprintOfTextMatchesIndependentReferenceAndCarriesTheDocuments() {
+        assertThat(text().fingerprint()).isEqualTo("7ccb5367c5e104e64ad41730724445c774c5293308e721dbf1a8ddd51f21bbab");
+        Dataset t = text();
+        Dataset swapped = t.subset(new int[] {1, 0});
+        assertThat(swapped.documents()).containsExactly("", "Héllo,\r\nworld");
+        assertThat(swapped.labels()).containsExactly(1f, 0f);
+        assertThat(t.split(0.5, 3).heldOut().documents()).hasSize(1).isSubsetOf(t.documents());
+        Dataset otherText = Dataset.of(t.features(), t.labels(), t.schema(), "text", List.of("Hello,\r\nworld", ""));
+        assertThat(otherText.fingerprint()).isNotEqualTo(t.fingerprint());
+        assertThatThrownBy(() -> Dataset.of(t.features(), t.labels(), t.schema(), "text", List.of("one")))
+                .hasMessage("documents: 1 (expected: one per row, 2, for text column [body])");
+        assertThatThrownBy(() -> Dataset.of(t.features(), t.labels(), t.schema(), "text"))
+                .hasMessage("documents: none (expected: one per row, 2, for text column [body])");
+        assertThatThrownBy(() -> new Schema(List.of("a", "b"), List.of(), Map.of(), "y",
+                Map.of("a", TextOptions.DEFAULTS, "b", TextOptions.DEFAULTS)))
+                .hasMessageStartingWith("textColumns: [").hasMessageEndingWith("] (expected: at most one text column;"
+                        + " join the texts into one column)");
+    }
+
     @Test
     void fingerprintIsStableAndSensitive() {
         Dataset a = numbered(50);

@@ -170,9 +170,9 @@ class PreprocessorTest {
     void fromJsonRejectsOtherFormatsAndVersions() {
         ObjectNode json = (ObjectNode) Preprocessor.identity(List.of("a")).toJson();
         assertThat(json.get("version").intValue()).isEqualTo(1);
-        ObjectNode v2 = json.deepCopy().put("version", 2);
-        assertThatThrownBy(() -> Preprocessor.fromJson(v2))
-                .hasMessage("preprocessor JSON: version 2 (expected: 1 (this library reads versions up to 1))");
+        ObjectNode v3 = json.deepCopy().put("version", 3);
+        assertThatThrownBy(() -> Preprocessor.fromJson(v3))
+                .hasMessage("preprocessor JSON: version 3 (expected: 1 to 2 (this library reads versions up to 2))");
         ObjectNode other = json.deepCopy().put("format", "something");
         assertThatThrownBy(() -> Preprocessor.fromJson(other))
                 .hasMessage("preprocessor JSON: format \"something\" (expected: 'ringfold-preprocessor')");

@@ -12,7 +12,7 @@ def f32(v):
     return struct.pack('<f', v)
 
 
-def fingerprint_dense(rows, labels):
+def fingerprint_dense(rows, labels, documents=None):
     h = hashlib.sha256()
     h.update(b'ringfold-dataset-v1')
     h.update(bytes([0]))
@@ -22,6 +22,10 @@ def fingerprint_dense(rows, labels):
             h.update(f32(v))
     for y in labels:
         h.update(f32(y))
+    for d in documents or []:
+        b = d.encode('utf-8')
+        h.update(struct.pack('<i', len(b)))
+        h.update(b)
     return h.hexdigest()
 
 
@@ -73,5 +77,7 @@ rows = [[1.0, 0.0, -2.5], [0.1, 3.0, 0.0]]
 labels = [0.0, 1.0]
 print('dense ', fingerprint_dense(rows, labels))
 print('sparse', fingerprint_sparse(rows, labels))
+# A text column (its matrix cells are 0) with a non-ASCII document.
+print('text  ', fingerprint_dense([[1.0, 0.0], [2.0, 0.0]], [0.0, 1.0], ['Héllo,\r\nworld', '']))
 print('split n=10 f=0.3 seed=42 ->', held_out(10, 0.3, 42))
 print('split n=20 f=0.25 seed=-7 ->', held_out(20, 0.25, -7))

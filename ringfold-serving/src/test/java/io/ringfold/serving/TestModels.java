@@ -40,6 +40,26 @@ public final class TestModels {
                 provenance());
     }
 
+    /**
+     * Logistic regression on the token counts of one text column, body, with vocabulary free (id 1),
+     * money (2), meeting (3): weights 0.5 for unknown tokens, 1, 1 and -2, bias -1. "Free money, free!" has
+     * counts (0, 2, 1, 0): logit 2, so P(spam) = sigmoid(2); "meeting" alone has logit -3.
+     */
+    public static Model spamFilter() {
+        ObjectNode pre = new ObjectMapper().createObjectNode();
+        pre.put("format", "ringfold-preprocessor").put("version", 2);
+        pre.putArray("inputColumns").add("body");
+        pre.putObject("categorical");
+        pre.put("shift", "AAAAAA==").put("scale", "AACAPw=="); // float32 0 and 1
+        ObjectNode text = pre.putObject("text");
+        text.put("column", "body").put("tokenizer", "lowercase-alphanumeric").put("ngrams", 1);
+        text.putArray("vocabulary").add("free").add("money").add("meeting");
+        Architecture arch = new Architecture(ModelType.LOGISTIC, 4, new int[0], Activation.RELU, 1,
+                Loss.BINARY_CROSS_ENTROPY);
+        return new Model(arch, new float[] {0.5f, 1, 1, -2, -1}, Preprocessor.fromJson(pre), List.of("ham", "spam"),
+                provenance());
+    }
+
     static Provenance provenance() {
         return Provenance.capture(new ObjectMapper().createObjectNode(), 1, "test", "none", "test");
     }

@@ -71,7 +71,7 @@ final class TfServingApi {
         spec.put("version", Long.toString(sv.version()));
         ObjectNode sig = root.putObject("metadata").putObject("signature_def").putObject("signature_def")
                 .putObject("serving_default");
-        tensorInfo(sig.putObject("inputs"), Signature.INPUT, s.categorical() ? "DT_STRING" : "DT_FLOAT",
+        tensorInfo(sig.putObject("inputs"), Signature.INPUT, s.takesStrings() ? "DT_STRING" : "DT_FLOAT",
                 new long[] {-1, s.width()});
         ObjectNode outs = sig.putObject("outputs");
         for (String o : s.outputNames()) {

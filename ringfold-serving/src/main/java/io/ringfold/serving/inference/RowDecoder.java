@@ -8,21 +8,22 @@ import java.util.List;
 /**
  * Turns raw request rows (JSON values) into the model's preprocessed input, checking every value first.
  * Numbers go through their JSON text and {@code Preprocessor.parseAndTransform}, exactly as
- * {@code ringfold predict} reads them, so server and command line give the same bits for the same rows.
+ * {@code ringfold predict} reads them, and a text column's string is tokenised and counted there with the
+ * model's saved vocabulary, so server and command line give the same bits for the same rows.
  */
 public final class RowDecoder {
 
     private final Model model;
     private final Signature signature;
     private final int outWidth;
-    /** No categorical column: a row of plain numbers may skip the text form (see {@link #exactFloat}). */
+    /** No categorical or text column: a row of plain numbers may skip the text form (see {@link #exactFloat}). */
     private final boolean numeric;
 
     public RowDecoder(Model model, Signature signature) {
         this.model = model;
         this.signature = signature;
         this.outWidth = model.architecture().inputs();
-        this.numeric = model.preprocessor().vocabularies().isEmpty();
+        this.numeric = model.preprocessor().numeric();
     }
 
     /** Width of a decoded (preprocessed) row. */
@@ -67,8 +68,8 @@ public final class RowDecoder {
     }
 
     /**
-     * Whether {@link #decodeExact} applies: no categorical column, so a row of plain numbers needs no text
-     * form.
+     * Whether {@link #decodeExact} applies: no categorical or text column, so a row of plain numbers needs
+     * no text form.
      */
     public boolean numeric() {
         return numeric;
@@ -136,6 +137,13 @@ public final class RowDecoder {
         return Float.NaN;
     }
 
+    /** What column {@code c} takes, for messages. */
+    private String expectedValue(int c) {
+        String column = signature.columns().get(c);
+        return model.preprocessor().text().filter(t -> t.column().equals(column)).isPresent() ? "a string of text"
+                : model.preprocessor().vocabularies().containsKey(column) ? "a number or a category name" : "a number";
+    }
+
     private String cell(String tensor, int r, int c, JsonNode v) {
         if (v.isNumber()) {
             double d = v.doubleValue();
@@ -150,6 +158,6 @@ public final class RowDecoder {
         }
         throw new BadInputException(tensor + ": row " + r + ", column '" + signature.columns().get(c) + "': "
                 + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)
-                + " (expected: a number" + (signature.categorical() ? " or a category name" : "") + ")");
+                + " (expected: " + expectedValue(c) + ")");
     }
 }

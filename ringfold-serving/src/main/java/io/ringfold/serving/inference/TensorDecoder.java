@@ -23,7 +23,7 @@ public final class TensorDecoder {
     private TensorDecoder() {
     }
 
-    /** Whether {@code datatype} is one of the numeric datatypes a model without categorical columns takes. */
+    /** Whether {@code datatype} is one of the numeric datatypes a model without categorical or text columns takes. */
     public static boolean isNumeric(String datatype) {
         return NUMERIC.contains(datatype);
     }
@@ -50,10 +50,10 @@ public final class TensorDecoder {
             throw new BadInputException(where + ": datatype " + (datatype == null ? "missing" : "'" + datatype + "'")
                     + " (expected: " + s.inputDatatype() + ")");
         }
-        boolean okType = s.categorical() ? "BYTES".equals(datatype) : NUMERIC.contains(datatype);
+        boolean okType = s.takesStrings() ? "BYTES".equals(datatype) : NUMERIC.contains(datatype);
         if (!okType) {
             throw new BadInputException(where + ": datatype " + datatype + " (expected: " + s.inputDatatype()
-                    + (s.categorical() ? ", the model has categorical columns" : " or another numeric type") + ")");
+                    + (s.takesStrings() ? ", the model has " + s.stringColumns() : " or another numeric type") + ")");
         }
         JsonNode shapeNode = in.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() < 1 || shapeNode.size() > 2) {
