@@ -1,17 +1,16 @@
 package io.ringfold.bench;
 
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.ForwardPass;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.ForwardPass;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Prepared;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.NativeBlas;
-import io.ringfold.tensor.PackedMatrix;
 import io.ringfold.tensor.VectorBlas;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,6 +20,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What batch invariance costs: the prediction forward pass (products, bias, activations, softmax) of the
@@ -48,7 +50,7 @@ public class InferenceBenchmark {
 
     private Blas blas;
     private float[] params;
-    private PackedMatrix[] packed;
+    private Prepared prepared;
     private FloatMatrix x;
     private ForwardPass pass;
 
@@ -56,23 +58,20 @@ public class InferenceBenchmark {
     public void setUp() {
         int inputs = model.startsWith("digits") ? 64 : 784;
         int[] hidden = model.endsWith("mlp") ? new int[] {inputs == 64 ? 64 : 128} : new int[0];
-        Architecture arch = new Architecture(model.endsWith("mlp") ? ModelType.MLP : ModelType.SOFTMAX, inputs, hidden,
-                Activation.RELU, 10, Loss.CROSS_ENTROPY);
+        Network net = new Architecture(model.endsWith("mlp") ? ModelType.MLP : ModelType.SOFTMAX, inputs, hidden,
+                Activation.RELU, 10, Loss.CROSS_ENTROPY).toNetwork();
         SplittableRandom random = new SplittableRandom(42);
-        params = randomArray(random, (int) arch.parameterCount(), 1 / Math.sqrt(inputs));
-        packed = new PackedMatrix[arch.layerCount()];
-        for (int l = 0; l < packed.length; l++) {
-            packed[l] = PackedMatrix.of(arch.fanIn(l), arch.fanOut(l), params, arch.weightOffset(l), arch.fanOut(l));
-        }
+        params = randomArray(random, net.parameterCount(), 1 / Math.sqrt(inputs));
+        prepared = Prepared.of(net, params);
         x = new FloatMatrix(batch, inputs, randomArray(random, batch * inputs, 1));
-        pass = new ForwardPass(arch, batch);
+        pass = new ForwardPass(net, batch);
         blas = path.equals("native") ? NativeBlas.create(1) : new VectorBlas(1);
     }
 
     @Benchmark
     public float[] forward() {
         if (path.equals("invariant")) {
-            pass.forwardRowInvariant(blas, params, packed, x, batch);
+            pass.predict(blas, params, prepared, x, batch);
         } else {
             pass.forward(blas, params, x, batch);
         }

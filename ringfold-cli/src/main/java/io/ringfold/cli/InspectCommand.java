@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
+import io.ringfold.nn.Network;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code ringfold inspect DIR}: architecture, provenance, evaluation and parameter digest of a model. */
+/** {@code ringfold inspect DIR}: the layer table, provenance, evaluation and parameter digest of a model. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "Show a model's architecture, provenance and parameter_digest (SHA-256 of its parameters).")
 final class InspectCommand implements Callable<Integer> {
@@ -28,17 +31,65 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    /** One object per layer: where, the layer as --layers writes it, output shape, parameters; blocks nested. */
+    private static com.fasterxml.jackson.databind.node.ArrayNode layerRows(List<Network.Node> nodes) {
+        com.fasterxml.jackson.databind.node.ArrayNode rows = JSON.createArrayNode();
+        for (Network.Node n : nodes) {
+            ObjectNode row = rows.addObject();
+            row.put("where", n.where());
+            row.put("layer", n.spec().format());
+            row.set("output_shape", JSON.valueToTree(n.out().dims()));
+            row.put("parameters", n.paramCount());
+            if (!n.block().isEmpty()) {
+                row.set("block", layerRows(n.block()));
+            }
+        }
+        return rows;
+    }
+
+    /** The layer table, as Keras' summary() has it: the layer, its output shape and its parameters. */
+    private static void printTable(PrintWriter w, Network net) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"", "input", net.input().toString(), ""});
+        addRows(rows, net.nodes(), "");
+        int[] width = new int[4];
+        for (String[] r : rows) {
+            for (int c = 0; c < 4; c++) {
+                width[c] = Math.max(width[c], r[c].length());
+            }
+        }
+        for (String[] r : rows) {
+            w.println(String.format("  %-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %" + width[3] + "s",
+                    r[0], r[1], r[2], r[3]).stripTrailing());
+        }
+        w.println(String.format("  %-" + (width[0] + width[1] + width[2] + 4) + "s  %" + width[3] + "s", "total",
+                String.format("%,d", net.parameterCount())));
+    }
+
+    private static void addRows(List<String[]> rows, List<Network.Node> nodes, String indent) {
+        for (Network.Node n : nodes) {
+            String layer = n.block().isEmpty() ? n.spec().format() : n.spec().kind().id() + "(";
+            rows.add(new String[] {indent + n.where(), layer, n.out().toString(), String.format("%,d", n.paramCount())});
+            if (!n.block().isEmpty()) {
+                addRows(rows, n.block(), indent + "  ");
+                rows.add(new String[] {indent + "", ")", "", ""});
+            }
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Model m = ModelCodec.load(path);
         ObjectNode evaluation = ModelCodec.evaluation(path);
         ObjectNode r = JSON.createObjectNode();
         r.put("model_path", path.toString());
-        r.put("architecture", m.architecture().describe());
+        r.put("architecture", m.network().describe());
+        r.set("input_shape", JSON.valueToTree(m.network().input().dims()));
+        r.set("layers", layerRows(m.network().nodes()));
         r.put("inputs", m.inputWidth());
         r.putPOJO("input_columns", m.preprocessor().inputColumns());
         r.putPOJO("class_names", m.classNames());
-        r.put("parameter_count", m.architecture().parameterCount());
+        r.put("parameter_count", m.network().parameterCount());
         r.put("parameter_digest", m.parameterDigest());
         r.set("provenance", m.provenance().toJson());
         r.set("evaluation", evaluation);
@@ -46,11 +97,13 @@ final class InspectCommand implements Callable<Integer> {
         if (json) {
             w.println(JSON.writeValueAsString(r));
         } else {
-            w.println("model:            " + m.architecture().describe());
-            w.println("inputs:           " + m.inputWidth() + " raw columns -> " + m.architecture().inputs() + " features");
+            w.println("model:            " + m.network().describe());
+            w.println("inputs:           " + m.inputWidth() + " raw columns -> " + m.network().inputSize() + " features");
             if (m.isClassifier()) {
                 w.println("classes:          " + m.classNames());
             }
+            w.println("layers:");
+            printTable(w, m.network());
             w.println("parameter_digest: " + m.parameterDigest());
             w.println("provenance:       " + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m.provenance().toJson())
                     .replace("\n", "\n                  "));

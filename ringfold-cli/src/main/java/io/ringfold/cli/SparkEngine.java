@@ -2,7 +2,7 @@ package io.ringfold.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.model.Architecture;
+import io.ringfold.nn.Network;
 import io.ringfold.tensor.Matrix;
 import io.ringfold.train.FitExchange;
 import io.ringfold.train.Fitter;
@@ -76,7 +76,7 @@ final class SparkEngine {
         return this::fit;
     }
 
-    private TrainingResult fit(Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+    private TrainingResult fit(Network arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
                                TrainingListener listener) {
         if (xVal != null) {
             // TrainCommand refuses --validation-split with --engine spark; a validation set here is a bug.
@@ -130,7 +130,7 @@ final class SparkEngine {
             "logger.jetty.name = org.sparkproject.jetty",
             "logger.jetty.level = error", "");
 
-    private ObjectNode header(Architecture arch) {
+    private ObjectNode header(Network arch) {
         ObjectNode h = new ObjectMapper().createObjectNode();
         h.put("master", master);
         h.put("app_name", "ringfold train (" + arch.describe() + ")");

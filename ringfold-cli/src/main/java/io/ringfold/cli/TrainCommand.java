@@ -6,11 +6,11 @@ import io.ringfold.data.TextOptions;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
-import io.ringfold.train.TrainingListener;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
 import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
 
 /** {@code ringfold train}: load data, train one model, evaluate it on the held-out test set, save it. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = HyperparameterFlags.class,
         description = {"Train a model and save it to --out DIR (DIR/model.rfm).",
                 "Data SPEC: digits (bundled), fashion-mnist (Debian package dataset-fashion-mnist),",
                 "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL], libsvm:PATH[?features=N],",
@@ -39,63 +40,13 @@ final class TrainCommand implements Callable<Integer> {
             + "else a --test-split fraction held out.")
     String test;
 
-    @Option(names = "--model", paramLabel = "TYPE", description = "linear, logistic, softmax or mlp (default: mlp).")
-    String model;
+    // The hyperparameter flags (--model, --hidden, --layers, --lr, ...) come from their declarations:
+    // HyperparameterFlags adds them here.
 
-    @Option(names = "--hidden", split = ",", paramLabel = "N[,N...]", description = "Hidden layer widths (mlp; default 128).")
-    List<Integer> hidden;
-
-    @Option(names = "--activation", description = "relu, tanh, sigmoid or identity (default: relu).")
-    String activation;
-
-    @Option(names = "--loss", description = "mse, binary-cross-entropy or cross-entropy (default: by model and labels;"
-            + " mlp with mse is a regressor).")
-    String loss;
-
-    @Option(names = "--epochs", description = "Passes over the training data (default: 10).")
-    Integer epochs;
-
-    @Option(names = "--batch-size", description = "Examples per step (default: 128).")
-    Integer batchSize;
-
-    @Option(names = "--optimizer", description = "adam, sgd or momentum (default: adam).")
-    String optimizer;
-
-    @Option(names = "--lr", description = "Learning rate (default: 0.001).")
-    Float lr;
-
-    @Option(names = "--momentum", description = "Momentum coefficient for --optimizer momentum (default: 0.9).")
-    Float momentum;
-
-    @Option(names = "--nesterov", description = "Nesterov momentum.")
-    Boolean nesterov;
-
-    @Option(names = "--weight-decay", description = "L2 penalty on weights (default: 0).")
-    Float weightDecay;
-
-    @Option(names = "--lr-schedule", description = "constant, step or cosine (default: constant).")
-    String lrSchedule;
-
-    @Option(names = "--lr-step-epochs", description = "Epochs between decays for --lr-schedule step (default: 10).")
-    Integer lrStepEpochs;
-
-    @Option(names = "--lr-gamma", description = "Decay factor for --lr-schedule step (default: 0.1).")
-    Float lrGamma;
-
-    @Option(names = "--seed", description = "Seed of every random choice (default: 42).")
-    Long seed;
-
-    @Option(names = "--validation-split", description = "Fraction of training data for validation (default: 0).")
-    Double validationSplit;
-
-    @Option(names = "--patience", description = "Stop after N epochs without a better validation loss (default: 0, off).")
-    Integer patience;
-
-    @Option(names = "--test-split", description = "Fraction held out as test set when the data has none (default: 0.2).")
-    Double testSplit;
-
-    @Option(names = "--no-standardize", description = "Do not standardise features.")
-    boolean noStandardize;
+    @Option(names = "--architecture", paramLabel = "FILE", description = "A JSON file with the network's layers, "
+            + "{\"layers\": [{\"type\": \"conv2d\", \"filters\": 20, \"kernel\": 5}, ...]} and optionally "
+            + "\"input\": [1, 28, 28]; instead of --layers (docs/networks.md).")
+    Path architecture;
 
     @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
             + "frequent tokens of the training split; the others count as one unknown token (default: "
@@ -235,7 +186,7 @@ final class TrainCommand implements Callable<Integer> {
                     new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
-        w.println("model: " + outcome.model().architecture().describe());
+        w.println("model: " + outcome.model().network().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
         ObjectNode result = Results.summary(outcome, file);
         String id = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
@@ -300,9 +251,9 @@ final class TrainCommand implements Callable<Integer> {
                 checkpointEpochs == null ? (checkpointSteps == null ? 1 : 0) : checkpointEpochs, resume);
     }
 
-    private void checkParallelFlags() {
+    private void checkParallelFlags(TrainingConfig config) {
         boolean process = rank != null || worldSize != null || rendezvous != null;
-        checkEngineFlags(process);
+        checkEngineFlags(process, config);
         if (process && (rank == null || worldSize == null || rendezvous == null)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--rank, --world-size and --rendezvous go together (expected: all three for multi-process training)");
@@ -370,7 +321,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void checkEngineFlags(boolean process) {
+    private void checkEngineFlags(boolean process, TrainingConfig config) {
         if (engine != null && !engine.equals("local") && !engine.equals("spark")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--engine: " + engine
                     + " (expected: local or spark)");
@@ -386,8 +337,8 @@ final class TrainCommand implements Callable<Integer> {
         // What a barrier stage does not do (yet); each refused by name rather than silently ignored.
         String refused = process ? "--rank/--world-size/--rendezvous (Spark places the workers)"
                 : allreduce != null && !allreduce.equals("exact") ? "--allreduce " + allreduce + " (Spark runs exact sums)"
-                : validationSplit != null && validationSplit > 0 ? "--validation-split (no validation inside the stage)"
-                : patience != null && patience > 0 ? "--patience (no early stopping inside the stage)"
+                : config.validationSplit() > 0 ? "--validation-split (no validation inside the stage)"
+                : config.patience() > 0 ? "--patience (no early stopping inside the stage)"
                 : resume ? "--resume (a retried stage resumes by itself)"
                 : checkpointEpochs != null && checkpointEpochs != 1 ? "--checkpoint-every-epochs " + checkpointEpochs
                         + " (Spark checkpoints every epoch or every --checkpoint-every-steps N)"
@@ -404,90 +355,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
     private TrainingConfig config() {
-        checkParallelFlags();
-        ObjectNode n = TrainingConfig.defaults().toJson();
-        if (model != null) {
-            n.put("model", model);
-            if (!"mlp".equalsIgnoreCase(model) && hidden == null) {
-                n.putArray("hidden");
-            }
-        }
-        if (hidden != null) {
-            var a = n.putArray("hidden");
-            hidden.forEach(a::add);
-        }
-        putIfSet(n, "activation", activation);
-        putIfSet(n, "loss", loss);
-        putIfSet(n, "optimizer", optimizer);
-        putIfSet(n, "lrSchedule", lrSchedule);
-        if (epochs != null) {
-            n.put("epochs", epochs);
-        }
-        if (batchSize != null) {
-            n.put("batchSize", batchSize);
-        }
-        if (lr != null) {
-            n.put("learningRate", lr);
-        }
-        if (momentum != null) {
-            n.put("momentum", momentum);
-        }
-        if (nesterov != null) {
-            n.put("nesterov", nesterov);
-        }
-        if (weightDecay != null) {
-            n.put("weightDecay", weightDecay);
-        }
-        if (lrStepEpochs != null) {
-            n.put("lrStepEpochs", lrStepEpochs);
-        }
-        if (lrGamma != null) {
-            n.put("lrGamma", lrGamma);
-        }
-        if (seed != null) {
-            n.put("seed", seed);
-        }
-        if (validationSplit != null) {
-            n.put("validationSplit", validationSplit);
-        }
-        if (patience != null) {
-            n.put("patience", patience);
-        }
-        if (testSplit != null) {
-            n.put("testSplit", testSplit);
-        }
-        if (noStandardize) {
-            n.put("standardize", false);
-        }
-        try {
-            return TrainingConfig.fromJson(n);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flagMessage(e.getMessage()));
-        }
-    }
-
-    /** Hyperparameter names as the flags that set them, so the message names what the user typed. */
-    private static final java.util.Map<String, String> FLAGS = java.util.Map.ofEntries(
-            java.util.Map.entry("model", "--model"), java.util.Map.entry("hidden", "--hidden"),
-            java.util.Map.entry("activation", "--activation"), java.util.Map.entry("loss", "--loss"),
-            java.util.Map.entry("epochs", "--epochs"), java.util.Map.entry("batchSize", "--batch-size"),
-            java.util.Map.entry("optimizer", "--optimizer"), java.util.Map.entry("learningRate", "--lr"),
-            java.util.Map.entry("momentum", "--momentum"), java.util.Map.entry("weightDecay", "--weight-decay"),
-            java.util.Map.entry("lrSchedule", "--lr-schedule"), java.util.Map.entry("lrStepEpochs", "--lr-step-epochs"),
-            java.util.Map.entry("lrGamma", "--lr-gamma"), java.util.Map.entry("seed", "--seed"),
-            java.util.Map.entry("validationSplit", "--validation-split"), java.util.Map.entry("patience", "--patience"),
-            java.util.Map.entry("testSplit", "--test-split"));
-
-    static String flagMessage(String message) {
-        int colon = message.indexOf(':');
-        String flag = colon > 0 ? FLAGS.get(message.substring(0, colon)) : null;
-        return flag == null ? "invalid option: " + message : flag + message.substring(colon);
-    }
-
-    private static void putIfSet(ObjectNode n, String field, String value) {
-        if (value != null) {
-            n.put(field, value);
-        }
+        TrainingConfig config = HyperparameterFlags.config(spec, architecture);
+        checkParallelFlags(config);
+        return config;
     }
 
     /** ", fixed-point sums native" (or "java (why)") in the exact mode, which uses that kernel; else nothing. */

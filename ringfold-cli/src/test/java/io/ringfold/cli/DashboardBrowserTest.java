@@ -120,7 +120,7 @@ class DashboardBrowserTest {
         WebElement digits = waiting().until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#models-table tr[data-model='digits'][data-version='1']")));
         assertThat(digits.getAttribute("data-state")).isEqualTo("ready");
-        assertThat(driver.findElement(By.id("models-table")).getText()).contains("digits").contains("mlp 64 -> 64 relu -> 10 softmax");
+        assertThat(driver.findElement(By.id("models-table")).getText()).contains("digits").contains("64 -> dense(64) -> relu -> dense(10) softmax");
 
         // Runs: the quickstart's run, with one point per epoch on both curves, a 10x10 confusion matrix, 2 ranks.
         waiting().until(ExpectedConditions.attributeToBe(By.id("run-detail"), "data-epochs", Integer.toString(EPOCHS)));

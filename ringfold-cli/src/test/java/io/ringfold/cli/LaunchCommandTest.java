@@ -57,6 +57,29 @@ class LaunchCommandTest {
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
     }
 
+    /**
+     * A network of layers over processes: convolution, batch normalisation (statistics per logical shard) and
+     * dropout (masks from seed, step and example) give the digest of one worker thread and of three.
+     */
+    @Test
+    void aConvolutionalNetworkOverProcessesMatchesWorkerThreads() throws Exception {
+        List<String> cnn = new ArrayList<>(List.of("train", "--data", "digits", "--layers",
+                "conv2d(4,3,padding=1),batchnorm,relu,maxpool2d(2),flatten,dropout(0.2),dense(16),relu", "--epochs", "2",
+                "--batch-size", "32", "--seed", "6", "--json", "--out"));
+        String expected = null;
+        for (String workers : new String[] {"1", "3"}) {
+            List<String> threads = new ArrayList<>(cnn);
+            threads.addAll(List.of(tmp.resolve("cnn-w" + workers).toString(), "--workers", workers));
+            String d = digest(CliRunner.run(threads.toArray(String[]::new)));
+            assertThat(expected == null || d.equals(expected)).as("%s worker threads", workers).isTrue();
+            expected = d;
+        }
+        List<String> args = new ArrayList<>(List.of("launch", "--nproc", "2", "--"));
+        args.addAll(cnn);
+        args.add(tmp.resolve("cnn-p2").toString());
+        assertThat(digest(CliRunner.run(args.toArray(String[]::new)))).as("launch --nproc 2").isEqualTo(expected);
+    }
+
     @Test
     void sharedMemoryByDefaultAndTcpOnRequestGiveTheDigestOfOneWorker() throws Exception {
         List<String> one = new ArrayList<>(List.of("train", "--data", "digits", "--hidden", "16", "--epochs", "3",

@@ -128,7 +128,7 @@ class PredictionAgreementTest {
         ObjectNode expected;
         if (m.classifier()) {
             // A binary model's one output is P(class 1); predict prints (1 - p, p).
-            int k = ModelCodec.load(modelDir(m)).architecture().outputs();
+            int k = ModelCodec.load(modelDir(m)).network().outputs();
             float[] outputs = new float[predicted.length * k];
             for (int r = 0; r < predicted.length; r++) {
                 System.arraycopy(predicted[r], predicted[r].length - k, outputs, r * k, k);

@@ -30,7 +30,7 @@ class QuickstartCommandTest {
             assertThat(s.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("1", "2");
         }
         CliRunner inspect = CliRunner.run("inspect", models.resolve("digits").resolve("2").toString());
-        assertThat(inspect.out()).contains("mlp 64 -> 64 relu -> 10 softmax");
+        assertThat(inspect.out()).contains("64 -> dense(64) -> relu -> dense(10) softmax");
         // The run record names the version's directory, not the staging directory the model was built in.
         io.ringfold.runs.RunRecord record = io.ringfold.runs.FileRunStore.read(models.resolve("digits").resolve("2"));
         assertThat(record.arguments()).contains(models.resolve("digits").resolve("2").toString())

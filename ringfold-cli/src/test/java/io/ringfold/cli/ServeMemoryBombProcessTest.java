@@ -92,7 +92,7 @@ class ServeMemoryBombProcessTest {
     private void publishBomb(Path repo, String model, long version, Path file) throws Exception {
         ModelFile.Contents c = ModelFile.read(file);
         ObjectNode header = c.header();
-        ((ObjectNode) header.get("architecture")).put("inputs", BOMB_INPUTS);
+        ((ObjectNode) header.get("network")).putArray("input").add(BOMB_INPUTS);
         Path bomb = tmp.resolve("bomb-" + model + "-" + version + ".rfm");
         ModelFile.write(bomb, header, c.tensors());
         assertThat(Files.size(bomb)).isLessThan(16 << 10);

@@ -1,6 +1,7 @@
 package io.ringfold.data;
 
 import io.ringfold.tensor.FloatMatrix;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -387,7 +388,7 @@ public final class CsvReader {
                     reference != null ? reference.textColumns().get(names.get(textIdx)) : textOptions);
             Schema schema = new Schema(featureNames, classNames, vocabularies, labelName, text);
             return new Dataset(new FloatMatrix(count, f, x), y, schema, source,
-                    textIdx < 0 ? null : documents.toArray(new String[0]));
+                    textIdx < 0 ? null : documents.toArray(new String[0]), null);
         }
 
         private int[] encode(List<String> cells, List<String> vocab, String kind, String where, String source) {

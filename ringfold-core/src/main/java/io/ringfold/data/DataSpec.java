@@ -1,5 +1,7 @@
 package io.ringfold.data;
 
+import io.ringfold.nn.Shape;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -76,7 +78,8 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
                 Dataset raw = new CsvReader().withHeader(false).read(in, "digits");
                 Schema schema = new Schema(Schema.generatedNames("px", raw.numFeatures()), List.of(),
                         java.util.Map.of(), "digit");
-                return new LoadedData(raw.withFeatures(raw.features(), schema), Optional.empty());
+                return new LoadedData(raw.withFeatures(raw.features(), schema).withExampleShape(Shape.of(1, 8, 8)),
+                        Optional.empty());
             } catch (IOException e) {
                 throw DataFiles.unreadable("digits", e);
             }

@@ -1,10 +1,11 @@
 package io.ringfold.data;
 
+import io.ringfold.nn.Shape;
 import io.ringfold.random.SplitMix64;
-
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -30,22 +31,28 @@ public final class Dataset {
     private final Schema schema;
     private final String source;
     private final String[] documents; // of the text column, one per row; null without one
+    private final Shape exampleShape;
     // Row of the first label that is not a non-negative integer, or -1; and 1 + the largest label.
     private final int firstNonClassRow;
     private final int maxLabelPlusOne;
     private volatile String fingerprint;
 
-    /** Takes ownership of the arrays (no copy): for readers and preprocessing in this package. */
+    /** Takes ownership of the arrays (no copy): for readers and preprocessing in this package; rows are vectors. */
     Dataset(Matrix features, float[] labels, Schema schema, String source) {
-        this(features, labels, schema, source, null);
+        this(features, labels, schema, source, null, null);
     }
 
     /**
-     * As above, with the documents of the schema's text column (one per row; null without a text column).
-     * Takes ownership of the array.
+     * As above, with the documents of the schema's text column (one per row; null without a text column;
+     * ownership taken), each row an example of shape {@code exampleShape} (null: a vector of the row's width).
      */
-    Dataset(Matrix features, float[] labels, Schema schema, String source, String[] documents) {
+    Dataset(Matrix features, float[] labels, Schema schema, String source, String[] documents, Shape exampleShape) {
         this.features = Objects.requireNonNull(features, "features");
+        if (exampleShape != null && exampleShape.size() != features.cols()) {
+            throw new IllegalArgumentException("exampleShape: " + exampleShape + " (expected: " + features.cols()
+                    + " values, the row width)");
+        }
+        this.exampleShape = exampleShape != null ? exampleShape : Shape.vector(Math.max(1, features.cols()));
         this.labels = Objects.requireNonNull(labels, "labels");
         this.schema = Objects.requireNonNull(schema, "schema");
         this.source = Objects.requireNonNull(source, "source");
@@ -115,7 +122,7 @@ public final class Dataset {
         for (int i = 0; i < docs.length; i++) {
             Objects.requireNonNull(docs[i], "documents[" + i + "]");
         }
-        return new Dataset(d.features, d.labels, schema, source, docs);
+        return new Dataset(d.features, d.labels, schema, source, docs, null);
     }
 
     private static void checkFinite(float[] x, int cols, String source) {
@@ -125,6 +132,19 @@ public final class Dataset {
                         + " (expected: finite)");
             }
         }
+    }
+
+    /**
+     * The shape of one example: {@code [1, 28, 28]} for the IDX images, {@code [1, 8, 8]} for the digits, a
+     * vector of the row's width for tables. A row stores the example row-major.
+     */
+    public Shape exampleShape() {
+        return exampleShape;
+    }
+
+    /** The same data set, each row an example of {@code shape} (as many values as a row has). */
+    public Dataset withExampleShape(Shape shape) {
+        return new Dataset(features, labels, schema, source, documents, shape);
     }
 
     /** The feature matrix itself, not a copy: do not modify. */
@@ -205,7 +225,7 @@ public final class Dataset {
                 docs[i] = documents[rows[i]];
             }
         }
-        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source, docs);
+        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source, docs, exampleShape);
     }
 
     /**
@@ -259,10 +279,15 @@ public final class Dataset {
         return f;
     }
 
-    /** The same rows with other features (after preprocessing; documents kept if the schema has a text column). */
+    /**
+     * The same rows with other features (after preprocessing; documents kept if the schema has a text column):
+     * the example keeps its shape when the width is unchanged (standardisation), and becomes a vector otherwise
+     * (one-hot columns, token counts).
+     */
     Dataset withFeatures(Matrix newFeatures, Schema newSchema) {
         String[] docs = newSchema.textColumns().isEmpty() ? null : documents;
-        return new Dataset(newFeatures, labels, newSchema, source, docs);
+        return new Dataset(newFeatures, labels, newSchema, source, docs,
+                newFeatures.cols() == exampleShape.size() ? exampleShape : null);
     }
 
     @Override

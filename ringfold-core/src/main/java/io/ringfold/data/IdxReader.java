@@ -1,6 +1,8 @@
 package io.ringfold.data;
 
+import io.ringfold.nn.Shape;
 import io.ringfold.tensor.FloatMatrix;
+
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,7 +36,21 @@ public final class IdxReader {
                     x.rows() + " as there are images in " + images);
         }
         Schema schema = new Schema(Schema.generatedNames("px", x.cols()), List.of(), Map.of(), "label");
-        return new Dataset(x, y, schema, images.toString());
+        return new Dataset(x, y, schema, images.toString(), null, imageShape(images));
+    }
+
+    /** The shape of one image of an images file, {@code [1, rows, cols]} (one grey channel), from its header. */
+    static Shape imageShape(Path path) {
+        String source = path.toString();
+        try (DataInputStream in = new DataInputStream(DataFiles.open(path))) {
+            checkMagic(in, IMAGES_MAGIC, "unsigned-byte images, 3 dimensions", source);
+            readDim(in, "image count", source);
+            int rows = readDim(in, "rows", source);
+            int cols = readDim(in, "columns", source);
+            return Shape.of(1, rows, cols);
+        } catch (IOException e) {
+            throw DataFiles.unreadable(source, e);
+        }
     }
 
     /** An images file as a count × (rows·cols) matrix of pixel values 0..255. */

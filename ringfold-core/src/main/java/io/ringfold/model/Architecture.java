@@ -1,6 +1,15 @@
 package io.ringfold.model;
 
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.LayerKind;
+import io.ringfold.nn.LayerSpec;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Shape;
+
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Shape of a dense network: {@code inputs -> hidden[0] -> ... -> outputs}, the hidden activation and
@@ -103,6 +112,25 @@ public record Architecture(ModelType type, int inputs, int[] hidden, Activation 
             macs += (long) fanIn(l) * fanOut(l);
         }
         return macs;
+    }
+
+    /**
+     * The network this model family is: the hidden dense layers, each followed by its activation (none for
+     * identity), then the output layer. Same parameter layout, initialisation and arithmetic as before
+     * networks were made of layers.
+     */
+    public Network toNetwork() {
+        List<LayerSpec> layers = new ArrayList<>();
+        for (int h : hidden) {
+            layers.add(LayerSpec.of(LayerKind.DENSE, h));
+            switch (activation) {
+                case RELU -> layers.add(LayerSpec.of(LayerKind.RELU));
+                case TANH -> layers.add(LayerSpec.of(LayerKind.TANH));
+                case SIGMOID -> layers.add(LayerSpec.of(LayerKind.SIGMOID));
+                case IDENTITY -> { }
+            }
+        }
+        return Network.of(Shape.vector(inputs), layers, outputs, loss);
     }
 
     public String describe() {

@@ -3,56 +3,61 @@ package io.ringfold.model;
 import io.ringfold.data.Preprocessor;
 import io.ringfold.io.ModelFile;
 import io.ringfold.io.NamedTensor;
+import io.ringfold.nn.ForwardPass;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Prepared;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
-import io.ringfold.tensor.PackedMatrix;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * A trained model: an immutable value holding the architecture, a private copy of the parameters, the
+ * A trained model: an immutable value holding the network, a private copy of the parameters, the
  * preprocessing fitted on the training data (applied identically at prediction time), the class names of
  * a classifier, and the provenance. Its outputs are class probabilities (N×K; N×1 = P(class 1) for binary
- * logistic regression) or regression values (N×1). It also keeps its weights packed for prediction (about
- * the size of the parameters again), so that no prediction repacks them.
+ * logistic regression) or regression values (N×1).
  */
 public final class Model {
 
-    private final Architecture architecture;
+    private final Network network;
     private final float[] parameters;
     private final Preprocessor preprocessor;
     private final List<String> classNames;
     private final Provenance provenance;
-    /** Each layer's weights packed for the row-invariant product: derived from parameters, built once. */
-    private final PackedMatrix[] packedWeights;
+    /** The prediction path's packed weights: derived from the parameters, built once. */
+    private final Prepared prepared;
 
-    public Model(Architecture architecture, float[] parameters, Preprocessor preprocessor, List<String> classNames,
+    public Model(Network network, float[] parameters, Preprocessor preprocessor, List<String> classNames,
                  Provenance provenance) {
-        if (parameters.length != architecture.parameterCount()) {
+        if (parameters.length != network.parameterCount()) {
             throw new IllegalArgumentException("parameters: " + parameters.length + " (expected: "
-                    + architecture.parameterCount() + " for " + architecture.describe() + ")");
+                    + network.parameterCount() + " for " + network.describe() + ")");
         }
-        if (preprocessor.outputWidth() != architecture.inputs()) {
+        if (preprocessor.outputWidth() != network.inputSize()) {
             throw new IllegalArgumentException("preprocessor output width: " + preprocessor.outputWidth()
-                    + " (expected: the model's " + architecture.inputs() + " inputs)");
+                    + " (expected: the network's " + network.inputSize() + " inputs, " + network.input() + ")");
         }
-        int classes = architecture.loss() == Loss.BINARY_CROSS_ENTROPY ? 2
-                : architecture.loss() == Loss.CROSS_ENTROPY ? architecture.outputs() : 0;
+        Loss loss = network.loss();
+        int classes = loss == Loss.BINARY_CROSS_ENTROPY ? 2 : loss == Loss.CROSS_ENTROPY ? network.outputs() : 0;
         if (!classNames.isEmpty() && classNames.size() != classes) {
             throw new IllegalArgumentException("classNames: " + classNames.size() + " names (expected: " + classes + ")");
         }
-        this.architecture = architecture;
+        this.network = network;
         this.parameters = parameters.clone();
         this.preprocessor = preprocessor;
         this.classNames = classes > 0 && classNames.isEmpty() ? numberedClasses(classes) : List.copyOf(classNames);
         this.provenance = provenance;
-        this.packedWeights = new PackedMatrix[architecture.layerCount()];
-        for (int l = 0; l < packedWeights.length; l++) {
-            packedWeights[l] = PackedMatrix.of(architecture.fanIn(l), architecture.fanOut(l), this.parameters,
-                    architecture.weightOffset(l), architecture.fanOut(l));
-        }
+        this.prepared = Prepared.of(network, this.parameters);
+    }
+
+    /** A model of one of the classic families (linear, logistic, softmax, a dense MLP): {@link Architecture#toNetwork()}. */
+    public Model(Architecture architecture, float[] parameters, Preprocessor preprocessor, List<String> classNames,
+                 Provenance provenance) {
+        this(architecture.toNetwork(), parameters, preprocessor, classNames, provenance);
     }
 
     private static List<String> numberedClasses(int k) {
@@ -63,11 +68,11 @@ public final class Model {
         return names;
     }
 
-    public Architecture architecture() {
-        return architecture;
+    public Network network() {
+        return network;
     }
 
-    /** A copy of the flat parameter vector (see {@link Architecture} for the layout). */
+    /** A copy of the flat parameter vector (see {@link Network} for the layout). */
     public float[] parameters() {
         return parameters.clone();
     }
@@ -81,7 +86,7 @@ public final class Model {
     }
 
     public boolean isClassifier() {
-        return architecture.loss().isClassification();
+        return network.loss().isClassification();
     }
 
     /** Class names, label i meaning classNames().get(i); empty for regression. */
@@ -98,15 +103,15 @@ public final class Model {
      * Outputs for rows that are already preprocessed (as in training), in batches of at most 1024 rows.
      * Batch invariant: a row's outputs have the same bits whatever rows share the call, in whatever order,
      * dense or sparse, and whichever {@code blas} computes them (it only chooses the threads; see
-     * {@link ForwardPass#forwardRowInvariant}). They can differ in the last bits from the training forward
-     * pass on another BLAS.
+     * {@link ForwardPass#predict}). They can differ in the last bits from the training forward pass on
+     * another BLAS.
      */
     public FloatMatrix predictPreprocessed(Blas blas, Matrix x) {
         int n = x.rows();
-        int k = architecture.outputs();
+        int k = network.outputs();
         FloatMatrix out = new FloatMatrix(n, k);
         int batch = Math.max(1, Math.min(1024, n));
-        ForwardPass pass = new ForwardPass(architecture, batch);
+        ForwardPass pass = new ForwardPass(network, batch);
         int[] index = new int[n];
         for (int i = 0; i < n; i++) {
             index[i] = i;
@@ -127,16 +132,16 @@ public final class Model {
      * want them too or batch rows themselves. Batch invariant, as {@link #predictPreprocessed}.
      */
     public void logits(Blas blas, Matrix x, int rows, ForwardPass pass) {
-        if (!pass.architecture().equals(architecture)) {
-            throw new IllegalArgumentException("pass: for " + pass.architecture().describe() + " (expected: "
-                    + architecture.describe() + ")");
+        if (!pass.network().equals(network)) {
+            throw new IllegalArgumentException("pass: for " + pass.network().describe() + " (expected: "
+                    + network.describe() + ")");
         }
-        pass.forwardRowInvariant(blas, parameters, packedWeights, x, rows);
+        pass.predict(blas, parameters, prepared, x, rows);
     }
 
     /** Outputs for raw numeric rows laid out as the training data was before preprocessing. */
     public FloatMatrix predictRaw(Blas blas, float[][] rows) {
-        FloatMatrix x = new FloatMatrix(rows.length, architecture.inputs());
+        FloatMatrix x = new FloatMatrix(rows.length, network.inputSize());
         for (int r = 0; r < rows.length; r++) {
             float[] t = preprocessor.transformRow(rows[r]);
             System.arraycopy(t, 0, x.data(), r * t.length, t.length);
@@ -170,18 +175,11 @@ public final class Model {
         return p;
     }
 
-    /** Parameters as named tensors: {@code dense_L/weight} (fanIn × fanOut) and {@code dense_L/bias}. */
+    /** Parameters as named tensors ({@link Network#parameterTensors()}): {@code dense_0/weight}, {@code conv2d_0/bias}, ... */
     public List<NamedTensor> tensors() {
         List<NamedTensor> t = new ArrayList<>();
-        for (int l = 0; l < architecture.layerCount(); l++) {
-            int in = architecture.fanIn(l);
-            int out = architecture.fanOut(l);
-            int w = architecture.weightOffset(l);
-            int b = architecture.biasOffset(l);
-            t.add(new NamedTensor("dense_" + l + "/weight", new int[] {in, out},
-                    java.util.Arrays.copyOfRange(parameters, w, w + in * out)));
-            t.add(new NamedTensor("dense_" + l + "/bias", new int[] {out},
-                    java.util.Arrays.copyOfRange(parameters, b, b + out)));
+        for (Network.ParameterTensor p : network.parameterTensors()) {
+            t.add(new NamedTensor(p.name(), p.dims(), Arrays.copyOfRange(parameters, p.offset(), p.offset() + p.count())));
         }
         return t;
     }
@@ -193,6 +191,6 @@ public final class Model {
 
     @Override
     public String toString() {
-        return "Model[" + architecture.describe() + ", digest " + parameterDigest().substring(0, 12) + "]";
+        return "Model[" + network.describe() + ", digest " + parameterDigest().substring(0, 12) + "]";
     }
 }

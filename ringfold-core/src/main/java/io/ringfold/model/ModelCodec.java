@@ -9,6 +9,9 @@ import io.ringfold.io.ModelFile;
 import io.ringfold.io.ModelFileException;
 import io.ringfold.io.ModelLimits;
 import io.ringfold.io.NamedTensor;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,15 +21,22 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Maps a {@link Model} to and from a {@link ModelFile}: the JSON header carries the model kind,
- * architecture, class names, preprocessing and provenance; the tensors carry the parameters. A model
- * directory holds one file, {@value #FILE_NAME}.
+ * Maps a {@link Model} to and from a {@link ModelFile}: the JSON header carries the model kind, the network,
+ * class names, preprocessing and provenance; the tensors carry the parameters. A model directory holds one
+ * file, {@value #FILE_NAME}.
+ *
+ * <p>Two kinds of header are read: {@value #KIND} (the model format's version 2: {@code "network"}, a
+ * {@link Network} of layers) and {@value #KIND_V1} (version 1, written before networks were made of layers:
+ * {@code "architecture"}, a dense network), which loads as the same network with the same tensors, so such a
+ * model predicts exactly as it did. Version 2 is written.
  */
 public final class ModelCodec {
 
     public static final String FILE_NAME = "model.rfm";
-    /** The header's {@code kind}; a reader meeting another kind refuses it by name. */
-    public static final String KIND = "ringfold.dense";
+    /** The header's {@code kind} of the current format; a reader meeting an unknown kind refuses it by name. */
+    public static final String KIND = "ringfold.network";
+    /** The kind of the first format (a dense network as {@code "architecture"}), still read. */
+    public static final String KIND_V1 = "ringfold.dense";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,19 +83,9 @@ public final class ModelCodec {
     }
 
     static ObjectNode header(Model model, ObjectNode evaluation) {
-        Architecture a = model.architecture();
         ObjectNode h = JSON.createObjectNode();
         h.put("kind", KIND);
-        ObjectNode arch = h.putObject("architecture");
-        arch.put("type", a.type().id());
-        arch.put("inputs", a.inputs());
-        ArrayNode hidden = arch.putArray("hidden");
-        for (int w : a.hidden()) {
-            hidden.add(w);
-        }
-        arch.put("activation", a.activation().id());
-        arch.put("outputs", a.outputs());
-        arch.put("loss", a.loss().id());
+        h.set("network", model.network().toJson());
         ArrayNode classes = h.putArray("class_names");
         model.classNames().forEach(classes::add);
         h.set("preprocessor", model.preprocessor().toJson());
@@ -97,16 +97,19 @@ public final class ModelCodec {
 
     static Model fromContents(Path file, ObjectNode h, List<NamedTensor> tensors, ModelLimits limits)
             throws ModelFileException {
-        if (!KIND.equals(h.path("kind").asText())) {
-            throw new ModelFileException(file, "model kind '" + h.path("kind").asText() + "' (expected: " + KIND + ")");
+        String kind = h.path("kind").asText();
+        if (!KIND.equals(kind) && !KIND_V1.equals(kind)) {
+            throw new ModelFileException(file, "model kind '" + kind + "' (expected: " + KIND + ", or " + KIND_V1
+                    + " from an earlier Ringfold; written by a newer Ringfold?)");
         }
         try {
-            Architecture arch = architecture(h.get("architecture"));
+            Network net = KIND.equals(kind) ? Network.fromJson(h.get("network"))
+                    : architecture(h.get("architecture")).toNetwork();
             // The header's sizes are only claims: each must match a tensor the file holds before the
             // parameter vector is allocated, so a small file cannot declare its way into a huge allocation.
-            checkTensors(arch, tensors);
-            checkWidths(h, arch, limits);
-            float[] params = new float[arch.parameterCount()];
+            checkTensors(net, tensors);
+            checkWidths(h, net, limits);
+            float[] params = new float[net.parameterCount()];
             int offset = 0;
             for (NamedTensor t : tensors) {
                 float[] data = t.data();
@@ -115,7 +118,7 @@ public final class ModelCodec {
             }
             List<String> classNames = new ArrayList<>();
             h.path("class_names").forEach(n -> classNames.add(n.asText()));
-            Model m = new Model(arch, params, Preprocessor.fromJson(h.get("preprocessor")), classNames,
+            Model m = new Model(net, params, Preprocessor.fromJson(h.get("preprocessor")), classNames,
                     Provenance.fromJson(h.get("provenance")));
             // The file's tensors are the model's (same names, shapes and bits, in order), so their digest is the
             // model's without building its tensors again.
@@ -131,38 +134,42 @@ public final class ModelCodec {
         }
     }
 
+    /** A version 1 header's {@code "architecture"}: a dense network of one of the classic families. */
     private static Architecture architecture(JsonNode a) {
+        if (a == null || !a.isObject() || !a.path("hidden").isArray()) {
+            throw new IllegalArgumentException("architecture: " + a + " (expected: type, inputs, hidden, activation,"
+                    + " outputs and loss)");
+        }
         int[] hidden = new int[a.get("hidden").size()];
         for (int i = 0; i < hidden.length; i++) {
             hidden[i] = a.get("hidden").get(i).asInt();
         }
-        return new Architecture(ModelType.parse(a.get("type").asText()), a.get("inputs").asInt(), hidden,
-                Activation.parse(a.get("activation").asText()), a.get("outputs").asInt(), Loss.parse(a.get("loss").asText()));
+        return new Architecture(ModelType.parse(a.path("type").asText()), a.path("inputs").asInt(), hidden,
+                Activation.parse(a.path("activation").asText()), a.path("outputs").asInt(),
+                Loss.parse(a.path("loss").asText()));
     }
 
-    /** Layer l is {@code dense_l/weight} of shape [fanIn, fanOut] then {@code dense_l/bias} of shape [fanOut]. */
-    private static void checkTensors(Architecture arch, List<NamedTensor> tensors) {
-        if (tensors.size() != 2 * arch.layerCount()) {
+    /** The file holds exactly the network's tensors ({@link Network#parameterTensors()}), names and shapes, in order. */
+    private static void checkTensors(Network net, List<NamedTensor> tensors) {
+        List<Network.ParameterTensor> expected = net.parameterTensors();
+        if (tensors.size() != expected.size()) {
             throw new IllegalArgumentException("tensors: " + tensors.size() + " in the file (expected: "
-                    + 2 * arch.layerCount() + " for " + arch.describe() + ")");
+                    + expected.size() + " for " + net.describe() + ")");
         }
-        for (int l = 0; l < arch.layerCount(); l++) {
-            checkTensor(arch, tensors.get(2 * l), "dense_" + l + "/weight", arch.fanIn(l), arch.fanOut(l));
-            checkTensor(arch, tensors.get(2 * l + 1), "dense_" + l + "/bias", arch.fanOut(l));
-        }
-    }
-
-    private static void checkTensor(Architecture arch, NamedTensor t, String name, int... shape) {
-        if (!t.name().equals(name) || !Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException("tensor " + t.name() + " of shape " + Arrays.toString(t.shape())
-                    + " in the file (expected: " + name + " of shape " + Arrays.toString(shape) + ", as the header's "
-                    + arch.describe() + " declares)");
+        for (int i = 0; i < expected.size(); i++) {
+            NamedTensor t = tensors.get(i);
+            Network.ParameterTensor e = expected.get(i);
+            if (!t.name().equals(e.name()) || !Arrays.equals(t.shape(), e.dims())) {
+                throw new IllegalArgumentException("tensor " + t.name() + " of shape " + Arrays.toString(t.shape())
+                        + " in the file (expected: " + e.name() + " of shape " + Arrays.toString(e.dims())
+                        + ", as the header's " + net.describe() + " declares)");
+            }
         }
     }
 
     /** Classes and columns are strings: each costs far more heap than its parameters. */
-    private static void checkWidths(ObjectNode h, Architecture arch, ModelLimits limits) {
-        int classes = arch.loss() == Loss.CROSS_ENTROPY ? arch.outputs() : 0;
+    private static void checkWidths(ObjectNode h, Network net, ModelLimits limits) {
+        int classes = net.loss() == Loss.CROSS_ENTROPY ? net.outputs() : 0;
         limit("classes", Math.max(classes, h.path("class_names").size()), limits.maxClasses(), "classes");
         JsonNode pre = h.path("preprocessor");
         limit("input columns", pre.path("inputColumns").size(), limits.maxColumns(), "columns");
@@ -171,7 +178,7 @@ public final class ModelCodec {
             categories += vocabulary.size();
         }
         limit("categories", categories, limits.maxColumns(), "columns");
-        limit("inputs after preprocessing", arch.inputs(), limits.maxColumns(), "columns");
+        limit("inputs after preprocessing", net.inputSize(), limits.maxColumns(), "columns");
     }
 
     private static void limit(String what, long value, long max, String limitName) {

@@ -1,4 +1,4 @@
-package io.ringfold.model;
+package io.ringfold.nn;
 
 import java.util.Locale;
 

@@ -49,15 +49,22 @@ public final class Adam implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
-        float[] m1 = m;
-        float[] m2 = v;
-        Optimizer.checkSizes(m1 == null ? -1 : m1.length, params, grad, from, to);
+    public void step(float[] params, float[] grad, float learningRate, int[] ranges, int pairs) {
+        Optimizer.checkRanges(m == null ? -1 : m.length, params, grad, ranges, pairs);
         long t = steps + 1;
         double bc1 = 1.0 - Math.pow(beta1, t);
         double bc2 = 1.0 - Math.pow(beta2, t);
         float stepSize = (float) (learningRate / bc1);
         float invSqrtBc2 = (float) (1.0 / Math.sqrt(bc2));
+        for (int k = 0; k < pairs; k++) {
+            update(params, grad, ranges[2 * k], ranges[2 * k + 1], stepSize, invSqrtBc2);
+        }
+        steps = t;
+    }
+
+    private void update(float[] params, float[] grad, int from, int to, float stepSize, float invSqrtBc2) {
+        float[] m1 = m;
+        float[] m2 = v;
         float b1 = beta1;
         float b2 = beta2;
         float c1 = 1f - b1;
@@ -91,7 +98,6 @@ public final class Adam implements Optimizer {
             m2[i] = vi;
             params[i] -= stepSize * mi / ((float) Math.sqrt(vi) * invSqrtBc2 + eps);
         }
-        steps = t;
     }
 
     @Override

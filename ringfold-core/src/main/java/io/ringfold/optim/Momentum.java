@@ -31,21 +31,25 @@ public final class Momentum implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
+    public void step(float[] params, float[] grad, float learningRate, int[] ranges, int pairs) {
         float[] v = velocity;
-        Optimizer.checkSizes(v == null ? -1 : v.length, params, grad, from, to);
+        Optimizer.checkRanges(v == null ? -1 : v.length, params, grad, ranges, pairs);
         float m = mu;
-        if (nesterov) {
-            for (int i = from; i < to; i++) {
-                float vi = m * v[i] + grad[i];
-                v[i] = vi;
-                params[i] -= learningRate * (grad[i] + m * vi);
-            }
-        } else {
-            for (int i = from; i < to; i++) {
-                float vi = m * v[i] + grad[i];
-                v[i] = vi;
-                params[i] -= learningRate * vi;
+        for (int k = 0; k < pairs; k++) {
+            int from = ranges[2 * k];
+            int to = ranges[2 * k + 1];
+            if (nesterov) {
+                for (int i = from; i < to; i++) {
+                    float vi = m * v[i] + grad[i];
+                    v[i] = vi;
+                    params[i] -= learningRate * (grad[i] + m * vi);
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    float vi = m * v[i] + grad[i];
+                    v[i] = vi;
+                    params[i] -= learningRate * vi;
+                }
             }
         }
         steps++;

@@ -24,7 +24,32 @@ public interface Optimizer {
      * Each element's update depends only on its own values and the step count, so workers that update
      * disjoint ranges of identical vectors (a sharded optimizer step) produce the bits of one full update.
      */
-    void step(float[] params, float[] grad, float learningRate, int from, int to);
+    default void step(float[] params, float[] grad, float learningRate, int from, int to) {
+        step(params, grad, learningRate, new int[] {from, to}, 1);
+    }
+
+    /**
+     * One update, counted as one step, of the elements in {@code [ranges[2k], ranges[2k + 1])} for
+     * {@code k < pairs} (ascending, disjoint); the other elements and their state are left as they are. This is
+     * how an embedding table's rows that no example of the step used are skipped (PyTorch's SparseAdam, the lazy
+     * Adam of TensorFlow Addons): their moments do not decay and they do not move.
+     */
+    void step(float[] params, float[] grad, float learningRate, int[] ranges, int pairs);
+
+    /** Checks {@link #step(float[], float[], float, int[], int)}'s ranges against the vectors. */
+    static void checkRanges(int expected, float[] params, float[] grad, int[] ranges, int pairs) {
+        checkSizes(expected, params, grad);
+        int last = 0;
+        for (int k = 0; k < pairs; k++) {
+            int from = ranges[2 * k];
+            int to = ranges[2 * k + 1];
+            if (from < last || from > to || to > params.length) {
+                throw new IllegalArgumentException("step range " + k + ": [" + from + ", " + to + ") (expected: within [0, "
+                        + params.length + "], ascending and disjoint)");
+            }
+            last = to;
+        }
+    }
 
     /** Zeroes the state and the step count, keeping the settings. */
     void reset();

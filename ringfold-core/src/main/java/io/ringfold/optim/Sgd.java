@@ -18,10 +18,12 @@ public final class Sgd implements Optimizer {
     }
 
     @Override
-    public void step(float[] params, float[] grad, float learningRate, int from, int to) {
-        Optimizer.checkSizes(size, params, grad, from, to);
-        for (int i = from; i < to; i++) {
-            params[i] -= learningRate * grad[i];
+    public void step(float[] params, float[] grad, float learningRate, int[] ranges, int pairs) {
+        Optimizer.checkRanges(size, params, grad, ranges, pairs);
+        for (int k = 0; k < pairs; k++) {
+            for (int i = ranges[2 * k]; i < ranges[2 * k + 1]; i++) {
+                params[i] -= learningRate * grad[i];
+            }
         }
         steps++;
     }

@@ -1,7 +1,7 @@
 package io.ringfold.train;
 
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Backpropagation;
+import io.ringfold.nn.Backpropagation;
+import io.ringfold.nn.Network;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
@@ -20,11 +20,11 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
     /** Values per batch in {@link #batchTotals}' output: loss sum, hits, squared error. */
     public static final int PER_BATCH = 3;
 
-    public static Evaluation of(Blas blas, Architecture arch, float[] params, Matrix x, float[] y, int batch) {
+    public static Evaluation of(Blas blas, Network net, float[] params, Matrix x, float[] y, int batch) {
         int batches = batches(x.rows(), batch);
         double[] totals = new double[PER_BATCH * batches];
-        batchTotals(blas, arch, params, x, y, batch, 0, batches, totals);
-        return combine(arch, totals, y);
+        batchTotals(blas, net, params, x, y, batch, 0, batches, totals);
+        return combine(net, totals, y);
     }
 
     /** Batches of {@code batch} rows (the last may be shorter) that {@code rows} rows make. */
@@ -40,7 +40,7 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
      * squared error (regression; 0 otherwise) of batch k into {@code out[3k .. 3k+2]}; the rest of {@code
      * out} is left as it is.
      */
-    public static void batchTotals(Blas blas, Architecture arch, float[] params, Matrix x, float[] y, int batch,
+    public static void batchTotals(Blas blas, Network net, float[] params, Matrix x, float[] y, int batch,
                                    int fromBatch, int toBatch, double[] out) {
         int n = x.rows();
         int count = batches(n, batch);
@@ -59,11 +59,11 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
             return;
         }
         int size = Math.min(batch, n);
-        Backpropagation bp = new Backpropagation(arch, size);
+        Backpropagation bp = new Backpropagation(net, size);
         int[] index = new int[size];
         float[] targets = new float[size];
         FloatMatrix buffer = x.batchBuffer(size);
-        boolean regression = !arch.loss().isClassification();
+        boolean regression = !net.loss().isClassification();
         for (int k = fromBatch; k < toBatch; k++) {
             int from = k * batch;
             int rows = Math.min(batch, n - from);
@@ -87,7 +87,7 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
     }
 
     /** The metrics from every batch's {@link #batchTotals}, added in batch order, and the targets {@code y}. */
-    public static Evaluation combine(Architecture arch, double[] totals, float[] y) {
+    public static Evaluation combine(Network net, double[] totals, float[] y) {
         int n = y.length;
         double loss = 0;
         long hits = 0;
@@ -98,7 +98,7 @@ public record Evaluation(double meanLoss, double accuracy, double rmse, double r
             sse += totals[PER_BATCH * k + 2];
         }
         double sst = Double.NaN;
-        if (!arch.loss().isClassification()) {
+        if (!net.loss().isClassification()) {
             double sum = 0;
             double sumSq = 0;
             for (float t : y) {

@@ -1,15 +1,15 @@
 package io.ringfold.train;
 
-import io.ringfold.model.Architecture;
+import io.ringfold.nn.Network;
 import io.ringfold.tensor.Matrix;
 
 /**
- * How a {@link TrainingRun} fits parameters once data, preprocessing and architecture are settled:
+ * How a {@link TrainingRun} fits parameters once data, preprocessing and network are settled:
  * the single-process {@link Trainer}, or a data-parallel trainer from a higher layer.
  */
 @FunctionalInterface
 public interface Fitter {
 
     /** Trains on preprocessed rows; {@code xVal}/{@code yVal} may be null. */
-    TrainingResult fit(Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal, TrainingListener listener);
+    TrainingResult fit(Network net, Matrix x, float[] y, Matrix xVal, float[] yVal, TrainingListener listener);
 }

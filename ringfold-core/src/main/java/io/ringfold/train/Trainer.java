@@ -1,8 +1,10 @@
 package io.ringfold.train;
 
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Backpropagation;
-import io.ringfold.model.Initializer;
+import io.ringfold.nn.Backpropagation;
+import io.ringfold.nn.LazyRows;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.RunningStatistics;
+import io.ringfold.nn.TrainingContext;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.random.SplitMix64;
@@ -14,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Single-process mini-batch training of a dense network: seeded shuffle per epoch, forward and backward
+ * Single-process mini-batch training of a network: seeded shuffle per epoch, forward and backward
  * pass per batch, mean gradient plus L2 weight decay on weights, one optimizer step; per-epoch metrics,
  * optional validation and early stopping that restores the best epoch's parameters.
  *
@@ -40,11 +42,11 @@ public final class Trainer {
     }
 
     /**
-     * Trains {@code arch} on rows of {@code x} with targets {@code y}; {@code xVal}/{@code yVal} may be
+     * Trains {@code net} on rows of {@code x} with targets {@code y}; {@code xVal}/{@code yVal} may be
      * null. Targets must already be valid for the loss (class indices in range for classification):
      * the boundary that read them checked them.
      */
-    public TrainingResult fit(Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+    public TrainingResult fit(Network net, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener) {
         int n = x.rows();
         if (n == 0) {
@@ -56,16 +58,20 @@ public final class Trainer {
         int batch = Math.min(config.batchSize(), n);
         int stepsPerEpoch = (n + batch - 1) / batch;
         long totalSteps = (long) stepsPerEpoch * config.epochs();
-        float[] params = Initializer.initialParameters(arch, config.seed());
+        float[] params = net.initialParameters(config.seed());
         float[] grad = new float[params.length];
-        boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
+        boolean[] decayMask = config.weightDecay() > 0 ? net.weightMask() : null;
+        boolean[] buffers = net.hasBuffers() ? net.bufferMask() : null;
+        float[] bufferMomentum = buffers == null ? null : net.bufferMomentum();
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(params.length);
+        LazyRows lazy = LazyRows.of(net);
         LearningRateSchedule schedule = config.schedule();
-        Backpropagation bp = new Backpropagation(arch, batch);
+        Backpropagation bp = new Backpropagation(net, batch);
         BatchSource source = new BatchSource(x, y, batch);
         int[] order = new int[n];
-        boolean classification = arch.loss().isClassification();
+        boolean classification = net.loss().isClassification();
+        int[] examples = new int[batch];
 
         List<EpochMetrics> history = new ArrayList<>();
         EarlyStopping stopping = new EarlyStopping(xVal == null ? 0 : config.patience());
@@ -86,11 +92,20 @@ public final class Trainer {
                 int from = s * batch;
                 int rows = Math.min(batch, n - from);
                 Matrix xb = source.gather(order, from, rows);
-                lossSum += bp.compute(blas, params, xb, rows, source.labels(), grad);
+                System.arraycopy(order, from, examples, 0, rows);
+                lossSum += bp.compute(blas, params, xb, rows, source.labels(), grad,
+                        new TrainingContext(config.seed(), step, examples));
                 hits += bp.correct();
-                scaleAndDecay(grad, 1f / rows, params, decayMask, config.weightDecay());
+                scaleAndDecay(grad, 1f / rows, params, lazy == null ? decayMask : null, config.weightDecay());
+                if (buffers != null) {
+                    RunningStatistics.apply(buffers, bufferMomentum, params, grad, 0, params.length);
+                }
                 lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
-                optimizer.step(params, grad, lr);
+                if (lazy != null) {
+                    lazy.step(optimizer, params, grad, decayMask, config.weightDecay(), lr, 0, params.length);
+                } else {
+                    optimizer.step(params, grad, lr);
+                }
                 step++;
                 listener.onStep(epoch + 1, s + 1, stepsPerEpoch);
             }
@@ -101,8 +116,8 @@ public final class Trainer {
                 throw new IllegalStateException("training diverged in epoch " + (epoch + 1)
                         + ": loss is " + lossSum + " (try a smaller learning rate than " + config.learningRate() + ")");
             }
-            Evaluation val = xVal == null ? null : Evaluation.of(blas, arch, params, xVal, yVal, batch);
-            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, arch.outputs(), val, lr,
+            Evaluation val = xVal == null ? null : Evaluation.of(blas, net, params, xVal, yVal, batch);
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
                     seconds);
             history.add(m);
             listener.onEpoch(m);

@@ -2,15 +2,17 @@ package io.ringfold.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.data.Dataset;
 import io.ringfold.data.DataSpec.LoadedData;
+import io.ringfold.data.Dataset;
 import io.ringfold.data.Preprocessor;
 import io.ringfold.eval.ClassificationMetrics;
 import io.ringfold.eval.RegressionMetrics;
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.Model;
 import io.ringfold.model.Provenance;
+import io.ringfold.nn.LayerKind;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Shape;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 
@@ -70,15 +72,35 @@ public final class TrainingRun {
         Preprocessor pre = Preprocessor.fit(train, config.standardize());
         Dataset trainX = pre.apply(train);
         Dataset valX = validation == null ? null : pre.apply(validation);
-        Architecture arch = new Architecture(config.model(), pre.outputWidth(), config.hidden(), config.activation(),
-                task.outputs(), task.loss());
-        TrainingResult result = fitter.fit(arch, trainX.features(), trainX.labels(),
+        Network net = config.network(config.exampleShape(trainX.exampleShape()), task.outputs(), task.loss());
+        checkEmbeddingInput(net, pre);
+        TrainingResult result = fitter.fit(net, trainX.features(), trainX.labels(),
                 valX == null ? null : valX.features(), valX == null ? null : valX.labels(), listener);
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
                 blas.name());
-        Model model = new Model(arch, result.parameters(), pre, task.classNames(), provenance);
+        Model model = new Model(net, result.parameters(), pre, task.classNames(), provenance);
         ObjectNode evaluation = test.map(t -> evaluate(model, blas, t)).orElseGet(JSON::createObjectNode);
         return new Outcome(model, result, evaluation, train.size(), test.map(Dataset::size).orElse(0));
+    }
+
+    /**
+     * An embedding bag reads its input as token counts over a vocabulary, so the data must be a text column
+     * alone: pixels or other columns would be taken for counts of tokens.
+     */
+    private static void checkEmbeddingInput(Network net, Preprocessor pre) {
+        Network.Node first = net.nodes().get(0);
+        if (first.spec().kind() != LayerKind.EMBEDDINGBAG) {
+            return;
+        }
+        if (pre.text().isEmpty()) {
+            throw new IllegalArgumentException(first.label() + ": the data has no text column (expected:"
+                    + " csv:PATH?label=LABEL&text=COLUMN, whose token counts it embeds)");
+        }
+        int others = net.inputSize() - pre.text().get().vocabulary().size();
+        if (others != 0) {
+            throw new IllegalArgumentException(first.label() + ": the data has " + others + " columns besides the"
+                    + " text's token counts (expected: the text column alone)");
+        }
     }
 
     /** Metrics of {@code model} on raw (not yet preprocessed) data: classification or regression. */
@@ -104,13 +126,13 @@ public final class TrainingRun {
     }
 
     /**
-     * The architecture a run trains for {@code inputs} preprocessed features and {@code classes} classes
+     * The network a run trains on examples of shape {@code input} (preprocessed) and {@code classes} classes
      * (ignored for a regressor): the same output layer and loss as {@link #run}, with the same checks.
      */
-    public static Architecture architecture(TrainingConfig config, int inputs, int classes) {
+    public static Network network(TrainingConfig config, Shape input, int classes) {
+        input = config.exampleShape(input);
         Task task = isRegression(config) ? Task.REGRESSION : Task.forClasses(config, classes, List.of());
-        return new Architecture(config.model(), inputs, config.hidden(), config.activation(), task.outputs(),
-                task.loss());
+        return config.network(input, task.outputs(), task.loss());
     }
 
     /** The task implied by the configuration and the training labels. */

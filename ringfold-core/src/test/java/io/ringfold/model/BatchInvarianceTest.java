@@ -3,6 +3,8 @@ package io.ringfold.model;
 import io.ringfold.data.Dataset;
 import io.ringfold.data.Preprocessor;
 import io.ringfold.data.Schema;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
@@ -193,8 +195,8 @@ class BatchInvarianceTest {
     }
 
     private static Case dense(String name, Model m, SplittableRandom random) {
-        return new Case(name, m, new FloatMatrix(ROWS, m.architecture().inputs(),
-                values(random, ROWS * m.architecture().inputs(), 1.0)), null);
+        return new Case(name, m, new FloatMatrix(ROWS, m.network().inputSize(),
+                values(random, ROWS * m.network().inputSize(), 1.0)), null);
     }
 
     /**

@@ -16,25 +16,44 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * A model file written by Ringfold 0.1.0 (format 1) must keep loading and predicting the same. The file
- * and the expected predictions were produced once, on 2026-11-28, with
- * {@code ./ringfold train --data digits --model mlp --hidden 8 --epochs 3 --seed 7} and
- * {@code ./ringfold predict --input rows.csv}; never regenerate them to make this test pass.
- * Predictions may differ from the recorded ones in the last bits with another BLAS, hence 1e-6.
+ * Model files written by earlier Ringfold versions must keep loading and predicting the same, one golden file
+ * per model format, each produced once and never regenerated to make this test pass:
+ * <ul>
+ *   <li>{@code golden-v1} (format 1, {@code ringfold.dense}), Ringfold 0.1.0 on 2026-11-28:
+ *       {@code ./ringfold train --data digits --model mlp --hidden 8 --epochs 3 --seed 7};</li>
+ *   <li>{@code golden-v2} (format 2, {@code ringfold.network}), on 2026-12-07: {@code ./ringfold train --data digits
+ *       --layers 'conv2d(4,3,padding=1),batchnorm,relu,maxpool2d(2),add(conv2d(4,3,padding=1),relu),
+ *       avgpool2d(2,stride=1),flatten,dropout(0.1),dense(16),layernorm,gelu' --epochs 2 --batch-size 32 --seed 7}
+ *       (the layer kinds with parameters or buffers, a residual block, pooling of both kinds);</li>
+ * </ul>
+ * then {@code ./ringfold predict --input rows.csv}. Predictions may differ from the recorded ones in the last
+ * bits with another BLAS, hence 1e-6.
  */
 class GoldenModelFileTest {
 
     private static final String DIGEST = "c4889da2c880a0bb7969196d2378ce63458c0d6ad1cb140cd0d44a8d9b9ea88f";
+    private static final String DIGEST_V2 = "fa47e9e33d00c44a21de0a0616e61c5183fc717c74a15c203d38b7bdbcc37911";
 
     @TempDir
     Path tmp;
 
     @Test
     void goldenModelLoadsAndPredictsAsRecorded() throws Exception {
-        Path dir = golden();
+        checkGolden(golden(), DIGEST, "64 -> dense(8) -> relu -> dense(10) softmax (loss cross-entropy, 610 parameters)");
+    }
+
+    @Test
+    void goldenNetworkOfLayersLoadsAndPredictsAsRecorded() throws Exception {
+        checkGolden(Path.of(GoldenModelFileTest.class.getResource("golden-v2/model.rfm").toURI()).getParent(), DIGEST_V2,
+                "1x8x8 -> conv2d(4,3,padding=1) -> batchnorm -> relu -> maxpool2d(2) -> add(conv2d(4,3,padding=1),relu)"
+                        + " -> avgpool2d(2,stride=1) -> flatten -> dropout(rate=0.1) -> dense(16) -> layernorm -> gelu"
+                        + " -> dense(10) softmax (loss cross-entropy, 998 parameters)");
+    }
+
+    private static void checkGolden(Path dir, String digest, String describe) throws Exception {
         Model m = ModelCodec.load(dir);
-        assertThat(m.parameterDigest()).isEqualTo(DIGEST);
-        assertThat(m.architecture().describe()).isEqualTo("mlp 64 -> 8 relu -> 10 softmax (loss cross-entropy, 610 parameters)");
+        assertThat(m.parameterDigest()).isEqualTo(digest);
+        assertThat(m.network().describe()).isEqualTo(describe);
         assertThat(m.classNames()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
         assertThat(m.provenance().seed()).isEqualTo(7);
 

@@ -1,5 +1,8 @@
 package io.ringfold.model;
 
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Backpropagation;
+import io.ringfold.nn.Loss;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
@@ -71,7 +74,7 @@ class GradientCheckTest {
             };
         }
         ReferenceBlas blas = new ReferenceBlas();
-        Backpropagation bp = new Backpropagation(arch, rows);
+        Backpropagation bp = new Backpropagation(arch.toNetwork(), rows);
         float[] grad = new float[params.length];
         bp.compute(blas, params, x, rows, targets, grad);
 
@@ -107,10 +110,13 @@ class GradientCheckTest {
             return "";
         }
         StringBuilder sb = new StringBuilder();
-        for (int l = 0; l < arch.layerCount() - 1; l++) {
-            float[] out = bp.forwardPass().layerOutput(l);
-            for (int i = 0; i < rows * arch.fanOut(l); i++) {
-                sb.append(out[i] > 0 ? '1' : '0');
+        java.util.List<io.ringfold.nn.Network.Node> nodes = bp.network().nodes();
+        for (int l = 0; l < nodes.size(); l++) {
+            if (nodes.get(l).spec().kind() == io.ringfold.nn.LayerKind.RELU) {
+                float[] out = bp.forwardPass().layerOutput(l);
+                for (int i = 0; i < rows * nodes.get(l).out().size(); i++) {
+                    sb.append(out[i] > 0 ? '1' : '0');
+                }
             }
         }
         return sb.toString();

@@ -6,6 +6,8 @@ import io.ringfold.data.Preprocessor;
 import io.ringfold.io.ModelFile;
 import io.ringfold.io.ModelFileException;
 import io.ringfold.io.ModelLimits;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,8 +57,22 @@ class ModelCodecLimitsTest {
     @Test
     void aHeaderDeclaringAHugeLayerIsRefusedWithoutAllocatingIt() throws Exception {
         Model m = mlp();
-        ObjectNode header = ModelCodec.header(m, null);
-        ((com.fasterxml.jackson.databind.node.ArrayNode) header.get("architecture").get("hidden")).set(0, 400_000_000);
+        ObjectNode v2 = ModelCodec.header(m, null);
+        ((ObjectNode) v2.get("network").get("layers").get(0)).put("units", 400_000_000);
+        refusedWithoutAllocating(m, v2, "2 -> dense(400000000) -> relu -> dense(2) softmax (loss cross-entropy,"
+                + " 2000000002 parameters)");
+        // The same attack in the first format's header, which is still read.
+        ObjectNode v1 = ModelCodec.header(m, null);
+        v1.remove("network");
+        v1.put("kind", ModelCodec.KIND_V1);
+        ObjectNode arch = v1.putObject("architecture");
+        arch.put("type", "mlp").put("inputs", 2).put("activation", "relu").put("outputs", 2).put("loss", "cross-entropy");
+        arch.putArray("hidden").add(400_000_000);
+        refusedWithoutAllocating(m, v1, "2 -> dense(400000000) -> relu -> dense(2) softmax (loss cross-entropy,"
+                + " 2000000002 parameters)");
+    }
+
+    private void refusedWithoutAllocating(Model m, ObjectNode header, String declared) throws Exception {
         Path file = tmp.resolve("bomb.rfm");
         ModelFile.write(file, header, m.tensors());
         assertThat(Files.size(file)).isLessThan(8 << 10);
@@ -67,8 +83,7 @@ class ModelCodecLimitsTest {
             long used = allocated() - before;
             assertThat(e).as("loading within %s", limits).isNotNull();
             assertThat(e).hasMessage(file + ": invalid model header: tensor dense_0/weight of shape [2, 3] in the file"
-                    + " (expected: dense_0/weight of shape [2, 400000000], as the header's mlp 2 -> 400000000 relu -> 2"
-                    + " softmax (loss cross-entropy, 2000000002 parameters) declares)");
+                    + " (expected: dense_0/weight of shape [2, 400000000], as the header's " + declared + " declares)");
             assertThat(used).as("bytes allocated loading a %d-byte file", Files.size(file)).isLessThan(16L << 20);
         }
     }

@@ -1,10 +1,10 @@
 package io.ringfold.train;
 
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Initializer;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.ReferenceBlas;
@@ -44,11 +44,11 @@ class EvaluationTest {
             labels[i] = rng.nextInt(3);
             targets[i] = (float) (3 * rng.nextGaussian());
         }
-        Architecture mlp = new Architecture(ModelType.MLP, 4, new int[] {6}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
-        Architecture linear = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE);
-        for (Architecture arch : new Architecture[] {mlp, linear}) {
+        Network mlp = new Architecture(ModelType.MLP, 4, new int[] {6}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
+        Network linear = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
+        for (Network arch : new Network[] {mlp, linear}) {
             float[] y = arch == mlp ? labels : targets;
-            float[] params = Initializer.initialParameters(arch, 5);
+            float[] params = arch.initialParameters(5);
             for (int batch : new int[] {10, 32, 103, 500}) {
                 Evaluation whole = Evaluation.of(BLAS, arch, params, x, y, batch);
                 int batches = Evaluation.batches(x.rows(), batch);
@@ -73,7 +73,7 @@ class EvaluationTest {
     @Test
     void regressionMetricsMatchTheirDefinitions() {
         FloatMatrix x = features(3);
-        Architecture arch = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        Network arch = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
         float[] params = {0.5f, -1f, 2f, 0.25f, 0.75f}; // four weights, then the bias
         float[] y = new float[x.rows()];
         SplitMix64 rng = new SplitMix64(4);
@@ -103,8 +103,8 @@ class EvaluationTest {
     void badArgumentsAreNamed() {
         FloatMatrix x = features(5);
         float[] y = new float[x.rows()];
-        Architecture arch = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE);
-        float[] params = Initializer.initialParameters(arch, 1);
+        Network arch = new Architecture(ModelType.LINEAR, 4, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
+        float[] params = arch.initialParameters(1);
         double[] totals = new double[Evaluation.PER_BATCH * 11];
         assertThatThrownBy(() -> Evaluation.batchTotals(BLAS, arch, params, x, y, 10, 3, 12, totals))
                 .hasMessage("batches: [3, 12) (expected: within [0, 11))");

@@ -1,10 +1,11 @@
 package io.ringfold.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.ReferenceBlas;
@@ -48,7 +49,7 @@ class TrainerTest {
 
         TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":3000,\"batchSize\":200,"
                 + "\"learningRate\":0.02,\"seed\":3}");
-        Architecture arch = new Architecture(ModelType.LINEAR, d, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        Network arch = new Architecture(ModelType.LINEAR, d, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, x, y, null, null, TrainingListener.NONE);
         float[] p = r.parameters();
         for (int j = 0; j < d; j++) {
@@ -62,7 +63,7 @@ class TrainerTest {
     void sameSeedGivesBitIdenticalParametersAndOtherSeedsDiffer() {
         FloatMatrix x = blobs(300, 4, 3, 5);
         float[] y = blobLabels(300, 3);
-        Architecture arch = new Architecture(ModelType.MLP, 4, new int[] {8}, Activation.TANH, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 4, new int[] {8}, Activation.TANH, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig a = config("{\"epochs\":3,\"batchSize\":32,\"hidden\":[8],\"activation\":\"tanh\",\"seed\":9}");
         TrainingConfig b = config("{\"epochs\":3,\"batchSize\":32,\"hidden\":[8],\"activation\":\"tanh\",\"seed\":10}");
         Trainer trainer = new Trainer(a, new ReferenceBlas());
@@ -84,7 +85,7 @@ class TrainerTest {
         for (int i = 0; i < yv.length; i++) {
             yv[i] = (yv[i] + 1) % 3;
         }
-        Architecture arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":200,\"batchSize\":50,"
                 + "\"learningRate\":0.05,\"validationSplit\":0.2,\"patience\":3}");
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, x, y, xv, yv, TrainingListener.NONE);
@@ -97,7 +98,7 @@ class TrainerTest {
 
     @Test
     void softmaxRegressionSeparatesBlobs() {
-        Architecture arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":20,\"batchSize\":50,"
                 + "\"learningRate\":0.05}");
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, blobs(600, 2, 3, 1), blobLabels(600, 3),
@@ -115,7 +116,7 @@ class TrainerTest {
         assertThatThrownBy(() -> config("{\"patience\":2}"))
                 .hasMessageStartingWith("patience: 2 (expected: 0 unless validationSplit > 0");
         assertThatThrownBy(() -> config("{\"model\":\"softmax\",\"hidden\":[4]}"))
-                .hasMessageStartingWith("hidden: [4] (expected: no hidden layers for model softmax");
+                .hasMessageStartingWith("hidden: 4 (expected: no hidden layers for model softmax");
         assertThatThrownBy(() -> config("{\"learnigRate\":0.1}"))
                 .hasMessageStartingWith("hyperparameter: learnigRate (expected: one of [");
     }

@@ -2,8 +2,7 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Initializer;
+import io.ringfold.nn.Network;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.random.SplitMix64;
@@ -72,40 +71,40 @@ public final class DataParallelTrainer {
      * shards' rows), the same validation data and the same architecture; only rank 0's listener is
      * called. Returns the same parameters on every worker.
      */
-    public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+    public TrainingResult fit(Communicator comm, Network net, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener) {
-        return fit(comm, arch, x, y, xVal, yVal, listener, CheckpointPolicy.none());
+        return fit(comm, net, x, y, xVal, yVal, listener, CheckpointPolicy.none());
     }
 
     /**
-     * As {@link #fit(Communicator, Architecture, Matrix, float[], Matrix, float[], TrainingListener)}, with
+     * As {@link #fit(Communicator, Network, Matrix, float[], Matrix, float[], TrainingListener)}, with
      * checkpoints written by rank 0 and, when {@code policy.resume()} and a checkpoint exists, continuing
      * from it: the final parameters are bit-identical to those of an uninterrupted run. Every rank reads
      * the checkpoint, so on several machines the directory must be shared.
      */
-    public TrainingResult fit(Communicator comm, Architecture arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+    public TrainingResult fit(Communicator comm, Network net, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = x.rows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, arch, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener, policy);
+        return fit(comm, net, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener, policy);
     }
 
     /**
-     * As {@link #fit(Communicator, Architecture, Matrix, float[], Matrix, float[], TrainingListener,
+     * As {@link #fit(Communicator, Network, Matrix, float[], Matrix, float[], TrainingListener,
      * CheckpointPolicy)}, for a worker that holds only its own shards' rows ({@link OwnedRows}): the same
      * bits as the full-matrix entry given the full data.
      */
-    public TrainingResult fit(Communicator comm, Architecture arch, OwnedRows rows, Matrix xVal, float[] yVal,
+    public TrainingResult fit(Communicator comm, Network net, OwnedRows rows, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = rows.totalRows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, arch, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
+        return fit(comm, net, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
                 listener, policy);
     }
 
@@ -116,7 +115,7 @@ public final class DataParallelTrainer {
         }
     }
 
-    private TrainingResult fit(Communicator comm, Architecture arch, LocalShards local,
+    private TrainingResult fit(Communicator comm, Network net, LocalShards local,
                                ShardPlan plan, int n, int cols, Matrix xVal, float[] yVal, TrainingListener listener,
                                CheckpointPolicy policy) {
         int workers = comm.size();
@@ -125,19 +124,20 @@ public final class DataParallelTrainer {
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
 
-        int p = arch.parameterCount();
-        float[] params = Initializer.initialParameters(arch, config.seed());
+        int p = net.parameterCount();
+        float[] params = net.initialParameters(config.seed());
         ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
-        boolean[] decayMask = config.weightDecay() > 0 ? arch.weightMask() : null;
+        boolean[] decayMask = config.weightDecay() > 0 ? net.weightMask() : null;
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
-        ExactStep exactStep = exact ? new ExactStep(blas, arch, plan, local, sharded, first, owned, decayMask,
-                config.weightDecay()) : null;
+        ExactStep exactStep = exact ? new ExactStep(blas, net, config.seed(), plan, local, sharded, first, owned,
+                decayMask, config.weightDecay()) : null;
         TrainingStep stepper = exact ? exactStep
-                : new Float32Step(blas, comm, arch, plan, local, first, owned, cols, decayMask, config.weightDecay());
+                : new Float32Step(blas, comm, net, config.seed(), plan, local, first, owned, cols, decayMask,
+                config.weightDecay());
         int[][] order = new int[owned][];
-        boolean classification = arch.loss().isClassification();
+        boolean classification = net.loss().isClassification();
         int steps = plan.stepsPerEpoch();
         long totalSteps = (long) steps * config.epochs();
 
@@ -150,7 +150,7 @@ public final class DataParallelTrainer {
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
-        String identity = identity(arch, n, cols);
+        String identity = identity(net, n, cols);
         int startEpoch = 0;
         int startStep = 0;
         double resumedLoss = 0;
@@ -192,7 +192,7 @@ public final class DataParallelTrainer {
                 long c0 = System.nanoTime();
                 long w0 = comm.nanosInCollectives();
                 lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
-                stepper.run(t, order, params, optimizer, lr);
+                stepper.run(step, t, order, params, optimizer, lr);
                 lossSum = stepper.addLoss(lossSum);
                 hits = stepper.addHits(hits);
                 step++;
@@ -224,8 +224,8 @@ public final class DataParallelTrainer {
             if (rank == 0) {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
-            Evaluation val = validation(comm, arch, params, xVal, yVal);
-            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, arch.outputs(), val, lr,
+            Evaluation val = validation(comm, net, params, xVal, yVal);
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
                     seconds);
             history.add(m);
             if (rank == 0) {
@@ -252,8 +252,8 @@ public final class DataParallelTrainer {
     }
 
     /** What must match for a checkpoint to belong to this run. */
-    private String identity(Architecture arch, int rows, int cols) {
-        return "config=" + config.toJson() + " arch=" + arch.describe() + " shards=" + shards
+    private String identity(Network net, int rows, int cols) {
+        return "config=" + config.toJson() + " net=" + net.describe() + " shards=" + shards
                 + (exact ? "" : " float32") + " rows=" + rows
                 + "x" + cols;
     }
@@ -291,7 +291,7 @@ public final class DataParallelTrainer {
      * the bits of a one-worker evaluation whatever the worker count, every worker takes the same
      * early-stopping decision, and no worker idles while one evaluates.
      */
-    private Evaluation validation(Communicator comm, Architecture arch, float[] params, Matrix xVal, float[] yVal) {
+    private Evaluation validation(Communicator comm, Network net, float[] params, Matrix xVal, float[] yVal) {
         if (xVal == null) {
             return null;
         }
@@ -300,9 +300,9 @@ public final class DataParallelTrainer {
         double[] totals = new double[Evaluation.PER_BATCH * batches];
         int from = (int) ((long) batches * comm.rank() / comm.size());
         int to = (int) ((long) batches * (comm.rank() + 1) / comm.size());
-        Evaluation.batchTotals(blas, arch, params, xVal, yVal, batch, from, to, totals);
+        Evaluation.batchTotals(blas, net, params, xVal, yVal, batch, from, to, totals);
         comm.allReduce(totals, 0, totals.length, ReduceOp.SUM);
-        return Evaluation.combine(arch, totals, yVal);
+        return Evaluation.combine(net, totals, yVal);
     }
 
     /** Every worker's compute, wait and bytes, gathered so that rank 0 can report them all. */

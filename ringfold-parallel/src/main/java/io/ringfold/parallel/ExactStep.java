@@ -1,7 +1,9 @@
 package io.ringfold.parallel;
 
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Backpropagation;
+import io.ringfold.nn.Backpropagation;
+import io.ringfold.nn.LazyRows;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.TrainingContext;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
@@ -47,11 +49,18 @@ final class ExactStep implements TrainingStep {
     private final Backpropagation bp;
     private final FloatMatrix buffer;
     private final float[] labels;
+    private final long seed;
+    /** Data set index of each row of a shard's batch, for dropout's masks. */
+    private final int[] examples;
+    private final boolean[] buffers;
+    private final float[] bufferMomentum;
+    /** Sparse updates of embedding tables; null without one. */
+    private final LazyRows lazy;
     private double previousMax = Double.NaN;
 
-    ExactStep(Blas blas, Architecture arch, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
+    ExactStep(Blas blas, Network net, long seed, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
               int owned, boolean[] decayMask, float decay) {
-        int parameterCount = arch.parameterCount();
+        int parameterCount = net.parameterCount();
         int maxShardBatch = plan.shardBatch(0);
         this.blas = blas;
         this.plan = plan;
@@ -66,13 +75,18 @@ final class ExactStep implements TrainingStep {
         this.grad = new float[parameterCount];
         this.decayMask = decayMask;
         this.decay = decay;
-        this.bp = new Backpropagation(arch, maxShardBatch);
+        this.bp = new Backpropagation(net, maxShardBatch);
+        this.seed = seed;
+        this.examples = new int[maxShardBatch];
+        this.buffers = net.hasBuffers() ? net.bufferMask() : null;
+        this.bufferMomentum = buffers == null ? null : net.bufferMomentum();
+        this.lazy = LazyRows.of(net);
         this.buffer = local.features(0).batchBuffer(maxShardBatch);
         this.labels = new float[maxShardBatch];
     }
 
     @Override
-    public void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
+    public void run(long globalStep, int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
         java.util.Arrays.fill(stats, 0);
         for (int s = 0; s < owned; s++) {
             int shard = first + s;
@@ -82,8 +96,12 @@ final class ExactStep implements TrainingStep {
                 java.util.Arrays.fill(g, 0f);
                 continue;
             }
-            Matrix xb = DataParallelTrainer.gather(local, s, order[s], plan.batchStart(shard, t), rows, buffer, labels);
-            stats[shard] = bp.compute(blas, params, xb, rows, labels, g);
+            int start = plan.batchStart(shard, t);
+            Matrix xb = DataParallelTrainer.gather(local, s, order[s], start, rows, buffer, labels);
+            for (int i = 0; i < rows; i++) {
+                examples[i] = plan.globalRow(shard, order[s][start + i]);
+            }
+            stats[shard] = bp.compute(blas, params, xb, rows, labels, g, new TrainingContext(seed, globalStep, examples));
             stats[shards + shard] = bp.correct();
             stats[2 * shards + shard] = Kernels.maxAbs(g);
         }
@@ -111,7 +129,8 @@ final class ExactStep implements TrainingStep {
             }
         }
         previousMax = stepMax;
-        sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, optimizer, learningRate);
+        sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy,
+                learningRate);
     }
 
     @Override

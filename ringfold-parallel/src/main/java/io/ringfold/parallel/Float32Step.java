@@ -2,8 +2,11 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
-import io.ringfold.model.Architecture;
-import io.ringfold.model.Backpropagation;
+import io.ringfold.nn.Backpropagation;
+import io.ringfold.nn.LazyRows;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.RunningStatistics;
+import io.ringfold.nn.TrainingContext;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
@@ -38,8 +41,15 @@ final class Float32Step implements TrainingStep {
     private final float[] wire;
     private final float[] grad;
     private final double[] stats;
+    private final long seed;
+    /** Data set index of each row of the batch being computed, for dropout's masks. */
+    private final int[] examples;
+    private final boolean[] buffers;
+    private final float[] bufferMomentum;
+    /** Sparse updates of embedding tables; null without one. */
+    private final LazyRows lazy;
 
-    Float32Step(Blas blas, Communicator comm, Architecture arch, ShardPlan plan, LocalShards local, int first,
+    Float32Step(Blas blas, Communicator comm, Network net, long seed, ShardPlan plan, LocalShards local, int first,
                 int owned, int cols, boolean[] decayMask, float decay) {
         this.blas = blas;
         this.comm = comm;
@@ -48,7 +58,11 @@ final class Float32Step implements TrainingStep {
         this.shards = plan.shards();
         this.first = first;
         this.owned = owned;
-        this.p = arch.parameterCount();
+        this.p = net.parameterCount();
+        this.seed = seed;
+        this.buffers = net.hasBuffers() ? net.bufferMask() : null;
+        this.bufferMomentum = buffers == null ? null : net.bufferMomentum();
+        this.lazy = LazyRows.of(net);
         this.decayMask = decayMask;
         this.decay = decay;
         int rows = 0;
@@ -57,7 +71,8 @@ final class Float32Step implements TrainingStep {
         }
         rows = Math.max(rows, 1);
         boolean dense = local.dense();
-        this.bp = new Backpropagation(arch, rows);
+        this.bp = new Backpropagation(net, rows);
+        this.examples = new int[rows];
         this.batch = dense ? new FloatMatrix(rows, cols) : null;
         this.labels = new float[rows];
         this.shardGrad = dense ? null : new float[p];
@@ -67,9 +82,9 @@ final class Float32Step implements TrainingStep {
     }
 
     @Override
-    public void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
+    public void run(long globalStep, int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
         java.util.Arrays.fill(stats, 0);
-        localGradient(t, order, params);
+        localGradient(globalStep, t, order, params);
         for (int j = 0; j < 2 * shards; j++) {
             wire[p + j] = (float) stats[j];
         }
@@ -78,8 +93,15 @@ final class Float32Step implements TrainingStep {
         for (int i = 0; i < p; i++) {
             grad[i] = wire[i] * inv;
         }
-        WeightDecay.add(grad, params, decayMask, decay, 0, p);
-        optimizer.step(params, grad, learningRate);
+        if (buffers != null) {
+            RunningStatistics.apply(buffers, bufferMomentum, params, grad, 0, p);
+        }
+        if (lazy != null) {
+            lazy.step(optimizer, params, grad, decayMask, decay, learningRate, 0, p);
+        } else {
+            WeightDecay.add(grad, params, decayMask, decay, 0, p);
+            optimizer.step(params, grad, learningRate);
+        }
     }
 
     @Override
@@ -99,7 +121,7 @@ final class Float32Step implements TrainingStep {
     }
 
     /** This worker's summed gradient into the wire's gradient part; losses and hits into the shard slots. */
-    private void localGradient(int t, int[][] order, float[] params) {
+    private void localGradient(long globalStep, int t, int[][] order, float[] params) {
         if (batch != null) {
             int rows = 0;
             float[] dst = batch.data();
@@ -114,6 +136,7 @@ final class Float32Step implements TrainingStep {
                     int row = order[s][from + i];
                     System.arraycopy(src, row * cols, dst, (rows + i) * cols, cols);
                     labels[rows + i] = y[row];
+                    examples[rows + i] = plan.globalRow(shard, row);
                 }
                 rows += n;
             }
@@ -121,7 +144,8 @@ final class Float32Step implements TrainingStep {
                 java.util.Arrays.fill(wire, 0, p, 0f);
                 return;
             }
-            stats[first] = bp.compute(blas, params, batch, rows, labels, wire);
+            stats[first] = bp.compute(blas, params, batch, rows, labels, wire,
+                    new TrainingContext(seed, globalStep, examples));
             stats[shards + first] = bp.correct();
             return;
         }
@@ -132,8 +156,13 @@ final class Float32Step implements TrainingStep {
             if (n == 0) {
                 continue;
             }
-            Matrix xb = DataParallelTrainer.gather(local, s, order[s], plan.batchStart(shard, t), n, null, labels);
-            stats[shard] = bp.compute(blas, params, xb, n, labels, shardGrad);
+            int start = plan.batchStart(shard, t);
+            Matrix xb = DataParallelTrainer.gather(local, s, order[s], start, n, null, labels);
+            for (int i = 0; i < n; i++) {
+                examples[i] = plan.globalRow(shard, order[s][start + i]);
+            }
+            stats[shard] = bp.compute(blas, params, xb, n, labels, shardGrad,
+                    new TrainingContext(seed, globalStep, examples));
             stats[shards + shard] = bp.correct();
             for (int i = 0; i < p; i++) {
                 wire[i] += shardGrad[i];

@@ -4,6 +4,8 @@ import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InPlaceAllGather;
 import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.ReduceOp;
+import io.ringfold.nn.LazyRows;
+import io.ringfold.nn.RunningStatistics;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.optim.OptimizerState;
 import io.ringfold.tensor.StreamingStore;
@@ -198,15 +200,23 @@ final class ShardedUpdate {
     }
 
     /**
-     * The mean gradient of this worker's slice, weight decay, one optimizer step on the slice, and the
-     * all-gather that leaves the whole updated vector in {@code params} on every worker. {@code grad} is
-     * scratch of the parameters' length (only the slice is written).
+     * The mean gradient of this worker's slice, the running statistics' update (where {@code buffers} marks
+     * them; null: none), weight decay, one optimizer step on the slice, and the all-gather that leaves the
+     * whole updated vector in {@code params} on every worker. {@code grad} is scratch of the parameters' length
+     * (only the slice is written).
      */
-    void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, Optimizer optimizer,
-             float learningRate) {
+    void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, boolean[] buffers,
+              float[] bufferMomentum, Optimizer optimizer, LazyRows lazy, float learningRate) {
         FixedPointGradient.toMean(wire, comm.rank() * block + statsLength, e, rows, grad, lo, hi);
-        WeightDecay.add(grad, params, decayMask, decay, lo, hi);
-        optimizer.step(params, grad, learningRate, lo, hi);
+        if (buffers != null) {
+            RunningStatistics.apply(buffers, bufferMomentum, params, grad, lo, hi);
+        }
+        if (lazy != null) {
+            lazy.step(optimizer, params, grad, decayMask, decay, learningRate, lo, hi);
+        } else {
+            WeightDecay.add(grad, params, decayMask, decay, lo, hi);
+            optimizer.step(params, grad, learningRate, lo, hi);
+        }
         gather(params);
     }
 

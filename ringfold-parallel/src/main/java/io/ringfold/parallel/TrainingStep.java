@@ -10,8 +10,11 @@ import io.ringfold.optim.Optimizer;
  */
 interface TrainingStep {
 
-    /** Step {@code t} of the epoch whose shard row orders are {@code order}. */
-    void run(int t, int[][] order, float[] params, Optimizer optimizer, float learningRate);
+    /**
+     * Step {@code t} of the epoch whose shard row orders are {@code order}; {@code globalStep} counts steps
+     * over the whole run (dropout's masks depend on it).
+     */
+    void run(long globalStep, int t, int[][] order, float[] params, Optimizer optimizer, float learningRate);
 
     /** {@code lossSum} plus the last step's shard losses over all workers, added shard by shard in order. */
     double addLoss(double lossSum);

@@ -1,10 +1,11 @@
 package io.ringfold.parallel;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -72,7 +73,7 @@ class CheckpointResumeTest {
         n.putArray("hidden").add(6);
         n.put("learningRate", 0.01);
         TrainingConfig cfg = TrainingConfig.fromJson(n);
-        Architecture arch = new Architecture(ModelType.MLP, 4, new int[] {6}, Activation.TANH, 2, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 4, new int[] {6}, Activation.TANH, 2, Loss.CROSS_ENTROPY).toNetwork();
         Blas blas = BlasSelection.createRequested(1);
         Duration timeout = Duration.ofSeconds(20);
 
@@ -124,7 +125,7 @@ class CheckpointResumeTest {
         n.put("batchSize", 8);
         n.put("model", "softmax");
         n.putArray("hidden");
-        Architecture arch = new Architecture(ModelType.SOFTMAX, 3, new int[0], Activation.IDENTITY, 2, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.SOFTMAX, 3, new int[0], Activation.IDENTITY, 2, Loss.CROSS_ENTROPY).toNetwork();
         Blas blas = BlasSelection.createRequested(1);
         CheckpointPolicy policy = new CheckpointPolicy(dir, 0, 1, true);
         WorkerThreads.fitter(TrainingConfig.fromJson(n), blas, 1, 2, Duration.ofSeconds(10), policy)

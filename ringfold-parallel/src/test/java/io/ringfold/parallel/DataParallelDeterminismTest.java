@@ -5,10 +5,11 @@ import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InPlaceAllGather;
 import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.InProcessGroup;
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -63,7 +64,7 @@ class DataParallelDeterminismTest {
     void parametersAreBitIdenticalForOneToFourWorkersIncludingNonDivisors() throws Exception {
         float[] y = new float[301];
         FloatMatrix x = data(y);
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":4,\"batchSize\":30,\"hidden\":[16],\"lr\":0.01,\"weightDecay\":0.001}"
                 .replace("\"lr\"", "\"learningRate\""));
         Blas blas = BlasSelection.createRequested(1);
@@ -96,7 +97,7 @@ class DataParallelDeterminismTest {
         for (int i = 0; i < yv.length; i++) {
             yv[i] = (yv[i] + 1) % 3;
         }
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":30,\"batchSize\":30,\"hidden\":[8],\"learningRate\":0.02,"
                 + "\"validationSplit\":0.2,\"patience\":2}");
         Blas blas = BlasSelection.createRequested(1);
@@ -122,7 +123,7 @@ class DataParallelDeterminismTest {
         FloatMatrix x = data(y);
         float[] yv = new float[175];
         FloatMatrix xv = data(yv);
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":3,\"batchSize\":10,\"hidden\":[8],\"learningRate\":0.02,"
                 + "\"validationSplit\":0.2}");
         Blas blas = BlasSelection.createRequested(1);
@@ -154,7 +155,7 @@ class DataParallelDeterminismTest {
     void gradientJumpsBeyondTheHeadroomTakeTheSecondReductionAndStayIdentical() throws Exception {
         float[] y = new float[200];
         FloatMatrix x = jumpData(y);
-        Architecture arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        Network arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
         TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
         Blas blas = BlasSelection.createRequested(1);
@@ -177,7 +178,7 @@ class DataParallelDeterminismTest {
     void inPlaceExchangeGivesTheBitsOfThePlainCollectives() throws Exception {
         float[] y = new float[301];
         FloatMatrix x = data(y);
-        Architecture mlp = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Network mlp = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":3,\"batchSize\":30,\"hidden\":[16],\"learningRate\":0.01,"
                 + "\"weightDecay\":0.001}");
         Blas blas = BlasSelection.createRequested(1);
@@ -187,7 +188,7 @@ class DataParallelDeterminismTest {
 
         float[] jumps = new float[200];
         FloatMatrix xj = jumpData(jumps);
-        Architecture linear = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        Network linear = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
         TrainingConfig sgd = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
         long before = ExactStep.SECOND_REDUCTIONS.get();
@@ -195,7 +196,7 @@ class DataParallelDeterminismTest {
         assertThat(ExactStep.SECOND_REDUCTIONS.get()).as("second reductions").isGreaterThan(before);
     }
 
-    private static void assertInPlaceMatchesPlain(DataParallelTrainer trainer, Architecture arch, FloatMatrix x, float[] y,
+    private static void assertInPlaceMatchesPlain(DataParallelTrainer trainer, Network arch, FloatMatrix x, float[] y,
                                                   int workers) throws InterruptedException {
         TrainingResult inPlace = WorkerThreads.fitter(trainer, workers, Duration.ofSeconds(30), CheckpointPolicy.none())
                 .fit(arch, x, y, null, null, TrainingListener.NONE);
@@ -230,7 +231,7 @@ class DataParallelDeterminismTest {
         for (int i = 0; i < y.length; i++) {
             y[i] = (float) (1e3 * (i % 7));
         }
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 1, Loss.MSE);
+        Network arch = new Architecture(ModelType.MLP, 5, new int[] {8}, Activation.RELU, 1, Loss.MSE).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":2,\"batchSize\":30,\"hidden\":[8],\"optimizer\":\"sgd\",\"learningRate\":1e6}");
         Blas blas = BlasSelection.createRequested(1);
         for (int workers : new int[] {1, 2}) {
@@ -246,7 +247,7 @@ class DataParallelDeterminismTest {
     void float32ModeTrainsAndRepeats() throws Exception {
         float[] y = new float[301];
         FloatMatrix x = data(y);
-        Architecture arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 5, new int[] {16}, Activation.RELU, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"epochs\":6,\"batchSize\":30,\"hidden\":[16],\"learningRate\":0.01}");
         Blas blas = BlasSelection.createRequested(1);
         for (io.ringfold.tensor.Matrix input : new io.ringfold.tensor.Matrix[] {x, sparse(x)}) {
@@ -279,7 +280,7 @@ class DataParallelDeterminismTest {
     void moreWorkersThanShardsIsRefused() throws Exception {
         float[] y = new float[40];
         FloatMatrix x = data(y);
-        Architecture arch = new Architecture(ModelType.SOFTMAX, 5, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.SOFTMAX, 5, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY).toNetwork();
         TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":1,\"batchSize\":8}");
         assertThatThrownBy(() -> WorkerThreads.fitter(cfg, BlasSelection.createRequested(1), 3, 2, Duration.ofSeconds(5))
                 .fit(arch, x, y, null, null, TrainingListener.NONE))

@@ -2,10 +2,11 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InProcessGroup;
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -18,8 +19,8 @@ import io.ringfold.train.TrainingResult;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,7 +53,7 @@ class OwnedRowsTest {
     void ownedRowsGiveTheSameBitsAsTheFullMatrixForDenseAndSparseData() throws Exception {
         float[] y = new float[203];
         FloatMatrix dense = data(y);
-        Architecture arch = new Architecture(ModelType.MLP, 6, new int[] {8}, Activation.TANH, 3, Loss.CROSS_ENTROPY);
+        Network arch = new Architecture(ModelType.MLP, 6, new int[] {8}, Activation.TANH, 3, Loss.CROSS_ENTROPY).toNetwork();
         com.fasterxml.jackson.databind.node.ObjectNode n = TrainingConfig.defaults().toJson();
         n.put("epochs", 3).put("batchSize", 24).put("learningRate", 0.01).putArray("hidden").add(8);
         TrainingConfig cfg = TrainingConfig.fromJson(n);
@@ -76,7 +77,7 @@ class OwnedRowsTest {
     }
 
     /** Trains with W in-process workers, each given the full matrix or only its owned rows. */
-    private static float[] run(TrainingConfig cfg, Blas blas, Architecture arch, Matrix x, float[] y, int workers,
+    private static float[] run(TrainingConfig cfg, Blas blas, Network arch, Matrix x, float[] y, int workers,
                                boolean ownedOnly) throws InterruptedException {
         int shards = 4;
         InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));

@@ -1,9 +1,9 @@
 package io.ringfold.parallel;
 
+import org.junit.jupiter.api.Test;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import org.junit.jupiter.api.Test;
 
 /**
  * The choice between plain and streaming stores, fed with made-up timings: plain while the fastest of the

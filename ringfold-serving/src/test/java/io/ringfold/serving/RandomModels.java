@@ -1,11 +1,11 @@
 package io.ringfold.serving;
 
 import io.ringfold.data.Preprocessor;
-import io.ringfold.model.Activation;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
 
 import java.util.List;
 import java.util.SplittableRandom;

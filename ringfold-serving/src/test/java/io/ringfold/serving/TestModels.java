@@ -2,15 +2,15 @@ package io.ringfold.serving;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.io.ModelFile;
 import io.ringfold.data.Preprocessor;
-import io.ringfold.model.Activation;
+import io.ringfold.io.ModelFile;
 import io.ringfold.model.Architecture;
-import io.ringfold.model.Loss;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.model.ModelType;
 import io.ringfold.model.Provenance;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.Loss;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,6 +31,26 @@ public final class TestModels {
         Architecture arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.RELU, 3, Loss.CROSS_ENTROPY);
         float[] p = {s, 0, -s, 0, s, 0, 0, 0, 0};
         return new Model(arch, p, Preprocessor.identity(List.of("x0", "x1")), List.of("a", "b", "c"), provenance());
+    }
+
+    /**
+     * A small CNN on 1x4x4 images (16 pixel columns p0..p15), 3 classes a, b, c, with seeded random parameters:
+     * {@code conv2d(2,3,padding=1),batchnorm,relu,maxpool2d(2),flatten,dense(4),relu}.
+     */
+    public static Model cnn() {
+        io.ringfold.nn.Network net = io.ringfold.nn.Network.of(io.ringfold.nn.Shape.of(1, 4, 4),
+                io.ringfold.nn.LayerList.parse("conv2d(2,3,padding=1),batchnorm,relu,maxpool2d(2),flatten,dense(4),relu"),
+                3, Loss.CROSS_ENTROPY);
+        float[] p = net.initialParameters(9);
+        io.ringfold.random.SplitMix64 rng = new io.ringfold.random.SplitMix64(9);
+        for (int i = 0; i < p.length; i++) {
+            p[i] += (float) (0.1 * rng.nextGaussian());
+        }
+        List<String> columns = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            columns.add("p" + i);
+        }
+        return new Model(net, p, Preprocessor.identity(columns), List.of("a", "b", "c"), provenance());
     }
 
     /** y = 2 x0 - x1 + 0.5. */
@@ -80,7 +100,7 @@ public final class TestModels {
         Path file = write(repo, name, version, softmax(1));
         ModelFile.Contents c = ModelFile.read(file);
         ObjectNode header = c.header();
-        ((ObjectNode) header.get("architecture")).put("inputs", BOMB_INPUTS);
+        ((ObjectNode) header.get("network")).putArray("input").add(BOMB_INPUTS);
         ModelFile.write(file, header, c.tensors());
         return file;
     }
@@ -88,7 +108,7 @@ public final class TestModels {
     /** The reason a {@link #writeMemoryBomb} file is refused with. */
     public static String memoryBombReason(Path file) {
         return file + ": invalid model header: tensor dense_0/weight of shape [2, 3] in the file (expected: dense_0/weight"
-                + " of shape [" + BOMB_INPUTS + ", 3], as the header's softmax " + BOMB_INPUTS + " -> 3 softmax (loss"
+                + " of shape [" + BOMB_INPUTS + ", 3], as the header's " + BOMB_INPUTS + " -> dense(3) softmax (loss"
                 + " cross-entropy, 2100000003 parameters) declares)";
     }
 

@@ -2,8 +2,9 @@ package io.ringfold.spark;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringfold.data.Preprocessor;
-import io.ringfold.model.Architecture;
 import io.ringfold.model.Provenance;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Shape;
 import io.ringfold.train.EpochMetrics;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingRun;
@@ -43,7 +44,7 @@ final class BarrierFit {
                 .sparkContext().appName() + " (" + t.rows + " rows, " + t.workers + " workers, " + t.shards
                 + " shards)", "not computed", t.outcome.blas);
         io.ringfold.model.Model model = new io.ringfold.model.Model(t.arch, t.outcome.parameters,
-                Preprocessor.identity(t.arch.inputs()), List.of(), provenance);
+                Preprocessor.identity(t.arch.inputSize()), List.of(), provenance);
         return est.newModel(est.uid(), model).withHistory(t.history(), t.outcome.attempt, t.outcome.epochsRun);
     }
 
@@ -57,7 +58,7 @@ final class BarrierFit {
     }
 
     /** What came back from rank 0, with the architecture and layout the stage used. */
-    record Trained(Architecture arch, TaskOutcome outcome, long rows, int workers, int shards) {
+    record Trained(Network arch, TaskOutcome outcome, long rows, int workers, int shards) {
 
         List<EpochMetrics> history() {
             return BarrierFit.history(outcome.history);
@@ -153,7 +154,7 @@ final class BarrierFit {
         if (result == null || result.parameters == null) {
             throw new IllegalStateException("the barrier stage returned no parameters from rank 0");
         }
-        Architecture arch = TrainingRun.architecture(config, result.width, result.classes);
+        Network arch = TrainingRun.network(config, Shape.vector(result.width), result.classes);
         return new Trained(arch, result, result.rows, workers, shards);
     }
 

@@ -5,7 +5,8 @@ import io.ringfold.collective.Communicator;
 import io.ringfold.collective.TcpCommunicator;
 import io.ringfold.collective.TcpEndpoint;
 import io.ringfold.collective.TcpOptions;
-import io.ringfold.model.Architecture;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Shape;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
 import io.ringfold.parallel.OwnedRows;
@@ -122,10 +123,13 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             views[r] = parts[3];
         }
         Layout layout;
+        Network arch;
         try {
             layout = taskRows.layout(published);
+            arch = TrainingRun.network(config, Shape.vector(layout.width()), layout.classes());
         } catch (IllegalArgumentException e) {
-            // Bad input: every task decided the same from the same summaries, and none waits for another.
+            // Bad input, or a network the input's shape cannot feed: every task decided the same from the same
+            // summaries, and none waits for another.
             endpoint.close();
             return one(TaskOutcome.badInput(rank, attempt, e.getMessage()));
         }
@@ -138,7 +142,6 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             throw new IllegalStateException(disagreement);
         }
         Blas blas = BlasSelection.createRequested(1);
-        Architecture arch = TrainingRun.architecture(config, layout.width(), layout.classes());
         int[] epochsRun = new int[1];
         TrainingListener listener = rank == 0 ? new TrainingListener() {
             @Override

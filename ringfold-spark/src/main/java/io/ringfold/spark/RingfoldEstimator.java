@@ -1,8 +1,10 @@
 package io.ringfold.spark;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.train.Hyperparameter;
+import io.ringfold.train.Hyperparameters;
 import io.ringfold.train.TrainingConfig;
 import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -12,6 +14,7 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,19 +35,8 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     private static final long serialVersionUID = 1L;
 
     private final String uid;
-    private final Param<String> modelType;
-    private final IntArrayParam hiddenLayers;
-    private final Param<String> activation;
-    private final IntParam epochs;
-    private final IntParam batchSize;
-    private final Param<String> optimizer;
-    private final DoubleParam learningRate;
-    private final Param<String> lrSchedule;
-    private final IntParam lrStepEpochs;
-    private final DoubleParam lrGamma;
-    private final DoubleParam momentum;
-    private final DoubleParam weightDecay;
-    private final LongParam seed;
+    /** The training Params, one per hyperparameter with a Spark name, made from its declaration. */
+    private final Map<Hyperparameter<?>, Param<?>> training;
     private final IntParam numWorkers;
     private final IntParam numShards;
     private final Param<String> featuresCol;
@@ -56,35 +48,15 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     /** Internal test hook (see {@link BarrierTraining#failFirstAttemptAfterEpoch}); 0 = off. */
     private int failFirstAttemptAfterEpoch;
 
+    @SuppressWarnings("unchecked")
     protected RingfoldEstimator(String uid, Set<String> modelTypes, String defaultModelType) {
         this.uid = uid;
-        modelType = new Param<>(this, "modelType", "Model family: " + String.join(", ", new java.util.TreeSet<>(modelTypes))
-                + ".", ParamCheck.oneOf("modelType", modelTypes));
-        hiddenLayers = new IntArrayParam(this, "hiddenLayers", "Hidden layer widths of an mlp, each > 0 (ignored unless "
-                + "set for the other model types, which have none).",
-                ParamCheck.of("hiddenLayers", "every width > 0", v -> allPositive((int[]) v)));
-        activation = new Param<>(this, "activation", "Hidden-layer activation of an mlp: relu, tanh, sigmoid or identity.",
-                ParamCheck.oneOf("activation", Set.of("relu", "tanh", "sigmoid", "identity")));
-        epochs = new IntParam(this, "epochs", "Passes over the training data (> 0).", ParamCheck.positiveInt("epochs"));
-        batchSize = new IntParam(this, "batchSize", "Rows per optimizer step over all workers (> 0 and >= numShards).",
-                ParamCheck.positiveInt("batchSize"));
-        optimizer = new Param<>(this, "optimizer", "Optimizer: adam, sgd or momentum.",
-                ParamCheck.oneOf("optimizer", Set.of("adam", "sgd", "momentum")));
-        learningRate = new DoubleParam(this, "learningRate", "Step size (> 0).", ParamCheck.positiveFinite("learningRate"));
-        lrSchedule = new Param<>(this, "lrSchedule", "Learning-rate schedule over the epochs: constant, step (times "
-                + "lrGamma every lrStepEpochs) or cosine (per step, from learningRate down to the config's minimum "
-                + "fraction at the last step).",
-                ParamCheck.oneOf("lrSchedule", Set.of("constant", "step", "cosine")));
-        lrStepEpochs = new IntParam(this, "lrStepEpochs", "Epochs between decays of the step schedule (> 0).",
-                ParamCheck.positiveInt("lrStepEpochs"));
-        lrGamma = new DoubleParam(this, "lrGamma", "Decay factor of the step schedule (0 < gamma <= 1).",
-                ParamCheck.of("lrGamma", "0 < lrGamma <= 1", v -> (Double) v > 0 && (Double) v <= 1));
-        momentum = new DoubleParam(this, "momentum", "Momentum coefficient of the momentum optimizer (0 < m < 1).",
-                ParamCheck.of("momentum", "0 < momentum < 1", v -> (Double) v > 0 && (Double) v < 1));
-        weightDecay = new DoubleParam(this, "weightDecay", "L2 penalty on weights, not biases (>= 0).",
-                ParamCheck.of("weightDecay", ">= 0", v -> (Double) v >= 0 && Double.isFinite((Double) v)));
-        seed = new LongParam(this, "seed", "Seed of the initial weights and of every shuffle (any long).",
-                ParamCheck.of("seed", "any long", v -> true));
+        training = HyperparameterParams.create(this, modelTypes);
+        for (Map.Entry<Hyperparameter<?>, Param<?>> e : training.entrySet()) {
+            Object d = e.getKey() == Hyperparameters.MODEL ? defaultModelType
+                    : HyperparameterParams.sparkValue(e.getKey(), e.getKey().defaultValue());
+            setDefault((Param<Object>) e.getValue(), d);
+        }
         numWorkers = new IntParam(this, "numWorkers", "Barrier tasks that train together, 1..numShards (default: "
                 + "min(spark default parallelism, numShards)); the result does not depend on it.",
                 ParamCheck.positiveInt("numWorkers"));
@@ -102,34 +74,12 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
                 + "at the end of every epoch (>= 0).", ParamCheck.of("checkpointEverySteps", ">= 0", v -> (Integer) v >= 0));
         collectiveTimeout = new IntParam(this, "collectiveTimeout", "Seconds each collective operation (and the ring's "
                 + "set-up) may wait for a peer before the task fails (> 0).", ParamCheck.positiveInt("collectiveTimeout"));
-        setDefault(modelType, defaultModelType);
-        setDefault(hiddenLayers, new int[] {128});
-        setDefault(activation, "relu");
-        setDefault(epochs, 10);
-        setDefault(batchSize, 128);
-        setDefault(optimizer, "adam");
-        setDefault(learningRate, 1e-3);
-        setDefault(lrSchedule, "constant");
-        setDefault(lrStepEpochs, 10);
-        setDefault(lrGamma, 0.1);
-        setDefault(momentum, 0.9);
-        setDefault(weightDecay, 0.0);
-        setDefault(seed, 42L);
         setDefault(numShards, 8);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(predictionCol, "prediction");
         setDefault(checkpointEverySteps, 0);
         setDefault(collectiveTimeout, 60);
-    }
-
-    private static boolean allPositive(int[] widths) {
-        for (int w : widths) {
-            if (w <= 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -148,20 +98,32 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     /** The fitted model around a trained Ringfold model. */
     abstract M newModel(String uid, io.ringfold.model.Model model);
 
-    // Params, found by Spark through these methods.
-    public Param<String> modelType() { return modelType; }
-    public IntArrayParam hiddenLayers() { return hiddenLayers; }
-    public Param<String> activation() { return activation; }
-    public IntParam epochs() { return epochs; }
-    public IntParam batchSize() { return batchSize; }
-    public Param<String> optimizer() { return optimizer; }
-    public DoubleParam learningRate() { return learningRate; }
-    public Param<String> lrSchedule() { return lrSchedule; }
-    public IntParam lrStepEpochs() { return lrStepEpochs; }
-    public DoubleParam lrGamma() { return lrGamma; }
-    public DoubleParam momentum() { return momentum; }
-    public DoubleParam weightDecay() { return weightDecay; }
-    public LongParam seed() { return seed; }
+    @SuppressWarnings("unchecked")
+    private <P extends Param<?>> P param(Hyperparameter<?> h) {
+        return (P) training.get(h);
+    }
+
+    // Params, found by Spark through these methods; their names, docs, defaults and checks come from Hyperparameters.
+    public Param<String> modelType() { return param(Hyperparameters.MODEL); }
+    public IntArrayParam hiddenLayers() { return param(Hyperparameters.HIDDEN); }
+    public Param<String> activation() { return param(Hyperparameters.ACTIVATION); }
+    public Param<String> layers() { return param(Hyperparameters.LAYERS); }
+    public IntArrayParam inputShape() { return param(Hyperparameters.INPUT_SHAPE); }
+    public IntParam epochs() { return param(Hyperparameters.EPOCHS); }
+    public IntParam batchSize() { return param(Hyperparameters.BATCH_SIZE); }
+    public Param<String> optimizer() { return param(Hyperparameters.OPTIMIZER); }
+    public DoubleParam learningRate() { return param(Hyperparameters.LEARNING_RATE); }
+    public DoubleParam momentum() { return param(Hyperparameters.MOMENTUM); }
+    public BooleanParam nesterov() { return param(Hyperparameters.NESTEROV); }
+    public DoubleParam beta1() { return param(Hyperparameters.BETA1); }
+    public DoubleParam beta2() { return param(Hyperparameters.BETA2); }
+    public DoubleParam epsilon() { return param(Hyperparameters.EPSILON); }
+    public DoubleParam weightDecay() { return param(Hyperparameters.WEIGHT_DECAY); }
+    public Param<String> lrSchedule() { return param(Hyperparameters.LR_SCHEDULE); }
+    public IntParam lrStepEpochs() { return param(Hyperparameters.LR_STEP_EPOCHS); }
+    public DoubleParam lrGamma() { return param(Hyperparameters.LR_GAMMA); }
+    public DoubleParam lrMinFraction() { return param(Hyperparameters.LR_MIN_FRACTION); }
+    public LongParam seed() { return param(Hyperparameters.SEED); }
     public IntParam numWorkers() { return numWorkers; }
     public IntParam numShards() { return numShards; }
     public Param<String> featuresCol() { return featuresCol; }
@@ -171,19 +133,28 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public IntParam checkpointEverySteps() { return checkpointEverySteps; }
     public IntParam collectiveTimeout() { return collectiveTimeout; }
 
-    public E setModelType(String v) { set(modelType, v); return self(); }
-    public E setHiddenLayers(int... v) { set(hiddenLayers, v.clone()); return self(); }
-    public E setActivation(String v) { set(activation, v); return self(); }
-    public E setEpochs(int v) { set(epochs, v); return self(); }
-    public E setBatchSize(int v) { set(batchSize, v); return self(); }
-    public E setOptimizer(String v) { set(optimizer, v); return self(); }
-    public E setLearningRate(double v) { set(learningRate, v); return self(); }
-    public E setLrSchedule(String v) { set(lrSchedule, v); return self(); }
-    public E setLrStepEpochs(int v) { set(lrStepEpochs, v); return self(); }
-    public E setLrGamma(double v) { set(lrGamma, v); return self(); }
-    public E setMomentum(double v) { set(momentum, v); return self(); }
-    public E setWeightDecay(double v) { set(weightDecay, v); return self(); }
-    public E setSeed(long v) { set(seed, v); return self(); }
+    public E setModelType(String v) { set(modelType(), v); return self(); }
+    public E setHiddenLayers(int... v) { set(hiddenLayers(), v.clone()); return self(); }
+    public E setActivation(String v) { set(activation(), v); return self(); }
+    /** Hidden layers as {@code ringfold train --layers} writes them, e.g. {@code conv2d(20,5),relu,maxpool2d(2),flatten}. */
+    public E setLayers(String v) { set(layers(), v); return self(); }
+    /** The shape of one example, e.g. 1, 28, 28 for a features vector of 784 image pixels. */
+    public E setInputShape(int... v) { set(inputShape(), v.clone()); return self(); }
+    public E setEpochs(int v) { set(epochs(), v); return self(); }
+    public E setBatchSize(int v) { set(batchSize(), v); return self(); }
+    public E setOptimizer(String v) { set(optimizer(), v); return self(); }
+    public E setLearningRate(double v) { set(learningRate(), v); return self(); }
+    public E setMomentum(double v) { set(momentum(), v); return self(); }
+    public E setNesterov(boolean v) { set(nesterov(), v); return self(); }
+    public E setBeta1(double v) { set(beta1(), v); return self(); }
+    public E setBeta2(double v) { set(beta2(), v); return self(); }
+    public E setEpsilon(double v) { set(epsilon(), v); return self(); }
+    public E setWeightDecay(double v) { set(weightDecay(), v); return self(); }
+    public E setLrSchedule(String v) { set(lrSchedule(), v); return self(); }
+    public E setLrStepEpochs(int v) { set(lrStepEpochs(), v); return self(); }
+    public E setLrGamma(double v) { set(lrGamma(), v); return self(); }
+    public E setLrMinFraction(double v) { set(lrMinFraction(), v); return self(); }
+    public E setSeed(long v) { set(seed(), v); return self(); }
     public E setNumWorkers(int v) { set(numWorkers, v); return self(); }
     public E setNumShards(int v) { set(numShards, v); return self(); }
     public E setFeaturesCol(String v) { set(featuresCol, v); return self(); }
@@ -216,43 +187,18 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
 
     /**
      * The Ringfold hyperparameters these Params describe: no standardisation and no held-out splits, as
-     * {@code ringfold train --no-standardize --test-split 0} (Spark pipelines scale and split before).
+     * {@code ringfold train --no-standardize --test-split 0} (Spark pipelines scale and split before); a
+     * regressor's mlp trains with mse.
      */
     TrainingConfig trainingConfig() {
-        ObjectNode n = TrainingConfig.defaults().toJson();
-        String type = getString(modelType);
-        n.put("model", type);
-        int[] hidden = (int[]) getOrDefault(hiddenLayers);
-        var h = n.putArray("hidden");
-        if (type.equals("mlp") || isSet(hiddenLayers)) {
-            for (int w : hidden) {
-                h.add(w);
-            }
+        Map<Hyperparameter<?>, Object> fixed = new java.util.HashMap<>();
+        fixed.put(Hyperparameters.TEST_SPLIT, 0.0);
+        fixed.put(Hyperparameters.VALIDATION_SPLIT, 0.0);
+        fixed.put(Hyperparameters.STANDARDIZE, false);
+        if (!classification() && getString(modelType()).equals("mlp")) {
+            fixed.put(Hyperparameters.LOSS, io.ringfold.nn.Loss.MSE);
         }
-        n.put("activation", getString(activation));
-        if (!classification() && type.equals("mlp")) {
-            n.put("loss", "mse");
-        }
-        n.put("epochs", getInt(epochs));
-        n.put("batchSize", getInt(batchSize));
-        n.put("optimizer", getString(optimizer));
-        n.put("learningRate", (float) (double) (Double) getOrDefault(learningRate));
-        n.put("lrSchedule", getString(lrSchedule));
-        n.put("lrStepEpochs", getInt(lrStepEpochs));
-        n.put("lrGamma", (float) (double) (Double) getOrDefault(lrGamma));
-        n.put("momentum", (float) (double) (Double) getOrDefault(momentum));
-        n.put("weightDecay", (float) (double) (Double) getOrDefault(weightDecay));
-        n.put("seed", (Long) getOrDefault(seed));
-        n.put("testSplit", 0.0);
-        n.put("validationSplit", 0.0);
-        n.put("standardize", false);
-        try {
-            return TrainingConfig.fromJson(n);
-        } catch (IllegalArgumentException e) {
-            // TrainingConfig names its own fields; say which param sets them.
-            String m = e.getMessage();
-            throw new IllegalArgumentException(m.startsWith("hidden:") ? "hiddenLayers:" + m.substring(7) : m, e);
-        }
+        return HyperparameterParams.config(this, training, fixed);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.ringfold.spark;
 
 import io.ringfold.data.Preprocessor;
-import io.ringfold.model.Architecture;
-import io.ringfold.model.ForwardPass;
-import io.ringfold.model.Loss;
 import io.ringfold.model.Model;
+import io.ringfold.nn.ForwardPass;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
 import io.ringfold.tensor.FloatMatrix;
@@ -67,13 +67,13 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         Model model = payload.value().model();
-        Architecture arch = model.architecture();
+        Network net = model.network();
         Preprocessor pre = model.preprocessor();
         boolean identity = pre.isIdentity();
-        int width = arch.inputs();
-        int k = arch.outputs();
+        int width = net.inputSize();
+        int k = net.outputs();
         Blas blas = BlasSelection.createRequested(1);
-        ForwardPass pass = new ForwardPass(arch, BATCH);
+        ForwardPass pass = new ForwardPass(net, BATCH);
         FloatMatrix x = new FloatMatrix(BATCH, width);
         Row[] rows = new Row[BATCH];
         float[] logits = new float[BATCH * k];
@@ -155,7 +155,7 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
                     values[c] = r.get(c);
                 }
                 float[] out = pass.output();
-                boolean sigmoid = arch.loss() == Loss.BINARY_CROSS_ENTROPY;
+                boolean sigmoid = net.loss() == Loss.BINARY_CROSS_ENTROPY;
                 if (raw) {
                     values[n++] = sigmoid ? Vectors.dense(-logits[i], logits[i]) : vector(logits, i * k, k);
                 }
@@ -164,7 +164,7 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
                 }
                 if (prediction) {
                     double p;
-                    if (arch.loss() == Loss.MSE) {
+                    if (net.loss() == Loss.MSE) {
                         p = out[i * k];
                     } else if (sigmoid) {
                         p = out[i] >= 0.5f ? 1 : 0;

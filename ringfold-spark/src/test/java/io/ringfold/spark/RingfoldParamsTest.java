@@ -57,19 +57,31 @@ class RingfoldParamsTest {
         assertThatThrownBy(() -> c.setHiddenLayers(16, 0)).hasMessage("hiddenLayers: [16, 0] (expected: every width > 0)");
         assertThatThrownBy(() -> c.setMomentum(1.0)).hasMessage("momentum: 1.0 (expected: 0 < momentum < 1)");
         assertThatThrownBy(() -> c.setLrSchedule("linear"))
-                .hasMessage("lrSchedule: linear (expected: one of [constant, cosine, step])");
+                .hasMessage("lrSchedule: linear (expected: constant, step or cosine)");
         assertThatThrownBy(() -> c.setLrGamma(1.5)).hasMessage("lrGamma: 1.5 (expected: 0 < lrGamma <= 1)");
         assertThatThrownBy(() -> c.setLrStepEpochs(0)).hasMessage("lrStepEpochs: 0 (expected: > 0)");
         assertThatThrownBy(() -> c.setActivation("gelu"))
-                .hasMessage("activation: gelu (expected: one of [identity, relu, sigmoid, tanh])");
-        assertThat(c.explainParams()).contains("learningRate: Step size (> 0). (default: 0.001)");
+                .hasMessage("activation: gelu (expected: relu, tanh, sigmoid or identity)");
+        assertThatThrownBy(() -> c.setLayers("conv2d(20)")).hasMessageStartingWith("layers[0] conv2d: kernel missing");
+        assertThatThrownBy(() -> c.setInputShape(1, 0, 28)).hasMessage("inputShape: [1, 0, 28] (expected: positive"
+                + " dimensions such as 1x28x28)");
+        assertThatThrownBy(() -> c.setBeta2(1.0)).hasMessage("beta2: 1.0 (expected: 0 <= beta2 < 1)");
+        // Docs and defaults from the one declaration that ringfold train's flags also use.
+        assertThat(c.explainParams()).contains("learningRate: Learning rate (step size). Expected: > 0. (default: 0.001)")
+                .contains("layers: The hidden layers of a network");
+        assertThat(c.getOrDefault(c.beta2())).isEqualTo(0.999);
     }
 
     @Test
     void combinationsAndSchemaAreCheckedBeforeAnyJob() {
         Dataset<Row> df = frame(rows(8));
         assertThatThrownBy(() -> small().setModelType("softmax").setHiddenLayers(8).fit(df))
-                .hasMessage("hiddenLayers: [8] (expected: no hidden layers for model softmax; use --model mlp)");
+                .hasMessage("hiddenLayers: 8 (expected: no hidden layers for model softmax; use --model mlp)");
+        // A network the data's shape cannot feed fails once, not after Spark's retries of the stage.
+        assertThatThrownBy(() -> small().setModelType("mlp").setInputShape(1, 1, 2).setLayers("conv2d(4,3)").fit(df))
+                .hasMessage("layers[0] conv2d(4,3): input 1x1x2 is smaller than the kernel 3x3");
+        assertThatThrownBy(() -> small().setModelType("mlp").setInputShape(1, 2, 2).setLayers("dense(4)").fit(df))
+                .hasMessage("inputShape: 1x2x2 (4 values) (expected: as many values as an example has, 2)");
         assertThatThrownBy(() -> small().setNumWorkers(3).setNumShards(4).fit(df))
                 .hasMessage("numWorkers: 3 (expected: at most the 2 task slots the cluster has free now; a barrier "
                         + "stage runs all its tasks at once)");

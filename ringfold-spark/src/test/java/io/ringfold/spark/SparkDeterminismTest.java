@@ -2,11 +2,13 @@ package io.ringfold.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec;
+import io.ringfold.nn.LayerList;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
+import io.ringfold.train.Hyperparameters;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingRun;
@@ -114,6 +116,28 @@ class SparkDeterminismTest {
         assertThat(m.parameterDigest()).isEqualTo(expected)
                 .isNotEqualTo(cliDigest(csv, cliConfig("mlp", new int[] {8})));
         assertThat(m.trainingHistory().get(2).learningRate()).isCloseTo(0.0025f, org.assertj.core.api.Assertions.within(1e-9f));
+    }
+
+    /**
+     * A network of layers on Spark: the features vector of 4 values as a 1x2x2 image, a convolution, batch
+     * normalisation (statistics per logical shard) and dropout (masks from seed, step and example); the digest of
+     * {@code ringfold train --layers ... --input-shape 1x2x2 --workers 1} for one and two barrier tasks.
+     */
+    @Test
+    void aNetworkOfLayersGivesTheLocalTrainersDigest() throws Exception {
+        String layers = "conv2d(3,2,padding=1),batchnorm,relu,maxpool2d(2),flatten,dropout(0.2),dense(8),relu";
+        ObjectNode n = cliConfig("mlp", new int[] {8}).toJson();
+        n.putArray("hidden");
+        n.set("layers", Hyperparameters.LAYERS.toJson(LayerList.parse(layers)));
+        n.putArray("inputShape").add(1).add(2).add(2);
+        TrainingConfig cfg = TrainingConfig.fromJson(n);
+        String expected = cliDigest(csv, cfg);
+        for (int workers : new int[] {1, 2}) {
+            RingfoldClassificationModel m = new RingfoldClassifier().setModelType("mlp").setLayers(layers)
+                    .setInputShape(1, 2, 2).setEpochs(3).setBatchSize(16).setLearningRate(0.01).setSeed(7)
+                    .setNumShards(4).setNumWorkers(workers).fit(frame(csv));
+            assertThat(m.parameterDigest()).as("%d workers", workers).isEqualTo(expected);
+        }
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class DynamicBatcher {
      * @throws IllegalStateException after {@link #shutdown()}
      */
     public void submit(InferenceJob job) {
-        int width = model.architecture().inputs();
+        int width = model.network().inputSize();
         if (job.rows.length != job.rowCount * width) {
             throw new IllegalArgumentException("job: " + job.rows.length + " values (expected: " + job.rowCount
                     + " rows × " + width + ")");
@@ -264,7 +264,7 @@ public final class DynamicBatcher {
     }
 
     private void compute(List<InferenceJob> batch, int rows) {
-        int width = model.architecture().inputs();
+        int width = model.network().inputSize();
         long start = System.nanoTime();
         for (InferenceJob j : batch) {
             observer.queued(start - j.submittedNanos);

@@ -131,13 +131,17 @@ public final class ModelsView {
     private void serving(ObjectNode vn, ServedVersion sv) {
         Model m = sv.model();
         Signature s = sv.signature();
-        vn.put("architecture", m.architecture().describe());
-        vn.put("parameters", m.architecture().parameterCount());
+        vn.put("architecture", m.network().describe());
+        vn.put("parameters", m.network().parameterCount());
         vn.put("parameter_digest", m.parameterDigest());
         ObjectNode in = vn.putObject("input");
         in.put("name", Signature.INPUT);
         in.put("datatype", s.inputDatatype());
         in.put("width", s.width());
+        ArrayNode shape = in.putArray("shape");
+        for (long d : s.inputShape()) {
+            shape.add(d);
+        }
         ArrayNode cols = in.putArray("columns");
         s.columns().forEach(cols::add);
         ArrayNode classes = vn.putArray("class_names");

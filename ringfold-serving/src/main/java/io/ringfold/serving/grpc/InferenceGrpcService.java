@@ -8,8 +8,8 @@ import io.ringfold.serving.grpc.v2.GRPCInferenceServiceGrpc;
 import io.ringfold.serving.grpc.v2.ModelInferRequest;
 import io.ringfold.serving.grpc.v2.ModelInferResponse;
 import io.ringfold.serving.grpc.v2.ModelMetadataRequest;
-import io.ringfold.serving.grpc.v2.ModelMetadataResponse;
 import io.ringfold.serving.grpc.v2.ModelMetadataResponse.TensorMetadata;
+import io.ringfold.serving.grpc.v2.ModelMetadataResponse;
 import io.ringfold.serving.grpc.v2.ModelReadyRequest;
 import io.ringfold.serving.grpc.v2.ModelReadyResponse;
 import io.ringfold.serving.grpc.v2.ServerLiveRequest;
@@ -96,7 +96,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                 b.addVersions(Long.toString(v));
             }
             b.addInputs(TensorMetadata.newBuilder().setName(Signature.INPUT).setDatatype(s.inputDatatype())
-                    .addShape(-1).addShape(s.width()));
+                    .addAllShape(java.util.Arrays.stream(s.inputShape()).boxed().toList()));
             for (String o : s.outputNames()) {
                 TensorMetadata.Builder t = TensorMetadata.newBuilder().setName(o).setDatatype(s.outputDatatype(o));
                 for (long d : s.outputShape(o)) {

@@ -51,7 +51,10 @@ final class InferenceProtocolApi {
         ObjectNode in = n.putArray("inputs").addObject();
         in.put("name", Signature.INPUT);
         in.put("datatype", s.inputDatatype());
-        in.putArray("shape").add(-1).add(s.width());
+        var inShape = in.putArray("shape");
+        for (long d : s.inputShape()) {
+            inShape.add(d);
+        }
         ArrayNode outs = n.putArray("outputs");
         for (String o : s.outputNames()) {
             ObjectNode t2 = outs.addObject();

@@ -21,6 +21,8 @@ final class StreamedTensor {
 
     private final String name;
     private final String datatype;
+    /** Dimensions a shape may have here: rows and an image's channels, height and width, with room to spare. */
+    private static final int MAX_RANK = 8;
     private final long[] shape;
     private final ExactFloats data;
 
@@ -134,11 +136,11 @@ final class StreamedTensor {
         if (!j.take('[')) {
             return null;
         }
-        long[] dims = new long[2];
+        long[] dims = new long[MAX_RANK];
         int n = 0;
         do {
             long d = j.positiveInteger();
-            if (d < 1 || n == 2) {
+            if (d < 1 || n == MAX_RANK) {
                 return null;
             }
             dims[n++] = d;
@@ -146,7 +148,7 @@ final class StreamedTensor {
         if (!j.take(']')) {
             return null;
         }
-        return n == 2 ? dims : new long[] {dims[0]};
+        return java.util.Arrays.copyOf(dims, n);
     }
 
     /** The rest of an array (its '[' read) of plain numbers or nested arrays, at most 8 deep, row-major. */
@@ -168,12 +170,12 @@ final class StreamedTensor {
 
     /** One or two positive int or long dimensions up to the closing bracket; null otherwise. */
     private static long[] shape(JsonParser p) throws IOException {
-        long[] dims = new long[2];
+        long[] dims = new long[MAX_RANK];
         int n = 0;
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.VALUE_NUMBER_INT) {
             JsonParser.NumberType nt = p.getNumberType();
-            if (n == 2 || (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) || p.getLongValue() < 1) {
+            if (n == MAX_RANK || (nt != JsonParser.NumberType.INT && nt != JsonParser.NumberType.LONG) || p.getLongValue() < 1) {
                 return null;
             }
             dims[n++] = p.getLongValue();
@@ -181,7 +183,7 @@ final class StreamedTensor {
         if (t != JsonToken.END_ARRAY || n == 0) {
             return null;
         }
-        return n == 2 ? dims : new long[] {dims[0]};
+        return java.util.Arrays.copyOf(dims, n);
     }
 
     /** Values of nested arrays, row-major, up to the bracket that closes the current one; false on anything else. */
@@ -209,9 +211,9 @@ final class StreamedTensor {
                         || !data.integersWithin(IntegerRange.of(datatype)))) {
             return null;
         }
-        long width = shape[shape.length - 1];
-        long rows = shape.length == 2 ? shape[0] : 1;
-        if (width != s.width() || rows > (Integer.MAX_VALUE / 2) / width || data.size() != rows * width) {
+        long width = s.width();
+        long rows = s.rows(shape);
+        if (rows < 0 || rows > (Integer.MAX_VALUE / 2) / width || data.size() != rows * width) {
             return null;
         }
         return new InferenceCall.Rows(decoder.decodeExact(data.values(), (int) rows), (int) rows);

@@ -72,7 +72,7 @@ final class TfServingApi {
         ObjectNode sig = root.putObject("metadata").putObject("signature_def").putObject("signature_def")
                 .putObject("serving_default");
         tensorInfo(sig.putObject("inputs"), Signature.INPUT, s.takesStrings() ? "DT_STRING" : "DT_FLOAT",
-                new long[] {-1, s.width()});
+                s.inputShape());
         ObjectNode outs = sig.putObject("outputs");
         for (String o : s.outputNames()) {
             tensorInfo(outs, o, "BYTES".equals(s.outputDatatype(o)) ? "DT_STRING" : "DT_FLOAT", s.outputShape(o));
@@ -190,10 +190,34 @@ final class TfServingApi {
                         + sv.signature().width() + " values)");
             }
             List<JsonNode> cells = new ArrayList<>(row.size());
-            row.forEach(cells::add);
+            int[] shape = sv.signature().exampleShape();
+            if (shape.length > 1 && row.size() > 0 && row.get(0).isArray()) {
+                nested(where + "[" + i + "]", row, shape, 0, cells);
+            } else {
+                row.forEach(cells::add);
+            }
             rows.add(cells);
         }
         return new InferenceCall.Rows(sv.decoder().decode(where, rows), rows.size());
+    }
+
+    /** An image instance written with its shape, {@code [[[...28 values], ...28 rows]]}, as its flat values. */
+    private static void nested(String where, JsonNode a, int[] shape, int level, List<JsonNode> out) {
+        if (!a.isArray() || a.size() != shape[level]) {
+            StringBuilder expected = new StringBuilder();
+            for (int d : shape) {
+                expected.append(expected.length() == 0 ? "" : "x").append(d);
+            }
+            throw new BadInputException(where + ": " + (a.isArray() ? a.size() + " values" : typeName(a)) + " at depth "
+                    + level + " (expected: " + shape[level] + ", an example of shape " + expected + ", or a flat row)");
+        }
+        for (JsonNode v : a) {
+            if (level + 1 < shape.length) {
+                nested(where, v, shape, level + 1, out);
+            } else {
+                out.add(v);
+            }
+        }
     }
 
     private static ObjectNode columnar(Signature s, Outputs out) {

@@ -22,7 +22,7 @@ public final class RowDecoder {
     public RowDecoder(Model model, Signature signature) {
         this.model = model;
         this.signature = signature;
-        this.outWidth = model.architecture().inputs();
+        this.outWidth = model.network().inputSize();
         this.numeric = model.preprocessor().numeric();
     }
 

@@ -56,24 +56,26 @@ public final class TensorDecoder {
                     + (s.takesStrings() ? ", the model has " + s.stringColumns() : " or another numeric type") + ")");
         }
         JsonNode shapeNode = in.get("shape");
-        if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() < 1 || shapeNode.size() > 2) {
-            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "])");
+        if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() < 1
+                || shapeNode.size() > s.exampleShape().length + 1) {
+            throw new BadInputException(where + ": shape " + shapeNode + " (expected: " + s.expectedShapes() + ")");
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.isIntegralNumber() || d.longValue() < 1) {
-                throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width()
-                        + "] with positive integers)");
+                throw new BadInputException(where + ": shape " + shapeNode + " (expected: " + s.expectedShapes()
+                        + " with positive integers)");
             }
             shape[i] = d.longValue();
         }
-        long width = shape[shape.length - 1];
-        if (width != s.width()) {
-            throw new BadInputException(where + ": shape " + shapeNode + " (expected: [rows, " + s.width() + "], the model's "
-                    + s.width() + " input columns)");
+        long rows = s.rows(shape);
+        if (rows < 0) {
+            throw new BadInputException(where + ": shape " + shapeNode + " (expected: " + s.expectedShapes()
+                    + ", the model's " + s.width() + " input " + (s.exampleShape().length > 1 ? "values" : "columns")
+                    + ")");
         }
-        long rows = shape.length == 2 ? shape[0] : 1;
+        long width = s.width();
         // Divide rather than multiply: rows * width overflows for rows near Long.MAX_VALUE (width >= 1 here).
         if (rows > (Integer.MAX_VALUE / 2) / width) {
             throw new BadInputException(where + ": shape " + shapeNode + " (expected: fewer elements)");

@@ -136,7 +136,7 @@ public final class ServedVersion {
 
     /** One prediction on a zero row, through the batcher, before the version takes traffic; throws if it fails. */
     void warm() {
-        int width = value.architecture().inputs();
+        int width = value.network().inputSize();
         if (!acquire()) {
             throw new IllegalStateException("warm-up: version retired before it served");
         }

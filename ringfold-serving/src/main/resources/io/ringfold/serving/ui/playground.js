@@ -1,13 +1,14 @@
-// Prediction playground: for a model of 64 FP32 inputs (the bundled 8x8 digits, values 0..16) a grid to
-// paint; for any other model a form built from its input signature (GET /v2/models/{m}, and the column
-// names from /ui/api/models). Either sends one row to POST /v2/models/{m}/infer and shows the result:
-// class probabilities as bars for a classifier, the value for a regressor.
+// Prediction playground: for an image model of one channel (input [-1, 1, H, H], e.g. Fashion-MNIST's 28x28,
+// pixels 0..255) or of 64 FP32 inputs (the bundled 8x8 digits, values 0..16) a grid to paint; for any other
+// model a form built from its input signature (GET /v2/models/{m}, and the column names from /ui/api/models).
+// Either sends one example to POST /v2/models/{m}/infer in the input's own shape and shows the result: class
+// probabilities as bars for a classifier, the value for a regressor.
 
 import {getJson, postJson, describe} from './api.js';
 import {el, fill, fmt, message} from './dom.js';
 
-const SIDE = 8;
-const MAX = 16;
+let SIDE = 8;
+let MAX = 16;            // the digits' largest value; an IDX image's pixels go to 255
 let models = [];
 let current = null;      // {name, meta, version}
 let grid = new Array(SIDE * SIDE).fill(0);
@@ -56,10 +57,14 @@ async function choose(name) {
   const served = info && info.versions.find(v => v.state === 'ready');
   current = {name, meta, served};
   const tensor = meta.inputs[0];
-  const width = tensor.shape[tensor.shape.length - 1];
-  if (tensor.datatype === 'FP32' && width === SIDE * SIDE) {
-    document.getElementById('pg-hint').textContent =
-      'Paint a digit: click or drag to paint, Shift or the right button to erase. Values 0..16 like the bundled data.';
+  const width = tensor.shape.slice(1).reduce((a, b) => a * b, 1);
+  const image = tensor.shape.length === 4 && tensor.shape[1] === 1 && tensor.shape[2] === tensor.shape[3];
+  if (tensor.datatype === 'FP32' && (image || width === 64)) {
+    SIDE = image ? tensor.shape[2] : 8;
+    MAX = SIDE === 8 ? 16 : 255;
+    grid = new Array(SIDE * SIDE).fill(0);
+    document.getElementById('pg-hint').textContent = `Paint: click or drag to paint, Shift or the right button to erase. `
+      + `${SIDE}x${SIDE} values 0..${MAX}` + (SIDE === 8 ? ' like the bundled digits.' : ', as the IDX images have them.');
     drawGrid();
   } else {
     document.getElementById('pg-hint').textContent = `Input: ${width} ${tensor.datatype} values.`;
@@ -71,6 +76,9 @@ async function choose(name) {
 
 function drawGrid() {
   const board = el('div', {id: 'pg-grid', class: 'grid8', oncontextmenu: ev => ev.preventDefault()});
+  board.style.gridTemplateColumns = `repeat(${SIDE}, ${SIDE > 8 ? 0.8 : 2.6}rem)`;
+  board.style.gridTemplateRows = `repeat(${SIDE}, ${SIDE > 8 ? 0.8 : 2.6}rem)`;
+  board.style.gap = SIDE > 8 ? '1px' : '2px';
   let painting = 0;   // 0: not, 1: paint, -1: erase
   const paint = (cell, mode) => {
     const i = Number(cell.dataset.index);
@@ -122,10 +130,10 @@ function drawGrid() {
   board.addEventListener('pointerup', stop);
   board.addEventListener('pointerleave', stop);
   shade(board);
-  fill(input(), board, el('p', {},
-    el('button', {type: 'button', id: 'pg-clear', onclick: () => { grid.fill(0); shade(board); fill(result()); result().dataset.state = 'idle'; }}, 'Clear'),
-    ' ',
-    el('button', {type: 'button', id: 'pg-example', onclick: () => { grid = ZERO.slice(); shade(board); predict(); }}, 'Example: a zero')));
+  const clear = el('button', {type: 'button', id: 'pg-clear', onclick: () => { grid.fill(0); shade(board); fill(result()); result().dataset.state = 'idle'; }}, 'Clear');
+  fill(input(), board, SIDE === 8 ? el('p', {}, clear, ' ',
+    el('button', {type: 'button', id: 'pg-example', onclick: () => { grid = ZERO.slice(); shade(board); predict(); }}, 'Example: a zero'))
+    : el('p', {}, clear));
 }
 
 function shade(board) {
@@ -176,10 +184,12 @@ async function predict() {
   inFlight = true;
   const tensor = current.meta.inputs[0];
   const data = row();
+  // One example in the input's own shape: [1, 64] for a vector, [1, 1, 28, 28] for an image.
+  const shape = document.getElementById('pg-form') ? [1, data.length] : [1, ...tensor.shape.slice(1)];
   result().dataset.state = 'busy';
   try {
     const res = await postJson('/v2/models/' + encodeURIComponent(current.name) + '/infer', {
-      inputs: [{name: tensor.name, shape: [1, data.length], datatype: tensor.datatype, data}]
+      inputs: [{name: tensor.name, shape, datatype: tensor.datatype, data}]
     });
     show(res);
   } catch (e) {

@@ -194,8 +194,8 @@ class DynamicBatcherTest {
         System.out.println("DynamicBatcherTest.batchedOutputsEqualOneByOnePredictions: seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);
         for (Model m : new Model[] {RandomModels.classifier(random), RandomModels.regressor(random)}) {
-            int width = m.architecture().inputs();
-            int k = m.architecture().outputs();
+            int width = m.network().inputSize();
+            int k = m.network().outputs();
             GatedBlas gate = new GatedBlas();
             Sizes sizes = new Sizes();
             DynamicBatcher b = new DynamicBatcher("w", m, new BatchingConfig(true, 32, 2000, 1024, 2), gate, sizes);
@@ -239,7 +239,7 @@ class DynamicBatcherTest {
                     for (int c = 0; c < k; c++) {
                         assertThat(Float.floatToRawIntBits(out[r * k + c]))
                                 .as("seed %d, %s, row %d of a %d-row request, output %d (batches of %s requests)",
-                                        seed, m.architecture().describe(), r, j.rowCount(), c, sizes.requests)
+                                        seed, m.network().describe(), r, j.rowCount(), c, sizes.requests)
                                 .isEqualTo(Float.floatToRawIntBits(alone[c]));
                     }
                 }

@@ -134,7 +134,7 @@ class DashboardEndToEndTest {
         JsonNode v = iris.get("versions").get(0);
         assertThat(v.get("version").asLong()).isEqualTo(1);
         assertThat(v.get("state").asText()).isEqualTo("ready");
-        assertThat(v.get("architecture").asText()).startsWith("softmax 2 -> 3");
+        assertThat(v.get("architecture").asText()).startsWith("2 -> dense(3) softmax");
         assertThat(v.get("input").toString()).isEqualTo(
                 "{\"name\":\"input\",\"datatype\":\"FP32\",\"width\":2,\"columns\":[\"x0\",\"x1\"]}");
         assertThat(v.get("class_names").toString()).isEqualTo("[\"a\",\"b\",\"c\"]");

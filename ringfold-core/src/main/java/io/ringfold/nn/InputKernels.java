@@ -1,4 +1,4 @@
-package io.ringfold.model;
+package io.ringfold.nn;
 
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.CsrMatrix;

@@ -1,94 +1,101 @@
-package io.ringfold.model;
+package io.ringfold.nn;
 
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.Kernels;
 import io.ringfold.tensor.Matrix;
 
-import java.util.Arrays;
-
 /**
- * Loss and gradient of a dense network on one batch: forward pass, loss from the logits in a stable
- * form, then backpropagation into a flat gradient laid out like the parameters. The gradient is that
- * of the SUM of per-example losses, so gradients of disjoint batches (or shards) add up exactly to the
- * gradient of their union; the trainer divides by the batch size. Not thread-safe: one per worker.
+ * Loss and gradient of a network on one batch: the training forward pass, the loss from the logits in a
+ * stable form, then backpropagation through every layer into a flat gradient laid out like the parameters.
+ * The gradient is that of the SUM of per-example losses, so gradients of disjoint batches (or logical shards)
+ * add up exactly to the gradient of their union; the trainer divides by the batch size. Batch normalisation's
+ * running statistics get their shard's contribution in their entries instead of a gradient (see
+ * {@link Network#bufferMask()}). Not thread-safe: one per worker.
  */
 public final class Backpropagation {
 
-    private final Architecture arch;
+    private final Network net;
     private final ForwardPass forward;
     private final float[][] deltas;
     private double lossSum;
     private int correct;
 
-    public Backpropagation(Architecture arch, int maxRows) {
-        this.arch = arch;
-        this.forward = new ForwardPass(arch, maxRows);
-        this.deltas = new float[arch.layerCount()][];
-        for (int l = 0; l < deltas.length; l++) {
-            deltas[l] = new float[maxRows * arch.fanOut(l)];
+    public Backpropagation(Network net, int maxRows) {
+        this.net = net;
+        this.forward = new ForwardPass(net, maxRows);
+        this.deltas = new float[forward.layers.length][];
+        for (int i = 0; i < deltas.length; i++) {
+            deltas[i] = new float[Math.multiplyExact(maxRows, forward.layers[i].out())];
         }
     }
 
-    /** Summed loss of the last {@link #compute} call. */
+    public Network network() {
+        return net;
+    }
+
+    /** Summed loss of the last {@link #compute} or {@link #loss} call. */
     public double lossSum() {
         return lossSum;
     }
 
-    /** Correctly classified rows in the last {@link #compute} call (0 for regression). */
+    /** Correctly classified rows in the last call (0 for regression). */
     public int correct() {
         return correct;
     }
 
-    /** The forward buffers: after {@link #compute}, the output holds probabilities or values. */
+    /** The forward buffers: after a call, the output holds probabilities or values. */
     public ForwardPass forwardPass() {
         return forward;
     }
 
     /**
-     * Overwrites {@code grad} with the gradient of the summed loss over rows {@code [0, rows)} of
-     * {@code x}, whose targets are {@code targets[0..rows)} (class indices for classification, already
-     * validated by the caller). Returns the summed loss.
+     * {@link #compute(Blas, float[], Matrix, int, float[], float[], TrainingContext)} for networks that draw no
+     * random numbers in training (no dropout).
      */
     public double compute(Blas blas, float[] params, Matrix x, int rows, float[] targets, float[] grad) {
-        forward.forward(blas, params, x, rows);
-        int last = arch.layerCount() - 1;
+        return compute(blas, params, x, rows, targets, grad, null);
+    }
+
+    /**
+     * Overwrites {@code grad[0, parameterCount)} with the gradient of the summed loss over rows {@code [0, rows)} of {@code x},
+     * whose targets are {@code targets[0..rows)} (class indices for classification, already validated by the
+     * caller). {@code context} gives dropout its seed, step and example indices. Returns the summed loss.
+     */
+    public double compute(Blas blas, float[] params, Matrix x, int rows, float[] targets, float[] grad,
+                          TrainingContext context) {
+        if (grad.length < net.parameterCount()) {
+            throw new IllegalArgumentException("grad: " + grad.length + " (expected: at least " + net.parameterCount()
+                    + ", the parameters)");
+        }
+        Run run = new Run(blas, Run.Mode.TRAIN, context);
+        forward.run(run, params, null, x, rows);
+        int last = deltas.length - 1;
         outputDelta(forward.output(), rows, targets, deltas[last]);
-        for (int l = last; l >= 0; l--) {
-            int n = arch.fanOut(l);
-            float[] delta = deltas[l];
-            if (l == 0) {
-                InputKernels.transposeMultiply(blas, x, rows, delta, n, grad, arch.weightOffset(0));
-            } else {
-                int k = arch.fanIn(l);
-                blas.sgemm(true, false, k, n, rows, 1f, forward.layerOutput(l - 1), 0, k, delta, 0, n,
-                        0f, grad, arch.weightOffset(l), n);
-                // delta_{l-1} = delta_l · W_lᵀ, then times the activation's derivative.
-                float[] prev = deltas[l - 1];
-                blas.sgemm(false, true, rows, k, n, 1f, delta, 0, n, params, arch.weightOffset(l), n,
-                        0f, prev, 0, k);
-                arch.activation().backward(forward.layerOutput(l - 1), prev, rows * k);
-            }
-            columnSums(delta, rows, n, grad, arch.biasOffset(l));
+        for (int i = last; i >= 0; i--) {
+            Matrix in = i == 0 ? forward.input : forward.outputs[i - 1];
+            float[] dx = i == 0 ? null : deltas[i - 1];
+            forward.layers[i].backward(run, forward.scratch[i], params, in, forward.outputs[i].data(), rows, deltas[i],
+                    dx, grad);
         }
         return lossSum;
     }
 
     /**
-     * Forward pass and loss only (no gradient), for validation and evaluation; afterwards the output
-     * buffer holds probabilities or values and {@link #correct} counts the hits. Returns the summed loss.
+     * The evaluation forward pass and loss only (no gradient), for validation and evaluation; afterwards the
+     * output buffer holds probabilities or values and {@link #correct} counts the hits. Returns the summed loss.
      */
     public double loss(Blas blas, float[] params, Matrix x, int rows, float[] targets) {
         forward.forward(blas, params, x, rows);
-        outputDelta(forward.output(), rows, targets, deltas[arch.layerCount() - 1]);
+        outputDelta(forward.output(), rows, targets, deltas[deltas.length - 1]);
         return lossSum;
     }
 
     /** Loss from the logits, logits turned into outputs in place, and delta = dLoss/dLogits. */
     private void outputDelta(float[] out, int rows, float[] targets, float[] delta) {
-        int k = arch.outputs();
+        int k = net.outputs();
         double loss = 0;
         int hits = 0;
-        switch (arch.loss()) {
+        switch (net.loss()) {
             case CROSS_ENTROPY -> {
                 for (int r = 0; r < rows; r++) {
                     int base = r * k;
@@ -143,15 +150,5 @@ public final class Backpropagation {
         }
         lossSum = loss;
         correct = hits;
-    }
-
-    private static void columnSums(float[] x, int rows, int cols, float[] out, int off) {
-        Arrays.fill(out, off, off + cols, 0f);
-        for (int r = 0; r < rows; r++) {
-            int base = r * cols;
-            for (int c = 0; c < cols; c++) {
-                out[off + c] += x[base + c];
-            }
-        }
     }
 }

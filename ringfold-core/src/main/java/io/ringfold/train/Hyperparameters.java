@@ -1,0 +1,149 @@
+package io.ringfold.train;
+
+import io.ringfold.model.ModelType;
+import io.ringfold.nn.Activation;
+import io.ringfold.nn.LayerSpec;
+import io.ringfold.nn.Loss;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every training hyperparameter, declared once: {@link TrainingConfig} validates and serialises through these,
+ * {@code ringfold train} makes its flags from them and the Spark estimators their Params.
+ */
+public final class Hyperparameters {
+
+    private Hyperparameters() {
+    }
+
+    public static final Hyperparameter<ModelType> MODEL = new Hyperparameter<>("model", "--model", "modelType",
+            ValueType.word(ModelType::parse, ModelType::id), ModelType.MLP, v -> true,
+            "linear, logistic, softmax or mlp",
+            "Model family: linear, logistic, softmax, or mlp (a network: --hidden or --layers).",
+            TrainingConfig::model);
+
+    public static final Hyperparameter<int[]> HIDDEN = new Hyperparameter<>("hidden", "--hidden", "hiddenLayers",
+            ValueType.INTS, new int[] {128}, Hyperparameters::allPositive, "every width > 0",
+            "Hidden dense layer widths of an mlp, e.g. 128,64 (default 128 for an mlp without --layers, else none).",
+            TrainingConfig::hidden);
+
+    public static final Hyperparameter<Activation> ACTIVATION = new Hyperparameter<>("activation", "--activation",
+            "activation", ValueType.word(Activation::parse, Activation::id), Activation.RELU, v -> true,
+            "relu, tanh, sigmoid or identity", "Activation after each --hidden layer: relu, tanh, sigmoid or identity.",
+            TrainingConfig::activation);
+
+    public static final Hyperparameter<List<LayerSpec>> LAYERS = new Hyperparameter<>("layers", "--layers", "layers",
+            ValueType.LAYERS, List.of(), v -> true, "layers such as conv2d(20,5),relu,maxpool2d(2),flatten,dense(128)",
+            "The hidden layers of a network, name(args) separated by commas, e.g. 'conv2d(20,5),relu,maxpool2d(2),"
+                    + "flatten,dense(500),relu'; the output layer follows from the data and the loss (docs/networks.md).",
+            TrainingConfig::layers);
+
+    public static final Hyperparameter<int[]> INPUT_SHAPE = new Hyperparameter<>("inputShape", "--input-shape",
+            "inputShape", ValueType.SHAPE, new int[0], Hyperparameters::allPositive, "positive dimensions such as 1x28x28",
+            "The shape of one example, e.g. 1x28x28, where the data does not say it (CSV and Spark vectors); default: "
+                    + "the data's own (IDX images and digits are images, other rows vectors).",
+            TrainingConfig::inputShape);
+
+    public static final Hyperparameter<Loss> LOSS = new Hyperparameter<>("loss", "--loss", null,
+            ValueType.word(Loss::parse, Loss::id), null, v -> true, "mse, binary-cross-entropy or cross-entropy",
+            "mse, binary-cross-entropy or cross-entropy (default: by model and labels; an mlp with mse is a regressor).",
+            TrainingConfig::loss);
+
+    public static final Hyperparameter<Integer> EPOCHS = new Hyperparameter<>("epochs", "--epochs", "epochs",
+            ValueType.INT, 10, v -> v > 0, "> 0", "Passes over the training data.", TrainingConfig::epochs);
+
+    public static final Hyperparameter<Integer> BATCH_SIZE = new Hyperparameter<>("batchSize", "--batch-size",
+            "batchSize", ValueType.INT, 128, v -> v > 0, "> 0", "Examples per optimizer step, over all workers.",
+            TrainingConfig::batchSize);
+
+    public static final Hyperparameter<OptimizerKind> OPTIMIZER = new Hyperparameter<>("optimizer", "--optimizer",
+            "optimizer", ValueType.word(OptimizerKind::parse, OptimizerKind::id), OptimizerKind.ADAM, v -> true,
+            "sgd, momentum or adam", "Optimizer: adam, sgd or momentum.", TrainingConfig::optimizer);
+
+    public static final Hyperparameter<Float> LEARNING_RATE = new Hyperparameter<>("learningRate", "--lr",
+            "learningRate", ValueType.FLOAT, 1e-3f, v -> v > 0, "> 0", "Learning rate (step size).",
+            TrainingConfig::learningRate);
+
+    public static final Hyperparameter<Float> MOMENTUM = new Hyperparameter<>("momentum", "--momentum", "momentum",
+            ValueType.FLOAT, 0.9f, v -> v > 0 && v < 1, "0 < momentum < 1",
+            "Momentum coefficient of --optimizer momentum.", TrainingConfig::momentum);
+
+    public static final Hyperparameter<Boolean> NESTEROV = new Hyperparameter<>("nesterov", "--nesterov", "nesterov",
+            ValueType.BOOLEAN, false, v -> true, "true or false", "Nesterov momentum for --optimizer momentum.",
+            TrainingConfig::nesterov);
+
+    public static final Hyperparameter<Float> BETA1 = new Hyperparameter<>("beta1", "--beta1", "beta1",
+            ValueType.FLOAT, 0.9f, v -> v >= 0 && v < 1, "0 <= beta1 < 1", "Adam's decay of the gradient's mean.",
+            TrainingConfig::beta1);
+
+    public static final Hyperparameter<Float> BETA2 = new Hyperparameter<>("beta2", "--beta2", "beta2",
+            ValueType.FLOAT, 0.999f, v -> v >= 0 && v < 1, "0 <= beta2 < 1", "Adam's decay of the squared gradient's mean.",
+            TrainingConfig::beta2);
+
+    public static final Hyperparameter<Float> EPSILON = new Hyperparameter<>("epsilon", "--epsilon", "epsilon",
+            ValueType.FLOAT, 1e-8f, v -> v > 0, "> 0", "Adam's denominator term.", TrainingConfig::epsilon);
+
+    public static final Hyperparameter<Float> WEIGHT_DECAY = new Hyperparameter<>("weightDecay", "--weight-decay",
+            "weightDecay", ValueType.FLOAT, 0f, v -> v >= 0, ">= 0", "L2 penalty on weights, not biases.",
+            TrainingConfig::weightDecay);
+
+    public static final Hyperparameter<ScheduleKind> LR_SCHEDULE = new Hyperparameter<>("lrSchedule", "--lr-schedule",
+            "lrSchedule", ValueType.word(ScheduleKind::parse, ScheduleKind::id), ScheduleKind.CONSTANT, v -> true,
+            "constant, step or cosine", "Learning-rate schedule: constant, step (times --lr-gamma every "
+                    + "--lr-step-epochs) or cosine (per step, down to --lr-min-fraction of the rate).",
+            TrainingConfig::lrSchedule);
+
+    public static final Hyperparameter<Integer> LR_STEP_EPOCHS = new Hyperparameter<>("lrStepEpochs",
+            "--lr-step-epochs", "lrStepEpochs", ValueType.INT, 10, v -> v > 0, "> 0",
+            "Epochs between decays of the step schedule.", TrainingConfig::lrStepEpochs);
+
+    public static final Hyperparameter<Float> LR_GAMMA = new Hyperparameter<>("lrGamma", "--lr-gamma", "lrGamma",
+            ValueType.FLOAT, 0.1f, v -> v > 0 && v <= 1, "0 < lrGamma <= 1", "Decay factor of the step schedule.",
+            TrainingConfig::lrGamma);
+
+    public static final Hyperparameter<Float> LR_MIN_FRACTION = new Hyperparameter<>("lrMinFraction",
+            "--lr-min-fraction", "lrMinFraction", ValueType.FLOAT, 0f, v -> v >= 0 && v < 1, "0 <= lrMinFraction < 1",
+            "Where the cosine schedule ends, as a fraction of the learning rate.", TrainingConfig::lrMinFraction);
+
+    public static final Hyperparameter<Long> SEED = new Hyperparameter<>("seed", "--seed", "seed", ValueType.LONG, 42L,
+            v -> true, "an integer", "Seed of every random choice: initial weights, shuffles, splits, dropout.",
+            TrainingConfig::seed);
+
+    public static final Hyperparameter<Double> VALIDATION_SPLIT = new Hyperparameter<>("validationSplit",
+            "--validation-split", null, ValueType.DOUBLE, 0.0, v -> v >= 0 && v < 1, "0 <= f < 1",
+            "Fraction of the training data held out for validation.", TrainingConfig::validationSplit);
+
+    public static final Hyperparameter<Integer> PATIENCE = new Hyperparameter<>("patience", "--patience", null,
+            ValueType.INT, 0, v -> v >= 0, ">= 0",
+            "Stop after N epochs without a better validation loss (0: never; needs --validation-split).",
+            TrainingConfig::patience);
+
+    public static final Hyperparameter<Double> TEST_SPLIT = new Hyperparameter<>("testSplit", "--test-split", null,
+            ValueType.DOUBLE, 0.2, v -> v >= 0 && v < 1, "0 <= f < 1",
+            "Fraction held out as the test set when the data has none.", TrainingConfig::testSplit);
+
+    public static final Hyperparameter<Boolean> STANDARDIZE = new Hyperparameter<>("standardize", "--no-standardize",
+            null, ValueType.BOOLEAN, true, v -> true, "true or false",
+            "Do not standardise features (by default each is scaled to mean 0, variance 1 on the training data).",
+            TrainingConfig::standardize);
+
+    /** All of them, in {@link TrainingConfig}'s order. */
+    public static final List<Hyperparameter<?>> ALL = List.of(MODEL, HIDDEN, ACTIVATION, LOSS, EPOCHS, BATCH_SIZE,
+            OPTIMIZER, LEARNING_RATE, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, WEIGHT_DECAY, LR_SCHEDULE,
+            LR_STEP_EPOCHS, LR_GAMMA, LR_MIN_FRACTION, SEED, VALIDATION_SPLIT, PATIENCE, TEST_SPLIT, STANDARDIZE,
+            LAYERS, INPUT_SHAPE);
+
+    public static Optional<Hyperparameter<?>> byName(String name) {
+        return ALL.stream().filter(h -> h.name().equals(name)).findFirst();
+    }
+
+    private static boolean allPositive(int[] values) {
+        for (int v : values) {
+            if (v <= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
