@@ -14,7 +14,8 @@ import io.ringfold.tensor.Blas;
  * losses, and dx unless it is not wanted (the first layer). Per example, the forward product is
  * {@code W[F, K] · cols[K, N]} ({@code K = C·kh·kw}, {@code N = OH·OW}), which writes the example's output in
  * place; dx is {@code Wᵀ · dy} then col2im. The weight gradient is one product over all the rows,
- * {@code cols[K+1, rows·N] · dyᵀ[rows·N, F]}, whose extra row of ones gives the bias gradient.
+ * {@code cols[K+1, rows·N] · dyᵀ[rows·N, F]}, whose extra row of ones gives the bias gradient. These
+ * operand roles measured fastest on LeNet's shapes (docs/blas.md, "Convolution").
  *
  * <p>Determinism: every product is one {@code sgemm} call whose shape depends on the geometry and the row
  * count alone, and everything else runs in a fixed order on the calling thread; so a shard's results have
@@ -30,8 +31,8 @@ public final class Convolution {
     private final int maxRows;
     /** im2col of the last forward pass: row t (a tap; row K all ones), column {@code n·N + position}, row stride {@code rows·N}. */
     private final float[] columns;
-    /** dy of the rows transposed, {@code [rows·N, F]}: the weight gradient's right operand. */
-    private final float[] dyT;
+    /** dy of the rows by filter, {@code [F, rows·N]}: the weight gradient's right operand (transposed). */
+    private final float[] dyByFilter;
     /** The weight gradient transposed, {@code [K+1, F]}, its last row the bias gradient. */
     private final float[] gradT;
     /** One example's column gradient {@code [K, N]}, before col2im. */
@@ -48,7 +49,7 @@ public final class Convolution {
         int k = geometry.patchSize();
         int n = geometry.outPositions();
         this.columns = new float[checkedSize("columns", (long) (k + 1) * n * maxRows)];
-        this.dyT = new float[checkedSize("dy transposed", (long) n * geometry.filters() * maxRows)];
+        this.dyByFilter = new float[checkedSize("dy by filter", (long) n * geometry.filters() * maxRows)];
         this.gradT = new float[(k + 1) * geometry.filters()];
         this.dcols = new float[k * n];
     }
@@ -109,9 +110,14 @@ public final class Convolution {
             java.util.Arrays.fill(grad, gradOff, gradOff + g.parameterCount(), 0f);
             return;
         }
-        transposeExamples(dy, dyOff, rows, f, n, dyT);
         int ld = rows * n;
-        blas.sgemm(false, false, k + 1, f, ld, 1f, columns, 0, ld, dyT, 0, f, 0f, gradT, 0, f);
+        // dy's rows side by side per filter, [F, rows·N] like the columns; the product transposes it as it packs.
+        for (int r = 0; r < rows; r++) {
+            for (int filter = 0; filter < f; filter++) {
+                System.arraycopy(dy, dyOff + (r * f + filter) * n, dyByFilter, filter * ld + r * n, n);
+            }
+        }
+        blas.sgemm(false, true, k + 1, f, ld, 1f, columns, 0, ld, dyByFilter, 0, ld, 0f, gradT, 0, f);
         for (int filter = 0; filter < f; filter++) {
             int dst = gradOff + filter * k;
             for (int t = 0; t < k; t++) {
@@ -135,19 +141,6 @@ public final class Convolution {
             int base = yOff + f * n;
             for (int i = 0; i < n; i++) {
                 y[base + i] += b;
-            }
-        }
-    }
-
-    /** {@code out[(r·n + q)·f + c] = in[inOff + (r·f + c)·n + q]}: each example's {@code [f, n]} as {@code [n, f]}. */
-    private static void transposeExamples(float[] in, int inOff, int rows, int f, int n, float[] out) {
-        for (int r = 0; r < rows; r++) {
-            int src = inOff + r * f * n;
-            int dst = r * n * f;
-            for (int q = 0; q < n; q++) {
-                for (int c = 0; c < f; c++) {
-                    out[dst + q * f + c] = in[src + c * n + q];
-                }
             }
         }
     }

@@ -1,8 +1,6 @@
 package io.ringfold.tensor.conv;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The rearrangements that turn a convolution into a matrix product (Chellapilla, Puri and Simard, "High
@@ -17,13 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Im2col {
 
-    /** Eight floats: the output rows of LeNet's second convolution are 8 wide, its first 24. */
-    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
-
     private Im2col() {
     }
 
-    /** Example {@code x[xOff..)} into {@code cols[colOff + tap·ld + position]}, every element written. */
+    /**
+     * Example {@code x[xOff..)} into {@code cols[colOff + tap·ld + position]}, every element written. The runs
+     * are short (an output row: 24 and 8 floats in LeNet), and {@link System#arraycopy} measured faster on them
+     * than Vector API copies of whole vectors; 256-bit ones, faster in isolation, made C2 (JDK 17) stop
+     * intrinsifying vector stores once 512-bit code ran in the same JVM (bench/RESULTS.md).
+     */
     static void columns(ConvGeometry g, float[] x, int xOff, float[] cols, int colOff, int ld) {
         int h = g.height();
         int w = g.width();
@@ -46,16 +46,20 @@ final class Im2col {
                             Arrays.fill(cols, d, d + ow, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, d, d + lo, 0f);
+                        if (lo > 0) {
+                            Arrays.fill(cols, d, d + lo, 0f);
+                        }
                         int src = xOff + (c * h + ih) * w + lo * s + j - p;
                         if (s == 1) {
-                            copy(x, src, cols, d + lo, hi - lo);
+                            System.arraycopy(x, src, cols, d + lo, hi - lo);
                         } else {
                             for (int q = lo; q < hi; q++, src += s) {
                                 cols[d + q] = x[src];
                             }
                         }
-                        Arrays.fill(cols, d + hi, d + ow, 0f);
+                        if (hi < ow) {
+                            Arrays.fill(cols, d + hi, d + ow, 0f);
+                        }
                     }
                 }
             }
@@ -90,7 +94,9 @@ final class Im2col {
                         int src = row + r * ow;
                         int dst = dxOff + (c * h + ih) * w + j - p;
                         if (s == 1) {
-                            add(cols, src + lo, dx, dst + lo, hi - lo);
+                            for (int q = lo; q < hi; q++) {
+                                dx[dst + q] += cols[src + q];
+                            }
                         } else {
                             for (int q = lo; q < hi; q++) {
                                 dx[dst + q * s] += cols[src + q];
@@ -147,41 +153,12 @@ final class Im2col {
     }
 
     /**
-     * {@code dst[d..d+n) = src[s..s+n)}. The runs are one output row (8 to 24 floats in LeNet), where
-     * {@link System#arraycopy}'s call costs more than the copy: whole vectors, then half a vector, then scalars.
+     * {@code dst[d..d+n) = src[s..s+n)}, in whole vectors: also writes up to {@code L − 1} elements after the
+     * run with whatever follows it in src, which the caller's layout lets later runs or padding take. A run
+     * is one output row (24 and 8 floats in LeNet), where {@link System#arraycopy}'s call costs as much as
+     * the copy. Only the preferred species: with a second one, C2 (JDK 17) stopped intrinsifying vector
+     * stores here and risked it in the BLAS kernels (bench/RESULTS.md).
      */
-    /**
-     * {@code dst[d..d+n) = src[s..s+n)}. A run is one output row (8 to 24 floats in LeNet), where
-     * {@link System#arraycopy}'s call costs as much as the copy: 8-float vectors, then scalars. One species
-     * only: in JDK 17, C2 stopped intrinsifying the stores of a method that used two (5x slower).
-     */
-    static void copy(float[] src, int s, float[] dst, int d, int n) {
-        int i = 0;
-        if (n >= 8) {
-            do {
-                FloatVector.fromArray(EIGHT, src, s + i).intoArray(dst, d + i);
-                i += 8;
-            } while (i + 8 <= n);
-        }
-        for (; i < n; i++) {
-            dst[d + i] = src[s + i];
-        }
-    }
-
-    /** {@code dst[d..d+n) += src[s..s+n)}, cut as {@link #copy} cuts it; each element is one rounded addition either way. */
-    static void add(float[] src, int s, float[] dst, int d, int n) {
-        int i = 0;
-        if (n >= 8) {
-            do {
-                FloatVector.fromArray(EIGHT, dst, d + i).add(FloatVector.fromArray(EIGHT, src, s + i)).intoArray(dst, d + i);
-                i += 8;
-            } while (i + 8 <= n);
-        }
-        for (; i < n; i++) {
-            dst[d + i] += src[s + i];
-        }
-    }
-
     /** The first output column whose tap j lands inside the input: {@code q·s + j − p >= 0}. */
     private static int firstInside(int j, int p, int s) {
         return p <= j ? 0 : (p - j + s - 1) / s;

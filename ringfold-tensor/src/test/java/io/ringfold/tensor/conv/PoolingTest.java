@@ -78,21 +78,33 @@ class PoolingTest {
 
     @Test
     void maxPoolTiesGoToTheFirstAndNanWinsAsInPyTorch() {
-        PoolGeometry g = new PoolGeometry(1, 2, 6, 2, 2);
-        // Windows: {1, 1, 1, 1}; {NaN, 5, 5, NaN}; {-inf x4}.
+        // Windows: {1, 1, 1, 1}; {NaN, 5, 5, NaN}; {-inf x4}; {-0, +0, +0, -0}; {1, 1, 1, a negative NaN, as x86
+        // makes them}. The 2x2 stride-2 path and the definition (stride 1 over the same windows) must agree.
         float n = Float.NaN;
         float inf = Float.NEGATIVE_INFINITY;
-        float[] x = {1, 1, n, 5, inf, inf, 1, 1, 5, n, inf, inf};
-        MaxPool pool = new MaxPool(g, 1);
-        float[] y = new float[3];
-        pool.forward(1, x, 0, y, 0);
-        assertThat(y[0]).isEqualTo(1f);
-        assertThat(y[1]).isNaN();
-        assertThat(y[2]).isEqualTo(inf);
-        float[] dx = new float[12];
-        pool.backward(1, new float[] {10, 20, 30}, 0, dx, 0);
-        // First of the tied ones; the window's last NaN (row 1, column 3); the first of an all -inf window.
-        assertThat(dx).containsExactly(10, 0, 0, 0, 30, 0, 0, 0, 0, 20, 0, 0);
+        float negativeNan = Float.intBitsToFloat(0xffc00000);
+        float[] x = {1, 1, n, 5, inf, inf, -0f, 0f, 1, 1, 1, 1, 5, n, inf, inf, 0f, -0f, 1, negativeNan};
+        for (PoolGeometry g : new PoolGeometry[] {new PoolGeometry(1, 2, 10, 2, 2), new PoolGeometry(1, 2, 10, 2, 1)}) {
+            MaxPool pool = new MaxPool(g, 1);
+            float[] y = new float[g.outputSize()];
+            pool.forward(1, x, 0, y, 0);
+            int step = 2 / g.stride();
+            assertThat(y[0]).as("%s", g).isEqualTo(1f);
+            assertThat(y[step]).as("%s", g).isNaN();
+            assertThat(y[2 * step]).as("%s", g).isEqualTo(inf);
+            assertThat(Float.floatToRawIntBits(y[3 * step])).as("%s: the first zero, -0", g)
+                    .isEqualTo(Float.floatToRawIntBits(-0f));
+            assertThat(y[4 * step]).as("%s", g).isNaN();
+            float[] dy = new float[g.outputSize()];
+            for (int o = 0; o < 5; o++) {
+                dy[o * step] = 10 * (o + 1);
+            }
+            float[] dx = new float[20];
+            pool.backward(1, dy, 0, dx, 0);
+            // First of the tied ones; the window's last NaN (row 1, column 3); the first of an all -inf window;
+            // the first of the zeros; the NaN.
+            assertThat(dx).as("%s", g).containsExactly(10, 0, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 50);
+        }
     }
 
     @Test
