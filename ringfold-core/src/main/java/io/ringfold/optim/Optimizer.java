@@ -66,15 +66,6 @@ public interface Optimizer {
     /** Replaces the state with a copy of {@code state}, which must come from the same kind of optimizer. */
     void restore(OptimizerState state);
 
-    /** As {@link #checkSizes(int, float[], float[])}, and the range must lie within the vectors. */
-    static void checkSizes(int expected, float[] params, float[] grad, int from, int to) {
-        checkSizes(expected, params, grad);
-        if (from < 0 || from > to || to > params.length) {
-            throw new IllegalArgumentException("step range: [" + from + ", " + to + ") (expected: within [0, "
-                    + params.length + "])");
-        }
-    }
-
     /** Throws the uniform error for a step before initialisation or with a mis-sized vector. */
     static void checkSizes(int expected, float[] params, float[] grad) {
         if (expected < 0) {

@@ -159,7 +159,9 @@ class OptimizerExactValuesTest {
                 .hasMessage("params/grad length: 2/2 (expected: 3)");
         assertThatThrownBy(() -> adam.restore(new Sgd().state())).hasMessageContaining("expected: adam");
         assertThatThrownBy(() -> adam.step(new float[3], new float[3], 0.1f, 2, 4))
-                .hasMessage("step range: [2, 4) (expected: within [0, 3])");
+                .hasMessage("step range 0: [2, 4) (expected: within [0, 3], ascending and disjoint)");
+        assertThatThrownBy(() -> adam.step(new float[3], new float[3], 0.1f, new int[] {0, 2, 1, 3}, 2))
+                .hasMessage("step range 1: [1, 3) (expected: within [0, 3], ascending and disjoint)");
     }
 
     private static void assertSteps(Supplier<Optimizer> factory, int... expectedBits) {

@@ -152,13 +152,6 @@ final class Im2col {
         }
     }
 
-    /**
-     * {@code dst[d..d+n) = src[s..s+n)}, in whole vectors: also writes up to {@code L − 1} elements after the
-     * run with whatever follows it in src, which the caller's layout lets later runs or padding take. A run
-     * is one output row (24 and 8 floats in LeNet), where {@link System#arraycopy}'s call costs as much as
-     * the copy. Only the preferred species: with a second one, C2 (JDK 17) stopped intrinsifying vector
-     * stores here and risked it in the BLAS kernels (bench/RESULTS.md).
-     */
     /** The first output column whose tap j lands inside the input: {@code q·s + j − p >= 0}. */
     private static int firstInside(int j, int p, int s) {
         return p <= j ? 0 : (p - j + s - 1) / s;
