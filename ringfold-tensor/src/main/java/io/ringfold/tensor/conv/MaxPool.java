@@ -1,5 +1,11 @@
 package io.ringfold.tensor.conv;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Max pooling over a batch ({@link PoolGeometry}; layout {@code [rows, C, H, W]} to
  * {@code [rows, C, OH, OW]}). The forward pass keeps, for every output, where its maximum came from, and
@@ -11,8 +17,16 @@ package io.ringfold.tensor.conv;
  */
 public final class MaxPool {
 
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
+    private static final int L = FLOATS.length();
+
     private final PoolGeometry g;
     private final int maxRows;
+    /**
+     * For 2x2 windows of stride 2: each output of an example (in output order, across its channels), the index
+     * of its window's first element in the example's input; null for other windows.
+     */
+    private final int[] windowStart;
     /** For each output of the last forward pass, the index of its maximum within its example's input. */
     private final int[] argmax;
     private int forwardRows = -1;
@@ -24,6 +38,20 @@ public final class MaxPool {
         this.g = geometry;
         this.maxRows = maxRows;
         this.argmax = new int[Convolution.checkedSize("argmax", (long) geometry.outputSize() * maxRows)];
+        this.windowStart = geometry.kernel() == 2 && geometry.stride() == 2 ? windowStarts(geometry) : null;
+    }
+
+    private static int[] windowStarts(PoolGeometry g) {
+        int[] starts = new int[g.outputSize()];
+        int o = 0;
+        for (int c = 0; c < g.channels(); c++) {
+            for (int r = 0; r < g.outHeight(); r++) {
+                for (int q = 0; q < g.outWidth(); q++) {
+                    starts[o++] = (c * g.height() + 2 * r) * g.width() + 2 * q;
+                }
+            }
+        }
+        return starts;
     }
 
     public PoolGeometry geometry() {
@@ -35,16 +63,18 @@ public final class MaxPool {
         ConvArguments.checkRows("forward", rows, maxRows);
         ConvArguments.check("x", x, xOff, rows, g.inputSize());
         ConvArguments.check("y", y, yOff, rows, g.outputSize());
-        int k = g.kernel();
-        int s = g.stride();
+        if (windowStart != null) {
+            for (int r = 0; r < rows; r++) {
+                example2x2(x, xOff + r * g.inputSize(), y, yOff, r * g.outputSize());
+            }
+            forwardRows = rows;
+            return;
+        }
         int out = 0;
         for (int plane = 0; plane < rows * g.channels(); plane++) {
             int example = plane / g.channels();
             int planeIdx = (plane - example * g.channels()) * g.height() * g.width();
-            int exampleOff = xOff + example * g.inputSize();
-            out = k == 2 && s == 2
-                    ? plane2x2(x, exampleOff, planeIdx, y, yOff, out)
-                    : plane(x, exampleOff, planeIdx, y, yOff, out);
+            out = plane(x, xOff + example * g.inputSize(), planeIdx, y, yOff, out);
         }
         forwardRows = rows;
     }
@@ -82,61 +112,43 @@ public final class MaxPool {
     }
 
     /**
-     * One plane of 2x2 windows, stride 2 (maxpool2d(2), the usual case) without branches on the data: on
-     * real data the definition's branch is a coin toss, and mispredicting it cost about 2.5 times this
-     * (bench/RESULTS.md). Floats compare as their sortable-integer keys ({@link #key}), the later element
-     * taking the place only when strictly greater, which is the definition's order; a window holding a NaN
-     * goes to {@link #window}.
+     * One example's 2x2 windows of stride 2 (maxpool2d(2), the usual case), a vector of outputs at a time:
+     * the four elements of each window gathered, then the definition's comparisons as lane masks (a later
+     * element takes the place when strictly greater or NaN), so real data's coin-toss branches are gone. The
+     * last outputs that do not fill a vector take the definition one by one.
      */
-    private int plane2x2(float[] x, int exampleOff, int planeIdx, float[] y, int yOff, int out) {
+    private void example2x2(float[] x, int exampleOff, float[] y, int yOff, int outOff) {
+        int n = g.outputSize();
         int w = g.width();
-        for (int r = 0; r < g.outHeight(); r++) {
-            int row = planeIdx + 2 * r * w;
-            for (int q = 0; q < g.outWidth(); q++, out++) {
-                int i0 = row + 2 * q;
-                int a = Float.floatToRawIntBits(x[exampleOff + i0] + 0f);
-                int b = Float.floatToRawIntBits(x[exampleOff + i0 + 1] + 0f);
-                int c = Float.floatToRawIntBits(x[exampleOff + i0 + w] + 0f);
-                int d = Float.floatToRawIntBits(x[exampleOff + i0 + w + 1] + 0f);
-                if ((isNan(a) | isNan(b) | isNan(c) | isNan(d)) != 0) {
-                    window(x, exampleOff, i0, y, yOff, out);
-                    continue;
-                }
-                int bestKey = key(a);
-                int best = i0;
-                int kb = key(b);
-                int gt = greater(kb, bestKey);
-                bestKey += gt * (kb - bestKey);
-                best += gt;
-                int kc = key(c);
-                gt = greater(kc, bestKey);
-                bestKey += gt * (kc - bestKey);
-                best += gt * (i0 + w - best);
-                gt = greater(key(d), bestKey);
-                best += gt * (i0 + w + 1 - best);
-                y[yOff + out] = x[exampleOff + best];
-                argmax[out] = best;
-            }
+        int vectors = n - n % L;
+        // The winner's offset in its window travels as float lanes holding the int's bits (a select moves
+        // bits, no arithmetic), read back as ints: a float-to-int conversion here was not compiled to
+        // vector code by C2 (JDK 17).
+        float right = Float.intBitsToFloat(1);
+        float below = Float.intBitsToFloat(w);
+        float diagonal = Float.intBitsToFloat(w + 1);
+        for (int o = 0; o < vectors; o += L) {
+            FloatVector max = FloatVector.fromArray(FLOATS, x, exampleOff, windowStart, o);
+            FloatVector offset = FloatVector.zero(FLOATS);
+            FloatVector b = FloatVector.fromArray(FLOATS, x, exampleOff + 1, windowStart, o);
+            VectorMask<Float> takes = b.compare(VectorOperators.GT, max).or(b.test(VectorOperators.IS_NAN));
+            max = max.blend(b, takes);
+            offset = offset.blend(right, takes);
+            FloatVector c = FloatVector.fromArray(FLOATS, x, exampleOff + w, windowStart, o);
+            takes = c.compare(VectorOperators.GT, max).or(c.test(VectorOperators.IS_NAN));
+            max = max.blend(c, takes);
+            offset = offset.blend(below, takes);
+            FloatVector d = FloatVector.fromArray(FLOATS, x, exampleOff + w + 1, windowStart, o);
+            takes = d.compare(VectorOperators.GT, max).or(d.test(VectorOperators.IS_NAN));
+            max = max.blend(d, takes);
+            offset = offset.blend(diagonal, takes);
+            max.intoArray(y, yOff + outOff + o);
+            IntVector starts = IntVector.fromArray(IntVector.SPECIES_PREFERRED, windowStart, o);
+            starts.add(offset.reinterpretAsInts()).intoArray(argmax, outOff + o);
         }
-        return out;
-    }
-
-    /** 1 for the bits of a NaN, else 0. */
-    private static int isNan(int bits) {
-        return ((bits & 0x7fffffff) - 0x7f800001) >>> 31 ^ 1;
-    }
-
-    /**
-     * The bits of a float (not NaN, -0 made +0 by adding +0 first) as an int that orders as the floats do:
-     * negative floats' magnitude bits reversed.
-     */
-    private static int key(int bits) {
-        return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    /** 1 when {@code a > b}, else 0, without a branch. */
-    private static int greater(int a, int b) {
-        return (int) (((long) b - a) >>> 63);
+        for (int o = vectors; o < n; o++) {
+            window(x, exampleOff, windowStart[o], y, yOff, outOff + o);
+        }
     }
 
     /**

@@ -23,6 +23,8 @@ class PoolingTest {
         new PoolGeometry(1, 5, 5, 3, 1),
         new PoolGeometry(2, 9, 7, 2, 3),
         new PoolGeometry(1, 4, 4, 4, 1),
+        new PoolGeometry(50, 8, 8, 2, 2),
+        new PoolGeometry(3, 5, 7, 2, 2),
     };
 
     @Test
@@ -83,27 +85,48 @@ class PoolingTest {
         float n = Float.NaN;
         float inf = Float.NEGATIVE_INFINITY;
         float negativeNan = Float.intBitsToFloat(0xffc00000);
-        float[] x = {1, 1, n, 5, inf, inf, -0f, 0f, 1, 1, 1, 1, 5, n, inf, inf, 0f, -0f, 1, negativeNan};
-        for (PoolGeometry g : new PoolGeometry[] {new PoolGeometry(1, 2, 10, 2, 2), new PoolGeometry(1, 2, 10, 2, 1)}) {
+        float[] pattern = {1, 1, n, 5, inf, inf, -0f, 0f, 1, 1, 1, 1, 5, n, inf, inf, 0f, -0f, 1, negativeNan};
+        // The pattern's 2x10 input side by side 8 times: 40 windows, so that the 2x2 path's whole vectors of
+        // outputs (4 to 16 lanes) see every case, and its last outputs one by one.
+        int copies = 8;
+        int width = 10 * copies;
+        float[] x = new float[2 * width];
+        for (int copy = 0; copy < copies; copy++) {
+            System.arraycopy(pattern, 0, x, copy * 10, 10);
+            System.arraycopy(pattern, 10, x, width + copy * 10, 10);
+        }
+        for (PoolGeometry g : new PoolGeometry[] {new PoolGeometry(1, 2, width, 2, 2),
+                                                  new PoolGeometry(1, 2, width, 2, 1)}) {
             MaxPool pool = new MaxPool(g, 1);
             float[] y = new float[g.outputSize()];
             pool.forward(1, x, 0, y, 0);
             int step = 2 / g.stride();
-            assertThat(y[0]).as("%s", g).isEqualTo(1f);
-            assertThat(y[step]).as("%s", g).isNaN();
-            assertThat(y[2 * step]).as("%s", g).isEqualTo(inf);
-            assertThat(Float.floatToRawIntBits(y[3 * step])).as("%s: the first zero, -0", g)
-                    .isEqualTo(Float.floatToRawIntBits(-0f));
-            assertThat(y[4 * step]).as("%s", g).isNaN();
             float[] dy = new float[g.outputSize()];
-            for (int o = 0; o < 5; o++) {
-                dy[o * step] = 10 * (o + 1);
+            for (int copy = 0; copy < copies; copy++) {
+                int o = copy * 5 * step;
+                String label = g + ", copy " + copy;
+                assertThat(y[o]).as(label).isEqualTo(1f);
+                assertThat(y[o + step]).as(label).isNaN();
+                assertThat(y[o + 2 * step]).as(label).isEqualTo(inf);
+                assertThat(Float.floatToRawIntBits(y[o + 3 * step])).as("%s: the first zero, -0", label)
+                        .isEqualTo(Float.floatToRawIntBits(-0f));
+                assertThat(y[o + 4 * step]).as(label).isNaN();
+                for (int k = 0; k < 5; k++) {
+                    dy[o + k * step] = 10 * (k + 1) + copy;
+                }
             }
-            float[] dx = new float[20];
+            float[] dx = new float[2 * width];
             pool.backward(1, dy, 0, dx, 0);
-            // First of the tied ones; the window's last NaN (row 1, column 3); the first of an all -inf window;
-            // the first of the zeros; the NaN.
-            assertThat(dx).as("%s", g).containsExactly(10, 0, 0, 0, 30, 0, 40, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 50);
+            for (int copy = 0; copy < copies; copy++) {
+                float[] top = java.util.Arrays.copyOfRange(dx, copy * 10, copy * 10 + 10);
+                float[] bottom = java.util.Arrays.copyOfRange(dx, width + copy * 10, width + copy * 10 + 10);
+                // First of the tied ones; the window's last NaN (row 1, column 3); the first of an all -inf
+                // window; the first of the zeros; the NaN.
+                assertThat(top).as("%s, copy %d, row 0", g, copy).containsExactly(10 + copy, 0, 0, 0, 30 + copy, 0,
+                        40 + copy, 0, 0, 0);
+                assertThat(bottom).as("%s, copy %d, row 1", g, copy).containsExactly(0, 0, 0, 20 + copy, 0, 0, 0, 0,
+                        0, 50 + copy);
+            }
         }
     }
 
