@@ -155,6 +155,7 @@ def run_lines(run_dir, reps, invocation):
         f"- Date: {read_optional(run_dir, 'started')} (UTC), {reps} repetition(s), run directory `{run_dir}`.",
         f"- Invocation: `{invocation}`; Ringfold at git {read_optional(run_dir, 'git-revision')}.",
         f"- Machine: {m['cpu']}, {m['cpus']} CPUs, {m['memory']} memory, {m['os']} {m['arch']}; {m['java']}.",
+        f"- Environment of every program: {read_optional(run_dir, 'environment')} (docs/blas.md, \"OPENBLAS_CORETYPE\").",
         f"- Load average (1/5/15 min) at start: {read_optional(run_dir, 'loadavg-start')}; "
         f"at end: {read_optional(run_dir, 'loadavg-end')}. The machine's {m['cpus']} cores are shared with "
         "other workers, so absolute timings are noisy; the ratios come from runs interleaved in one session.",

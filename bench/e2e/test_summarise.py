@@ -74,6 +74,15 @@ class RenderTest(unittest.TestCase):
                       "| **12.50** |", text)
         self.assertNotIn("Warning", text)
 
+    def test_names_the_environment_the_programs_ran_in(self):
+        run_dir = self.make_run(self.records())
+        with open(os.path.join(run_dir, "environment"), "w") as f:
+            f.write("OPENBLAS_CORETYPE=(unset)\n")
+        text = summarise.render(run_dir, summarise.load_runs(run_dir), summarise.load_commands(run_dir), 0.84,
+                                "run.sh", peers_only=False)
+        self.assertIn("- Environment of every program: OPENBLAS_CORETYPE=(unset) (docs/blas.md", text)
+        self.assertIn("- Environment of every program: unknown", self.render(self.records()))
+
     def test_warns_when_ringfold_misses_the_target(self):
         text = self.render(self.records(), target=0.85)
         self.assertIn("**Warning:** Ringfold softmax stayed below test accuracy 0.85 in rep(s) 1, 2, 3", text)

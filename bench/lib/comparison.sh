@@ -65,10 +65,13 @@ new_run_dir() {
   mkdir -p "$1"
 }
 
-# record_start DIR: when the run started, the load then, and the commit measured (marked when the tree
-# has uncommitted changes); record_end DIR: the load at the end. The summaries print them.
+# record_start DIR: when the run started, the load then, the commit measured (marked when the tree
+# has uncommitted changes) and OPENBLAS_CORETYPE, which every program's OpenBLAS reads (Debian's picks its
+# kernels by it: Haswell's run at about half the speed of this CPU's own); record_end DIR: the load at
+# the end. The summaries print them.
 record_start() {
   date -u '+%Y-%m-%d %H:%M' > "$1/started"
+  echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE-(unset)}" > "$1/environment"
   cut -d' ' -f1-3 /proc/loadavg > "$1/loadavg-start"
   git describe --always --dirty --abbrev=10 > "$1/git-revision" 2> /dev/null || echo "unknown (not a git checkout)" > "$1/git-revision"
 }
