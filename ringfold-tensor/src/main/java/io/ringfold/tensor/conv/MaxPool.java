@@ -1,7 +1,6 @@
 package io.ringfold.tensor.conv;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -27,6 +26,8 @@ public final class MaxPool {
      * of its window's first element in the example's input; null for other windows.
      */
     private final int[] windowStart;
+    /** The winners' offsets in their windows, one vector of outputs' worth. */
+    private final float[] winners = new float[L];
     /** For each output of the last forward pass, the index of its maximum within its example's input. */
     private final int[] argmax;
     private int forwardRows = -1;
@@ -121,12 +122,12 @@ public final class MaxPool {
         int n = g.outputSize();
         int w = g.width();
         int vectors = n - n % L;
-        // The winner's offset in its window travels as float lanes holding the int's bits (a select moves
-        // bits, no arithmetic), read back as ints: a float-to-int conversion here was not compiled to
-        // vector code by C2 (JDK 17).
-        float right = Float.intBitsToFloat(1);
-        float below = Float.intBitsToFloat(w);
-        float diagonal = Float.intBitsToFloat(w + 1);
+        // The winner's offset in its window (0, 1, w or w + 1, exact as floats) leaves the vector through a
+        // float array: int vectors (a second species, or a conversion) made C2 (JDK 17) leave this loop's
+        // vector operations as calls in the training JVM.
+        float right = 1;
+        float below = w;
+        float diagonal = w + 1;
         for (int o = 0; o < vectors; o += L) {
             FloatVector max = FloatVector.fromArray(FLOATS, x, exampleOff, windowStart, o);
             FloatVector offset = FloatVector.zero(FLOATS);
@@ -143,8 +144,10 @@ public final class MaxPool {
             max = max.blend(d, takes);
             offset = offset.blend(diagonal, takes);
             max.intoArray(y, yOff + outOff + o);
-            IntVector starts = IntVector.fromArray(IntVector.SPECIES_PREFERRED, windowStart, o);
-            starts.add(offset.reinterpretAsInts()).intoArray(argmax, outOff + o);
+            offset.intoArray(winners, 0);
+            for (int i = 0; i < L; i++) {
+                argmax[outOff + o + i] = windowStart[o + i] + (int) winners[i];
+            }
         }
         for (int o = vectors; o < n; o++) {
             window(x, exampleOff, windowStart[o], y, yOff, outOff + o);
