@@ -41,9 +41,7 @@ public final class Convolution {
     private int forwardRows = -1;
 
     public Convolution(ConvGeometry geometry, int maxRows) {
-        if (maxRows < 1) {
-            throw new IllegalArgumentException("maxRows: " + maxRows + " (expected: > 0)");
-        }
+        ConvArguments.requirePositive("maxRows", maxRows);
         this.g = geometry;
         this.maxRows = maxRows;
         int k = geometry.patchSize();

@@ -33,9 +33,7 @@ public final class MaxPool {
     private int forwardRows = -1;
 
     public MaxPool(PoolGeometry geometry, int maxRows) {
-        if (maxRows < 1) {
-            throw new IllegalArgumentException("maxRows: " + maxRows + " (expected: > 0)");
-        }
+        ConvArguments.requirePositive("maxRows", maxRows);
         this.g = geometry;
         this.maxRows = maxRows;
         this.argmax = new int[Convolution.checkedSize("argmax", (long) geometry.outputSize() * maxRows)];
