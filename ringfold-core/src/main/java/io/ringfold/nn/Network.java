@@ -232,13 +232,6 @@ public final class Network {
         }
     }
 
-    /** The widest activation of one example (for sizing buffers). */
-    public int maxActivationSize() {
-        int[] w = {input.size()};
-        forEachNode(nodes, n -> w[0] = Math.max(w[0], n.out().size()));
-        return w[0];
-    }
-
     /**
      * {@code 1x28x28 -> conv2d(20,5) -> relu -> ... -> dense(10) softmax (loss cross-entropy, 431080 parameters)}:
      * one line for logs and provenance.

@@ -56,11 +56,6 @@ public final class Shape {
         return size;
     }
 
-    /** Channels, height and width of an image shape; fails naming the shape otherwise. */
-    public boolean isImage() {
-        return dims.length == 3;
-    }
-
     /** {@code 1x28x28}, {@code 64}: how messages and tables show a shape. */
     @Override
     public String toString() {
