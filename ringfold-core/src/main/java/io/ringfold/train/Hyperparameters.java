@@ -1,5 +1,7 @@
 package io.ringfold.train;
 
+import io.ringfold.data.ImputeStrategy;
+import io.ringfold.data.UnseenCategories;
 import io.ringfold.model.ModelType;
 import io.ringfold.nn.Activation;
 import io.ringfold.nn.LayerSpec;
@@ -124,15 +126,64 @@ public final class Hyperparameters {
             "Fraction held out as the test set when the data has none.", TrainingConfig::testSplit);
 
     public static final Hyperparameter<Boolean> STANDARDIZE = new Hyperparameter<>("standardize", "--no-standardize",
-            null, ValueType.BOOLEAN, true, v -> true, "true or false",
+            "standardization", ValueType.BOOLEAN, true, v -> true, "true or false",
             "Do not standardise features (by default each is scaled to mean 0, variance 1 on the training data).",
             TrainingConfig::standardize);
+
+    public static final Hyperparameter<SolverKind> SOLVER = new Hyperparameter<>("solver", "--solver", "solver",
+            ValueType.word(SolverKind::parse, SolverKind::id), SolverKind.AUTO, v -> true,
+            "auto, lbfgs, owlqn, normal, sgd or adam",
+            "How to fit: lbfgs or owlqn (full-batch quasi-Newton; owlqn with --l1), normal (the normal equations of "
+                    + "least squares), sgd or adam (mini-batches); auto: normal for linear with at most 4,096 features, "
+                    + "owlqn with --l1, lbfgs for other linear, logistic and softmax models, --optimizer for networks.",
+            TrainingConfig::solver);
+
+    public static final Hyperparameter<Integer> MAX_ITER = new Hyperparameter<>("maxIter", "--max-iter", "maxIter",
+            ValueType.INT, 100, v -> v > 0, "> 0", "Iterations of the lbfgs and owlqn solvers at most.",
+            TrainingConfig::maxIter);
+
+    public static final Hyperparameter<Double> TOL = new Hyperparameter<>("tol", "--tol", "tol", ValueType.DOUBLE,
+            1e-6, v -> v >= 0, ">= 0", "Convergence tolerance of lbfgs and owlqn: stop when an iteration improves the "
+                    + "objective by less than tol x max(|objective|, 1), or the largest gradient entry is below tol.",
+            TrainingConfig::tol);
+
+    public static final Hyperparameter<Double> L2 = new Hyperparameter<>("l2", "--l2", null, ValueType.DOUBLE, null,
+            v -> v >= 0 && Double.isFinite(v), ">= 0",
+            "L2 penalty (l2/2) ||w||^2 on the mean loss, on standardised features, intercept not penalised (default: "
+                    + "1/rows for logistic and softmax, scikit-learn's C=1; 0 for linear and networks).",
+            TrainingConfig::l2);
+
+    public static final Hyperparameter<Double> L1 = new Hyperparameter<>("l1", "--l1", null, ValueType.DOUBLE, 0.0,
+            v -> v >= 0 && Double.isFinite(v), ">= 0",
+            "L1 penalty l1 ||w||_1 on the mean loss (solver owlqn), on standardised features, intercept not penalised.",
+            TrainingConfig::l1);
+
+    public static final Hyperparameter<ClassWeight> CLASS_WEIGHT = new Hyperparameter<>("classWeight", "--class-weight",
+            "classWeight", ValueType.word(ClassWeight::parse, ClassWeight::id), ClassWeight.NONE, v -> true,
+            "none or balanced", "Class weights: none, or balanced (class k's rows weigh rows / (classes x rows of k)).",
+            TrainingConfig::classWeight);
+
+    public static final Hyperparameter<Double> THRESHOLD = new Hyperparameter<>("threshold", "--threshold",
+            "threshold", ValueType.DOUBLE, 0.5, v -> v >= 0 && v <= 1, "0 <= threshold <= 1",
+            "A binary classifier predicts class 1 when its probability is at least this.", TrainingConfig::threshold);
+
+    public static final Hyperparameter<ImputeStrategy> IMPUTE = new Hyperparameter<>("impute", "--impute", null,
+            ValueType.word(ImputeStrategy::parse, ImputeStrategy::id), ImputeStrategy.MEAN, v -> true,
+            "mean, median or most-frequent",
+            "What a missing numeric cell becomes: the training column's mean, median or most frequent value.",
+            TrainingConfig::impute);
+
+    public static final Hyperparameter<UnseenCategories> UNSEEN_CATEGORIES = new Hyperparameter<>("unseenCategories",
+            "--unseen-categories", null, ValueType.word(UnseenCategories::parse, UnseenCategories::id),
+            UnseenCategories.ZERO, v -> true, "zero or error",
+            "A category not seen in training, at evaluation or prediction: zero (all its one-hot columns 0) or error.",
+            TrainingConfig::unseenCategories);
 
     /** All of them, in {@link TrainingConfig}'s order. */
     public static final List<Hyperparameter<?>> ALL = List.of(MODEL, HIDDEN, ACTIVATION, LOSS, EPOCHS, BATCH_SIZE,
             OPTIMIZER, LEARNING_RATE, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, WEIGHT_DECAY, LR_SCHEDULE,
             LR_STEP_EPOCHS, LR_GAMMA, LR_MIN_FRACTION, SEED, VALIDATION_SPLIT, PATIENCE, TEST_SPLIT, STANDARDIZE,
-            LAYERS, INPUT_SHAPE);
+            LAYERS, INPUT_SHAPE, SOLVER, MAX_ITER, TOL, L2, L1, CLASS_WEIGHT, THRESHOLD, IMPUTE, UNSEEN_CATEGORIES);
 
     public static Optional<Hyperparameter<?>> byName(String name) {
         return ALL.stream().filter(h -> h.name().equals(name)).findFirst();

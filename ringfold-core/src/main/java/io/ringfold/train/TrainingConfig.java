@@ -3,6 +3,8 @@ package io.ringfold.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.ImputeStrategy;
+import io.ringfold.data.UnseenCategories;
 import io.ringfold.model.Architecture;
 import io.ringfold.model.ModelType;
 import io.ringfold.nn.Activation;
@@ -35,7 +37,9 @@ public record TrainingConfig(
         float beta1, float beta2, float epsilon, float weightDecay,
         ScheduleKind lrSchedule, int lrStepEpochs, float lrGamma, float lrMinFraction,
         long seed, double validationSplit, int patience, double testSplit, boolean standardize,
-        List<LayerSpec> layers, int[] inputShape) {
+        List<LayerSpec> layers, int[] inputShape,
+        SolverKind solver, int maxIter, double tol, Double l2, double l1, ClassWeight classWeight, double threshold,
+        ImputeStrategy impute, UnseenCategories unseenCategories) {
 
     public TrainingConfig {
         hidden = Hyperparameters.HIDDEN.check(hidden == null ? new int[0] : hidden.clone());
@@ -63,6 +67,15 @@ public record TrainingConfig(
         Hyperparameters.PATIENCE.check(patience);
         Hyperparameters.TEST_SPLIT.check(testSplit);
         Hyperparameters.STANDARDIZE.check(standardize);
+        Hyperparameters.SOLVER.check(solver);
+        Hyperparameters.MAX_ITER.check(maxIter);
+        Hyperparameters.TOL.check(tol);
+        Hyperparameters.L2.check(l2);
+        Hyperparameters.L1.check(l1);
+        Hyperparameters.CLASS_WEIGHT.check(classWeight);
+        Hyperparameters.THRESHOLD.check(threshold);
+        Hyperparameters.IMPUTE.check(impute);
+        Hyperparameters.UNSEEN_CATEGORIES.check(unseenCategories);
         // What the values say together.
         require(model == ModelType.MLP || hidden.length == 0, "hidden", Hyperparameters.HIDDEN.format(hidden),
                 "no hidden layers for model " + model.id() + "; use --model mlp");
@@ -74,6 +87,14 @@ public record TrainingConfig(
                 "none when layers are given (the layers replace --hidden)");
         require(patience == 0 || validationSplit > 0, "patience", patience,
                 "0 unless validationSplit > 0 (early stopping watches the validation loss)");
+        require(!solver.fullBatch() || model != ModelType.MLP, "solver", solver.id(),
+                "sgd, adam or auto for a network (lbfgs, owlqn and normal fit linear, logistic and softmax models)");
+        require(solver != SolverKind.NORMAL || model == ModelType.LINEAR, "solver", solver.id(),
+                "not normal for model " + model.id() + " (the normal equations solve least squares: --model linear)");
+        require(l1 == 0 || solver == SolverKind.AUTO || solver == SolverKind.OWLQN, "l1", l1,
+                "0 unless the solver is owlqn or auto (lbfgs and normal need a smooth objective; mini-batches have "
+                        + "--weight-decay)");
+        require(l1 == 0 || model != ModelType.MLP, "l1", l1, "0 for a network (use --weight-decay)");
         if (loss != null) {
             boolean ok = switch (model) {
                 case LINEAR -> loss == Loss.MSE;
@@ -118,7 +139,12 @@ public record TrainingConfig(
                 (Float) v.get(Hyperparameters.LR_GAMMA), (Float) v.get(Hyperparameters.LR_MIN_FRACTION),
                 (Long) v.get(Hyperparameters.SEED), (Double) v.get(Hyperparameters.VALIDATION_SPLIT),
                 (Integer) v.get(Hyperparameters.PATIENCE), (Double) v.get(Hyperparameters.TEST_SPLIT),
-                (Boolean) v.get(Hyperparameters.STANDARDIZE), layers, (int[]) v.get(Hyperparameters.INPUT_SHAPE));
+                (Boolean) v.get(Hyperparameters.STANDARDIZE), layers, (int[]) v.get(Hyperparameters.INPUT_SHAPE),
+                (SolverKind) v.get(Hyperparameters.SOLVER), (Integer) v.get(Hyperparameters.MAX_ITER),
+                (Double) v.get(Hyperparameters.TOL), (Double) v.get(Hyperparameters.L2),
+                (Double) v.get(Hyperparameters.L1), (ClassWeight) v.get(Hyperparameters.CLASS_WEIGHT),
+                (Double) v.get(Hyperparameters.THRESHOLD), (ImputeStrategy) v.get(Hyperparameters.IMPUTE),
+                (UnseenCategories) v.get(Hyperparameters.UNSEEN_CATEGORIES));
     }
 
     /** This configuration with {@code h} set to {@code value}, the other values kept. */
@@ -167,9 +193,30 @@ public record TrainingConfig(
         return new Architecture(model, input.size(), hidden, activation, outputs, loss).toNetwork();
     }
 
-    /** A fresh optimizer with these settings (each training run gets its own). */
+    /**
+     * The solver this run uses on {@code features} input columns ({@link SolverKind#resolve}); {@code AUTO} for a
+     * network, which steps through mini-batches with {@link #newOptimizer}.
+     */
+    public SolverKind resolvedSolver(int features) {
+        return solver.resolve(model, features, l1 > 0);
+    }
+
+    /**
+     * The L2 penalty on the mean loss: {@code l2} when given, else {@code 1 / rows} for logistic and softmax
+     * (scikit-learn's default {@code C = 1} on the summed loss) and 0 for linear models and networks.
+     */
+    public double resolvedL2(long rows) {
+        if (l2 != null) {
+            return l2;
+        }
+        return model == ModelType.LOGISTIC || model == ModelType.SOFTMAX ? 1.0 / Math.max(1, rows) : 0;
+    }
+
+    /** A fresh optimizer with these settings (each training run gets its own); {@code --solver sgd|adam} names it. */
     public Optimizer newOptimizer() {
-        return switch (optimizer) {
+        OptimizerKind kind = solver == SolverKind.SGD ? OptimizerKind.SGD
+                : solver == SolverKind.ADAM ? OptimizerKind.ADAM : optimizer;
+        return switch (kind) {
             case SGD -> new Sgd();
             case MOMENTUM -> new Momentum(momentum, nesterov);
             case ADAM -> new Adam(beta1, beta2, epsilon);
