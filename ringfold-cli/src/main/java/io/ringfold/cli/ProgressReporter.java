@@ -60,6 +60,16 @@ final class ProgressReporter implements TrainingListener {
         pendingTelemetry = sb.toString();
     }
 
+    /** Every tenth iteration of a full-batch solver, and the first. */
+    @Override
+    public void onIteration(int iteration, double objective, double gradientNorm) {
+        if (iteration == 1 || iteration % 10 == 0) {
+            out.println(String.format("iteration %d: objective %.8g, max |gradient| %.3g", iteration, objective,
+                    gradientNorm));
+            out.flush();
+        }
+    }
+
     @Override
     public void onEpoch(EpochMetrics m) {
         if (terminal) {

@@ -57,6 +57,9 @@ final class Results {
         r.put("parameter_digest", o.model().parameterDigest());
         r.put("blas", o.model().provenance().blas());
         r.put("seed", o.model().provenance().seed());
+        if (o.result().solver() != null) {
+            r.set("solver", o.result().solver().toJson());
+        }
         return r;
     }
 
@@ -74,6 +77,11 @@ final class Results {
         sb.append(String.format("%ntrained %d epochs in %.2f s (%,.0f samples/s)%nsaved %s%nparameter_digest %s",
                 r.get("epochs").asInt(), r.get("train_seconds").asDouble(), r.get("samples_per_second").asDouble(),
                 r.get("model_path").asText(), r.get("parameter_digest").asText()));
+        if (r.has("solver")) {
+            io.ringfold.solve.SolverReport report = io.ringfold.solve.SolverReport.fromJson(r.get("solver"));
+            sb.append(System.lineSeparator()).append(report.describe());
+            report.notes().forEach(n -> sb.append(System.lineSeparator()).append("note: ").append(n));
+        }
         return sb.toString();
     }
 }

@@ -76,8 +76,12 @@ final class SparkEngine {
         return this::fit;
     }
 
-    private TrainingResult fit(Network arch, Matrix x, float[] y, Matrix xVal, float[] yVal,
+    private TrainingResult fit(Network arch, Matrix x, float[] y, float[] w, Matrix xVal, float[] yVal,
                                TrainingListener listener) {
+        if (w != null) {
+            throw new IllegalArgumentException("row weights (a weight column or --class-weight) with --engine spark "
+                    + "(expected: none; Spark pipelines set the estimator's weightCol)");
+        }
         if (xVal != null) {
             // TrainCommand refuses --validation-split with --engine spark; a validation set here is a bug.
             throw new IllegalStateException("validation data reached the Spark engine");

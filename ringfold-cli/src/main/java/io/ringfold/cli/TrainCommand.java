@@ -149,8 +149,9 @@ final class TrainCommand implements Callable<Integer> {
                     at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
                 w.println("transport: " + comm.describe() + fixedPointNote());
                 DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
-                outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, xv, yv, l) ->
-                        trainer.fit(comm, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE, checkpointPolicy()));
+                outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, wt, xv, yv, l) ->
+                        trainer.fit(comm, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
+                                checkpointPolicy()));
             }
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
             if (rank != 0) {

@@ -12,13 +12,13 @@ import java.util.Arrays;
  * layout (weights at an offset of a larger array) and on batch buffers that may hold more rows than
  * are in use (the last, short batch of an epoch).
  */
-final class InputKernels {
+public final class InputKernels {
 
     private InputKernels() {
     }
 
     /** {@code out[0..rows×n) = x[0..rows) · W} where W is {@code x.cols() × n} at {@code w[wOff..]}. */
-    static void multiply(Blas blas, Matrix x, int rows, float[] w, int wOff, int n, float[] out) {
+    public static void multiply(Blas blas, Matrix x, int rows, float[] w, int wOff, int n, float[] out) {
         int k = x.cols();
         if (x instanceof FloatMatrix d) {
             blas.sgemm(false, false, rows, n, k, 1f, d.data(), 0, k, w, wOff, n, 0f, out, 0, n);
@@ -34,7 +34,7 @@ final class InputKernels {
     }
 
     /** {@code g[gOff..] = x[0..rows)ᵀ · d[0..rows×n)}, a {@code x.cols() × n} block, overwritten. */
-    static void transposeMultiply(Blas blas, Matrix x, int rows, float[] d, int n, float[] g, int gOff) {
+    public static void transposeMultiply(Blas blas, Matrix x, int rows, float[] d, int n, float[] g, int gOff) {
         int k = x.cols();
         if (x instanceof FloatMatrix dense) {
             blas.sgemm(true, false, k, n, rows, 1f, dense.data(), 0, k, d, 0, n, 0f, g, gOff, n);

@@ -138,6 +138,9 @@ public final class FitExchange {
         n.put("shards", result.shards());
         ArrayNode telemetry = n.putArray("telemetry");
         result.telemetry().forEach(t -> telemetry.add(t.toJson()));
+        if (result.solver() != null) {
+            n.set("solver", result.solver().toJson());
+        }
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.write(tmp, JSON.writeValueAsBytes(n));
@@ -170,7 +173,7 @@ public final class FitExchange {
             TrainingResult r = new TrainingResult(p, epochs, n.path("best_epoch").asInt(),
                     n.path("stopped_early").asBoolean(), n.path("train_seconds").asDouble(),
                     n.path("samples_seen").asLong(), n.path("workers").asInt(1), n.path("shards").asInt(),
-                    telemetry);
+                    telemetry, n.has("solver") ? io.ringfold.solve.SolverReport.fromJson(n.get("solver")) : null);
             return new Result(r, n);
         } catch (IOException e) {
             throw new UncheckedIOException("fit result " + file + ": " + e.getMessage(), e);

@@ -10,6 +10,15 @@ import io.ringfold.tensor.Matrix;
 @FunctionalInterface
 public interface Fitter {
 
-    /** Trains on preprocessed rows; {@code xVal}/{@code yVal} may be null. */
-    TrainingResult fit(Network net, Matrix x, float[] y, Matrix xVal, float[] yVal, TrainingListener listener);
+    /**
+     * Trains on preprocessed rows with their weights {@code w} (null: all 1; only the full-batch solvers take
+     * weights); {@code xVal}/{@code yVal} may be null.
+     */
+    TrainingResult fit(Network net, Matrix x, float[] y, float[] w, Matrix xVal, float[] yVal,
+                       TrainingListener listener);
+
+    /** Trains with every row weighing 1. */
+    default TrainingResult fit(Network net, Matrix x, float[] y, Matrix xVal, float[] yVal, TrainingListener listener) {
+        return fit(net, x, y, null, xVal, yVal, listener);
+    }
 }

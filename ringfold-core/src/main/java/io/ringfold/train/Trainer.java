@@ -8,6 +8,7 @@ import io.ringfold.nn.TrainingContext;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.random.SplitMix64;
+import io.ringfold.solve.GlmProblem;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
@@ -29,6 +30,9 @@ public final class Trainer {
     /** Stream identifier for shuffling (see {@link SplitMix64#derive}). */
     public static final long SHUFFLE_PURPOSE = 0x5348554646L;
 
+    /** Blocks of rows a full-batch solver sums over; the data-parallel engines' default shard count. */
+    public static final int FULL_BATCH_BLOCKS = 8;
+
     private final TrainingConfig config;
     private final Blas blas;
 
@@ -48,12 +52,49 @@ public final class Trainer {
      */
     public TrainingResult fit(Network net, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener) {
+        return fit(net, x, y, null, xVal, yVal, listener);
+    }
+
+    /**
+     * As {@link #fit(Network, Matrix, float[], Matrix, float[], TrainingListener)} with row weights {@code w}
+     * (null: all 1), which only the full-batch solvers take. A full-batch solver sums over
+     * {@link #FULL_BATCH_BLOCKS} blocks of rows (row i in block {@code i mod B}), as data-parallel training with
+     * as many logical shards does, so the two give the same parameters.
+     */
+    public TrainingResult fit(Network net, Matrix x, float[] y, float[] w, Matrix xVal, float[] yVal,
+                              TrainingListener listener) {
         int n = x.rows();
         if (n == 0) {
             throw new IllegalArgumentException("training rows: 0 (expected: > 0)");
         }
         if (y.length != n) {
             throw new IllegalArgumentException("labels: " + y.length + " (expected: one per row, " + n + ")");
+        }
+        if (FullBatchFit.applies(config, net)) {
+            int blocks = Math.min(FULL_BATCH_BLOCKS, n);
+            List<GlmProblem.Block> local = new ArrayList<>();
+            for (int b = 0; b < blocks; b++) {
+                int[] rows = new int[(n - b + blocks - 1) / blocks];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = b + i * blocks;
+                }
+                float[] yb = new float[rows.length];
+                float[] wb = w == null ? null : new float[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    yb[i] = y[rows[i]];
+                    if (wb != null) {
+                        wb[i] = w[rows[i]];
+                    }
+                }
+                local.add(new GlmProblem.Block(b, x.gatherRows(rows, 0, rows.length), yb, wb));
+            }
+            return FullBatchFit.fit(config, blas, net, blocks, local, GlmProblem.Exchange.LOCAL, 1, xVal, yVal,
+                    listener);
+        }
+        if (w != null) {
+            throw new IllegalArgumentException("row weights (a weight column or --class-weight): only the full-batch "
+                    + "solvers lbfgs, owlqn and normal take them (expected: a linear, logistic or softmax model with "
+                    + "--solver auto, lbfgs, owlqn or normal)");
         }
         int batch = Math.min(config.batchSize(), n);
         int stepsPerEpoch = (n + batch - 1) / batch;

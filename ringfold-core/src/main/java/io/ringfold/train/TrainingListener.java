@@ -13,6 +13,10 @@ public interface TrainingListener {
     default void onEpoch(EpochMetrics metrics) {
     }
 
+    /** After each iteration of a full-batch solver: the objective and the largest gradient entry. */
+    default void onIteration(int iteration, double objective, double gradientNorm) {
+    }
+
     /**
      * Data-parallel training resumed from {@code checkpoint}, before its first step: it goes on in epoch
      * {@code epoch} (1-based) after {@code step} of its {@code steps} steps, which the checkpoint had done.

@@ -1,5 +1,7 @@
 package io.ringfold.train;
 
+import io.ringfold.solve.SolverReport;
+
 import java.util.List;
 
 /**
@@ -11,12 +13,31 @@ import java.util.List;
  */
 public record TrainingResult(float[] parameters, List<EpochMetrics> epochs, int bestEpoch, boolean stoppedEarly,
                              double trainSeconds, long samplesSeen, int workers, int shards,
-                             List<RankTelemetry> telemetry) {
+                             List<RankTelemetry> telemetry, SolverReport solver) {
 
     public TrainingResult {
         parameters = parameters.clone();
         epochs = List.copyOf(epochs);
         telemetry = List.copyOf(telemetry);
+    }
+
+    /** A result of mini-batch training (no full-batch solver report). */
+    public TrainingResult(float[] parameters, List<EpochMetrics> epochs, int bestEpoch, boolean stoppedEarly,
+                          double trainSeconds, long samplesSeen, int workers, int shards,
+                          List<RankTelemetry> telemetry) {
+        this(parameters, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers, shards, telemetry, null);
+    }
+
+    /** This result with {@code solver}'s report. */
+    public TrainingResult withSolver(SolverReport report) {
+        return new TrainingResult(parameters, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers,
+                shards, telemetry, report);
+    }
+
+    /** This result with other parameters (a transformation folded into them), the rest kept. */
+    public TrainingResult withParameters(float[] p) {
+        return new TrainingResult(p, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers, shards,
+                telemetry, solver);
     }
 
     /** A single-process result. */

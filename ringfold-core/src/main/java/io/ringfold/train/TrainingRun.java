@@ -74,8 +74,11 @@ public final class TrainingRun {
         Dataset valX = validation == null ? null : pre.apply(validation);
         Network net = config.network(config.exampleShape(trainX.exampleShape()), task.outputs(), task.loss());
         checkEmbeddingInput(net, pre);
-        TrainingResult result = fitter.fit(net, trainX.features(), trainX.labels(),
-                valX == null ? null : valX.features(), valX == null ? null : valX.labels(), listener);
+        float[] weights = RowWeights.of(config, task.classes(), trainX.labels(), null);
+        TargetScaling scaling = task.classes() == 0 ? TargetScaling.fit(trainX.labels(), weights) : TargetScaling.NONE;
+        TrainingResult result = fitter.fit(net, trainX.features(), scaling.apply(trainX.labels()), weights,
+                valX == null ? null : valX.features(), valX == null ? null : scaling.apply(valX.labels()), listener);
+        result = result.withParameters(scaling.fold(net, result.parameters()));
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
                 blas.name());
         Model model = new Model(net, result.parameters(), pre, task.classNames(), provenance);

@@ -47,7 +47,7 @@ class TrainerTest {
         }
         double[] ols = leastSquaresWithIntercept(x, y);
 
-        TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":3000,\"batchSize\":200,"
+        TrainingConfig cfg = config("{\"model\":\"linear\",\"solver\":\"adam\",\"hidden\":[],\"epochs\":3000,\"batchSize\":200,"
                 + "\"learningRate\":0.02,\"seed\":3}");
         Network arch = new Architecture(ModelType.LINEAR, d, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, x, y, null, null, TrainingListener.NONE);
@@ -86,7 +86,7 @@ class TrainerTest {
             yv[i] = (yv[i] + 1) % 3;
         }
         Network arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY).toNetwork();
-        TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":200,\"batchSize\":50,"
+        TrainingConfig cfg = config("{\"model\":\"softmax\",\"solver\":\"adam\",\"hidden\":[],\"epochs\":200,\"batchSize\":50,"
                 + "\"learningRate\":0.05,\"validationSplit\":0.2,\"patience\":3}");
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, x, y, xv, yv, TrainingListener.NONE);
         assertThat(r.stoppedEarly()).isTrue();
@@ -99,7 +99,7 @@ class TrainerTest {
     @Test
     void softmaxRegressionSeparatesBlobs() {
         Network arch = new Architecture(ModelType.SOFTMAX, 2, new int[0], Activation.IDENTITY, 3, Loss.CROSS_ENTROPY).toNetwork();
-        TrainingConfig cfg = config("{\"model\":\"softmax\",\"hidden\":[],\"epochs\":20,\"batchSize\":50,"
+        TrainingConfig cfg = config("{\"model\":\"softmax\",\"solver\":\"adam\",\"hidden\":[],\"epochs\":20,\"batchSize\":50,"
                 + "\"learningRate\":0.05}");
         TrainingResult r = new Trainer(cfg, new ReferenceBlas()).fit(arch, blobs(600, 2, 3, 1), blobLabels(600, 3),
                 blobs(150, 2, 3, 2), blobLabels(150, 3), TrainingListener.NONE);

@@ -6,11 +6,13 @@ import io.ringfold.nn.Network;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
 import io.ringfold.random.SplitMix64;
+import io.ringfold.solve.GlmProblem;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
 import io.ringfold.train.EarlyStopping;
 import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.FullBatchFit;
 import io.ringfold.train.Evaluation;
 import io.ringfold.train.RankTelemetry;
 import io.ringfold.train.TrainingConfig;
@@ -84,12 +86,26 @@ public final class DataParallelTrainer {
      */
     public TrainingResult fit(Communicator comm, Network net, Matrix x, float[] y, Matrix xVal, float[] yVal,
                               TrainingListener listener, CheckpointPolicy policy) {
+        return fit(comm, net, x, y, null, xVal, yVal, listener, policy);
+    }
+
+    /**
+     * As {@link #fit(Communicator, Network, Matrix, float[], Matrix, float[], TrainingListener, CheckpointPolicy)}
+     * with row weights {@code w} (null: all 1), which only the full-batch solvers take.
+     */
+    public TrainingResult fit(Communicator comm, Network net, Matrix x, float[] y, float[] w, Matrix xVal,
+                              float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = x.rows();
-        ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
+        ShardPlan plan = new ShardPlan(n, shards, fullBatch(net) ? shards : Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
-        return fit(comm, net, new LocalShards(x, y, plan, first, end), plan, n, x.cols(), xVal, yVal, listener, policy);
+        return fit(comm, net, new LocalShards(x, y, w, plan, first, end), plan, n, x.cols(), xVal, yVal, listener,
+                policy);
+    }
+
+    private boolean fullBatch(Network net) {
+        return io.ringfold.train.FullBatchFit.applies(config, net);
     }
 
     /**
@@ -101,7 +117,7 @@ public final class DataParallelTrainer {
                               TrainingListener listener, CheckpointPolicy policy) {
         checkWorkers(comm);
         int n = rows.totalRows();
-        ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
+        ShardPlan plan = new ShardPlan(n, shards, fullBatch(net) ? shards : Math.min(config.batchSize(), n));
         int first = ShardPlan.firstShard(comm.rank(), comm.size(), shards);
         int end = ShardPlan.endShard(comm.rank(), comm.size(), shards);
         return fit(comm, net, new LocalShards(rows, plan, first, end), plan, n, rows.x().cols(), xVal, yVal,
@@ -123,6 +139,20 @@ public final class DataParallelTrainer {
         int first = ShardPlan.firstShard(rank, workers, shards);
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
+        if (fullBatch(net)) {
+            List<GlmProblem.Block> blocks = new ArrayList<>();
+            for (int s = 0; s < owned; s++) {
+                blocks.add(new GlmProblem.Block(first + s, local.features(s), local.labels(s), local.weights(s)));
+            }
+            // Each shard's sums sit in its own slots, so the allreduce adds zeros to them: exact.
+            GlmProblem.Exchange exchange = buffer -> comm.allReduce(buffer, 0, buffer.length, ReduceOp.SUM);
+            return FullBatchFit.fit(config, blas, net, shards, blocks, exchange, workers, xVal, yVal,
+                    rank == 0 ? listener : TrainingListener.NONE);
+        }
+        if (local.weights(0) != null) {
+            throw new IllegalArgumentException("row weights (a weight column or --class-weight): only the full-batch "
+                    + "solvers lbfgs, owlqn and normal take them");
+        }
 
         int p = net.parameterCount();
         float[] params = net.initialParameters(config.seed());

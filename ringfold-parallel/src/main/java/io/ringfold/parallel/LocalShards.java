@@ -11,22 +11,34 @@ final class LocalShards {
 
     private final Matrix[] features;
     private final float[][] labels;
+    private final float[][] weights;
 
     LocalShards(Matrix x, float[] y, ShardPlan plan, int firstShard, int endShard) {
+        this(x, y, null, plan, firstShard, endShard);
+    }
+
+    /** {@code w}: each row's weight, or null (all 1). */
+    LocalShards(Matrix x, float[] y, float[] w, ShardPlan plan, int firstShard, int endShard) {
         int count = endShard - firstShard;
         features = new Matrix[count];
         labels = new float[count][];
+        weights = new float[count][];
         for (int s = 0; s < count; s++) {
             int shard = firstShard + s;
             int n = plan.shardRows(shard);
             int[] rows = new int[n];
             float[] l = new float[n];
+            float[] wl = w == null ? null : new float[n];
             for (int i = 0; i < n; i++) {
                 rows[i] = plan.globalRow(shard, i);
                 l[i] = y[rows[i]];
+                if (wl != null) {
+                    wl[i] = w[rows[i]];
+                }
             }
             features[s] = x.gatherRows(rows, 0, n);
             labels[s] = l;
+            weights[s] = wl;
         }
     }
 
@@ -47,6 +59,7 @@ final class LocalShards {
         }
         features = new Matrix[count];
         labels = new float[count][];
+        weights = new float[count][];
         if (count == 1) {
             // One shard: the owned rows are that shard's rows in local order already; no copy (for a large
             // data set a second copy of the worker's part, and a burden on the collector).
@@ -73,6 +86,15 @@ final class LocalShards {
 
     float[] labels(int localShard) {
         return labels[localShard];
+    }
+
+    /** The rows' weights, or null when every row weighs 1. */
+    float[] weights(int localShard) {
+        return weights[localShard];
+    }
+
+    int count() {
+        return features.length;
     }
 
     boolean dense() {

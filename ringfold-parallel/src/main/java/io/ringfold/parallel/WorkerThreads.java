@@ -36,7 +36,7 @@ public final class WorkerThreads {
         if (workers <= 0) {
             throw new IllegalArgumentException("workers: " + workers + " (expected: > 0)");
         }
-        return (net, x, y, xVal, yVal, listener) -> {
+        return (net, x, y, w, xVal, yVal, listener) -> {
             InProcessGroup group = new InProcessGroup(workers, timeout);
             TrainingResult[] results = new TrainingResult[workers];
             Throwable[] errors = new Throwable[workers];
@@ -46,7 +46,7 @@ public final class WorkerThreads {
                 threads[r] = new Thread(() -> {
                     Communicator comm = group.communicator(rank);
                     try {
-                        results[rank] = trainer.fit(comm, net, x, y, xVal, yVal,
+                        results[rank] = trainer.fit(comm, net, x, y, w, xVal, yVal,
                                 rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;

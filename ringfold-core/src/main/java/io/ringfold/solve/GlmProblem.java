@@ -1,0 +1,320 @@
+package io.ringfold.solve;
+
+import io.ringfold.nn.InputKernels;
+import io.ringfold.nn.Loss;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.tensor.Matrix;
+
+import java.util.List;
+
+/**
+ * The objective of a linear, logistic or softmax model over all training rows, as the solvers see it:
+ * {@code (1 / sum w) sum_i w_i loss_i + (l2 / 2) ||W||^2}, the loss being half the squared error, the binary
+ * cross-entropy of the logit, or the softmax cross-entropy, and the bias never penalised. Parameters are laid out
+ * as the dense layer's: W ({@code features x outputs}, row-major) then the bias.
+ *
+ * <p>The rows come in {@code blocks} numbered {@code 0..B-1}; a worker holds some of them. Each evaluation writes
+ * each local block's sums into that block's own slots of a buffer, the {@link Exchange} adds the buffers of all
+ * workers (every slot has one non-zero contributor, so the addition is exact), and every worker then adds the
+ * blocks in block order: the same bits for any number of workers.
+ */
+public final class GlmProblem {
+
+    /** Adds the workers' buffers slot by slot, so that each worker ends with all of them (an allreduce SUM). */
+    @FunctionalInterface
+    public interface Exchange {
+        void sum(double[] buffer);
+
+        /** A single worker holding every block. */
+        Exchange LOCAL = buffer -> { };
+    }
+
+    /** A block of rows: its number, features, targets, and weights (null: all 1). */
+    public record Block(int index, Matrix x, float[] y, float[] w) {
+    }
+
+    private final Blas blas;
+    private final Loss loss;
+    private final int features;
+    private final int outputs;
+    private final int blockCount;
+    private final List<Block> local;
+    private final Exchange exchange;
+    private double l2;
+    private final double weightSum;
+    private final long rows;
+    private final float[] params;
+    private final float[] margins;
+    private final float[] gradientBlock;
+    private double lastLossSum;
+    private long lastHits;
+
+    public GlmProblem(Blas blas, Loss loss, int features, int outputs, int blockCount, List<Block> local,
+                      Exchange exchange, double l2) {
+        this.blas = blas;
+        this.loss = loss;
+        this.features = features;
+        this.outputs = outputs;
+        this.blockCount = blockCount;
+        this.local = List.copyOf(local);
+        this.exchange = exchange;
+        this.l2 = l2;
+        int maxRows = 0;
+        for (Block b : local) {
+            if (b.index() < 0 || b.index() >= blockCount || b.x().cols() != features) {
+                throw new IllegalArgumentException("block " + b.index() + " of " + blockCount + ", " + b.x().cols()
+                        + " features (expected: an index below " + blockCount + ", " + features + " features)");
+            }
+            maxRows = Math.max(maxRows, b.x().rows());
+        }
+        this.params = new float[parameterCount()];
+        this.margins = new float[maxRows * outputs];
+        this.gradientBlock = new float[features * outputs];
+        double[] totals = new double[2 * blockCount];
+        for (Block b : local) {
+            totals[2 * b.index()] = weightSum(b);
+            totals[2 * b.index() + 1] = b.x().rows();
+        }
+        exchange.sum(totals);
+        double ws = 0;
+        long n = 0;
+        for (int i = 0; i < blockCount; i++) {
+            ws += totals[2 * i];
+            n += (long) totals[2 * i + 1];
+        }
+        if (!(ws > 0)) {
+            throw new IllegalArgumentException("weights: they sum to " + ws + " (expected: > 0)");
+        }
+        this.weightSum = ws;
+        this.rows = n;
+    }
+
+    public int parameterCount() {
+        return features * outputs + outputs;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public double weightSum() {
+        return weightSum;
+    }
+
+    public double l2() {
+        return l2;
+    }
+
+    /** Sets the L2 penalty (it may depend on {@link #rows}, known once the blocks were counted). */
+    public void setL2(double penalty) {
+        if (!(penalty >= 0) || Double.isInfinite(penalty)) {
+            throw new IllegalArgumentException("l2: " + penalty + " (expected: >= 0)");
+        }
+        this.l2 = penalty;
+    }
+
+    /** Which parameters the penalties apply to: the weights, not the bias. */
+    public boolean penalised(int i) {
+        return i < features * outputs;
+    }
+
+    /** The weighted mean loss of the last evaluation as the training history reports it (the full squared error). */
+    public double lastMeanLoss() {
+        return lastLossSum / weightSum * (loss == Loss.MSE ? 2 : 1);
+    }
+
+    /** Rows the model classified right in the last evaluation (classifiers). */
+    public long lastHits() {
+        return lastHits;
+    }
+
+    /** The objective at {@code theta} with its gradient (the L-BFGS objective; the L1 term is the solver's). */
+    public double evaluate(double[] theta, double[] gradient) {
+        int p = parameterCount();
+        int slot = p + 2;
+        for (int i = 0; i < p; i++) {
+            params[i] = (float) theta[i];
+        }
+        double[] buffer = new double[slot * blockCount];
+        for (Block b : local) {
+            blockSums(b, buffer, b.index() * slot);
+        }
+        exchange.sum(buffer);
+        java.util.Arrays.fill(gradient, 0);
+        double lossSum = 0;
+        double hits = 0;
+        for (int k = 0; k < blockCount; k++) {
+            int off = k * slot;
+            lossSum += buffer[off];
+            hits += buffer[off + 1];
+            for (int i = 0; i < p; i++) {
+                gradient[i] += buffer[off + 2 + i];
+            }
+        }
+        lastLossSum = lossSum;
+        lastHits = (long) hits;
+        double value = lossSum / weightSum;
+        double penalty = 0;
+        for (int i = 0; i < p; i++) {
+            gradient[i] /= weightSum;
+            if (penalised(i)) {
+                penalty += theta[i] * theta[i];
+                gradient[i] += l2 * theta[i];
+            }
+        }
+        return value + 0.5 * l2 * penalty;
+    }
+
+    /** One block's weighted loss sum, hits and gradient sum at {@link #params}, from {@code out[off]} on. */
+    private void blockSums(Block b, double[] out, int off) {
+        int n = b.x().rows();
+        int k = outputs;
+        int bias = features * k;
+        InputKernels.multiply(blas, b.x(), n, params, 0, k, margins);
+        double lossSum = 0;
+        long hits = 0;
+        for (int i = 0; i < n; i++) {
+            double w = b.w() == null ? 1 : b.w()[i];
+            int r = i * k;
+            double y = b.y()[i];
+            switch (loss) {
+                case MSE -> {
+                    double e = (double) margins[r] + params[bias] - y;
+                    lossSum += 0.5 * w * e * e;
+                    margins[r] = (float) (w * e);
+                }
+                case BINARY_CROSS_ENTROPY -> {
+                    double z = (double) margins[r] + params[bias];
+                    // log(1 + e^z) - y z, without overflow for large |z|.
+                    lossSum += w * (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - y * z);
+                    double prob = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+                    hits += (z >= 0) == (y == 1) ? 1 : 0;
+                    margins[r] = (float) (w * (prob - y));
+                }
+                case CROSS_ENTROPY -> {
+                    int label = (int) y;
+                    double max = Double.NEGATIVE_INFINITY;
+                    int arg = 0;
+                    for (int c = 0; c < k; c++) {
+                        double z = (double) margins[r + c] + params[bias + c];
+                        if (z > max) {
+                            max = z;
+                            arg = c;
+                        }
+                    }
+                    double sum = 0;
+                    for (int c = 0; c < k; c++) {
+                        sum += Math.exp((double) margins[r + c] + params[bias + c] - max);
+                    }
+                    double logSum = max + Math.log(sum);
+                    lossSum += w * (logSum - ((double) margins[r + label] + params[bias + label]));
+                    hits += arg == label ? 1 : 0;
+                    for (int c = 0; c < k; c++) {
+                        double prob = Math.exp((double) margins[r + c] + params[bias + c] - logSum);
+                        margins[r + c] = (float) (w * (prob - (c == label ? 1 : 0)));
+                    }
+                }
+                default -> throw new IllegalArgumentException("loss: " + loss.id()
+                        + " (expected: mse, binary-cross-entropy or cross-entropy)");
+            }
+        }
+        out[off] = lossSum;
+        out[off + 1] = hits;
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < k; c++) {
+                out[off + 2 + bias + c] += margins[i * k + c];
+            }
+        }
+        InputKernels.transposeMultiply(blas, b.x(), n, margins, k, gradientBlock, 0);
+        for (int i = 0; i < bias; i++) {
+            out[off + 2 + i] = gradientBlock[i];
+        }
+    }
+
+    /**
+     * The least-squares system of a linear model ({@code outputs == 1}): {@code (X'WX / sum w + l2 I) theta =
+     * X'Wy / sum w} over the features and an intercept column, the intercept unpenalised. Returns the parameters,
+     * or null when the system is singular to working precision.
+     */
+    public double[] solveNormalEquations() {
+        if (loss != Loss.MSE || outputs != 1) {
+            throw new IllegalStateException("the normal equations solve least squares with one output");
+        }
+        int m = features + 1;
+        int slot = m * m + m;
+        double[] buffer = new double[slot * blockCount];
+        for (Block b : local) {
+            gram(b, buffer, b.index() * slot, m);
+        }
+        exchange.sum(buffer);
+        double[] a = new double[m * m];
+        double[] rhs = new double[m];
+        for (int k = 0; k < blockCount; k++) {
+            int off = k * slot;
+            for (int i = 0; i < m * m; i++) {
+                a[i] += buffer[off + i];
+            }
+            for (int i = 0; i < m; i++) {
+                rhs[i] += buffer[off + m * m + i];
+            }
+        }
+        // The blocks filled the upper triangle; the factorisation reads the lower one.
+        for (int i = 0; i < m; i++) {
+            for (int j = i; j < m; j++) {
+                double v = a[i * m + j] / weightSum + (i == j && i < features ? l2 : 0);
+                a[i * m + j] = v;
+                a[j * m + i] = v;
+            }
+            rhs[i] /= weightSum;
+        }
+        return Cholesky.solve(a, rhs, m);
+    }
+
+    /** A block's upper-triangular {@code A'WA} (A = [X 1]) and {@code A'Wy} from {@code out[off]} on. */
+    private static void gram(Block b, double[] out, int off, int m) {
+        int d = m - 1;
+        int rhs = off + m * m;
+        double[] row = new double[m];
+        for (int i = 0, n = b.x().rows(); i < n; i++) {
+            java.util.Arrays.fill(row, 0);
+            if (b.x() instanceof FloatMatrix dense) {
+                float[] data = dense.data();
+                for (int j = 0; j < d; j++) {
+                    row[j] = data[i * d + j];
+                }
+            } else {
+                CsrMatrix s = (CsrMatrix) b.x();
+                for (int q = s.rowStart(i), end = s.rowStart(i + 1); q < end; q++) {
+                    row[s.columnAt(q)] = s.valueAt(q);
+                }
+            }
+            row[d] = 1;
+            double w = b.w() == null ? 1 : b.w()[i];
+            double y = b.y()[i];
+            for (int j = 0; j < m; j++) {
+                double v = w * row[j];
+                if (v == 0) {
+                    continue;
+                }
+                int at = off + j * m;
+                for (int q = j; q < m; q++) {
+                    out[at + q] += v * row[q];
+                }
+                out[rhs + j] += v * y;
+            }
+        }
+    }
+
+    private static double weightSum(Block b) {
+        if (b.w() == null) {
+            return b.x().rows();
+        }
+        double s = 0;
+        for (float v : b.w()) {
+            s += v;
+        }
+        return s;
+    }
+}
