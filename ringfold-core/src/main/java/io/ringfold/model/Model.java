@@ -149,15 +149,28 @@ public final class Model {
         return predictPreprocessed(blas, x);
     }
 
-    /** The predicted class of each output row (argmax, or P ≥ 0.5 for a single sigmoid output). */
+    /**
+     * The predicted class of each output row: argmax, or for a single sigmoid output class 1 when P(class 1) is at
+     * least the {@link #threshold}.
+     */
     public int[] predictedClasses(FloatMatrix outputs) {
         int[] cls = new int[outputs.rows()];
         int k = outputs.cols();
         float[] d = outputs.data();
+        double t = threshold();
         for (int r = 0; r < cls.length; r++) {
-            cls[r] = k == 1 ? (d[r] >= 0.5f ? 1 : 0) : io.ringfold.tensor.Kernels.argmax(d, r * k, k);
+            cls[r] = k == 1 ? (d[r] >= t ? 1 : 0) : io.ringfold.tensor.Kernels.argmax(d, r * k, k);
         }
         return cls;
+    }
+
+    /**
+     * A binary classifier's decision threshold on P(class 1): the {@code threshold} hyperparameter it was trained
+     * with (0.5 for models saved before there was one).
+     */
+    public double threshold() {
+        com.fasterxml.jackson.databind.JsonNode t = provenance.hyperparameters().get("threshold");
+        return t != null && t.isNumber() ? t.asDouble() : 0.5;
     }
 
     /**

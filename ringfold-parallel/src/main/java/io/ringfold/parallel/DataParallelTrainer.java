@@ -140,6 +140,11 @@ public final class DataParallelTrainer {
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
         if (fullBatch(net)) {
+            if (policy.directory() != null) {
+                throw new IllegalArgumentException("checkpoints (--checkpoint-dir): solver "
+                        + config.resolvedSolver(net.inputSize()).id() + " keeps none (expected: --solver sgd or adam to "
+                        + "checkpoint; a full-batch solve is restarted whole)");
+            }
             List<GlmProblem.Block> blocks = new ArrayList<>();
             for (int s = 0; s < owned; s++) {
                 blocks.add(new GlmProblem.Block(first + s, local.features(s), local.labels(s), local.weights(s)));

@@ -124,6 +124,7 @@ class CheckpointResumeTest {
         n.put("epochs", 1);
         n.put("batchSize", 8);
         n.put("model", "softmax");
+        n.put("solver", "adam");
         n.putArray("hidden");
         Network arch = new Architecture(ModelType.SOFTMAX, 3, new int[0], Activation.IDENTITY, 2, Loss.CROSS_ENTROPY).toNetwork();
         Blas blas = BlasSelection.createRequested(1);

@@ -156,7 +156,7 @@ class DataParallelDeterminismTest {
         float[] y = new float[200];
         FloatMatrix x = jumpData(y);
         Network arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
-        TrainingConfig cfg = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
+        TrainingConfig cfg = config("{\"model\":\"linear\",\"solver\":\"sgd\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
         Blas blas = BlasSelection.createRequested(1);
         long before = ExactStep.SECOND_REDUCTIONS.get();
@@ -189,7 +189,7 @@ class DataParallelDeterminismTest {
         float[] jumps = new float[200];
         FloatMatrix xj = jumpData(jumps);
         Network linear = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE).toNetwork();
-        TrainingConfig sgd = config("{\"model\":\"linear\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
+        TrainingConfig sgd = config("{\"model\":\"linear\",\"solver\":\"sgd\",\"hidden\":[],\"epochs\":2,\"batchSize\":8,"
                 + "\"optimizer\":\"sgd\",\"learningRate\":1e-9,\"standardize\":false}");
         long before = ExactStep.SECOND_REDUCTIONS.get();
         assertInPlaceMatchesPlain(new DataParallelTrainer(sgd, blas, 4), linear, xj, jumps, 2);
