@@ -25,7 +25,7 @@ work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 jar="$ROOT/ringfold-cli/target/ringfold.jar"
 [[ -f "$jar" ]] || (cd "$ROOT" && mvn -B -q -DskipTests package -pl ringfold-cli -am) >&2
 python3 "$ROOT/bench/grpc/model_infer_frames.py" "$work"
-java --add-modules jdk.incubator.vector -jar "$jar" train --data digits --model softmax --lr 0.01 --epochs 5 \
+java --add-modules jdk.incubator.vector -jar "$jar" train --data digits --model softmax \
   --seed 1 --out "$work/repo/digits/1" >/dev/null 2>&1
 
 for run in $(seq 1 "$runs"); do

@@ -35,7 +35,7 @@ mvn -B -q -o -DskipTests package -pl ringfold-cli -am >&2
 
 repo="$out/repo"
 if [ ! -f "$repo/digits/1/model.rfm" ]; then
-  ./ringfold train --data digits --model softmax --epochs 5 --seed 1 --out "$repo/digits/1" >&2
+  ./ringfold train --data digits --model softmax --seed 1 --out "$repo/digits/1" >&2
   ./ringfold train --data digits --model mlp --hidden 128 --epochs 5 --seed 1 --out "$repo/mlp/1" >&2
 fi
 

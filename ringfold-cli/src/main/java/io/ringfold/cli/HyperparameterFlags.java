@@ -114,10 +114,33 @@ final class HyperparameterFlags implements CommandLine.IModelTransformer {
                         + e.getMessage());
             }
         }
+        TrainingConfig config;
         try {
-            return TrainingConfig.of(given);
+            config = TrainingConfig.of(given);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), flagMessage(e.getMessage()));
+        }
+        checkSolverFlags(spec, config, given.keySet());
+        return config;
+    }
+
+    /**
+     * A flag the chosen way of fitting would ignore is refused: {@code --epochs} or {@code --lr} with a full-batch
+     * solver (the default for linear, logistic and softmax models), {@code --max-iter} or {@code --l2} with
+     * mini-batches.
+     */
+    private static void checkSolverFlags(CommandSpec spec, TrainingConfig config, java.util.Set<Hyperparameter<?>> given) {
+        boolean fullBatch = config.solver().fullBatchFor(config.model());
+        for (Hyperparameter<?> h : fullBatch ? Hyperparameters.MINI_BATCH_ONLY : Hyperparameters.FULL_BATCH_ONLY) {
+            if (given.contains(h)) {
+                String how = fullBatch
+                        ? "not used by solver " + config.solver().id() + " for model " + config.model().id()
+                        + ", which fits on all rows at once (--max-iter, --tol); add --solver sgd or adam to train by "
+                        + "mini-batches"
+                        : "used only by the full-batch solvers of linear, logistic and softmax models"
+                        + (h == Hyperparameters.L2 ? "; networks take --weight-decay" : "");
+                throw new CommandLine.ParameterException(spec.commandLine(), h.flag() + ": " + how);
+            }
         }
     }
 

@@ -23,7 +23,7 @@ class BenchGrpcCommandTest {
     @Test
     void measuresARunningServerAndNamesAnUnknownModel() throws Exception {
         Path repo = tmp.resolve("repo");
-        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "1",
+        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax",
                 "--out", repo.resolve("digits").resolve("1").toString());
         assertThat(train.status()).as(train.err()).isZero();
         ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)

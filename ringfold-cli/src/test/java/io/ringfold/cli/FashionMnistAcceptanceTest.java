@@ -41,7 +41,7 @@ class FashionMnistAcceptanceTest {
     @Test
     void softmaxRegressionReachesTheBar() throws Exception {
         requireData();
-        CliRunner r = CliRunner.run("train", "--data", "fashion-mnist", "--model", "softmax", "--optimizer", "adam",
+        CliRunner r = CliRunner.run("train", "--data", "fashion-mnist", "--model", "softmax", "--solver", "adam",
                 "--lr", "0.001", "--batch-size", "128", "--epochs", "4", "--lr-schedule", "cosine", "--seed", "1",
                 "--json", "--out", tmp.toString());
         assertThat(r.status()).as(r.err()).isZero();

@@ -58,6 +58,39 @@ class LaunchCommandTest {
     }
 
     /**
+     * The full-batch solvers (softmax by L-BFGS; with class weights and an L1 term by OWL-QN) give one digest in a
+     * single process without --workers, on one and three worker threads, and on two processes.
+     */
+    @Test
+    void fullBatchSolversGiveOneDigestWithoutWorkersOnThreadsAndOnProcesses() throws Exception {
+        for (List<String> flags : List.of(List.of("--model", "softmax"),
+                List.of("--model", "softmax", "--class-weight", "balanced", "--l1", "0.001", "--max-iter", "30"))) {
+            List<String> base = new ArrayList<>(List.of("train", "--data", "digits", "--json", "--out"));
+            String expected = null;
+            for (String workers : new String[] {null, "1", "3"}) {
+                List<String> args = new ArrayList<>(base);
+                args.add(tmp.resolve("fb-" + flags.size() + "-w" + workers).toString());
+                args.addAll(flags);
+                if (workers != null) {
+                    args.addAll(List.of("--workers", workers));
+                }
+                CliRunner r = CliRunner.run(args.toArray(String[]::new));
+                String d = digest(r);
+                assertThat(JSON.readTree(r.lastLine()).path("solver").path("solver").asText())
+                        .isEqualTo(flags.size() == 2 ? "lbfgs" : "owlqn");
+                assertThat(expected == null || d.equals(expected)).as("%s, workers %s", flags, workers).isTrue();
+                expected = d;
+            }
+            List<String> args = new ArrayList<>(List.of("launch", "--nproc", "2", "--"));
+            args.addAll(base);
+            args.add(tmp.resolve("fb-" + flags.size() + "-p2").toString());
+            args.addAll(flags);
+            assertThat(digest(CliRunner.run(args.toArray(String[]::new)))).as("%s, launch --nproc 2", flags)
+                    .isEqualTo(expected);
+        }
+    }
+
+    /**
      * A network of layers over processes: convolution, batch normalisation (statistics per logical shard) and
      * dropout (masks from seed, step and example) give the digest of one worker thread and of three.
      */

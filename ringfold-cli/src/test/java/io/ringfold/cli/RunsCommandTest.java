@@ -23,7 +23,8 @@ class RunsCommandTest {
 
     @Test
     void trainingRunsAreRecordedListedAndShown() throws Exception {
-        CliRunner a = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "3", "--json",
+        CliRunner a = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--solver", "adam", "--epochs", "3",
+                "--json",
                 "--out", tmp.resolve("models/a/1").toString());
         CliRunner b = CliRunner.run("train", "--data", "digits", "--hidden", "16", "--epochs", "2", "--workers", "2",
                 "--json", "--out", tmp.resolve("models/b/1").toString());

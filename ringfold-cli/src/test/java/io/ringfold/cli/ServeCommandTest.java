@@ -31,7 +31,7 @@ class ServeCommandTest {
     void serverPredictionsEqualThePredictCommand() throws Exception {
         Path repo = tmp.resolve("repo");
         Path modelDir = repo.resolve("digits").resolve("1");
-        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "2", "--seed", "3",
+        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--seed", "3",
                 "--out", modelDir.toString());
         assertThat(train.status()).as(train.err()).isZero();
 

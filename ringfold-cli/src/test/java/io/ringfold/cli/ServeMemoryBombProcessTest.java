@@ -44,7 +44,7 @@ class ServeMemoryBombProcessTest {
     void theServerOutlivesMemoryBombsAndServesTheGoodModel() throws Exception {
         Path repo = tmp.resolve("repo");
         Path trained = tmp.resolve("trained");
-        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "1", "--seed", "1",
+        CliRunner train = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--seed", "1",
                 "--out", trained.toString());
         assertThat(train.status()).as(train.err()).isZero();
         publish(repo, "digits", 1, trained.resolve("model.rfm"));

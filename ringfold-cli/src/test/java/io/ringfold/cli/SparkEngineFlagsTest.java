@@ -19,7 +19,7 @@ class SparkEngineFlagsTest {
     Path dir;
 
     private CliRunner train(String... extra) {
-        String[] base = {"train", "--data", "digits", "--model", "softmax", "--epochs", "1", "--out",
+        String[] base = {"train", "--data", "digits", "--model", "softmax", "--solver", "adam", "--epochs", "1", "--out",
             dir.resolve("m").toString()};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);

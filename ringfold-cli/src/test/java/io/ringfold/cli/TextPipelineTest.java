@@ -66,7 +66,7 @@ class TextPipelineTest {
         Path repo = tmp.resolve("repo");
         Path modelDir = repo.resolve("spam").resolve("1");
         CliRunner t = CliRunner.run("train", "--data", "csv:" + train + "?label=label&text=text&test=" + test,
-                "--model", "logistic", "--ngrams", "2", "--vocab-size", "2000", "--epochs", "20", "--lr", "0.01",
+                "--model", "logistic", "--ngrams", "2", "--vocab-size", "2000",
                 "--seed", "1", "--json", "--out", modelDir.toString());
         assertThat(t.status()).as(t.err()).isZero();
         JsonNode trained = JSON.readTree(t.lastLine());
@@ -89,7 +89,7 @@ class TextPipelineTest {
         Set<String> digests = new HashSet<>();
         for (int workers = 1; workers <= 3; workers++) {
             CliRunner t = CliRunner.run("train", "--data", "csv:" + sample + "?label=label&text=text", "--model",
-                    "softmax", "--ngrams", "2", "--workers", Integer.toString(workers), "--epochs", "3", "--batch-size",
+                    "softmax", "--solver", "adam", "--ngrams", "2", "--workers", Integer.toString(workers), "--epochs", "3", "--batch-size",
                     "8", "--seed", "3", "--json", "--out", tmp.resolve("w" + workers).toString());
             assertThat(t.status()).as(t.err()).isZero();
             digests.add(JSON.readTree(t.lastLine()).get("parameter_digest").asText());

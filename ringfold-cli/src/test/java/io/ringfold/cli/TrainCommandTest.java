@@ -45,10 +45,27 @@ class TrainCommandTest {
 
     @Test
     void digitsSoftmaxRegressionReachesTheBar() throws Exception {
-        CliRunner r = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "30", "--lr", "0.01",
-                "--seed", "1", "--json", "--out", tmp.toString());
+        CliRunner r = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--seed", "1", "--json", "--out", tmp.toString());
         assertThat(r.status()).as(r.err()).isZero();
         assertThat(JSON.readTree(r.lastLine()).get("test_accuracy").asDouble()).isGreaterThanOrEqualTo(0.93);
+    }
+
+    /** A flag the chosen way of fitting would ignore is a usage error, not silently dropped. */
+    @Test
+    void flagsTheSolverWouldIgnoreAreRefused() throws Exception {
+        CliRunner epochs = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--epochs", "5", "--out",
+                tmp.resolve("a").toString());
+        assertThat(epochs.status()).isEqualTo(2);
+        assertThat(epochs.err()).contains("--epochs: not used by solver auto for model softmax")
+                .contains("add --solver sgd or adam");
+        CliRunner l2 = CliRunner.run("train", "--data", "digits", "--hidden", "8", "--l2", "0.1", "--out",
+                tmp.resolve("b").toString());
+        assertThat(l2.status()).isEqualTo(2);
+        assertThat(l2.err()).contains("--l2: used only by the full-batch solvers").contains("--weight-decay");
+        CliRunner normal = CliRunner.run("train", "--data", "digits", "--model", "softmax", "--solver", "normal",
+                "--out", tmp.resolve("c").toString());
+        assertThat(normal.status()).isEqualTo(2);
+        assertThat(normal.err()).contains("solver: normal (expected: not normal for model softmax");
     }
 
     @Test

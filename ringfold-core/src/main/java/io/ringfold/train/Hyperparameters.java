@@ -185,6 +185,14 @@ public final class Hyperparameters {
             LR_STEP_EPOCHS, LR_GAMMA, LR_MIN_FRACTION, SEED, VALIDATION_SPLIT, PATIENCE, TEST_SPLIT, STANDARDIZE,
             LAYERS, INPUT_SHAPE, SOLVER, MAX_ITER, TOL, L2, L1, CLASS_WEIGHT, THRESHOLD, IMPUTE, UNSEEN_CATEGORIES);
 
+    /** What only mini-batch training uses: given to a full-batch solve, they would be silently ignored. */
+    public static final List<Hyperparameter<?>> MINI_BATCH_ONLY = List.of(EPOCHS, BATCH_SIZE, OPTIMIZER, LEARNING_RATE,
+            MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, WEIGHT_DECAY, LR_SCHEDULE, LR_STEP_EPOCHS, LR_GAMMA,
+            LR_MIN_FRACTION, PATIENCE);
+
+    /** What only the full-batch solvers use. */
+    public static final List<Hyperparameter<?>> FULL_BATCH_ONLY = List.of(MAX_ITER, TOL, L2, L1);
+
     public static Optional<Hyperparameter<?>> byName(String name) {
         return ALL.stream().filter(h -> h.name().equals(name)).findFirst();
     }

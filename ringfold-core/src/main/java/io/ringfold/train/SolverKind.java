@@ -34,6 +34,11 @@ public enum SolverKind {
         return this == LBFGS || this == OWLQN || this == NORMAL;
     }
 
+    /** Whether a {@code model} fitted with this choice uses a full-batch solver ({@code auto} included). */
+    public boolean fullBatchFor(ModelType model) {
+        return model != ModelType.MLP && (this == AUTO || fullBatch());
+    }
+
     /**
      * The solver {@code auto} stands for: for a network, itself (mini-batches with {@code --optimizer}); for a linear model
      * without an L1 term and at most {@link #NORMAL_MAX_FEATURES} features, the normal equations; else L-BFGS,
