@@ -272,37 +272,55 @@ public final class GlmProblem {
         return Cholesky.solve(a, rhs, m);
     }
 
-    /** A block's upper-triangular {@code A'WA} (A = [X 1]) and {@code A'Wy} from {@code out[off]} on. */
+    /** Rows of a block whose Gram contributions are made together (each Gram row then stays in cache). */
+    private static final int GRAM_ROWS = 64;
+
+    /**
+     * A block's upper-triangular {@code A'WA} (A = [X 1]) and {@code A'Wy} from {@code out[off]} on. Every entry is
+     * summed over the block's rows in row order, {@link #GRAM_ROWS} rows at a time so that a row of the d x d
+     * matrix is read once per chunk rather than once per row.
+     */
     private static void gram(Block b, double[] out, int off, int m) {
         int d = m - 1;
         int rhs = off + m * m;
-        double[] row = new double[m];
-        for (int i = 0, n = b.x().rows(); i < n; i++) {
-            java.util.Arrays.fill(row, 0);
-            if (b.x() instanceof FloatMatrix dense) {
-                float[] data = dense.data();
-                for (int j = 0; j < d; j++) {
-                    row[j] = data[i * d + j];
+        int n = b.x().rows();
+        double[] chunk = new double[GRAM_ROWS * m];
+        double[] weight = new double[GRAM_ROWS];
+        for (int start = 0; start < n; start += GRAM_ROWS) {
+            int rows = Math.min(GRAM_ROWS, n - start);
+            java.util.Arrays.fill(chunk, 0);
+            for (int t = 0; t < rows; t++) {
+                int i = start + t;
+                if (b.x() instanceof FloatMatrix dense) {
+                    float[] data = dense.data();
+                    for (int j = 0; j < d; j++) {
+                        chunk[t * m + j] = data[i * d + j];
+                    }
+                } else {
+                    CsrMatrix s = (CsrMatrix) b.x();
+                    for (int q = s.rowStart(i), end = s.rowStart(i + 1); q < end; q++) {
+                        chunk[t * m + s.columnAt(q)] = s.valueAt(q);
+                    }
                 }
-            } else {
-                CsrMatrix s = (CsrMatrix) b.x();
-                for (int q = s.rowStart(i), end = s.rowStart(i + 1); q < end; q++) {
-                    row[s.columnAt(q)] = s.valueAt(q);
+                chunk[t * m + d] = 1;
+                weight[t] = b.w() == null ? 1 : b.w()[i];
+                double wy = weight[t] * b.y()[i];
+                for (int j = 0; j < m; j++) {
+                    out[rhs + j] += wy * chunk[t * m + j];
                 }
             }
-            row[d] = 1;
-            double w = b.w() == null ? 1 : b.w()[i];
-            double y = b.y()[i];
             for (int j = 0; j < m; j++) {
-                double v = w * row[j];
-                if (v == 0) {
-                    continue;
-                }
                 int at = off + j * m;
-                for (int q = j; q < m; q++) {
-                    out[at + q] += v * row[q];
+                for (int t = 0; t < rows; t++) {
+                    double v = weight[t] * chunk[t * m + j];
+                    if (v == 0) {
+                        continue;
+                    }
+                    int row = t * m;
+                    for (int q = j; q < m; q++) {
+                        out[at + q] += v * chunk[row + q];
+                    }
                 }
-                out[rhs + j] += v * y;
             }
         }
     }
