@@ -73,7 +73,8 @@ class CvCommandTest {
         assertThat(foldLines).hasSize(5);
         for (String l : foldLines) {
             // 10 positives in 5 stratified folds: 2 in each, so every fold's AUC and PR AUC is defined.
-            assertThat(l).contains("trained on 32 rows, tested on 8: accuracy ").contains("  auc ").contains("  pr auc ");
+            assertThat(l).contains("trained on 32 rows, tested on 8: accuracy ").contains("  auc ")
+                    .contains("  pr auc ");
         }
         assertThat(lines.get(lines.size() - 2)).startsWith("mean: accuracy ").contains("  auc ").contains("  pr auc ");
         assertThat(lines.get(lines.size() - 1)).startsWith("std:  accuracy ");

@@ -27,12 +27,13 @@ class MetricsOutputTest {
         SplitMix64 rng = new SplitMix64(17);
         for (int i = 0; i < 200; i++) {
             int y = i % 3 == 0 ? 1 : 0;
-            csv.append(rng.nextGaussian() + y).append(',').append(rng.nextGaussian()).append(',').append(y).append('\n');
+            csv.append(rng.nextGaussian() + y).append(',').append(rng.nextGaussian()).append(',').append(y)
+                    .append('\n');
         }
         String spec = "csv:" + Files.writeString(tmp.resolve("binary.csv"), csv) + "?label=y";
         Path dir = tmp.resolve("m");
-        String[] train = {"train", "--data", spec, "--model", "logistic", "--epochs", "20", "--lr", "0.05", "--seed", "1",
-                "--out", dir.toString()};
+        String[] train = {"train", "--data", spec, "--model", "logistic", "--epochs", "20", "--lr", "0.05",
+                "--seed", "1", "--out", dir.toString()};
         CliRunner human = CliRunner.run(train);
         assertThat(human.status()).as(human.err()).isZero();
 

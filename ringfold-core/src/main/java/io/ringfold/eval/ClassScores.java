@@ -15,22 +15,23 @@ import java.util.List;
  * @param support   examples whose true class this is, TP + FN
  * @param predicted examples predicted as this class, TP + FP
  */
-public record ClassScores(int label, double precision, double recall, double f1, long support, long predicted) {
+public record ClassScores(int label, double precision, double recall, double f1, int support, int predicted) {
 
     /** One entry per class of a K×K confusion matrix (row = true class, column = predicted class). */
     static List<ClassScores> of(int[][] confusion) {
         int k = confusion.length;
         List<ClassScores> out = new ArrayList<>(k);
         for (int c = 0; c < k; c++) {
-            long tp = confusion[c][c];
-            long support = 0;
-            long predicted = 0;
+            int tp = confusion[c][c];
+            // At most N, an int; as an int the JSON's numbers are also the type they read back as.
+            int support = 0;
+            int predicted = 0;
             for (int j = 0; j < k; j++) {
                 support += confusion[c][j];
                 predicted += confusion[j][c];
             }
-            out.add(new ClassScores(c, ratio(tp, predicted), ratio(tp, support), ratio(2 * tp, support + predicted),
-                    support, predicted));
+            out.add(new ClassScores(c, ratio(tp, predicted), ratio(tp, support),
+                    ratio(2L * tp, (long) support + predicted), support, predicted));
         }
         return List.copyOf(out);
     }

@@ -133,7 +133,8 @@ class ClassificationMetricsTest {
 
     @Test
     void allTiedScoresGiveHalfAucAndThePositiveRateAsPrAuc() {
-        ClassificationMetrics m = ClassificationMetrics.of(new int[] {0, 1, 0, 1, 1}, new float[] {0.5f, 0.5f, 0.5f, 0.5f, 0.5f});
+        ClassificationMetrics m = ClassificationMetrics.of(new int[] {0, 1, 0, 1, 1},
+                new float[] {0.5f, 0.5f, 0.5f, 0.5f, 0.5f});
         assertThat(m.auc()).hasValue(0.5);
         // One threshold: recall 0 -> 1 at precision 3/5, by hand.
         assertThat(m.prAuc()).hasValueCloseTo(0.6, within(1e-15));
@@ -179,7 +180,8 @@ class ClassificationMetricsTest {
         JsonNode class1 = json.get("perClass").get(1);
         assertThat(class1.get("label").intValue()).isEqualTo(1);
         assertThat(class1.get("precision").doubleValue()).isEqualTo(m.perClass().get(1).precision());
-        assertThat(class1.get("support").longValue()).isEqualTo(5);
+        assertThat(class1.get("support").isInt()).isTrue();
+        assertThat(class1.get("support").intValue()).isEqualTo(5);
         assertThat(json.has("aucUndefined")).isFalse();
     }
 
@@ -197,7 +199,7 @@ class ClassificationMetricsTest {
                 .hasMessageContaining("expected: at least one example");
     }
 
-    private static void assertScores(ClassScores s, double precision, double recall, double f1, long support) {
+    private static void assertScores(ClassScores s, double precision, double recall, double f1, int support) {
         assertThat(s.precision()).as("class %d precision", s.label()).isCloseTo(precision, within(1e-12));
         assertThat(s.recall()).as("class %d recall", s.label()).isCloseTo(recall, within(1e-12));
         assertThat(s.f1()).as("class %d f1", s.label()).isCloseTo(f1, within(1e-12));
