@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 /** {@code ringfold evaluate}: metrics of a saved model on a data set. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Evaluate a saved model on data: the data set's test part when it has one",
-                "(fashion-mnist), else all of its rows."})
+                "(fashion-mnist), else all of its rows. Prints the headline metrics on one line, then all of them",
+                "(per-class precision, recall, F1 and support, confusion matrix) as JSON; --json: one JSON object."})
 final class EvaluateCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (json) {
             w.println(r.toString());
         } else {
+            w.println(Results.headline(Results.headlineMetrics(metrics, "", JSON.createObjectNode()), ""));
             w.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
         }
         return 0;

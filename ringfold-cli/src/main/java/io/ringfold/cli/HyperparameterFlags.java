@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code ringfold train}'s hyperparameter flags, made from their one declaration ({@link Hyperparameters}): the
- * flag, its help and default, and the parsing and checks behind it are the ones the model file's JSON and the
- * Spark Params use. Also {@code --architecture FILE}, a JSON file with the {@code layers} (and optionally the
- * {@code input} shape) of a network.
+ * {@code ringfold train}'s (and {@code cv}'s) hyperparameter flags, made from their one declaration
+ * ({@link Hyperparameters}): the flag, its help and default, and the parsing and checks behind it are the ones
+ * the model file's JSON and the Spark Params use. Also {@code --architecture FILE}, a JSON file with the
+ * {@code layers} (and optionally the {@code input} shape) of a network.
  */
 final class HyperparameterFlags implements CommandLine.IModelTransformer {
 
@@ -32,7 +32,10 @@ final class HyperparameterFlags implements CommandLine.IModelTransformer {
     static final long MAX_ARCHITECTURE_BYTES = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Puts the hyperparameter flags after {@code --test}, before the flags of how and where to train. */
+    /**
+     * Puts the hyperparameter flags after {@code --test} ({@code --folds} in {@code cv}), before the flags of how
+     * and where to train.
+     */
     @Override
     public CommandSpec transform(CommandSpec spec) {
         List<OptionSpec> after = new ArrayList<>();
@@ -42,7 +45,7 @@ final class HyperparameterFlags implements CommandLine.IModelTransformer {
                 after.add(o);
                 spec.remove(o);
             }
-            seenTest |= o.longestName().equals("--test");
+            seenTest |= o.longestName().equals("--test") || o.longestName().equals("--folds");
         }
         for (Hyperparameter<?> h : Hyperparameters.ALL) {
             spec.addOption(option(h));

@@ -17,19 +17,7 @@ final class Results {
 
     static ObjectNode summary(TrainingRun.Outcome o, Path modelFile) {
         ObjectNode r = JSON.createObjectNode();
-        JsonNode e = o.evaluation();
-        if (e.has("accuracy")) {
-            r.put("test_accuracy", e.get("accuracy").asDouble());
-            r.put("test_log_loss", e.get("logLoss").asDouble());
-            if (e.has("auc")) {
-                r.put("test_auc", e.get("auc").asDouble());
-            }
-        }
-        if (e.has("rmse")) {
-            r.put("test_rmse", e.get("rmse").asDouble());
-            r.put("test_mae", e.get("mae").asDouble());
-            r.put("test_r2", e.get("r2").asDouble());
-        }
+        headlineMetrics(o.evaluation(), "test_", r);
         r.put("epochs", o.result().epochs().size());
         r.put("stopped_early", o.result().stoppedEarly());
         r.put("train_rows", o.trainRows());
@@ -63,17 +51,58 @@ final class Results {
         return r;
     }
 
+    /**
+     * The headline metrics of an evaluation (TrainingRun.evaluate's JSON) put into {@code into} under snake-case
+     * names with {@code prefix}: accuracy, log_loss, and for a binary model auc and pr_auc when defined; or rmse,
+     * mae and r2. Nothing for an empty evaluation (no test set).
+     */
+    static ObjectNode headlineMetrics(JsonNode evaluation, String prefix, ObjectNode into) {
+        if (evaluation.has("accuracy")) {
+            into.put(prefix + "accuracy", evaluation.get("accuracy").asDouble());
+            into.put(prefix + "log_loss", evaluation.get("logLoss").asDouble());
+            if (evaluation.has("auc")) {
+                into.put(prefix + "auc", evaluation.get("auc").asDouble());
+            }
+            if (evaluation.has("prAuc")) {
+                into.put(prefix + "pr_auc", evaluation.get("prAuc").asDouble());
+            }
+        }
+        if (evaluation.has("rmse")) {
+            into.put(prefix + "rmse", evaluation.get("rmse").asDouble());
+            into.put(prefix + "mae", evaluation.get("mae").asDouble());
+            into.put(prefix + "r2", evaluation.get("r2").asDouble());
+        }
+        return into;
+    }
+
+    /**
+     * One line of the metrics {@link #headlineMetrics} named with {@code prefix}, in {@code r}: "accuracy 0.9611
+     * log loss 0.1203  auc 0.9950  pr auc 0.9931" (auc and pr auc for a binary model) or "rmse 0.5012  mae
+     * 0.3990  r2 0.9712"; empty when {@code r} has neither.
+     */
+    static String headline(JsonNode r, String prefix) {
+        if (r.has(prefix + "accuracy")) {
+            StringBuilder sb = new StringBuilder(String.format("accuracy %.4f  log loss %.4f",
+                    r.get(prefix + "accuracy").asDouble(), r.get(prefix + "log_loss").asDouble()));
+            if (r.has(prefix + "auc")) {
+                sb.append(String.format("  auc %.4f", r.get(prefix + "auc").asDouble()));
+            }
+            if (r.has(prefix + "pr_auc")) {
+                sb.append(String.format("  pr auc %.4f", r.get(prefix + "pr_auc").asDouble()));
+            }
+            return sb.toString();
+        }
+        if (r.has(prefix + "rmse")) {
+            return String.format("rmse %.4f  mae %.4f  r2 %.4f", r.get(prefix + "rmse").asDouble(),
+                    r.get(prefix + "mae").asDouble(), r.get(prefix + "r2").asDouble());
+        }
+        return "";
+    }
+
     static String describe(ObjectNode r) {
         StringBuilder sb = new StringBuilder();
-        if (r.has("test_accuracy")) {
-            sb.append(String.format("test accuracy %.4f  log loss %.4f", r.get("test_accuracy").asDouble(),
-                    r.get("test_log_loss").asDouble()));
-        } else if (r.has("test_rmse")) {
-            sb.append(String.format("test rmse %.4f  mae %.4f  r2 %.4f", r.get("test_rmse").asDouble(),
-                    r.get("test_mae").asDouble(), r.get("test_r2").asDouble()));
-        } else {
-            sb.append("no test set");
-        }
+        String headline = headline(r, "test_");
+        sb.append(headline.isEmpty() ? "no test set" : "test " + headline);
         sb.append(String.format("%ntrained %d epochs in %.2f s (%,.0f samples/s)%nsaved %s%nparameter_digest %s",
                 r.get("epochs").asInt(), r.get("train_seconds").asDouble(), r.get("samples_per_second").asDouble(),
                 r.get("model_path").asText(), r.get("parameter_digest").asText()));

@@ -1,6 +1,5 @@
 package io.ringfold.eval;
 
-import java.util.Arrays;
 import java.util.OptionalDouble;
 
 /**
@@ -16,24 +15,16 @@ final class RocAuc {
     /** Labels 0/1; empty when only one class is present. */
     static OptionalDouble of(int[] labels, float[] scores) {
         int n = labels.length;
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            // Sort by score without boxing: the score's bits made order-preserving as a signed int in the
-            // high half, the row in the low half.
-            int bits = Float.floatToIntBits(scores[i] == 0f ? 0f : scores[i]);
-            bits ^= (bits >> 31) & 0x7fffffff;
-            keys[i] = ((long) bits << 32) | i;
-        }
-        Arrays.sort(keys);
+        int[] order = ScoreOrder.ascending(scores);
         long positives = 0;
         double positiveRankSum = 0;
         int start = 0;
         while (start < n) {
             int end = start;
-            float s = scores[(int) keys[start]];
+            float s = scores[order[start]];
             int groupPositives = 0;
-            while (end < n && scores[(int) keys[end]] == s) {
-                groupPositives += labels[(int) keys[end]];
+            while (end < n && scores[order[end]] == s) {
+                groupPositives += labels[order[end]];
                 end++;
             }
             // Ranks start+1 .. end share their mean.

@@ -62,7 +62,7 @@ function metrics(e) {
   if (e.error) {
     return el('span', {class: 'error small'}, e.error);
   }
-  const shown = [['accuracy', 'accuracy'], ['logLoss', 'log loss'], ['macroF1', 'macro F1'], ['auc', 'AUC'],
+  const shown = [['accuracy', 'accuracy'], ['logLoss', 'log loss'], ['macroF1', 'macro F1'], ['auc', 'AUC'], ['prAuc', 'PR AUC'],
     ['rmse', 'RMSE'], ['mae', 'MAE'], ['r2', 'R²'], ['count', 'test rows']];
   const items = shown.filter(([k]) => e[k] !== undefined).map(([k, label]) => el('div', {class: 'small'}, `${label} ${fmt(e[k], 4)}`));
   return items.length ? items : '–';
