@@ -18,7 +18,7 @@ import java.util.function.ToDoubleFunction;
  * @param count      number of examples
  * @param numClasses K; 2 for a binary model that outputs one probability column
  * @param accuracy   fraction whose predicted class (highest probability, ties to the lower index; for one
- *                   column, class 1 when p &gt; 0.5) is the true class
+ *                   column, class 1 when p exceeds the threshold, 0.5 by default) is the true class
  * @param logLoss    mean negative log-likelihood of the true class, as scikit-learn's {@code log_loss}: each
  *                   probability clipped to [ε, 1 - ε] with ε = {@value #LOG_LOSS_EPSILON} (float32's machine
  *                   epsilon, which scikit-learn uses for float32 input), then each row divided by its sum
@@ -53,6 +53,14 @@ public record ClassificationMetrics(int count, int numClasses, double accuracy, 
      * N×1 holding P(class 1) of a binary model.
      */
     public static ClassificationMetrics of(int[] labels, float[] probabilities) {
+        return of(labels, probabilities, 0.5);
+    }
+
+    /**
+     * As {@link #of(int[], float[])}, a binary model with one probability column predicting class 1 when that
+     * probability exceeds {@code threshold} (as MLlib's and scikit-learn's at 0.5).
+     */
+    public static ClassificationMetrics of(int[] labels, float[] probabilities, double threshold) {
         int n = labels.length;
         if (n == 0) {
             throw new IllegalArgumentException("labels: 0 (expected: at least one example)");
@@ -86,7 +94,7 @@ public record ClassificationMetrics(int count, int numClasses, double accuracy, 
             double pTrue;
             if (cols == 1) {
                 double p1 = clip(probabilities[base]);
-                predicted = probabilities[base] > 0.5f ? 1 : 0;
+                predicted = probabilities[base] > threshold ? 1 : 0;
                 pTrue = y == 1 ? p1 : 1.0 - p1;
             } else {
                 predicted = 0;
@@ -117,6 +125,11 @@ public record ClassificationMetrics(int count, int numClasses, double accuracy, 
     /** As {@link #of(int[], float[])} with labels stored as floats (as in a Dataset); they must be integers. */
     public static ClassificationMetrics of(float[] labels, float[] probabilities) {
         return of(toClassIndices(labels), probabilities);
+    }
+
+    /** As {@link #of(int[], float[], double)} with labels stored as floats. */
+    public static ClassificationMetrics of(float[] labels, float[] probabilities, double threshold) {
+        return of(toClassIndices(labels), probabilities, threshold);
     }
 
     static int[] toClassIndices(float[] labels) {

@@ -150,8 +150,8 @@ public final class Model {
     }
 
     /**
-     * The predicted class of each output row: argmax, or for a single sigmoid output class 1 when P(class 1) is at
-     * least the {@link #threshold}.
+     * The predicted class of each output row: argmax, or for a single sigmoid output class 1 when P(class 1)
+     * exceeds the {@link #threshold} (as MLlib and scikit-learn decide at 0.5).
      */
     public int[] predictedClasses(FloatMatrix outputs) {
         int[] cls = new int[outputs.rows()];
@@ -159,7 +159,7 @@ public final class Model {
         float[] d = outputs.data();
         double t = threshold();
         for (int r = 0; r < cls.length; r++) {
-            cls[r] = k == 1 ? (d[r] >= t ? 1 : 0) : io.ringfold.tensor.Kernels.argmax(d, r * k, k);
+            cls[r] = k == 1 ? (d[r] > t ? 1 : 0) : io.ringfold.tensor.Kernels.argmax(d, r * k, k);
         }
         return cls;
     }

@@ -165,7 +165,7 @@ public final class Hyperparameters {
 
     public static final Hyperparameter<Double> THRESHOLD = new Hyperparameter<>("threshold", "--threshold",
             "threshold", ValueType.DOUBLE, 0.5, v -> v >= 0 && v <= 1, "0 <= threshold <= 1",
-            "A binary classifier predicts class 1 when its probability is at least this.", TrainingConfig::threshold);
+            "A binary classifier predicts class 1 when its probability exceeds this.", TrainingConfig::threshold);
 
     public static final Hyperparameter<ImputeStrategy> IMPUTE = new Hyperparameter<>("impute", "--impute", null,
             ValueType.word(ImputeStrategy::parse, ImputeStrategy::id), ImputeStrategy.MEAN, v -> true,

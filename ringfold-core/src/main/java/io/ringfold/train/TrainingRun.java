@@ -111,7 +111,7 @@ public final class TrainingRun {
         Dataset x = model.preprocessor().apply(raw);
         FloatMatrix out = model.predictPreprocessed(blas, x.features());
         if (model.isClassifier()) {
-            return ClassificationMetrics.of(x.labels(), out.data()).toJson();
+            return ClassificationMetrics.of(x.labels(), out.data(), model.threshold()).toJson();
         }
         return RegressionMetrics.of(x.labels(), out.data()).toJson();
     }
