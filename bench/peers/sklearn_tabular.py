@@ -26,6 +26,10 @@ LogisticRegression --verify also adds sklearn_objective_over_cn, scikit-learn's 
 its private loss module) divided by C n, which must equal `objective`.
 
   /usr/bin/python3 bench/peers/sklearn_tabular.py [--set NAME ...] [--repeats N] [--verify]
+  /usr/bin/python3 bench/peers/sklearn_tabular.py --reference > ringfold-cli/src/test/resources/tabular/sklearn-reference.jsonl
+
+--reference leaves the times out, so that its lines only change when the data or scikit-learn do: the
+fixtures' sklearn-reference.jsonl, the expected figures of the tests on the fixtures, comes from it.
 """
 
 import argparse
@@ -176,7 +180,7 @@ def fit(x_raw, y, columns, categorical, estimator):
     return pipe, seconds, not any(issubclass(w.category, ConvergenceWarning) for w in caught)
 
 
-def run_set(s, sets_dir, repeats, verify):
+def run_set(s, sets_dir, repeats, verify, reference):
     name, task, label, categorical = s['set'], s['task'], s['label'], s['categorical']
     x_train, y_train_raw, columns = read_csv(os.path.join(sets_dir, name + '-train.csv'), label, categorical)
     x_test, y_test_raw, test_columns = read_csv(os.path.join(sets_dir, name + '-test.csv'), label, categorical)
@@ -233,8 +237,9 @@ def run_set(s, sets_dir, repeats, verify):
                 'iterations_converged': int(np.max(tight_pipe.named_steps['model'].n_iter_)),
                 'converged_reached_tol': tight_converged,
             })
-        record['fit_seconds'] = statistics.median(times)
-        record['repeats'] = repeats
+        if not reference:
+            record['fit_seconds'] = statistics.median(times)
+            record['repeats'] = repeats
         if verify:
             record['grad_max'] = tight_grad
             if task != 'regression':
@@ -247,6 +252,8 @@ def parse_args(argv):
     p.add_argument('--sets-dir', default=SETS_DIR, help='where sets.tsv and the CSV files are (default: the fixtures)')
     p.add_argument('--set', action='append', help='a set of sets.tsv (repeatable; default: all)')
     p.add_argument('--repeats', type=positive_int, default=5, help='fits timed per set and estimator (default 5)')
+    p.add_argument('--reference', action='store_true',
+                   help='no times (one fit each): the lines of the committed sklearn-reference.jsonl of the fixtures')
     p.add_argument('--verify', action='store_true',
                    help="add grad_max (the objective's largest gradient entry at the converged solution) and, "
                         "for LogisticRegression, sklearn_objective_over_cn")
@@ -262,7 +269,8 @@ def main(argv):
             sys.exit(f'--set: {name} (expected: one of {", ".join(known)})')
     for s in sets:
         if args.set is None or s['set'] in args.set:
-            run_set(s, args.sets_dir, args.repeats, args.verify)
+            run_set(s, args.sets_dir, 1 if args.reference else args.repeats, args.verify,
+                    args.reference)
 
 
 if __name__ == '__main__':
