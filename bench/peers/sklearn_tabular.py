@@ -6,7 +6,8 @@ classification `LogisticRegression()` (L-BFGS, C = 1, scikit-learn's defaults), 
 `LinearRegression()` and `Ridge()` (alpha = 1). Preprocessing is fitted on the training file only: numeric
 columns get mean imputation of empty cells, then StandardScaler; categorical columns get the most frequent
 category for empty cells, then one-hot columns (not scaled; a category unseen in training is all zeros).
-This is the preprocessing Ringfold applies by default.
+Ringfold one-hot encodes and standardises the same way; its imputation (issue 18: --impute mean by default,
+for numeric cells) is to match.
 
 Each record has the test metric (accuracy or RMSE), the fit's time (preprocessing and model; the median of
 --repeats fits) and the training objective in the form Ringfold minimises, on the preprocessed features X
