@@ -61,7 +61,8 @@ done
 
 [[ -n "$RUN_DIR" ]] || RUN_DIR="runs/tabular-$(date -u +%Y%m%d-%H%M%S)"
 new_run_dir "$RUN_DIR"
-cp "$SETS_DIR/sets.tsv" "$RUN_DIR/sets.tsv"
+# The sets of this run, for the summary: the header and the chosen sets' lines.
+awk -F'\t' -v keep=" ${SETS[*]} " 'NR == 1 || index(keep, " " $1 " ")' "$SETS_DIR/sets.tsv" > "$RUN_DIR/sets.tsv"
 record_start "$RUN_DIR"
 
 # ringfold_spec NAME: the training file with its label, categorical columns and test file, so that the test
