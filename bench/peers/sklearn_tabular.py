@@ -17,8 +17,8 @@ Each record has the test metric (accuracy or RMSE), the fit's time (preprocessin
 
 with loss = log loss (binary: softplus(z) - y z; softmax: logsumexp(z) - z_y) and l2 = 1 / (C n), which is
 LogisticRegression's own objective (C * summed loss + ||w||^2 / 2) divided by C n; for regression loss =
-(y - z)^2 (Ringfold's MSE, no 1/2) and l2 = 2 alpha / n, which is Ridge's ||y - X w - b||^2 + alpha ||w||^2
-divided by n (LinearRegression: l2 = 0). objective_standardised_target is the same objective with the target
+(y - z)^2 / 2 (half the squared error, as Ringfold's solvers and MLlib) and l2 = alpha / n, which is Ridge's
+||y - X w - b||^2 + alpha ||w||^2 divided by 2 n (LinearRegression: l2 = 0). objective_standardised_target is the same objective with the target
 divided by its training standard deviation, the scale in which Ringfold solves; it is objective / std^2.
 `objective_converged` is the objective of the same model fitted to tol 1e-12 (to convergence), which is
 what an exact solver must reach; `grad_max` (with --verify) is the largest entry of the objective's
@@ -122,8 +122,8 @@ def objective_and_gradient(task, z, y, w, l2):
         dz = p / n
     else:
         r = z[:, 0] - y
-        loss = np.mean(r * r)
-        dz = (2.0 * r)[:, None] / n
+        loss = 0.5 * np.mean(r * r)
+        dz = r[:, None] / n
     return loss + 0.5 * l2 * float(np.sum(w * w)), dz
 
 
@@ -164,7 +164,7 @@ def estimators(task, rows):
     if task == 'regression':
         ridge = Ridge()
         return [('LinearRegression', LinearRegression(), LinearRegression(), 0.0),
-                ('Ridge', ridge, Ridge(tol=CONVERGED_TOL), 2.0 * ridge.alpha / rows)]
+                ('Ridge', ridge, Ridge(tol=CONVERGED_TOL), ridge.alpha / rows)]
     logistic = LogisticRegression()
     return [('LogisticRegression', logistic,
              LogisticRegression(tol=CONVERGED_TOL, max_iter=CONVERGED_MAX_ITER), 1.0 / (logistic.C * rows))]
