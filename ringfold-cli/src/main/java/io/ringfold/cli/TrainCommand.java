@@ -186,6 +186,12 @@ final class TrainCommand implements Callable<Integer> {
                     new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
+        List<String> dropped = outcome.model().preprocessor().droppedColumns();
+        if (!dropped.isEmpty()) {
+            w.println("note: " + dropped.size() + " constant column" + (dropped.size() == 1 ? "" : "s") + " dropped from"
+                    + " the model's input (one value in every training row; rows to predict still carry "
+                    + (dropped.size() == 1 ? "it" : "them") + "): " + String.join(", ", dropped));
+        }
         w.println("model: " + outcome.model().network().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
         ObjectNode result = Results.summary(outcome, file);
