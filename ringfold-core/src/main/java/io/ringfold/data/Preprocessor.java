@@ -562,24 +562,25 @@ public final class Preprocessor {
 
     // The throw paths, kept out of the loops above so that those stay small.
     private IllegalArgumentException badCode(Dataset data, int row, int c, float code, int v) {
-        return new IllegalArgumentException(where(data, row) + ", column '" + inputColumns.get(c) + "': category code "
+        return new IllegalArgumentException(where(data, row) + "column '" + inputColumns.get(c) + "': category code "
                 + code + " (expected: integer in [0, " + v + "))");
     }
 
     private IllegalArgumentException unseenCategory(Dataset data, int row, int c) {
         String name = inputColumns.get(c);
-        return new IllegalArgumentException(where(data, row) + ", column '" + name + "': a category not seen in"
+        return new IllegalArgumentException(where(data, row) + "column '" + name + "': a category not seen in"
                 + " training (expected: one of " + abbreviate(vocabularies.get(name)) + ", or --unseen-categories zero"
                 + " at training)");
     }
 
     private IllegalArgumentException noImputation(Dataset data, int row, int c) {
-        return new IllegalArgumentException(where(data, row) + ", column '" + inputColumns.get(c) + "': missing value"
+        return new IllegalArgumentException(where(data, row) + "column '" + inputColumns.get(c) + "': missing value"
                 + " (expected: a finite number; this model has no imputation value for the column)");
     }
 
+    /** The start of a message about a row: {@code "FILE:LINE: "} for a data set's row, {@code "row, "} for a single one. */
     private static String where(Dataset data, int row) {
-        return data == null ? "row" : data.where(row);
+        return data == null ? "row, " : data.where(row) + ": ";
     }
 
     private static String abbreviate(List<String> names) {
