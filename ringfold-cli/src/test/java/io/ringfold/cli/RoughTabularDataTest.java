@@ -53,6 +53,22 @@ class RoughTabularDataTest {
         CliRunner p = CliRunner.run("predict", "--model", model.toString(), "--input", rows.toString());
         assertThat(p.status()).as(p.err()).isZero();
         assertThat(p.out().strip().lines()).hasSize(4);
+
+        // evaluate and --test read their file against the training columns: an unseen colour is all zeros there.
+        Path other = tmp.resolve("other.csv");
+        Files.writeString(other, "a,const,b,colour,y\n8,1,2,green,1\n1,1,,blue,0\n3,1,1,purple,0\n");
+        CliRunner e = CliRunner.run("evaluate", "--model", model.toString(), "--data", "csv:" + other + "?label=y",
+                "--json");
+        assertThat(e.status()).as(e.err()).isZero();
+        assertThat(JSON.readTree(e.lastLine()).get("rows").asInt()).isEqualTo(3);
+        CliRunner t = CliRunner.run("train", "--data", "csv:" + data + "?label=y&categorical=colour", "--test",
+                "csv:" + other + "?label=y", "--json", "--out", tmp.resolve("t").toString());
+        assertThat(t.status()).as(t.err()).isZero();
+        assertThat(JSON.readTree(t.lastLine()).get("test_rows").asInt()).isEqualTo(3);
+        CliRunner strict = CliRunner.run("train", "--data", "csv:" + data + "?label=y&categorical=colour", "--test",
+                "csv:" + other + "?label=y", "--unseen-categories", "error", "--out", tmp.resolve("s").toString());
+        assertOneLine(strict, other + ":2: column 'colour': a category not seen in training (expected: one of [,"
+                + " blue, red], or --unseen-categories zero at training)");
     }
 
     @Test

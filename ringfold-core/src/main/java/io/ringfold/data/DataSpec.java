@@ -64,6 +64,15 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
         throw new IllegalArgumentException("data: no text column (expected: csv:PATH?text=COLUMN)");
     }
 
+    /**
+     * This spec reading its files against {@code reference} (a training set's or a model's schema): for CSV, the
+     * same feature columns, class names and vocabularies, a category the reference lacks coded as unseen
+     * (see {@link CsvReader#withReferenceSchema}); other kinds have no names to share and return themselves.
+     */
+    default DataSpec readAgainst(Schema reference) {
+        return this;
+    }
+
     /** The bundled digits, a classpath resource so the project runs without any download. */
     record Digits() implements DataSpec {
         static final String RESOURCE = "digits.csv.gz";
@@ -155,6 +164,11 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
                             + reader.textOptions().vocabularySize() + (reader.textOptions().ngrams() == 2
                             ? " unigrams and bigrams)" : " unigrams)")).orElse("")
                     + ")" + test.map(t -> ", test " + t).orElse("");
+        }
+
+        @Override
+        public DataSpec readAgainst(Schema reference) {
+            return new Csv(path, reader.withReferenceSchema(reference), test);
         }
 
         @Override

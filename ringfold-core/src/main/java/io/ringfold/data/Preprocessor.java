@@ -293,6 +293,16 @@ public final class Preprocessor {
         return unseen;
     }
 
+    /**
+     * The schema of the raw rows this preprocessor takes, with {@code classNames}: what data to evaluate is read
+     * against ({@link DataSpec#readAgainst}), so that its categories get the codes they had in training.
+     */
+    public Schema inputSchema(List<String> classNames) {
+        Map<String, TextOptions> textColumns = text == null ? Map.of() : Map.of(text.column(),
+                new TextOptions(Math.max(1, text.vocabulary().size() - 1), text.vocabulary().ngrams()));
+        return new Schema(inputColumns, classNames, vocabularies, "label", textColumns);
+    }
+
     /** The text column and where its bag of words lies in the output; empty without a text column. */
     public java.util.Optional<TextInput> text() {
         return java.util.Optional.ofNullable(text);
