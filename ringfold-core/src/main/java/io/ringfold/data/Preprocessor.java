@@ -86,7 +86,6 @@ public final class Preprocessor {
     private final Map<String, List<String>> vocabularies;
     private final float[] shift;
     private final float[] scale;
-    private final int[] vocabSize; // per input column; 0 for numeric
     private final int textIndex; // input column holding text; -1: none
     private final TextInput text; // null: no text column
     private final List<String> outputColumns;
@@ -94,8 +93,8 @@ public final class Preprocessor {
     private final float[] fill; // per input column; NaN: a missing value is an error
     private final boolean[] dropped; // per input column: constant in training, no output column
     private final List<String> droppedColumns;
-    private final int[] missingCode; // per categorical input column: the code of "" (missing), or -1
     private final UnseenCategories unseen;
+    private final RowEncoder encoder;
 
     /** Without a text column, imputation or dropped columns; unseen categories are errors (as before version 3). */
     Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale) {
@@ -123,12 +122,12 @@ public final class Preprocessor {
         this.vocabularies = checked.categoricalVocabularies();
         this.shift = shift.clone();
         this.scale = scale.clone();
-        this.vocabSize = new int[n];
+        int[] vocabSize = new int[n]; // per input column; 0 for numeric
         this.unseen = java.util.Objects.requireNonNull(unseen, "unseen");
         this.imputeStrategy = imputation.strategy();
         this.fill = imputation.values().clone();
         this.dropped = new boolean[n];
-        this.missingCode = new int[n];
+        int[] missingCode = new int[n]; // per categorical input column: the code of "" (missing), or -1
         Arrays.fill(missingCode, -1);
         if (fill.length != n) {
             throw new IllegalArgumentException("imputation: " + fill.length + " values (expected: " + n
@@ -197,6 +196,8 @@ public final class Preprocessor {
         }
         this.outputColumns = Collections.unmodifiableList(out);
         this.text = textColumn == null ? null : new TextInput(textColumn, textOffset, vocabulary);
+        this.encoder = new RowEncoder(this.inputColumns, this.vocabularies, this.shift, this.scale, fill, this.dropped,
+                vocabSize, missingCode, unseen, textIndex, vocabulary);
     }
 
     /** Passes {@code columns} through unchanged. */
@@ -375,7 +376,7 @@ public final class Preprocessor {
             float[] x = dense.data();
             for (int r = 0; r < n; r++) {
                 System.arraycopy(x, r * in, row, 0, in);
-                transformInto(row, o, r * outW, data, r);
+                encoder.transformInto(row, o, r * outW, data, r);
             }
         } else {
             CsrMatrix sparse = (CsrMatrix) data.features();
@@ -384,7 +385,7 @@ public final class Preprocessor {
                 for (int p = sparse.rowStart(r), end = sparse.rowStart(r + 1); p < end; p++) {
                     row[sparse.columnAt(p)] = sparse.valueAt(p);
                 }
-                transformInto(row, o, r * outW, data, r);
+                encoder.transformInto(row, o, r * outW, data, r);
             }
         }
         return data.withFeatures(out, schema);
@@ -409,7 +410,7 @@ public final class Preprocessor {
         SparseRows out = new SparseRows(outputWidth());
         for (int r = 0; r < n; r++) {
             System.arraycopy(x, r * in, row, 0, in);
-            encode(row, docs.get(r), out, data, r);
+            encoder.encode(row, docs.get(r), out, data, r);
         }
         return out.build();
     }
@@ -430,7 +431,7 @@ public final class Preprocessor {
                     + abbreviate(inputColumns) + ")");
         }
         float[] out = new float[outputWidth()];
-        transformInto(raw, out, 0, null, -1);
+        encoder.transformInto(raw, out, 0, null, -1);
         return out;
     }
 
@@ -445,10 +446,10 @@ public final class Preprocessor {
         float[] raw = parse(cells);
         float[] out = new float[outputWidth()];
         if (text == null) {
-            transformInto(raw, out, 0, null, -1);
+            encoder.transformInto(raw, out, 0, null, -1);
         } else {
             SparseRows row = new SparseRows(outputWidth());
-            encode(raw, cells[textIndex], row, null, -1);
+            encoder.encode(raw, cells[textIndex], row, null, -1);
             row.scatterRow(0, out, 0);
         }
         return out;
@@ -469,9 +470,9 @@ public final class Preprocessor {
             try {
                 float[] raw = parse(cells);
                 if (text == null) {
-                    transformInto(raw, dense.data(), r * outputWidth(), null, -1);
+                    encoder.transformInto(raw, dense.data(), r * outputWidth(), null, -1);
                 } else {
-                    encode(raw, cells[textIndex], sparse, null, -1);
+                    encoder.encode(raw, cells[textIndex], sparse, null, -1);
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("row " + (r + 1) + ": " + e.getMessage(), e);
@@ -482,115 +483,6 @@ public final class Preprocessor {
 
     private float[] parse(String[] cells) {
         return RawCells.parse(cells, inputColumns, vocabularies, textIndex, fill, unseen);
-    }
-
-    /**
-     * Appends one row's non-zero outputs to {@code out}, in column order, and ends the row: the same values
-     * as {@link #transformInto}, with the text column's bag of words from {@code document}.
-     */
-    private void encode(float[] raw, String document, SparseRows out, Dataset data, int row) {
-        int o = 0;
-        for (int c = 0; c < raw.length; c++) {
-            if (dropped[c]) {
-                continue;
-            }
-            int v = vocabSize[c];
-            if (c == textIndex) {
-                Vocabulary.TokenCounts counts = text.vocabulary().count(document);
-                for (int i = 0; i < counts.size(); i++) {
-                    out.add(o + counts.ids()[i], counts.counts()[i]);
-                }
-            } else if (v == 0) {
-                out.add(o, numeric(raw[c], c, data, row));
-                v = 1;
-            } else {
-                int k = code(raw[c], v, data, row, c);
-                if (k >= 0) {
-                    out.add(o + k, 1f);
-                }
-            }
-            o += v;
-        }
-        out.endRow();
-    }
-
-    /**
-     * One raw row to output columns {@code [offset, offset + outputWidth())} of {@code out}; {@code data} and
-     * {@code row} name the row in messages (null, -1: a single row).
-     */
-    private void transformInto(float[] raw, float[] out, int offset, Dataset data, int row) {
-        int o = offset;
-        for (int c = 0; c < raw.length; c++) {
-            if (dropped[c]) {
-                continue;
-            }
-            int v = vocabSize[c];
-            if (v == 0) {
-                out[o++] = numeric(raw[c], c, data, row);
-            } else {
-                Arrays.fill(out, o, o + v, 0f);
-                int k = code(raw[c], v, data, row, c);
-                if (k >= 0) {
-                    out[o + k] = 1f;
-                }
-                o += v;
-            }
-        }
-    }
-
-    /** Numeric column {@code c}'s output for raw value {@code x}: imputed if missing, then shifted and scaled. */
-    private float numeric(float x, int c, Dataset data, int row) {
-        if (x != x) {
-            x = fill[c];
-            if (x != x) {
-                throw noImputation(data, row, c);
-            }
-        }
-        return (x - shift[c]) / scale[c];
-    }
-
-    /**
-     * The category code {@code value} of column {@code c}, checked to be an integer in [0, v); -1 for an
-     * unseen category (code -1, or NaN without a missing category) when those map to zeros.
-     */
-    private int code(float value, int v, Dataset data, int row, int c) {
-        if (value != value) {
-            value = missingCode[c];
-        }
-        int k = (int) value;
-        if (k == -1 && value == -1f) {
-            if (unseen == UnseenCategories.ZERO) {
-                return -1;
-            }
-            throw unseenCategory(data, row, c);
-        }
-        if (k != value || k < 0 || k >= v) {
-            throw badCode(data, row, c, value, v);
-        }
-        return k;
-    }
-
-    // The throw paths, kept out of the loops above so that those stay small.
-    private IllegalArgumentException badCode(Dataset data, int row, int c, float code, int v) {
-        return new IllegalArgumentException(where(data, row) + "column '" + inputColumns.get(c) + "': category code "
-                + code + " (expected: integer in [0, " + v + "))");
-    }
-
-    private IllegalArgumentException unseenCategory(Dataset data, int row, int c) {
-        String name = inputColumns.get(c);
-        return new IllegalArgumentException(where(data, row) + "column '" + name + "': a category not seen in"
-                + " training (expected: one of " + abbreviate(vocabularies.get(name)) + ", or --unseen-categories zero"
-                + " at training)");
-    }
-
-    private IllegalArgumentException noImputation(Dataset data, int row, int c) {
-        return new IllegalArgumentException(where(data, row) + "column '" + inputColumns.get(c) + "': missing value"
-                + " (expected: a finite number; this model has no imputation value for the column)");
-    }
-
-    /** The start of a message about a row: {@code "FILE:LINE: "} for a data set's row, {@code "row, "} for a single one. */
-    private static String where(Dataset data, int row) {
-        return data == null ? "row, " : data.where(row) + ": ";
     }
 
     private static String abbreviate(List<String> names) {
