@@ -53,6 +53,22 @@ class RoughTabularDataTest {
         CliRunner p = CliRunner.run("predict", "--model", model.toString(), "--input", rows.toString());
         assertThat(p.status()).as(p.err()).isZero();
         assertThat(p.out().strip().lines()).hasSize(4);
+        // In JSON a missing value is null, as the server reads it: the same predictions as the empty CSV cells.
+        Path json = tmp.resolve("rows.json");
+        Files.writeString(json, "[[8, 1, 2, \"red\"], [null, 1, null, null], [1, 99, 0, \"green\"]]");
+        CliRunner pj = CliRunner.run("predict", "--model", model.toString(), "--input", json.toString());
+        assertThat(pj.status()).as(pj.err()).isZero();
+        JsonNode predictions = JSON.readTree(pj.out()).get("predictions");
+        java.util.List<String[]> csvRows = p.out().strip().lines().skip(1).map(l -> l.split(",")).toList();
+        assertThat(predictions).hasSize(csvRows.size());
+        for (int i = 0; i < csvRows.size(); i++) {
+            String[] row = csvRows.get(i);
+            assertThat(predictions.get(i).get("class").asText()).isEqualTo(row[0]);
+            for (int k = 1; k < row.length; k++) {
+                assertThat((float) predictions.get(i).get("probabilities").get(k - 1).doubleValue()).as("row %d", i)
+                        .isEqualTo(Float.parseFloat(row[k]));
+            }
+        }
 
         // evaluate and --test read their file against the training columns: an unseen colour is all zeros there.
         Path other = tmp.resolve("other.csv");

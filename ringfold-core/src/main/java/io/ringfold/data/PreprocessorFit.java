@@ -43,9 +43,9 @@ final class PreprocessorFit {
         // Sparse data (LIBSVM) has no missing values: an absent entry is a zero.
         ImputeStrategy strategy = dense == null ? null : options.impute();
         if (dense != null) {
+            fill = ColumnImputer.values(dense, numeric, strategy);
             for (int c = 0; c < d; c++) {
                 if (numeric[c]) {
-                    fill[c] = ColumnImputer.value(dense, c, strategy);
                     if (Float.isNaN(fill[c])) {
                         throw new DataFormatException(train.source(), 0, "column '" + names.get(c) + "' is missing"
                                 + " (empty, NA, ...) in all " + n + " training rows", "at least one value to learn"

@@ -80,10 +80,13 @@ class MissingValuesTest {
         assertThat(fit(d, ImputeStrategy.MOST_FREQUENT).imputedValues()).containsExactly(3f, 4f, 1f, Float.NaN);
         assertThat(fit(d, ImputeStrategy.MEDIAN).imputeStrategy()).contains(ImputeStrategy.MEDIAN);
         // numpy.median of an even count is the mean of the two middle values; ties of the mode go to the smallest.
-        FloatMatrix m = new FloatMatrix(5, 1, new float[] {10, Float.NaN, 1, 3, 2});
-        assertThat(ColumnImputer.value(m, 0, ImputeStrategy.MEDIAN)).isEqualTo(2.5f);
-        assertThat(ColumnImputer.value(m, 0, ImputeStrategy.MOST_FREQUENT)).isEqualTo(1f);
-        assertThat(ColumnImputer.value(new FloatMatrix(1, 1, new float[] {Float.NaN}), 0, ImputeStrategy.MEAN)).isNaN();
+        FloatMatrix m = new FloatMatrix(5, 2, new float[] {10, 0, Float.NaN, 0, 1, 0, 3, 0, 2, 0});
+        boolean[] first = {true, false};
+        assertThat(ColumnImputer.values(m, first, ImputeStrategy.MEDIAN)).containsExactly(2.5f, Float.NaN);
+        assertThat(ColumnImputer.values(m, first, ImputeStrategy.MOST_FREQUENT)).containsExactly(1f, Float.NaN);
+        assertThat(ColumnImputer.values(m, first, ImputeStrategy.MEAN)).containsExactly(4f, Float.NaN);
+        assertThat(ColumnImputer.values(new FloatMatrix(1, 1, new float[] {Float.NaN}), new boolean[] {true},
+                ImputeStrategy.MEAN)).containsExactly(Float.NaN);
     }
 
     @Test
