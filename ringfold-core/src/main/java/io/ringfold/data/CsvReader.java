@@ -253,7 +253,7 @@ public final class CsvReader {
         return rows.finish(featureNames, headerLine);
     }
 
-    /** The index of a categorical or text column, which must exist and not be the label. */
+    /** The index of a categorical, text or weight column, which must exist and not be the label. */
     private static int featureColumn(String kind, String column, List<String> names, int labelIdx, String source,
                                      long headerLine) {
         int idx = resolveColumn(column, names);
@@ -263,7 +263,7 @@ public final class CsvReader {
         }
         if (idx == labelIdx) {
             throw new DataFormatException(source, headerLine, kind + " column '" + column + "' is the label",
-                    kind + " columns among the features");
+                    kind.equals("weight") ? "a column other than the label" : kind + " columns among the features");
         }
         return idx;
     }

@@ -47,7 +47,7 @@ class WeightColumnTest {
     void theWeightColumnMustBeAColumnOfItsOwn() {
         Path f = TestFiles.text(dir, "c.csv", "a,w,y\n1,1,0\n");
         assertThatThrownBy(() -> new CsvReader().withWeightColumn("y").read(f))
-                .hasMessage(f + ":1: weight column 'y' is the label (expected: weight columns among the features)");
+                .hasMessage(f + ":1: weight column 'y' is the label (expected: a column other than the label)");
         assertThatThrownBy(() -> new CsvReader().withWeightColumn("v").read(f))
                 .hasMessageStartingWith(f + ":1: weight column 'v' not found");
         assertThatThrownBy(() -> new CsvReader().withWeightColumn("w").withCategorical(List.of("w")).read(f))
