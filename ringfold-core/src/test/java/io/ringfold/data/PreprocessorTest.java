@@ -181,6 +181,33 @@ class PreprocessorTest {
         assertThat(p.parseAndTransform(new String[] {"blue", "2"})).containsExactly(1f, 0f, 0f, 0f);
     }
 
+    /**
+     * Written once, pretty-printed, by {@code Preprocessor.fit(d, true).toJson()} when version 3 was introduced,
+     * for the CSV {@code a,k,kind,color,y / 1,5,x,red,0 / 2,,x,blue,1 / NA,5,x,,0 / 4,5,x,blue,1} read with kind
+     * and color categorical: a's mean 7/3 (bits 0x40155555) imputes and shifts, k and kind are constant and
+     * dropped, color has the empty category. It must keep loading, writing and transforming the same.
+     */
+    @Test
+    void goldenVersion3FileLoadsAndWritesTheSame() throws Exception {
+        JsonNode golden;
+        try (var in = getClass().getResourceAsStream("preprocessor-v3.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+        Preprocessor p = Preprocessor.fromJson(golden);
+        assertThat(p.toJson()).isEqualTo(golden);
+        float mean = 7f / 3f;
+        assertThat(Float.floatToIntBits(mean)).isEqualTo(0x40155555);
+        assertThat(p.imputedValues()).containsExactly(mean, 5f, Float.NaN, Float.NaN);
+        assertThat(p.droppedColumns()).containsExactly("k", "kind");
+        assertThat(p.unseenCategories()).isEqualTo(UnseenCategories.ZERO);
+        assertThat(p.outputColumns()).containsExactly("a", "color=", "color=blue", "color=red");
+        // The imputed a standardises to 0; an unseen colour gives zeros; the dropped cells are ignored.
+        assertThat(p.parseAndTransform(new String[] {"", "", "", "purple"})).containsExactly(0f, 0f, 0f, 0f);
+        float scale = p.scale()[0];
+        assertThat(p.parseAndTransform(new String[] {"4", "7", "y", ""})).containsExactly((4f - mean) / scale, 1f, 0f,
+                0f);
+    }
+
     @Test
     void fromJsonRejectsOtherFormatsAndVersions() {
         ObjectNode json = (ObjectNode) Preprocessor.identity(List.of("a")).toJson();
