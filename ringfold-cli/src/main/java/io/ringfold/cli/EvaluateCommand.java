@@ -39,7 +39,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Model model = ModelCodec.load(modelPath);
-        DataSpec.LoadedData loaded = DataSpec.parse(data).load();
+        // Read against the model's columns, so that categories get the model's codes and unseen ones are known.
+        DataSpec.LoadedData loaded = DataSpec.parse(data).readAgainst(model.preprocessor().inputSchema(model.classNames())).load();
         Dataset d = loaded.test().orElse(loaded.train());
         if (d.numFeatures() != model.inputWidth()) {
             throw new IllegalArgumentException(data + ": " + d.numFeatures() + " feature columns (expected: "

@@ -112,11 +112,12 @@ final class PredictCommand implements Callable<Integer> {
             String[] cells = new String[row.size()];
             for (int j = 0; j < cells.length; j++) {
                 JsonNode v = row.get(j);
-                if (!v.isNumber() && !v.isTextual()) {
+                if (!v.isNumber() && !v.isTextual() && !v.isNull()) {
                     throw new IllegalArgumentException(name + ": instance " + (i + 1) + " value " + (j + 1) + " is "
-                            + v.getNodeType() + " (expected: a number or a category name)");
+                            + v.getNodeType() + " (expected: a number, a category name or null for a missing value)");
                 }
-                cells[j] = v.asText();
+                // null is a missing value, as an empty CSV cell and as the server reads it.
+                cells[j] = v.isNull() ? "" : v.asText();
             }
             rows.add(cells);
         }

@@ -26,8 +26,8 @@ import java.util.concurrent.Callable;
         modelTransformer = HyperparameterFlags.class,
         description = {"Train a model and save it to --out DIR (DIR/model.rfm).",
                 "Data SPEC: digits (bundled), fashion-mnist (Debian package dataset-fashion-mnist),",
-                "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL], libsvm:PATH[?features=N],",
-                "  idx:IMAGES,LABELS."})
+                "  csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL&weight=COL],",
+                "  libsvm:PATH[?features=N], idx:IMAGES,LABELS."})
 final class TrainCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
@@ -129,7 +129,9 @@ final class TrainCommand implements Callable<Integer> {
         DataSpec trainSpec = withTextOptions(DataSpec.parse(data));
         DataSpec.LoadedData loaded = trainSpec.load();
         if (test != null) {
-            loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(DataSpec.parse(test).load().train()));
+            // Read against the training file's columns, so that categories keep their codes and unseen ones are known.
+            DataSpec testSpec = DataSpec.parse(test).readAgainst(loaded.train().schema());
+            loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(testSpec.load().train()));
         }
         boolean spark = "spark".equals(engine);
         boolean parallel = workers != null || rendezvous != null || spark;
@@ -186,6 +188,12 @@ final class TrainCommand implements Callable<Integer> {
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
                     new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+        }
+        List<String> dropped = outcome.model().preprocessor().droppedColumns();
+        if (!dropped.isEmpty()) {
+            w.println("note: " + dropped.size() + " constant column" + (dropped.size() == 1 ? "" : "s") + " dropped from"
+                    + " the model's input (one value in every training row; rows to predict still carry "
+                    + (dropped.size() == 1 ? "it" : "them") + "): " + String.join(", ", dropped));
         }
         w.println("model: " + outcome.model().network().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());

@@ -141,7 +141,7 @@ class TrainCommandTest {
         assertThat(r.err().strip().lines().count()).isEqualTo(1);
 
         Path nan = tmp.resolve("nan.csv");
-        Files.writeString(nan, "a,b,label\n1,2,0\n3,NaN,1\n");
+        Files.writeString(nan, "a,b,label\n1,2,0\n3,Infinity,1\n");
         CliRunner n = CliRunner.run("train", "--data", "csv:" + nan, "--out", tmp.resolve("m").toString());
         assertThat(n.status()).isEqualTo(1);
         assertThat(n.err()).contains(nan + ":3:");

@@ -1,7 +1,5 @@
 package io.ringfold.data;
 
-import io.ringfold.tensor.FloatMatrix;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -9,14 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Reads a delimited text table (gzip recognised by its magic bytes) into a dense {@link Dataset}.
@@ -32,13 +26,22 @@ import java.util.TreeSet;
  *       column's vocabulary and the feature value is the value's index there. A column declared text holds
  *       raw text (any string, empty included), kept as the data set's {@link Dataset#documents()} with 0 in
  *       the feature matrix; at most one column is text. All other cells must be finite numbers in plain
- *       decimal notation.</li>
+ *       decimal notation, or missing.</li>
+ *   <li>Missing values: a cell that is empty or one of pandas' default missing-value spellings
+ *       ({@code NA}, {@code NaN}, {@code null}, ... and {@code ?}; the list is {@code NumberCells.MISSING}).
+ *       In a numeric column it becomes NaN, which the {@link Preprocessor} imputes; in a categorical column
+ *       it becomes the empty category {@code ""}, a category of its own. A feature column that is missing
+ *       in every row of a training file is an error. Labels and weights must not be missing.</li>
+ *   <li>An optional weight column ({@link #withWeightColumn}) holds each row's sample weight, a finite
+ *       number {@code >= 0} (at least one {@code > 0}); it is not a feature.</li>
  *   <li>Records and quoting as RFC 4180 has them ({@link CsvRecords}): quoted cells may hold delimiters,
  *       quotes ({@code ""}) and line breaks. Blank lines are ignored; every other record must have as many
  *       cells as the header (first record). A line number in a message is the line the record starts
  *       on.</li>
  *   <li>With a reference schema (the training set's, when reading a test file), feature names, class
- *       names and vocabularies are taken from it, and a class or category it does not know is an error.</li>
+ *       names and vocabularies are taken from it; a class it does not know is an error, and a category it
+ *       does not know gets the code -1, which the preprocessor maps to all-zero one-hot columns or refuses,
+ *       as its {@link UnseenCategories} says.</li>
  * </ul>
  */
 public final class CsvReader {
@@ -50,13 +53,14 @@ public final class CsvReader {
     private final String textColumn; // null: no text column
     private final TextOptions textOptions;
     private final Schema reference; // null: learn names from the file
+    private final String weightColumn; // null: unweighted
 
     public CsvReader() {
-        this(true, null, ',', List.of(), null, TextOptions.DEFAULTS, null);
+        this(true, null, ',', List.of(), null, TextOptions.DEFAULTS, null, null);
     }
 
     private CsvReader(boolean header, String labelColumn, char delimiter, List<String> categorical, String textColumn,
-                      TextOptions textOptions, Schema reference) {
+                      TextOptions textOptions, Schema reference, String weightColumn) {
         this.header = header;
         this.labelColumn = labelColumn;
         this.delimiter = delimiter;
@@ -64,16 +68,27 @@ public final class CsvReader {
         this.textColumn = textColumn;
         this.textOptions = Objects.requireNonNull(textOptions, "textOptions");
         this.reference = reference;
+        this.weightColumn = weightColumn;
     }
 
     public CsvReader withHeader(boolean hasHeader) {
-        return new CsvReader(hasHeader, labelColumn, delimiter, categorical, textColumn, textOptions, reference);
+        return new CsvReader(hasHeader, labelColumn, delimiter, categorical, textColumn, textOptions, reference,
+                weightColumn);
     }
 
     /** The label column: a column name, or a 0-based index when no column has that name. */
     public CsvReader withLabelColumn(String nameOrIndex) {
         return new CsvReader(header, Objects.requireNonNull(nameOrIndex, "labelColumn"), delimiter, categorical,
-                textColumn, textOptions, reference);
+                textColumn, textOptions, reference, weightColumn);
+    }
+
+    /**
+     * The column (name, or 0-based index when no column has that name) holding each row's sample weight: a
+     * finite number {@code >= 0}, at least one {@code > 0}; not a feature (see {@link Dataset#weights()}).
+     */
+    public CsvReader withWeightColumn(String nameOrIndex) {
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions, reference,
+                Objects.requireNonNull(nameOrIndex, "weightColumn"));
     }
 
     public CsvReader withLabelColumn(int index) {
@@ -87,29 +102,29 @@ public final class CsvReader {
         if (d == '"' || d == '\n' || d == '\r') {
             throw new IllegalArgumentException("delimiter: '" + d + "' (expected: not a quote or line break)");
         }
-        return new CsvReader(header, labelColumn, d, categorical, textColumn, textOptions, reference);
+        return new CsvReader(header, labelColumn, d, categorical, textColumn, textOptions, reference, weightColumn);
     }
 
     /** Columns (names, or 0-based indices when no column has that name) holding categories, not numbers. */
     public CsvReader withCategorical(List<String> columns) {
-        return new CsvReader(header, labelColumn, delimiter, columns, textColumn, textOptions, reference);
+        return new CsvReader(header, labelColumn, delimiter, columns, textColumn, textOptions, reference, weightColumn);
     }
 
     /** The column (name, or 0-based index when no column has that name) holding raw text. */
     public CsvReader withTextColumn(String nameOrIndex) {
         return new CsvReader(header, labelColumn, delimiter, categorical,
-                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference);
+                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference, weightColumn);
     }
 
     /** How the text column's vocabulary is to be fitted (kept in the schema); default {@link TextOptions#DEFAULTS}. */
     public CsvReader withTextOptions(TextOptions options) {
-        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference);
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference, weightColumn);
     }
 
     /** Read against the training set's schema: same features, class names, vocabularies and text column. */
     public CsvReader withReferenceSchema(Schema schema) {
         return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions,
-                Objects.requireNonNull(schema, "schema"));
+                Objects.requireNonNull(schema, "schema"), weightColumn);
     }
 
     public boolean header() {
@@ -127,6 +142,11 @@ public final class CsvReader {
 
     public List<String> categorical() {
         return categorical;
+    }
+
+    /** The configured weight column, or empty without one. */
+    public java.util.Optional<String> weightColumn() {
+        return java.util.Optional.ofNullable(weightColumn);
     }
 
     /** The configured text column, or empty without one. */
@@ -169,6 +189,12 @@ public final class CsvReader {
         checkHeader(names, source, headerLine);
         records.nameColumns(names);
         int labelIdx = resolveLabel(names, source, headerLine);
+        int weightIdx = weightColumn == null ? -1
+                : featureColumn("weight", weightColumn, names, labelIdx, source, headerLine);
+        if (weightIdx >= 0 && width < 3) {
+            throw new DataFormatException(source, headerLine, width + " columns with a label and a weight column",
+                    "at least 3 (features, a label and the weights)");
+        }
         boolean[] isCat = new boolean[width];
         for (String c : categorical) {
             isCat[featureColumn("categorical", c, names, labelIdx, source, headerLine)] = true;
@@ -178,10 +204,14 @@ public final class CsvReader {
             throw new DataFormatException(source, headerLine, "column '" + names.get(textIdx) + "' declared both"
                     + " categorical and text", "one or the other");
         }
+        if (weightIdx >= 0 && (isCat[weightIdx] || weightIdx == textIdx)) {
+            throw new DataFormatException(source, headerLine, "weight column '" + names.get(weightIdx) + "' declared "
+                    + (isCat[weightIdx] ? "categorical" : "text"), "a column of numbers, not a feature");
+        }
         if (reference != null) {
             for (String name : reference.categoricalVocabularies().keySet()) {
                 int idx = names.indexOf(name);
-                if (idx >= 0 && idx != labelIdx) {
+                if (idx >= 0 && idx != labelIdx && idx != weightIdx) {
                     isCat[idx] = true;
                 }
             }
@@ -195,14 +225,18 @@ public final class CsvReader {
         }
         List<String> featureNames = new ArrayList<>(names);
         featureNames.remove(labelIdx);
+        if (weightIdx >= 0) {
+            featureNames.remove(names.get(weightIdx));
+        }
         if (reference != null && !reference.featureNames().equals(featureNames)) {
             throw new DataFormatException(source, headerLine, "feature columns " + featureNames,
                     "the training set's " + reference.featureNames());
         }
 
-        Rows rows = new Rows(names, labelIdx, isCat, textIdx);
+        CsvTable rows = new CsvTable(new CsvTable.Layout(names, labelIdx, weightIdx, isCat, textIdx), reference,
+                textOptions, source);
         if (!header) {
-            rows.add(firstCells, source, headerLine);
+            rows.add(firstCells, headerLine);
         }
         String[] cells;
         while ((cells = records.next()) != null) {
@@ -211,15 +245,15 @@ public final class CsvReader {
                 throw new DataFormatException(source, line, "row has " + cells.length + " cells",
                         width + " as in " + (header ? "the header" : "the first row"));
             }
-            rows.add(cells, source, line);
+            rows.add(cells, line);
         }
-        if (rows.count == 0) {
+        if (rows.count() == 0) {
             throw new DataFormatException(source, headerLine, "header only, no data rows", "data rows after the header");
         }
-        return rows.finish(featureNames, names.get(labelIdx), source);
+        return rows.finish(featureNames, headerLine);
     }
 
-    /** The index of a categorical or text column, which must exist and not be the label. */
+    /** The index of a categorical, text or weight column, which must exist and not be the label. */
     private static int featureColumn(String kind, String column, List<String> names, int labelIdx, String source,
                                      long headerLine) {
         int idx = resolveColumn(column, names);
@@ -229,7 +263,7 @@ public final class CsvReader {
         }
         if (idx == labelIdx) {
             throw new DataFormatException(source, headerLine, kind + " column '" + column + "' is the label",
-                    kind + " columns among the features");
+                    kind.equals("weight") ? "a column other than the label" : kind + " columns among the features");
         }
         return idx;
     }
@@ -270,143 +304,5 @@ public final class CsvReader {
             return i < names.size() ? i : -1;
         }
         return -1;
-    }
-
-    /** Cells gathered row by row; categories and string labels get their codes once all are seen. */
-    private final class Rows {
-        final int width;
-        final int labelIdx;
-        final boolean[] isCat;
-        final int textIdx; // -1: none
-        final List<String> names;
-        final GrowableArrays.Floats values = new GrowableArrays.Floats();
-        final GrowableArrays.Floats labels = new GrowableArrays.Floats();
-        final GrowableArrays.Ints lines = new GrowableArrays.Ints();
-        final List<List<String>> catCells = new ArrayList<>();
-        final List<String> labelCells = new ArrayList<>();
-        final List<String> documents = new ArrayList<>();
-        Boolean numericLabels; // decided by the first data row
-        int count;
-
-        Rows(List<String> names, int labelIdx, boolean[] isCat, int textIdx) {
-            this.names = names;
-            this.width = names.size();
-            this.labelIdx = labelIdx;
-            this.isCat = isCat;
-            this.textIdx = textIdx;
-            for (int c = 0; c < width; c++) {
-                catCells.add(isCat[c] ? new ArrayList<>() : null);
-            }
-        }
-
-        void add(String[] cells, String source, long line) {
-            for (int c = 0; c < width; c++) {
-                String cell = cells[c];
-                if (c == labelIdx) {
-                    addLabel(cell, source, line);
-                } else if (c == textIdx) {
-                    documents.add(cell);
-                    values.add(0f); // the documents hold the text
-                } else if (isCat[c]) {
-                    if (cell.isEmpty()) {
-                        throw new DataFormatException(source, line, "empty cell in categorical column '"
-                                + columnName(c) + "'", "a category");
-                    }
-                    catCells.get(c).add(cell);
-                    values.add(0f); // placeholder for the category code
-                } else {
-                    float v = NumberCells.parseOrNaN(cell);
-                    if (Float.isNaN(v)) {
-                        throw new DataFormatException(source, line, NumberCells.describeBad(cell) + " in column '"
-                                + columnName(c) + "'", "a finite number, or declare the column categorical or text");
-                    }
-                    values.add(v);
-                }
-            }
-            lines.add((int) Math.min(line, Integer.MAX_VALUE));
-            count++;
-        }
-
-        private String columnName(int c) {
-            return names.get(c);
-        }
-
-        private void addLabel(String cell, String source, long line) {
-            if (NumberCells.isNonFiniteSpelling(cell)) {
-                throw new DataFormatException(source, line, "non-finite value " + DataFormatException.quote(cell)
-                        + " as label", "a finite number or a class name");
-            }
-            if (numericLabels == null) {
-                numericLabels = reference != null ? reference.classNames().isEmpty()
-                        : !Float.isNaN(NumberCells.parseOrNaN(cell));
-            }
-            if (numericLabels) {
-                float v = NumberCells.parseOrNaN(cell);
-                if (Float.isNaN(v)) {
-                    throw new DataFormatException(source, line, NumberCells.describeBad(cell) + " as label",
-                            "a finite number, as " + (reference != null ? "in the training set" : "the first row's label was"));
-                }
-                labels.add(v);
-            } else {
-                if (cell.isEmpty()) {
-                    throw new DataFormatException(source, line, "empty label", "a class name");
-                }
-                labelCells.add(cell);
-                labels.add(0f);
-            }
-        }
-
-        Dataset finish(List<String> featureNames, String labelName, String source) {
-            float[] x = values.toArray();
-            float[] y = labels.toArray();
-            int f = width - 1;
-            Map<String, List<String>> vocabularies = new LinkedHashMap<>();
-            for (int c = 0; c < width; c++) {
-                if (!isCat[c]) {
-                    continue;
-                }
-                String name = names.get(c);
-                List<String> cells = catCells.get(c);
-                List<String> vocab = reference != null && reference.isCategorical(name)
-                        ? reference.categoricalVocabularies().get(name) : new ArrayList<>(new TreeSet<>(cells));
-                int[] codes = encode(cells, vocab, "category", "column '" + name + "'", source);
-                int col = c < labelIdx ? c : c - 1;
-                for (int r = 0; r < count; r++) {
-                    x[r * f + col] = codes[r];
-                }
-                vocabularies.put(name, vocab);
-            }
-            List<String> classNames = List.of();
-            if (!numericLabels) {
-                classNames = reference != null ? reference.classNames() : new ArrayList<>(new TreeSet<>(labelCells));
-                int[] codes = encode(labelCells, classNames, "class", "label column '" + labelName + "'", source);
-                for (int r = 0; r < count; r++) {
-                    y[r] = codes[r];
-                }
-            }
-            Map<String, TextOptions> text = textIdx < 0 ? Map.of() : Map.of(names.get(textIdx),
-                    reference != null ? reference.textColumns().get(names.get(textIdx)) : textOptions);
-            Schema schema = new Schema(featureNames, classNames, vocabularies, labelName, text);
-            return new Dataset(new FloatMatrix(count, f, x), y, schema, source,
-                    textIdx < 0 ? null : documents.toArray(new String[0]), null);
-        }
-
-        private int[] encode(List<String> cells, List<String> vocab, String kind, String where, String source) {
-            Map<String, Integer> index = new HashMap<>();
-            for (int i = 0; i < vocab.size(); i++) {
-                index.put(vocab.get(i), i);
-            }
-            int[] codes = new int[cells.size()];
-            for (int r = 0; r < codes.length; r++) {
-                Integer code = index.get(cells.get(r));
-                if (code == null) {
-                    throw new DataFormatException(source, lines.get(r), "unknown " + kind + " "
-                            + DataFormatException.quote(cells.get(r)) + " in " + where,
-                            "one of the training set's " + vocab);
-                }
-                codes[r] = code;
-            }
-            return codes;
-        }
     }
 }

@@ -19,9 +19,9 @@ import java.util.Optional;
  *   <li>{@code fashion-mnist[:DIR]}: the IDX files of Debian package {@code dataset-fashion-mnist}
  *       (default DIR {@value #FASHION_MNIST_DIR}); {@code train-*} is the training set, {@code t10k-*} the
  *       test set;</li>
- *   <li>{@code csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL&test=PATH]} (see
- *       {@link CsvReader}; {@code text} names the one column of raw text; the test file is read against the
- *       training file's schema);</li>
+ *   <li>{@code csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b&text=COL&weight=COL&test=PATH]}
+ *       (see {@link CsvReader}; {@code text} names the one column of raw text, {@code weight} the column of
+ *       sample weights; the test file is read against the training file's schema);</li>
  *   <li>{@code libsvm:PATH[?features=N&test=PATH]} (see {@link LibSvmReader}; the test file gets the
  *       training file's width);</li>
  *   <li>{@code idx:IMAGES,LABELS[?test=IMAGES,LABELS]} (see {@link IdxReader}).</li>
@@ -35,7 +35,7 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
 
     /** The accepted forms, for messages and help texts. */
     String FORMS = "digits | fashion-mnist[:DIR] | csv:PATH[?label=COL&header=false&delimiter=;&categorical=a,b"
-            + "&text=COL&test=PATH] | libsvm:PATH[?features=N&test=PATH] | idx:IMAGES,LABELS[?test=IMAGES,LABELS]";
+            + "&text=COL&weight=COL&test=PATH] | libsvm:PATH[?features=N&test=PATH] | idx:IMAGES,LABELS[?test=IMAGES,LABELS]";
 
     /** Training data, and test data when the source has them. */
     record LoadedData(Dataset train, Optional<Dataset> test) {
@@ -62,6 +62,15 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
      */
     default DataSpec withTextOptions(TextOptions options) {
         throw new IllegalArgumentException("data: no text column (expected: csv:PATH?text=COLUMN)");
+    }
+
+    /**
+     * This spec reading its files against {@code reference} (a training set's or a model's schema): for CSV, the
+     * same feature columns, class names and vocabularies, a category the reference lacks coded as unseen
+     * (see {@link CsvReader#withReferenceSchema}); other kinds have no names to share and return themselves.
+     */
+    default DataSpec readAgainst(Schema reference) {
+        return this;
     }
 
     /** The bundled digits, a classpath resource so the project runs without any download. */
@@ -150,10 +159,16 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
             return "csv: " + path + " (" + (reader.header() ? "header" : "no header") + ", delimiter '"
                     + reader.delimiter() + "', label column " + reader.labelColumn().map(c -> "'" + c + "'").orElse("last")
                     + (reader.categorical().isEmpty() ? "" : ", categorical " + reader.categorical())
+                    + reader.weightColumn().map(c -> ", weight column '" + c + "'").orElse("")
                     + reader.textColumn().map(c -> ", text column '" + c + "' (vocabulary of "
                             + reader.textOptions().vocabularySize() + (reader.textOptions().ngrams() == 2
                             ? " unigrams and bigrams)" : " unigrams)")).orElse("")
                     + ")" + test.map(t -> ", test " + t).orElse("");
+        }
+
+        @Override
+        public DataSpec readAgainst(Schema reference) {
+            return new Csv(path, reader.withReferenceSchema(reference), test);
         }
 
         @Override

@@ -53,7 +53,7 @@ final class DataSpecParser {
 
     private static DataSpec csv(String spec, String rest) {
         Map<String, String> q = query(spec, rest,
-                Set.of("label", "header", "delimiter", "categorical", "text", "test"));
+                Set.of("label", "header", "delimiter", "categorical", "text", "weight", "test"));
         CsvReader reader = new CsvReader();
         if (q.containsKey("label")) {
             reader = reader.withLabelColumn(nonEmpty(spec, q, "label"));
@@ -91,6 +91,13 @@ final class DataSpecParser {
                         + " into one column)");
             }
             reader = reader.withTextColumn(t);
+        }
+        if (q.containsKey("weight")) {
+            String w = nonEmpty(spec, q, "weight");
+            if (w.contains(",")) {
+                throw bad(spec, "weight=" + w + " names several columns (one weight column at most)");
+            }
+            reader = reader.withWeightColumn(w);
         }
         return new DataSpec.Csv(Path.of(path(spec, rest)), reader, optionalPath(spec, q, "test"));
     }

@@ -7,13 +7,17 @@ import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * An immutable table of examples: a feature matrix (dense {@link FloatMatrix} or sparse
  * {@link CsrMatrix}), one float label per row, the {@link Schema} that names the columns, and where the
  * data came from. Labels are class indices {@code 0..K-1} for classification and target values for
- * regression; every label and every feature value is finite (readers reject the rest at the boundary).
+ * regression; every label is finite, and so is every feature value but a missing one, which is NaN
+ * (only the CSV reader makes those, from the cells {@link CsvReader} lists; {@link Preprocessor} imputes
+ * them). Optionally each row has a sample weight, finite and {@code >= 0} ({@link #weights()}), and the
+ * line of the file it came from ({@link #where(int)}), both kept by {@link #subset} and {@link #split}.
  *
  * <p>To keep large data sets (Fashion-MNIST is 188 MB of floats) from being copied on every access,
  * {@link #features()} and {@link #labels()} return the stored objects themselves: callers must not
@@ -35,7 +39,10 @@ public final class Dataset {
     // Row of the first label that is not a non-negative integer, or -1; and 1 + the largest label.
     private final int firstNonClassRow;
     private final int maxLabelPlusOne;
+    private final float[] weights; // one per row; null: unweighted
+    private final int[] lines; // the source line of each row (1-based); null when the source is not line-based
     private volatile String fingerprint;
+    private volatile Boolean missingValues;
 
     /** Takes ownership of the arrays (no copy): for readers and preprocessing in this package; rows are vectors. */
     Dataset(Matrix features, float[] labels, Schema schema, String source) {
@@ -47,6 +54,16 @@ public final class Dataset {
      * ownership taken), each row an example of shape {@code exampleShape} (null: a vector of the row's width).
      */
     Dataset(Matrix features, float[] labels, Schema schema, String source, String[] documents, Shape exampleShape) {
+        this(features, labels, schema, source, documents, exampleShape, null, null);
+    }
+
+    /**
+     * As above, with one sample weight per row ({@code weights}, finite and {@code >= 0}; null: unweighted)
+     * and the 1-based line each row starts on in {@code source} ({@code lines}; null when not line-based);
+     * ownership of both taken.
+     */
+    Dataset(Matrix features, float[] labels, Schema schema, String source, String[] documents, Shape exampleShape,
+            float[] weights, int[] lines) {
         this.features = Objects.requireNonNull(features, "features");
         if (exampleShape != null && exampleShape.size() != features.cols()) {
             throw new IllegalArgumentException("exampleShape: " + exampleShape + " (expected: " + features.cols()
@@ -89,6 +106,23 @@ public final class Dataset {
             throw new IllegalArgumentException("labels: largest " + (maxLabelPlusOne - 1) + " (expected: < "
                     + schema.classNames().size() + " class names)");
         }
+        if (weights != null) {
+            if (weights.length != labels.length) {
+                throw new IllegalArgumentException("weights: " + weights.length + " (expected: one per row, "
+                        + labels.length + ")");
+            }
+            for (int i = 0; i < weights.length; i++) {
+                if (!(weights[i] >= 0f) || weights[i] == Float.POSITIVE_INFINITY) {
+                    throw new IllegalArgumentException("weights[" + i + "]: " + weights[i] + " (expected: finite, >= 0)");
+                }
+            }
+        }
+        if (lines != null && lines.length != labels.length) {
+            throw new IllegalArgumentException("lines: " + lines.length + " (expected: one per row, " + labels.length
+                    + ")");
+        }
+        this.weights = weights;
+        this.lines = lines;
     }
 
     /** A data set over copies of {@code features} and {@code labels}; every value must be finite. */
@@ -144,7 +178,88 @@ public final class Dataset {
 
     /** The same data set, each row an example of {@code shape} (as many values as a row has). */
     public Dataset withExampleShape(Shape shape) {
-        return new Dataset(features, labels, schema, source, documents, shape);
+        return new Dataset(features, labels, schema, source, documents, shape, weights, lines);
+    }
+
+    /**
+     * The same rows with a copy of {@code rowWeights} as their sample weights: one per row, finite, {@code >= 0},
+     * at least one {@code > 0}.
+     */
+    public Dataset withWeights(float[] rowWeights) {
+        float[] w = rowWeights.clone();
+        boolean positive = false;
+        for (float v : w) {
+            positive |= v > 0f;
+        }
+        if (!positive && w.length > 0) {
+            throw new IllegalArgumentException("weights: all " + w.length + " are 0 (expected: at least one > 0)");
+        }
+        return new Dataset(features, labels, schema, source, documents, exampleShape, w, lines);
+    }
+
+    /**
+     * The sample weight of each row, the array itself (do not modify), or null when the rows are unweighted
+     * (each weighs 1). From a CSV file's weight column ({@code csv:PATH?weight=COL}).
+     */
+    public float[] weights() {
+        return weights;
+    }
+
+    /**
+     * Where row {@code row} (0-based) came from, for messages: {@code FILE:LINE} when the source is line-based
+     * (CSV, LIBSVM), else {@code FILE, row N} with N 1-based.
+     */
+    public String where(int row) {
+        return lines != null ? source + ":" + lines[row] : source + ", row " + (row + 1);
+    }
+
+    /** The 1-based line row {@code row} starts on in the source, or 0 when the source is not line-based. */
+    long line(int row) {
+        return lines == null ? 0 : lines[row];
+    }
+
+    /** True when some feature value is missing (NaN; only dense CSV data have them). Computed once. */
+    public boolean hasMissingValues() {
+        Boolean m = missingValues;
+        if (m == null) {
+            m = false;
+            if (features instanceof FloatMatrix dense) {
+                for (float v : dense.data()) {
+                    if (v != v) {
+                        m = true;
+                        break;
+                    }
+                }
+            }
+            missingValues = m;
+        }
+        return m;
+    }
+
+    /**
+     * Checks that the labels are numbers, as a regression needs: a label column of class names (the CSV reader
+     * makes those when the first row's label is not a number) is refused.
+     *
+     * @param purpose what needs numbers, for the message: {@code "regression (model linear)"}
+     * @throws DataFormatException naming the file, the line (or row) and the label column of the first label
+     *                             that is not a number
+     */
+    public void requireNumericLabels(String purpose) {
+        List<String> names = schema.classNames();
+        if (names.isEmpty()) {
+            return;
+        }
+        int row = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (Float.isNaN(NumberCells.parseOrNaN(names.get((int) labels[i])))) {
+                row = i;
+                break;
+            }
+        }
+        String label = labels.length == 0 ? "" : names.get((int) labels[row]);
+        String where = lines != null ? "" : "row " + (row + 1) + ": ";
+        throw new DataFormatException(source, line(row), where + "label " + DataFormatException.quote(label)
+                + " in column '" + schema.labelName() + "' is not a number", "numbers for " + purpose);
     }
 
     /** The feature matrix itself, not a copy: do not modify. */
@@ -219,13 +334,22 @@ public final class Dataset {
         }
         float[] y = new float[rows.length];
         String[] docs = documents == null ? null : new String[rows.length];
+        float[] w = weights == null ? null : new float[rows.length];
+        int[] l = lines == null ? null : new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
-            y[i] = labels[rows[i]];
+            int r = rows[i];
+            y[i] = labels[r];
             if (docs != null) {
-                docs[i] = documents[rows[i]];
+                docs[i] = documents[r];
+            }
+            if (w != null) {
+                w[i] = weights[r];
+            }
+            if (l != null) {
+                l[i] = lines[r];
             }
         }
-        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source, docs, exampleShape);
+        return new Dataset(features.gatherRows(rows, 0, rows.length), y, schema, source, docs, exampleShape, w, l);
     }
 
     /**
@@ -266,14 +390,15 @@ public final class Dataset {
 
     /**
      * Hex SHA-256 of shape, storage kind, feature values in row order and labels (the exact bytes are
-     * described in {@code DatasetFingerprint}), and the text column's documents when there is one.
+     * described in {@code DatasetFingerprint}), the text column's documents when there is one, and the
+     * sample weights when there are.
      * Identical data gives an identical fingerprint; the same values stored dense and sparse give
      * different fingerprints. Schema and source are not included.
      */
     public String fingerprint() {
         String f = fingerprint;
         if (f == null) {
-            f = DatasetFingerprint.of(features, labels, documents);
+            f = DatasetFingerprint.of(features, labels, documents, weights);
             fingerprint = f;
         }
         return f;
@@ -287,12 +412,13 @@ public final class Dataset {
     Dataset withFeatures(Matrix newFeatures, Schema newSchema) {
         String[] docs = newSchema.textColumns().isEmpty() ? null : documents;
         return new Dataset(newFeatures, labels, newSchema, source, docs,
-                newFeatures.cols() == exampleShape.size() ? exampleShape : null);
+                newFeatures.cols() == exampleShape.size() ? exampleShape : null, weights, lines);
     }
 
     @Override
     public String toString() {
         return "Dataset[" + source + ", " + size() + "x" + numFeatures() + (isSparse() ? " sparse" : " dense")
-                + schema.textColumn().map(t -> ", text column '" + t + "'").orElse("") + "]";
+                + schema.textColumn().map(t -> ", text column '" + t + "'").orElse("")
+                + (weights == null ? "" : ", weighted") + "]";
     }
 }

@@ -14,13 +14,17 @@ import java.util.HexFormat;
  * {@code "ringfold-dataset-v1"}, one storage byte (0 dense, 1 CSR), rows and cols as int32; for dense
  * storage every value's float bits in row order; for CSR storage, per row, the column (int32) and float
  * bits of each non-zero value, then the int32 -1 as end of row; then the labels' float bits; then, only
- * for data with a text column, each row's document as its UTF-8 length (int32) and bytes. Zeros are
+ * for data with a text column, each row's document as its UTF-8 length (int32) and bytes; then, only for
+ * weighted data, the ASCII tag {@code "weights"} and each row's weight's float bits. A missing feature
+ * value (NaN) is hashed as the canonical NaN. Zeros are
  * hashed as +0.0 so that -0.0 does not change the result, and explicit zeros in CSR are skipped. Equal
  * data gives equal fingerprints; the same values stored dense and sparse give different ones.
  */
 final class DatasetFingerprint {
 
     private static final byte[] TAG = "ringfold-dataset-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static final byte[] WEIGHTS_TAG = "weights".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final MessageDigest digest;
     private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
@@ -34,8 +38,11 @@ final class DatasetFingerprint {
         }
     }
 
-    /** @param documents the text column's documents, or null without one */
-    static String of(Matrix features, float[] labels, String[] documents) {
+    /**
+     * @param documents the text column's documents, or null without one
+     * @param weights   the sample weights, or null for unweighted data
+     */
+    static String of(Matrix features, float[] labels, String[] documents, float[] weights) {
         DatasetFingerprint f = new DatasetFingerprint();
         f.digest.update(TAG);
         f.putByte(features instanceof CsrMatrix ? 1 : 0);
@@ -63,6 +70,11 @@ final class DatasetFingerprint {
                 f.flush();
                 f.digest.update(utf8);
             }
+        }
+        if (weights != null) {
+            f.flush();
+            f.digest.update(WEIGHTS_TAG);
+            f.putFloats(weights, weights.length);
         }
         f.flush();
         return HexFormat.of().formatHex(f.digest.digest());

@@ -1,13 +1,27 @@
 package io.ringfold.data;
 
 /**
- * Strict parsing of numeric text cells. {@link Float#parseFloat} also accepts {@code NaN},
+ * Strict parsing of numeric text cells, and the spellings of a missing value. {@link Float#parseFloat} also accepts {@code NaN},
  * {@code Infinity}, hex floats and a trailing {@code f}/{@code d}; a data file with those is more likely
  * wrong than meant, so only plain decimal notation is accepted, and the value must be finite as a float.
  */
 final class NumberCells {
 
+    /**
+     * The cells that stand for a missing value: pandas' default {@code na_values} (pandas 2.x
+     * {@code read_csv}, the empty cell included), and {@code ?}, which UCI data sets use and pandas does
+     * not know. Compared after trimming, case-sensitively, as pandas does.
+     */
+    static final java.util.Set<String> MISSING = java.util.Set.of("", "#N/A", "#N/A N/A", "#NA", "-1.#IND",
+            "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan",
+            "null", "?");
+
     private NumberCells() {
+    }
+
+    /** True when {@code s} (trimmed) is one of the {@link #MISSING} spellings. */
+    static boolean isMissing(String s) {
+        return MISSING.contains(s);
     }
 
     /** True when {@code s} is plain decimal notation (digits, sign, point, exponent) with at least one digit. */

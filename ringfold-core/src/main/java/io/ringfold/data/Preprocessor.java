@@ -29,6 +29,14 @@ import java.util.Map;
  * count of token id {@code id} (see {@link #text()}; the offset is 0 when the text is the only input
  * column). Counts are not standardised.
  *
+ * <p>Missing values (NaN in the raw row; see {@link CsvReader}) of a numeric column become the column's
+ * imputation value ({@link #imputedValues()}: the training mean, median or most frequent value, see
+ * {@link ImputeStrategy}) before the shift and scale. A missing category is the empty category {@code ""}
+ * when training had one, else an unseen category. An unseen category (code -1, or a name not in the
+ * vocabulary) gives all-zero one-hot columns or an error, as {@link #unseenCategories()} says. Columns
+ * that held one value in every training row ({@link #droppedColumns()}) have no output column; the input
+ * row keeps them, so rows are laid out as at training.
+ *
  * <p>Sparse input stays sparse when no column is shifted and none is categorical; otherwise the output is
  * dense, except with a text column: then the output is always sparse ({@code CsrMatrix}), as a bag of
  * words is mostly zeros. The float arithmetic is the same in {@link #apply}, {@link #transformRow} and
@@ -40,24 +48,69 @@ public final class Preprocessor {
     public record TextInput(String column, int offset, Vocabulary vocabulary) {
     }
 
+    /**
+     * What {@link #fit(Dataset, Options)} learns beyond one-hot encoding and the text vocabulary.
+     *
+     * @param standardize      shift and scale numeric columns to mean 0 and standard deviation 1
+     * @param impute           what a missing numeric value becomes
+     * @param unseenCategories what a category unseen in training becomes at evaluation and prediction
+     */
+    public record Options(boolean standardize, ImputeStrategy impute, UnseenCategories unseenCategories) {
+        public Options {
+            java.util.Objects.requireNonNull(impute, "impute");
+            java.util.Objects.requireNonNull(unseenCategories, "unseenCategories");
+        }
+
+        /** Mean imputation, unseen categories to zeros: the training defaults. */
+        public static Options defaults(boolean standardize) {
+            return new Options(standardize, ImputeStrategy.MEAN, UnseenCategories.ZERO);
+        }
+    }
+
+    /**
+     * How missing numeric values are filled: {@code values} holds one float per input column, NaN where the
+     * column has none (categorical and text columns, sparse data, files written before imputation); the
+     * strategy is null when no column has a value.
+     */
+    record Imputation(ImputeStrategy strategy, float[] values) {
+        static Imputation none(int columns) {
+            float[] nan = new float[columns];
+            Arrays.fill(nan, Float.NaN);
+            return new Imputation(null, nan);
+        }
+    }
+
     private static final String UNKNOWN_TOKEN = "<unknown>";
 
     private final List<String> inputColumns;
     private final Map<String, List<String>> vocabularies;
     private final float[] shift;
     private final float[] scale;
-    private final int[] vocabSize; // per input column; 0 for numeric
     private final int textIndex; // input column holding text; -1: none
     private final TextInput text; // null: no text column
     private final List<String> outputColumns;
+    private final ImputeStrategy imputeStrategy; // null: no imputation values
+    private final float[] fill; // per input column; NaN: a missing value is an error
+    private final boolean[] dropped; // per input column: constant in training, no output column
+    private final List<String> droppedColumns;
+    private final UnseenCategories unseen;
+    private final RowEncoder encoder;
 
+    /** Without a text column, imputation or dropped columns; unseen categories are errors (as before version 3). */
     Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale) {
-        this(inputColumns, vocabularies, shift, scale, null, null);
+        this(inputColumns, vocabularies, shift, scale, null, null, Imputation.none(inputColumns.size()), List.of(),
+                UnseenCategories.ERROR);
     }
 
-    /** @param textColumn the input column holding text, with its {@code vocabulary}; both null without one */
+    /**
+     * @param textColumn the input column holding text, with its {@code vocabulary}; both null without one
+     * @param imputation what missing numeric values become
+     * @param dropped    input columns (numeric or categorical) that have no output column
+     * @param unseen     what an unseen category becomes
+     */
     Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale,
-                 String textColumn, Vocabulary vocabulary) {
+                 String textColumn, Vocabulary vocabulary, Imputation imputation, List<String> dropped,
+                 UnseenCategories unseen) {
         int n = inputColumns.size();
         if (shift.length != n || scale.length != n) {
             throw new IllegalArgumentException("shift/scale: lengths " + shift.length + "/" + scale.length
@@ -69,7 +122,26 @@ public final class Preprocessor {
         this.vocabularies = checked.categoricalVocabularies();
         this.shift = shift.clone();
         this.scale = scale.clone();
-        this.vocabSize = new int[n];
+        int[] vocabSize = new int[n]; // per input column; 0 for numeric
+        this.unseen = java.util.Objects.requireNonNull(unseen, "unseen");
+        this.imputeStrategy = imputation.strategy();
+        this.fill = imputation.values().clone();
+        this.dropped = new boolean[n];
+        int[] missingCode = new int[n]; // per categorical input column: the code of "" (missing), or -1
+        Arrays.fill(missingCode, -1);
+        if (fill.length != n) {
+            throw new IllegalArgumentException("imputation: " + fill.length + " values (expected: " + n
+                    + ", one per input column)");
+        }
+        for (String d : dropped) {
+            int c = this.inputColumns.indexOf(d);
+            if (c < 0 || this.dropped[c] || d.equals(textColumn)) {
+                throw new IllegalArgumentException("dropped: '" + d + "' (expected: distinct input columns among "
+                        + abbreviate(this.inputColumns) + ", not the text column)");
+            }
+            this.dropped[c] = true;
+        }
+        this.droppedColumns = List.copyOf(dropped);
         this.textIndex = textColumn == null ? -1 : this.inputColumns.indexOf(textColumn);
         if ((textColumn == null) != (vocabulary == null) || textColumn != null
                 && (textIndex < 0 || this.vocabularies.containsKey(textColumn))) {
@@ -85,6 +157,23 @@ public final class Preprocessor {
                         + " (expected: finite, scale non-zero)");
             }
             List<String> vocab = this.vocabularies.get(name);
+            boolean numericColumn = vocab == null && c != textIndex;
+            if (numericColumn ? Float.isInfinite(fill[c]) : !Float.isNaN(fill[c])) {
+                throw new IllegalArgumentException("column '" + name + "': imputation value " + fill[c]
+                        + " (expected: finite or NaN for a numeric column, NaN for others)");
+            }
+            if (numericColumn && !Float.isNaN(fill[c]) && imputeStrategy == null) {
+                throw new IllegalArgumentException("column '" + name + "': imputation value " + fill[c]
+                        + " without a strategy (expected: mean, median or most-frequent)");
+            }
+            if (vocab != null) {
+                int m = Collections.binarySearch(vocab, "");
+                missingCode[c] = m >= 0 ? m : -1;
+            }
+            if (this.dropped[c]) {
+                vocabSize[c] = vocab == null ? 0 : vocab.size();
+                continue;
+            }
             if (c == textIndex) {
                 if (shift[c] != 0f || scale[c] != 1f) {
                     throw new IllegalArgumentException("text column '" + name + "': shift " + shift[c] + ", scale "
@@ -107,6 +196,8 @@ public final class Preprocessor {
         }
         this.outputColumns = Collections.unmodifiableList(out);
         this.text = textColumn == null ? null : new TextInput(textColumn, textOffset, vocabulary);
+        this.encoder = new RowEncoder(this.inputColumns, this.vocabularies, this.shift, this.scale, fill, this.dropped,
+                vocabSize, missingCode, unseen, textIndex, vocabulary);
     }
 
     /** Passes {@code columns} through unchanged. */
@@ -122,52 +213,23 @@ public final class Preprocessor {
         return identity(Schema.generatedNames("f", width));
     }
 
-    /**
-     * Learns one-hot expansion of the schema's categorical columns, the vocabulary of its text column (with
-     * the schema's {@link TextOptions}, from {@code train}'s documents only) and, if {@code standardize},
-     * per-column standardisation of the numeric columns, from {@code train}.
-     */
+    /** {@link #fit(Dataset, Options)} with the {@link Options#defaults defaults}. */
     public static Preprocessor fit(Dataset train, boolean standardize) {
-        Schema schema = train.schema();
-        int n = train.size();
-        int d = train.numFeatures();
-        if (n == 0) {
-            throw new IllegalArgumentException("train: 0 rows (expected: at least 1 to fit preprocessing)");
-        }
-        if (train.isSparse() && !schema.categoricalVocabularies().isEmpty()) {
-            throw new IllegalArgumentException("train: sparse features with categorical columns "
-                    + schema.categoricalVocabularies().keySet() + " (expected: dense features for one-hot encoding)");
-        }
-        if (train.isSparse() && !schema.textColumns().isEmpty()) {
-            throw new IllegalArgumentException("train: sparse features with text column "
-                    + schema.textColumns().keySet() + " (expected: dense features, as the CSV reader gives)");
-        }
-        float[] shift = new float[d];
-        float[] scale = new float[d];
-        Arrays.fill(scale, 1f);
-        if (standardize) {
-            double[] mean = new double[d];
-            double[] var = new double[d];
-            if (train.features() instanceof FloatMatrix m) {
-                ColumnMoments.dense(m, mean, var);
-            } else {
-                ColumnMoments.sparse((CsrMatrix) train.features(), mean, var);
-            }
-            for (int c = 0; c < d; c++) {
-                String name = schema.featureNames().get(c);
-                if (schema.isCategorical(name) || schema.isText(name)) {
-                    continue;
-                }
-                float std = (float) Math.sqrt(var[c]);
-                scale[c] = std > 0f && Float.isFinite(std) ? std : 1f;
-                shift[c] = train.isSparse() ? 0f : (float) mean[c];
-            }
-        }
-        String textColumn = schema.textColumn().orElse(null);
-        Vocabulary vocabulary = textColumn == null ? null
-                : Vocabulary.fit(train.documents(), schema.textColumns().get(textColumn));
-        return new Preprocessor(schema.featureNames(), schema.categoricalVocabularies(), shift, scale, textColumn,
-                vocabulary);
+        return fit(train, Options.defaults(standardize));
+    }
+
+    /**
+     * Learns, from {@code train} only: the imputation value of each numeric column (dense data), the columns
+     * that hold one value in every row (dropped; tables only, see {@link #droppedColumns()}), one-hot
+     * expansion of the schema's categorical columns, the vocabulary of its text column (with the schema's
+     * {@link TextOptions}) and, if {@code options.standardize()}, per-column standardisation of the imputed
+     * numeric columns.
+     *
+     * @throws DataFormatException naming the data set and the column when a column is missing in every row,
+     *                             or when every column is constant
+     */
+    public static Preprocessor fit(Dataset train, Options options) {
+        return PreprocessorFit.fit(train, options);
     }
 
     public int inputWidth() {
@@ -202,6 +264,46 @@ public final class Preprocessor {
         return scale.clone();
     }
 
+    /**
+     * Per input column, the value a missing cell becomes before the shift and scale (copy); NaN where a
+     * missing cell is an error: categorical and text columns, sparse training data, and model files written
+     * before imputation.
+     */
+    public float[] imputedValues() {
+        return fill.clone();
+    }
+
+    /** How the {@link #imputedValues()} were learnt; empty when there are none. */
+    public java.util.Optional<ImputeStrategy> imputeStrategy() {
+        return java.util.Optional.ofNullable(imputeStrategy);
+    }
+
+    /**
+     * Input columns that held one value in every training row (after imputation) and so have no output
+     * column; rows still carry them. {@code train} prints them.
+     */
+    public List<String> droppedColumns() {
+        return droppedColumns;
+    }
+
+    /**
+     * What a category unseen in training becomes: all-zero one-hot columns, or an error. Model files written
+     * before this setting existed read as {@link UnseenCategories#ERROR}, as they behaved.
+     */
+    public UnseenCategories unseenCategories() {
+        return unseen;
+    }
+
+    /**
+     * The schema of the raw rows this preprocessor takes, with {@code classNames}: what data to evaluate is read
+     * against ({@link DataSpec#readAgainst}), so that its categories get the codes they had in training.
+     */
+    public Schema inputSchema(List<String> classNames) {
+        Map<String, TextOptions> textColumns = text == null ? Map.of() : Map.of(text.column(),
+                new TextOptions(Math.max(1, text.vocabulary().size() - 1), text.vocabulary().ngrams()));
+        return new Schema(inputColumns, classNames, vocabularies, "label", textColumns);
+    }
+
     /** The text column and where its bag of words lies in the output; empty without a text column. */
     public java.util.Optional<TextInput> text() {
         return java.util.Optional.ofNullable(text);
@@ -212,9 +314,9 @@ public final class Preprocessor {
         return vocabularies.isEmpty() && text == null;
     }
 
-    /** True when the output equals the input. */
+    /** True when the output equals the input, for rows without missing values. */
     public boolean isIdentity() {
-        if (!numeric()) {
+        if (!numeric() || !droppedColumns.isEmpty()) {
             return false;
         }
         for (int c = 0; c < shift.length; c++) {
@@ -226,7 +328,7 @@ public final class Preprocessor {
     }
 
     private boolean keepsSparsity() {
-        if (!numeric()) {
+        if (!numeric() || !droppedColumns.isEmpty()) {
             return false;
         }
         for (float s : shift) {
@@ -243,7 +345,7 @@ public final class Preprocessor {
             throw new IllegalArgumentException(data.source() + ": " + data.numFeatures() + " feature columns (expected: "
                     + inputWidth() + ", as at fit time: " + abbreviate(inputColumns) + ")");
         }
-        if (isIdentity()) {
+        if (isIdentity() && !data.hasMissingValues()) {
             return data;
         }
         Schema schema = data.schema().withFeatures(outputColumns, Map.of());
@@ -274,7 +376,7 @@ public final class Preprocessor {
             float[] x = dense.data();
             for (int r = 0; r < n; r++) {
                 System.arraycopy(x, r * in, row, 0, in);
-                transformInto(row, o, r * outW, data.source(), r);
+                encoder.transformInto(row, o, r * outW, data, r);
             }
         } else {
             CsrMatrix sparse = (CsrMatrix) data.features();
@@ -283,7 +385,7 @@ public final class Preprocessor {
                 for (int p = sparse.rowStart(r), end = sparse.rowStart(r + 1); p < end; p++) {
                     row[sparse.columnAt(p)] = sparse.valueAt(p);
                 }
-                transformInto(row, o, r * outW, data.source(), r);
+                encoder.transformInto(row, o, r * outW, data, r);
             }
         }
         return data.withFeatures(out, schema);
@@ -308,7 +410,7 @@ public final class Preprocessor {
         SparseRows out = new SparseRows(outputWidth());
         for (int r = 0; r < n; r++) {
             System.arraycopy(x, r * in, row, 0, in);
-            encode(row, docs.get(r), out, data.source(), r);
+            encoder.encode(row, docs.get(r), out, data, r);
         }
         return out.build();
     }
@@ -329,7 +431,7 @@ public final class Preprocessor {
                     + abbreviate(inputColumns) + ")");
         }
         float[] out = new float[outputWidth()];
-        transformInto(raw, out, 0, "row", -1);
+        encoder.transformInto(raw, out, 0, null, -1);
         return out;
     }
 
@@ -344,10 +446,10 @@ public final class Preprocessor {
         float[] raw = parse(cells);
         float[] out = new float[outputWidth()];
         if (text == null) {
-            transformInto(raw, out, 0, "cells", -1);
+            encoder.transformInto(raw, out, 0, null, -1);
         } else {
             SparseRows row = new SparseRows(outputWidth());
-            encode(raw, cells[textIndex], row, "cells", -1);
+            encoder.encode(raw, cells[textIndex], row, null, -1);
             row.scatterRow(0, out, 0);
         }
         return out;
@@ -368,9 +470,9 @@ public final class Preprocessor {
             try {
                 float[] raw = parse(cells);
                 if (text == null) {
-                    transformInto(raw, dense.data(), r * outputWidth(), "cells", -1);
+                    encoder.transformInto(raw, dense.data(), r * outputWidth(), null, -1);
                 } else {
-                    encode(raw, cells[textIndex], sparse, "cells", -1);
+                    encoder.encode(raw, cells[textIndex], sparse, null, -1);
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("row " + (r + 1) + ": " + e.getMessage(), e);
@@ -380,60 +482,7 @@ public final class Preprocessor {
     }
 
     private float[] parse(String[] cells) {
-        return RawCells.parse(cells, inputColumns, vocabularies, textIndex);
-    }
-
-    /**
-     * Appends one row's non-zero outputs to {@code out}, in column order, and ends the row: the same values
-     * as {@link #transformInto}, with the text column's bag of words from {@code document}.
-     */
-    private void encode(float[] raw, String document, SparseRows out, String source, int row) {
-        int o = 0;
-        for (int c = 0; c < raw.length; c++) {
-            int v = vocabSize[c];
-            if (c == textIndex) {
-                Vocabulary.TokenCounts counts = text.vocabulary().count(document);
-                for (int i = 0; i < counts.size(); i++) {
-                    out.add(o + counts.ids()[i], counts.counts()[i]);
-                }
-            } else if (v == 0) {
-                out.add(o, (raw[c] - shift[c]) / scale[c]);
-                v = 1;
-            } else {
-                out.add(o + code(raw[c], v, source, row, c), 1f);
-            }
-            o += v;
-        }
-        out.endRow();
-    }
-
-    private void transformInto(float[] raw, float[] out, int offset, String source, int row) {
-        int o = offset;
-        for (int c = 0; c < raw.length; c++) {
-            int v = vocabSize[c];
-            if (v == 0) {
-                out[o++] = (raw[c] - shift[c]) / scale[c];
-            } else {
-                Arrays.fill(out, o, o + v, 0f);
-                out[o + code(raw[c], v, source, row, c)] = 1f;
-                o += v;
-            }
-        }
-    }
-
-    /** The category code {@code value} of column {@code c}, checked to be an integer in [0, v). */
-    private int code(float value, int v, String source, int row, int c) {
-        int k = (int) value;
-        if (k != value || k < 0 || k >= v) {
-            throw badCode(source, row, c, value, v);
-        }
-        return k;
-    }
-
-    // Kept out of the loop above so that it stays small.
-    private IllegalArgumentException badCode(String source, int row, int c, float code, int v) {
-        return new IllegalArgumentException(source + (row >= 0 ? ", row " + row : "") + ", column '"
-                + inputColumns.get(c) + "': category code " + code + " (expected: integer in [0, " + v + "))");
+        return RawCells.parse(cells, inputColumns, vocabularies, textIndex, fill, unseen);
     }
 
     private static String abbreviate(List<String> names) {
@@ -454,19 +503,23 @@ public final class Preprocessor {
     public boolean equals(Object o) {
         return o instanceof Preprocessor p && p.inputColumns.equals(inputColumns) && p.vocabularies.equals(vocabularies)
                 && Arrays.equals(p.shift, shift) && Arrays.equals(p.scale, scale)
-                && java.util.Objects.equals(p.text, text);
+                && java.util.Objects.equals(p.text, text) && p.imputeStrategy == imputeStrategy
+                && Arrays.equals(p.fill, fill) && p.droppedColumns.equals(droppedColumns) && p.unseen == unseen;
     }
 
     @Override
     public int hashCode() {
         return 31 * (31 * inputColumns.hashCode() + vocabularies.hashCode()) + Arrays.hashCode(shift)
-                + 7 * Arrays.hashCode(scale) + java.util.Objects.hashCode(text);
+                + 7 * Arrays.hashCode(scale) + java.util.Objects.hashCode(text) + 11 * Arrays.hashCode(fill)
+                + 13 * droppedColumns.hashCode() + unseen.hashCode();
     }
 
     @Override
     public String toString() {
         return "Preprocessor[" + inputWidth() + " -> " + outputWidth() + " columns, categorical "
                 + vocabularies.keySet() + (text == null ? "" : ", text '" + text.column() + "' " + text.vocabulary())
+                + (imputeStrategy == null ? "" : ", impute " + imputeStrategy.id())
+                + (droppedColumns.isEmpty() ? "" : ", dropped " + abbreviate(droppedColumns))
                 + (isIdentity() ? ", identity" : "") + "]";
     }
 }

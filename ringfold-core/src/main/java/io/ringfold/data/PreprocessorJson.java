@@ -27,16 +27,27 @@ import java.util.Map;
  *  "text": {"column": "body", "tokenizer": "lowercase-alphanumeric", "ngrams": 2,
  *           "vocabulary": ["the", "to", ...]}
  * }</pre>
- * A preprocessor without a text column is written as version 1, so that the files of models without
- * text stay as they were; both versions are read.
+ * Version 3 adds the imputation values (one float32 per input column, NaN where the column has none),
+ * the input columns dropped as constant, and what an unseen category becomes:
+ * <pre>{@code
+ *  "impute": {"strategy": "mean", "values": "<base64 of little-endian float32>"},
+ *  "dropped": ["country"],
+ *  "unseenCategories": "zero"
+ * }</pre>
+ * A preprocessor is written in the lowest version that holds it: version 1 without a text column,
+ * imputation, dropped columns or unseen categories mapped to zeros, so that such files stay as they were.
+ * All three versions are read; a file of version 1 or 2 has no imputation values, drops no column and
+ * refuses unseen categories, as those versions behaved (and so does a version 3 file without the keys).
  * Floats are stored as their bits, not decimal numbers: a decimal written from a float and parsed back
  * through a double can round to a neighbouring float, and a model must see the very same inputs.
  */
 final class PreprocessorJson {
 
     static final String FORMAT = "ringfold-preprocessor";
-    static final int VERSION = 2;
-    /** The version written for a preprocessor without a text column. */
+    static final int VERSION = 3;
+    /** The version written for a preprocessor with a text column and nothing of version 3. */
+    static final int VERSION_TEXT = 2;
+    /** The version written for a preprocessor with nothing of versions 2 and 3. */
     static final int VERSION_WITHOUT_TEXT = 1;
 
     private PreprocessorJson() {
@@ -46,7 +57,9 @@ final class PreprocessorJson {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("format", FORMAT);
-        root.put("version", p.text().isPresent() ? VERSION : VERSION_WITHOUT_TEXT);
+        boolean v3 = p.imputeStrategy().isPresent() || !p.droppedColumns().isEmpty()
+                || p.unseenCategories() != UnseenCategories.ERROR;
+        root.put("version", v3 ? VERSION : p.text().isPresent() ? VERSION_TEXT : VERSION_WITHOUT_TEXT);
         ArrayNode cols = root.putArray("inputColumns");
         p.inputColumns().forEach(cols::add);
         ObjectNode cat = root.putObject("categorical");
@@ -64,6 +77,13 @@ final class PreprocessorJson {
             ArrayNode tokens = text.putArray("vocabulary");
             t.vocabulary().tokens().forEach(tokens::add);
         });
+        if (v3) {
+            p.imputeStrategy().ifPresent(strategy -> root.putObject("impute").put("strategy", strategy.id())
+                    .put("values", encode(p.imputedValues())));
+            ArrayNode dropped = root.putArray("dropped");
+            p.droppedColumns().forEach(dropped::add);
+            root.put("unseenCategories", p.unseenCategories().id());
+        }
         return root;
     }
 
@@ -89,9 +109,31 @@ final class PreprocessorJson {
         }
         float[] shift = decode(node.path("shift"), "shift", columns.size());
         float[] scale = decode(node.path("scale"), "scale", columns.size());
+        Preprocessor.Imputation imputation = Preprocessor.Imputation.none(columns.size());
+        List<String> dropped = List.of();
+        UnseenCategories unseen = UnseenCategories.ERROR;
+        if (version.intValue() >= 3) {
+            JsonNode impute = node.path("impute");
+            if (!impute.isMissingNode()) {
+                JsonNode strategy = impute.path("strategy");
+                if (!strategy.isTextual()) {
+                    throw bad("impute.strategy " + strategy, "mean, median or most-frequent");
+                }
+                imputation = new Preprocessor.Imputation(ImputeStrategy.parse(strategy.textValue()),
+                        decode(impute.path("values"), "impute.values", columns.size()));
+            }
+            if (!node.path("dropped").isMissingNode()) {
+                dropped = strings(node.path("dropped"), "dropped");
+            }
+            JsonNode u = node.path("unseenCategories");
+            if (!u.isMissingNode() && !u.isTextual()) {
+                throw bad("unseenCategories " + u, "zero or error");
+            }
+            unseen = u.isMissingNode() ? UnseenCategories.ERROR : UnseenCategories.parse(u.textValue());
+        }
         JsonNode text = node.path("text");
         if (text.isMissingNode()) {
-            return new Preprocessor(columns, vocab, shift, scale);
+            return new Preprocessor(columns, vocab, shift, scale, null, null, imputation, dropped, unseen);
         }
         if (version.intValue() < 2 || !text.isObject()) {
             throw bad("text " + abbreviate(text) + " in version " + version, "an object, in version 2 or later");
@@ -103,7 +145,8 @@ final class PreprocessorJson {
                     + ngrams, "a column name, '" + Tokenizer.NAME + "' and 1 or 2");
         }
         Vocabulary vocabulary = new Vocabulary(strings(text.path("vocabulary"), "text.vocabulary"), ngrams.intValue());
-        return new Preprocessor(columns, vocab, shift, scale, column.textValue(), vocabulary);
+        return new Preprocessor(columns, vocab, shift, scale, column.textValue(), vocabulary, imputation, dropped,
+                unseen);
     }
 
     private static String abbreviate(JsonNode n) {

@@ -69,7 +69,8 @@ public final class TrainingRun {
         }
         test.ifPresent(t -> task.checkLabels("test", t));
 
-        Preprocessor pre = Preprocessor.fit(train, config.standardize());
+        Preprocessor pre = Preprocessor.fit(train, new Preprocessor.Options(config.standardize(), config.impute(),
+                config.unseenCategories()));
         Dataset trainX = pre.apply(train);
         Dataset valX = validation == null ? null : pre.apply(validation);
         Network net = config.network(config.exampleShape(trainX.exampleShape()), task.outputs(), task.loss());
@@ -145,6 +146,7 @@ public final class TrainingRun {
 
         static Task of(TrainingConfig config, Dataset train) {
             if (isRegression(config)) {
+                train.requireNumericLabels("regression (model " + config.model().id() + ")");
                 return REGRESSION;
             }
             if (!train.integralLabels()) {

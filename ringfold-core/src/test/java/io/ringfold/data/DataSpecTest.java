@@ -48,7 +48,7 @@ class DataSpecTest {
         }
         assertThatThrownBy(() -> DataSpec.parse("mnist")).hasMessageContaining("unknown kind 'mnist'");
         assertThatThrownBy(() -> DataSpec.parse("csv:a.csv?lable=y"))
-                .hasMessageContaining("option 'lable=y' (options here: [categorical, delimiter, header, label, test, text]");
+                .hasMessageContaining("option 'lable=y' (options here: [categorical, delimiter, header, label, test, text, weight]");
     }
 
     @Test

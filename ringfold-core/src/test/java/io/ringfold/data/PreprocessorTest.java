@@ -30,11 +30,14 @@ class PreprocessorTest {
 
     @Test
     void standardisesWithPopulationStdAndZeroVarianceScaleOne() {
-        Preprocessor p = Preprocessor.fit(twoColumns(), true);
+        // As an image (a 1x2 grid), b is kept although constant.
+        Dataset image = twoColumns().withExampleShape(io.ringfold.nn.Shape.of(1, 1, 2));
+        Preprocessor p = Preprocessor.fit(image, true);
         // By hand: mean 2.5, std sqrt(1.25); b has variance 0, so scale 1 and shift 7.
         assertThat(p.shift()).containsExactly(2.5f, 7f);
         assertThat(p.scale()).containsExactly((float) Math.sqrt(1.25), 1f);
-        FloatMatrix out = (FloatMatrix) p.apply(twoColumns()).features();
+        assertThat(p.droppedColumns()).isEmpty();
+        FloatMatrix out = (FloatMatrix) p.apply(image).features();
         assertThat(out.get(0, 0)).isCloseTo((float) (-1.5 / Math.sqrt(1.25)), within(1e-6f));
         assertThat(out.get(3, 0)).isCloseTo((float) (1.5 / Math.sqrt(1.25)), within(1e-6f));
         assertThat(out.get(2, 1)).isZero();
@@ -43,9 +46,10 @@ class PreprocessorTest {
 
     @Test
     void withoutStandardisationOnlyOneHotRemains() {
-        Preprocessor plain = Preprocessor.fit(twoColumns(), false);
+        Dataset d = Dataset.of(new FloatMatrix(2, 2, new float[] {1, 7, 2, 8}), new float[2],
+                new Schema(List.of("a", "b"), List.of(), Map.of()), "two");
+        Preprocessor plain = Preprocessor.fit(d, false);
         assertThat(plain.isIdentity()).isTrue();
-        Dataset d = twoColumns();
         assertThat(plain.apply(d)).isSameAs(d);
         assertThat(Preprocessor.fit(withCategory(), false).isIdentity()).isFalse();
     }
@@ -76,11 +80,12 @@ class PreprocessorTest {
 
     @Test
     void rejectsUnknownCategoriesBadCellsAndWrongWidths() {
-        Preprocessor p = Preprocessor.fit(withCategory(), true);
+        Preprocessor p = Preprocessor.fit(withCategory(), new Preprocessor.Options(true, ImputeStrategy.MEAN,
+                UnseenCategories.ERROR));
         assertThatThrownBy(() -> p.parseAndTransform(new String[] {"pink", "1"}))
                 .hasMessage("column 'color': unknown category 'pink' (expected: one of [blue, green, red])");
-        assertThatThrownBy(() -> p.parseAndTransform(new String[] {"red", "NaN"}))
-                .hasMessage("column 'x': non-finite value 'NaN' (expected: a finite number)");
+        assertThatThrownBy(() -> p.parseAndTransform(new String[] {"red", "Infinity"}))
+                .hasMessage("column 'x': non-finite value 'Infinity' (expected: a finite number)");
         assertThatThrownBy(() -> p.parseAndTransform(new String[] {"red"}))
                 .hasMessage("cells: 1 (expected: 2, [color, x])");
         assertThatThrownBy(() -> p.transformRow(new float[] {3, 1}))
@@ -159,20 +164,57 @@ class PreprocessorTest {
             golden = new ObjectMapper().readTree(in);
         }
         Preprocessor p = Preprocessor.fromJson(golden);
-        assertThat(p).isEqualTo(Preprocessor.fit(withCategory(), true));
+        Preprocessor fitted = Preprocessor.fit(withCategory(), true);
+        assertThat(p.outputColumns()).isEqualTo(fitted.outputColumns());
+        assertThat(p.shift()).containsExactly(fitted.shift());
+        assertThat(p.scale()).containsExactly(fitted.scale());
+        // Version 1 knew no imputation and refused unseen categories; so does the file read today.
+        assertThat(p.imputedValues()).containsOnly(Float.NaN);
+        assertThat(p.unseenCategories()).isEqualTo(UnseenCategories.ERROR);
+        assertThatThrownBy(() -> p.parseAndTransform(new String[] {"blue", ""}))
+                .hasMessage("column 'x': empty cell (expected: a finite number)");
+        assertThatThrownBy(() -> p.parseAndTransform(new String[] {"pink", "2"}))
+                .hasMessage("column 'color': unknown category 'pink' (expected: one of [blue, green, red])");
         // shift of x = 2 (float bits 0x40000000), scale = sqrt(8/3) rounded to float (bits 0x3FD105EC).
         assertThat(p.shift()[1]).isEqualTo(2f);
         assertThat(Float.floatToIntBits(p.scale()[1])).isEqualTo(0x3FD105EC);
         assertThat(p.parseAndTransform(new String[] {"blue", "2"})).containsExactly(1f, 0f, 0f, 0f);
     }
 
+    /**
+     * Written once, pretty-printed, by {@code Preprocessor.fit(d, true).toJson()} when version 3 was introduced,
+     * for the CSV {@code a,k,kind,color,y / 1,5,x,red,0 / 2,,x,blue,1 / NA,5,x,,0 / 4,5,x,blue,1} read with kind
+     * and color categorical: a's mean 7/3 (bits 0x40155555) imputes and shifts, k and kind are constant and
+     * dropped, color has the empty category. It must keep loading, writing and transforming the same.
+     */
+    @Test
+    void goldenVersion3FileLoadsAndWritesTheSame() throws Exception {
+        JsonNode golden;
+        try (var in = getClass().getResourceAsStream("preprocessor-v3.json")) {
+            golden = new ObjectMapper().readTree(in);
+        }
+        Preprocessor p = Preprocessor.fromJson(golden);
+        assertThat(p.toJson()).isEqualTo(golden);
+        float mean = 7f / 3f;
+        assertThat(Float.floatToIntBits(mean)).isEqualTo(0x40155555);
+        assertThat(p.imputedValues()).containsExactly(mean, 5f, Float.NaN, Float.NaN);
+        assertThat(p.droppedColumns()).containsExactly("k", "kind");
+        assertThat(p.unseenCategories()).isEqualTo(UnseenCategories.ZERO);
+        assertThat(p.outputColumns()).containsExactly("a", "color=", "color=blue", "color=red");
+        // The imputed a standardises to 0; an unseen colour gives zeros; the dropped cells are ignored.
+        assertThat(p.parseAndTransform(new String[] {"", "", "", "purple"})).containsExactly(0f, 0f, 0f, 0f);
+        float scale = p.scale()[0];
+        assertThat(p.parseAndTransform(new String[] {"4", "7", "y", ""})).containsExactly((4f - mean) / scale, 1f, 0f,
+                0f);
+    }
+
     @Test
     void fromJsonRejectsOtherFormatsAndVersions() {
         ObjectNode json = (ObjectNode) Preprocessor.identity(List.of("a")).toJson();
         assertThat(json.get("version").intValue()).isEqualTo(1);
-        ObjectNode v3 = json.deepCopy().put("version", 3);
-        assertThatThrownBy(() -> Preprocessor.fromJson(v3))
-                .hasMessage("preprocessor JSON: version 3 (expected: 1 to 2 (this library reads versions up to 2))");
+        ObjectNode v4 = json.deepCopy().put("version", 4);
+        assertThatThrownBy(() -> Preprocessor.fromJson(v4))
+                .hasMessage("preprocessor JSON: version 4 (expected: 1 to 3 (this library reads versions up to 3))");
         ObjectNode other = json.deepCopy().put("format", "something");
         assertThatThrownBy(() -> Preprocessor.fromJson(other))
                 .hasMessage("preprocessor JSON: format \"something\" (expected: 'ringfold-preprocessor')");

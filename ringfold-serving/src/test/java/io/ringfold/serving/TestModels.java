@@ -80,6 +80,34 @@ public final class TestModels {
                 provenance());
     }
 
+    /**
+     * Linear regression on a categorical column colour (blue, red) and a number x: weights 1 (blue), 2 (red)
+     * and 10 (x), bias 0.5, no standardisation; a missing x is imputed as 2, and an unseen colour gives
+     * zeros or an error as {@code unseen} says. So (blue, 1) predicts 11.5, (green, 1) 10.5 with zeros and
+     * (red, missing) 22.5.
+     */
+    public static Model colourRegressor(String unseen) {
+        ObjectNode pre = new ObjectMapper().createObjectNode();
+        pre.put("format", "ringfold-preprocessor").put("version", 3);
+        pre.putArray("inputColumns").add("colour").add("x");
+        pre.putObject("categorical").putArray("colour").add("blue").add("red");
+        pre.put("shift", floats(0, 0)).put("scale", floats(1, 1));
+        pre.putObject("impute").put("strategy", "mean").put("values", floats(Float.NaN, 2));
+        pre.putArray("dropped");
+        pre.put("unseenCategories", unseen);
+        Architecture arch = new Architecture(ModelType.LINEAR, 3, new int[0], Activation.IDENTITY, 1, Loss.MSE);
+        return new Model(arch, new float[] {1, 2, 10, 0.5f}, Preprocessor.fromJson(pre), List.of(), provenance());
+    }
+
+    /** Base64 of little-endian float32, as the preprocessor JSON stores floats. */
+    private static String floats(float... values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return java.util.Base64.getEncoder().encodeToString(b.array());
+    }
+
     static Provenance provenance() {
         return Provenance.capture(new ObjectMapper().createObjectNode(), 1, "test", "none", "test");
     }

@@ -9,7 +9,8 @@ import java.util.List;
  * Turns raw request rows (JSON values) into the model's preprocessed input, checking every value first.
  * Numbers go through their JSON text and {@code Preprocessor.parseAndTransform}, exactly as
  * {@code ringfold predict} reads them, and a text column's string is tokenised and counted there with the
- * model's saved vocabulary, so server and command line give the same bits for the same rows.
+ * model's saved vocabulary, so server and command line give the same bits for the same rows. A JSON
+ * {@code null} in a column that is not text is a missing value, as an empty CSV cell is.
  */
 public final class RowDecoder {
 
@@ -137,10 +138,15 @@ public final class RowDecoder {
         return Float.NaN;
     }
 
+    private boolean isText(int c) {
+        String column = signature.columns().get(c);
+        return model.preprocessor().text().filter(t -> t.column().equals(column)).isPresent();
+    }
+
     /** What column {@code c} takes, for messages. */
     private String expectedValue(int c) {
         String column = signature.columns().get(c);
-        return model.preprocessor().text().filter(t -> t.column().equals(column)).isPresent() ? "a string of text"
+        return isText(c) ? "a string of text"
                 : model.preprocessor().vocabularies().containsKey(column) ? "a number or a category name" : "a number";
     }
 
@@ -155,6 +161,10 @@ public final class RowDecoder {
         }
         if (v.isTextual()) {
             return v.textValue();
+        }
+        if (v.isNull() && !isText(c)) {
+            // A missing value, as pandas writes NaN to JSON: the model imputes it, or the preprocessor names it.
+            return "";
         }
         throw new BadInputException(tensor + ": row " + r + ", column '" + signature.columns().get(c) + "': "
                 + v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)

@@ -40,6 +40,8 @@ class HttpRequestHandlerTest {
     void setUp() throws Exception {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         TestModels.write(repo, "reg", 3, TestModels.linear());
+        TestModels.write(repo, "colour", 1, TestModels.colourRegressor("zero"));
+        TestModels.write(repo, "colour-strict", 1, TestModels.colourRegressor("error"));
         ServingMetrics metrics = new ServingMetrics();
         repository = new ModelRepository(repo, new BatchingConfig(true, 8, 0, 16, 1), metrics, Blas.get());
         repository.poll();
@@ -123,6 +125,17 @@ class HttpRequestHandlerTest {
     }
 
     @Test
+    void anUnseenCategoryGivesZerosOrIsRefusedAsTheModelWasTrainedAndMissingNumbersAreImputed() throws Exception {
+        String rows = "{\"instances\": [[\"blue\", 1], [\"green\", 1], [\"red\", null], [\"red\", \"NA\"]]}";
+        JsonNode r = expect(200, HttpMethod.POST, "/v1/models/colour:predict", rows);
+        assertThat(r.toString()).isEqualTo("{\"predictions\":[{\"value\":11.5},{\"value\":10.5},{\"value\":22.5},"
+                + "{\"value\":22.5}]}");
+        JsonNode refused = expect(400, HttpMethod.POST, "/v1/models/colour-strict:predict", rows);
+        assertThat(refused.get("error").asText()).isEqualTo("instances: row 1: column 'colour': unknown category"
+                + " 'green' (expected: one of [blue, red])");
+    }
+
+    @Test
     void v2InferValidatesAndAnswersWithIdAndRequestedOutputs() throws Exception {
         JsonNode r = expect(200, HttpMethod.POST, "/v2/models/iris/versions/1/infer", """
                 {"id": "42", "inputs": [{"name": "input", "shape": [2, 2], "datatype": "UINT32", "data": [[1, 0], [0, 2]]}],
@@ -172,7 +185,7 @@ class HttpRequestHandlerTest {
     @Test
     void notFoundMethodNotAllowedAndTooLarge() throws Exception {
         assertThat(expect(404, HttpMethod.GET, "/v1/models/nope", "").get("error").asText())
-                .isEqualTo("model 'nope': not in the repository (models: [iris, reg])");
+                .isEqualTo("model 'nope': not in the repository (models: [colour, colour-strict, iris, reg])");
         assertThat(expect(404, HttpMethod.POST, "/v2/models/iris/versions/7/infer", "{}").get("error").asText())
                 .isEqualTo("model 'iris': version 7 not serving (serving: [1])");
         assertThat(expect(404, HttpMethod.GET, "/v1/models/iris/labels/stable", "").get("error").asText())
