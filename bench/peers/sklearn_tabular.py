@@ -4,10 +4,9 @@
 The anchors of issue 18's quality bars, on the files data/tabular.py writes (sets.tsv lists them): for
 classification `LogisticRegression()` (L-BFGS, C = 1, scikit-learn's defaults), for regression
 `LinearRegression()` and `Ridge()` (alpha = 1). Preprocessing is fitted on the training file only: numeric
-columns get mean imputation of empty cells, then StandardScaler; categorical columns get the most frequent
-category for empty cells, then one-hot columns (not scaled; a category unseen in training is all zeros).
-Ringfold one-hot encodes and standardises the same way; its imputation (issue 18: --impute mean by default,
-for numeric cells) is to match.
+columns get mean imputation of empty cells, then StandardScaler; categorical columns become one-hot columns,
+an empty cell being a category of its own (not scaled; a category unseen in training is all zeros). Ringfold's
+defaults preprocess the same way (docs/training.md, "Missing values").
 
 Each record has the test metric (accuracy or RMSE), the fit's time (preprocessing and model; the median of
 --repeats fits) and the training objective in the form Ringfold minimises, on the preprocessed features X
@@ -97,9 +96,9 @@ def preprocessor(columns, categorical):
     parts = [('numeric', Pipeline([('impute', SimpleImputer(strategy='mean')), ('scale', StandardScaler())]),
               numeric)]
     if cat:
-        parts.append(('categorical', Pipeline([
-            ('impute', SimpleImputer(missing_values='', strategy='most_frequent')),
-            ('onehot', OneHotEncoder(handle_unknown='ignore', sparse_output=False))]), cat))
+        # An empty cell is a category of its own (its one-hot column), as Ringfold and OneHotEncoder treat
+        # missing values.
+        parts.append(('categorical', OneHotEncoder(handle_unknown='ignore', sparse_output=False), cat))
     return ColumnTransformer(parts)
 
 

@@ -75,7 +75,7 @@ public final class TrainingRun {
         Dataset valX = validation == null ? null : pre.apply(validation);
         Network net = config.network(config.exampleShape(trainX.exampleShape()), task.outputs(), task.loss());
         checkEmbeddingInput(net, pre);
-        float[] weights = RowWeights.of(config, task.classes(), trainX.labels(), null);
+        float[] weights = RowWeights.of(config, task.classes(), trainX.labels(), trainX.weights());
         TargetScaling scaling = task.classes() == 0 ? TargetScaling.fit(trainX.labels(), weights) : TargetScaling.NONE;
         TrainingResult result = fitter.fit(net, trainX.features(), scaling.apply(trainX.labels()), weights,
                 valX == null ? null : valX.features(), valX == null ? null : scaling.apply(valX.labels()), listener);
