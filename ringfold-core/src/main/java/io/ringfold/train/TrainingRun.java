@@ -106,12 +106,15 @@ public final class TrainingRun {
         }
     }
 
-    /** Metrics of {@code model} on raw (not yet preprocessed) data: classification or regression. */
+    /**
+     * Metrics of {@code model} on raw (not yet preprocessed) data: classification (a binary model's classes at its
+     * decision threshold, as it predicts them) or regression.
+     */
     public static ObjectNode evaluate(Model model, Blas blas, Dataset raw) {
         Dataset x = model.preprocessor().apply(raw);
         FloatMatrix out = model.predictPreprocessed(blas, x.features());
         if (model.isClassifier()) {
-            return ClassificationMetrics.of(x.labels(), out.data()).toJson();
+            return ClassificationMetrics.of(x.labels(), out.data(), model.threshold()).toJson();
         }
         return RegressionMetrics.of(x.labels(), out.data()).toJson();
     }
