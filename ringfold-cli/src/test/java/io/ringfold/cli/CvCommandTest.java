@@ -29,8 +29,7 @@ class CvCommandTest {
 
     @Test
     void digitsSoftmaxFoldsPartitionTheRowsAndTheSameSeedGivesTheSameResult() throws Exception {
-        String[] args = {"cv", "--data", "digits", "--model", "softmax", "--epochs", "5", "--lr", "0.01",
-                "--folds", "3", "--seed", "1", "--json"};
+        String[] args = {"cv", "--data", "digits", "--model", "softmax", "--folds", "3", "--seed", "1", "--json"};
         CliRunner a = CliRunner.run(args);
         assertThat(a.status()).as(a.err()).isZero();
         JsonNode ra = JSON.readTree(a.lastLine());
@@ -64,8 +63,8 @@ class CvCommandTest {
     @Test
     void imbalancedBinaryFoldsEachHoldBothClassesAndReportAucAndPrAuc() throws Exception {
         Path csv = binaryCsv(40, 10, 7);
-        CliRunner r = CliRunner.run("cv", "--data", "csv:" + csv + "?label=y", "--model", "logistic", "--epochs", "20",
-                "--lr", "0.05", "--folds", "5", "--seed", "3");
+        CliRunner r = CliRunner.run("cv", "--data", "csv:" + csv + "?label=y", "--model", "logistic", "--folds", "5",
+                "--seed", "3");
         assertThat(r.status()).as(r.err()).isZero();
         List<String> lines = r.out().strip().lines().toList();
         assertThat(lines.get(1)).isEqualTo("5 folds, stratified by class, seed 3");
@@ -80,7 +79,7 @@ class CvCommandTest {
         assertThat(lines.get(lines.size() - 1)).startsWith("std:  accuracy ");
 
         JsonNode j = JSON.readTree(CliRunner.run("cv", "--data", "csv:" + csv + "?label=y", "--model", "logistic",
-                "--epochs", "20", "--lr", "0.05", "--folds", "5", "--seed", "3", "--json").lastLine());
+                "--folds", "5", "--seed", "3", "--json").lastLine());
         assertMeanAndStd(j, "auc");
         assertMeanAndStd(j, "pr_auc");
     }
@@ -95,8 +94,8 @@ class CvCommandTest {
             csv.append(a).append(',').append(b).append(',').append(3 * a - b + 0.1 * rng.nextGaussian()).append('\n');
         }
         Path file = Files.writeString(tmp.resolve("reg.csv"), csv);
-        CliRunner r = CliRunner.run("cv", "--data", "csv:" + file + "?label=y", "--model", "linear", "--epochs", "50",
-                "--lr", "0.05", "--batch-size", "8", "--folds", "4", "--json");
+        CliRunner r = CliRunner.run("cv", "--data", "csv:" + file + "?label=y", "--model", "linear", "--folds", "4",
+                "--json");
         assertThat(r.status()).as(r.err()).isZero();
         JsonNode j = JSON.readTree(r.lastLine());
         assertThat(j.get("stratified").asBoolean()).isFalse();

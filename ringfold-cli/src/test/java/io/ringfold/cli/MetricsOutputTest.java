@@ -2,8 +2,12 @@ package io.ringfold.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringfold.data.DataSpec;
+import io.ringfold.data.Dataset;
+import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +25,8 @@ class MetricsOutputTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void trainAndEvaluatePrintAucPrAucAndLogLossAndTheModelFileKeepsPerClassScores() throws Exception {
+    /** 200 rows of a, b and y, a third of them class 1 with a shifted by 1: overlapping classes. */
+    private Path binaryCsv() throws Exception {
         StringBuilder csv = new StringBuilder("a,b,y\n");
         SplitMix64 rng = new SplitMix64(17);
         for (int i = 0; i < 200; i++) {
@@ -30,10 +34,14 @@ class MetricsOutputTest {
             csv.append(rng.nextGaussian() + y).append(',').append(rng.nextGaussian()).append(',').append(y)
                     .append('\n');
         }
-        String spec = "csv:" + Files.writeString(tmp.resolve("binary.csv"), csv) + "?label=y";
+        return Files.writeString(tmp.resolve("binary.csv"), csv);
+    }
+
+    @Test
+    void trainAndEvaluatePrintAucPrAucAndLogLossAndTheModelFileKeepsPerClassScores() throws Exception {
+        String spec = "csv:" + binaryCsv() + "?label=y";
         Path dir = tmp.resolve("m");
-        String[] train = {"train", "--data", spec, "--model", "logistic", "--epochs", "20", "--lr", "0.05",
-                "--seed", "1", "--out", dir.toString()};
+        String[] train = {"train", "--data", spec, "--model", "logistic", "--seed", "1", "--out", dir.toString()};
         CliRunner human = CliRunner.run(train);
         assertThat(human.status()).as(human.err()).isZero();
 
@@ -60,6 +68,33 @@ class MetricsOutputTest {
                 all.get("prAuc").asDouble()));
         assertThat(all.get("rows").asInt()).isEqualTo(200);
         assertThat(all.has("macroPrecision")).isTrue();
+    }
+
+    @Test
+    void evaluateCountsTheClassesTheModelPredictsAtItsThreshold() throws Exception {
+        String spec = "csv:" + binaryCsv() + "?label=y";
+        Path dir = tmp.resolve("t");
+        CliRunner train = CliRunner.run("train", "--data", spec, "--model", "logistic", "--threshold", "0.7",
+                "--seed", "1", "--out", dir.toString());
+        assertThat(train.status()).as(train.err()).isZero();
+        JsonNode e = JSON.readTree(CliRunner.run("evaluate", "--model", dir.toString(), "--data", spec, "--json")
+                .lastLine());
+        Model model = ModelCodec.load(dir);
+        Dataset raw = DataSpec.parse(spec).load().train();
+        Dataset x = model.preprocessor().apply(raw);
+        int[] predicted = model.predictedClasses(model.predictPreprocessed(Blas.get(), x.features()));
+        int[][] confusion = new int[2][2];
+        for (int i = 0; i < predicted.length; i++) {
+            confusion[(int) raw.label(i)][predicted[i]]++;
+        }
+        assertThat(JSON.treeToValue(e.get("confusion"), int[][].class)).isEqualTo(confusion);
+        // At 0.7 fewer rows are class 1 than at 0.5, so the threshold was applied (the data has rows in between).
+        float[] p1 = model.predictPreprocessed(Blas.get(), x.features()).data();
+        int atHalf = 0;
+        for (float p : p1) {
+            atHalf += p >= 0.5f ? 1 : 0;
+        }
+        assertThat(confusion[0][1] + confusion[1][1]).isLessThan(atHalf);
     }
 
     private static String[] concat(String[] a, String b) {

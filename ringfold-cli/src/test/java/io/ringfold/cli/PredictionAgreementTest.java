@@ -67,10 +67,10 @@ class PredictionAgreementTest {
                 train(repo, "linear", regression, false, "--model", "linear"),
                 train(repo, "logistic", binary, true, "--model", "logistic"),
                 train(repo, "softmax", classes, true, "--model", "softmax"),
-                train(repo, "mlp", classes, true, "--model", "mlp", "--hidden", "64"),
+                train(repo, "mlp", classes, true, "--model", "mlp", "--hidden", "64", "--epochs", "1"),
                 train(repo, "mlp-regression", regression, false, "--model", "mlp", "--hidden", "32,16", "--activation",
-                        "tanh", "--loss", "mse"),
-                train(repo, "categorical", categorical, true, "--model", "mlp", "--hidden", "32"));
+                        "tanh", "--loss", "mse", "--epochs", "1"),
+                train(repo, "categorical", categorical, true, "--model", "mlp", "--hidden", "32", "--epochs", "1"));
 
         ServerConfig config = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
                 .withPollSeconds(0).withBatching(new BatchingConfig(true, 64, 5000, 4096, 2));
@@ -203,7 +203,7 @@ class PredictionAgreementTest {
     private Served train(Path repo, String name, Path csv, boolean classifier, String... flags) {
         boolean categorical = csv.getFileName().toString().startsWith("categorical");
         String spec = "csv:" + csv + "?label=y" + (categorical ? "&categorical=colour" : "");
-        List<String> args = new ArrayList<>(List.of("train", "--data", spec, "--epochs", "1", "--seed", "1", "--out",
+        List<String> args = new ArrayList<>(List.of("train", "--data", spec, "--seed", "1", "--out",
                 repo.resolve(name).resolve("1").toString()));
         args.addAll(List.of(flags));
         CliRunner train = CliRunner.run(args.toArray(String[]::new));

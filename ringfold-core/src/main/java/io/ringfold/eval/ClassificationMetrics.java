@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  * @param count      number of examples
  * @param numClasses K; 2 for a binary model that outputs one probability column
  * @param accuracy   fraction whose predicted class (highest probability, ties to the lower index; for one
- *                   column, class 1 when p exceeds the threshold, 0.5 by default) is the true class
+ *                   column, class 1 when p exceeds the decision threshold, as {@code Model.predictedClasses}) is
+ *                   the true class
  * @param logLoss    mean negative log-likelihood of the true class, as scikit-learn's {@code log_loss}: each
  *                   probability clipped to [ε, 1 - ε] with ε = {@value #LOG_LOSS_EPSILON} (float32's machine
  *                   epsilon, which scikit-learn uses for float32 input), then each row divided by its sum
@@ -50,17 +51,22 @@ public record ClassificationMetrics(int count, int numClasses, double accuracy, 
 
     /**
      * Metrics for {@code labels[i]} in {@code 0..K-1} and {@code probabilities} row-major N×K (K ≥ 2), or
-     * N×1 holding P(class 1) of a binary model.
+     * N×1 holding P(class 1) of a binary model, which predicts class 1 when P(class 1) ≥ 0.5.
      */
     public static ClassificationMetrics of(int[] labels, float[] probabilities) {
         return of(labels, probabilities, 0.5);
     }
 
     /**
-     * As {@link #of(int[], float[])}, a binary model with one probability column predicting class 1 when that
-     * probability exceeds {@code threshold} (as MLlib's and scikit-learn's at 0.5).
+     * As {@link #of(int[], float[])}, a one-column binary model predicting class 1 when P(class 1) exceeds
+     * {@code threshold} (its decision threshold; MLlib's and scikit-learn's rule at 0.5); the threshold changes
+     * accuracy, the confusion matrix and the per-class scores, not log loss, ROC AUC or PR AUC, which take the
+     * probabilities themselves.
      */
     public static ClassificationMetrics of(int[] labels, float[] probabilities, double threshold) {
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold: " + threshold + " (expected: in [0, 1])");
+        }
         int n = labels.length;
         if (n == 0) {
             throw new IllegalArgumentException("labels: 0 (expected: at least one example)");
@@ -127,7 +133,7 @@ public record ClassificationMetrics(int count, int numClasses, double accuracy, 
         return of(toClassIndices(labels), probabilities);
     }
 
-    /** As {@link #of(int[], float[], double)} with labels stored as floats. */
+    /** As {@link #of(int[], float[], double)} with labels stored as floats; they must be integers. */
     public static ClassificationMetrics of(float[] labels, float[] probabilities, double threshold) {
         return of(toClassIndices(labels), probabilities, threshold);
     }

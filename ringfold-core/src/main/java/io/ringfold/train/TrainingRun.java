@@ -107,7 +107,10 @@ public final class TrainingRun {
         }
     }
 
-    /** Metrics of {@code model} on raw (not yet preprocessed) data: classification or regression. */
+    /**
+     * Metrics of {@code model} on raw (not yet preprocessed) data: classification (a binary model's classes at its
+     * decision threshold, as it predicts them) or regression.
+     */
     public static ObjectNode evaluate(Model model, Blas blas, Dataset raw) {
         Dataset x = model.preprocessor().apply(raw);
         FloatMatrix out = model.predictPreprocessed(blas, x.features());

@@ -66,9 +66,27 @@ class ClassificationMetricsTest {
         assertThat(m.prAuc()).hasValueCloseTo(0.49242424242424243, within(1e-12));
         // Rows 10 and 11 put probability 0 on their true class: clipped to 2^-23, not infinite.
         assertThat(m.logLoss()).isCloseTo(3.2307340900395043, within(1e-12));
+        // The four rows at exactly 0.5 are predicted as class 0 (class 1 only when P exceeds the threshold).
         assertScores(m.perClass().get(0), 0.5, 0.66666666666666663, 0.57142857142857151, 6);
         assertScores(m.perClass().get(1), 0.5, 0.33333333333333331, 0.40000000000000002, 6);
         assertMacro(m, 0.5, 0.5, 0.48571428571428577);
+    }
+
+    @Test
+    void aDecisionThresholdChangesThePredictionsNotTheProbabilityMetrics() {
+        ClassificationMetrics at05 = ClassificationMetrics.of(BINARY_LABELS, BINARY_P1);
+        ClassificationMetrics m = ClassificationMetrics.of(BINARY_LABELS, BINARY_P1, 0.6);
+        // Row 9 (p = 0.55, class 0) is now predicted 0.
+        assertThat(m.confusion()).isEqualTo(new int[][] {{5, 0}, {2, 3}});
+        assertThat(m.accuracy()).isCloseTo(0.8, within(1e-12));
+        assertScores(m.perClass().get(0), 0.7142857142857143, 1, 0.83333333333333326, 5);
+        assertScores(m.perClass().get(1), 1, 0.59999999999999998, 0.74999999999999989, 5);
+        assertMacro(m, 0.85714285714285721, 0.80000000000000004, 0.79166666666666652);
+        assertThat(m.logLoss()).isEqualTo(at05.logLoss());
+        assertThat(m.auc()).isEqualTo(at05.auc());
+        assertThat(m.prAuc()).isEqualTo(at05.prAuc());
+        assertThatThrownBy(() -> ClassificationMetrics.of(BINARY_LABELS, BINARY_P1, 1.5))
+                .hasMessage("threshold: 1.5 (expected: in [0, 1])");
     }
 
     @Test

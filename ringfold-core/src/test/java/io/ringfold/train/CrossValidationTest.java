@@ -32,8 +32,7 @@ class CrossValidationTest {
     }
 
     private static TrainingConfig config(ModelType model) {
-        return TrainingConfig.of(Map.of(Hyperparameters.MODEL, model, Hyperparameters.EPOCHS, 3,
-                Hyperparameters.SEED, 4L));
+        return TrainingConfig.of(Map.of(Hyperparameters.MODEL, model, Hyperparameters.SEED, 4L));
     }
 
     @Test

@@ -20,10 +20,12 @@ def f32(values):
     return np.array(values, dtype=np.float32)
 
 
-def binary(name, y, p1):
+def binary(name, y, p1, threshold=0.5):
     p32 = f32(p1)
     p = p32.astype(np.float64)
-    pred = (p > 0.5).astype(int)
+    # Class 1 when P(class 1) exceeds the threshold, as Ringfold's Model.predictedClasses and scikit-learn's
+    # predict (decision_function > 0, that is P > 0.5).
+    pred = (p > threshold).astype(int)
     print('%s roc_auc    %.17g' % (name, roc_auc_score(y, p)))
     print('%s pr_auc     %.17g' % (name, average_precision_score(y, p)))
     print('%s log_loss   %.17g  (float32 input: %.9g)' % (name, log_loss(y, p, eps=EPS32), log_loss(y, p32)))
@@ -56,7 +58,10 @@ print('scikit-learn', sklearn.__version__)
 # ClassificationMetricsTest.BINARY_*: ties at 0.4 across the classes.
 binary('binary', [0, 0, 1, 1, 0, 1, 1, 0, 1, 0], [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.4, 0.2, 0.65, 0.55])
 
-# Heavy ties, and probabilities 0 and 1 on the wrong side (clipped).
+# The same at decision threshold 0.6: other predictions, the same log loss and areas.
+binary('binary@0.6', [0, 0, 1, 1, 0, 1, 1, 0, 1, 0], [0.1, 0.4, 0.35, 0.8, 0.4, 0.9, 0.4, 0.2, 0.65, 0.55], 0.6)
+
+# Heavy ties (four rows at exactly 0.5, predicted 0), and probabilities 0 and 1 on the wrong side (clipped).
 binary('ties', [1, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 0],
        [0.8, 0.8, 0.8, 0.5, 0.5, 0.5, 0.5, 0.2, 0.2, 0.2, 0.0, 1.0])
 
