@@ -66,7 +66,8 @@ public final class RingfoldClassificationModel extends RingfoldModel<RingfoldCla
 
     @Override
     double binaryThreshold() {
-        return getThreshold();
+        // Only a binary model (one sigmoid output) decides by it; thresholds of more classes go per class.
+        return ringfoldModel().network().outputs() == 1 ? getThreshold() : 0.5;
     }
 
     @Override
