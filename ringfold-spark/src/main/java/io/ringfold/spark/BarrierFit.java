@@ -124,8 +124,8 @@ final class BarrierFit {
             // no Spark shuffle of the data.
             BarrierTraining<org.apache.spark.sql.catalyst.InternalRow, PartitionBlock> task = new BarrierTraining<>(
                     config, new ExchangedRows(config.model(), workers, shards, classification, metadataClasses), shards,
-                    settings.scaling(), settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
-                    settings.failFirstAttemptAfterEpoch());
+                    settings.scaling(), settings.collectiveTimeoutSeconds(), settings.checkpointDir(),
+                    settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
             trained = internal.barrier().mapPartitions(task, false, outcomeTag);
         } else {
             // Otherwise one pass numbers the rows by their position in the input (row i goes to shard i mod S,

@@ -30,7 +30,8 @@ public final class RingfoldClassificationModel extends RingfoldModel<RingfoldCla
         rawPredictionCol = new Param<>(this, "rawPredictionCol", "Raw prediction (logits) column ('' = none).",
                 ParamCheck.of("rawPredictionCol", "a column name or ''", v -> v != null));
         threshold = new DoubleParam(this, "threshold", "A binary model predicts class 1 when its probability is at "
-                + "least this.", ParamCheck.of("threshold", "0 <= threshold <= 1", v -> (Double) v >= 0 && (Double) v <= 1));
+                + "least this.", ParamCheck.of("threshold", "0 <= threshold <= 1",
+                v -> (Double) v >= 0 && (Double) v <= 1));
         thresholds = Thresholds.param(this);
         setDefault(probabilityCol, "probability");
         setDefault(rawPredictionCol, "rawPrediction");

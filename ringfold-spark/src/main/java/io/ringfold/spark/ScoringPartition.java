@@ -60,8 +60,8 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
     private final double[] thresholds;
 
     /** {@code threshold}: a binary model's on P(class 1); {@code thresholds}: per class, or null for the argmax. */
-    ScoringPartition(Broadcast<Payload> payload, int featuresIndex, boolean raw, boolean probability, boolean prediction,
-                     double threshold, double[] thresholds) {
+    ScoringPartition(Broadcast<Payload> payload, int featuresIndex, boolean raw, boolean probability,
+                     boolean prediction, double threshold, double[] thresholds) {
         this.payload = payload;
         this.featuresIndex = featuresIndex;
         this.raw = raw;

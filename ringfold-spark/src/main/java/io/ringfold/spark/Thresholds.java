@@ -53,7 +53,8 @@ final class Thresholds {
         double fromPair = 1 / (1 + ts[0] / ts[1]);
         if (owner.isSet(threshold) && Math.abs(fromPair - t) > 1e-5) {
             throw new IllegalArgumentException("threshold: " + t + " with thresholds: " + Arrays.toString(ts)
-                    + " (expected: one of them, or the same decision: threshold = 1 / (1 + t0 / t1) = " + fromPair + ")");
+                    + " (expected: one of them, or the same decision: threshold = 1 / (1 + t0 / t1) = " + fromPair
+                    + ")");
         }
         return fromPair;
     }

@@ -25,8 +25,9 @@ class FaultToleranceTest {
         SparkTestSession.get();
         Dataset<Row> data = SparkDeterminismTest.frameOf(TestData.writeCsv(dir, 120, 9));
         // Mini-batches (solver adam): the full-batch solvers write no checkpoints.
-        RingfoldClassifier c = new RingfoldClassifier().setModelType("softmax").setSolver("adam").setEpochs(4).setBatchSize(16)
-                .setLearningRate(0.05).setSeed(3).setNumShards(4).setNumWorkers(2).setCollectiveTimeout(20);
+        RingfoldClassifier c = new RingfoldClassifier().setModelType("softmax").setSolver("adam").setEpochs(4)
+                .setBatchSize(16).setLearningRate(0.05).setSeed(3).setNumShards(4).setNumWorkers(2)
+                .setCollectiveTimeout(20);
         String uninterrupted = c.fit(data).parameterDigest();
 
         Path checkpoints = dir.resolve("checkpoints");

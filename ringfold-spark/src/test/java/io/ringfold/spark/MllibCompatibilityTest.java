@@ -239,7 +239,8 @@ class MllibCompatibilityTest {
         double mObjective = f.at(mBeta, mBias);
         double rObjective = f.at(rBeta, rBias);
         System.out.printf("%s objective mllib %.9f ringfold %.9f; coefficients mllib %s %s ringfold %s %s%n", what,
-                mObjective, rObjective, java.util.Arrays.toString(mBeta), mBias, java.util.Arrays.toString(rBeta), rBias);
+                mObjective, rObjective, java.util.Arrays.toString(mBeta), mBias, java.util.Arrays.toString(rBeta),
+                rBias);
         assertThat(rObjective).as("%s objective", what).isCloseTo(mObjective, within(1e-5 * mObjective));
         for (int j = 0; j < 4; j++) {
             double sd = std(column(j));
@@ -256,7 +257,7 @@ class MllibCompatibilityTest {
         ParamMap[] grid = new ParamGridBuilder().addGrid(classifier.regParam(), new double[] {1e-4, 0.01, 1.0})
                 .addGrid(classifier.elasticNetParam(), new double[] {0.0, 0.5}).build();
         CrossValidatorModel cv = new CrossValidator().setEstimator(pipeline).setEstimatorParamMaps(grid)
-                .setEvaluator(new BinaryClassificationEvaluator()).setNumFolds(3).setSeed(7).fit(data);
+                .setEvaluator(new BinaryClassificationEvaluator()).setNumFolds(2).setSeed(7).fit(data);
         double[] auc = cv.avgMetrics();
         System.out.println("cross-validated AUC " + java.util.Arrays.toString(auc));
         assertThat(auc).hasSize(6);
@@ -280,7 +281,7 @@ class MllibCompatibilityTest {
         ParamMap[] regGrid = new ParamGridBuilder().addGrid(regressor.regParam(), new double[] {0.0, 5.0, 500.0})
                 .build();
         CrossValidatorModel rcv = new CrossValidator().setEstimator(regression).setEstimatorParamMaps(regGrid)
-                .setEvaluator(new RegressionEvaluator().setLabelCol("y")).setNumFolds(3).setSeed(7).fit(data);
+                .setEvaluator(new RegressionEvaluator().setLabelCol("y")).setNumFolds(2).setSeed(7).fit(data);
         double[] rmse = rcv.avgMetrics();
         System.out.println("cross-validated RMSE " + java.util.Arrays.toString(rmse));
         int lowest = 0;
