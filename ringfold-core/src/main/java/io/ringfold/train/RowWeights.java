@@ -3,15 +3,16 @@ package io.ringfold.train;
 /**
  * The weight of each training row in the loss: its weight column's value (or 1) times its class's weight under
  * {@code --class-weight balanced}, {@code rows / (classes x rows of the class)} as scikit-learn computes it (with
- * row weights, weighted counts). Null when every row weighs 1.
+ * row weights, weighted counts). Null when every row weighs 1. Public for engines that assemble the run themselves
+ * (ringfold-spark), so that they weigh rows exactly as {@link TrainingRun} does.
  */
-final class RowWeights {
+public final class RowWeights {
 
     private RowWeights() {
     }
 
     /** {@code classes}: 0 for a regressor; {@code column}: the weight column's values or null. */
-    static float[] of(TrainingConfig config, int classes, float[] labels, float[] column) {
+    public static float[] of(TrainingConfig config, int classes, float[] labels, float[] column) {
         if (config.classWeight() == ClassWeight.NONE || classes == 0) {
             return column == null ? null : column.clone();
         }

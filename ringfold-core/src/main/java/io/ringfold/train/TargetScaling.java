@@ -8,12 +8,16 @@ import io.ringfold.nn.Network;
  * mean and standard deviation, as MLlib does: the solvers then see the same scale whatever the target's units.
  * The network's last layer is dense, so the inverse is folded into its weights and bias ({@code W * scale},
  * {@code b * scale + mean}) and the saved model predicts in the target's own units with no extra step.
+ *
+ * <p>Public for engines that assemble the run themselves (ringfold-spark), so that they scale and fold exactly
+ * as {@link TrainingRun} does.
  */
-record TargetScaling(double mean, double scale) {
+public record TargetScaling(double mean, double scale) {
 
-    static final TargetScaling NONE = new TargetScaling(0, 1);
+    public static final TargetScaling NONE = new TargetScaling(0, 1);
 
-    static TargetScaling fit(float[] y, float[] w) {
+    /** The scaling of targets {@code y} with row weights {@code w} (null: all 1), in row order. */
+    public static TargetScaling fit(float[] y, float[] w) {
         double sw = 0;
         double sum = 0;
         for (int i = 0; i < y.length; i++) {
@@ -31,7 +35,7 @@ record TargetScaling(double mean, double scale) {
         return new TargetScaling(mean, sd > 0 && Double.isFinite(sd) ? sd : 1);
     }
 
-    float[] apply(float[] y) {
+    public float[] apply(float[] y) {
         if (this.equals(NONE)) {
             return y;
         }
@@ -43,7 +47,7 @@ record TargetScaling(double mean, double scale) {
     }
 
     /** The parameters of {@code net} that predict {@code mean + scale * (what params predict)}. */
-    float[] fold(Network net, float[] params) {
+    public float[] fold(Network net, float[] params) {
         if (this.equals(NONE)) {
             return params;
         }

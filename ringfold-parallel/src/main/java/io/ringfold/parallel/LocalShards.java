@@ -65,18 +65,24 @@ final class LocalShards {
             // data set a second copy of the worker's part, and a burden on the collector).
             features[0] = rows.x();
             labels[0] = rows.y();
+            weights[0] = rows.w();
             return;
         }
         for (int s = 0; s < count; s++) {
             int n = plan.shardRows(firstShard + s);
             int[] at = new int[n];
             float[] l = new float[n];
+            float[] wl = rows.w() == null ? null : new float[n];
             for (int i = 0; i < n; i++) {
                 at[i] = i * count + s;
                 l[i] = rows.y()[at[i]];
+                if (wl != null) {
+                    wl[i] = rows.w()[at[i]];
+                }
             }
             features[s] = rows.x().gatherRows(at, 0, n);
             labels[s] = l;
+            weights[s] = wl;
         }
     }
 

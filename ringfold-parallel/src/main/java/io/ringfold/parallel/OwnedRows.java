@@ -14,19 +14,30 @@ import io.ringfold.tensor.Matrix;
  *
  * @param x         the owned rows, sorted by global row index
  * @param y         their labels
+ * @param w         their weights in the loss, or null when every row weighs 1 (only the full-batch solvers take
+ *                  weights)
  * @param totalRows the number of rows of the full training data, over all workers
  */
-public record OwnedRows(Matrix x, float[] y, int totalRows) {
+public record OwnedRows(Matrix x, float[] y, float[] w, int totalRows) {
 
     public OwnedRows {
         if (x.rows() != y.length) {
             throw new IllegalArgumentException("labels: " + y.length + " (expected: " + x.rows()
                     + ", one per owned row)");
         }
+        if (w != null && w.length != y.length) {
+            throw new IllegalArgumentException("weights: " + w.length + " (expected: " + y.length
+                    + ", one per owned row)");
+        }
         if (totalRows < x.rows()) {
             throw new IllegalArgumentException("totalRows: " + totalRows + " (expected: >= the " + x.rows()
                     + " owned rows)");
         }
+    }
+
+    /** Rows that all weigh 1. */
+    public OwnedRows(Matrix x, float[] y, int totalRows) {
+        this(x, y, null, totalRows);
     }
 
     /** The worker (of {@code workers}) that owns global row {@code row} with {@code shards} logical shards. */
@@ -55,6 +66,20 @@ public record OwnedRows(Matrix x, float[] y, int totalRows) {
                     + first + ", " + end + ") of " + shards + ")");
         }
         return Math.toIntExact(row / shards * (end - first) + (shard - first));
+    }
+
+    /**
+     * The global row at local index {@code local} of worker {@code worker}'s owned rows: the inverse of
+     * {@link #localIndex}. Each round of S global rows holds one row of each owned shard, in shard order.
+     */
+    public static long globalRow(int local, int worker, int workers, int shards) {
+        checkLayout(workers, shards);
+        int first = ShardPlan.firstShard(worker, workers, shards);
+        int owned = ShardPlan.endShard(worker, workers, shards) - first;
+        if (local < 0) {
+            throw new IllegalArgumentException("local: " + local + " (expected: >= 0)");
+        }
+        return (long) (local / owned) * shards + first + local % owned;
     }
 
     /** How many of {@code totalRows} rows worker {@code worker} owns. */

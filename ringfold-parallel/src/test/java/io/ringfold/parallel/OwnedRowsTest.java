@@ -67,6 +67,31 @@ class OwnedRowsTest {
         }
     }
 
+    /** Row weights travel with the owned rows to the full-batch solver as they do with the full matrix. */
+    @Test
+    void weightedOwnedRowsGiveTheSameBitsAsTheWeightedFullMatrix() throws Exception {
+        float[] y = new float[203];
+        FloatMatrix x = data(y);
+        float[] w = new float[y.length];
+        SplitMix64 rng = new SplitMix64(5);
+        for (int i = 0; i < w.length; i++) {
+            y[i] = y[i] == 2 ? 1 : y[i];
+            w[i] = 0.25f * (1 + rng.nextInt(8));
+        }
+        Network arch = new Architecture(ModelType.LOGISTIC, 6, new int[0], Activation.RELU, 1,
+                Loss.BINARY_CROSS_ENTROPY).toNetwork();
+        com.fasterxml.jackson.databind.node.ObjectNode n = TrainingConfig.defaults().toJson();
+        n.put("model", "logistic").put("solver", "lbfgs").putArray("hidden");
+        TrainingConfig cfg = TrainingConfig.fromJson(n);
+        Blas blas = BlasSelection.createRequested(1);
+        float[] unweighted = run(cfg, blas, arch, x, y, null, 1, false);
+        for (int workers = 1; workers <= 3; workers++) {
+            float[] full = run(cfg, blas, arch, x, y, w, workers, false);
+            float[] owned = run(cfg, blas, arch, x, y, w, workers, true);
+            assertThat(owned).as("%d workers", workers).isEqualTo(full).isNotEqualTo(unweighted);
+        }
+    }
+
     @Test
     void aWorkerGivenTheWrongNumberOfRowsIsToldWhichShardsItOwns() {
         float[] y = new float[20];
@@ -79,6 +104,12 @@ class OwnedRowsTest {
     /** Trains with W in-process workers, each given the full matrix or only its owned rows. */
     private static float[] run(TrainingConfig cfg, Blas blas, Network arch, Matrix x, float[] y, int workers,
                                boolean ownedOnly) throws InterruptedException {
+        return run(cfg, blas, arch, x, y, null, workers, ownedOnly);
+    }
+
+    /** As above with row weights {@code w} (null: all 1). */
+    private static float[] run(TrainingConfig cfg, Blas blas, Network arch, Matrix x, float[] y, float[] w,
+                               int workers, boolean ownedOnly) throws InterruptedException {
         int shards = 4;
         InProcessGroup group = new InProcessGroup(workers, Duration.ofSeconds(30));
         TrainingResult[] results = new TrainingResult[workers];
@@ -91,9 +122,9 @@ class OwnedRowsTest {
                 try {
                     DataParallelTrainer t = new DataParallelTrainer(cfg, blas, shards);
                     results[rank] = ownedOnly
-                            ? t.fit(comm, arch, owned(x, y, rank, workers, shards), null, null, TrainingListener.NONE,
-                                    CheckpointPolicy.none())
-                            : t.fit(comm, arch, x, y, null, null, TrainingListener.NONE);
+                            ? t.fit(comm, arch, owned(x, y, w, rank, workers, shards), null, null,
+                                    TrainingListener.NONE, CheckpointPolicy.none())
+                            : t.fit(comm, arch, x, y, w, null, null, TrainingListener.NONE, CheckpointPolicy.none());
                 } catch (Throwable e) {
                     errors[rank] = e;
                 } finally {
@@ -114,7 +145,7 @@ class OwnedRowsTest {
     }
 
     /** The rows {@code rank} owns, in global order: what routing by {@link OwnedRows#owner} delivers. */
-    private static OwnedRows owned(Matrix x, float[] y, int rank, int workers, int shards) {
+    private static OwnedRows owned(Matrix x, float[] y, float[] w, int rank, int workers, int shards) {
         int[] keep = new int[x.rows()];
         int k = 0;
         for (int i = 0; i < x.rows(); i++) {
@@ -123,10 +154,14 @@ class OwnedRowsTest {
             }
         }
         float[] labels = new float[k];
+        float[] weights = w == null ? null : new float[k];
         for (int i = 0; i < k; i++) {
             labels[i] = y[keep[i]];
+            if (weights != null) {
+                weights[i] = w[keep[i]];
+            }
         }
-        return new OwnedRows(x.gatherRows(keep, 0, k), labels, x.rows());
+        return new OwnedRows(x.gatherRows(keep, 0, k), labels, weights, x.rows());
     }
 
     private static FloatMatrix data(float[] y) {
@@ -176,6 +211,7 @@ class OwnedRowsTest {
                 int[] seen = new int[workers];
                 for (int row = 0; row < total; row++) {
                     int w = OwnedRows.owner(row, workers, shards);
+                    assertThat(OwnedRows.globalRow(seen[w], w, workers, shards)).isEqualTo(row);
                     assertThat(OwnedRows.localIndex(row, w, workers, shards)).isEqualTo(seen[w]++);
                 }
                 for (int w = 0; w < workers; w++) {

@@ -33,8 +33,11 @@ final class BarrierFit {
     }
 
     static <M extends RingfoldModel<M>> M fit(RingfoldEstimator<M, ?> est, Dataset<?> dataset) {
-        TrainingConfig config = est.trainingConfig();
+        TrainingConfig config = est.trainingConfig(dataset);
+        boolean glm = config.model() != io.ringfold.model.ModelType.MLP;
+        FitScaling scaling = new FitScaling(true, config.standardize(), !est.classification() && glm);
         Settings settings = new Settings(est.getString(est.featuresCol()), est.getString(est.labelCol()),
+                est.weightColumn(), scaling,
                 est.classification(), est.isSet(est.numWorkers()) ? est.getInt(est.numWorkers()) : 0,
                 est.getInt(est.numShards()), est.getInt(est.collectiveTimeout()),
                 est.isDefined(est.checkpointDir()) ? est.getString(est.checkpointDir()) : null,
@@ -49,10 +52,12 @@ final class BarrierFit {
     }
 
     /**
-     * Where the rows are and how to train them: columns, task type, workers (0 = as many as the cluster's
-     * default parallelism allows, at most {@code shards}), and the fault-tolerance settings.
+     * Where the rows are and how to train them: columns (the weight column null when there is none), what the
+     * tasks scale, task type, workers (0 = as many as the cluster's default parallelism allows, at most
+     * {@code shards}), and the fault-tolerance settings.
      */
-    record Settings(String featuresCol, String labelCol, boolean classification, int workers, int shards,
+    record Settings(String featuresCol, String labelCol, String weightCol, FitScaling scaling, boolean classification,
+                    int workers, int shards,
                     int collectiveTimeoutSeconds, String checkpointDir, int checkpointEverySteps,
                     int failFirstAttemptAfterEpoch) {
     }
@@ -93,7 +98,8 @@ final class BarrierFit {
             throw new IllegalArgumentException("numWorkers: " + workers + " (expected: 1.." + shards
                     + ", at most numShards)");
         }
-        if (config.batchSize() < shards) {
+        // The full-batch solvers take every row at every iteration: no batches.
+        if (config.batchSize() < shards && !config.resolvedSolver(1).fullBatch()) {
             throw new IllegalArgumentException("batchSize: " + config.batchSize() + " (expected: >= numShards, "
                     + shards + ", so that every shard contributes to every step)");
         }
@@ -111,30 +117,34 @@ final class BarrierFit {
                 org.apache.spark.sql.functions.col(featuresCol),
                 org.apache.spark.sql.functions.col(labelCol).cast(org.apache.spark.sql.types.DataTypes.DoubleType))
                 .queryExecution().toRdd();
-        if (uniformWithinStage(internal, workers)) {
+        String weightCol = settings.weightCol();
+        if (weightCol == null && uniformWithinStage(internal, workers)) {
             // One input partition per worker: the stage runs on the input itself, reads and checks it in one
             // pass and the tasks exchange rows among themselves (ExchangedRows); no job before the stage and
             // no Spark shuffle of the data.
             BarrierTraining<org.apache.spark.sql.catalyst.InternalRow, PartitionBlock> task = new BarrierTraining<>(
                     config, new ExchangedRows(config.model(), workers, shards, classification, metadataClasses), shards,
-                    settings.collectiveTimeoutSeconds(), settings.checkpointDir(), settings.checkpointEverySteps(),
-                    settings.failFirstAttemptAfterEpoch());
+                    settings.scaling(), settings.collectiveTimeoutSeconds(), settings.checkpointDir(),
+                    settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
             trained = internal.barrier().mapPartitions(task, false, outcomeTag);
         } else {
             // Otherwise one pass numbers the rows by their position in the input (row i goes to shard i mod S,
             // whatever the partitioning) and checks them; a shuffle then routes each row, keyed by position,
-            // to the task of its shard's owner.
-            JavaRDD<Row> input = dataset.select(featuresCol, labelCol).toJavaRDD();
+            // to the task of its shard's owner. Row weights take this path only.
+            JavaRDD<Row> input = (weightCol == null ? dataset.select(featuresCol, labelCol)
+                    : dataset.select(featuresCol, labelCol, weightCol)).toJavaRDD();
             InputPass.Result pass = InputPass.run(input, classification, metadataClasses);
             Layout layout = Layout.decide(pass.summary(), null, workers, shards, classification, metadataClasses,
                     config.model());
             boolean sparse = layout.sparse();
             JavaPairRDD<Long, LabeledRow> routed = InputPass.positioned(input, pass.offsets())
                     .mapToPair(t -> new Tuple2<>(t._2(), LabeledRow.of((Vector) t._1().get(0),
-                            ((Number) t._1().get(1)).doubleValue(), sparse)))
+                            ((Number) t._1().get(1)).doubleValue(),
+                            t._1().length() > 2 ? ((Number) t._1().get(2)).doubleValue() : 1, sparse)))
                     .partitionBy(new RowsByOwner(workers, shards));
             BarrierTraining<Tuple2<Long, LabeledRow>, io.ringfold.parallel.OwnedRows> task = new BarrierTraining<>(
-                    config, new RoutedRows(layout, workers, shards), shards, settings.collectiveTimeoutSeconds(),
+                    config, new RoutedRows(layout, workers, shards, weightCol != null), shards, settings.scaling(),
+                    settings.collectiveTimeoutSeconds(),
                     settings.checkpointDir(), settings.checkpointEverySteps(), settings.failFirstAttemptAfterEpoch());
             trained = routed.rdd().barrier().mapPartitions(task, false, outcomeTag);
         }
@@ -192,6 +202,21 @@ final class BarrierFit {
             throw new IllegalArgumentException("numWorkers: " + workers + " (expected: at most the " + slots
                     + " task slots the cluster has free now; a barrier stage runs all its tasks at once)");
         }
+    }
+
+    /**
+     * The class count of {@code labelCol}: from its nominal metadata, else the largest label + 1 (one Spark job,
+     * as MLlib's classifiers run when the metadata does not say).
+     */
+    static int labelClasses(Dataset<?> dataset, String labelCol) {
+        int fromMetadata = metadataClasses(dataset, labelCol);
+        if (fromMetadata > 0) {
+            return fromMetadata;
+        }
+        Row max = dataset.agg(org.apache.spark.sql.functions.max(org.apache.spark.sql.functions.col(labelCol)
+                .cast(org.apache.spark.sql.types.DataTypes.DoubleType))).head();
+        // Bad labels (none, negative, fractional) are reported by the fit's own checks.
+        return max.isNullAt(0) ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.max(0, max.getDouble(0) + 1));
     }
 
     private static int metadataClasses(Dataset<?> dataset, String labelCol) {

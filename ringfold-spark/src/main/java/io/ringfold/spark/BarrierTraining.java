@@ -39,7 +39,8 @@ import java.util.List;
  * socket, publishes {@code host:port} and its staging summary through {@link BarrierTaskContext#allGather},
  * decides the layout from every task's summary (bad input ends every task with the same message),
  * connects the ring (in-process when every task shares this JVM), completes its owned shards' float32
- * block and trains with {@link DataParallelTrainer}. A retried stage
+ * block, prepares it ({@link FitScaling}: target and feature standardisation, class weights) and trains with
+ * {@link DataParallelTrainer}, folding the scalings back into rank 0's parameters. A retried stage
  * runs this again from the top: a fresh all-gather forms a new ring, and with a checkpoint directory
  * every attempt after the first resumes from the last checkpoint, once the all-gather has shown that
  * every rank sees the same one ({@link CheckpointView}).
@@ -58,17 +59,19 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
     private final String configJson;
     private final TaskRows<T, S> taskRows;
     private final int shards;
+    private final FitScaling scaling;
     private final int timeoutSeconds;
     private final String checkpointDir;
     private final int checkpointEverySteps;
     /** Internal test hook: on stage attempt 0, rank 0 fails after this many epochs (0 = never). */
     private final int failFirstAttemptAfterEpoch;
 
-    BarrierTraining(TrainingConfig config, TaskRows<T, S> taskRows, int shards, int timeoutSeconds,
+    BarrierTraining(TrainingConfig config, TaskRows<T, S> taskRows, int shards, FitScaling scaling, int timeoutSeconds,
                     String checkpointDir, int checkpointEverySteps, int failFirstAttemptAfterEpoch) {
         this.configJson = config.toJson().toString();
         this.taskRows = taskRows;
         this.shards = shards;
+        this.scaling = scaling;
         this.timeoutSeconds = timeoutSeconds;
         this.checkpointDir = checkpointDir;
         this.checkpointEverySteps = checkpointEverySteps;
@@ -154,12 +157,15 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
             }
         } : TrainingListener.NONE;
         TrainingResult result;
+        float[] parameters;
         boolean sameJvm = SameJvmGroups.allHere(jvms) && !Boolean.getBoolean(FORCE_TCP_PROPERTY);
         try (Communicator comm = connect(ctx, endpoint, addresses, sameJvm)) {
             OwnedRows rows = taskRows.complete(staged, layout, comm, sameJvm ? groupKey(ctx) : null);
             try {
-                result = new DataParallelTrainer(config, blas, shards).fit(comm, arch, rows, null, null, listener,
-                        policy);
+                FitScaling.Prepared fit = scaling.prepare(config, rows, comm, layout.classes(), shards);
+                result = new DataParallelTrainer(fit.config(), blas, shards).fit(comm, arch, fit.rows(), null, null,
+                        listener, policy);
+                parameters = fit.fold(arch, result.parameters());
             } finally {
                 // The trainer keeps no reference to the rows once fit returns or fails.
                 if (rows.x() instanceof FloatMatrix m) {
@@ -179,7 +185,7 @@ final class BarrierTraining<T, S> extends AbstractFunction1<Iterator<T>, Iterato
         for (EpochMetrics m : result.epochs()) {
             history.add(m.toJson().toString());
         }
-        TaskOutcome outcome = new TaskOutcome(0, result.parameters(), String.join("\n", history), blas.name(), null,
+        TaskOutcome outcome = new TaskOutcome(0, parameters, String.join("\n", history), blas.name(), null,
                 attempt, epochsRun[0]);
         outcome.trainSeconds = result.trainSeconds();
         outcome.samplesSeen = result.samplesSeen();

@@ -30,11 +30,22 @@ final class HyperparameterParams {
     private HyperparameterParams() {
     }
 
-    /** A Param for each hyperparameter that has a Spark name; {@code modelTypes} narrows the model families. */
-    static Map<Hyperparameter<?>, Param<?>> create(Params owner, Set<String> modelTypes) {
+    /**
+     * MLlib's spellings of a hyperparameter's values that Ringfold spells otherwise, accepted as aliases so that
+     * a pipeline written for MLlib keeps its values: {@code solver} {@code l-bfgs} is Ringfold's {@code lbfgs}.
+     */
+    private static final Map<String, Map<String, String>> MLLIB_SPELLINGS = Map.of(
+            Hyperparameters.SOLVER.name(), Map.of("l-bfgs", "lbfgs"));
+
+    /**
+     * A Param for each hyperparameter that has a Spark name, less {@code excluded} (those that do not apply to
+     * the estimator); {@code modelTypes} narrows the model families.
+     */
+    static Map<Hyperparameter<?>, Param<?>> create(Params owner, Set<String> modelTypes,
+                                                  Set<Hyperparameter<?>> excluded) {
         Map<Hyperparameter<?>, Param<?>> out = new LinkedHashMap<>();
         for (Hyperparameter<?> h : Hyperparameters.ALL) {
-            if (h.sparkName() != null) {
+            if (h.sparkName() != null && !excluded.contains(h)) {
                 out.put(h, param(owner, h, h == Hyperparameters.MODEL ? modelTypes : null));
             }
         }
@@ -60,7 +71,8 @@ final class HyperparameterParams {
     static Object value(Hyperparameter<?> h, Object sparkValue) {
         return switch (h.type().kind()) {
             case FLOAT -> (float) (double) (Double) sparkValue;
-            case WORD, LAYERS -> h.parse((String) sparkValue);
+            case WORD, LAYERS -> h.parse(MLLIB_SPELLINGS.getOrDefault(h.name(), Map.of())
+                    .getOrDefault((String) sparkValue, (String) sparkValue));
             default -> sparkValue;
         };
     }
@@ -134,7 +146,7 @@ final class HyperparameterParams {
         for (Map.Entry<Hyperparameter<?>, Param<?>> e : params.entrySet()) {
             Param<?> p = e.getValue();
             // The declarations' defaults apply by themselves; the model family's is the estimator's own.
-            if (owner.isSet(p) || e.getKey() == Hyperparameters.MODEL) {
+            if (owner.isSet(p) || (e.getKey() == Hyperparameters.MODEL && owner.hasDefault(p))) {
                 given.put(e.getKey(), value(e.getKey(), owner.getOrDefault(p)));
             }
         }

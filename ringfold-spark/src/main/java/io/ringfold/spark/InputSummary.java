@@ -9,7 +9,8 @@ import java.io.Serializable;
 /**
  * What one pass over the input learns before training starts, aggregated over partitions in any
  * order: the row count, the vector sizes, how many vectors are sparse, the largest label, and the
- * first bad row (smallest global position) with what is wrong with it.
+ * first bad row (smallest global position) with what is wrong with it (a row weight, when the rows have a
+ * third column, must be finite and >= 0).
  */
 final class InputSummary implements Serializable {
 
@@ -53,6 +54,16 @@ final class InputSummary implements Serializable {
             return this;
         }
         label(at, ((Number) r.get(1)).doubleValue());
+        if (r.length() > 2) {
+            if (r.isNullAt(2)) {
+                problem(at, "weight: null (expected: a number)");
+            } else {
+                double w = ((Number) r.get(2)).doubleValue();
+                if (!(w >= 0) || !Float.isFinite((float) w)) {
+                    problem(at, "weight " + w + " (expected: finite and >= 0)");
+                }
+            }
+        }
         return this;
     }
 

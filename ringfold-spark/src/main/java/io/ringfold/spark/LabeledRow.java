@@ -7,25 +7,27 @@ import org.apache.spark.ml.linalg.Vector;
 import java.io.Serializable;
 
 /**
- * One training row on its way to its owner task: the label and the features as float32, dense
- * ({@code indices == null}) or sparse (sorted column indices and their values).
+ * One training row on its way to its owner task: the label, the row's weight (1 without a weight column) and the
+ * features as float32, dense ({@code indices == null}) or sparse (sorted column indices and their values).
  */
 final class LabeledRow implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     final float label;
+    final float weight;
     final int[] indices;
     final float[] values;
 
-    private LabeledRow(float label, int[] indices, float[] values) {
+    private LabeledRow(float label, float weight, int[] indices, float[] values) {
         this.label = label;
+        this.weight = weight;
         this.indices = indices;
         this.values = values;
     }
 
     /** Float32 as Ringfold trains; sparse only when {@code sparse} (all rows of the data set are sparse). */
-    static LabeledRow of(Vector v, double label, boolean sparse) {
+    static LabeledRow of(Vector v, double label, double weight, boolean sparse) {
         if (sparse && v instanceof SparseVector s) {
             int[] idx = s.indices();
             double[] src = s.values();
@@ -33,13 +35,13 @@ final class LabeledRow implements Serializable {
             for (int i = 0; i < src.length; i++) {
                 values[i] = (float) src[i];
             }
-            return new LabeledRow((float) label, idx.clone(), values);
+            return new LabeledRow((float) label, (float) weight, idx.clone(), values);
         }
         double[] src = v instanceof DenseVector d ? d.values() : v.toArray();
         float[] values = new float[src.length];
         for (int i = 0; i < src.length; i++) {
             values[i] = (float) src[i];
         }
-        return new LabeledRow((float) label, null, values);
+        return new LabeledRow((float) label, (float) weight, null, values);
     }
 }

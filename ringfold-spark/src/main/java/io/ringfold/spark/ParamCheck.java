@@ -52,7 +52,8 @@ final class ParamCheck<T> extends AbstractFunction1<T, Object> implements Serial
     @Override
     public Object apply(T value) {
         if (!rule.test(value)) {
-            String shown = value instanceof int[] a ? java.util.Arrays.toString(a) : String.valueOf(value);
+            String shown = value instanceof int[] a ? java.util.Arrays.toString(a)
+                    : value instanceof double[] d ? java.util.Arrays.toString(d) : String.valueOf(value);
             throw new IllegalArgumentException(name + ": " + shown + " (expected: " + expected + ")");
         }
         return Boolean.TRUE;

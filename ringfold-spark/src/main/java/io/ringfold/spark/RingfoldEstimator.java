@@ -1,7 +1,9 @@
 package io.ringfold.spark;
 
+import io.ringfold.model.ModelType;
 import io.ringfold.train.Hyperparameter;
 import io.ringfold.train.Hyperparameters;
+import io.ringfold.train.SolverKind;
 import io.ringfold.train.TrainingConfig;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
@@ -26,6 +28,11 @@ import java.util.Set;
  * <p>Every value is checked when it is set ({@link ParamCheck}) and the combination again at the start
  * of {@code fit}, before any Spark job: a bad value fails naming the param, the value and the range.
  *
+ * <p>Besides Ringfold's own, the Params of MLlib's {@code LogisticRegression} and {@code LinearRegression} that
+ * Ringfold can honour carry MLlib's names, values and defaults ({@code maxIter}, {@code tol},
+ * {@code standardization}, {@code regParam}, {@code elasticNetParam}, {@code weightCol}, {@code solver}'s
+ * {@code l-bfgs}), so a pipeline swaps one for the other by the class name (docs/spark.md).
+ *
  * @param <M> the fitted model
  * @param <E> the concrete estimator, so that setters chain
  */
@@ -45,17 +52,30 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     private final Param<String> checkpointDir;
     private final IntParam checkpointEverySteps;
     private final IntParam collectiveTimeout;
+    private final DoubleParam regParam;
+    private final DoubleParam elasticNetParam;
+    private final Param<String> weightCol;
     /** Internal test hook (see {@link BarrierTraining#failFirstAttemptAfterEpoch}); 0 = off. */
     private int failFirstAttemptAfterEpoch;
 
+    /**
+     * {@code defaultModelType}: null when the estimator decides the family at {@code fit} (the classifier, from
+     * {@code family}); {@code excluded}: hyperparameters that do not apply to this estimator.
+     */
     @SuppressWarnings("unchecked")
-    protected RingfoldEstimator(String uid, Set<String> modelTypes, String defaultModelType) {
+    protected RingfoldEstimator(String uid, Set<String> modelTypes, String defaultModelType,
+                                Set<Hyperparameter<?>> excluded) {
         this.uid = uid;
-        training = HyperparameterParams.create(this, modelTypes);
+        training = HyperparameterParams.create(this, modelTypes, excluded);
         for (Map.Entry<Hyperparameter<?>, Param<?>> e : training.entrySet()) {
-            Object d = e.getKey() == Hyperparameters.MODEL ? defaultModelType
-                    : HyperparameterParams.sparkValue(e.getKey(), e.getKey().defaultValue());
-            setDefault((Param<Object>) e.getValue(), d);
+            if (e.getKey() == Hyperparameters.MODEL) {
+                if (defaultModelType != null) {
+                    setDefault((Param<Object>) e.getValue(), defaultModelType);
+                }
+                continue;
+            }
+            setDefault((Param<Object>) e.getValue(), HyperparameterParams.sparkValue(e.getKey(),
+                    e.getKey().defaultValue()));
         }
         numWorkers = new IntParam(this, "numWorkers", "Barrier tasks that train together, 1..numShards (default: "
                 + "min(spark default parallelism, numShards)); the result does not depend on it.",
@@ -74,6 +94,19 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
                 + "at the end of every epoch (>= 0).", ParamCheck.of("checkpointEverySteps", ">= 0", v -> (Integer) v >= 0));
         collectiveTimeout = new IntParam(this, "collectiveTimeout", "Seconds each collective operation (and the ring's "
                 + "set-up) may wait for a peer before the task fails (> 0).", ParamCheck.positiveInt("collectiveTimeout"));
+        regParam = new DoubleParam(this, "regParam", "MLlib's regularization parameter (>= 0): the penalty "
+                + "regParam * (elasticNetParam * ||w||_1 + (1 - elasticNetParam) / 2 * ||w||^2) on the mean loss, on "
+                + "standardised features when standardization is true; intercept not penalised. Linear, logistic "
+                + "and softmax models.", ParamCheck.of("regParam", ">= 0", v -> (Double) v >= 0
+                && Double.isFinite((Double) v)));
+        elasticNetParam = new DoubleParam(this, "elasticNetParam", "MLlib's ElasticNet mixing parameter in [0, 1]: "
+                + "0 an L2 penalty, 1 an L1 penalty (solved by OWL-QN).",
+                ParamCheck.of("elasticNetParam", "0 <= elasticNetParam <= 1", v -> (Double) v >= 0 && (Double) v <= 1));
+        weightCol = new Param<>(this, "weightCol", "Row weight column (numeric, finite, >= 0; unset or '' = every "
+                + "row weighs 1). Linear, logistic and softmax models with a full-batch solver.",
+                ParamCheck.of("weightCol", "a column name or ''", v -> v != null));
+        setDefault(regParam, 0.0);
+        setDefault(elasticNetParam, 0.0);
         setDefault(numShards, 8);
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
@@ -98,8 +131,9 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     /** The fitted model around a trained Ringfold model. */
     abstract M newModel(String uid, io.ringfold.model.Model model);
 
+    /** The Param made from hyperparameter {@code h}. */
     @SuppressWarnings("unchecked")
-    private <P extends Param<?>> P param(Hyperparameter<?> h) {
+    protected final <P extends Param<?>> P param(Hyperparameter<?> h) {
         return (P) training.get(h);
     }
 
@@ -124,6 +158,13 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public DoubleParam lrGamma() { return param(Hyperparameters.LR_GAMMA); }
     public DoubleParam lrMinFraction() { return param(Hyperparameters.LR_MIN_FRACTION); }
     public LongParam seed() { return param(Hyperparameters.SEED); }
+    public Param<String> solver() { return param(Hyperparameters.SOLVER); }
+    public IntParam maxIter() { return param(Hyperparameters.MAX_ITER); }
+    public DoubleParam tol() { return param(Hyperparameters.TOL); }
+    public BooleanParam standardization() { return param(Hyperparameters.STANDARDIZE); }
+    public DoubleParam regParam() { return regParam; }
+    public DoubleParam elasticNetParam() { return elasticNetParam; }
+    public Param<String> weightCol() { return weightCol; }
     public IntParam numWorkers() { return numWorkers; }
     public IntParam numShards() { return numShards; }
     public Param<String> featuresCol() { return featuresCol; }
@@ -155,6 +196,15 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public E setLrGamma(double v) { set(lrGamma(), v); return self(); }
     public E setLrMinFraction(double v) { set(lrMinFraction(), v); return self(); }
     public E setSeed(long v) { set(seed(), v); return self(); }
+    /** auto, lbfgs (MLlib's l-bfgs), owlqn, normal, sgd or adam; l-bfgs and normal run OWL-QN when elasticNetParam
+     * gives an L1 part, as MLlib does. */
+    public E setSolver(String v) { set(solver(), v); return self(); }
+    public E setMaxIter(int v) { set(maxIter(), v); return self(); }
+    public E setTol(double v) { set(tol(), v); return self(); }
+    public E setStandardization(boolean v) { set(standardization(), v); return self(); }
+    public E setRegParam(double v) { set(regParam, v); return self(); }
+    public E setElasticNetParam(double v) { set(elasticNetParam, v); return self(); }
+    public E setWeightCol(String v) { set(weightCol, v); return self(); }
     public E setNumWorkers(int v) { set(numWorkers, v); return self(); }
     public E setNumShards(int v) { set(numShards, v); return self(); }
     public E setFeaturesCol(String v) { set(featuresCol, v); return self(); }
@@ -172,6 +222,15 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
         return (Integer) getOrDefault(p);
     }
 
+    double getDouble(DoubleParam p) {
+        return (Double) getOrDefault(p);
+    }
+
+    /** The weight column, or null when unset or ''. */
+    String weightColumn() {
+        return isDefined(weightCol) && !getString(weightCol).isEmpty() ? getString(weightCol) : null;
+    }
+
     /**
      * Internal test hook, not API: on the first attempt of the barrier stage, rank 0 fails after
      * {@code epoch} epochs, so that Spark retries the stage (0 turns it off).
@@ -186,31 +245,77 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     }
 
     /**
-     * The Ringfold hyperparameters these Params describe: no standardisation and no held-out splits, as
-     * {@code ringfold train --no-standardize --test-split 0} (Spark pipelines scale and split before); a
-     * regressor's mlp trains with mse.
+     * The Ringfold hyperparameters these Params describe, for a fit on {@code dataset}: no held-out splits, as
+     * {@code ringfold train --test-split 0} (Spark pipelines split before); MLlib's regParam and
+     * elasticNetParam as the L2 and L1 penalties (0 unless set, as MLlib, where {@code ringfold train} defaults a
+     * classifier's L2 to 1/rows); standardization recorded for the linear, logistic and softmax models, to which
+     * it applies; a regressor's mlp trains with mse.
      */
-    TrainingConfig trainingConfig() {
+    TrainingConfig trainingConfig(Dataset<?> dataset) {
+        ModelType model = modelType(dataset);
         Map<Hyperparameter<?>, Object> fixed = new java.util.HashMap<>();
+        fixed.put(Hyperparameters.MODEL, model);
         fixed.put(Hyperparameters.TEST_SPLIT, 0.0);
         fixed.put(Hyperparameters.VALIDATION_SPLIT, 0.0);
-        fixed.put(Hyperparameters.STANDARDIZE, false);
-        if (!classification() && getString(modelType()).equals("mlp")) {
+        boolean glm = model != ModelType.MLP;
+        fixed.put(Hyperparameters.STANDARDIZE, glm && (Boolean) getOrDefault(standardization()));
+        if (!classification() && !glm) {
             fixed.put(Hyperparameters.LOSS, io.ringfold.nn.Loss.MSE);
         }
-        return HyperparameterParams.config(this, training, fixed);
+        double reg = getDouble(regParam);
+        double alpha = getDouble(elasticNetParam);
+        if (glm) {
+            double l1 = reg * alpha;
+            fixed.put(Hyperparameters.L2, reg * (1 - alpha));
+            fixed.put(Hyperparameters.L1, l1);
+            SolverKind solver = (SolverKind) HyperparameterParams.value(Hyperparameters.SOLVER,
+                    getOrDefault(solver()));
+            if (l1 > 0 && (solver == SolverKind.LBFGS || solver == SolverKind.NORMAL)) {
+                // MLlib solves any problem with an L1 part by OWL-QN, whatever its solver param says.
+                fixed.put(Hyperparameters.SOLVER, SolverKind.OWLQN);
+            }
+        } else if (reg > 0) {
+            throw new IllegalArgumentException("regParam: " + reg + " (expected: 0 for modelType mlp; a network "
+                    + "takes weightDecay)");
+        }
+        addClassifierValues(fixed, model);
+        TrainingConfig config = HyperparameterParams.config(this, training, fixed);
+        // The feature count only decides between two full-batch solvers, so any stands in for it here.
+        if (weightColumn() != null && !config.resolvedSolver(1).fullBatch()) {
+            throw new IllegalArgumentException("weightCol: " + weightColumn() + " (expected: unset for modelType "
+                    + model.id() + " with solver " + getOrDefault(solver()) + "; row weights need a linear, logistic "
+                    + "or softmax model with solver auto, l-bfgs, owlqn or normal)");
+        }
+        if (config.classWeight() != io.ringfold.train.ClassWeight.NONE && !config.resolvedSolver(1).fullBatch()) {
+            throw new IllegalArgumentException("classWeight: " + config.classWeight().id() + " (expected: none for "
+                    + "modelType " + model.id() + " with solver " + getOrDefault(solver()) + "; class weights need a "
+                    + "logistic or softmax model with solver auto, l-bfgs or owlqn)");
+        }
+        return config;
+    }
+
+    /** The model family a fit on {@code dataset} trains. */
+    abstract ModelType modelType(Dataset<?> dataset);
+
+    /** Hyperparameters only a classifier decides (its decision threshold); none by default. */
+    void addClassifierValues(Map<Hyperparameter<?>, Object> fixed, ModelType model) {
     }
 
     @Override
     public M fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
         M model = BarrierFit.fit(this, dataset);
-        return copyValues(model.setParent(this), extractParamMap());
+        // Set values as set and defaults as defaults (as MLlib's Predictor does), so that MLlib's pairs of
+        // exclusive Params (threshold and thresholds) stay one set and one default on the model.
+        return copyValues(model.setParent(this), new org.apache.spark.ml.param.ParamMap());
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         SchemaCheck.input(schema, getString(featuresCol), getString(labelCol), true);
+        if (weightColumn() != null) {
+            SchemaCheck.numeric(schema, weightColumn(), "weightCol");
+        }
         return outputSchema(schema);
     }
 

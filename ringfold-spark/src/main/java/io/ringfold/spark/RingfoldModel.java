@@ -106,6 +106,12 @@ public abstract class RingfoldModel<M extends RingfoldModel<M>> extends Model<M>
 
     abstract String probabilityColumn();
 
+    /** The decision threshold on P(class 1) of a binary classifier (unused otherwise). */
+    abstract double binaryThreshold();
+
+    /** A multi-class classifier's per-class thresholds, or null for the argmax. */
+    abstract double[] perClassThresholds();
+
     @Override
     public StructType transformSchema(StructType schema) {
         SchemaCheck.input(schema, getString(featuresCol), null, false);
@@ -118,7 +124,8 @@ public abstract class RingfoldModel<M extends RingfoldModel<M>> extends Model<M>
         Dataset<Row> df = dataset.toDF();
         int features = java.util.Arrays.asList(df.schema().fieldNames()).indexOf(getString(featuresCol));
         ScoringPartition scoring = new ScoringPartition(broadcast(df.sparkSession().sparkContext()), features,
-                !rawPredictionColumn().isEmpty(), !probabilityColumn().isEmpty(), !getString(predictionCol).isEmpty());
+                !rawPredictionColumn().isEmpty(), !probabilityColumn().isEmpty(), !getString(predictionCol).isEmpty(),
+                binaryThreshold(), perClassThresholds());
         return df.mapPartitions(scoring, Encoders.row(out));
     }
 

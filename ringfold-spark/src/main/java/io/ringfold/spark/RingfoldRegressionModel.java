@@ -26,6 +26,16 @@ public final class RingfoldRegressionModel extends RingfoldModel<RingfoldRegress
     }
 
     @Override
+    double binaryThreshold() {
+        return 0.5;
+    }
+
+    @Override
+    double[] perClassThresholds() {
+        return null;
+    }
+
+    @Override
     public RingfoldRegressionModel copy(ParamMap extra) {
         RingfoldRegressionModel m = new RingfoldRegressionModel(uid(), ringfoldModel()).withHistory(trainingHistory(), -1, 0);
         return copyValues(m, extra).setParent(parent());

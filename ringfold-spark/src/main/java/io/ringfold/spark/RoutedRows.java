@@ -19,12 +19,14 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
     private final Layout layout;
     private final int workers;
     private final int shards;
+    private final boolean weighted;
 
-    /** {@code layout}: decided on the driver after its input pass. */
-    RoutedRows(Layout layout, int workers, int shards) {
+    /** {@code layout}: decided on the driver after its input pass; {@code weighted}: the rows carry weights. */
+    RoutedRows(Layout layout, int workers, int shards, boolean weighted) {
         this.layout = layout;
         this.workers = workers;
         this.shards = shards;
+        this.weighted = weighted;
     }
 
     @Override
@@ -48,6 +50,12 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
                     + ", the rows of this worker's shards among " + totalRows + ")");
         }
         float[] y = new float[n];
+        float[] w = weighted ? new float[n] : null;
+        if (w != null) {
+            for (int i = 0; i < n; i++) {
+                w[i] = rows[i].weight;
+            }
+        }
         Matrix x;
         if (layout.sparse()) {
             int[] ptr = new int[n + 1];
@@ -73,7 +81,7 @@ final class RoutedRows implements TaskRows<Tuple2<Long, LabeledRow>, OwnedRows> 
             }
             x = d;
         }
-        return new OwnedRows(x, y, totalRows);
+        return new OwnedRows(x, y, w, totalRows);
     }
 
     @Override

@@ -31,6 +31,15 @@ final class SchemaCheck {
         }
     }
 
+    /** Column {@code column}, named by Param {@code param}, exists and is numeric. */
+    static void numeric(StructType schema, String column, String param) {
+        DataType t = type(schema, column, param);
+        if (!(t instanceof NumericType)) {
+            throw new IllegalArgumentException(param + " '" + column + "': type " + t.simpleString()
+                    + " (expected: a numeric column)");
+        }
+    }
+
     private static DataType type(StructType schema, String column, String param) {
         if (!Arrays.asList(schema.fieldNames()).contains(column)) {
             throw new IllegalArgumentException(param + " '" + column + "': no such column (expected: one of "

@@ -24,7 +24,8 @@ import java.util.NoSuchElementException;
 /**
  * Scores one partition on an executor: rows in batches of {@value #BATCH} through one forward pass
  * each, appending the raw prediction (logits; for one sigmoid output z, (-z, z) as MLlib), the class
- * probabilities, and the prediction (argmax, or P >= 0.5; the value for a regressor) as the columns
+ * probabilities, and the prediction (argmax, or argmax of p_k / t_k with per-class thresholds; P >= threshold
+ * for a binary model; the value for a regressor) as the columns
  * asked for. The model comes from a broadcast, decoded once per executor.
  */
 final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
@@ -55,13 +56,19 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
     private final boolean raw;
     private final boolean probability;
     private final boolean prediction;
+    private final double threshold;
+    private final double[] thresholds;
 
-    ScoringPartition(Broadcast<Payload> payload, int featuresIndex, boolean raw, boolean probability, boolean prediction) {
+    /** {@code threshold}: a binary model's on P(class 1); {@code thresholds}: per class, or null for the argmax. */
+    ScoringPartition(Broadcast<Payload> payload, int featuresIndex, boolean raw, boolean probability,
+                     boolean prediction, double threshold, double[] thresholds) {
         this.payload = payload;
         this.featuresIndex = featuresIndex;
         this.raw = raw;
         this.probability = probability;
         this.prediction = prediction;
+        this.threshold = threshold;
+        this.thresholds = thresholds;
     }
 
     @Override
@@ -167,7 +174,9 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
                     if (net.loss() == Loss.MSE) {
                         p = out[i * k];
                     } else if (sigmoid) {
-                        p = out[i] >= 0.5f ? 1 : 0;
+                        p = out[i] >= threshold ? 1 : 0;
+                    } else if (thresholds != null) {
+                        p = Thresholds.argmaxScaled(out, i * k, k, thresholds);
                     } else {
                         p = Kernels.argmax(out, i * k, k);
                     }

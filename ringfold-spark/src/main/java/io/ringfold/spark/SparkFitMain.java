@@ -66,7 +66,8 @@ public final class SparkFitMain {
         ObjectNode h = request.header();
         TrainingConfig config = TrainingConfig.fromJson(h.required("config"));
         int classes = h.path("classes").asInt();
-        BarrierFit.Settings settings = new BarrierFit.Settings("features", "label", classes > 0,
+        // The command line already standardised, scaled the target and weighed the rows, as a local run does.
+        BarrierFit.Settings settings = new BarrierFit.Settings("features", "label", null, FitScaling.NONE, classes > 0,
                 h.path("workers").asInt(), h.path("shards").asInt(), h.path("collective_timeout").asInt(60),
                 h.hasNonNull("checkpoint_dir") ? h.get("checkpoint_dir").asText() : null,
                 h.path("checkpoint_every_steps").asInt(0), 0);

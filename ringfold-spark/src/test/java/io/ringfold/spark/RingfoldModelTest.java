@@ -72,6 +72,11 @@ class RingfoldModelTest {
         // A column set to '' is not written.
         assertThat(softmax.copy(new org.apache.spark.ml.param.ParamMap()).setRawPredictionCol("").transform(data)
                 .columns()).doesNotContain("rawPrediction");
+        // MLlib's per-class thresholds: argmax p_k / t_k, a zero threshold winning wherever its probability is > 0.
+        assertThat(softmax.copy(new org.apache.spark.ml.param.ParamMap()).setThresholds(1, 1, 0).transform(data)
+                .filter("prediction = 2.0").count()).isEqualTo(data.count());
+        assertThatThrownBy(() -> softmax.copy(new org.apache.spark.ml.param.ParamMap()).setThresholds(1, 1)
+                .transform(data)).hasMessage("thresholds: [1.0, 1.0] (expected: 3 values, one per class)");
     }
 
     @Test

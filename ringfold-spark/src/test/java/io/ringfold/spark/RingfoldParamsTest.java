@@ -82,12 +82,12 @@ class RingfoldParamsTest {
                 .hasMessage("layers[0] conv2d(4,3): input 1x1x2 is smaller than the kernel 3x3");
         assertThatThrownBy(() -> small().setModelType("mlp").setInputShape(1, 2, 2).setLayers("dense(4)").fit(df))
                 .hasMessage("inputShape: 1x2x2 (4 values) (expected: as many values as an example has, 2)");
-        assertThatThrownBy(() -> small().setNumWorkers(3).setNumShards(4).fit(df))
-                .hasMessage("numWorkers: 3 (expected: at most the 2 task slots the cluster has free now; a barrier "
+        assertThatThrownBy(() -> small().setNumWorkers(5).setNumShards(6).fit(df))
+                .hasMessage("numWorkers: 5 (expected: at most the 4 task slots the cluster has free now; a barrier "
                         + "stage runs all its tasks at once)");
         assertThatThrownBy(() -> small().setNumShards(1).fit(df))
                 .hasMessage("numWorkers: 2 (expected: 1..1, at most numShards)");
-        assertThatThrownBy(() -> small().setBatchSize(1).fit(df))
+        assertThatThrownBy(() -> small().setSolver("adam").setBatchSize(1).fit(df))
                 .hasMessage("batchSize: 1 (expected: >= numShards, 2, so that every shard contributes to every step)");
         assertThatThrownBy(() -> small().setFeaturesCol("x").fit(df))
                 .hasMessage("featuresCol 'x': no such column (expected: one of [features, label])");
@@ -139,6 +139,69 @@ class RingfoldParamsTest {
         oneClass.replaceAll(r -> RowFactory.create(r.get(0), 0.0));
         assertThatThrownBy(() -> small().fit(frame(oneClass)))
                 .hasMessage("classes: 1 (expected: at least 2; the largest label is 0.0)");
+    }
+
+    /** MLlib's names with MLlib's defaults and values; a value MLlib would refuse fails at the setter. */
+    @Test
+    void mllibParamsHaveMllibsNamesDefaultsAndChecks() {
+        RingfoldClassifier c = new RingfoldClassifier();
+        assertThat(c.getOrDefault(c.maxIter())).isEqualTo(100);
+        assertThat(c.getOrDefault(c.tol())).isEqualTo(1e-6);
+        assertThat(c.getOrDefault(c.standardization())).isEqualTo(true);
+        assertThat(c.getOrDefault(c.regParam())).isEqualTo(0.0);
+        assertThat(c.getOrDefault(c.elasticNetParam())).isEqualTo(0.0);
+        assertThat(c.getOrDefault(c.family())).isEqualTo("auto");
+        assertThat(c.getOrDefault(c.threshold())).isEqualTo(0.5);
+        assertThat(c.isDefined(c.weightCol())).isFalse();
+        RingfoldRegressor r = new RingfoldRegressor();
+        assertThat(r.getOrDefault(r.modelType())).isEqualTo("linear");
+        assertThat(r.hasParam("threshold")).isFalse();
+        assertThatThrownBy(() -> c.setRegParam(-1)).hasMessage("regParam: -1.0 (expected: >= 0)");
+        assertThatThrownBy(() -> c.setElasticNetParam(1.5))
+                .hasMessage("elasticNetParam: 1.5 (expected: 0 <= elasticNetParam <= 1)");
+        assertThatThrownBy(() -> c.setFamily("gaussian"))
+                .hasMessage("family: gaussian (expected: auto, binomial or multinomial)");
+        assertThatThrownBy(() -> c.setSolver("newton"))
+                .hasMessage("solver: newton (expected: auto, lbfgs, owlqn, normal, sgd or adam)");
+        assertThatThrownBy(() -> c.setThresholds(0, 0)).hasMessage("thresholds: [0.0, 0.0] (expected: values >= 0, at "
+                + "most one of them 0)");
+        assertThatThrownBy(() -> c.setThreshold(1.5)).hasMessage("threshold: 1.5 (expected: 0 <= threshold <= 1)");
+        c.setSolver("l-bfgs").setFamily("Binomial").setThreshold(0.3);
+        assertThat(c.isSet(c.threshold())).isTrue();
+        c.setThresholds(0.4, 0.6);
+        assertThat(c.isSet(c.threshold())).as("setThresholds clears threshold, as MLlib's").isFalse();
+        Dataset<Row> df = frame(rows(8));
+        assertThatThrownBy(() -> small().setModelType("softmax").setFamily("binomial").fit(df))
+                .hasMessage("family: binomial (expected: auto for modelType softmax, or binomial with logistic, "
+                        + "multinomial with softmax)");
+        assertThatThrownBy(() -> small().setModelType("mlp").setRegParam(0.1).fit(df))
+                .hasMessage("regParam: 0.1 (expected: 0 for modelType mlp; a network takes weightDecay)");
+        assertThatThrownBy(() -> small().setModelType("mlp").setWeightCol("label").fit(df))
+                .hasMessage("weightCol: label (expected: unset for modelType mlp with solver auto; row weights need a "
+                        + "linear, logistic or softmax model with solver auto, l-bfgs, owlqn or normal)");
+        assertThatThrownBy(() -> small().setWeightCol("none").fit(df))
+                .hasMessage("weightCol 'none': no such column (expected: one of [features, label])");
+        assertThatThrownBy(() -> small().setModelType("logistic").setThresholds(0.2, 0.3, 0.5).fit(df))
+                .hasMessage("thresholds: [0.2, 0.3, 0.5] (expected: 2 values for a binary model)");
+    }
+
+    @Test
+    void badWeightsAreReportedByGlobalPositionAndThresholdsReachTheModel() {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            rows.add(RowFactory.create(Vectors.dense(i, -i), (double) (i % 2), i == 5 ? -1.0 : 1.0));
+        }
+        StructType schema = new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType)
+                .add("w", DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema);
+        assertThatThrownBy(() -> small().setWeightCol("w").fit(df))
+                .hasMessage("row 5: weight -1.0 (expected: finite and >= 0)");
+        // Binary: MLlib's thresholds (t0, t1) are the threshold 1 / (1 + t0 / t1) on P(class 1).
+        RingfoldClassificationModel m = small().setModelType("logistic").setThresholds(0.4, 0.6).fit(frame(rows(8)));
+        assertThat(m.getThreshold()).isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(m.ringfoldModel().provenance().hyperparameters().get("threshold").asDouble())
+                .isCloseTo(0.6, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(m.setThreshold(0.0).transform(frame(rows(8))).filter("prediction = 1.0").count()).isEqualTo(8);
     }
 
     @Test

@@ -131,8 +131,8 @@ class RowExchangeTest {
 
     private static BarrierFit.Trained train(Dataset<Row> frame) {
         RingfoldClassifier c = classifier(2);
-        return BarrierFit.train(frame, c.trainingConfig(), new BarrierFit.Settings("features", "label", true, 2, 6, 30,
-                null, 0, 0));
+        return BarrierFit.train(frame, c.trainingConfig(frame), new BarrierFit.Settings("features", "label", null,
+                FitScaling.NONE, true, 2, 6, 30, null, 0, 0));
     }
 
     @Test

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +34,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DataParallelTrainer), here without the CLI module, which will depend on this one. Its flags:
  * {@code --model mlp --hidden 8 --epochs 3 --batch-size 16 --lr 0.01 --seed 7 --workers 1 --shards 4
  * --no-standardize --test-split 0}.
+ *
+ * <p>The full-batch solvers too (L-BFGS, OWL-QN, the normal equations), for 1 to 4 barrier tasks: with
+ * {@code standardization} false and no penalty, the command line's digest (the regression target standardised and
+ * folded back on both sides); with MLlib's settings (standardization, regParam, elasticNetParam, weightCol,
+ * classWeight) one digest for every worker count and both ways rows reach the tasks; with row weights, the
+ * parameters of core's {@code Trainer} given the same weights.
  */
 class SparkDeterminismTest {
 
@@ -140,11 +148,115 @@ class SparkDeterminismTest {
         }
     }
 
+    /** A full-batch fit of the command line: the flags of cliConfig plus {@code --solver S --l2 0}. */
+    static TrainingConfig fullBatchConfig(String model, String solver) {
+        ObjectNode n = cliConfig(model, new int[0]).toJson();
+        n.put("solver", solver).put("l2", 0.0);
+        return TrainingConfig.fromJson(n);
+    }
+
+    @Test
+    void fullBatchSolversGiveTheCommandLinesDigestForOneToFourWorkers() throws Exception {
+        Path binary = TestData.writeCsv(dir, "binary.csv", 150, 5, 2, false);
+        record Case(String name, Path file, TrainingConfig cli, RingfoldEstimator<?, ?> spark) {
+        }
+        List<Case> cases = List.of(
+                new Case("softmax lbfgs", csv, fullBatchConfig("softmax", "lbfgs"),
+                        new RingfoldClassifier().setFamily("multinomial").setSolver("l-bfgs")),
+                new Case("logistic lbfgs", binary, fullBatchConfig("logistic", "lbfgs"),
+                        new RingfoldClassifier().setFamily("binomial")),
+                new Case("linear normal", csv, fullBatchConfig("linear", "normal"),
+                        new RingfoldRegressor().setSolver("normal")),
+                new Case("linear lbfgs", csv, fullBatchConfig("linear", "lbfgs"),
+                        new RingfoldRegressor().setSolver("lbfgs")));
+        for (Case c : cases) {
+            String expected = cliDigest(c.file(), c.cli());
+            for (int workers = 1; workers <= 4; workers++) {
+                RingfoldEstimator<?, ?> e = c.spark();
+                RingfoldModel<?> m = (RingfoldModel<?>) e.fit(frame(c.file()), new org.apache.spark.ml.param.ParamMap()
+                        .put(e.standardization(), false).put(e.numShards(), 4).put(e.numWorkers(), workers));
+                assertThat(m.parameterDigest()).as("%s, %d workers", c.name(), workers).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void mllibSettingsGiveOneDigestForOneToFourWorkersAndBothInputPaths() throws Exception {
+        Dataset<Row> data = frame(TestData.writeCsv(dir, "weighted.csv", 150, 5, 3, true));
+        List<Row> rows = data.collectAsList();
+        RingfoldClassifier classifier = new RingfoldClassifier().setRegParam(0.05).setElasticNetParam(0.5)
+                .setClassWeight("balanced").setNumShards(4);
+        RingfoldRegressor regressor = new RingfoldRegressor().setRegParam(0.1).setElasticNetParam(0.3)
+                .setWeightCol("w").setNumShards(4);
+        Set<String> classifierDigests = new java.util.TreeSet<>();
+        Set<String> regressorDigests = new java.util.TreeSet<>();
+        for (int workers = 1; workers <= 4; workers++) {
+            // The rows in file order, in one input partition per worker (the tasks exchange rows) and in five (a
+            // shuffle routes them).
+            Dataset<Row> perWorker = inOrder(rows, data.schema(), workers);
+            Dataset<Row> five = inOrder(rows, data.schema(), 5);
+            assertThat(BarrierFit.uniformWithinStage(perWorker.queryExecution().toRdd(), workers)).isTrue();
+            classifierDigests.add(classifier.setNumWorkers(workers).fit(perWorker).parameterDigest());
+            classifierDigests.add(classifier.setNumWorkers(workers).fit(five).parameterDigest());
+            regressorDigests.add(regressor.setNumWorkers(workers).fit(perWorker).parameterDigest());
+        }
+        assertThat(classifierDigests).hasSize(1);
+        assertThat(regressorDigests).hasSize(1);
+    }
+
+    /** {@code rows} in their order, split into {@code partitions} consecutive slices. */
+    private static Dataset<Row> inOrder(List<Row> rows, org.apache.spark.sql.types.StructType schema, int partitions) {
+        return spark.createDataFrame(org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(rows, partitions), schema);
+    }
+
+    /**
+     * Row weights (and balanced class weights on top) reach the solver as core's single-process Trainer takes
+     * them, whose 8 blocks of rows are 8 logical shards: the same parameters, bit for bit. The regressor's
+     * target is scaled and folded as TrainingRun does.
+     */
+    @Test
+    void weightedFitsEqualCoresTrainerWithTheSameWeights() throws Exception {
+        Path plain = TestData.writeCsv(dir, "plain2.csv", 150, 8, 2, false);
+        Path weighted = TestData.writeCsv(dir, "weighted2.csv", 150, 8, 2, true);
+        Blas blas = BlasSelection.createRequested(1);
+        io.ringfold.data.Dataset raw = DataSpec.parse("csv:" + plain).load().train();
+        io.ringfold.tensor.Matrix x = io.ringfold.data.Preprocessor.fit(raw, false).apply(raw).features();
+        float[] y = raw.labels();
+        float[] w = new float[y.length];
+        List<Row> rows = frame(weighted).select("w").collectAsList();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rows.get(i).getDouble(0);
+        }
+        ObjectNode n = fullBatchConfig("logistic", "auto").toJson();
+        n.put("l2", 0.01).put("classWeight", "balanced");
+        TrainingConfig logistic = TrainingConfig.fromJson(n);
+        io.ringfold.nn.Network net = TrainingRun.network(logistic, io.ringfold.nn.Shape.vector(4), 2);
+        float[] expected = new io.ringfold.train.Trainer(logistic, blas).fit(net, x, y,
+                io.ringfold.train.RowWeights.of(logistic, 2, y, w), null, null, TrainingListener.NONE).parameters();
+        TrainingConfig linear = fullBatchConfig("linear", "auto");
+        io.ringfold.nn.Network linearNet = TrainingRun.network(linear, io.ringfold.nn.Shape.vector(4), 0);
+        io.ringfold.train.TargetScaling scaling = io.ringfold.train.TargetScaling.fit(y, w);
+        float[] expectedLinear = scaling.fold(linearNet, new io.ringfold.train.Trainer(linear, blas).fit(linearNet, x,
+                scaling.apply(y), w, null, null, TrainingListener.NONE).parameters());
+        for (int workers : new int[] {1, 3}) {
+            RingfoldClassificationModel c = new RingfoldClassifier().setStandardization(false).setRegParam(0.01)
+                    .setClassWeight("balanced").setWeightCol("w").setNumShards(8).setNumWorkers(workers)
+                    .fit(frame(weighted));
+            assertThat(c.ringfoldModel().parameters()).as("logistic, %d workers", workers).containsExactly(expected);
+            RingfoldRegressionModel r = new RingfoldRegressor().setStandardization(false).setWeightCol("w")
+                    .setNumShards(8).setNumWorkers(workers).fit(frame(weighted));
+            assertThat(r.ringfoldModel().parameters()).as("linear, %d workers", workers)
+                    .containsExactly(expectedLinear);
+        }
+    }
+
     @Test
     void regressorDigestEqualsTheLocalTrainers() throws Exception {
         String expected = cliDigest(csv, cliConfig("linear", new int[0]));
-        RingfoldRegressionModel m = new RingfoldRegressor().setModelType("linear").setEpochs(3).setBatchSize(16)
-                .setLearningRate(0.01).setSeed(7).setNumShards(4).setNumWorkers(2).fit(frame(csv));
+        RingfoldRegressionModel m = new RingfoldRegressor().setModelType("linear").setStandardization(false)
+                .setEpochs(3).setBatchSize(16).setLearningRate(0.01).setSeed(7).setNumShards(4).setNumWorkers(2)
+                .fit(frame(csv));
         assertThat(m.parameterDigest()).isEqualTo(expected);
     }
 }

@@ -4,13 +4,13 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * One local Spark session for every test class of this module (each start costs seconds); Spark's
- * shutdown hook stops it when the test JVM exits. {@code local[2,2]}: two task slots, and each task may
- * fail twice, because in local mode one failure (the default) aborts the job, where the fault-tolerance
- * test needs Spark to retry the barrier stage.
+ * shutdown hook stops it when the test JVM exits. {@code local[4,2]}: four task slots, so that fits run with 1
+ * to 4 barrier tasks, and each task may fail twice, because in local mode one failure (the default) aborts the
+ * job, where the fault-tolerance test needs Spark to retry the barrier stage.
  */
 final class SparkTestSession {
 
-    static final String MASTER = "local[2,2]";
+    static final String MASTER = "local[4,2]";
 
     private SparkTestSession() {
     }

@@ -70,7 +70,7 @@ public final class RingfoldContender implements Contender {
     public Transformer fit(BenchTask task, int effort, Dataset<Row> train) {
         RingfoldClassifier c = new RingfoldClassifier()
                 .setModelType(task == BenchTask.SOFTMAX ? "softmax" : "mlp")
-                .setOptimizer("adam").setBatchSize(128)
+                .setSolver("adam").setStandardization(false).setOptimizer("adam").setBatchSize(128)
                 .setLearningRate(task == BenchTask.SOFTMAX ? SOFTMAX_LR : 1e-3)
                 .setLrSchedule(task == BenchTask.SOFTMAX ? "cosine" : "constant")
                 .setNumWorkers(WORKERS).setNumShards(SHARDS).setSeed(SEED).setEpochs(effort);
