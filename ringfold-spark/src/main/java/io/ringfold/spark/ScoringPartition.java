@@ -24,7 +24,7 @@ import java.util.NoSuchElementException;
 /**
  * Scores one partition on an executor: rows in batches of {@value #BATCH} through one forward pass
  * each, appending the raw prediction (logits; for one sigmoid output z, (-z, z) as MLlib), the class
- * probabilities, and the prediction (argmax, or argmax of p_k / t_k with per-class thresholds; P >= threshold
+ * probabilities, and the prediction (argmax, or argmax of p_k / t_k with per-class thresholds; P > threshold
  * for a binary model; the value for a regressor) as the columns
  * asked for. The model comes from a broadcast, decoded once per executor.
  */
@@ -174,7 +174,7 @@ final class ScoringPartition implements MapPartitionsFunction<Row, Row> {
                     if (net.loss() == Loss.MSE) {
                         p = out[i * k];
                     } else if (sigmoid) {
-                        p = out[i] >= threshold ? 1 : 0;
+                        p = out[i] > threshold ? 1 : 0;
                     } else if (thresholds != null) {
                         p = Thresholds.argmaxScaled(out, i * k, k, thresholds);
                     } else {
