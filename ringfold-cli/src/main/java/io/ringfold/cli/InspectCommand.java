@@ -77,6 +77,31 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /** Rows of the coefficient table printed; --json has them all. */
+    private static final int PRINTED_COEFFICIENTS = 30;
+
+    /** The coefficients in the raw columns' units, one row per column (the first 30; --json has all). */
+    private static void printCoefficients(PrintWriter w, io.ringfold.model.Coefficients c) {
+        w.println("coefficients (raw columns' units; intercept first):");
+        int k = c.outputs();
+        StringBuilder row = new StringBuilder(String.format("  %-28s", "(intercept)"));
+        for (double v : c.intercept()) {
+            row.append(String.format(" %12.6g", v));
+        }
+        w.println(row);
+        int shown = Math.min(PRINTED_COEFFICIENTS, c.columns().size());
+        for (int j = 0; j < shown; j++) {
+            row = new StringBuilder(String.format("  %-28s", c.columns().get(j)));
+            for (int o = 0; o < k; o++) {
+                row.append(String.format(" %12.6g", c.weights()[j * k + o]));
+            }
+            w.println(row);
+        }
+        if (shown < c.columns().size()) {
+            w.println("  ... " + (c.columns().size() - shown) + " more (inspect --json lists all)");
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Model m = ModelCodec.load(path);
@@ -93,6 +118,8 @@ final class InspectCommand implements Callable<Integer> {
         r.put("parameter_digest", m.parameterDigest());
         r.set("provenance", m.provenance().toJson());
         r.set("evaluation", evaluation);
+        java.util.Optional<io.ringfold.model.Coefficients> coefficients = io.ringfold.model.Coefficients.of(m);
+        coefficients.ifPresent(c -> r.set("coefficients", c.toJson()));
         PrintWriter w = spec.commandLine().getOut();
         if (json) {
             w.println(JSON.writeValueAsString(r));
@@ -110,6 +137,7 @@ final class InspectCommand implements Callable<Integer> {
             if (evaluation.size() > 0) {
                 w.println("evaluation:       " + evaluation);
             }
+            coefficients.ifPresent(c -> printCoefficients(w, c));
         }
         return 0;
     }

@@ -15,6 +15,9 @@ final class Results {
     private Results() {
     }
 
+    /** Wider models (images, token counts) leave their coefficients to {@code inspect --json}. */
+    static final int MAX_COEFFICIENT_COLUMNS = 200;
+
     static ObjectNode summary(TrainingRun.Outcome o, Path modelFile) {
         ObjectNode r = JSON.createObjectNode();
         headlineMetrics(o.evaluation(), "test_", r);
@@ -48,6 +51,9 @@ final class Results {
         if (o.result().solver() != null) {
             r.set("solver", o.result().solver().toJson());
         }
+        io.ringfold.model.Coefficients.of(o.model())
+                .filter(c -> c.columns().size() <= MAX_COEFFICIENT_COLUMNS)
+                .ifPresent(c -> r.set("coefficients", c.toJson()));
         return r;
     }
 

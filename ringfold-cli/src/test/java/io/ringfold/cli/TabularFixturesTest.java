@@ -147,6 +147,35 @@ class TabularFixturesTest {
         assertThat(adam.err()).contains("row weights").contains("only the full-batch solvers");
     }
 
+    /**
+     * The coefficients train reports, in the raw columns' units, reproduce the model: on the diabetes test file
+     * (raw, unscaled columns) their predictions have the test RMSE the model itself has.
+     */
+    @org.junit.jupiter.api.Test
+    void coefficientsInTheRawColumnsUnitsReproduceTheModel() throws Exception {
+        Set diabetes = sets().filter(s -> s.name().equals("diabetes")).findFirst().orElseThrow();
+        JsonNode ours = train(diabetes);
+        JsonNode c = ours.get("coefficients");
+        List<String> lines = Files.readAllLines(dir().resolve("diabetes-test.csv"));
+        String[] header = lines.get(0).split(",");
+        double sq = 0;
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",");
+            double z = c.get("intercept").get(0).asDouble();
+            double y = Double.NaN;
+            for (int j = 0; j < header.length; j++) {
+                if (header[j].equals(diabetes.label())) {
+                    y = Double.parseDouble(cells[j]);
+                } else {
+                    z += c.get("weights").get(header[j]).get(0).asDouble() * Double.parseDouble(cells[j]);
+                }
+            }
+            sq += (z - y) * (z - y);
+        }
+        double rmse = Math.sqrt(sq / (lines.size() - 1));
+        assertThat(rmse).isCloseTo(ours.get("test_rmse").asDouble(), org.assertj.core.api.Assertions.within(1e-4 * rmse));
+    }
+
     /** Ridge (scikit-learn's Ridge(alpha=1), --l2 alpha/rows) by L-BFGS reaches its objective. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("sets")
