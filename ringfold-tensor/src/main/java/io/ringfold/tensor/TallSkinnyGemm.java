@@ -33,6 +33,13 @@ public final class TallSkinnyGemm {
     private static final int OUTPUTS = 5;
     private static final int COLUMN_VECTORS = 4;
 
+    /**
+     * Columns per call of the 12-row kernel. Short calls let HotSpot count invocations sooner: until C2 has
+     * compiled it, Vector API code runs a hundred times slower, and with whole 784-column calls the first
+     * evaluation of a block spent seconds there.
+     */
+    private static final int SEGMENT = 64;
+
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[ROWS * L]);
 
     private TallSkinnyGemm() {
@@ -75,7 +82,12 @@ public final class TallSkinnyGemm {
             int pOff = q * k * L;
             int i = 0;
             for (; i + ROWS <= rows; i += ROWS) {
-                tile12(k, x, xOff + i * k, packed, pOff, tile);
+                // At least one call, which zeroes the tile when k is 0.
+                int p = 0;
+                do {
+                    tile12(p, Math.min(k, p + SEGMENT), k, x, xOff + i * k, packed, pOff, tile);
+                    p += SEGMENT;
+                } while (p < k);
                 for (int r = 0; r < ROWS; r++) {
                     System.arraycopy(tile, r * L, z, zOff + (i + r) * n + q * L, width);
                 }
@@ -144,21 +156,28 @@ public final class TallSkinnyGemm {
         }
     }
 
-    /** Twelve rows from {@code xIdx} times one panel into {@code tile} (row r at {@code r·L}). */
-    private static void tile12(int k, float[] x, int xIdx, float[] packed, int pOff, float[] tile) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
-        FloatVector a8 = a0;
-        FloatVector a9 = a0;
-        FloatVector a10 = a0;
-        FloatVector a11 = a0;
-        for (int p = 0; p < k; p++) {
+    /**
+     * Columns {@code [from, to)} of twelve rows from {@code xIdx} (row stride k) times one panel, accumulated onto
+     * {@code tile} (row r at {@code r·L}; from zero when {@code from == 0}). Storing and reloading a float between
+     * segments changes no bit of the in-order chain.
+     */
+    private static void tile12(int from, int to, int k, float[] x, int xIdx, float[] packed, int pOff,
+                               float[] tile) {
+        boolean first = from == 0;
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector a0 = first ? zero : FloatVector.fromArray(S, tile, 0);
+        FloatVector a1 = first ? zero : FloatVector.fromArray(S, tile, L);
+        FloatVector a2 = first ? zero : FloatVector.fromArray(S, tile, 2 * L);
+        FloatVector a3 = first ? zero : FloatVector.fromArray(S, tile, 3 * L);
+        FloatVector a4 = first ? zero : FloatVector.fromArray(S, tile, 4 * L);
+        FloatVector a5 = first ? zero : FloatVector.fromArray(S, tile, 5 * L);
+        FloatVector a6 = first ? zero : FloatVector.fromArray(S, tile, 6 * L);
+        FloatVector a7 = first ? zero : FloatVector.fromArray(S, tile, 7 * L);
+        FloatVector a8 = first ? zero : FloatVector.fromArray(S, tile, 8 * L);
+        FloatVector a9 = first ? zero : FloatVector.fromArray(S, tile, 9 * L);
+        FloatVector a10 = first ? zero : FloatVector.fromArray(S, tile, 10 * L);
+        FloatVector a11 = first ? zero : FloatVector.fromArray(S, tile, 11 * L);
+        for (int p = from; p < to; p++) {
             FloatVector w = FloatVector.fromArray(S, packed, pOff + p * L);
             int q = xIdx + p;
             a0 = FloatVector.broadcast(S, x[q]).fma(w, a0);
