@@ -2,6 +2,7 @@ package io.ringfold.solve;
 
 import io.ringfold.nn.Loss;
 import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.ReferenceBlas;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,70 @@ class GlmProblemTest {
             double numeric = (p.evaluate(up, new double[theta.length]) - p.evaluate(down, new double[theta.length]))
                     / (2 * h);
             assertThat(g[i]).as("%s parameter %d", loss, i).isCloseTo(numeric, within(2e-4 + 1e-3 * Math.abs(numeric)));
+        }
+    }
+
+    /**
+     * Dense rows (the chunked {@code TallSkinnyGemm} path) give the objective and gradient of the same rows in CSR
+     * form (the BLAS path), up to float rounding: blocks longer than a chunk with a short last chunk, features
+     * that are not a multiple of the vector width, and classes that are not a multiple of the kernel's five.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Loss.class, names = {"MSE", "BINARY_CROSS_ENTROPY", "CROSS_ENTROPY"})
+    void denseRowsGiveTheObjectiveOfTheSameRowsInCsrForm(Loss loss) {
+        int features = 70;
+        int outputs = loss == Loss.CROSS_ENTROPY ? 7 : 1;
+        long seed = 23;
+        SplitMix64 rng = new SplitMix64(seed);
+        List<GlmProblem.Block> dense = new ArrayList<>();
+        List<GlmProblem.Block> sparse = new ArrayList<>();
+        for (int b = 0; b < 2; b++) {
+            int n = 130 - 29 * b;
+            FloatMatrix x = new FloatMatrix(n, features);
+            int[] rowPtr = new int[n + 1];
+            int[] cols = new int[n * features];
+            float[] vals = new float[n * features];
+            int nnz = 0;
+            float[] y = new float[n];
+            float[] w = new float[n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < features; j++) {
+                    if (rng.nextDouble() < 0.7) {
+                        float v = (float) rng.nextGaussian();
+                        x.set(i, j, v);
+                        cols[nnz] = j;
+                        vals[nnz++] = v;
+                    }
+                }
+                rowPtr[i + 1] = nnz;
+                y[i] = switch (loss) {
+                    case MSE -> (float) rng.nextGaussian();
+                    case BINARY_CROSS_ENTROPY -> rng.nextDouble() < 0.5 ? 1 : 0;
+                    default -> (float) Math.floor(rng.nextDouble() * outputs);
+                };
+                w[i] = (float) (0.5 + rng.nextDouble());
+            }
+            dense.add(new GlmProblem.Block(b, x, y, w));
+            sparse.add(new GlmProblem.Block(b, new CsrMatrix(n, features, rowPtr, java.util.Arrays.copyOf(cols, nnz),
+                    java.util.Arrays.copyOf(vals, nnz)), y, w));
+        }
+        GlmProblem pd = new GlmProblem(new ReferenceBlas(), loss, features, outputs, 2, dense,
+                GlmProblem.Exchange.LOCAL, 0.01);
+        GlmProblem ps = new GlmProblem(new ReferenceBlas(), loss, features, outputs, 2, sparse,
+                GlmProblem.Exchange.LOCAL, 0.01);
+        double[] theta = new double[pd.parameterCount()];
+        for (int i = 0; i < theta.length; i++) {
+            theta[i] = rng.nextGaussian() * 0.2;
+        }
+        double[] gd = new double[theta.length];
+        double[] gs = new double[theta.length];
+        double fd = pd.evaluate(theta, gd);
+        double fs = ps.evaluate(theta, gs);
+        assertThat(fd).as("seed %d, %s objective", seed, loss).isCloseTo(fs, within(1e-5 * Math.abs(fs)));
+        assertThat(pd.lastHits()).as("seed %d, %s hits", seed, loss).isEqualTo(ps.lastHits());
+        for (int i = 0; i < theta.length; i++) {
+            assertThat(gd[i]).as("seed %d, %s gradient %d", seed, loss, i).isCloseTo(gs[i],
+                    within(1e-6 + 1e-4 * Math.abs(gs[i])));
         }
     }
 
