@@ -364,18 +364,54 @@ public final class GlmProblem {
                     out[rhs + j] += wy * chunk[t * m + j];
                 }
             }
-            for (int j = 0; j < m; j++) {
+            int j = 0;
+            for (; j + 4 <= m; j += 4) {
+                gramRows4(chunk, weight, rows, m, j, out, off);
+            }
+            for (; j < m; j++) {
                 int at = off + j * m;
                 for (int t = 0; t < rows; t++) {
                     double v = weight[t] * chunk[t * m + j];
-                    if (v == 0) {
-                        continue;
-                    }
                     int row = t * m;
                     for (int q = j; q < m; q++) {
                         out[at + q] += v * chunk[row + q];
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows {@code j..j+3} of the Gram matrix's upper triangle over a chunk: each chunk row's value is loaded once
+     * for four products (the loop a single row would take, four times over), each entry still summed in row order.
+     */
+    private static void gramRows4(double[] chunk, double[] weight, int rows, int m, int j, double[] out, int off) {
+        int a0 = off + j * m;
+        int a1 = a0 + m;
+        int a2 = a1 + m;
+        int a3 = a2 + m;
+        for (int t = 0; t < rows; t++) {
+            int row = t * m;
+            double v0 = weight[t] * chunk[row + j];
+            double v1 = weight[t] * chunk[row + j + 1];
+            double v2 = weight[t] * chunk[row + j + 2];
+            double v3 = weight[t] * chunk[row + j + 3];
+            if (v0 == 0 && v1 == 0 && v2 == 0 && v3 == 0) {
+                continue;
+            }
+            // The triangle's corner: row j + i starts at column j + i.
+            out[a0 + j] += v0 * chunk[row + j];
+            out[a0 + j + 1] += v0 * chunk[row + j + 1];
+            out[a0 + j + 2] += v0 * chunk[row + j + 2];
+            out[a1 + j + 1] += v1 * chunk[row + j + 1];
+            out[a1 + j + 2] += v1 * chunk[row + j + 2];
+            out[a2 + j + 2] += v2 * chunk[row + j + 2];
+            for (int q = j + 3; q < m; q++) {
+                double c = chunk[row + q];
+                out[a0 + q] += v0 * c;
+                out[a1 + q] += v1 * c;
+                out[a2 + q] += v2 * c;
+                out[a3 + q] += v3 * c;
             }
         }
     }

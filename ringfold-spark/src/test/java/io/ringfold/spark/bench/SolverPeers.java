@@ -33,7 +33,8 @@ import java.util.Map;
  *       whose objective is at most T (the fit is deterministic, so it stops there), timing MLlib to T;</li>
  *   <li>{@code least-squares}: {@code LinearRegression} with {@code solver "normal"} (the normal equations,
  *       one pass) on {@link GeneratedRegression} data, {@code regParam} 0: time, training MSE (the objective
- *       in Ringfold's form, mean (y - yhat)^2) and 1 - R² (the same with the target standardised).</li>
+ *       in Ringfold's form, mean (y - yhat)^2) and 1 - R² (the same with the target standardised); then
+ *       {@code RingfoldRegressor} with {@code solver "normal"} on the same frame, its time and training MSE.</li>
  * </ul>
  * <pre>
  * SolverPeers [--master local[2]] [--tasks softmax,least-squares] [--softmax-max-iter 100] [--softmax-tol 1e-6]
@@ -185,6 +186,24 @@ public final class SolverPeers {
         line.put("objective_standardised_target", 1.0 - model.summary().r2());
         line.put("intercept", model.intercept());
         out.print(line);
+
+        // Ringfold's normal equations on the same frame in the same session (its rows gathered into the
+        // barrier tasks, the Gram matrix summed per logical shard), MLlib's objective recomputed from its model.
+        Map<String, Object> ours = new LinkedHashMap<>();
+        ours.put("measure", "least_squares");
+        ours.put("estimator", "RingfoldRegressor");
+        ours.put("settings", settings("modelType", "linear", "solver", "normal", "numWorkers", partitions));
+        ours.put("rows", o.rows);
+        ours.put("features", o.features);
+        ours.put("seed", o.seed);
+        start = System.nanoTime();
+        io.ringfold.spark.RingfoldRegressionModel ringfold = new io.ringfold.spark.RingfoldRegressor()
+                .setModelType("linear").setSolver("normal").setNumWorkers(partitions).fit(frame);
+        ours.put("fit_seconds", TimeToAccuracy.round((System.nanoTime() - start) / 1e9, 3));
+        double ringfoldMse = new org.apache.spark.ml.evaluation.RegressionEvaluator().setMetricName("mse")
+                .evaluate(ringfold.transform(frame));
+        ours.put("objective", ringfoldMse);
+        out.print(ours);
     }
 
     /** Name-value pairs in their order, for a JSON object that reads as the code sets it. */
