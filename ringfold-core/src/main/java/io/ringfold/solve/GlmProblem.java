@@ -115,10 +115,6 @@ public final class GlmProblem {
         return rows;
     }
 
-    public double weightSum() {
-        return weightSum;
-    }
-
     public double l2() {
         return l2;
     }

@@ -28,12 +28,6 @@ public record TrainingResult(float[] parameters, List<EpochMetrics> epochs, int 
         this(parameters, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers, shards, telemetry, null);
     }
 
-    /** This result with {@code solver}'s report. */
-    public TrainingResult withSolver(SolverReport report) {
-        return new TrainingResult(parameters, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers,
-                shards, telemetry, report);
-    }
-
     /** This result with other parameters (a transformation folded into them), the rest kept. */
     public TrainingResult withParameters(float[] p) {
         return new TrainingResult(p, epochs, bestEpoch, stoppedEarly, trainSeconds, samplesSeen, workers, shards,

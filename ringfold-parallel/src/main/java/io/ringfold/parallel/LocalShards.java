@@ -99,10 +99,6 @@ final class LocalShards {
         return weights[localShard];
     }
 
-    int count() {
-        return features.length;
-    }
-
     boolean dense() {
         return features.length > 0 && features[0] instanceof FloatMatrix;
     }
