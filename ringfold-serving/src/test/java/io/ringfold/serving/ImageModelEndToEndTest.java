@@ -130,14 +130,21 @@ class ImageModelEndToEndTest {
                 assertThat(probs.get(i).floatValue()).isEqualTo(expected.data()[i]);
             }
         }
-        JsonNode tf = post("/v1/models/cnn:predict", "{\"instances\": [" + nested(x[0]) + ", [" + flat(new float[][] {x[1]})
-                + "], " + nested(x[2]) + "]}");
-        for (int r = 0; r < 3; r++) {
-            for (int c = 0; c < 3; c++) {
-                assertThat(tf.get("predictions").get(r).get("probabilities").get(c).floatValue()).as("row %d", r)
-                        .isEqualTo(expected.get(r, c));
+        // Instances share one form within a request (as TensorFlow Serving requires): nested, or flat rows.
+        JsonNode tfNested = post("/v1/models/cnn:predict", "{\"instances\": [" + nested(x[0]) + ", " + nested(x[1])
+                + ", " + nested(x[2]) + "]}");
+        JsonNode tfFlat = post("/v1/models/cnn:predict", "{\"instances\": [[" + flat(new float[][] {x[0]}) + "], ["
+                + flat(new float[][] {x[1]}) + "], [" + flat(new float[][] {x[2]}) + "]]}");
+        for (JsonNode tf : new JsonNode[] {tfNested, tfFlat}) {
+            for (int r = 0; r < 3; r++) {
+                for (int c = 0; c < 3; c++) {
+                    assertThat(tf.get("predictions").get(r).get("probabilities").get(c).floatValue()).as("row %d", r)
+                            .isEqualTo(expected.get(r, c));
+                }
             }
         }
+        assertThat(status("/v1/models/cnn:predict", "{\"instances\": [" + nested(x[0]) + ", [" + flat(new float[][] {x[1]})
+                + "]]}")).isEqualTo(400);
         InferTensorContents.Builder contents = InferTensorContents.newBuilder();
         for (float[] row : x) {
             for (float v : row) {
@@ -162,7 +169,7 @@ class ImageModelEndToEndTest {
                 + "/v2/models/cnn/infer")).POST(HttpRequest.BodyPublishers.ofString(wrong)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("input 'input': shape [1,1,2,8] (expected:"
+        assertThat(JSON.readTree(r.body()).get("error").asText()).isEqualTo("input 'input': shape [1, 1, 2, 8] (expected:"
                 + " [rows, 16] or [rows, 1, 4, 4], the model's 16 input values)");
         assertThat(status("/v1/models/cnn:predict", "{\"instances\": [[[[1, 2, 3, 4]]]]}")).isEqualTo(400);
     }

@@ -2,6 +2,7 @@ package io.ringfold.serving.batching;
 
 import io.ringfold.model.Model;
 import io.ringfold.serving.GatedBlas;
+import io.ringfold.serving.backend.ringfold.RingfoldServable;
 import io.ringfold.serving.RandomModels;
 import io.ringfold.serving.TestModels;
 import io.ringfold.tensor.Blas;
@@ -40,24 +41,24 @@ class DynamicBatcherTest {
         }
     }
 
-    private static InferenceJob job(float... xs) {
-        return new InferenceJob(xs, xs.length / 2);
+    private static InferenceJob<float[], FloatMatrix> job(float... xs) {
+        return new InferenceJob<>(xs, xs.length / 2);
     }
 
     @Test
     void queuedJobsRunAsOneBatchAndEachGetsItsOwnRows() throws Exception {
         GatedBlas gate = new GatedBlas();
         Sizes sizes = new Sizes();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 0, 16, 1), gate, sizes);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 8, 0, 16, 1), sizes);
         gate.close();
-        InferenceJob first = job(0, 0);
+        InferenceJob<float[], FloatMatrix> first = job(0, 0);
         b.submit(first);
         gate.awaitWaiting(1); // the first job is in compute; the next three queue behind it
-        List<InferenceJob> jobs = new ArrayList<>();
+        List<InferenceJob<float[], FloatMatrix>> jobs = new ArrayList<>();
         jobs.add(job(1, 0));
         jobs.add(job(0, 1, 1, 1));
         jobs.add(job(3, 2));
-        for (InferenceJob j : jobs) {
+        for (InferenceJob<float[], FloatMatrix> j : jobs) {
             b.submit(j);
         }
         gate.open();
@@ -75,13 +76,13 @@ class DynamicBatcherTest {
     @Test
     void anErrorInComputeFailsItsBatchAndTheWorkerGoesOn() throws Exception {
         GatedBlas gate = new GatedBlas();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 0, 16, 1), gate, new Sizes());
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 8, 0, 16, 1), new Sizes());
         gate.failNext(new StackOverflowError("injected"));
-        InferenceJob failing = job(1, 0);
+        InferenceJob<float[], FloatMatrix> failing = job(1, 0);
         b.submit(failing);
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> failing.result().get(10, TimeUnit.SECONDS)))
                 .hasCauseInstanceOf(StackOverflowError.class);
-        InferenceJob next = job(1, 0);
+        InferenceJob<float[], FloatMatrix> next = job(1, 0);
         b.submit(next);
         assertThat(next.result().get(10, TimeUnit.SECONDS).data()).containsExactly(2.5f);
         b.shutdown();
@@ -92,12 +93,12 @@ class DynamicBatcherTest {
     void aJobThatWouldOverflowTheBatchHeadsTheNextOne() throws Exception {
         GatedBlas gate = new GatedBlas();
         Sizes sizes = new Sizes();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 3, 0, 16, 1), gate, sizes);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 3, 0, 16, 1), sizes);
         gate.close();
         b.submit(job(0, 0));
         gate.awaitWaiting(1);
-        InferenceJob two = job(1, 0, 1, 0);
-        InferenceJob twoMore = job(1, 0, 1, 0);
+        InferenceJob<float[], FloatMatrix> two = job(1, 0, 1, 0);
+        InferenceJob<float[], FloatMatrix> twoMore = job(1, 0, 1, 0);
         b.submit(two);
         b.submit(twoMore);
         gate.open();
@@ -111,8 +112,8 @@ class DynamicBatcherTest {
     void aLoneJobRunsAtOnceWhenNoWorkerIsComputing() throws Exception {
         GatedBlas gate = new GatedBlas();
         Sizes sizes = new Sizes();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 30_000_000, 16, 1), gate, sizes);
-        InferenceJob a = job(0, 0);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 8, 30_000_000, 16, 1), sizes);
+        InferenceJob<float[], FloatMatrix> a = job(0, 0);
         b.submit(a);
         a.result().get(10, TimeUnit.SECONDS);
         assertThat(sizes.rows).containsExactly(1);
@@ -124,13 +125,13 @@ class DynamicBatcherTest {
     void whileAWorkerComputesTheNextBatchWaitsForMoreRows() throws Exception {
         GatedBlas gate = new GatedBlas();
         Sizes sizes = new Sizes();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 2, 30_000_000, 16, 2), gate, sizes);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 2, 30_000_000, 16, 2), sizes);
         gate.close();
-        InferenceJob lone = job(0, 0);
+        InferenceJob<float[], FloatMatrix> lone = job(0, 0);
         b.submit(lone);
         gate.awaitWaiting(1);
-        InferenceJob first = job(1, 0);
-        InferenceJob second = job(2, 0);
+        InferenceJob<float[], FloatMatrix> first = job(1, 0);
+        InferenceJob<float[], FloatMatrix> second = job(2, 0);
         b.submit(first);
         b.submit(second);
         gate.awaitWaiting(2);
@@ -146,17 +147,17 @@ class DynamicBatcherTest {
     void withBatchingOffEveryJobRunsAlone() throws Exception {
         GatedBlas gate = new GatedBlas();
         Sizes sizes = new Sizes();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), gate, sizes);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(false, 8, 1000, 16, 1), sizes);
         gate.close();
-        InferenceJob lone = job(0, 0);
+        InferenceJob<float[], FloatMatrix> lone = job(0, 0);
         b.submit(lone);
         gate.awaitWaiting(1);
-        InferenceJob a = job(1, 0);
-        InferenceJob c = job(2, 0);
+        InferenceJob<float[], FloatMatrix> a = job(1, 0);
+        InferenceJob<float[], FloatMatrix> c = job(2, 0);
         b.submit(a);
         b.submit(c);
         gate.open();
-        for (InferenceJob j : new InferenceJob[] {lone, a, c}) {
+        for (InferenceJob<float[], FloatMatrix> j : new InferenceJob[] {lone, a, c}) {
             j.result().get(10, TimeUnit.SECONDS); // each observed before it completes
         }
         assertThat(sizes.rows).containsExactly(1, 1, 1);
@@ -166,18 +167,18 @@ class DynamicBatcherTest {
     @Test
     void aFullQueueRefusesTheNextJobAndShutdownFinishesTheQueuedOnes() throws Exception {
         GatedBlas gate = new GatedBlas();
-        DynamicBatcher b = new DynamicBatcher("m-1", model, new BatchingConfig(true, 1, 0, 2, 1), gate, BatchObserver.NONE);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("m-1", RingfoldServable.batchFunction(model, gate), new BatchingConfig(true, 1, 0, 2, 1), BatchObserver.NONE);
         gate.close();
         b.submit(job(0, 0));
         gate.awaitWaiting(1);
-        InferenceJob q1 = job(1, 0);
-        InferenceJob q2 = job(2, 0);
+        InferenceJob<float[], FloatMatrix> q1 = job(1, 0);
+        InferenceJob<float[], FloatMatrix> q2 = job(2, 0);
         b.submit(q1);
         b.submit(q2);
         assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(QueueFullException.class)
                 .hasMessage("m-1: queue full, 2 requests waiting (expected: fewer; retry later)");
         b.shutdown();
-        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(io.ringfold.serving.core.UnavailableException.class);
         gate.open();
         assertThat(q2.result().get(10, TimeUnit.SECONDS).data()).containsExactly(4.5f);
         assertThat(b.awaitTermination(5000)).isTrue();
@@ -198,14 +199,14 @@ class DynamicBatcherTest {
             int k = m.network().outputs();
             GatedBlas gate = new GatedBlas();
             Sizes sizes = new Sizes();
-            DynamicBatcher b = new DynamicBatcher("w", m, new BatchingConfig(true, 32, 2000, 1024, 2), gate, sizes);
+            DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("w", RingfoldServable.batchFunction(m, gate), new BatchingConfig(true, 32, 2000, 1024, 2), sizes);
             gate.close();
-            InferenceJob held = new InferenceJob(RandomModels.rows(random, 1, width), 1);
+            InferenceJob<float[], FloatMatrix> held = new InferenceJob<>(RandomModels.rows(random, 1, width), 1);
             b.submit(held);
             gate.awaitWaiting(1);
             int clients = 4;
             int perClient = 25;
-            List<InferenceJob> jobs = new CopyOnWriteArrayList<>();
+            List<InferenceJob<float[], FloatMatrix>> jobs = new CopyOnWriteArrayList<>();
             List<SplittableRandom> streams = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 streams.add(random.split());
@@ -217,7 +218,7 @@ class DynamicBatcherTest {
                     submitted.add(pool.submit(() -> {
                         for (int j = 0; j < perClient; j++) {
                             int rows = 1 + r.nextInt(4);
-                            InferenceJob job = new InferenceJob(RandomModels.rows(r, rows, width), rows);
+                            InferenceJob<float[], FloatMatrix> job = new InferenceJob<>(RandomModels.rows(r, rows, width), rows);
                             jobs.add(job);
                             b.submit(job);
                         }
@@ -231,10 +232,10 @@ class DynamicBatcherTest {
             }
             gate.open();
             jobs.add(held);
-            for (InferenceJob j : jobs) {
+            for (InferenceJob<float[], FloatMatrix> j : jobs) {
                 float[] out = j.result().get(10, TimeUnit.SECONDS).data();
                 for (int r = 0; r < j.rowCount(); r++) {
-                    float[] row = java.util.Arrays.copyOfRange(j.rows, r * width, (r + 1) * width);
+                    float[] row = java.util.Arrays.copyOfRange(j.input, r * width, (r + 1) * width);
                     float[] alone = m.predictPreprocessed(Blas.get(), new FloatMatrix(1, width, row)).data();
                     for (int c = 0; c < k; c++) {
                         assertThat(Float.floatToRawIntBits(out[r * k + c]))

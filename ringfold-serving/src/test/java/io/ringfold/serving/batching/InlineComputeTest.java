@@ -1,7 +1,9 @@
 package io.ringfold.serving.batching;
 
+import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.model.Model;
 import io.ringfold.serving.GatedBlas;
+import io.ringfold.serving.backend.ringfold.RingfoldServable;
 import io.ringfold.serving.TestModels;
 import io.ringfold.tensor.Blas;
 import org.junit.jupiter.api.Test;
@@ -40,23 +42,23 @@ class InlineComputeTest {
         }
     }
 
-    private static InferenceJob job(float x0, float x1) {
-        return new InferenceJob(new float[] {x0, x1}, 1);
+    private static InferenceJob<float[], FloatMatrix> job(float x0, float x1) {
+        return new InferenceJob<>(new float[] {x0, x1}, 1);
     }
 
     @Test
     void aFastModelWithBatchingOffComputesOnTheCallingThreadOnceItsComputeTimeIsKnown() throws Exception {
         Threads seen = new Threads();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), Blas.get(), seen,
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, Blas.get()), new BatchingConfig(false, 8, 1000, 16, 1), seen,
                 Long.MAX_VALUE);
         assertThat(b.computeNanosPerRow()).isEqualTo(-1);
-        InferenceJob first = job(0, 0);
+        InferenceJob<float[], FloatMatrix> first = job(0, 0);
         b.submit(first); // no estimate yet: queued, like a version's warm-up
         assertThat(first.result().get(10, TimeUnit.SECONDS).data()).containsExactly(0.5f);
         assertThat(seen.computedOn.get(0)).isNotSameAs(Thread.currentThread());
         assertThat(b.computeNanosPerRow()).isGreaterThanOrEqualTo(0);
 
-        InferenceJob second = job(1, 0);
+        InferenceJob<float[], FloatMatrix> second = job(1, 0);
         b.submit(second);
         // y = 2 x0 - x1 + 0.5, by hand; complete before submit returned, computed here.
         assertThat(second.result().isDone()).isTrue();
@@ -66,16 +68,16 @@ class InlineComputeTest {
         assertThat(seen.queued).hasSize(2);
         b.shutdown();
         assertThat(b.awaitTermination(5000)).isTrue();
-        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> b.submit(job(3, 0))).isInstanceOf(io.ringfold.serving.core.UnavailableException.class)
                 .hasMessage("t: batcher shut down (expected: a loaded version)");
     }
 
     @Test
     void aModelSlowerThanTheThresholdIsQueued() throws Exception {
         Threads seen = new Threads();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), Blas.get(), seen, 0);
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, Blas.get()), new BatchingConfig(false, 8, 1000, 16, 1), seen, 0);
         for (int i = 0; i < 3; i++) {
-            InferenceJob j = job(i, 0);
+            InferenceJob<float[], FloatMatrix> j = job(i, 0);
             b.submit(j);
             assertThat(j.result().get(10, TimeUnit.SECONDS).data()).containsExactly(2 * i + 0.5f);
         }
@@ -90,10 +92,10 @@ class InlineComputeTest {
     @Test
     void withBatchingOnEveryJobIsQueuedHoweverFastTheModel() throws Exception {
         Threads seen = new Threads();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(true, 8, 0, 16, 1), Blas.get(), seen,
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, Blas.get()), new BatchingConfig(true, 8, 0, 16, 1), seen,
                 Long.MAX_VALUE);
         for (int i = 0; i < 3; i++) {
-            InferenceJob j = job(i, 0);
+            InferenceJob<float[], FloatMatrix> j = job(i, 0);
             b.submit(j);
             j.result().get(10, TimeUnit.SECONDS);
         }
@@ -104,13 +106,13 @@ class InlineComputeTest {
     @Test
     void shutdownWaitsForAnInlineComputationInFlight() throws Exception {
         GatedBlas gate = new GatedBlas();
-        DynamicBatcher b = new DynamicBatcher("t", model, new BatchingConfig(false, 8, 1000, 16, 1), gate,
+        DynamicBatcher<float[], FloatMatrix> b = new DynamicBatcher<>("t", RingfoldServable.batchFunction(model, gate), new BatchingConfig(false, 8, 1000, 16, 1),
                 BatchObserver.NONE, Long.MAX_VALUE);
-        InferenceJob warm = job(0, 0);
+        InferenceJob<float[], FloatMatrix> warm = job(0, 0);
         b.submit(warm);
         warm.result().get(10, TimeUnit.SECONDS);
         gate.close();
-        InferenceJob held = job(1, 0);
+        InferenceJob<float[], FloatMatrix> held = job(1, 0);
         Thread caller = new Thread(() -> b.submit(held), "caller");
         caller.start();
         gate.awaitWaiting(1); // computing inline on "caller", held at the gate

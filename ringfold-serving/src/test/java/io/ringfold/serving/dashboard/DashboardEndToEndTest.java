@@ -136,7 +136,7 @@ class DashboardEndToEndTest {
         assertThat(v.get("state").asText()).isEqualTo("ready");
         assertThat(v.get("architecture").asText()).startsWith("2 -> dense(3) softmax");
         assertThat(v.get("input").toString()).isEqualTo(
-                "{\"name\":\"input\",\"datatype\":\"FP32\",\"width\":2,\"shape\":[-1,2],\"columns\":[\"x0\",\"x1\"]}");
+                "{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,2],\"columns\":[\"x0\",\"x1\"],\"width\":2}");
         assertThat(v.get("class_names").toString()).isEqualTo("[\"a\",\"b\",\"c\"]");
         assertThat(v.get("evaluation").toString()).isEqualTo("{\"count\":20,\"accuracy\":0.8}");
         assertThat(v.get("provenance").get("seed").asLong()).isEqualTo(1);

@@ -266,7 +266,7 @@ class GrpcEndToEndTest {
             {"{\"name\": \"input\", \"shape\": [2, 2], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}"},
             {"{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}"},
             {"{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}"},
-            {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"BOOL\", \"data\": [1, 2]}"},
+            {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"BOOL\", \"data\": [true, false]}"},
             {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"INT8\", \"data\": [300, 0]}"},
             {"{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"UINT8\", \"data\": [256, 0]}"},
         };
@@ -286,15 +286,17 @@ class GrpcEndToEndTest {
                 .addFp32Contents(0))), Status.Code.INVALID_ARGUMENT,
                 "input 'input': row 0, column 'x0': NaN (expected: a finite number within float range)");
         assertRefused(infer("iris", fp32(ROWS)).addInputs(fp32(ROWS)), Status.Code.INVALID_ARGUMENT,
-                "inputs: 2 tensors (expected: an array of 1 tensor, 'input')");
+                "inputs[1].name: 'input' given twice (expected: each input once)");
+        assertRefused(infer("iris", fp32(ROWS)).addInputs(fp32(ROWS).setName("other")), Status.Code.INVALID_ARGUMENT,
+                "inputs: 2 tensors (expected: 1, 'input')");
         assertRefused(infer("iris", input("FP32", 1, 2).setContents(InferTensorContents.newBuilder().addIntContents(1).addIntContents(0))),
                 Status.Code.INVALID_ARGUMENT, "input 'input': contents.int_contents set for datatype FP32 (expected: contents.fp32_contents)");
         assertRefused(infer("iris", fp32(new float[][] {{1, 0}})).addRawInputContents(rawFp32(1, 0)), Status.Code.INVALID_ARGUMENT,
                 "input 'input': both contents and raw_input_contents set (expected: one of them)");
         assertRefused(infer("iris", input("FP32", 1, 2)).addRawInputContents(ByteString.copyFrom(new byte[7])),
-                Status.Code.INVALID_ARGUMENT, "input 'input': raw_input_contents has 7 bytes (expected: a multiple of 4 for datatype FP32)");
+                Status.Code.INVALID_ARGUMENT, "input 'input': 7 bytes of raw data (expected: 8, 2 elements of 4 bytes for datatype FP32)");
         assertRefused(infer("iris", input("FP32", 1, 2)).addRawInputContents(rawFp32(1)), Status.Code.INVALID_ARGUMENT,
-                "input 'input': data has 1 elements (expected: 2 for shape [1,2])");
+                "input 'input': 4 bytes of raw data (expected: 8, 2 elements of 4 bytes for datatype FP32)");
         assertRefused(infer("iris", input("FP32", 1, 2)).addRawInputContents(rawFp32(1, 0)).addRawInputContents(rawFp32(1, 0)),
                 Status.Code.INVALID_ARGUMENT, "raw_input_contents: 2 entries (expected: 1, one per input tensor)");
         assertRefused(infer("iris", fp32(ROWS)).addOutputs(InferRequestedOutputTensor.newBuilder().setName("value")),

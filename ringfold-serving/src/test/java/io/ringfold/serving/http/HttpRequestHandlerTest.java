@@ -131,7 +131,7 @@ class HttpRequestHandlerTest {
         assertThat(r.toString()).isEqualTo("{\"predictions\":[{\"value\":11.5},{\"value\":10.5},{\"value\":22.5},"
                 + "{\"value\":22.5}]}");
         JsonNode refused = expect(400, HttpMethod.POST, "/v1/models/colour-strict:predict", rows);
-        assertThat(refused.get("error").asText()).isEqualTo("instances: row 1: column 'colour': unknown category"
+        assertThat(refused.get("error").asText()).isEqualTo("input 'input': row 1: column 'colour': unknown category"
                 + " 'green' (expected: one of [blue, red])");
     }
 
@@ -148,7 +148,7 @@ class HttpRequestHandlerTest {
     void everyBadTensorIsRefusedWithTheTensorAndExpectedVersusActual() throws Exception {
         String[][] cases = {
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}",
-                        "input 'input': shape [1,3] (expected: [rows, 2], the model's 2 input columns)"},
+                        "input 'input': shape [1, 3] (expected: [rows, 2], the model's 2 input columns)"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [2, 2], \"datatype\": \"FP32\", \"data\": [1, 2, 3]}]}",
                         "input 'input': data has 3 elements (expected: 4 for shape [2,2])"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"BYTES\", \"data\": [\"1\", \"2\"]}]}",
@@ -156,14 +156,15 @@ class HttpRequestHandlerTest {
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, NaN]}]}",
                         "input 'input': row 0, column 'x1': NaN (expected: a finite number within float range)"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 1e39]}]}",
-                        "input 'input': row 0, column 'x1': 1.0E39 (expected: a finite number within float range)"},
+                        "input 'input': data[1] is 1.0E39 (expected: a number within FP32 range)"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"INT32\", \"data\": [1, 1.5]}]}",
                         "input 'input': data[1] is number 1.5 (expected: an integer for datatype INT32)"},
                 {"{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}]}",
                         "inputs[0].name: 'x' (expected: 'input')"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"FP33\", \"data\": [1, 2]}]}",
-                        "input 'input': datatype 'FP33' (expected: FP32)"},
-                {"{\"inputs\": []}", "inputs: 0 tensors (expected: an array of 1 tensor, 'input')"},
+                        "input 'input': datatype 'FP33' (expected: one of [BOOL, UINT8, UINT16, UINT32, UINT64, INT8, INT16, INT32,"
+                                + " INT64, FP16, BF16, FP32, FP64, BYTES])"},
+                {"{\"inputs\": []}", "inputs: 0 tensors (expected: an array of tensors)"},
                 {"{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 2], \"datatype\": \"FP32\", \"data\": [1, 2]}], \"outputs\": [{\"name\": \"logits\"}]}",
                         "outputs[0].name: 'logits' (expected: one of [probabilities, class])"},
                 {"{\"inputs\": [1, 2", "malformed JSON: Unexpected end-of-input: expected close marker for Array at line 1, column 17"},
@@ -173,7 +174,7 @@ class HttpRequestHandlerTest {
             assertThat(r.get("error").asText()).as(c[0]).isEqualTo(c[1]);
         }
         JsonNode tf = expect(400, HttpMethod.POST, "/v1/models/iris:predict", "{\"instances\": [[1, 2], [3]]}");
-        assertThat(tf.get("error").asText()).isEqualTo("instances: row 1 has 1 values (expected: 2, the model's input columns)");
+        assertThat(tf.get("error").asText()).isEqualTo("instances[1]: input 'input' of shape [1] (expected: [2], as instances[0])");
         JsonNode both = expect(400, HttpMethod.POST, "/v1/models/iris:predict", "{\"instances\": [], \"inputs\": []}");
         assertThat(both.get("error").asText()).isEqualTo("request: both 'instances' and 'inputs' (expected: exactly one)");
         JsonNode notObject = expect(400, HttpMethod.POST, "/v1/models/iris:predict", "[1]");

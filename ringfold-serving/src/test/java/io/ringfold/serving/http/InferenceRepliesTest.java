@@ -3,24 +3,25 @@ package io.ringfold.serving.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.model.Model;
-import io.ringfold.serving.TestModels;
-import io.ringfold.serving.inference.Outputs;
-import io.ringfold.serving.inference.Signature;
-import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.serving.core.DataType;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.Tensor;
+import io.ringfold.serving.core.TensorSpec;
 import org.junit.jupiter.api.Test;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The replies written straight to bytes against the JSON trees the handlers built before (kept here as
- * the reference, {@link #v2Tree} and {@link #predictionsTree}): byte for byte the same, for classifiers
- * and regressors, one and several rows, with and without id, parameters and a choice of outputs, and
- * output values with long decimal forms, tiny, huge and negative zero.
+ * The replies written straight to bytes against JSON trees built node by node from the same tensors (the
+ * reference): byte for byte the same, for every datatype, one and several rows, nested shapes, with and
+ * without id and parameters, and values with long decimal forms, tiny, huge, negative zero and UINT64 above
+ * Long.MAX_VALUE.
  */
 class InferenceRepliesTest {
 
@@ -31,22 +32,17 @@ class InferenceRepliesTest {
         System.out.println("InferenceRepliesTest: seed " + SEED);
         SplittableRandom rnd = new SplittableRandom(SEED);
         JsonNode params = Json.MAPPER.readTree("{\"a\": 1, \"nested\": {\"b\": [1.5, \"x\", null, true]}, \"s\": \"\\u00e9\\n\"}");
-        for (Model m : List.of(TestModels.softmax(1), TestModels.linear())) {
-            Signature s = Signature.of(m);
-            for (int rows = 1; rows <= 3; rows++) {
-                Outputs out = new Outputs(m, raw(rnd, rows, m.classNames().isEmpty() ? 1 : 3));
-                List<List<String>> choices = s.classifier()
-                        ? List.of(s.outputNames(), List.of(Signature.CLASS), List.of(Signature.PROBABILITIES, Signature.PROBABILITIES))
-                        : List.of(s.outputNames());
-                for (List<String> names : choices) {
-                    for (String id : new String[] {null, "42", "quote \" and \u2028"}) {
-                        for (JsonNode p : new JsonNode[] {null, params, Json.MAPPER.createObjectNode()}) {
-                            byte[] expected = Json.MAPPER.writeValueAsBytes(v2Tree("mo\"del", 7, id, p, names, s, out));
-                            byte[] actual = InferenceReplies.v2("mo\"del", 7, id, p, names, s, out);
-                            assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
-                            assertThat(actual).isEqualTo(expected);
-                        }
-                    }
+        for (int rows = 1; rows <= 3; rows++) {
+            List<Tensor> outs = new ArrayList<>();
+            for (DataType t : DataType.values()) {
+                outs.add(random(rnd, t, new long[] {rows, 2}));
+            }
+            for (String id : new String[] {null, "42", "quote \" and \u2028"}) {
+                for (JsonNode p : new JsonNode[] {null, params, Json.MAPPER.createObjectNode()}) {
+                    byte[] expected = Json.MAPPER.writeValueAsBytes(v2Tree("mo\"del", 7, id, p, outs));
+                    byte[] actual = InferenceReplies.v2("mo\"del", 7, id, p, outs);
+                    assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+                    assertThat(actual).isEqualTo(expected);
                 }
             }
         }
@@ -55,30 +51,77 @@ class InferenceRepliesTest {
     @Test
     void predictionsAreTheBytesOfTheTree() throws Exception {
         SplittableRandom rnd = new SplittableRandom(SEED + 1);
-        for (Model m : List.of(TestModels.softmax(1), TestModels.linear())) {
-            Signature s = Signature.of(m);
-            for (int rows = 1; rows <= 4; rows++) {
-                Outputs out = new Outputs(m, raw(rnd, rows, m.classNames().isEmpty() ? 1 : 3));
-                byte[] expected = Json.MAPPER.writeValueAsBytes(predictionsTree(s, out));
-                assertThat(new String(InferenceReplies.predictions(s, out), StandardCharsets.UTF_8))
-                        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
-            }
+        for (int rows = 1; rows <= 4; rows++) {
+            // A Ringfold classifier's outputs: one object per row, named.
+            List<Tensor> classifier = List.of(random(rnd, DataType.FP32, new long[] {rows, 3}),
+                    random(rnd, DataType.BYTES, new long[] {rows}));
+            ModelSignature ringfold = signature("ringfold", classifier);
+            assertThat(text(InferenceReplies.predictions(ringfold, classifier)))
+                    .isEqualTo(text(Json.MAPPER.writeValueAsBytes(predictionsTree(classifier, true))));
+            // Another backend's model with one output: the rows themselves, nested as the output's shape.
+            List<Tensor> one = List.of(random(rnd, DataType.INT64, new long[] {rows, 2, 3}));
+            ModelSignature onnx = signature("onnxruntime_onnx", one);
+            assertThat(text(InferenceReplies.predictions(onnx, one)))
+                    .isEqualTo(text(Json.MAPPER.writeValueAsBytes(predictionsTree(one, false))));
         }
     }
 
-    /** Random outputs mixed with values whose text forms are unusual. */
-    private static FloatMatrix raw(SplittableRandom rnd, int rows, int cols) {
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static ModelSignature signature(String platform, List<Tensor> outputs) {
+        return new ModelSignature(platform, List.of(), outputs.stream()
+                .map(t -> new TensorSpec(t.name(), t.datatype(), t.shape())).toList(), List.of(), List.of());
+    }
+
+    /** Random values mixed with values whose text forms are unusual. */
+    private static Tensor random(SplittableRandom rnd, DataType type, long[] shape) {
+        int n = (int) Tensor.elementCount(shape);
         float[] special = {0f, -0f, 1f / 3, 1e-30f, 3.4e38f, Float.MIN_VALUE, -2.5e-7f, 123456.79f, 1e7f, 0.001f};
-        float[] v = new float[rows * cols];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : (float) rnd.nextDouble(-3, 3);
-        }
-        return new FloatMatrix(rows, cols, v);
+        Object data = switch (type.storage().getSimpleName()) {
+            case "float[]" -> {
+                float[] v = new float[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)] : (float) rnd.nextDouble(-3, 3);
+                }
+                yield v;
+            }
+            case "double[]" -> rnd.doubles(n, -1e300, 1e300).toArray();
+            case "int[]" -> rnd.ints(n, -128, 128).map(v -> type.name().startsWith("U") ? Math.abs(v) : v).toArray();
+            case "long[]" -> rnd.longs(n).map(v -> type == DataType.UINT32 ? v >>> 32 : v).toArray();
+            case "boolean[]" -> {
+                boolean[] v = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    v[i] = rnd.nextBoolean();
+                }
+                yield v;
+            }
+            default -> {
+                byte[][] v = new byte[n][];
+                for (int i = 0; i < n; i++) {
+                    v[i] = ("class \"" + rnd.nextInt(100) + "\" \u00e9").getBytes(StandardCharsets.UTF_8);
+                }
+                yield v;
+            }
+        };
+        return new Tensor(type.name().toLowerCase(java.util.Locale.ROOT), type, shape, data);
     }
 
-    /** The v2 reply as InferenceProtocolApi built it before it wrote bytes directly. */
-    private static ObjectNode v2Tree(String model, long version, String id, JsonNode params, List<String> names,
-                                     Signature s, Outputs out) {
+    /** Element i as a tree node added to {@code a}. */
+    private static void add(ArrayNode a, Tensor t, int i) {
+        switch (t.datatype()) {
+            case FP32, FP16, BF16 -> a.add(t.floats()[i]);
+            case FP64 -> a.add(t.doubles()[i]);
+            case INT8, INT16, INT32, UINT8, UINT16 -> a.add(t.ints()[i]);
+            case INT64, UINT32 -> a.add(t.longs()[i]);
+            case UINT64 -> a.add(new BigInteger(Long.toUnsignedString(t.longs()[i])));
+            case BOOL -> a.add(t.bools()[i]);
+            case BYTES -> a.add(t.string(i));
+        }
+    }
+
+    private static ObjectNode v2Tree(String model, long version, String id, JsonNode params, List<Tensor> outs) {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("model_name", model);
         n.put("model_version", Long.toString(version));
@@ -88,50 +131,58 @@ class InferenceRepliesTest {
         if (params != null) {
             n.set("parameters", params);
         }
-        ArrayNode outs = n.putArray("outputs");
-        for (String name : names) {
-            ObjectNode t = Json.MAPPER.createObjectNode();
-            t.put("name", name);
-            t.put("datatype", s.outputDatatype(name));
-            ArrayNode shape = t.putArray("shape").add(out.rows());
-            ArrayNode data = t.putArray("data");
-            if (Signature.PROBABILITIES.equals(name)) {
-                shape.add(s.classNames().size());
-                for (int r = 0; r < out.rows(); r++) {
-                    for (float v : out.probabilities(r)) {
-                        data.add(v);
-                    }
-                }
-            } else {
-                for (int r = 0; r < out.rows(); r++) {
-                    if (Signature.CLASS.equals(name)) {
-                        data.add(out.className(r));
-                    } else {
-                        data.add(out.value(r));
-                    }
-                }
+        ArrayNode list = n.putArray("outputs");
+        for (Tensor out : outs) {
+            ObjectNode t = list.addObject();
+            t.put("name", out.name());
+            t.put("datatype", out.datatype().name());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : out.shape()) {
+                shape.add(d);
             }
-            outs.add(t);
+            ArrayNode data = t.putArray("data");
+            for (int i = 0; i < out.elementCount(); i++) {
+                add(data, out, i);
+            }
         }
         return n;
     }
 
-    /** The row-format :predict reply as TfServingApi built it before it wrote bytes directly. */
-    private static ObjectNode predictionsTree(Signature s, Outputs out) {
+    private static ObjectNode predictionsTree(List<Tensor> outs, boolean named) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode preds = root.putArray("predictions");
-        for (int r = 0; r < out.rows(); r++) {
-            ObjectNode p = preds.addObject();
-            if (s.classifier()) {
-                p.put(Signature.CLASS, out.className(r));
-                ArrayNode probs = p.putArray(Signature.PROBABILITIES);
-                for (float v : out.probabilities(r)) {
-                    probs.add(v);
+        int rows = (int) outs.get(0).dim(0);
+        for (int r = 0; r < rows; r++) {
+            ObjectNode p = named ? preds.addObject() : null;
+            for (Tensor t : outs) {
+                int per = t.elementCount() / rows;
+                ArrayNode holder = Json.MAPPER.createArrayNode();
+                if (t.rank() == 1) {
+                    add(holder, t, r);
+                } else {
+                    ArrayNode row = holder.addArray();
+                    nest(row, t, 1, r * per);
                 }
-            } else {
-                p.put(Signature.VALUE, out.value(r));
+                if (named) {
+                    p.set(t.name(), holder.get(0));
+                } else {
+                    preds.add(holder.get(0));
+                }
             }
         }
         return root;
+    }
+
+    /** Fills {@code a} with dimension {@code d} onwards of {@code t} from element {@code from}; returns the next. */
+    private static int nest(ArrayNode a, Tensor t, int d, int from) {
+        int i = from;
+        for (long k = 0; k < t.dim(d); k++) {
+            if (d == t.rank() - 1) {
+                add(a, t, i++);
+            } else {
+                i = nest(a.addArray(), t, d + 1, i);
+            }
+        }
+        return i;
     }
 }

@@ -2,6 +2,7 @@ package io.ringfold.serving.http;
 
 import io.ringfold.serving.TestModels;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.core.Tensor;
 import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelRepository;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -267,25 +267,26 @@ class StreamedRequestTest {
             InferenceCall.Target t = new InferenceCall.Target(model, null, null);
             ServedVersion sv = repository.resolve(model, null, null);
             String v2Tree = outcome(() -> v2.infer(t, V2InferRequest.tree(body)));
-            List<String> v2TreeRows = rows(() -> V2InferRequest.tree(body).decode(), sv);
+            List<String> v2TreeRows = tensors(() -> V2InferRequest.tree(body).inputs().get());
             for (V2InferRequest r : Arrays.asList(scanned, streamed)) {
                 if (r != null) {
                     assertThat(outcome(() -> v2.infer(t, r))).as(what + " (v2, " + model + ")").isEqualTo(v2Tree);
-                    assertThat(rows(r::decode, sv)).as(what + " (v2 rows, " + model + ")").isEqualTo(v2TreeRows);
+                    assertThat(tensors(() -> r.inputs().get())).as(what + " (v2 tensors, " + model + ")").isEqualTo(v2TreeRows);
                 }
             }
             assertThat(outcome(() -> v2.infer(t, V2InferRequest.parse(body)))).as(what + " (v2 chain, " + model + ")")
                     .isEqualTo(v2Tree);
             String tfTree = outcome(() -> tf.predict(t, TfServingApi.predictTree(body)));
-            List<String> tfTreeRows = rows(() -> TfServingApi.predictTree(body).decode(), sv);
+            List<String> tfTreeRows = tensors(() -> TfServingApi.predictTree(body).decode().apply(sv));
             for (StreamedInstances r : Arrays.asList(scannedRows, streamedRows)) {
                 if (r != null) {
                     TfServingApi.Predict p = new TfServingApi.Predict(true, v -> {
-                        InferenceCall.Rows decoded = r.rows(v);
-                        return decoded != null ? decoded : TfServingApi.predictTree(body).decode().apply(v);
+                        Tensor decoded = r.tensor(v.signature());
+                        return decoded != null ? List.of(decoded) : TfServingApi.predictTree(body).decode().apply(v);
                     });
                     assertThat(outcome(() -> tf.predict(t, p))).as(what + " (predict, " + model + ")").isEqualTo(tfTree);
-                    assertThat(rows(p::decode, sv)).as(what + " (predict rows, " + model + ")").isEqualTo(tfTreeRows);
+                    assertThat(tensors(() -> p.decode().apply(sv))).as(what + " (predict tensors, " + model + ")")
+                            .isEqualTo(tfTreeRows);
                 }
             }
             assertThat(outcome(() -> tf.predict(t, TfServingApi.predictRequest(body)))).as(what + " (predict chain, " + model + ")")
@@ -309,14 +310,19 @@ class StreamedRequestTest {
         return r.status() + " " + new String(r.body(), StandardCharsets.UTF_8);
     }
 
-    /** The decoded rows as their float bits, or the failure's class and message. */
-    private static List<String> rows(Supplier<Function<ServedVersion, InferenceCall.Rows>> read, ServedVersion sv) {
+    /** The decoded tensors (name, datatype, shape and float bits), or the failure's class and message. */
+    private static List<String> tensors(Supplier<List<Tensor>> read) {
         try {
-            InferenceCall.Rows rows = read.get().apply(sv);
             List<String> bits = new ArrayList<>();
-            bits.add("rows " + rows.count());
-            for (float v : rows.values()) {
-                bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
+            for (Tensor t : read.get()) {
+                bits.add(t.toString());
+                if (t.data() instanceof float[] f) {
+                    for (float v : f) {
+                        bits.add(Integer.toHexString(Float.floatToRawIntBits(v)));
+                    }
+                } else {
+                    bits.add(Arrays.deepToString(new Object[] {t.data()}));
+                }
             }
             return bits;
         } catch (RuntimeException e) {

@@ -1,7 +1,8 @@
 package io.ringfold.serving.repository;
 
 import io.ringfold.io.ModelLimits;
-import io.ringfold.model.Model;
+import io.ringfold.serving.backend.Servable;
+import io.ringfold.serving.batching.BatchObserver;
 import io.ringfold.serving.TestModels;
 import io.ringfold.serving.batching.BatchingConfig;
 import io.ringfold.serving.metrics.ServingMetrics;
@@ -55,12 +56,13 @@ class ModelRepositoryFailureTest {
         }
 
         @Override
-        Model load(String model, long version) throws IOException {
+        Servable load(String model, long version, ModelConfig config, Blas blas, BatchObserver observer)
+                throws IOException {
             Error e = loadErrors.get(model + "/" + version);
             if (e != null) {
                 throw e;
             }
-            return super.load(model, version);
+            return super.load(model, version, config, blas, observer);
         }
 
         @Override
@@ -131,7 +133,7 @@ class ModelRepositoryFailureTest {
         r.poll();
         assertThat(r.versions("iris")).isEmpty();
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> r.load("iris")))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(LoadFailedException.class)
                 .hasMessage("model 'iris': no version loaded (java.lang.OutOfMemoryError: Java heap space)");
         tree.loadErrors.clear();
         r.load("iris");

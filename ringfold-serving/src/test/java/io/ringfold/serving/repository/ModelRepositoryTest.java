@@ -2,6 +2,8 @@ package io.ringfold.serving.repository;
 
 import io.ringfold.serving.TestModels;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.core.ModelNotFoundException;
+import io.ringfold.serving.core.Tensor;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.tensor.Blas;
 import org.junit.jupiter.api.AfterEach;
@@ -175,14 +177,15 @@ class ModelRepositoryTest {
         ServedVersion v = repository.resolve("m", null, null);
         gate.close();
         assertThat(v.acquire()).isTrue();
-        java.util.concurrent.CompletableFuture<io.ringfold.serving.inference.Outputs> pending = v.infer(new float[] {1, 1}, 1);
+        java.util.concurrent.CompletableFuture<List<Tensor>> pending = v.infer(List.of(Tensor.ofFloats("input",
+                new long[] {1, 2}, new float[] {1, 1})));
         gate.awaitWaiting(1);
         repository.unload("m");
         assertThat(v.isRetired()).isTrue();
         assertThat(v.acquire()).isFalse();
         assertThat(pending).isNotDone();
         gate.open();
-        assertThat(pending.get(10, java.util.concurrent.TimeUnit.SECONDS).value(0)).isEqualTo(1.5f);
+        assertThat(pending.get(10, java.util.concurrent.TimeUnit.SECONDS).get(0).floats()).containsExactly(1.5f);
         v.release();
         assertThat(v.awaitReleased(5000)).isTrue();
     }
@@ -201,7 +204,7 @@ class ModelRepositoryTest {
         r.load("m");
         assertThat(r.resolve("m", null, null).version()).isEqualTo(1);
         TestModels.writeCorrupt(repo, "bad", 1);
-        assertThatThrownBy(() -> r.load("bad")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> r.load("bad")).isInstanceOf(LoadFailedException.class)
                 .hasMessageStartingWith("model 'bad': no version loaded (");
     }
 
@@ -226,7 +229,7 @@ class ModelRepositoryTest {
                 while (refused.get() == 0) {
                     try {
                         r.resolve("iris", null, null);
-                    } catch (IllegalStateException e) {
+                    } catch (io.ringfold.serving.core.UnavailableException e) {
                         refused.incrementAndGet();
                     } catch (RuntimeException e) {
                         wrong.add(e);

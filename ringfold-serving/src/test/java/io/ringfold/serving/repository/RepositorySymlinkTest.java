@@ -66,7 +66,7 @@ class RepositorySymlinkTest {
         assertThat(r.versions("stolen")).isEmpty();
         assertThat(r.index()).filteredOn(s -> s.model().equals("stolen")).extracting(VersionState::reason)
                 .containsExactly(outsideReason(repo, "stolen"));
-        assertThat(catchThrowable(() -> r.load("stolen"))).isInstanceOf(IllegalStateException.class)
+        assertThat(catchThrowable(() -> r.load("stolen"))).isInstanceOf(LoadFailedException.class)
                 .hasMessage("model 'stolen': no version loaded (" + outsideReason(repo, "stolen") + ")");
         assertThat(metrics.loadFailures("iris")).isEqualTo(2);
         assertThat(metrics.loadFailures("stolen")).isEqualTo(1);
