@@ -21,6 +21,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 record Predictions(float[][] probabilities, String[] classes, float[][] values) {
 
+    /**
+     * Exports {@code model}, runs the graph in ONNX Runtime on numeric raw {@code rows} (in the input's shape,
+     * an image's for an image network) and checks its outputs against Ringfold's.
+     */
+    static void assertExportAgrees(Model model, float[][] rows) throws OrtException {
+        byte[] onnx = OnnxExport.toBytes(model);
+        int width = model.inputWidth();
+        float[] flat = new float[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * width, width);
+        }
+        int[] example = OnnxExport.inputShape(model);
+        long[] shape = new long[example.length + 1];
+        shape[0] = rows.length;
+        for (int i = 0; i < example.length; i++) {
+            shape[i + 1] = example[i];
+        }
+        ringfold(model, rows).assertAgreesWith(onnx(onnx, flat, shape));
+    }
+
     /** Ringfold's outputs for numeric raw rows (NaN: missing), as the server computes them. */
     static Predictions ringfold(Model model, float[][] rows) {
         return of(model, model.predictRaw(new ReferenceBlas(), rows));

@@ -27,21 +27,11 @@ class TabularExportTest {
         return out;
     }
 
-    private static void assertNumericAgreement(Model model, float[][] rows) throws Exception {
-        byte[] onnx = OnnxExport.toBytes(model);
-        float[] flat = new float[rows.length * model.inputWidth()];
-        for (int r = 0; r < rows.length; r++) {
-            System.arraycopy(rows[r], 0, flat, r * model.inputWidth(), model.inputWidth());
-        }
-        Predictions.ringfold(model, rows).assertAgreesWith(
-                Predictions.onnx(onnx, flat, new long[] {rows.length, model.inputWidth()}));
-    }
-
     @Test
     void linearRegressionOnDiabetes() throws Exception {
         Model m = TrainedModels.train(TrainedModels.tabular("diabetes", "progression"),
                 TrainedModels.config(Hyperparameters.MODEL, ModelType.LINEAR));
-        assertNumericAgreement(m, numericRowsWithGaps("diabetes", "progression"));
+        Predictions.assertExportAgrees(m, numericRowsWithGaps("diabetes", "progression"));
     }
 
     @Test
@@ -53,14 +43,14 @@ class TabularExportTest {
         Predictions ringfold = Predictions.ringfold(m, rows);
         // The threshold must matter on these rows: some P(class 1) lies between 0.5 and 0.9.
         assertThat(java.util.Arrays.stream(ringfold.probabilities()).filter(p -> p[1] > 0.5f && p[1] <= 0.9f)).isNotEmpty();
-        assertNumericAgreement(m, rows);
+        Predictions.assertExportAgrees(m, rows);
     }
 
     @Test
     void softmaxRegressionOnWine() throws Exception {
         Model m = TrainedModels.train(TrainedModels.tabular("wine", "cultivar"),
                 TrainedModels.config(Hyperparameters.MODEL, ModelType.SOFTMAX));
-        assertNumericAgreement(m, numericRowsWithGaps("wine", "cultivar"));
+        Predictions.assertExportAgrees(m, numericRowsWithGaps("wine", "cultivar"));
     }
 
     @Test
@@ -68,7 +58,7 @@ class TabularExportTest {
         Model m = TrainedModels.train(TrainedModels.tabular("wine", "cultivar"), TrainedModels.config(
                 Hyperparameters.MODEL, ModelType.MLP, Hyperparameters.HIDDEN, new int[] {16, 8},
                 Hyperparameters.EPOCHS, 5));
-        assertNumericAgreement(m, numericRowsWithGaps("wine", "cultivar"));
+        Predictions.assertExportAgrees(m, numericRowsWithGaps("wine", "cultivar"));
     }
 
     /**
