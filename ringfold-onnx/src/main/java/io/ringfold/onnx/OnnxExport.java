@@ -33,7 +33,10 @@ import java.util.List;
  * </ul>
  * The batch dimension is {@code N}, dynamic. Preprocessing is part of the graph ({@link PreprocessingGraph}), the
  * layers follow ({@link NetworkGraph}), then the outputs ({@link OutputGraph}). A model with a text column is
- * refused ({@link UnsupportedModelException}): its tokenizer has no ONNX operator that gives the same tokens.
+ * refused ({@link UnsupportedModelException}): ONNX has no operator that tokenises as Ringfold does. Its
+ * StringNormalizer (ONNX Runtime 1.20's CPU kernel) lower-cases one character at a time in a locale the host
+ * must have installed ({@code en_US.UTF-8} by default), so with {@code C.UTF-8} "ΟΔΟΣ" becomes "οδοσ" where Java's
+ * {@code toLowerCase(Locale.ROOT)} gives "οδος", and "İ" becomes "i" where Java gives "i̇".
  */
 public final class OnnxExport {
 
@@ -60,9 +63,10 @@ public final class OnnxExport {
     public static ModelProto toModelProto(Model model) {
         Preprocessor pre = model.preprocessor();
         pre.text().ifPresent(t -> {
-            throw new UnsupportedModelException("text column '" + t.column() + "': not exportable to ONNX (its"
-                    + " tokenizer, lowercase-alphanumeric over Java's Unicode tables, has no ONNX operator that gives the"
-                    + " same tokens; serve this model with ringfold serve)");
+            throw new UnsupportedModelException("text column '" + t.column() + "': not exportable to ONNX (ONNX Runtime"
+                    + " lower-cases text one character at a time in the host's locale, Ringfold's tokenizer with Java's full"
+                    + " Unicode case mapping, e.g. of a final capital sigma, so tokens and counts would differ; serve this"
+                    + " model with ringfold serve)");
         });
         GraphBuilder g = new GraphBuilder();
         g.reserve(INPUT);
