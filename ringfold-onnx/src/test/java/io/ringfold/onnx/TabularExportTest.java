@@ -3,6 +3,7 @@ package io.ringfold.onnx;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelType;
 import io.ringfold.train.Hyperparameters;
+import io.ringfold.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -27,11 +28,15 @@ class TabularExportTest {
         return out;
     }
 
+    /** Trains on {@code set}'s training file and checks the export on its test rows, with and without gaps. */
+    private static void assertExportAgreesOn(String set, String label, TrainingConfig config) throws Exception {
+        Model m = TrainedModels.train(TrainedModels.tabular(set, label), config);
+        Predictions.assertExportAgrees(m, numericRowsWithGaps(set, label));
+    }
+
     @Test
     void linearRegressionOnDiabetes() throws Exception {
-        Model m = TrainedModels.train(TrainedModels.tabular("diabetes", "progression"),
-                TrainedModels.config(Hyperparameters.MODEL, ModelType.LINEAR));
-        Predictions.assertExportAgrees(m, numericRowsWithGaps("diabetes", "progression"));
+        assertExportAgreesOn("diabetes", "progression", TrainedModels.config(Hyperparameters.MODEL, ModelType.LINEAR));
     }
 
     @Test
@@ -48,17 +53,13 @@ class TabularExportTest {
 
     @Test
     void softmaxRegressionOnWine() throws Exception {
-        Model m = TrainedModels.train(TrainedModels.tabular("wine", "cultivar"),
-                TrainedModels.config(Hyperparameters.MODEL, ModelType.SOFTMAX));
-        Predictions.assertExportAgrees(m, numericRowsWithGaps("wine", "cultivar"));
+        assertExportAgreesOn("wine", "cultivar", TrainedModels.config(Hyperparameters.MODEL, ModelType.SOFTMAX));
     }
 
     @Test
     void mlpOnWine() throws Exception {
-        Model m = TrainedModels.train(TrainedModels.tabular("wine", "cultivar"), TrainedModels.config(
-                Hyperparameters.MODEL, ModelType.MLP, Hyperparameters.HIDDEN, new int[] {16, 8},
-                Hyperparameters.EPOCHS, 5));
-        Predictions.assertExportAgrees(m, numericRowsWithGaps("wine", "cultivar"));
+        assertExportAgreesOn("wine", "cultivar", TrainedModels.config(Hyperparameters.MODEL, ModelType.MLP,
+                Hyperparameters.HIDDEN, new int[] {16, 8}, Hyperparameters.EPOCHS, 5));
     }
 
     /**
