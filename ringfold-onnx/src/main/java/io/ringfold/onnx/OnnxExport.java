@@ -49,6 +49,8 @@ public final class OnnxExport {
     public static final String PROBABILITIES = "probabilities";
     public static final String CLASS = "class";
     public static final String VALUE = "value";
+    /** Parameters a single-file ONNX model holds, leaving room under protobuf's 2 GiB for the rest of the graph. */
+    static final long MAX_PARAMETER_BYTES = 2_000_000_000L;
     /** The name of the dynamic batch dimension. */
     public static final String BATCH = "N";
 
@@ -58,7 +60,7 @@ public final class OnnxExport {
     /**
      * The ONNX model of {@code model}.
      *
-     * @throws UnsupportedModelException for a model with a text column
+     * @throws UnsupportedModelException for a model with a text column, or parameters beyond 2 GB
      */
     public static ModelProto toModelProto(Model model) {
         Preprocessor pre = model.preprocessor();
@@ -68,6 +70,11 @@ public final class OnnxExport {
                     + " Unicode case mapping, e.g. of a final capital sigma, so tokens and counts would differ; serve this"
                     + " model with ringfold serve)");
         });
+        long bytes = 4L * model.network().parameterCount();
+        if (bytes > MAX_PARAMETER_BYTES) {
+            throw new UnsupportedModelException("parameters: " + bytes + " bytes (expected: at most " + MAX_PARAMETER_BYTES
+                    + "; an ONNX file is one protobuf message, under 2 GiB, and external data is not written)");
+        }
         GraphBuilder g = new GraphBuilder();
         g.reserve(INPUT);
         for (String out : outputNames(model)) {
