@@ -1,12 +1,18 @@
 package io.ringfold.onnx;
 
+import io.ringfold.data.CsvReader;
+import io.ringfold.data.DataSpec;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelType;
 import io.ringfold.train.Hyperparameters;
 import io.ringfold.train.TrainingConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,6 +82,25 @@ class TabularExportTest {
         rows.add(new String[] {"Atlantis", "45.2", "", "210", "null", "FEMALE"});
         rows.add(new String[] {"Dream", "1e1", "20", "190.5", "3900", "MALE"});
         assertThat(rows).anySatisfy(r -> assertThat(r).contains(""));
+        Predictions.ringfold(m, rows).assertAgreesWith(Predictions.onnx(OnnxExport.toBytes(m), rows));
+    }
+
+    /** Only categorical columns: penguins' island and sex, no numbers at all. */
+    @Test
+    void onlyCategoricalColumns(@TempDir Path tmp) throws Exception {
+        Path csv = tmp.resolve("islands.csv");
+        StringBuilder b = new StringBuilder("island,sex,species\n");
+        for (String line : Files.readAllLines(TrainedModels.TABULAR.resolve("penguins-train.csv"))
+                .subList(1, 276)) {
+            String[] c = line.split(",", -1);
+            b.append(c[0]).append(',').append(c[5]).append(',').append(c[6]).append('\n');
+        }
+        Files.writeString(csv, b);
+        Model m = TrainedModels.train(new DataSpec.Csv(csv, new CsvReader()
+                .withLabelColumn("species").withCategorical(List.of("island", "sex")), Optional.empty()),
+                TrainedModels.config(Hyperparameters.MODEL, ModelType.SOFTMAX));
+        List<String[]> rows = List.of(new String[] {"Biscoe", "MALE"}, new String[] {"Dream", ""},
+                new String[] {"Torgersen", "FEMALE"}, new String[] {"Nowhere", "NA"});
         Predictions.ringfold(m, rows).assertAgreesWith(Predictions.onnx(OnnxExport.toBytes(m), rows));
     }
 
