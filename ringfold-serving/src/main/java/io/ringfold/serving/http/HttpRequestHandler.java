@@ -39,7 +39,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
     /** A request read off the network, or a refusal decided for the connection, waiting for its turn. */
     private record Received(String method, String path, List<String> authorization, String ifNoneMatch,
                             String requestId, boolean keepAlive, Throwable malformed, byte[] body, long startNanos,
-                            long epochMillis, HttpReply refusal) {
+                            long epochMillis, HttpReply refusal, String jsonHeaderLength) {
     }
 
     /** A request awaiting its reply, with what the access log needs of it (never its headers or body). */
@@ -94,7 +94,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             }
             if (!closeOwed) {
                 waiting.add(new Received("", "", List.of(), null, null, false, null, null, System.nanoTime(), 0,
-                        r.reply()));
+                        r.reply(), null));
             }
             drive(ctx);
         } else {
@@ -108,7 +108,8 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
         return new Received(req.method().name(), new QueryStringDecoder(req.uri()).rawPath(),
                 req.headers().getAll(HttpHeaderNames.AUTHORIZATION), req.headers().get(HttpHeaderNames.IF_NONE_MATCH),
                 log ? req.headers().get(REQUEST_ID) : null, malformed == null && HttpUtil.isKeepAlive(req), malformed,
-                ByteBufUtil.getBytes(req.content()), System.nanoTime(), log ? System.currentTimeMillis() : 0, null);
+                ByteBufUtil.getBytes(req.content()), System.nanoTime(), log ? System.currentTimeMillis() : 0, null,
+                req.headers().get(Router.INFERENCE_HEADER_LENGTH));
     }
 
     /**
@@ -165,7 +166,7 @@ final class HttpRequestHandler extends ChannelInboundHandlerAdapter {
             } else {
                 HttpReply refused = guard.refusal(r.path(), r.authorization());
                 reply = refused != null ? CompletableFuture.completedFuture(refused)
-                        : router.route(r.method(), r.path(), r.body(), r.ifNoneMatch());
+                        : router.route(r.method(), r.path(), r.body(), r.ifNoneMatch(), r.jsonHeaderLength());
             }
         } catch (RuntimeException | Error e) {
             counters.inFlight.decrementAndGet();

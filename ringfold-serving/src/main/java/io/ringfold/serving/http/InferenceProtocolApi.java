@@ -34,7 +34,8 @@ final class InferenceProtocolApi {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", "ringfold");
         n.put("version", Provenance.libraryVersion());
-        n.putArray("extensions").add("model_repository");
+        n.putArray("extensions").add("model_repository").add("binary_tensor_data").add("model_configuration")
+                .add("statistics");
         return HttpReply.ok(n);
     }
 
@@ -66,6 +67,35 @@ final class InferenceProtocolApi {
         }
     }
 
+    /** {@code GET /v2/models/{m}[/versions/{v}]/config}: Triton's model configuration. */
+    HttpReply config(InferenceCall.Target t) {
+        return HttpReply.ok(TritonViews.config(t.model(), repo.resolve(t.model(), t.version(), null)));
+    }
+
+    /**
+     * {@code GET /v2/models/stats} (every model; {@code t} null) and {@code GET /v2/models/{m}[/versions/{v}]/stats}:
+     * Triton's statistics of the versions serving.
+     */
+    HttpReply stats(InferenceCall.Target t) {
+        ObjectNode n = Json.MAPPER.createObjectNode();
+        ArrayNode list = n.putArray("model_stats");
+        List<String> models = t == null ? repo.modelNames() : List.of(t.model());
+        for (String m : models) {
+            if (t != null && t.version() != null) {
+                ServedVersion sv = repo.resolve(m, t.version(), null);
+                TritonViews.stats(list, m, sv.version(), sv.metrics());
+                continue;
+            }
+            if (t != null) {
+                repo.states(m); // 404 for an unknown model
+            }
+            for (ServedVersion sv : repo.versions(m).values()) {
+                TritonViews.stats(list, m, sv.version(), sv.metrics());
+            }
+        }
+        return HttpReply.ok(n);
+    }
+
     /** {@code GET /v2/models/{m}[/versions/{v}]/ready}: 200 when serving; 404 for unknown models. */
     HttpReply modelReady(InferenceCall.Target t, boolean serverReady) {
         repo.states(t.model()); // 404 for an unknown model
@@ -77,18 +107,58 @@ final class InferenceProtocolApi {
         return HttpReply.json(ready ? 200 : 503, n);
     }
 
-    /** {@code POST /v2/models/{m}[/versions/{v}]/infer}. */
-    CompletableFuture<HttpReply> infer(InferenceCall.Target t, byte[] body) {
-        return infer(t, V2InferRequest.parse(body));
+    /** {@code POST /v2/models/{m}[/versions/{v}]/infer}; {@code jsonHeaderLength} is the binary extension's header or null. */
+    CompletableFuture<HttpReply> infer(InferenceCall.Target t, byte[] body, String jsonHeaderLength) {
+        return infer(t, V2InferRequest.parse(body, jsonHeaderLength));
     }
 
     /** As above, for a request already read (by either path of {@link V2InferRequest}). */
     CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req) {
         return HttpInference.run(repo, t, sv -> {
-            outputNames(sv.signature(), req.outputs()); // a bad output name is refused before the request is queued
+            // Bad output names and parameters are refused before the request is queued.
+            outputNames(sv.signature(), req.outputs());
+            binaryOutputs(req);
             return req.inputs().get();
-        }, (sv, out) -> HttpReply.ok(InferenceReplies.v2(t.model(), sv.version(), req.id(), req.parameters(),
-                InferenceCall.select(out, outputNames(sv.signature(), req.outputs())))));
+        }, (sv, out) -> {
+            List<String> names = outputNames(sv.signature(), req.outputs());
+            InferenceReplies.Body b = InferenceReplies.v2(t.model(), sv.version(), req.id(), req.parameters(),
+                    InferenceCall.select(out, names), binaryOutputs(req));
+            if (b.jsonLength() < 0) {
+                return HttpReply.ok(b.bytes());
+            }
+            return new HttpReply(200, b.bytes(), "application/octet-stream",
+                    java.util.Map.of(Router.INFERENCE_HEADER_LENGTH, Integer.toString(b.jsonLength())), -1);
+        });
+    }
+
+    /**
+     * The outputs to answer as binary data (Triton's extension): all with the request parameter
+     * {@code binary_data_output}, else those whose {@code parameters.binary_data} is true.
+     */
+    private static java.util.Set<String> binaryOutputs(V2InferRequest req) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        JsonNode all = req.parameters() == null ? null : req.parameters().get("binary_data_output");
+        if (all != null && !all.isBoolean()) {
+            throw new BadInputException("parameters.binary_data_output: " + all + " (expected: true or false)");
+        }
+        JsonNode outputs = req.outputs();
+        if (outputs != null && outputs.isArray()) {
+            for (int i = 0; i < outputs.size(); i++) {
+                JsonNode p = outputs.get(i).get("parameters");
+                JsonNode binary = p == null ? null : p.get("binary_data");
+                if (binary != null && !binary.isBoolean()) {
+                    throw new BadInputException("outputs[" + i + "].parameters.binary_data: " + binary
+                            + " (expected: true or false)");
+                }
+                if (binary != null && binary.booleanValue()) {
+                    names.add(outputs.get(i).path("name").asText());
+                }
+            }
+        }
+        if (all != null && all.booleanValue()) {
+            names.add(InferenceReplies.ALL);
+        }
+        return names;
     }
 
     private static List<String> outputNames(ModelSignature s, JsonNode requested) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.RawTensors;
 import io.ringfold.serving.core.Tensor;
 
 import java.io.IOException;
@@ -52,11 +53,29 @@ final class InferenceReplies {
         }
     }
 
+    /** In a set of binary outputs: every output. */
+    static final String ALL = "*";
+
+    /** A reply body: JSON, then binary output data when {@code jsonLength} is not -1. */
+    record Body(byte[] bytes, int jsonLength) {
+    }
+
     /**
      * {@code {"model_name", "model_version", ["id",] ["parameters",] "outputs": [tensor, ...]}}, each tensor
      * {@code {"name", "datatype", "shape", "data"}}.
      */
     static byte[] v2(String model, long version, String id, JsonNode parameters, List<Tensor> outputs) {
+        return v2(model, version, id, parameters, outputs, java.util.Set.of()).bytes();
+    }
+
+    /**
+     * As above; the outputs named in {@code binary} (or all, with {@link #ALL}) go as binary data after the
+     * JSON, each with {@code "parameters": {"binary_data_size": n}} in place of {@code "data"} (Triton's
+     * binary tensor data extension).
+     */
+    static Body v2(String model, long version, String id, JsonNode parameters, List<Tensor> outputs,
+                   java.util.Set<String> binary) {
+        List<byte[]> raw = new java.util.ArrayList<>();
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -86,12 +105,21 @@ final class InferenceReplies {
                     g.writeNumber(t.dim(d));
                 }
                 g.writeEndArray();
-                g.writeFieldName(DATA);
-                g.writeStartArray();
-                for (int i = 0; i < t.elementCount(); i++) {
-                    value(g, t, i);
+                if (binary.contains(ALL) || binary.contains(t.name())) {
+                    byte[] data = RawTensors.encode(t);
+                    raw.add(data);
+                    g.writeFieldName(PARAMETERS);
+                    g.writeStartObject();
+                    g.writeNumberField("binary_data_size", data.length);
+                    g.writeEndObject();
+                } else {
+                    g.writeFieldName(DATA);
+                    g.writeStartArray();
+                    for (int i = 0; i < t.elementCount(); i++) {
+                        value(g, t, i);
+                    }
+                    g.writeEndArray();
                 }
-                g.writeEndArray();
                 g.writeEndObject();
             }
             g.writeEndArray();
@@ -99,7 +127,15 @@ final class InferenceReplies {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a reply to memory", e);
         }
-        return done(bytes);
+        byte[] json = done(bytes);
+        if (raw.isEmpty()) {
+            return new Body(json, -1);
+        }
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream(json.length + raw.stream()
+                .mapToInt(r -> r.length).sum());
+        all.writeBytes(json);
+        raw.forEach(all::writeBytes);
+        return new Body(all.toByteArray(), json.length);
     }
 
     /** Element {@code i} of {@code t} as JSON: a number, a boolean, or a BYTES element as UTF-8 text. */

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import io.ringfold.serving.core.BadInputException;
 import io.ringfold.serving.core.DataType;
+import io.ringfold.serving.core.RawTensors;
 import io.ringfold.serving.core.Tensor;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,8 +32,17 @@ final class JsonTensors {
     private JsonTensors() {
     }
 
-    /** The v2 tensor object {@code in}, the {@code index}-th of the request's inputs. */
+    /** The v2 tensor object {@code in}, the {@code index}-th of the request's inputs, its data in the JSON. */
     static Tensor v2(JsonNode in, int index) {
+        return v2(in, index, null);
+    }
+
+    /**
+     * The v2 tensor object {@code in}; with Triton's binary tensor data extension its data may instead be the
+     * next {@code parameters.binary_data_size} bytes of {@code binary} (the body after the JSON, or null when the
+     * request has no binary part), which this consumes.
+     */
+    static Tensor v2(JsonNode in, int index, ByteBuffer binary) {
         String where = "inputs[" + index + "]";
         if (!in.isObject()) {
             throw new BadInputException(where + ": " + typeName(in) + " (expected: a tensor object)");
@@ -65,6 +76,14 @@ final class JsonTensors {
             throw new BadInputException(where + ": shape " + shapeNode + " (expected: at most " + Integer.MAX_VALUE
                     + " elements)");
         }
+        JsonNode params = in.get("parameters");
+        if (params != null && !params.isObject()) {
+            throw new BadInputException(where + ": parameters " + typeName(params) + " (expected: an object)");
+        }
+        JsonNode binarySize = params == null ? null : params.get("binary_data_size");
+        if (binarySize != null) {
+            return binary(where, name, datatype, shape, (int) count, binarySize, in.has("data"), binary);
+        }
         JsonNode data = in.get("data");
         if (data == null || !data.isArray()) {
             throw new BadInputException(where + ": data " + typeName(data) + " (expected: an array)");
@@ -78,6 +97,29 @@ final class JsonTensors {
                     + flat.size() + " elements (expected: " + count + " for shape " + shapeNode + ")");
         }
         return values(where, name, datatype, shape, flat);
+    }
+
+    private static Tensor binary(String where, String name, DataType datatype, long[] shape, int count, JsonNode size,
+                                 boolean hasData, ByteBuffer binary) {
+        if (!size.isIntegralNumber() || !size.canConvertToLong() || size.longValue() < 0) {
+            throw new BadInputException(where + ": parameters.binary_data_size " + size + " (expected: a non-negative integer)");
+        }
+        if (hasData) {
+            throw new BadInputException(where + ": both data and parameters.binary_data_size (expected: one of them)");
+        }
+        if (binary == null) {
+            throw new BadInputException(where + ": parameters.binary_data_size without the " + Router.INFERENCE_HEADER_LENGTH
+                    + " header (expected: the header, giving the length of the JSON before the binary data)");
+        }
+        long n = size.longValue();
+        if (n > binary.remaining()) {
+            throw new BadInputException(where + ": parameters.binary_data_size " + n + " (expected: at most the "
+                    + binary.remaining() + " bytes of binary data left in the body)");
+        }
+        ByteBuffer slice = binary.slice();
+        slice.limit((int) n);
+        binary.position(binary.position() + (int) n);
+        return new Tensor(name, datatype, shape, RawTensors.decode(where, datatype, count, slice));
     }
 
     /** {@code values} (row-major, their count checked) as a tensor of {@code datatype}. */

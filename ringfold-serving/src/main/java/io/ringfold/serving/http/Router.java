@@ -43,17 +43,27 @@ public final class Router {
         this.dashboard = new Dashboard(repo, metrics, ready);
     }
 
+    /**
+     * The header of Triton's binary tensor data extension: the length of the JSON that starts the body, binary
+     * tensor data following it.
+     */
+    public static final String INFERENCE_HEADER_LENGTH = "Inference-Header-Content-Length";
+
     /** The response to a request; never completes exceptionally. */
     public CompletableFuture<HttpReply> route(String method, String path, byte[] body) {
-        return route(method, path, body, null);
+        return route(method, path, body, null, null);
     }
 
-    /** As above, with the request's {@code If-None-Match} header (or null), which the dashboard's files honour. */
-    public CompletableFuture<HttpReply> route(String method, String path, byte[] body, String ifNoneMatch) {
+    /**
+     * As above, with the request's {@code If-None-Match} header (or null), which the dashboard's files honour,
+     * and its {@value #INFERENCE_HEADER_LENGTH} header (or null).
+     */
+    public CompletableFuture<HttpReply> route(String method, String path, byte[] body, String ifNoneMatch,
+                                              String jsonHeaderLength) {
         CompletableFuture<HttpReply> f;
         try {
             if (!Dashboard.handles(path)) {
-                f = dispatch(method, path, body);
+                f = dispatch(method, path, body, jsonHeaderLength);
             } else if (Dashboard.isFile(path)) {
                 f = done(dashboard.reply(method, path, ifNoneMatch));
             } else {
@@ -86,7 +96,7 @@ public final class Router {
         return HttpReply.error(500, "internal error: " + e);
     }
 
-    private CompletableFuture<HttpReply> dispatch(String method, String path, byte[] body) {
+    private CompletableFuture<HttpReply> dispatch(String method, String path, byte[] body, String jsonHeaderLength) {
         if (path.equals("/metrics")) {
             allow(method, "GET");
             return done(HttpReply.text(200, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8"));
@@ -111,8 +121,12 @@ public final class Router {
         if (path.startsWith("/v2/repository/models/")) {
             return repository(method, path.substring("/v2/repository/models/".length()));
         }
+        if (path.equals("/v2/models/stats")) {
+            allow(method, "GET");
+            return done(v2.stats(null));
+        }
         if (path.startsWith("/v2/models/")) {
-            return v2Model(method, path.substring("/v2/models/".length()), body);
+            return v2Model(method, path.substring("/v2/models/".length()), body, jsonHeaderLength);
         }
         if (path.startsWith("/v1/models/")) {
             return v1Model(method, path.substring("/v1/models/".length()), body);
@@ -138,7 +152,7 @@ public final class Router {
         }, admin);
     }
 
-    private CompletableFuture<HttpReply> v2Model(String method, String rest, byte[] body) {
+    private CompletableFuture<HttpReply> v2Model(String method, String rest, byte[] body, String jsonHeaderLength) {
         String[] seg = rest.split("/", -1);
         String model = modelName(seg[0]);
         int i = 1;
@@ -159,9 +173,18 @@ public final class Router {
         if (seg.length == i + 1 && seg[i].equals("infer")) {
             allow(method, "POST");
             repo.resolve(model, version, null); // an unknown model or version is 404 before the body is read
-            return v2.infer(t, body);
+            return v2.infer(t, body, jsonHeaderLength);
         }
-        throw new ApiException(404, "path '/v2/models/" + rest + "' not found (expected: /v2/models/{model}[/versions/{v}][/ready|/infer])");
+        if (seg.length == i + 1 && seg[i].equals("config")) {
+            allow(method, "GET");
+            return done(v2.config(t));
+        }
+        if (seg.length == i + 1 && seg[i].equals("stats")) {
+            allow(method, "GET");
+            return done(v2.stats(t));
+        }
+        throw new ApiException(404, "path '/v2/models/" + rest + "' not found (expected: /v2/models/{model}[/versions/{v}]"
+                + "[/ready|/infer|/config|/stats])");
     }
 
     private CompletableFuture<HttpReply> v1Model(String method, String rest, byte[] body) {

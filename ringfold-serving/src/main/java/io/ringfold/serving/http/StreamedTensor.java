@@ -67,6 +67,10 @@ final class StreamedTensor {
                         return null;
                     }
                 }
+                // Tensor parameters (binary_data_size, ...) change how the tensor is read: the tree path decides.
+                case "parameters" -> {
+                    return null;
+                }
                 default -> p.skipChildren();
             }
         }

@@ -7,7 +7,9 @@ import io.ringfold.serving.core.BadInputException;
 import io.ringfold.serving.core.Tensor;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -32,6 +34,33 @@ record V2InferRequest(String id, JsonNode parameters, JsonNode outputs, Supplier
 
     private static final List<String> FIELDS = List.of("id", "parameters", "inputs", "outputs");
 
+    /**
+     * The request of a body whose first {@code jsonHeaderLength} bytes are the JSON and the rest binary tensor
+     * data (Triton's binary tensor data extension), or of a plain JSON body when the header is null.
+     */
+    static V2InferRequest parse(byte[] body, String jsonHeaderLength) {
+        if (jsonHeaderLength == null) {
+            return parse(body);
+        }
+        int n = headerLength(jsonHeaderLength, body.length);
+        ByteBuffer binary = ByteBuffer.wrap(body, n, body.length - n).slice();
+        return tree(Arrays.copyOf(body, n), binary);
+    }
+
+    private static int headerLength(String value, int bodyLength) {
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > bodyLength) {
+            throw new ApiException(400, Router.INFERENCE_HEADER_LENGTH + ": '" + value + "' (expected: the length of the JSON"
+                    + " at the start of the body, 0 to " + bodyLength + ")");
+        }
+        return (int) n;
+    }
+
     /** The request, or ApiException (400) naming what is wrong with it. */
     static V2InferRequest parse(byte[] body) {
         V2InferRequest r = scanned(body);
@@ -43,6 +72,11 @@ record V2InferRequest(String id, JsonNode parameters, JsonNode outputs, Supplier
 
     /** The request read as a JSON tree; every malformed or unexpected body is refused here, by name. */
     static V2InferRequest tree(byte[] body) {
+        return tree(body, null);
+    }
+
+    /** As above, the binary part of the body (after the JSON) given, or null. */
+    private static V2InferRequest tree(byte[] body, ByteBuffer binary) {
         JsonNode req = Json.object(body);
         for (Iterator<String> it = req.fieldNames(); it.hasNext(); ) {
             String f = it.next();
@@ -63,19 +97,24 @@ record V2InferRequest(String id, JsonNode parameters, JsonNode outputs, Supplier
             throw new ApiException(400, "inputs: " + (inputs != null && inputs.isArray() ? "0 tensors"
                     : JsonTensors.typeName(inputs)) + " (expected: an array of tensors)");
         }
-        return new V2InferRequest(id == null ? null : id.textValue(), params, req.get("outputs"), () -> tensors(inputs));
+        return new V2InferRequest(id == null ? null : id.textValue(), params, req.get("outputs"),
+                () -> tensors(inputs, binary == null ? null : binary.duplicate()));
     }
 
-    /** Every tensor of the {@code inputs} array, each name once. */
-    private static List<Tensor> tensors(JsonNode inputs) {
+    /** Every tensor of the {@code inputs} array, each name once; the binary part used up exactly. */
+    private static List<Tensor> tensors(JsonNode inputs, ByteBuffer binary) {
         List<Tensor> out = new ArrayList<>(inputs.size());
         Set<String> names = new HashSet<>();
         for (int i = 0; i < inputs.size(); i++) {
-            Tensor t = JsonTensors.v2(inputs.get(i), i);
+            Tensor t = JsonTensors.v2(inputs.get(i), i, binary);
             if (!names.add(t.name())) {
                 throw new BadInputException("inputs[" + i + "].name: '" + t.name() + "' given twice (expected: each input once)");
             }
             out.add(t);
+        }
+        if (binary != null && binary.hasRemaining()) {
+            throw new BadInputException("body: " + binary.remaining() + " bytes of binary data beyond the inputs'"
+                    + " binary_data_size (expected: none)");
         }
         return out;
     }

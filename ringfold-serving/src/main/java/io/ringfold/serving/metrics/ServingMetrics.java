@@ -41,22 +41,63 @@ public final class ServingMetrics {
         final Histogram queue = new Histogram(Histogram.LATENCY_BOUNDS);
         final Histogram compute = new Histogram(Histogram.LATENCY_BOUNDS);
         final Histogram batchSize = new Histogram(Histogram.BATCH_BOUNDS);
+        final LongAdder successNanos = new LongAdder();
+        final LongAdder failureNanos = new LongAdder();
+        final LongAdder queueNanos = new LongAdder();
+        final LongAdder computeNanos = new LongAdder();
+        final LongAdder rows = new LongAdder();
+        private volatile long lastInferenceMillis;
 
         public void success(long requestNanos) {
             success.increment();
+            successNanos.add(requestNanos);
             request.observe(requestNanos / 1e9);
+            lastInferenceMillis = System.currentTimeMillis();
         }
 
         public void failure(long requestNanos) {
             failure.increment();
+            failureNanos.add(requestNanos);
             request.observe(requestNanos / 1e9);
         }
 
+        /** Nanoseconds of all successful requests, from decoded to answered. */
+        public long successNanos() {
+            return successNanos.sum();
+        }
+
+        public long failureNanos() {
+            return failureNanos.sum();
+        }
+
+        /** Nanoseconds requests waited in the queue, all together. */
+        public long queueNanos() {
+            return queueNanos.sum();
+        }
+
+        /** Nanoseconds of computation of all batches. */
+        public long computeNanos() {
+            return computeNanos.sum();
+        }
+
+        /** Rows (examples) computed, over all batches. */
+        public long rows() {
+            return rows.sum();
+        }
+
+        /** When the last successful request was answered (epoch milliseconds), 0 if none was. */
+        public long lastInferenceMillis() {
+            return lastInferenceMillis;
+        }
+
         public void queued(long nanos) {
+            queueNanos.add(nanos);
             queue.observe(nanos / 1e9);
         }
 
         public void batch(int rows, long computeNanos) {
+            this.rows.add(rows);
+            this.computeNanos.add(computeNanos);
             batchSize.observe(rows);
             compute.observe(computeNanos / 1e9);
         }

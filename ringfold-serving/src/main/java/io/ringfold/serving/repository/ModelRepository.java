@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The models under one repository directory and the versions of each that serve now. {@link #poll()}
@@ -389,9 +390,11 @@ public final class ModelRepository implements AutoCloseable {
         ServedVersion sv = null;
         try {
             ServingMetrics.Series series = metrics.series(name, version);
-            Servable servable = tree.load(name, version, e.config, blas, observer(series));
+            AtomicBoolean counting = new AtomicBoolean();
+            Servable servable = tree.load(name, version, e.config, blas, observer(series, counting));
             sv = new ServedVersion(name, version, servable, series);
             sv.warm();
+            counting.set(true);
             LOG.log(System.Logger.Level.INFO, "model {0}: version {1} loaded ({2})", name, version, servable.describe());
             return sv;
         } catch (Throwable ex) {
@@ -408,17 +411,21 @@ public final class ModelRepository implements AutoCloseable {
         }
     }
 
-    /** Feeds a version's batch and queue timings to its metrics. */
-    private static BatchObserver observer(ServingMetrics.Series metrics) {
+    /** Feeds a version's batch and queue timings to its metrics once {@code counting} is set (after the warm-up). */
+    private static BatchObserver observer(ServingMetrics.Series metrics, AtomicBoolean counting) {
         return new BatchObserver() {
             @Override
             public void batch(int rows, int requests, long computeNanos) {
-                metrics.batch(rows, computeNanos);
+                if (counting.get()) {
+                    metrics.batch(rows, computeNanos);
+                }
             }
 
             @Override
             public void queued(long queueNanos) {
-                metrics.queued(queueNanos);
+                if (counting.get()) {
+                    metrics.queued(queueNanos);
+                }
             }
         };
     }
