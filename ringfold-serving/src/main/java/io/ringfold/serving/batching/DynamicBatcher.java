@@ -1,8 +1,6 @@
 package io.ringfold.serving.batching;
 
-import io.ringfold.model.Model;
-import io.ringfold.tensor.Blas;
-import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.serving.core.UnavailableException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +30,19 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Jobs are validated before they are submitted, so a batch holds only well-formed rows: one bad request
  * cannot fail the others. Batching changes no answer: a row's outputs have the same bits whatever rows it
- * is batched with ({@link Model#predictPreprocessed} is batch invariant). {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
+ * is batched with (the backends' batch functions are batch invariant). {@link #shutdown()} refuses new jobs and lets the workers finish the queued ones.
  */
-public final class DynamicBatcher {
+public final class DynamicBatcher<I, O> {
+
+    /**
+     * Computes one batch: {@code jobs} in queue order, {@code rows} rows in all; returns one output per job, in
+     * the same order. Runs on a worker thread, or on the submitting thread for an inline job.
+     */
+    @FunctionalInterface
+    public interface BatchFunction<I, O> {
+        List<O> apply(List<I> inputs, int rows);
+    }
+
 
     private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
@@ -47,39 +55,37 @@ public final class DynamicBatcher {
     private static final long UNKNOWN = -1;
 
     private final String name;
-    private final Model model;
+    private final BatchFunction<I, O> function;
     private final BatchingConfig config;
-    private final Blas blas;
     private final BatchObserver observer;
-    private final ArrayBlockingQueue<InferenceJob> queue;
+    private final ArrayBlockingQueue<InferenceJob<I, O>> queue;
     private final ReentrantLock collectLock = new ReentrantLock();
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean shuttingDown;
     /** Workers computing a batch now: waiting for more rows pays only while this is above zero. */
     private final AtomicInteger computing = new AtomicInteger();
     /** A job taken from the queue that did not fit the last batch; guarded by collectLock. */
-    private InferenceJob carry;
+    private InferenceJob<I, O> carry;
     private final long inlineMaxNanos;
     /** Mean compute nanos per row (weight 1/8 to the newest), or UNKNOWN; races between writers only lose a sample. */
     private volatile long nanosPerRow = UNKNOWN;
     /** Jobs computing on their submitting thread now: shutdown waits for them as for the workers. */
     private final AtomicInteger inline = new AtomicInteger();
 
-    public DynamicBatcher(String name, Model model, BatchingConfig config, Blas blas, BatchObserver observer) {
-        this(name, model, config, blas, observer, INLINE_MAX_NANOS);
+    public DynamicBatcher(String name, BatchFunction<I, O> function, BatchingConfig config, BatchObserver observer) {
+        this(name, function, config, observer, INLINE_MAX_NANOS);
     }
 
     /** @param inlineMaxNanos see {@link #INLINE_MAX_NANOS}; 0 queues every job */
-    public DynamicBatcher(String name, Model model, BatchingConfig config, Blas blas, BatchObserver observer,
+    public DynamicBatcher(String name, BatchFunction<I, O> function, BatchingConfig config, BatchObserver observer,
                           long inlineMaxNanos) {
         if (inlineMaxNanos < 0) {
             throw new IllegalArgumentException("inlineMaxNanos: " + inlineMaxNanos + " (expected: >= 0)");
         }
         this.inlineMaxNanos = inlineMaxNanos;
         this.name = name;
-        this.model = model;
+        this.function = function;
         this.config = config;
-        this.blas = blas;
         this.observer = observer;
         this.queue = new ArrayBlockingQueue<>(config.maxQueueSize());
         for (int i = 0; i < config.workers(); i++) {
@@ -104,23 +110,18 @@ public final class DynamicBatcher {
      * returns when the job runs inline (batching off, a fast model: see the class comment).
      *
      * @throws QueueFullException    when {@code maxQueueSize} jobs are waiting
-     * @throws IllegalStateException after {@link #shutdown()}
+     * @throws UnavailableException after {@link #shutdown()}
      */
-    public void submit(InferenceJob job) {
-        int width = model.network().inputSize();
-        if (job.rows.length != job.rowCount * width) {
-            throw new IllegalArgumentException("job: " + job.rows.length + " values (expected: " + job.rowCount
-                    + " rows × " + width + ")");
-        }
+    public void submit(InferenceJob<I, O> job) {
         if (shuttingDown) {
-            throw new IllegalStateException(name + ": batcher shut down (expected: a loaded version)");
+            throw new UnavailableException(name + ": batcher shut down (expected: a loaded version)");
         }
         if (runsInline(job.rowCount)) {
             inline.incrementAndGet();
             try {
                 // Checked again after counting: a shutdown that missed this job's count sees shuttingDown here.
                 if (shuttingDown) {
-                    throw new IllegalStateException(name + ": batcher shut down (expected: a loaded version)");
+                    throw new UnavailableException(name + ": batcher shut down (expected: a loaded version)");
                 }
                 compute(List.of(job), job.rowCount);
             } finally {
@@ -169,7 +170,7 @@ public final class DynamicBatcher {
     }
 
     private void work() {
-        List<InferenceJob> batch = new ArrayList<>();
+        List<InferenceJob<I, O>> batch = new ArrayList<>();
         try {
             while (true) {
                 batch.clear();
@@ -184,7 +185,7 @@ public final class DynamicBatcher {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            for (InferenceJob j : batch) {
+            for (InferenceJob<I, O> j : batch) {
                 j.result.completeExceptionally(e);
             }
         }
@@ -200,11 +201,11 @@ public final class DynamicBatcher {
     }
 
     /** Fills {@code batch}; returns its row count, 0 when nothing arrived within the poll interval. */
-    private int collect(List<InferenceJob> batch) throws InterruptedException {
+    private int collect(List<InferenceJob<I, O>> batch) throws InterruptedException {
         collectLock.lockInterruptibly();
         try {
             // The poll interval bounds how long a worker takes to notice shutdown.
-            InferenceJob first = carry;
+            InferenceJob<I, O> first = carry;
             carry = null;
             if (first == null) {
                 first = queue.poll(50, TimeUnit.MILLISECONDS);
@@ -219,7 +220,7 @@ public final class DynamicBatcher {
             }
             long deadline = first.submittedNanos + TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayMicros());
             while (rows < config.maxBatchSize()) {
-                InferenceJob next = queue.peek();
+                InferenceJob<I, O> next = queue.peek();
                 if (next == null) {
                     long wait = deadline - System.nanoTime();
                     if (wait <= 0 || shuttingDown || computing.get() == 0) {
@@ -249,7 +250,7 @@ public final class DynamicBatcher {
         }
     }
 
-    private void run(List<InferenceJob> batch, int rows) {
+    private void run(List<InferenceJob<I, O>> batch, int rows) {
         computing.incrementAndGet();
         try {
             compute(batch, rows);
@@ -263,43 +264,30 @@ public final class DynamicBatcher {
         nanosPerRow = old == UNKNOWN ? perRow : old + (perRow - old) / 8;
     }
 
-    private void compute(List<InferenceJob> batch, int rows) {
-        int width = model.network().inputSize();
+    private void compute(List<InferenceJob<I, O>> batch, int rows) {
         long start = System.nanoTime();
-        for (InferenceJob j : batch) {
+        List<I> inputs = new ArrayList<>(batch.size());
+        for (InferenceJob<I, O> j : batch) {
             observer.queued(start - j.submittedNanos);
+            inputs.add(j.input);
         }
         try {
-            FloatMatrix x;
-            if (batch.size() == 1) {
-                x = new FloatMatrix(rows, width, batch.get(0).rows);
-            } else {
-                x = new FloatMatrix(rows, width);
-                int offset = 0;
-                for (InferenceJob j : batch) {
-                    System.arraycopy(j.rows, 0, x.data(), offset, j.rows.length);
-                    offset += j.rows.length;
-                }
-            }
-            FloatMatrix out = model.predictPreprocessed(blas, x);
+            List<O> outputs = function.apply(inputs, rows);
             long nanos = System.nanoTime() - start;
             observer.batch(rows, batch.size(), nanos);
             measured(nanos / rows);
-            int k = out.cols();
-            int from = 0;
-            for (InferenceJob j : batch) {
-                float[] part = new float[j.rowCount * k];
-                System.arraycopy(out.data(), from * k, part, 0, part.length);
-                from += j.rowCount;
-                j.result.complete(new FloatMatrix(j.rowCount, k, part));
+            if (outputs.size() != batch.size()) {
+                throw new IllegalStateException(name + ": " + outputs.size() + " outputs for a batch of " + batch.size()
+                        + " requests (expected: one each)");
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).result.complete(outputs.get(i));
             }
         } catch (RuntimeException | Error e) {
-            // An Error too (a stack overflow, an allocation that failed): the batch's requests fail with it, and
-            // the worker goes on with the next batch instead of dying and leaving the queue to wait forever.
             if (e instanceof Error) {
                 LOG.log(System.Logger.Level.ERROR, name + ": a batch of " + rows + " rows failed", e);
             }
-            for (InferenceJob j : batch) {
+            for (InferenceJob<I, O> j : batch) {
                 j.result.completeExceptionally(e);
             }
         }

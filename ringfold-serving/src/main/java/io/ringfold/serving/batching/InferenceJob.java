@@ -1,25 +1,23 @@
 package io.ringfold.serving.batching;
 
-import io.ringfold.tensor.FloatMatrix;
-
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One request's rows, already validated and preprocessed ({@code rows × width}, row-major), and the
- * future that receives its rows of the model's output.
+ * One request's input, already validated (and for a Ringfold model preprocessed), its row count along the
+ * batch dimension, and the future that receives its output.
  */
-public final class InferenceJob {
+public final class InferenceJob<I, O> {
 
-    final float[] rows;
+    final I input;
     final int rowCount;
     final long submittedNanos;
-    final CompletableFuture<FloatMatrix> result = new CompletableFuture<>();
+    final CompletableFuture<O> result = new CompletableFuture<>();
 
-    public InferenceJob(float[] rows, int rowCount) {
+    public InferenceJob(I input, int rowCount) {
         if (rowCount < 1) {
             throw new IllegalArgumentException("rowCount: " + rowCount + " (expected: >= 1)");
         }
-        this.rows = rows;
+        this.input = input;
         this.rowCount = rowCount;
         this.submittedNanos = System.nanoTime();
     }
@@ -28,8 +26,8 @@ public final class InferenceJob {
         return rowCount;
     }
 
-    /** Completes with the job's outputs (rowCount × model outputs), or exceptionally if the batch failed. */
-    public CompletableFuture<FloatMatrix> result() {
+    /** Completes with the job's output, or exceptionally if the batch failed. */
+    public CompletableFuture<O> result() {
         return result;
     }
 }

@@ -1,7 +1,9 @@
 package io.ringfold.serving.batching;
 
+import io.ringfold.serving.core.UnavailableException;
+
 /** A request refused because its model's queue holds {@code maxQueueSize} requests already. */
-public final class QueueFullException extends RuntimeException {
+public final class QueueFullException extends UnavailableException {
 
     private static final long serialVersionUID = 1L;
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
-import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.backend.ringfold.RingfoldServable;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.TensorSpec;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.RepositoryNames;
 import io.ringfold.serving.repository.ServedVersion;
@@ -129,25 +131,33 @@ public final class ModelsView {
     }
 
     private void serving(ObjectNode vn, ServedVersion sv) {
-        Model m = sv.model();
-        Signature s = sv.signature();
-        vn.put("architecture", m.network().describe());
-        vn.put("parameters", m.network().parameterCount());
-        vn.put("parameter_digest", m.parameterDigest());
+        ModelSignature s = sv.signature();
+        vn.put("platform", s.platform());
         ObjectNode in = vn.putObject("input");
-        in.put("name", Signature.INPUT);
-        in.put("datatype", s.inputDatatype());
-        in.put("width", s.width());
+        TensorSpec first = s.inputs().get(0);
+        in.put("name", first.name());
+        in.put("datatype", first.datatype().name());
         ArrayNode shape = in.putArray("shape");
-        for (long d : s.inputShape()) {
+        for (long d : first.shape()) {
             shape.add(d);
         }
+        ArrayNode inputs = vn.putArray("inputs");
+        s.inputs().forEach(spec -> inputs.add(spec.toString()));
+        ArrayNode outputs = vn.putArray("outputs");
+        s.outputs().forEach(spec -> outputs.add(spec.toString()));
         ArrayNode cols = in.putArray("columns");
         s.columns().forEach(cols::add);
         ArrayNode classes = vn.putArray("class_names");
         s.classNames().forEach(classes::add);
-        vn.set("evaluation", evaluations.computeIfAbsent(sv, this::evaluation));
-        vn.set("provenance", m.provenance().toJson());
+        if (sv.servable() instanceof RingfoldServable r) {
+            Model m = r.model();
+            in.put("width", r.ringfoldSignature().width());
+            vn.put("architecture", m.network().describe());
+            vn.put("parameters", m.network().parameterCount());
+            vn.put("parameter_digest", m.parameterDigest());
+            vn.set("evaluation", evaluations.computeIfAbsent(sv, this::evaluation));
+            vn.set("provenance", m.provenance().toJson());
+        }
         ObjectNode req = vn.putObject("requests");
         req.put("success", sv.metrics().successes());
         req.put("failure", sv.metrics().failures());

@@ -1,17 +1,13 @@
 package io.ringfold.serving.grpc;
 
 import io.grpc.Status;
-import io.ringfold.serving.batching.QueueFullException;
-import io.ringfold.serving.inference.BadInputException;
-import io.ringfold.serving.repository.ModelNotFoundException;
-
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import io.ringfold.serving.core.Failure;
 
 /**
- * The gRPC status of a failed call, mirroring the HTTP status of the same failure (and with its message):
- * bad input 400 = INVALID_ARGUMENT, unknown model or version 404 = NOT_FOUND, full queue or retired version
- * 503 = UNAVAILABLE (which gRPC clients treat as retryable), anything else 500 = INTERNAL.
+ * The gRPC status of a failed call: the code {@link Failure} maps its kind to, which mirrors the HTTP status
+ * of the same failure, and the same message: bad input 400 = INVALID_ARGUMENT, unknown model or version 404 =
+ * NOT_FOUND, full queue or retired version 503 = UNAVAILABLE (which gRPC clients treat as retryable),
+ * anything else 500 = INTERNAL.
  */
 final class GrpcStatuses {
 
@@ -21,18 +17,12 @@ final class GrpcStatuses {
     }
 
     static Status of(Throwable t) {
-        Throwable e = t instanceof CompletionException || t instanceof ExecutionException ? t.getCause() : t;
-        if (e instanceof BadInputException) {
-            return Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        Throwable e = Failure.unwrap(t);
+        Failure kind = Failure.of(e);
+        if (kind == Failure.INTERNAL) {
+            LOG.log(System.Logger.Level.ERROR, "unexpected failure", e);
+            return Status.INTERNAL.withDescription("internal error: " + e);
         }
-        if (e instanceof ModelNotFoundException) {
-            return Status.NOT_FOUND.withDescription(e.getMessage());
-        }
-        if (e instanceof QueueFullException || e instanceof IllegalStateException) {
-            // A full queue, or a version retired between lookup and queueing: the client may retry.
-            return Status.UNAVAILABLE.withDescription(e.getMessage());
-        }
-        LOG.log(System.Logger.Level.ERROR, "unexpected failure", e);
-        return Status.INTERNAL.withDescription("internal error: " + e);
+        return Status.fromCode(Status.Code.valueOf(kind.grpcCode())).withDescription(e.getMessage());
     }
 }

@@ -1,6 +1,5 @@
 package io.ringfold.serving.grpc;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.StreamObserver;
 import io.ringfold.model.Provenance;
@@ -18,25 +17,29 @@ import io.ringfold.serving.grpc.v2.ServerMetadataRequest;
 import io.ringfold.serving.grpc.v2.ServerMetadataResponse;
 import io.ringfold.serving.grpc.v2.ServerReadyRequest;
 import io.ringfold.serving.grpc.v2.ServerReadyResponse;
-import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.core.BadInputException;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.Tensor;
+import io.ringfold.serving.core.TensorSpec;
 import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.Signature;
-import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.RepositoryNames;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * {@code inference.GRPCInferenceService}: the six RPCs of the Open Inference Protocol v2 over the model
- * repository. ModelInfer goes through {@link InferenceCall} and {@link TensorDecoder} exactly like HTTP's
- * {@code /infer}; typed {@code contents} and {@code raw_input_contents} are both accepted, and the answer
- * uses the same form as the request (raw in, {@code raw_output_contents} out). Failures are gRPC statuses
+ * repository. ModelInfer decodes its tensors straight into {@link Tensor}s ({@link GrpcTensors}) and goes
+ * through {@link InferenceCall} exactly like HTTP's {@code /infer}; typed {@code contents} and
+ * {@code raw_input_contents} are both accepted, and the answer uses the same form as the request (raw in,
+ * {@code raw_output_contents} out; FP16 and BF16 outputs, which have no typed field, make it raw). Failures are gRPC statuses
  * ({@link GrpcStatuses}) with the HTTP messages.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
@@ -90,22 +93,23 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
         answer(out, () -> {
             String model = RepositoryNames.requireModelName(request.getName());
-            Signature s = repo.resolve(model, version(request.getVersion()), null).signature();
-            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(model).setPlatform("ringfold");
+            ModelSignature s = repo.resolve(model, version(request.getVersion()), null).signature();
+            ModelMetadataResponse.Builder b = ModelMetadataResponse.newBuilder().setName(model).setPlatform(s.platform());
             for (Long v : repo.versions(model).keySet()) {
                 b.addVersions(Long.toString(v));
             }
-            b.addInputs(TensorMetadata.newBuilder().setName(Signature.INPUT).setDatatype(s.inputDatatype())
-                    .addAllShape(java.util.Arrays.stream(s.inputShape()).boxed().toList()));
-            for (String o : s.outputNames()) {
-                TensorMetadata.Builder t = TensorMetadata.newBuilder().setName(o).setDatatype(s.outputDatatype(o));
-                for (long d : s.outputShape(o)) {
-                    t.addShape(d);
-                }
-                b.addOutputs(t);
-            }
+            s.inputs().forEach(in -> b.addInputs(metadata(in)));
+            s.outputs().forEach(o -> b.addOutputs(metadata(o)));
             return b.build();
         });
+    }
+
+    private static TensorMetadata metadata(TensorSpec spec) {
+        TensorMetadata.Builder t = TensorMetadata.newBuilder().setName(spec.name()).setDatatype(spec.datatype().name());
+        for (long d : spec.shape()) {
+            t.addShape(d);
+        }
+        return t.build();
     }
 
     @Override
@@ -135,36 +139,45 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         String model = RepositoryNames.requireModelName(req.getModelName());
         Long version = version(req.getModelVersion());
         repo.resolve(model, version, null); // an unknown model or version is NOT_FOUND before the tensors are read
-        if (req.getInputsCount() != 1) {
-            throw new BadInputException("inputs: " + req.getInputsCount() + " tensors (expected: an array of 1 tensor, '"
-                    + Signature.INPUT + "')");
+        if (req.getInputsCount() == 0) {
+            throw new BadInputException("inputs: 0 tensors (expected: at least 1)");
         }
         boolean raw = req.getRawInputContentsCount() > 0;
         if (raw && req.getRawInputContentsCount() != req.getInputsCount()) {
             throw new BadInputException("raw_input_contents: " + req.getRawInputContentsCount() + " entries (expected: "
                     + req.getInputsCount() + ", one per input tensor)");
         }
-        ObjectNode tensor = GrpcTensors.toJson(req.getInputs(0), raw ? req.getRawInputContents(0) : null);
+        List<Tensor> inputs = new ArrayList<>(req.getInputsCount());
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < req.getInputsCount(); i++) {
+            Tensor t = GrpcTensors.input(req.getInputs(i), raw ? req.getRawInputContents(i) : null);
+            if (!names.add(t.name())) {
+                throw new BadInputException("inputs[" + i + "].name: '" + t.name() + "' given twice (expected: each input once)");
+            }
+            inputs.add(t);
+        }
         InferenceCall.Target t = new InferenceCall.Target(model, version, null);
         return InferenceCall.run(repo, t, sv -> {
             outputNames(sv.signature(), req); // a bad output name is refused before the request is queued
-            return TensorDecoder.decode(sv.signature(), sv.decoder(), tensor);
+            return inputs;
         }, (sv, result) -> {
             ModelInferResponse.Builder b = ModelInferResponse.newBuilder().setModelName(model)
                     .setModelVersion(Long.toString(sv.version())).setId(req.getId());
             if (req.getParametersCount() > 0) {
                 b.putAllParameters(req.getParametersMap()); // an empty map still costs a map copy per call
             }
-            List<ByteString> rawOut = new ArrayList<>();
-            for (String name : outputNames(sv.signature(), req)) {
-                b.addOutputs(GrpcTensors.output(sv.signature(), name, result, raw, rawOut));
+            List<Tensor> outputs = InferenceCall.select(result, outputNames(sv.signature(), req));
+            boolean rawOut = raw || outputs.stream().anyMatch(GrpcTensors::rawOnly);
+            List<ByteString> rawContents = new ArrayList<>();
+            for (Tensor o : outputs) {
+                b.addOutputs(GrpcTensors.output(o, rawOut, rawContents));
             }
-            return b.addAllRawOutputContents(rawOut).build();
+            return b.addAllRawOutputContents(rawContents).build();
         });
     }
 
     /** The requested outputs in request order, or all of them. */
-    private static List<String> outputNames(Signature s, ModelInferRequest req) {
+    private static List<String> outputNames(ModelSignature s, ModelInferRequest req) {
         if (req.getOutputsCount() == 0) {
             return s.outputNames();
         }

@@ -3,7 +3,6 @@ package io.ringfold.serving.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
-import io.ringfold.serving.inference.IntegerRange;
 
 import java.io.IOException;
 import java.util.Arrays;
@@ -19,8 +18,6 @@ final class ExactFloats {
     private float[] values = new float[64];
     private int size;
     private boolean fractional;
-    private long minIntegral = Long.MAX_VALUE;
-    private long maxIntegral = Long.MIN_VALUE;
 
     /**
      * Appends the value of the parser's current token; false, appending nothing, when the token is not an
@@ -41,8 +38,6 @@ final class ExactFloats {
 
     /** Appends an integer's value (converted as {@code IntNode} and {@code LongNode} do: rounded to nearest). */
     void addIntegral(long v) {
-        minIntegral = Math.min(minIntegral, v);
-        maxIntegral = Math.max(maxIntegral, v);
         append(v);
     }
 
@@ -74,11 +69,6 @@ final class ExactFloats {
     /** Whether some value was written as a JSON floating-point number (with '.' or an exponent). */
     boolean fractional() {
         return fractional;
-    }
-
-    /** Whether every integer value so far lies in {@code range} (true when there is none). */
-    boolean integersWithin(IntegerRange range) {
-        return minIntegral > maxIntegral || range.contains(minIntegral) && range.contains(maxIntegral);
     }
 
     /** The values so far (the array may be longer than {@link #size()}). */

@@ -1,10 +1,11 @@
 package io.ringfold.serving.http;
 
+import io.ringfold.serving.core.Tensor;
 import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
-import io.ringfold.serving.inference.Outputs;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -16,8 +17,8 @@ final class HttpInference {
     }
 
     static CompletableFuture<HttpReply> run(ModelRepository repo, InferenceCall.Target t,
-                                            Function<ServedVersion, InferenceCall.Rows> decode,
-                                            BiFunction<ServedVersion, Outputs, HttpReply> respond) {
+                                            Function<ServedVersion, List<Tensor>> decode,
+                                            BiFunction<ServedVersion, List<Tensor>, HttpReply> respond) {
         return InferenceCall.run(repo, t, decode, (sv, out) -> respond.apply(sv, out).servedBy(sv.version()));
     }
 }

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.model.Provenance;
-import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.core.BadInputException;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.TensorSpec;
 import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.Signature;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
@@ -40,32 +41,29 @@ final class InferenceProtocolApi {
     /** {@code GET /v2/models/{m}[/versions/{v}]}. */
     HttpReply modelMetadata(InferenceCall.Target t) {
         ServedVersion sv = repo.resolve(t.model(), t.version(), null);
-        Signature s = sv.signature();
+        ModelSignature s = sv.signature();
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", t.model());
         ArrayNode versions = n.putArray("versions");
         for (Long v : repo.versions(t.model()).keySet()) {
             versions.add(Long.toString(v));
         }
-        n.put("platform", "ringfold");
-        ObjectNode in = n.putArray("inputs").addObject();
-        in.put("name", Signature.INPUT);
-        in.put("datatype", s.inputDatatype());
-        var inShape = in.putArray("shape");
-        for (long d : s.inputShape()) {
-            inShape.add(d);
-        }
-        ArrayNode outs = n.putArray("outputs");
-        for (String o : s.outputNames()) {
-            ObjectNode t2 = outs.addObject();
-            t2.put("name", o);
-            t2.put("datatype", s.outputDatatype(o));
-            ArrayNode shape = t2.putArray("shape");
-            for (long d : s.outputShape(o)) {
+        n.put("platform", s.platform());
+        specs(n.putArray("inputs"), s.inputs());
+        specs(n.putArray("outputs"), s.outputs());
+        return HttpReply.ok(n);
+    }
+
+    private static void specs(ArrayNode list, List<TensorSpec> specs) {
+        for (TensorSpec spec : specs) {
+            ObjectNode t = list.addObject();
+            t.put("name", spec.name());
+            t.put("datatype", spec.datatype().name());
+            ArrayNode shape = t.putArray("shape");
+            for (long d : spec.shape()) {
                 shape.add(d);
             }
         }
-        return HttpReply.ok(n);
     }
 
     /** {@code GET /v2/models/{m}[/versions/{v}]/ready}: 200 when serving; 404 for unknown models. */
@@ -88,17 +86,17 @@ final class InferenceProtocolApi {
     CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req) {
         return HttpInference.run(repo, t, sv -> {
             outputNames(sv.signature(), req.outputs()); // a bad output name is refused before the request is queued
-            return req.decode().apply(sv);
+            return req.inputs().get();
         }, (sv, out) -> HttpReply.ok(InferenceReplies.v2(t.model(), sv.version(), req.id(), req.parameters(),
-                outputNames(sv.signature(), req.outputs()), sv.signature(), out)));
+                InferenceCall.select(out, outputNames(sv.signature(), req.outputs())))));
     }
 
-    private static List<String> outputNames(Signature s, JsonNode requested) {
+    private static List<String> outputNames(ModelSignature s, JsonNode requested) {
         if (requested == null) {
             return s.outputNames();
         }
         if (!requested.isArray()) {
-            throw new BadInputException("outputs: " + TfServingApi.typeName(requested) + " (expected: an array)");
+            throw new BadInputException("outputs: " + JsonTensors.typeName(requested) + " (expected: an array)");
         }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < requested.size(); i++) {

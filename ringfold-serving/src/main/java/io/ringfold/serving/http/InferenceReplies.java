@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ringfold.serving.inference.Outputs;
-import io.ringfold.serving.inference.Signature;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +31,9 @@ final class InferenceReplies {
     private static final SerializedString SHAPE = new SerializedString("shape");
     private static final SerializedString DATA = new SerializedString("data");
     private static final SerializedString PREDICTIONS = new SerializedString("predictions");
-    private static final SerializedString PROBABILITIES = new SerializedString(Signature.PROBABILITIES);
-    private static final SerializedString CLASS = new SerializedString(Signature.CLASS);
-    private static final SerializedString VALUE = new SerializedString(Signature.VALUE);
+    private static final SerializedString PROBABILITIES = new SerializedString("probabilities");
+    private static final SerializedString CLASS = new SerializedString("class");
+    private static final SerializedString VALUE = new SerializedString("value");
     private static final SerializedString FP32 = new SerializedString("FP32");
     private static final SerializedString BYTES = new SerializedString("BYTES");
 
@@ -43,9 +43,9 @@ final class InferenceReplies {
     /** A name or datatype as its constant when it has one. */
     private static void writeString(JsonGenerator g, String s) throws IOException {
         switch (s) {
-            case Signature.PROBABILITIES -> g.writeString(PROBABILITIES);
-            case Signature.CLASS -> g.writeString(CLASS);
-            case Signature.VALUE -> g.writeString(VALUE);
+            case "probabilities" -> g.writeString(PROBABILITIES);
+            case "class" -> g.writeString(CLASS);
+            case "value" -> g.writeString(VALUE);
             case "FP32" -> g.writeString(FP32);
             case "BYTES" -> g.writeString(BYTES);
             default -> g.writeString(s);
@@ -53,11 +53,10 @@ final class InferenceReplies {
     }
 
     /**
-     * {@code {"model_name", "model_version", ["id",] ["parameters",] "outputs": [tensor, ...]}}, one tensor
-     * per name in {@code names}: {@code {"name", "datatype", "shape", "data"}}.
+     * {@code {"model_name", "model_version", ["id",] ["parameters",] "outputs": [tensor, ...]}}, each tensor
+     * {@code {"name", "datatype", "shape", "data"}}.
      */
-    static byte[] v2(String model, long version, String id, JsonNode parameters, List<String> names, Signature s,
-                     Outputs out) {
+    static byte[] v2(String model, long version, String id, JsonNode parameters, List<Tensor> outputs) {
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -75,8 +74,25 @@ final class InferenceReplies {
             }
             g.writeFieldName(OUTPUTS);
             g.writeStartArray();
-            for (String name : names) {
-                tensor(g, s, name, out);
+            for (Tensor t : outputs) {
+                g.writeStartObject();
+                g.writeFieldName(NAME);
+                writeString(g, t.name());
+                g.writeFieldName(DATATYPE);
+                writeString(g, t.datatype().name());
+                g.writeFieldName(SHAPE);
+                g.writeStartArray();
+                for (int d = 0; d < t.rank(); d++) {
+                    g.writeNumber(t.dim(d));
+                }
+                g.writeEndArray();
+                g.writeFieldName(DATA);
+                g.writeStartArray();
+                for (int i = 0; i < t.elementCount(); i++) {
+                    value(g, t, i);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -86,65 +102,97 @@ final class InferenceReplies {
         return done(bytes);
     }
 
-    private static void tensor(JsonGenerator g, Signature s, String name, Outputs out) throws IOException {
-        g.writeStartObject();
-        g.writeFieldName(NAME);
-        writeString(g, name);
-        g.writeFieldName(DATATYPE);
-        writeString(g, s.outputDatatype(name));
-        g.writeFieldName(SHAPE);
-        g.writeStartArray();
-        g.writeNumber(out.rows());
-        boolean probabilities = Signature.PROBABILITIES.equals(name);
-        if (probabilities) {
-            g.writeNumber(s.classNames().size());
+    /** Element {@code i} of {@code t} as JSON: a number, a boolean, or a BYTES element as UTF-8 text. */
+    static void value(JsonGenerator g, Tensor t, int i) throws IOException {
+        switch (t.datatype()) {
+            case FP32, FP16, BF16 -> g.writeNumber(t.floats()[i]);
+            case FP64 -> g.writeNumber(t.doubles()[i]);
+            case INT8, INT16, INT32, UINT8, UINT16 -> g.writeNumber(t.ints()[i]);
+            case INT64, UINT32 -> g.writeNumber(t.longs()[i]);
+            case UINT64 -> g.writeNumber(JsonTensors.unsigned(t.longs()[i]));
+            case BOOL -> g.writeBoolean(t.bools()[i]);
+            case BYTES -> g.writeString(t.string(i));
         }
-        g.writeEndArray();
-        g.writeFieldName(DATA);
-        g.writeStartArray();
-        for (int r = 0; r < out.rows(); r++) {
-            if (probabilities) {
-                for (float v : out.probabilities(r)) {
-                    g.writeNumber(v);
-                }
-            } else if (Signature.CLASS.equals(name)) {
-                g.writeString(out.className(r));
-            } else {
-                g.writeNumber(out.value(r));
-            }
-        }
-        g.writeEndArray();
-        g.writeEndObject();
     }
 
     /**
-     * {@code {"predictions": [...]}}: per row {@code {"class", "probabilities"}} for a classifier,
-     * {@code {"value"}} for a regressor.
+     * The elements of {@code t} from {@code from} in the nesting of {@code dims} from dimension {@code d}: a
+     * scalar when {@code d} is the rank, else nested arrays.
      */
-    static byte[] predictions(Signature s, Outputs out) {
+    static int nested(JsonGenerator g, Tensor t, int d, int from) throws IOException {
+        if (d == t.rank()) {
+            value(g, t, from);
+            return from + 1;
+        }
+        g.writeStartArray();
+        int i = from;
+        for (long k = 0; k < t.dim(d); k++) {
+            i = nested(g, t, d + 1, i);
+        }
+        g.writeEndArray();
+        return i;
+    }
+
+    /**
+     * TensorFlow Serving's row format, {@code {"predictions": [...]}}: per row an object of every output's row
+     * ({@code {"probabilities", "class"}} for a Ringfold classifier, {@code {"value"}} for a regressor, as
+     * {@code ringfold predict} prints them), or the row itself when another backend's model has one output, as
+     * TensorFlow Serving omits the name then.
+     */
+    static byte[] predictions(ModelSignature s, List<Tensor> out) {
+        boolean named = out.size() > 1 || "ringfold".equals(s.platform());
+        int rows = out.isEmpty() || out.get(0).rank() == 0 ? 0 : (int) out.get(0).dim(0);
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
             g.writeFieldName(PREDICTIONS);
             g.writeStartArray();
-            for (int r = 0; r < out.rows(); r++) {
-                g.writeStartObject();
-                if (s.classifier()) {
-                    g.writeFieldName(CLASS);
-                    g.writeString(out.className(r));
-                    g.writeFieldName(PROBABILITIES);
-                    g.writeStartArray();
-                    for (float v : out.probabilities(r)) {
-                        g.writeNumber(v);
-                    }
-                    g.writeEndArray();
-                } else {
-                    g.writeFieldName(VALUE);
-                    g.writeNumber(out.value(r));
+            int[] next = new int[out.size()];
+            for (int r = 0; r < rows; r++) {
+                if (named) {
+                    g.writeStartObject();
                 }
-                g.writeEndObject();
+                for (int k = 0; k < out.size(); k++) {
+                    Tensor t = out.get(k);
+                    if (named) {
+                        g.writeFieldName(t.name());
+                    }
+                    next[k] = nested(g, t, 1, next[k]);
+                }
+                if (named) {
+                    g.writeEndObject();
+                }
             }
             g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a reply to memory", e);
+        }
+        return done(bytes);
+    }
+
+    /**
+     * TensorFlow Serving's columnar format, {@code {"outputs": {name: value, ...}}}, or {@code {"outputs": value}}
+     * for another backend's model with one output.
+     */
+    static byte[] columnar(ModelSignature s, List<Tensor> out) {
+        boolean named = out.size() > 1 || "ringfold".equals(s.platform());
+        ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
+        try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeFieldName(OUTPUTS);
+            if (named) {
+                g.writeStartObject();
+            }
+            for (Tensor t : out) {
+                if (named) {
+                    g.writeFieldName(t.name());
+                }
+                nested(g, t, 0, 0);
+            }
+            if (named) {
+                g.writeEndObject();
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a reply to memory", e);

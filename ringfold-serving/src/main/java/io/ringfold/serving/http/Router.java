@@ -1,10 +1,8 @@
 package io.ringfold.serving.http;
 
-import io.ringfold.serving.batching.QueueFullException;
-import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.core.Failure;
 import io.ringfold.serving.inference.InferenceCall;
 import io.ringfold.serving.metrics.ServingMetrics;
-import io.ringfold.serving.repository.ModelNotFoundException;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.RepositoryNames;
 
@@ -76,18 +74,13 @@ public final class Router {
         if (e instanceof MethodNotAllowed m) {
             return HttpReply.error(405, m.getMessage()).withHeader("Allow", m.allowed);
         }
-        if (e instanceof BadInputException) {
-            return HttpReply.error(400, e.getMessage());
-        }
-        if (e instanceof ModelNotFoundException) {
-            return HttpReply.error(404, e.getMessage());
-        }
-        if (e instanceof QueueFullException) {
+        Failure kind = Failure.of(e);
+        if (kind == Failure.UNAVAILABLE) {
+            // A full queue, a version retired between lookup and queueing, a stopping server: the client may retry.
             return HttpReply.error(503, e.getMessage()).withHeader("Retry-After", "1");
         }
-        if (e instanceof IllegalStateException) {
-            // A version retired between lookup and queueing, or a load that failed: the client may retry.
-            return HttpReply.error(503, e.getMessage()).withHeader("Retry-After", "1");
+        if (kind != Failure.INTERNAL) {
+            return HttpReply.error(kind.httpStatus(), e.getMessage());
         }
         LOG.log(System.Logger.Level.ERROR, "unexpected failure", e);
         return HttpReply.error(500, "internal error: " + e);
@@ -137,11 +130,7 @@ public final class Router {
         boolean load = seg[1].equals("load");
         return CompletableFuture.supplyAsync(() -> {
             if (load) {
-                try {
-                    repo.load(model);
-                } catch (IllegalStateException e) {
-                    throw new ApiException(400, e.getMessage());
-                }
+                repo.load(model);
             } else {
                 repo.unload(model);
             }

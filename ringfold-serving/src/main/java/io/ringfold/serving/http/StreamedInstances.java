@@ -2,17 +2,19 @@ package io.ringfold.serving.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.RowDecoder;
-import io.ringfold.serving.repository.ServedVersion;
+import io.ringfold.serving.core.DataType;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.Tensor;
+import io.ringfold.serving.core.TensorSpec;
 
 import java.io.IOException;
 
 /**
  * A TF Serving {@code :predict} body in row format, {@code {["signature_name": "serving_default",]
  * "instances": [[...], ...]}}, read from a parser without tree nodes when every row is a plain array of
- * numbers, each exactly a float. {@link #rows} decodes it when the rows fit the version's signature, with
- * the bits the tree path gives, and otherwise answers null so that the tree path decides and names the error.
+ * numbers, each exactly a float. {@link #tensor} gives it for a model of one FP32 input when the rows are
+ * of equal width, with the bits the tree path gives, and otherwise answers null so that the tree path
+ * decides and names the error.
  */
 final class StreamedInstances {
 
@@ -148,12 +150,15 @@ final class StreamedInstances {
         return t == JsonToken.END_ARRAY ? new StreamedInstances(values, rows, width) : null;
     }
 
-    /** The decoded rows when there is at least one and every row has the signature's width; null otherwise. */
-    InferenceCall.Rows rows(ServedVersion sv) {
-        RowDecoder decoder = sv.decoder();
-        if (!decoder.numeric() || rows == 0 || width != sv.signature().width()) {
+    /** The rows as the model's one FP32 input, {@code [rows, width]}; null for other models or uneven rows. */
+    Tensor tensor(ModelSignature s) {
+        if (s.inputs().size() != 1 || rows == 0 || width < 0) {
             return null;
         }
-        return new InferenceCall.Rows(decoder.decodeExact(values.values(), rows), rows);
+        TensorSpec in = s.inputs().get(0);
+        if (in.datatype() != DataType.FP32) {
+            return null;
+        }
+        return Tensor.ofFloats(in.name(), new long[] {rows, width}, java.util.Arrays.copyOf(values.values(), rows * width));
     }
 }

@@ -2,20 +2,15 @@ package io.ringfold.serving.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.IntegerRange;
-import io.ringfold.serving.inference.RowDecoder;
-import io.ringfold.serving.inference.Signature;
-import io.ringfold.serving.inference.TensorDecoder;
-import io.ringfold.serving.repository.ServedVersion;
+import io.ringfold.serving.core.Tensor;
 
 import java.io.IOException;
 
 /**
  * A v2 input tensor ({@code name}, {@code datatype}, {@code shape}, {@code data}) read from a parser without
- * tree nodes, for the common request: numbers only, each exactly a float. {@link #rows} decodes it when it
- * passes every check of {@link TensorDecoder#decode} against the version's signature, with the same bits,
- * and otherwise answers null so that the caller lets {@code TensorDecoder} decide and name the error.
+ * tree nodes, for the common request: numbers only, each exactly a float. {@link #tensor} gives it when it
+ * is FP32 and its count fits its shape, with the bits {@link JsonTensors#v2} gives, and otherwise answers
+ * null so that the caller lets {@code JsonTensors} decide and name the error.
  */
 final class StreamedTensor {
 
@@ -202,20 +197,11 @@ final class StreamedTensor {
         return true;
     }
 
-    /** The decoded rows when the tensor passes every check against {@code sv}'s signature; null otherwise. */
-    InferenceCall.Rows rows(ServedVersion sv) {
-        Signature s = sv.signature();
-        RowDecoder decoder = sv.decoder();
-        if (!decoder.numeric() || !Signature.INPUT.equals(name) || !TensorDecoder.isNumeric(datatype)
-                || TensorDecoder.isIntegral(datatype) && (data.fractional()
-                        || !data.integersWithin(IntegerRange.of(datatype)))) {
+    /** The tensor when it is FP32 and its element count is its shape's; null otherwise. */
+    Tensor tensor() {
+        if (!"FP32".equals(datatype) || Tensor.elementCount(shape) != data.size()) {
             return null;
         }
-        long width = s.width();
-        long rows = s.rows(shape);
-        if (rows < 0 || rows > (Integer.MAX_VALUE / 2) / width || data.size() != rows * width) {
-            return null;
-        }
-        return new InferenceCall.Rows(decoder.decodeExact(data.values(), (int) rows), (int) rows);
+        return Tensor.ofFloats(name, shape, java.util.Arrays.copyOf(data.values(), data.size()));
     }
 }

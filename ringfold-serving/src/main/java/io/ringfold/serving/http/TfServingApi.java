@@ -3,16 +3,17 @@ package io.ringfold.serving.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.serving.inference.BadInputException;
+import io.ringfold.serving.core.BadInputException;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.Tensor;
+import io.ringfold.serving.core.TensorSpec;
 import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.Outputs;
-import io.ringfold.serving.inference.Signature;
-import io.ringfold.serving.inference.TensorDecoder;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +22,11 @@ import java.util.function.Function;
 
 /**
  * TensorFlow Serving's REST API: model status, metadata, and {@code :predict}, {@code :classify} and
- * {@code :regress}. The one input is {@value Signature#INPUT}; predictions of a classifier are objects
- * {@code {"class": ..., "probabilities": [...]}}, of a regressor {@code {"value": ...}}, exactly as
- * {@code ringfold predict} prints them.
+ * {@code :regress}. Instances and inputs are decoded into the model's input tensors with the datatypes of its
+ * signature ({@code {"b64": ...}} for binary BYTES values); predictions of a Ringfold classifier are objects
+ * {@code {"probabilities": [...], "class": ...}}, of a regressor {@code {"value": ...}}, exactly as
+ * {@code ringfold predict} prints them. {@code :classify} and {@code :regress} take examples keyed by column
+ * name, so they serve models with named columns (Ringfold's tabular models).
  */
 final class TfServingApi {
 
@@ -63,7 +66,7 @@ final class TfServingApi {
     /** {@code GET .../metadata}: the signature as TensorFlow Serving's {@code signature_def}. */
     HttpReply metadata(InferenceCall.Target t) {
         ServedVersion sv = repo.resolve(t.model(), t.version(), t.label());
-        Signature s = sv.signature();
+        ModelSignature s = sv.signature();
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode spec = root.putObject("model_spec");
         spec.put("name", t.model());
@@ -71,28 +74,26 @@ final class TfServingApi {
         spec.put("version", Long.toString(sv.version()));
         ObjectNode sig = root.putObject("metadata").putObject("signature_def").putObject("signature_def")
                 .putObject("serving_default");
-        tensorInfo(sig.putObject("inputs"), Signature.INPUT, s.takesStrings() ? "DT_STRING" : "DT_FLOAT",
-                s.inputShape());
+        ObjectNode ins = sig.putObject("inputs");
+        s.inputs().forEach(in -> tensorInfo(ins, in));
         ObjectNode outs = sig.putObject("outputs");
-        for (String o : s.outputNames()) {
-            tensorInfo(outs, o, "BYTES".equals(s.outputDatatype(o)) ? "DT_STRING" : "DT_FLOAT", s.outputShape(o));
-        }
+        s.outputs().forEach(o -> tensorInfo(outs, o));
         sig.put("method_name", "tensorflow/serving/predict");
         return HttpReply.ok(root);
     }
 
-    private static void tensorInfo(ObjectNode parent, String name, String dtype, long[] shape) {
-        ObjectNode t = parent.putObject(name);
-        t.put("dtype", dtype);
+    private static void tensorInfo(ObjectNode parent, TensorSpec spec) {
+        ObjectNode t = parent.putObject(spec.name());
+        t.put("dtype", spec.datatype().tensorflowName());
         ArrayNode dims = t.putObject("tensor_shape").putArray("dim");
-        for (long d : shape) {
+        for (long d : spec.shape()) {
             dims.addObject().put("size", Long.toString(d)).put("name", "");
         }
-        t.put("name", name);
+        t.put("name", spec.name());
     }
 
-    /** A checked {@code :predict} body: its format (row or columnar) and the decoding of its rows for a version. */
-    record Predict(boolean rowFormat, Function<ServedVersion, InferenceCall.Rows> decode) {
+    /** A checked {@code :predict} body: its format (row or columnar) and its input tensors for a version. */
+    record Predict(boolean rowFormat, Function<ServedVersion, List<Tensor>> decode) {
     }
 
     /** {@code POST ...:predict} with {@code instances} (row format) or {@code inputs} (columnar format). */
@@ -102,14 +103,14 @@ final class TfServingApi {
 
     /** As above, for a body already read (by either path of {@link #predictRequest}). */
     CompletableFuture<HttpReply> predict(InferenceCall.Target t, Predict p) {
-        return HttpInference.run(repo, t, p.decode(), (sv, out) -> p.rowFormat()
-                ? HttpReply.ok(InferenceReplies.predictions(sv.signature(), out)) : HttpReply.ok(columnar(sv.signature(), out)));
+        return HttpInference.run(repo, t, p.decode(), (sv, out) -> HttpReply.ok(p.rowFormat()
+                ? InferenceReplies.predictions(sv.signature(), out) : InferenceReplies.columnar(sv.signature(), out)));
     }
 
     /**
      * The body streamed when it is plain row format ({@link StreamedInstances}), else read as a tree
-     * ({@link #predictTree}), which alone decides every error: rows that do not fit the version's signature
-     * are decoded by the tree path too, for its message.
+     * ({@link #predictTree}), which alone decides every error: rows the streamed form cannot give as the
+     * model's input are decoded by the tree path.
      */
     static Predict predictRequest(byte[] body) {
         StreamedInstances fast = StreamedInstances.scan(body);
@@ -121,8 +122,8 @@ final class TfServingApi {
         }
         StreamedInstances read = fast;
         return new Predict(true, sv -> {
-            InferenceCall.Rows rows = read.rows(sv);
-            return rows != null ? rows : predictTree(body).decode().apply(sv);
+            Tensor t = read.tensor(sv.signature());
+            return t != null ? List.of(t) : predictTree(body).decode().apply(sv);
         });
     }
 
@@ -139,107 +140,115 @@ final class TfServingApi {
             throw new ApiException(400, "request: " + (rowFormat ? "both 'instances' and 'inputs'" : "neither 'instances' nor 'inputs'")
                     + " (expected: exactly one)");
         }
-        String where = rowFormat ? "instances" : "inputs";
-        JsonNode data = unwrapNamed(req.get(where), where, rowFormat);
-        return new Predict(rowFormat, sv -> rows(sv, where, data));
+        JsonNode data = req.get(rowFormat ? "instances" : "inputs");
+        return new Predict(rowFormat, sv -> rowFormat ? instances(sv.signature(), data) : columns(sv.signature(), data));
     }
 
-    /** Row format allows {@code [{"input": [...]}, ...]}; columnar {@code {"input": [[...], ...]}}. */
-    private static JsonNode unwrapNamed(JsonNode data, String where, boolean rowFormat) {
-        if (!rowFormat && data.isObject()) {
-            checkNamedInput(data, where);
-            return data.get(Signature.INPUT);
+    /**
+     * Row format: {@code [value, ...]} for a model of one input, or {@code [{"name": value, ...}, ...]} naming
+     * every input; each input's instances share a shape, and the tensor is {@code [instances, ...that shape]}.
+     */
+    private static List<Tensor> instances(ModelSignature s, JsonNode data) {
+        if (!data.isArray() || data.isEmpty()) {
+            throw new BadInputException("instances: " + (data.isArray() ? "0 rows" : typeName(data))
+                    + " (expected: an array of at least 1 instance)");
         }
-        if (rowFormat && data.isArray()) {
-            ArrayNode rows = Json.MAPPER.createArrayNode();
+        boolean named = data.get(0).isObject() && !data.get(0).has("b64");
+        if (!named && s.inputs().size() != 1) {
+            throw new BadInputException("instances[0]: " + typeName(data.get(0)) + " (expected: an object of the inputs "
+                    + s.inputNames() + ")");
+        }
+        List<Tensor> tensors = new ArrayList<>(s.inputs().size());
+        for (TensorSpec spec : s.inputs()) {
+            List<JsonNode> perInstance = new ArrayList<>(data.size());
             for (int i = 0; i < data.size(); i++) {
                 JsonNode inst = data.get(i);
-                if (inst.isObject()) {
-                    checkNamedInput(inst, where + "[" + i + "]");
-                    rows.add(inst.get(Signature.INPUT));
-                } else {
-                    rows.add(inst);
-                }
+                perInstance.add(named ? namedInput(inst, s, spec.name(), "instances[" + i + "]") : inst);
             }
-            return rows;
+            tensors.add(stacked(spec, perInstance));
         }
-        return data;
+        return tensors;
     }
 
-    private static void checkNamedInput(JsonNode obj, String where) {
+    /** The instances of one input stacked along a new first dimension. */
+    private static Tensor stacked(TensorSpec spec, List<JsonNode> instances) {
+        long[] one = JsonTensors.shapeOf(instances.get(0));
+        long per = Tensor.elementCount(one);
+        long[] shape = new long[one.length + 1];
+        shape[0] = instances.size();
+        System.arraycopy(one, 0, shape, 1, one.length);
+        long count = Tensor.elementCount(shape);
+        if (per < 0 || count < 0) {
+            throw new BadInputException("instances: input '" + spec.name() + "' of shape " + Arrays.toString(shape)
+                    + " (expected: at most " + Integer.MAX_VALUE + " values)");
+        }
+        List<JsonNode> flat = new ArrayList<>((int) Math.min(count, 8192));
+        for (int i = 0; i < instances.size(); i++) {
+            int before = flat.size();
+            JsonNode inst = instances.get(i);
+            if (inst.isArray()) {
+                JsonTensors.flatten("instances[" + i + "]", inst, flat, before + per + 1);
+            } else {
+                flat.add(inst);
+            }
+            if (flat.size() - before != per || !Arrays.equals(JsonTensors.shapeOf(inst), one)) {
+                throw new BadInputException("instances[" + i + "]: input '" + spec.name() + "' of shape "
+                        + Arrays.toString(JsonTensors.shapeOf(inst)) + " (expected: " + Arrays.toString(one)
+                        + ", as instances[0])");
+            }
+        }
+        return JsonTensors.values("instances: input '" + spec.name() + "'", spec.name(), spec.datatype(), shape, flat);
+    }
+
+    /** Columnar format: {@code {"name": value, ...}} naming every input, or the value of a model's one input. */
+    private static List<Tensor> columns(ModelSignature s, JsonNode data) {
+        boolean named = data.isObject() && !data.has("b64");
+        if (!named && s.inputs().size() != 1) {
+            throw new BadInputException("inputs: " + typeName(data) + " (expected: an object of the inputs "
+                    + s.inputNames() + ")");
+        }
+        List<Tensor> tensors = new ArrayList<>(s.inputs().size());
+        for (TensorSpec spec : s.inputs()) {
+            JsonNode v = named ? namedInput(data, s, spec.name(), "inputs") : data;
+            long[] shape = JsonTensors.shapeOf(v);
+            long count = Tensor.elementCount(shape);
+            if (count < 0) {
+                throw new BadInputException("inputs: input '" + spec.name() + "' of shape " + Arrays.toString(shape)
+                        + " (expected: at most " + Integer.MAX_VALUE + " values)");
+            }
+            List<JsonNode> flat = new ArrayList<>((int) Math.min(count, 8192));
+            String where = "inputs: input '" + spec.name() + "'";
+            if (v.isArray()) {
+                JsonTensors.flatten(where, v, flat, count + 1);
+            } else {
+                flat.add(v);
+            }
+            if (flat.size() != count) {
+                throw new BadInputException(where + ": " + flat.size() + " values (expected: " + count
+                        + " for shape " + Arrays.toString(shape) + ", arrays of equal length at each depth)");
+            }
+            tensors.add(JsonTensors.values(where, spec.name(), spec.datatype(), shape, flat));
+        }
+        return tensors;
+    }
+
+    /** The value of input {@code name} in the object {@code obj}, which may name the model's inputs only. */
+    private static JsonNode namedInput(JsonNode obj, ModelSignature s, String name, String where) {
+        if (!obj.isObject()) {
+            throw new BadInputException(where + ": " + typeName(obj) + " (expected: an object of the inputs "
+                    + s.inputNames() + ")");
+        }
         for (Iterator<String> it = obj.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            if (!Signature.INPUT.equals(f)) {
-                throw new BadInputException(where + ": input '" + f + "' (expected: '" + Signature.INPUT + "')");
+            if (s.input(f).isEmpty()) {
+                throw new BadInputException(where + ": input '" + f + "' (expected: one of " + s.inputNames() + ")");
             }
         }
-        if (!obj.has(Signature.INPUT)) {
-            throw new BadInputException(where + ": no input '" + Signature.INPUT + "'");
+        JsonNode v = obj.get(name);
+        if (v == null) {
+            throw new BadInputException(where + ": no input '" + name + "' (expected: every input of " + s.inputNames() + ")");
         }
-    }
-
-    private static InferenceCall.Rows rows(ServedVersion sv, String where, JsonNode data) {
-        if (!data.isArray()) {
-            throw new BadInputException(where + ": " + typeName(data) + " (expected: an array of rows)");
-        }
-        List<List<JsonNode>> rows = new ArrayList<>(data.size());
-        for (int i = 0; i < data.size(); i++) {
-            JsonNode row = data.get(i);
-            if (!row.isArray()) {
-                throw new BadInputException(where + "[" + i + "]: " + typeName(row) + " (expected: an array of "
-                        + sv.signature().width() + " values)");
-            }
-            List<JsonNode> cells = new ArrayList<>(row.size());
-            int[] shape = sv.signature().exampleShape();
-            if (shape.length > 1 && row.size() > 0 && row.get(0).isArray()) {
-                nested(where + "[" + i + "]", row, shape, 0, cells);
-            } else {
-                row.forEach(cells::add);
-            }
-            rows.add(cells);
-        }
-        return new InferenceCall.Rows(sv.decoder().decode(where, rows), rows.size());
-    }
-
-    /** An image instance written with its shape, {@code [[[...28 values], ...28 rows]]}, as its flat values. */
-    private static void nested(String where, JsonNode a, int[] shape, int level, List<JsonNode> out) {
-        if (!a.isArray() || a.size() != shape[level]) {
-            StringBuilder expected = new StringBuilder();
-            for (int d : shape) {
-                expected.append(expected.length() == 0 ? "" : "x").append(d);
-            }
-            throw new BadInputException(where + ": " + (a.isArray() ? a.size() + " values" : typeName(a)) + " at depth "
-                    + level + " (expected: " + shape[level] + ", an example of shape " + expected + ", or a flat row)");
-        }
-        for (JsonNode v : a) {
-            if (level + 1 < shape.length) {
-                nested(where, v, shape, level + 1, out);
-            } else {
-                out.add(v);
-            }
-        }
-    }
-
-    private static ObjectNode columnar(Signature s, Outputs out) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        ObjectNode outputs = root.putObject("outputs");
-        if (s.classifier()) {
-            ArrayNode cls = outputs.putArray(Signature.CLASS);
-            ArrayNode probs = outputs.putArray(Signature.PROBABILITIES);
-            for (int r = 0; r < out.rows(); r++) {
-                cls.add(out.className(r));
-                ArrayNode row = probs.addArray();
-                for (float v : out.probabilities(r)) {
-                    row.add(v);
-                }
-            }
-        } else {
-            ArrayNode vals = outputs.putArray(Signature.VALUE);
-            for (int r = 0; r < out.rows(); r++) {
-                vals.add(out.value(r));
-            }
-        }
-        return root;
+        return v;
     }
 
     /**
@@ -255,37 +264,48 @@ final class TfServingApi {
         }
         JsonNode context = req.path("context");
         return HttpInference.run(repo, t, sv -> {
-            Signature s = sv.signature();
-            if (classify != s.classifier()) {
+            ModelSignature s = sv.signature();
+            if (s.columns().isEmpty() || s.inputs().size() != 1) {
+                throw new ApiException(400, (classify ? ":classify" : ":regress") + ": model '" + t.model()
+                        + "' has no named input columns (expected: :predict)");
+            }
+            boolean classifier = !s.classNames().isEmpty();
+            if (classify != classifier) {
                 throw new ApiException(400, (classify ? ":classify" : ":regress") + ": model '" + t.model() + "' is a "
-                        + (s.classifier() ? "classifier" : "regressor") + " (expected: "
-                        + (s.classifier() ? ":classify or :predict" : ":regress or :predict") + ")");
+                        + (classifier ? "classifier" : "regressor") + " (expected: "
+                        + (classifier ? ":classify or :predict" : ":regress or :predict") + ")");
             }
-            List<List<JsonNode>> rows = new ArrayList<>();
+            List<JsonNode> values = new ArrayList<>();
             for (int i = 0; i < examples.size(); i++) {
-                rows.add(exampleRow(s, examples.get(i), context, i));
+                values.addAll(exampleRow(s, examples.get(i), context, i));
             }
-            return new InferenceCall.Rows(sv.decoder().decode("examples", rows), rows.size());
+            TensorSpec in = s.inputs().get(0);
+            if (examples.isEmpty()) {
+                throw new BadInputException("examples: 0 rows (expected: at least 1)");
+            }
+            return List.of(JsonTensors.values("examples", in.name(), in.datatype(),
+                    new long[] {examples.size(), s.columns().size()}, values));
         }, (sv, out) -> {
             ObjectNode root = Json.MAPPER.createObjectNode();
             ArrayNode results = root.putArray("results");
             List<String> names = sv.signature().classNames();
-            for (int r = 0; r < out.rows(); r++) {
+            Tensor first = out.get(0);
+            int rows = (int) first.dim(0);
+            for (int r = 0; r < rows; r++) {
                 if (classify) {
                     ArrayNode pairs = results.addArray();
-                    float[] p = out.probabilities(r);
-                    for (int k = 0; k < p.length; k++) {
-                        pairs.addArray().add(names.get(k)).add(p[k]);
+                    for (int k = 0; k < names.size(); k++) {
+                        pairs.addArray().add(names.get(k)).add(first.floats()[r * names.size() + k]);
                     }
                 } else {
-                    results.add(out.value(r));
+                    results.add(first.floats()[r]);
                 }
             }
             return HttpReply.ok(root);
         });
     }
 
-    private static List<JsonNode> exampleRow(Signature s, JsonNode ex, JsonNode context, int i) {
+    private static List<JsonNode> exampleRow(ModelSignature s, JsonNode ex, JsonNode context, int i) {
         if (!ex.isObject()) {
             throw new BadInputException("examples[" + i + "]: " + typeName(ex) + " (expected: an object of features)");
         }
@@ -296,7 +316,7 @@ final class TfServingApi {
                         + s.columns() + ")");
             }
         }
-        List<JsonNode> cells = new ArrayList<>(s.width());
+        List<JsonNode> cells = new ArrayList<>(s.columns().size());
         for (String c : s.columns()) {
             JsonNode v = ex.has(c) ? ex.get(c) : context.get(c);
             if (v == null) {
@@ -318,6 +338,6 @@ final class TfServingApi {
     }
 
     static String typeName(JsonNode n) {
-        return TensorDecoder.typeName(n);
+        return JsonTensors.typeName(n);
     }
 }

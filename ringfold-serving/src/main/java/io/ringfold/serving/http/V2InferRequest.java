@@ -3,19 +3,21 @@ package io.ringfold.serving.http;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.ringfold.serving.inference.InferenceCall;
-import io.ringfold.serving.inference.Signature;
-import io.ringfold.serving.inference.TensorDecoder;
-import io.ringfold.serving.repository.ServedVersion;
+import io.ringfold.serving.core.BadInputException;
+import io.ringfold.serving.core.Tensor;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The body of a v2 {@code infer} request, checked: what the reply echoes ({@code id}, {@code parameters}),
- * the outputs asked for, and the decoding of its one input tensor for a served version.
+ * the outputs asked for, and its input tensors, decoded when the addressed version is held (so an unknown
+ * model is named before a bad tensor).
  *
  * <p>{@link #parse} first streams the body ({@link #streamed}): for the common request (known fields, one
  * tensor of plain numbers) no tree is built and values go straight into a {@code float[]}. Anything else,
@@ -26,8 +28,7 @@ import java.util.function.Function;
  * @param parameters the request's parameters object, or null
  * @param outputs    the {@code outputs} array as sent, or null for all outputs
  */
-record V2InferRequest(String id, JsonNode parameters, JsonNode outputs,
-                      Function<ServedVersion, InferenceCall.Rows> decode) {
+record V2InferRequest(String id, JsonNode parameters, JsonNode outputs, Supplier<List<Tensor>> inputs) {
 
     private static final List<String> FIELDS = List.of("id", "parameters", "inputs", "outputs");
 
@@ -51,20 +52,32 @@ record V2InferRequest(String id, JsonNode parameters, JsonNode outputs,
         }
         JsonNode id = req.get("id");
         if (id != null && !id.isTextual()) {
-            throw new ApiException(400, "id: " + TensorDecoder.typeName(id) + " (expected: a string)");
+            throw new ApiException(400, "id: " + JsonTensors.typeName(id) + " (expected: a string)");
         }
         JsonNode params = req.get("parameters");
         if (params != null && !params.isObject()) {
-            throw new ApiException(400, "parameters: " + TensorDecoder.typeName(params) + " (expected: an object)");
+            throw new ApiException(400, "parameters: " + JsonTensors.typeName(params) + " (expected: an object)");
         }
         JsonNode inputs = req.get("inputs");
-        if (inputs == null || !inputs.isArray() || inputs.size() != 1) {
-            throw new ApiException(400, "inputs: " + (inputs != null && inputs.isArray() ? inputs.size() + " tensors"
-                    : TensorDecoder.typeName(inputs)) + " (expected: an array of 1 tensor, '" + Signature.INPUT + "')");
+        if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
+            throw new ApiException(400, "inputs: " + (inputs != null && inputs.isArray() ? "0 tensors"
+                    : JsonTensors.typeName(inputs)) + " (expected: an array of tensors)");
         }
-        JsonNode tensor = inputs.get(0);
-        return new V2InferRequest(id == null ? null : id.textValue(), params, req.get("outputs"),
-                sv -> TensorDecoder.decode(sv.signature(), sv.decoder(), tensor));
+        return new V2InferRequest(id == null ? null : id.textValue(), params, req.get("outputs"), () -> tensors(inputs));
+    }
+
+    /** Every tensor of the {@code inputs} array, each name once. */
+    private static List<Tensor> tensors(JsonNode inputs) {
+        List<Tensor> out = new ArrayList<>(inputs.size());
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor t = JsonTensors.v2(inputs.get(i), i);
+            if (!names.add(t.name())) {
+                throw new BadInputException("inputs[" + i + "].name: '" + t.name() + "' given twice (expected: each input once)");
+            }
+            out.add(t);
+        }
+        return out;
     }
 
     /**
@@ -103,18 +116,16 @@ record V2InferRequest(String id, JsonNode parameters, JsonNode outputs,
         return j.take('}') && tensor != null ? of(id, null, null, tensor, body) : null;
     }
 
-    /** A request whose tensor was read without a tree; a tensor that fails its checks is decoded by the tree path. */
+    /** A request whose tensor was read without a tree; a tensor the fast path cannot take is decoded by the tree path. */
     private static V2InferRequest of(String id, JsonNode params, JsonNode outputs, StreamedTensor tensor, byte[] body) {
-        return new V2InferRequest(id, params, outputs, sv -> {
-            InferenceCall.Rows rows = tensor.rows(sv);
-            return rows != null ? rows : tree(body).decode().apply(sv);
-        });
+        Tensor t = tensor.tensor();
+        return new V2InferRequest(id, params, outputs, t != null ? () -> List.of(t) : () -> tree(body).inputs().get());
     }
 
     /**
      * The request read as a stream, or null when the body is not of the common form (or not JSON at all):
      * only the fields {@link #tree} allows, each of the type it requires, and one input tensor. A tensor that
-     * then fails a check against the version's signature is decoded by the tree path, for its message.
+     * the fast path cannot take (not FP32, a count that disagrees with the shape) is decoded by the tree path.
      */
     static V2InferRequest streamed(byte[] body) {
         try (JsonParser p = Json.MAPPER.createParser(body)) {

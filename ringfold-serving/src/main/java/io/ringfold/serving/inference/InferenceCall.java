@@ -1,9 +1,11 @@
 package io.ringfold.serving.inference;
 
-import io.ringfold.serving.repository.ModelNotFoundException;
+import io.ringfold.serving.core.Tensor;
+import io.ringfold.serving.core.UnavailableException;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
@@ -11,8 +13,9 @@ import java.util.function.Function;
 
 /**
  * One inference from any protocol (HTTP or gRPC): pick the version, hold it while the request is in
- * flight, decode (validation happens here, before the batcher sees anything), queue, and answer in the
- * protocol's reply type {@code R}; counted in the version's metrics whatever the outcome.
+ * flight, decode the request into tensors, let the backend check and queue them (validation happens before
+ * the batcher sees anything), and answer in the protocol's reply type {@code R}; counted in the version's
+ * metrics whatever the outcome.
  */
 public final class InferenceCall {
 
@@ -20,21 +23,20 @@ public final class InferenceCall {
     public record Target(String model, Long version, String label) {
     }
 
-    /** Decoded rows: {@code count} rows, preprocessed, row-major. */
-    public record Rows(float[] values, int count) {
-    }
-
     private InferenceCall() {
     }
 
-    public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, Function<ServedVersion, Rows> decode,
-                                               BiFunction<ServedVersion, Outputs, R> respond) {
+    /**
+     * @param decode  the request's input tensors, for the held version (whose signature some protocols need)
+     * @param respond the reply, from every output tensor of the model (in signature order)
+     */
+    public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, Function<ServedVersion, List<Tensor>> decode,
+                                               BiFunction<ServedVersion, List<Tensor>, R> respond) {
         ServedVersion sv = acquire(repo, t);
         long start = System.nanoTime();
-        CompletableFuture<Outputs> pending;
+        CompletableFuture<List<Tensor>> pending;
         try {
-            Rows rows = decode.apply(sv);
-            pending = sv.infer(rows.values(), rows.count());
+            pending = sv.infer(decode.apply(sv));
         } catch (RuntimeException e) {
             sv.metrics().failure(System.nanoTime() - start);
             sv.release();
@@ -60,6 +62,12 @@ public final class InferenceCall {
                 return sv;
             }
         }
-        throw new ModelNotFoundException("model '" + t.model() + "': version retired while the request arrived");
+        throw new UnavailableException("model '" + t.model() + "': version retired while the request arrived");
+    }
+
+    /** The tensors of {@code all} named in {@code names}, in that order (every name is one of them). */
+    public static List<Tensor> select(List<Tensor> all, List<String> names) {
+        return names.stream().map(n -> all.stream().filter(o -> o.name().equals(n)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("output '" + n + "' not computed"))).toList();
     }
 }

@@ -1,9 +1,6 @@
 /**
- * What the server knows of a model: its tensor signature (one input tensor of raw rows, outputs for
- * classifiers or regressors), the decoding of request tensors and values into validated, preprocessed rows
- * ({@link io.ringfold.serving.inference.TensorDecoder}, {@link io.ringfold.serving.inference.RowDecoder}),
- * the shaping of the model's outputs, and the path of one inference through a held model version
- * ({@link io.ringfold.serving.inference.InferenceCall}). Shared by HTTP and gRPC so that they validate and
- * answer alike.
+ * The path of one inference through a held model version ({@link io.ringfold.serving.inference.InferenceCall}),
+ * shared by every protocol front end so that they route, count and fail alike. Stands above the repository and
+ * below the front ends: it speaks only {@link io.ringfold.serving.core.Tensor}s.
  */
 package io.ringfold.serving.inference;

@@ -1,9 +1,12 @@
 package io.ringfold.serving.repository;
 
 import io.ringfold.io.ModelLimits;
-import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
+import io.ringfold.serving.backend.Servable;
+import io.ringfold.serving.batching.BatchObserver;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.core.ModelNotFoundException;
+import io.ringfold.serving.core.UnavailableException;
 import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.tensor.Blas;
 
@@ -106,7 +109,7 @@ public final class ModelRepository implements AutoCloseable {
     /**
      * Loads (or reloads) {@code model} now, clearing earlier failures and an earlier unload.
      *
-     * @throws IllegalStateException naming the reason when a version failed (versions serving before stay)
+     * @throws LoadFailedException naming the reason when a version failed (versions serving before stay)
      */
     public synchronized void load(String model) {
         RepositoryNames.checkModelName(model);
@@ -118,14 +121,14 @@ public final class ModelRepository implements AutoCloseable {
         e.failed.clear();
         syncContained(model, e);
         if (e.versions.isEmpty()) {
-            throw new IllegalStateException("model '" + model + "': no version loaded ("
+            throw new LoadFailedException("model '" + model + "': no version loaded ("
                     + (e.configError != null ? e.configError : e.listError != null ? "cannot read its directory: "
                     + e.listError : e.failed.isEmpty() ? "no version directory with " + ModelCodec.FILE_NAME
                     : e.failed.values().iterator().next().reason()) + ")");
         }
         if (!e.failed.isEmpty()) {
             VersionState f = e.failed.values().iterator().next();
-            throw new IllegalStateException("model '" + model + "': version " + f.version() + " failed to load: "
+            throw new LoadFailedException("model '" + model + "': version " + f.version() + " failed to load: "
                     + f.reason() + "; versions " + e.versions.keySet() + " keep serving");
         }
     }
@@ -225,9 +228,9 @@ public final class ModelRepository implements AutoCloseable {
         return vs.lastEntry().getValue();
     }
 
-    /** Not 404: the model exists, this replica is stopping; IllegalStateException answers 503 + Retry-After. */
-    private static IllegalStateException shuttingDown(String model) {
-        return new IllegalStateException("model '" + model + "': server shutting down (expected: retry on another replica)");
+    /** Not 404: the model exists, this replica is stopping: 503 + Retry-After. */
+    private static UnavailableException shuttingDown(String model) {
+        return new UnavailableException("model '" + model + "': server shutting down (expected: retry on another replica)");
     }
 
     /**
@@ -385,10 +388,11 @@ public final class ModelRepository implements AutoCloseable {
     private ServedVersion loadVersion(String name, long version, String stamp, Entry e) {
         ServedVersion sv = null;
         try {
-            Model m = tree.load(name, version);
-            sv = new ServedVersion(name, version, m, e.config.batching(), blas, metrics.series(name, version));
+            ServingMetrics.Series series = metrics.series(name, version);
+            Servable servable = tree.load(name, version, e.config, blas, observer(series));
+            sv = new ServedVersion(name, version, servable, series);
             sv.warm();
-            LOG.log(System.Logger.Level.INFO, "model {0}: version {1} loaded ({2})", name, version, m);
+            LOG.log(System.Logger.Level.INFO, "model {0}: version {1} loaded ({2})", name, version, servable.describe());
             return sv;
         } catch (Throwable ex) {
             String reason = reason(ex);
@@ -402,6 +406,21 @@ public final class ModelRepository implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /** Feeds a version's batch and queue timings to its metrics. */
+    private static BatchObserver observer(ServingMetrics.Series metrics) {
+        return new BatchObserver() {
+            @Override
+            public void batch(int rows, int requests, long computeNanos) {
+                metrics.batch(rows, computeNanos);
+            }
+
+            @Override
+            public void queued(long queueNanos) {
+                metrics.queued(queueNanos);
+            }
+        };
     }
 
     /** The model directories, or the models known already when the root cannot be listed. */

@@ -1,5 +1,7 @@
 package io.ringfold.serving.repository;
 
+import io.ringfold.serving.core.ModelNotFoundException;
+
 import java.util.regex.Pattern;
 
 /**

@@ -2,8 +2,11 @@ package io.ringfold.serving.repository;
 
 import io.ringfold.io.ModelFileException;
 import io.ringfold.io.ModelLimits;
-import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
+import io.ringfold.serving.backend.Servable;
+import io.ringfold.serving.backend.ringfold.RingfoldServable;
+import io.ringfold.serving.batching.BatchObserver;
+import io.ringfold.tensor.Blas;
 
 import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
@@ -85,15 +88,18 @@ class RepositoryTree {
         return out;
     }
 
-    /** The model of {@code version}, refused when its file resolves outside the repository or breaks the limits. */
-    Model load(String model, long version) throws IOException {
+    /**
+     * The backend of {@code version}, not yet warmed; refused when its file resolves outside the repository or
+     * breaks the limits.
+     */
+    Servable load(String model, long version, ModelConfig config, Blas blas, BatchObserver observer) throws IOException {
         Path file = modelDirectory(model).resolve(Long.toString(version)).resolve(ModelCodec.FILE_NAME);
         String outside = outside(file);
         if (outside != null) {
             logRefused(file);
             throw new ModelFileException(file, outside);
         }
-        return ModelCodec.load(file, limits);
+        return new RingfoldServable(model + "-" + version, ModelCodec.load(file, limits), config.batching(), blas, observer);
     }
 
     /**

@@ -1,7 +1,11 @@
-package io.ringfold.serving.inference;
+package io.ringfold.serving.backend.ringfold;
 
 import io.ringfold.model.Model;
+import io.ringfold.serving.core.DataType;
+import io.ringfold.serving.core.ModelSignature;
+import io.ringfold.serving.core.TensorSpec;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +21,7 @@ import java.util.List;
  * network, so the input is {@code [-1, 1, 28, 28]}; a flat row of the same values, {@code [-1, 784]}, is
  * accepted too (row-major, channel first). Other models have the rows' width alone.
  */
-public record Signature(int width, List<String> columns, boolean categorical, boolean text, List<String> classNames,
+public record RingfoldSignature(int width, List<String> columns, boolean categorical, boolean text, List<String> classNames,
                         int[] exampleShape) {
 
     public static final String INPUT = "input";
@@ -25,16 +29,16 @@ public record Signature(int width, List<String> columns, boolean categorical, bo
     public static final String CLASS = "class";
     public static final String VALUE = "value";
 
-    public Signature {
+    public RingfoldSignature {
         exampleShape = exampleShape.clone();
     }
 
-    public static Signature of(Model model) {
+    public static RingfoldSignature of(Model model) {
         int[] network = model.network().input().dims();
         // The network's shape is the raw row's only where preprocessing keeps every value in place.
         boolean shaped = network.length > 1 && model.preprocessor().numeric()
                 && model.network().inputSize() == model.inputWidth();
-        return new Signature(model.inputWidth(), model.preprocessor().inputColumns(),
+        return new RingfoldSignature(model.inputWidth(), model.preprocessor().inputColumns(),
                 !model.preprocessor().vocabularies().isEmpty(), model.preprocessor().text().isPresent(),
                 model.classNames(), shaped ? network : new int[] {model.inputWidth()});
     }
@@ -91,7 +95,7 @@ public record Signature(int width, List<String> columns, boolean categorical, bo
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Signature s && s.width == width && s.columns.equals(columns) && s.categorical == categorical
+        return o instanceof RingfoldSignature s && s.width == width && s.columns.equals(columns) && s.categorical == categorical
                 && s.text == text && s.classNames.equals(classNames) && java.util.Arrays.equals(s.exampleShape,
                 exampleShape);
     }
@@ -116,9 +120,9 @@ public record Signature(int width, List<String> columns, boolean categorical, bo
         return !classNames.isEmpty();
     }
 
-    /** The input tensor's datatype in the Open Inference Protocol. */
-    public String inputDatatype() {
-        return takesStrings() ? "BYTES" : "FP32";
+    /** The input tensor's datatype: BYTES when some column takes strings, else FP32. */
+    public DataType inputDatatype() {
+        return takesStrings() ? DataType.BYTES : DataType.FP32;
     }
 
     /** Output tensor names, in response order. */
@@ -126,12 +130,16 @@ public record Signature(int width, List<String> columns, boolean categorical, bo
         return classifier() ? List.of(PROBABILITIES, CLASS) : List.of(VALUE);
     }
 
-    public String outputDatatype(String output) {
-        return CLASS.equals(output) ? "BYTES" : "FP32";
-    }
-
-    /** Output shape with -1 for the batch dimension. */
-    public long[] outputShape(String output) {
-        return PROBABILITIES.equals(output) ? new long[] {-1, classNames.size()} : new long[] {-1};
+    /** The protocol-neutral form, for metadata. */
+    public ModelSignature toModelSignature() {
+        List<TensorSpec> outputs = new ArrayList<>();
+        if (classifier()) {
+            outputs.add(new TensorSpec(PROBABILITIES, DataType.FP32, new long[] {-1, classNames.size()}));
+            outputs.add(new TensorSpec(CLASS, DataType.BYTES, new long[] {-1}));
+        } else {
+            outputs.add(new TensorSpec(VALUE, DataType.FP32, new long[] {-1}));
+        }
+        return new ModelSignature("ringfold", List.of(new TensorSpec(INPUT, inputDatatype(), inputShape())), outputs,
+                columns, classNames);
     }
 }
