@@ -324,7 +324,7 @@ public final class OnnxModelFile {
             long max = limits.maxFileBytes();
             if (bytes < 0 || bytes > max) {
                 throw new ModelFileException(file, kind + " " + t.quotedName() + ": declared shape "
-                        + t.dims + " of ONNX type " + t.dataType + " is " + (bytes < 0 ? "more than 2^63" : bytes)
+                        + t.dims + " of " + t.typeName() + " is " + (bytes < 0 ? "more than 2^63" : bytes)
                         + " bytes (expected: at most " + max + ", the limit on model file bytes)");
             }
         }
@@ -417,6 +417,13 @@ public final class OnnxModelFile {
 
         String quotedName() {
             return name == null ? "(unnamed)" : "'" + name + "'";
+        }
+
+        /** The ONNX element type's name, as onnx.proto3's TensorProto.DataType spells it. */
+        String typeName() {
+            String[] names = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32", "INT64", "STRING", "BOOL",
+                "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16"};
+            return dataType >= 0 && dataType < names.length ? names[dataType] : "ONNX type " + dataType;
         }
 
         /** Declared bytes (a string element counted as one byte, its least); -1 past Long.MAX_VALUE. */

@@ -198,9 +198,9 @@ public final class OnnxServable implements Servable {
     /**
      * One batch: consecutive requests whose inputs agree beyond the first dimension are stacked and run once;
      * a request alone, or one of a stack ONNX Runtime refused or whose outputs do not have a row per input row,
-     * runs alone, so its failure is its own.
+     * runs alone, so its failure is its own. Package-private for the tests, which give it batches of their making.
      */
-    private List<Outcome> compute(List<List<Tensor>> jobs, int rows) {
+    List<Outcome> compute(List<List<Tensor>> jobs, int rows) {
         List<Outcome> out = new ArrayList<>(jobs.size());
         int i = 0;
         while (i < jobs.size()) {
@@ -400,7 +400,7 @@ public final class OnnxServable implements Servable {
     }
 
     /** One request's outputs, or why it failed: requests computed in one batch fail each on its own. */
-    private record Outcome(List<Tensor> outputs, RuntimeException failure) {
+    record Outcome(List<Tensor> outputs, RuntimeException failure) {
         @Override
         public List<Tensor> outputs() {
             if (failure != null) {
