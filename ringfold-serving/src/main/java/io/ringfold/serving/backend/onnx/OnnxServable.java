@@ -96,7 +96,7 @@ public final class OnnxServable implements Servable {
     public static OnnxServable load(String name, Path file, ModelLimits limits, OnnxOptions options,
                                     BatchingConfig batching, BatchObserver observer) throws IOException {
         OnnxModelFile checked = OnnxModelFile.read(file, limits);
-        OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "ringfold");
+        OrtEnvironment env = Environment.INSTANCE;
         OrtSession session;
         try (OrtSession.SessionOptions o = options.toSessionOptions()) {
             // External data is found relative to the model's path only: such a graph loads by path (its data files
@@ -397,6 +397,17 @@ public final class OnnxServable implements Servable {
         } catch (OrtException e) {
             cause.addSuppressed(e);
         }
+    }
+
+    /** The ONNX Runtime environment of the process, created once: asking again with other settings logs a warning each time. */
+    static OrtEnvironment environment() {
+        return Environment.INSTANCE;
+    }
+
+    private static final class Environment {
+        /** Only fatal messages on stderr: every error comes back as an exception, which the repository logs. */
+        static final OrtEnvironment INSTANCE = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+                "ringfold");
     }
 
     /** One request's outputs, or why it failed: requests computed in one batch fail each on its own. */
