@@ -127,6 +127,15 @@ def run(model, name, input_specs, output_names, dynamic_inputs=True, dynamic_out
     }
 
 
+def save(graph, name, check=True):
+    """Saves a graph built with onnx.helper as name.onnx; hostile ones are not checked (the checker refuses them)."""
+    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
+    m.ir_version = 8
+    if check:
+        onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+
+
 def types_model():
     kinds = [("fp64", TensorProto.DOUBLE), ("int32", TensorProto.INT32), ("int8", TensorProto.INT8),
              ("uint8", TensorProto.UINT8), ("int16", TensorProto.INT16), ("fp16", TensorProto.FLOAT16),
@@ -134,56 +143,44 @@ def types_model():
     inputs = [helper.make_tensor_value_info(k + "_in", t, ["batch", 2]) for k, t in kinds]
     outputs = [helper.make_tensor_value_info(k + "_out", t, ["batch", 2]) for k, t in kinds]
     nodes = [helper.make_node("Identity", [k + "_in"], [k + "_out"]) for k, _ in kinds]
-    graph = helper.make_graph(nodes, "types", inputs, outputs)
-    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 8
-    onnx.checker.check_model(m)
-    onnx.save(m, os.path.join(OUT, "types.onnx"))
+    save(helper.make_graph(nodes, "types", inputs, outputs), "types")
+
+
+def add_model(name, w):
+    """y = x + w, x of shape [N, w's width]."""
+    width = w.dims[-1]
+    graph = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], name,
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", width])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", width])], initializer=[w])
+    save(graph, name, check=False)
+
+
+def external_weights(location):
+    """A [4] float initializer 'w' whose 16 bytes are to be read from the file `location`."""
+    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4])
+    w.data_location = TensorProto.EXTERNAL
+    for k, v in (("location", location), ("offset", "0"), ("length", "16")):
+        entry = w.external_data.add()
+        entry.key = k
+        entry.value = v
+    return w
 
 
 def external_outside_model():
     """y = x + w, where w's bytes are to be read from '../outside.bin': outside the version directory."""
-    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4])
-    w.data_location = TensorProto.EXTERNAL
-    for k, v in (("location", "../outside.bin"), ("offset", "0"), ("length", "16")):
-        entry = w.external_data.add()
-        entry.key = k
-        entry.value = v
-    graph = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "external_outside",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])], initializer=[w])
-    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 8
-    onnx.save(m, os.path.join(OUT, "external_outside.onnx"))
-
-
-def huge_initializer_model():
-    """y = x + w, w declared [32768, 32768] FP32 (4 GiB) with 16 bytes of data: a hostile file the loader must refuse."""
-    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1 << 15, 1 << 15], raw_data=bytes(16))
-    graph = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "huge_initializer",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1 << 15])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 1 << 15])],
-                              initializer=[w])
-    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 8
-    onnx.save(m, os.path.join(OUT, "huge_initializer.onnx"))
+    add_model("external_outside", external_weights("../outside.bin"))
 
 
 def external_inside_model():
     """y = x + w, w = [1, 2, 3, 4] read from 'external_inside.bin' beside the model: external data done right."""
-    w = TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[4])
-    w.data_location = TensorProto.EXTERNAL
-    for k, v in (("location", "external_inside.bin"), ("offset", "0"), ("length", "16")):
-        entry = w.external_data.add()
-        entry.key = k
-        entry.value = v
-    graph = helper.make_graph([helper.make_node("Add", ["x", "w"], ["y"])], "external_inside",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])], initializer=[w])
-    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 8
-    onnx.save(m, os.path.join(OUT, "external_inside.onnx"))
+    add_model("external_inside", external_weights("external_inside.bin"))
     np.array([1, 2, 3, 4], dtype="<f4").tofile(os.path.join(OUT, "external_inside.bin"))
+
+
+def huge_initializer_model():
+    """y = x + w, w declared [32768, 32768] FP32 (4 GiB) with 16 bytes of data: a hostile file the loader must refuse."""
+    add_model("huge_initializer", TensorProto(name="w", data_type=TensorProto.FLOAT, dims=[1 << 15, 1 << 15],
+                                              raw_data=bytes(16)))
 
 
 def fails_on_one_model():
@@ -192,10 +189,7 @@ def fails_on_one_model():
     graph = helper.make_graph([helper.make_node("Reshape", ["x", "shape"], ["y"])], "fails_on_one",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 4])], initializer=[shape])
-    m = helper.make_model(graph, producer_name="make_onnx_fixtures.py", opset_imports=[helper.make_opsetid("", OPSET)])
-    m.ir_version = 8
-    onnx.checker.check_model(m)
-    onnx.save(m, os.path.join(OUT, "fails_on_one.onnx"))
+    save(graph, "fails_on_one")
 
 
 def main():
