@@ -63,7 +63,8 @@ public final class OnnxServable implements Servable {
     private final OnnxGraph graph;
     private final Map<String, Integer> inputIndex = new HashMap<>();
     private final Set<String> outputNames = new LinkedHashSet<>();
-    private final DynamicBatcher<List<Tensor>, Outcome> batcher;
+    private final StackedRuns runs;
+    private final DynamicBatcher<List<Tensor>, StackedRuns.Outcome> batcher;
     private final AtomicBoolean shutdown = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -81,7 +82,8 @@ public final class OnnxServable implements Servable {
         }
         outputNames.addAll(graph.signature().outputNames());
         BatchingConfig config = graph.unbatchable() == null ? batching : batching.withEnabled(false);
-        this.batcher = new DynamicBatcher<>(name, this::compute, config, observer);
+        this.runs = new StackedRuns(name, this::run);
+        this.batcher = new DynamicBatcher<>(name, runs, config, observer);
     }
 
     /**
@@ -132,6 +134,11 @@ public final class OnnxServable implements Servable {
         return graph.metadata();
     }
 
+    /** The batch function, for the tests, which give it batches of their making. */
+    StackedRuns runs() {
+        return runs;
+    }
+
     /** Why requests of this graph cannot share a run, or null when they can. */
     public String unbatchable() {
         return graph.unbatchable();
@@ -144,9 +151,9 @@ public final class OnnxServable implements Servable {
         if (graph.unbatchable() == null) {
             rows = (int) Math.max(1, ordered.get(0).dim(0));
         }
-        InferenceJob<List<Tensor>, Outcome> job = new InferenceJob<>(ordered, rows);
+        InferenceJob<List<Tensor>, StackedRuns.Outcome> job = new InferenceJob<>(ordered, rows);
         batcher.submit(job);
-        return job.result().thenApply(Outcome::outputs);
+        return job.result().thenApply(StackedRuns.Outcome::outputs);
     }
 
     /** {@code inputs} in signature order, each known, given once, of the model's datatype and shape. */
@@ -193,90 +200,6 @@ public final class OnnxServable implements Servable {
             }
         }
         return List.of(ordered);
-    }
-
-    /**
-     * One batch: consecutive requests whose inputs agree beyond the first dimension are stacked and run once;
-     * a request alone, or one of a stack ONNX Runtime refused or whose outputs do not have a row per input row,
-     * runs alone, so its failure is its own. Package-private for the tests, which give it batches of their making.
-     */
-    List<Outcome> compute(List<List<Tensor>> jobs, int rows) {
-        List<Outcome> out = new ArrayList<>(jobs.size());
-        int i = 0;
-        while (i < jobs.size()) {
-            int j = i + 1;
-            while (j < jobs.size() && TensorRows.stackable(jobs.get(i), jobs.get(j))) {
-                j++;
-            }
-            List<List<Tensor>> run = jobs.subList(i, j);
-            List<Outcome> stacked = run.size() > 1 ? stacked(run) : null;
-            if (stacked != null) {
-                out.addAll(stacked);
-            } else {
-                for (List<Tensor> job : run) {
-                    out.add(alone(job));
-                }
-            }
-            i = j;
-        }
-        return out;
-    }
-
-    /** The outcomes of {@code run} computed together, or null when they must run alone. */
-    private List<Outcome> stacked(List<List<Tensor>> run) {
-        int inputs = run.get(0).size();
-        List<Tensor> stack = new ArrayList<>(inputs);
-        List<Tensor> parts = new ArrayList<>(run.size());
-        for (int k = 0; k < inputs; k++) {
-            parts.clear();
-            for (List<Tensor> job : run) {
-                parts.add(job.get(k));
-            }
-            stack.add(TensorRows.stack(parts));
-        }
-        long total = stack.get(0).dim(0);
-        List<Tensor> outputs;
-        try {
-            outputs = run(stack);
-        } catch (OrtException | RuntimeException e) {
-            return null;
-        }
-        for (Tensor o : outputs) {
-            if (o.rank() == 0 || o.dim(0) != total) {
-                return null;
-            }
-        }
-        List<Outcome> out = new ArrayList<>(run.size());
-        int from = 0;
-        for (List<Tensor> job : run) {
-            int n = (int) job.get(0).dim(0);
-            List<Tensor> mine = new ArrayList<>(outputs.size());
-            for (Tensor o : outputs) {
-                mine.add(TensorRows.slice(o, from, n));
-            }
-            out.add(new Outcome(mine, null));
-            from += n;
-        }
-        return out;
-    }
-
-    private Outcome alone(List<Tensor> inputs) {
-        try {
-            return new Outcome(run(inputs), null);
-        } catch (OrtException e) {
-            return new Outcome(null, failure(e));
-        } catch (RuntimeException e) {
-            return new Outcome(null, e);
-        }
-    }
-
-    /** ONNX Runtime's refusal of arguments is the request's fault; anything else the model's. */
-    private RuntimeException failure(OrtException e) {
-        String message = "model " + name + ": ONNX Runtime: " + e.getMessage();
-        if (e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT) {
-            return new BadInputException(message);
-        }
-        return new IllegalStateException(message, e);
     }
 
     /** One session run of {@code inputs} (signature order), every output converted, in signature order. */
@@ -329,7 +252,7 @@ public final class OnnxServable implements Servable {
         } catch (ExecutionException e) {
             throw new IllegalStateException("warm-up inference on zeros failed: " + e.getCause().getMessage(), e.getCause());
         } catch (OrtException e) {
-            throw new IllegalStateException("warm-up inference on zeros failed: " + e.getMessage(), e);
+            throw new IllegalStateException("warm-up inference on zeros failed: " + runs.failure(e).getMessage(), e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("warm-up inference: no answer within " + WARM_TIMEOUT_SECONDS + " s", e);
         } catch (InterruptedException e) {
@@ -408,16 +331,5 @@ public final class OnnxServable implements Servable {
         /** Only fatal messages on stderr: every error comes back as an exception, which the repository logs. */
         static final OrtEnvironment INSTANCE = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
                 "ringfold");
-    }
-
-    /** One request's outputs, or why it failed: requests computed in one batch fail each on its own. */
-    record Outcome(List<Tensor> outputs, RuntimeException failure) {
-        @Override
-        public List<Tensor> outputs() {
-            if (failure != null) {
-                throw failure;
-            }
-            return outputs;
-        }
     }
 }

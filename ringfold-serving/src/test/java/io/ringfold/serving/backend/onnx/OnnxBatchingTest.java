@@ -134,7 +134,7 @@ class OnnxBatchingTest {
             Tensor three = new Tensor("tokens", DataType.INT64, new long[] {1, 3}, new long[] {11, 12, 13});
             Tensor bad = new Tensor("tokens", DataType.INT64, new long[] {1, 5}, new long[] {0, 0, 0, 0, 99});
             Tensor other = new Tensor("tokens", DataType.INT64, new long[] {1, 5}, new long[] {19, 18, 17, 16, 15});
-            List<OnnxServable.Outcome> out = s.compute(List.of(List.of(five), List.of(three), List.of(bad),
+            List<StackedRuns.Outcome> out = s.runs().apply(List.of(List.of(five), List.of(three), List.of(bad),
                     List.of(other)), 5);
             assertThat(out).hasSize(4);
             assertTensors(out.get(0).outputs(), infer(s, List.of(five)), 0);
@@ -156,7 +156,7 @@ class OnnxBatchingTest {
             assertThat(s.batching().enabled()).isFalse();
             Tensor x = Tensor.ofFloats("x", new long[] {2, 4}, new float[] {1, 2, 3, 4, 10, 20, 30, 40});
             Tensor y = Tensor.ofFloats("x", new long[] {1, 4}, new float[] {5, 5, 5, 5});
-            List<OnnxServable.Outcome> out = s.compute(List.of(List.of(x), List.of(y)), 3);
+            List<StackedRuns.Outcome> out = s.runs().apply(List.of(List.of(x), List.of(y)), 3);
             assertThat(out.get(0).outputs().get(0).floats()).containsExactly(11, 22, 33, 44);
             assertThat(out.get(1).outputs().get(0).floats()).containsExactly(5, 5, 5, 5);
         } finally {
