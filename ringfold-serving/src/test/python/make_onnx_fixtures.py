@@ -18,6 +18,8 @@ It writes, into ringfold-serving/src/test/resources/onnx/:
                   directory: a hostile file the loader must refuse (ONNX Runtime 1.20 itself reads it)
 - external_inside.onnx, external_inside.bin  'x' FP32 [N, 4] + [1, 2, 3, 4] read from the external data file
 - fails_on_one.onnx  'x' FP32 [N, 4] reshaped to [2, 4]: fails on the warm-up's single row
+- external_in_subgraph.onnx  the same hostile location, in a Constant of an If's branch
+- huge_sparse.onnx  a sparse initializer of one value whose dense shape is [1048576, 1048576] FP32 (4 TiB)
 - huge_initializer.onnx  an initializer declared [32768, 32768] FP32 (4 GiB) holding 16 bytes: hostile too
 - expected.json   for each model but the last: fixed inputs and the outputs PyTorch computed for them
 
@@ -183,6 +185,31 @@ def huge_initializer_model():
                                               raw_data=bytes(16)))
 
 
+def external_in_subgraph_model():
+    """An If whose then-branch holds a Constant with external data in '../outside.bin': hostile, one graph down."""
+    c = external_weights("../outside.bin")
+    c.name = "c"
+    then_branch = helper.make_graph([helper.make_node("Constant", [], ["t"], value=c)], "then", [],
+                                    [helper.make_tensor_value_info("t", TensorProto.FLOAT, [4])])
+    else_branch = helper.make_graph([helper.make_node("Constant", [], ["e"], value=helper.make_tensor(
+        "z", TensorProto.FLOAT, [4], [0, 0, 0, 0]))], "else", [], [helper.make_tensor_value_info("e", TensorProto.FLOAT, [4])])
+    graph = helper.make_graph([helper.make_node("If", ["cond"], ["y"], then_branch=then_branch, else_branch=else_branch)],
+                              "external_in_subgraph", [helper.make_tensor_value_info("cond", TensorProto.BOOL, [])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+    save(graph, "external_in_subgraph", check=False)
+
+
+def huge_sparse_model():
+    """A sparse initializer of one value in a dense [1048576, 1048576] FP32 shape (4 TiB once made dense): hostile."""
+    values = helper.make_tensor("w", TensorProto.FLOAT, [1], [1.0])
+    indices = helper.make_tensor("w_indices", TensorProto.INT64, [1], [0])
+    sparse = helper.make_sparse_tensor(values, indices, [1 << 20, 1 << 20])
+    graph = helper.make_graph([helper.make_node("Identity", ["w"], ["y"])], "huge_sparse", [],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1 << 20, 1 << 20])])
+    graph.sparse_initializer.append(sparse)
+    save(graph, "huge_sparse", check=False)
+
+
 def fails_on_one_model():
     """'x' [N, 4] reshaped to [2, 4]: loads, computes for N = 2, fails for the warm-up's N = 1."""
     shape = helper.make_tensor("shape", TensorProto.INT64, [2], [2, 4])
@@ -217,6 +244,8 @@ def main():
     huge_initializer_model()
     external_inside_model()
     fails_on_one_model()
+    external_in_subgraph_model()
+    huge_sparse_model()
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump({"seed": SEED, "torch": torch.__version__, "models": expected}, f, indent=1)
         f.write("\n")

@@ -180,8 +180,8 @@ final class OnnxProtoScan {
             }
             switch (field(tag)) {
                 case 1 -> dims(in, tag, t);
-                case 2 -> t.dataType = in.readInt32();
-                case 8 -> t.name = in.readString();
+                case 2 -> t.dataType = varint(in, tag, t.dataType);
+                case 8 -> t.name = string(in, tag, t.name);
                 case 13 -> {
                     String[] entry = new String[2];
                     nested(in, tag, () -> keyValue(in, entry));
@@ -194,7 +194,7 @@ final class OnnxProtoScan {
                         }
                     }
                 }
-                case 14 -> t.external = in.readEnum() == EXTERNAL;
+                case 14 -> t.external = varint(in, tag, t.external ? EXTERNAL : 0) == EXTERNAL;
                 default -> in.skipField(tag);
             }
         }
@@ -206,15 +206,39 @@ final class OnnxProtoScan {
     }
 
     private void dims(CodedInputStream in, int tag, Tensor t) throws IOException {
-        if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+        int wire = WireFormat.getTagWireType(tag);
+        if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
             nested(in, tag, () -> {
                 while (!in.isAtEnd()) {
                     t.dims.add(in.readInt64());
                 }
             });
-        } else {
+        } else if (wire == WireFormat.WIRETYPE_VARINT) {
             t.dims.add(in.readInt64());
+        } else {
+            in.skipField(tag);
         }
+    }
+
+    /**
+     * The varint of {@code tag}, or {@code old} when the field has another wire type: protobuf's parser keeps such
+     * a field as an unknown one, so the scan must skip it too rather than read it out of step.
+     */
+    private static int varint(CodedInputStream in, int tag, int old) throws IOException {
+        if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_VARINT) {
+            in.skipField(tag);
+            return old;
+        }
+        return in.readInt32();
+    }
+
+    /** The string of {@code tag}, or {@code old} when the field has another wire type (as {@link #varint}). */
+    private static String string(CodedInputStream in, int tag, String old) throws IOException {
+        if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            in.skipField(tag);
+            return old;
+        }
+        return in.readString();
     }
 
     /** StringStringEntryProto: key = 1, value = 2. */
@@ -225,8 +249,8 @@ final class OnnxProtoScan {
                 return;
             }
             switch (field(tag)) {
-                case 1 -> entry[0] = in.readString();
-                case 2 -> entry[1] = in.readString();
+                case 1 -> entry[0] = string(in, tag, entry[0]);
+                case 2 -> entry[1] = string(in, tag, entry[1]);
                 default -> in.skipField(tag);
             }
         }

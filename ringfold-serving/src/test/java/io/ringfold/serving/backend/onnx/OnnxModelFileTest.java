@@ -83,6 +83,62 @@ class OnnxModelFileTest {
                         + " (expected: a file in " + file.getParent() + ")");
     }
 
+    /** The scan walks node attributes into subgraphs: a Constant of an If's branch is checked as an initializer is. */
+    @Test
+    void externalDataOutsideInASubgraphIsRefused() throws Exception {
+        Path file = version("external_in_subgraph");
+        Files.write(repo.resolve("m/outside.bin"), new byte[16]);
+        assertThatThrownBy(() -> load(file, ModelLimits.defaults())).isInstanceOf(ModelFileException.class)
+                .hasMessage(file + ": attribute tensor 'c': external data in '../outside.bin', outside the model's"
+                        + " directory (expected: a file in " + file.getParent() + ")");
+    }
+
+    /** ONNX Runtime makes sparse initializers dense: the dense shape is what counts. */
+    @Test
+    void aSparseInitializerWhoseDenseShapeExceedsTheLimitIsRefused() throws Exception {
+        Path file = version("huge_sparse");
+        assertThatThrownBy(() -> load(file, ModelLimits.defaults())).isInstanceOf(ModelFileException.class)
+                .hasMessage(file + ": sparse initializer 'w': declared shape [1048576, 1048576] of FLOAT is 4398046511104"
+                        + " bytes (expected: at most 536870912, the limit on model file bytes)");
+    }
+
+    /**
+     * A field of the wrong wire type is an unknown field to protobuf's parser (ONNX Runtime's): the scan skips it
+     * as well rather than reading it out of step, which would let a crafted file pass unscanned.
+     */
+    @Test
+    void aFieldOfTheWrongWireTypeDoesNotThrowTheScanOutOfStep() throws Exception {
+        byte[] dims = bytes(o -> {
+            o.writeInt64NoTag(1 << 15);
+            o.writeInt64NoTag(1 << 15);
+        });
+        byte[] tensor = bytes(o -> {
+            o.writeByteArray(1, dims);
+            // Read as a varint, the length 6 would be the type, and these bytes a dims field of 34 GB: cut off.
+            o.writeByteArray(2, new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07});
+            o.writeInt32(2, 1);
+            o.writeString(8, "w");
+        });
+        byte[] graph = bytes(o -> o.writeByteArray(5, tensor));
+        Path file = repo.resolve("crafted.onnx");
+        Files.write(file, bytes(o -> o.writeByteArray(7, graph)));
+        assertThatThrownBy(() -> OnnxModelFile.read(file, ModelLimits.defaults())).isInstanceOf(ModelFileException.class)
+                .hasMessage(file + ": initializer 'w': declared shape [32768, 32768] of FLOAT is 4294967296 bytes"
+                        + " (expected: at most 536870912, the limit on model file bytes)");
+    }
+
+    private interface Writes {
+        void to(com.google.protobuf.CodedOutputStream out) throws IOException;
+    }
+
+    private static byte[] bytes(Writes writes) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(b);
+        writes.to(out);
+        out.flush();
+        return b.toByteArray();
+    }
+
     @Test
     void externalDataInsideTheVersionDirectoryLoadsAndCountsTowardsTheLimit() throws Exception {
         Path file = version("external_inside");
