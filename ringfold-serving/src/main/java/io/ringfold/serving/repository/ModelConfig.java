@@ -3,6 +3,7 @@ package io.ringfold.serving.repository;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringfold.serving.backend.onnx.OnnxOptions;
 import io.ringfold.serving.batching.BatchingConfig;
 
 import java.io.IOException;
@@ -18,12 +19,13 @@ import java.util.TreeMap;
  * <pre>{@code
  * {"version_policy": {"latest": {"num_versions": 2}},
  *  "version_labels": {"stable": 1, "canary": 2},
- *  "batching": {"enabled": true, "max_batch_size": 32, "max_queue_delay_us": 500, "max_queue_size": 1024, "workers": 2}}
+ *  "batching": {"enabled": true, "max_batch_size": 32, "max_queue_delay_us": 500, "max_queue_size": 1024, "workers": 2},
+ *  "onnx": {"intra_op_threads": 1, "inter_op_threads": 1, "optimization_level": "all"}}
  * }</pre>
  * Every field is optional; unknown fields are refused by name. Defaults: the latest version, no labels,
- * the server's batching settings.
+ * the server's batching settings, {@link OnnxOptions#defaults()} (used by ONNX models only).
  */
-public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, BatchingConfig batching) {
+public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, BatchingConfig batching, OnnxOptions onnx) {
 
     public static final String FILE_NAME = "config.json";
     /** A config is a few hundred bytes; it is read whole, so its size is bounded like a model header's. */
@@ -34,11 +36,16 @@ public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, Batchi
      */
     static final int MAX_QUEUE_SIZE = 1 << 20;
     static final int MAX_WORKERS = 256;
-    private static final Set<String> FIELDS = Set.of("version_policy", "version_labels", "batching");
+    private static final Set<String> FIELDS = Set.of("version_policy", "version_labels", "batching", "onnx");
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     public ModelConfig {
         labels = Map.copyOf(labels);
+    }
+
+    /** A config with the default ONNX session options. */
+    public ModelConfig(VersionPolicy policy, Map<String, Long> labels, BatchingConfig batching) {
+        this(policy, labels, batching, OnnxOptions.defaults());
     }
 
     public static ModelConfig defaults(BatchingConfig batching) {
@@ -105,7 +112,9 @@ public record ModelConfig(VersionPolicy policy, Map<String, Long> labels, Batchi
             atMost(root.get("batching"), "max_queue_size", batching.maxQueueSize(), MAX_QUEUE_SIZE);
             atMost(root.get("batching"), "workers", batching.workers(), MAX_WORKERS);
         }
-        return new ModelConfig(policy, labels, batching);
+        OnnxOptions onnx = root.has("onnx") ? OnnxOptions.defaults().overriddenBy(root.get("onnx"), "onnx")
+                : OnnxOptions.defaults();
+        return new ModelConfig(policy, labels, batching, onnx);
     }
 
     private static void atMost(JsonNode batching, String field, int value, int max) {

@@ -4,6 +4,7 @@ import io.ringfold.io.ModelFileException;
 import io.ringfold.io.ModelLimits;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.serving.backend.Servable;
+import io.ringfold.serving.backend.onnx.OnnxServable;
 import io.ringfold.serving.backend.ringfold.RingfoldServable;
 import io.ringfold.serving.batching.BatchObserver;
 import io.ringfold.tensor.Blas;
@@ -31,6 +32,9 @@ import java.util.TreeMap;
 class RepositoryTree {
 
     private static final System.Logger LOG = System.getLogger(RepositoryTree.class.getName());
+
+    /** The model files a version directory may hold, one of them. */
+    private static final List<String> MODEL_FILES = List.of(ModelCodec.FILE_NAME, OnnxServable.FILE_NAME);
 
     private final Path root;
     private final ModelLimits limits;
@@ -66,7 +70,8 @@ class RepositoryTree {
     }
 
     /**
-     * Version number → "size:mtime" of its model file, for the version directories holding one.
+     * Version number → "size:mtime" of its model file ({@code model.rfm} or {@code model.onnx}; both stamps when
+     * both are there, which fails at load), for the version directories holding one.
      *
      * @throws IOException when the directory or an entry cannot be read: the caller keeps what it has
      *                     rather than take the versions it could not see for removed ones
@@ -76,10 +81,20 @@ class RepositoryTree {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(modelDirectory(model))) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                Path file = p.resolve(ModelCodec.FILE_NAME);
-                if (RepositoryNames.isVersion(n) && Files.isRegularFile(file)) {
-                    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                    out.put(Long.parseLong(n), a.size() + ":" + a.lastModifiedTime().toMillis());
+                if (!RepositoryNames.isVersion(n)) {
+                    continue;
+                }
+                StringBuilder stamp = new StringBuilder();
+                for (String name : MODEL_FILES) {
+                    Path file = p.resolve(name);
+                    if (Files.isRegularFile(file)) {
+                        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                        stamp.append(stamp.length() == 0 ? "" : " ").append(a.size()).append(':')
+                                .append(a.lastModifiedTime().toMillis());
+                    }
+                }
+                if (stamp.length() > 0) {
+                    out.put(Long.parseLong(n), stamp.toString());
                 }
             }
         } catch (DirectoryIteratorException e) {
@@ -93,11 +108,20 @@ class RepositoryTree {
      * breaks the limits.
      */
     Servable load(String model, long version, ModelConfig config, Blas blas, BatchObserver observer) throws IOException {
-        Path file = modelDirectory(model).resolve(Long.toString(version)).resolve(ModelCodec.FILE_NAME);
+        Path dir = modelDirectory(model).resolve(Long.toString(version));
+        boolean onnx = Files.isRegularFile(dir.resolve(OnnxServable.FILE_NAME));
+        if (onnx && Files.isRegularFile(dir.resolve(ModelCodec.FILE_NAME))) {
+            throw new ModelFileException(dir, "holds both " + ModelCodec.FILE_NAME + " and " + OnnxServable.FILE_NAME
+                    + " (expected: one model file)");
+        }
+        Path file = dir.resolve(onnx ? OnnxServable.FILE_NAME : ModelCodec.FILE_NAME);
         String outside = outside(file);
         if (outside != null) {
             logRefused(file);
             throw new ModelFileException(file, outside);
+        }
+        if (onnx) {
+            return OnnxServable.load(model + "-" + version, file, limits, config.onnx(), config.batching(), observer);
         }
         return new RingfoldServable(model + "-" + version, ModelCodec.load(file, limits), config.batching(), blas, observer);
     }
