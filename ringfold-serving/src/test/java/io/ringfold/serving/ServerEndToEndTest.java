@@ -78,7 +78,8 @@ class ServerEndToEndTest {
     void everyEndpointAnswers() throws Exception {
         assertThat(ok("GET", "/v2/health/live", null).toString()).isEqualTo("{\"live\":true}");
         assertThat(ok("GET", "/v2/health/ready", null).toString()).isEqualTo("{\"ready\":true}");
-        assertThat(ok("GET", "/v2", null).get("extensions").toString()).isEqualTo("[\"model_repository\"]");
+        assertThat(ok("GET", "/v2", null).get("extensions").toString()).isEqualTo("[\"model_repository\","
+                + "\"binary_tensor_data\",\"model_configuration\",\"statistics\"]");
         JsonNode meta = ok("GET", "/v2/models/iris", null);
         assertThat(meta.get("inputs").toString()).isEqualTo("[{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,2]}]");
         assertThat(meta.get("outputs").toString()).isEqualTo("[{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[-1,3]},"
