@@ -29,9 +29,18 @@ final class ServeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--repository", required = true, paramLabel = "DIR",
-            description = "Model repository: DIR/<model>/<version>/model.rfm, optional DIR/<model>/config.json.")
+    @Option(names = "--repository", paramLabel = "DIR",
+            description = "Model repository: DIR/<model>/<version>/model.rfm or model.onnx, optional DIR/<model>/config.json.")
     Path repository;
+
+    @Option(names = "--model-dir", paramLabel = "DIR",
+            description = "Instead of --repository: one model's directory (KServe's /mnt/models), holding version"
+                    + " directories or the model file itself (served as version 1).")
+    Path modelDir;
+
+    @Option(names = "--model-name", defaultValue = "model", paramLabel = "NAME",
+            description = "With --model-dir: the name the model is served under (default: ${DEFAULT-VALUE}).")
+    String modelName;
 
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -150,9 +159,14 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
     ServerConfig config() {
-        if (!Files.isDirectory(repository)) {
+        if ((repository == null) == (modelDir == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (repository == null ? "no model repository"
+                    : "--repository and --model-dir") + " (expected: --repository DIR, or --model-dir DIR for one model)");
+        }
+        Path dir = repository != null ? repository : modelDir;
+        if (!Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--repository: " + repository + " (expected: an existing directory)");
+                    (repository != null ? "--repository: " : "--model-dir: ") + dir + " (expected: an existing directory)");
         }
         nonNegative("--drain-seconds", drainSeconds);
         nonNegative("--grace-seconds", graceSeconds);
@@ -179,10 +193,10 @@ final class ServeCommand implements Callable<Integer> {
             ConnectionLimits limits = new ConnectionLimits(maxConnections, Duration.ofSeconds(idleTimeoutSeconds),
                     Duration.ofSeconds(requestTimeoutSeconds), Duration.ofSeconds(handshakeTimeoutSeconds),
                     maxPipelinedRequests, maxBufferedBodyBytes, grpcMaxConcurrentCalls);
-            ServerConfig config = new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                    maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds), authTokenFile,
-                    tlsCert, tlsKey, accessLog, limits, new ModelLimits(maxModelBytes, maxModelHeaderBytes,
-                    maxModelTensors, maxModelColumns, maxModelClasses, true));
+            ServerConfig config = new ServerConfig(dir, host, port, grpcPort,
+                    pollSeconds, batching, maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds),
+                    authTokenFile, tlsCert, tlsKey, accessLog, limits, new ModelLimits(maxModelBytes, maxModelHeaderBytes,
+                    maxModelTensors, maxModelColumns, maxModelClasses, true), modelDir != null ? modelName : null);
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {

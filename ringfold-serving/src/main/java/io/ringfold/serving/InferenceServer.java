@@ -56,7 +56,9 @@ public final class InferenceServer implements AutoCloseable {
         if (accessLog != null) {
             metrics.accessLogDropped(accessLog::dropped);
         }
-        this.repository = new ModelRepository(config.repository(), config.batching(), metrics, blas,
+        this.repository = config.singleModel() == null
+                ? new ModelRepository(config.repository(), config.batching(), metrics, blas, config.modelLimits())
+                : ModelRepository.singleModel(config.repository(), config.singleModel(), config.batching(), metrics, blas,
                 config.modelLimits());
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));

@@ -2,6 +2,7 @@ package io.ringfold.serving;
 
 import io.ringfold.io.ModelLimits;
 import io.ringfold.serving.batching.BatchingConfig;
+import io.ringfold.serving.repository.RepositoryNames;
 import io.ringfold.serving.connection.ConnectionLimits;
 
 import java.nio.file.Path;
@@ -26,11 +27,13 @@ import java.time.Duration;
  * @param accessLog     whether each HTTP request and gRPC call is written to stdout as one JSON line
  * @param limits        connections, timeouts and buffered bytes allowed to clients, both ports
  * @param modelLimits   how large a model file the repository loads; a larger one fails to load, naming the limit
+ * @param singleModel   null for a repository of model directories; else {@code repository} is this one model's
+ *                      directory (KServe mounts one model at {@code /mnt/models}), served under this name
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
                            BatchingConfig batching, int maxBodyBytes, Duration drainPeriod, Duration gracePeriod,
                            Path authTokenFile, Path tlsCertFile, Path tlsKeyFile, boolean accessLog,
-                           ConnectionLimits limits, ModelLimits modelLimits) {
+                           ConnectionLimits limits, ModelLimits modelLimits, String singleModel) {
 
     /** The {@code --drain-seconds} default: a few seconds more than endpoint removal usually takes. */
     public static final int DEFAULT_DRAIN_SECONDS = 5;
@@ -63,6 +66,9 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
         if (limits == null) {
             throw new IllegalArgumentException("limits: null (expected: connection limits)");
         }
+        if (singleModel != null) {
+            RepositoryNames.checkModelName(singleModel);
+        }
         if (modelLimits == null) {
             throw new IllegalArgumentException("modelLimits: null (expected: limits, e.g. ModelLimits.defaults())");
         }
@@ -75,84 +81,90 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
                 Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Duration.ofSeconds(DEFAULT_GRACE_SECONDS), null, null, null,
-                false, ConnectionLimits.defaults(), ModelLimits.defaults());
+                false, ConnectionLimits.defaults(), ModelLimits.defaults(), null);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
     public ServerConfig withGrpcPort(int p) {
         return new ServerConfig(repository, host, port, p, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withPollSeconds(int s) {
         return new ServerConfig(repository, host, port, grpcPort, s, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 n, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withDrainPeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, d, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, d, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, f, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, certFile, keyFile, accessLog, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withAccessLog(boolean on) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, on, limits,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withLimits(ConnectionLimits l) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, l,
-                modelLimits);
+                modelLimits, singleModel);
     }
 
     public ServerConfig withModelLimits(ModelLimits m) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, m);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, m, singleModel);
+    }
+
+    /** {@code repository} as the directory of one model, served as {@code name} (null: a repository of models). */
+    public ServerConfig withSingleModel(String name) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, drainPeriod,
+                gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, modelLimits, name);
     }
 }

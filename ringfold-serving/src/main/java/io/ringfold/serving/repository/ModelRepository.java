@@ -68,6 +68,16 @@ public final class ModelRepository implements AutoCloseable {
         this(new RepositoryTree(root, limits), serverBatching, metrics, blas);
     }
 
+    /**
+     * The one model whose directory is {@code dir} (version directories, or the model file itself as version 1),
+     * served as {@code name}: the layout KServe gives a model server at /mnt/models.
+     */
+    public static ModelRepository singleModel(Path dir, String name, BatchingConfig serverBatching, ServingMetrics metrics,
+                                              Blas blas, ModelLimits limits) {
+        return new ModelRepository(new RepositoryTree(dir, limits, RepositoryNames.checkModelName(name)), serverBatching,
+                metrics, blas);
+    }
+
     /** Reads the file system through {@code tree}: the seam for tests that make a listing or a load fail. */
     ModelRepository(RepositoryTree tree, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas) {
         Path root = tree.root();
@@ -114,8 +124,8 @@ public final class ModelRepository implements AutoCloseable {
      */
     public synchronized void load(String model) {
         RepositoryNames.checkModelName(model);
-        if (!Files.isDirectory(root.resolve(model))) {
-            throw new ModelNotFoundException("model '" + model + "': no directory " + root.resolve(model));
+        if (!Files.isDirectory(tree.modelDirectory(model))) {
+            throw new ModelNotFoundException("model '" + model + "': no directory " + tree.modelDirectory(model));
         }
         Entry e = models.computeIfAbsent(model, n -> new Entry());
         e.unloaded = false;

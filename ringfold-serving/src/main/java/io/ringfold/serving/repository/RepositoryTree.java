@@ -38,10 +38,21 @@ class RepositoryTree {
 
     private final Path root;
     private final ModelLimits limits;
+    /** Null, or the name of the one model whose directory {@link #root} is. */
+    private final String singleModel;
 
     RepositoryTree(Path root, ModelLimits limits) {
+        this(root, limits, null);
+    }
+
+    /**
+     * @param singleModel null for a repository of model directories; else {@code root} is the directory of this
+     *                    one model: version directories, or the model file itself (then version 1)
+     */
+    RepositoryTree(Path root, ModelLimits limits, String singleModel) {
         this.root = root;
         this.limits = limits;
+        this.singleModel = singleModel;
     }
 
     Path root() {
@@ -49,11 +60,14 @@ class RepositoryTree {
     }
 
     Path modelDirectory(String model) {
-        return root.resolve(model);
+        return singleModel != null ? root : root.resolve(model);
     }
 
     /** The names of the model directories, sorted. */
     List<String> models() throws IOException {
+        if (singleModel != null) {
+            return List.of(singleModel);
+        }
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
@@ -78,23 +92,19 @@ class RepositoryTree {
      */
     Map<Long, String> versions(String model) throws IOException {
         Map<Long, String> out = new TreeMap<>();
+        if (holdsModelFile(model)) {
+            out.put(1L, stamp(modelDirectory(model)));
+            return out;
+        }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(modelDirectory(model))) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
                 if (!RepositoryNames.isVersion(n)) {
                     continue;
                 }
-                StringBuilder stamp = new StringBuilder();
-                for (String name : MODEL_FILES) {
-                    Path file = p.resolve(name);
-                    if (Files.isRegularFile(file)) {
-                        BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                        stamp.append(stamp.length() == 0 ? "" : " ").append(a.size()).append(':')
-                                .append(a.lastModifiedTime().toMillis());
-                    }
-                }
-                if (stamp.length() > 0) {
-                    out.put(Long.parseLong(n), stamp.toString());
+                String stamp = stamp(p);
+                if (!stamp.isEmpty()) {
+                    out.put(Long.parseLong(n), stamp);
                 }
             }
         } catch (DirectoryIteratorException e) {
@@ -103,12 +113,34 @@ class RepositoryTree {
         return out;
     }
 
+    /** "size:mtime" of the model files in {@code dir}, space-separated; empty when there is none. */
+    private static String stamp(Path dir) throws IOException {
+        StringBuilder stamp = new StringBuilder();
+        for (String name : MODEL_FILES) {
+            Path file = dir.resolve(name);
+            if (Files.isRegularFile(file)) {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                stamp.append(stamp.length() == 0 ? "" : " ").append(a.size()).append(':')
+                        .append(a.lastModifiedTime().toMillis());
+            }
+        }
+        return stamp.toString();
+    }
+
+    /**
+     * Whether the single model's directory holds its model file itself, without version directories (as KServe's
+     * storage initializer leaves a model at /mnt/models): it is version 1.
+     */
+    private boolean holdsModelFile(String model) {
+        return singleModel != null && MODEL_FILES.stream().anyMatch(f -> Files.isRegularFile(modelDirectory(model).resolve(f)));
+    }
+
     /**
      * The backend of {@code version}, not yet warmed; refused when its file resolves outside the repository or
      * breaks the limits.
      */
     Servable load(String model, long version, ModelConfig config, Blas blas, BatchObserver observer) throws IOException {
-        Path dir = modelDirectory(model).resolve(Long.toString(version));
+        Path dir = holdsModelFile(model) ? modelDirectory(model) : modelDirectory(model).resolve(Long.toString(version));
         boolean onnx = Files.isRegularFile(dir.resolve(OnnxServable.FILE_NAME));
         if (onnx && Files.isRegularFile(dir.resolve(ModelCodec.FILE_NAME))) {
             throw new ModelFileException(dir, "holds both " + ModelCodec.FILE_NAME + " and " + OnnxServable.FILE_NAME
