@@ -5,6 +5,7 @@ import io.ringfold.serving.core.ModelSignature;
 import io.ringfold.serving.core.Tensor;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,4 +41,12 @@ public interface Servable {
 
     /** One line for the log: what was loaded. */
     String describe();
+
+    /**
+     * What the model file says of itself (an ONNX graph's producer, name, version and custom metadata), for the
+     * model configuration and the dashboard; empty when it says nothing.
+     */
+    default Map<String, String> metadata() {
+        return Map.of();
+    }
 }

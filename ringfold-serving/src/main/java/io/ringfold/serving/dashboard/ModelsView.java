@@ -149,6 +149,8 @@ public final class ModelsView {
         s.columns().forEach(cols::add);
         ArrayNode classes = vn.putArray("class_names");
         s.classNames().forEach(classes::add);
+        ObjectNode metadata = vn.putObject("metadata");
+        sv.servable().metadata().forEach(metadata::put);
         if (sv.servable() instanceof RingfoldServable r) {
             Model m = r.model();
             in.put("width", r.ringfoldSignature().width());

@@ -39,6 +39,8 @@ final class TritonViews {
                     .putObject("default_queue_policy").put("max_queue_size", b.maxQueueSize());
         }
         n.putArray("instance_group").addObject().put("count", b.workers()).put("kind", "KIND_CPU");
+        ObjectNode parameters = n.putObject("parameters");
+        sv.servable().metadata().forEach((k, v) -> parameters.putObject(k).put("string_value", v));
         return n;
     }
 

@@ -130,6 +130,7 @@ public final class OnnxServable implements Servable {
     }
 
     /** The graph's metadata (producer, graph name, domain, version, description, custom entries), for the server's metadata. */
+    @Override
     public Map<String, String> metadata() {
         return graph.metadata();
     }

@@ -126,6 +126,7 @@ class OnnxEndToEndTest {
         JsonNode config = json("/v2/models/two/config", null);
         assertThat(config.get("max_batch_size").asInt()).isEqualTo(8);
         assertThat(config.get("input").get(0).get("dims").toString()).isEqualTo("[3]");
+        assertThat(config.get("parameters").get("producer").get("string_value").asText()).isEqualTo("pytorch");
     }
 
     @Test
