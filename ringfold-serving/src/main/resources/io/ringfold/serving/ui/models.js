@@ -47,7 +47,8 @@ function row(model, v, first, span) {
     v.reason ? el('div', {class: 'small reason'}, v.reason) : null));
   const labels = Object.entries(model.labels).filter(([, ver]) => String(ver) === String(v.version)).map(([l]) => l);
   tr.append(el('td', {}, labels.length ? labels.map(l => el('span', {class: 'tag'}, l)) : '–'));
-  tr.append(el('td', {}, v.architecture ? el('code', {}, v.architecture) : '–',
+  tr.append(el('td', {}, v.architecture ? el('code', {}, v.architecture)
+      : v.platform && v.platform !== 'ringfold' ? el('code', {title: (v.inputs || []).concat(v.outputs || []).join('\n')}, v.platform) : '–',
     v.parameters ? el('div', {class: 'small muted'}, fmt(v.parameters) + ' parameters') : null));
   tr.append(el('td', {}, metrics(v.evaluation)));
   tr.append(el('td', {class: 'num'}, v.requests ? `${fmt(v.requests.success)} ok / ${fmt(v.requests.failure)} failed` : '–'));
