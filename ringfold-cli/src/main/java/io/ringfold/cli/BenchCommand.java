@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code ringfold bench ...}: measurements that need the real runtime (collectives across processes). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchAllReduceCommand.class, BenchGrpcCommand.class})
+        subcommands = {BenchAllReduceCommand.class, BenchGrpcCommand.class, BenchOnnxCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec

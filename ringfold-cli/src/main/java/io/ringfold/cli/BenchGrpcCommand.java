@@ -71,6 +71,9 @@ final class BenchGrpcCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "Seconds sent before measuring (default: 2).")
     int warmup = 2;
 
+    @Option(names = "--rows", description = "Rows per request (default: 1).")
+    int rows = 1;
+
     @Option(names = "--json", description = "One JSON object.")
     boolean json;
 
@@ -79,6 +82,9 @@ final class BenchGrpcCommand implements Callable<Integer> {
         if (connections <= 0 || duration <= 0 || warmup < 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--connections " + connections
                     + " --duration " + duration + " --warmup " + warmup + " (expected: > 0, > 0, >= 0)");
+        }
+        if (rows <= 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rows: " + rows + " (expected: > 0)");
         }
         if (threads <= 0) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--threads: " + threads + " (expected: > 0)");
@@ -108,12 +114,12 @@ final class BenchGrpcCommand implements Callable<Integer> {
             List<Long> shape = meta.getInputs(0).getShapeList();
             int width = (int) (long) shape.get(shape.size() - 1);
             InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-            for (int i = 0; i < width; i++) {
+            for (int i = 0; i < rows * width; i++) {
                 contents.addFp32Contents(1f);
             }
             ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(model)
                     .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(meta.getInputs(0).getName())
-                            .setDatatype("FP32").addShape(1).addShape(width).setContents(contents))
+                            .setDatatype("FP32").addShape(rows).addShape(width).setContents(contents))
                     .build();
             long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
             long end = start + TimeUnit.SECONDS.toNanos(duration);

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# ONNX serving overhead: the server's own time per request against ONNX Runtime called directly in process,
+# in the same run. Not part of the test run.
+#
+#   bench/serving/onnx.sh [--seconds S] [--out DIR]
+#
+# Trains the digits MLP (64-128-10), exports it with `./ringfold export --format onnx` and serves the ONNX file
+# (`serve`'s defaults: dynamic batching on; then --no-batching). One client at a time sends v2 infer requests of
+# 1 and 64 rows over HTTP (wrk, one connection) and over gRPC (`./ringfold bench grpc --connections 1 --rows N`).
+# The server's own time per request is the mean of ringfold_request_duration_seconds over the run (from the
+# request decoded to its answer ready: tensor checks, queue, ONNX Runtime, reply encoding), scraped from
+# /metrics before and after; the peer is `./ringfold bench onnx MODEL --rows N` (create the input tensor, run,
+# copy the outputs, with the server's session options). Prints a Markdown table (also DIR/table.md).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+seconds=5
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "onnx.sh: unknown argument '$1' (expected: --seconds S, --out DIR)" >&2; exit 2 ;;
+  esac
+done
+out="${out:-$(mktemp -d /tmp/ringfold-onnx-bench.XXXXXX)}"
+mkdir -p "$out"
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "onnx.sh: installing wrk" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >&2
+fi
+port=18090
+grpc=18091
+base="http://127.0.0.1:$port"
+
+echo "== build: mvn -B -q -o -DskipTests package -pl ringfold-cli -am" >&2
+mvn -B -q -o -DskipTests package -pl ringfold-cli -am >&2
+
+repo="$out/repo"
+if [ ! -f "$repo/mlp/1/model.onnx" ]; then
+  ./ringfold train --data digits --model mlp --hidden 128 --epochs 2 --seed 1 --out "$out/trained" >&2
+  mkdir -p "$repo/mlp/1"
+  ./ringfold export --format onnx "$out/trained" "$repo/mlp/1/model.onnx" >&2
+fi
+
+row='0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0'
+rows64=$(python3 -c "print(','.join(['$row'] * 64))")
+printf '{"inputs": [{"name": "input", "shape": [1, 64], "datatype": "FP32", "data": [%s]}]}' "$row" > "$out/v2-1.json"
+printf '{"inputs": [{"name": "input", "shape": [64, 64], "datatype": "FP32", "data": [%s]}]}' "$rows64" > "$out/v2-64.json"
+cat bench/serving/post.lua bench/serving/report.lua > "$out/post.lua"
+
+scrape() { curl -s "$base/metrics" > "$out/metrics.$1"; }
+metric() {
+  awk -v k="ringfold_$2{model=\"mlp\"" 'index($0, k) == 1 { print $2; found = 1 } END { if (!found) print 0 }' "$out/metrics.$1"
+}
+server_us() {
+  python3 -c "
+rs = $(metric after request_duration_seconds_sum) - $(metric before request_duration_seconds_sum)
+rc = $(metric after request_duration_seconds_count) - $(metric before request_duration_seconds_count)
+print('%.1f' % (rs / rc * 1e6) if rc else '-')"
+}
+
+server_pid=""
+start_server() {
+  ./ringfold serve --repository "$repo" --host 127.0.0.1 --port "$port" --grpc-port "$grpc" --poll-seconds 0 "$@" \
+    > "$out/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 300); do
+    if curl -sf "$base/v2/health/ready" >/dev/null 2>&1; then return 0; fi
+    sleep 0.1
+  done
+  echo "onnx.sh: server not ready after 30 s; see $out/server.log" >&2
+  exit 1
+}
+stop_server() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" || true
+}
+
+: > "$out/results.txt"
+measure_all() {
+  local mode="$1"
+  for n in 1 64; do
+    BODY="$out/v2-$n.json" wrk -t1 -c1 -d2s -s "$out/post.lua" "$base/v2/models/mlp/infer" > /dev/null
+    scrape before
+    local line
+    line=$(BODY="$out/v2-$n.json" wrk -t1 -c1 -d"${seconds}s" --latency -s "$out/post.lua" "$base/v2/models/mlp/infer" \
+      | tee -a "$out/wrk.log" | grep '^RESULT')
+    scrape after
+    # RESULT rps mean p50 p99 errors non2xx
+    echo "$mode http $n $(server_us) $(echo "$line" | awk '{print $2, $3}')" >> "$out/results.txt"
+    scrape before
+    local g
+    g=$(./ringfold bench grpc --target "127.0.0.1:$grpc" --model mlp --connections 1 --rows "$n" --duration "$seconds" \
+      --warmup 2 --json | tail -1)
+    scrape after
+    echo "$mode grpc $n $(server_us) $(echo "$g" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests_per_second"], d.get("mean_us", d.get("p50_us", "-")))')" \
+      >> "$out/results.txt"
+  done
+}
+
+{
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "git: $(git rev-parse --short HEAD)$(git diff --quiet || echo -dirty)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} > "$out/env.txt"
+
+for n in 1 64; do
+  ./ringfold bench onnx "$repo/mlp/1/model.onnx" --rows "$n" --seconds "$seconds" --json | tail -1 > "$out/direct-$n.json"
+done
+start_server
+measure_all batching
+stop_server
+start_server --no-batching
+measure_all no-batching
+stop_server
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/env.txt"
+
+python3 - "$out" <<'PY' | tee "$out/table.md"
+import json, sys
+out = sys.argv[1]
+direct = {n: json.load(open(f"{out}/direct-{n}.json"))["us_per_run"] for n in (1, 64)}
+print("| server | protocol | rows | ONNX Runtime direct µs | server µs/request | server beyond the runtime µs | client req/s |")
+print("|---|---|---|---|---|---|---|")
+for line in open(out + "/results.txt"):
+    mode, proto, n, server, rps = line.split()[:5]
+    d = direct[int(n)]
+    beyond = "-" if server == "-" else "%.1f" % (float(server) - d)
+    print(f"| {mode} | {proto} | {n} | {d:.1f} | {server} | {beyond} | {float(rps):,.0f} |")
+PY
+cat "$out/env.txt" >&2
