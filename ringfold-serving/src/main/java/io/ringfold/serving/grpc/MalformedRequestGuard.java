@@ -49,8 +49,8 @@ final class MalformedRequestGuard {
     /** {@code ModelInferRequest of grpc_predict_v2.proto}: the request message and its file, from the method's schema. */
     private static String requestType(MethodDescriptor<?, ?> d) {
         if (d.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier s) {
-            Descriptors.MethodDescriptor m = s.getMethodDescriptor();
-            return m.getInputType().getName() + " of " + m.getFile().getName();
+            Descriptors.Descriptor request = s.getMethodDescriptor().getInputType();
+            return request.getName() + " of " + request.getFile().getName();
         }
         return d.getBareMethodName() + "Request";
     }
