@@ -6,9 +6,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ringfold.serving.InferenceServer;
-import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.TestModels;
-import io.ringfold.serving.batching.BatchingConfig;
 import io.ringfold.serving.grpc.v2.GRPCInferenceServiceGrpc;
 import io.ringfold.serving.grpc.v2.InferTensorContents;
 import io.ringfold.serving.grpc.v2.ModelInferRequest;
@@ -105,11 +103,7 @@ class PythonGrpcClientTest {
         }
         assertThat(missing).as("under CI the Python gRPC toolchain must be installed (.ci/run installs it)").isNull();
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
-        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
-                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
-                .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withMaxBodyBytes(64 << 10)
-                .withGracePeriod(Duration.ofSeconds(10));
-        server = InferenceServer.start(config);
+        server = InferenceServer.start(TfServingGrpcEndToEndTest.config(repo));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
     }
 

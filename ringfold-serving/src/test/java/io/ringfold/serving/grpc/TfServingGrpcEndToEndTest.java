@@ -55,10 +55,6 @@ import tensorflow.serving.PredictionServiceGrpc.PredictionServiceBlockingStub;
 import tensorflow.serving.RegressionOuterClass.Regression;
 import tensorflow.serving.RegressionOuterClass.RegressionRequest;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -97,13 +93,16 @@ class TfServingGrpcEndToEndTest {
         Files.writeString(repo.resolve("iris/config.json"),
                 "{\"version_policy\": {\"all\": {}}, \"version_labels\": {\"stable\": 1, \"canary\": 2}}");
         TestModels.write(repo, "reg", 1, TestModels.linear());
-        ServerConfig config = ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO)
-                .withHost("127.0.0.1").withPort(0).withGrpcPort(0)
-                .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withMaxBodyBytes(64 << 10)
-                .withGracePeriod(Duration.ofSeconds(10));
-        server = InferenceServer.start(config);
+        server = InferenceServer.start(config(repo));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         tf = PredictionServiceGrpc.newBlockingStub(channel);
+    }
+
+    /** Free ports on localhost, no polling, batches of one, no drain: the test's server. */
+    static ServerConfig config(Path repo) {
+        return ServerConfig.defaults(repo).withDrainPeriod(Duration.ZERO).withHost("127.0.0.1").withPort(0).withGrpcPort(0)
+                .withPollSeconds(0).withBatching(new BatchingConfig(true, 1, 0, 1, 1)).withMaxBodyBytes(64 << 10)
+                .withGracePeriod(Duration.ofSeconds(10));
     }
 
     @AfterEach
@@ -327,28 +326,13 @@ class TfServingGrpcEndToEndTest {
         MethodDescriptor<byte[], byte[]> rawPredict = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(PredictionServiceGrpc.getPredictMethod().getFullMethodName())
-                .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+                .setRequestMarshaller(new GrpcInferFuzzTest.BytesMarshaller())
+                .setResponseMarshaller(new GrpcInferFuzzTest.BytesMarshaller()).build();
         // Field 1 (model_spec) as a length-delimited value longer than the message.
         StatusRuntimeException e = refused(() -> ClientCalls.blockingUnaryCall(channel, rawPredict,
                 CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), new byte[] {0x0a, 0x7f, 0x01}));
         assertRefused(e, Status.Code.INVALID_ARGUMENT, "Predict request: not a valid protobuf message (expected: a serialized "
                 + "PredictRequest of tensorflow_serving/apis/predict.proto)");
-    }
-
-    private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     static Feature floatFeature(float v) {
