@@ -71,7 +71,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * the v2 service on the same port to check that both answer the same rows with the same bits. Models:
  * "iris", {@link TestModels#softmax} at versions 1 (s = 1) and 2 (s = 2), labels stable = 1 and canary = 2,
  * version 3 a corrupt file (failed to load); "reg", {@link TestModels#linear} (y = 2 x0 - x1 + 0.5, exact in
- * float for the rows used here).
+ * float for the rows used here); "colour", {@link TestModels#colourRegressor} (a BYTES input: a categorical
+ * column colour and a number x, y = 1 (blue) or 2 (red) + 10 x + 0.5).
  */
 class TfServingGrpcEndToEndTest {
 
@@ -80,6 +81,8 @@ class TfServingGrpcEndToEndTest {
 
     @TempDir
     Path repo;
+    @TempDir
+    Path secrets;
 
     private InferenceServer server;
     private ManagedChannel channel;
@@ -93,6 +96,7 @@ class TfServingGrpcEndToEndTest {
         Files.writeString(repo.resolve("iris/config.json"),
                 "{\"version_policy\": {\"all\": {}}, \"version_labels\": {\"stable\": 1, \"canary\": 2}}");
         TestModels.write(repo, "reg", 1, TestModels.linear());
+        TestModels.write(repo, "colour", 1, TestModels.colourRegressor("error"));
         server = InferenceServer.start(config(repo));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         tf = PredictionServiceGrpc.newBlockingStub(channel);
@@ -279,7 +283,7 @@ class TfServingGrpcEndToEndTest {
     @Test
     void badInputsAreRefusedNamingTheTensor() {
         assertRefused(refused(() -> call().predict(predict("nope", floatVal(ROWS)).build())), Status.Code.NOT_FOUND,
-                "model 'nope': not in the repository (models: [iris, reg])");
+                "model 'nope': not in the repository (models: [colour, iris, reg])");
         assertRefused(refused(() -> call().predict(predict("iris", TensorProto.newBuilder().setDtype(DataType.DT_COMPLEX64)
                 .setTensorShape(shape(1, 2)).addScomplexVal(1).addScomplexVal(0)).build())), Status.Code.INVALID_ARGUMENT,
                 "input 'input': dtype DT_COMPLEX64 (expected: one of [DT_BOOL, DT_UINT8, DT_UINT16, DT_UINT32, DT_UINT64, "
@@ -387,6 +391,53 @@ class TfServingGrpcEndToEndTest {
     }
 
     @Test
+    void regressReadsEveryFeatureKindForAModelWithCategoricalColumns() {
+        Feature blue = Feature.newBuilder().setBytesList(BytesList.newBuilder().addValue(ByteString.copyFromUtf8("blue"))).build();
+        Feature red = Feature.newBuilder().setBytesList(BytesList.newBuilder().addValue(ByteString.copyFromUtf8("red"))).build();
+        Example a = Example.newBuilder().setFeatures(Features.newBuilder().putFeature("colour", blue)
+                .putFeature("x", floatFeature(1))).build();
+        Example b = Example.newBuilder().setFeatures(Features.newBuilder().putFeature("colour", red)
+                .putFeature("x", Feature.newBuilder().setInt64List(Int64List.newBuilder().addValue(2)).build())).build();
+        Example c = Example.newBuilder().setFeatures(Features.newBuilder().putFeature("x", floatFeature(0.25f))).build();
+        Example context = Example.newBuilder().setFeatures(Features.newBuilder().putFeature("colour", red)).build();
+        RegressionRequest req = RegressionRequest.newBuilder().setModelSpec(spec("colour"))
+                .setInput(Input.newBuilder().setExampleListWithContext(ExampleListWithContext.newBuilder()
+                        .addExamples(a).addExamples(b).addExamples(c).setContext(context))).build();
+        assertThat(call().regress(req).getResult().getRegressionsList()).extracting(Regression::getValue)
+                .containsExactly(11.5f, 22.5f, 5f);
+        Example green = Example.newBuilder().setFeatures(Features.newBuilder().putFeature("colour", Feature.newBuilder()
+                .setBytesList(BytesList.newBuilder().addValue(ByteString.copyFromUtf8("green"))).build())
+                .putFeature("x", floatFeature(1))).build();
+        StatusRuntimeException e = refused(() -> call().regress(RegressionRequest.newBuilder().setModelSpec(spec("colour"))
+                .setInput(examples(green)).build()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).contains("green");
+    }
+
+    @Test
+    void everyRpcNeedsTheTokenWhenOneIsSet() throws Exception {
+        Path token = Files.writeString(secrets.resolve("token"), "tf-Token.7\n");
+        InferenceServer guarded = InferenceServer.start(config(repo).withAuthTokenFile(token));
+        ManagedChannel c = NettyChannelBuilder.forAddress("127.0.0.1", guarded.grpcPort()).usePlaintext().build();
+        try {
+            PredictionServiceBlockingStub none = PredictionServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS);
+            assertThat(refused(() -> none.predict(predict("iris", floatVal(ROWS)).build())).getStatus().getCode())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(refused(() -> ModelServiceGrpc.newBlockingStub(c).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .getModelStatus(GetModelStatusRequest.newBuilder().setModelSpec(spec("iris")).build())).getStatus().getCode())
+                    .isEqualTo(Status.Code.UNAUTHENTICATED);
+            io.grpc.Metadata md = new io.grpc.Metadata();
+            md.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer tf-Token.7");
+            PredictResponse r = none.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(md))
+                    .predict(predict("iris", floatVal(ROWS)).build());
+            assertThat(r.getOutputsMap()).containsOnlyKeys("probabilities", "class");
+        } finally {
+            c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            guarded.shutdown();
+        }
+    }
+
+    @Test
     void classifyAndRegressRefuseTheWrongModelAndBadExamples() {
         assertRefused(refused(() -> call().classify(ClassificationRequest.newBuilder().setModelSpec(spec("reg"))
                 .setInput(examples(example(1, 0))).build())), Status.Code.INVALID_ARGUMENT,
@@ -395,7 +446,7 @@ class TfServingGrpcEndToEndTest {
                 .setInput(examples(example(1, 0))).build())), Status.Code.INVALID_ARGUMENT,
                 "Regress: model 'iris' is a classifier (expected: Classify or Predict)");
         assertRefused(refused(() -> call().classify(ClassificationRequest.newBuilder().setModelSpec(spec("nope"))
-                .setInput(examples(example(1, 0))).build())), Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [iris, reg])");
+                .setInput(examples(example(1, 0))).build())), Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [colour, iris, reg])");
         Example extra = example(1, 0).toBuilder().setFeatures(example(1, 0).getFeatures().toBuilder()
                 .putFeature("x2", floatFeature(1))).build();
         assertRefused(refused(() -> call().regress(RegressionRequest.newBuilder().setModelSpec(spec("reg"))
@@ -451,7 +502,7 @@ class TfServingGrpcEndToEndTest {
                 .addMetadataField("signature_def").addMetadataField("assets").build())), Status.Code.INVALID_ARGUMENT,
                 "metadata_field: 'assets' (expected: signature_def)");
         assertRefused(refused(() -> call().getModelMetadata(GetModelMetadataRequest.newBuilder().setModelSpec(spec("nope"))
-                .addMetadataField("signature_def").build())), Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [iris, reg])");
+                .addMetadataField("signature_def").build())), Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [colour, iris, reg])");
     }
 
     @Test
@@ -480,7 +531,7 @@ class TfServingGrpcEndToEndTest {
                 .setName("iris").setVersion(Int64Value.of(9))).build())), Status.Code.NOT_FOUND,
                 "model 'iris': version 9 not found (versions: [1, 2, 3])");
         assertRefused(refused(() -> models.getModelStatus(GetModelStatusRequest.newBuilder().setModelSpec(spec("nope")).build())),
-                Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [iris, reg])");
+                Status.Code.NOT_FOUND, "model 'nope': not in the repository (models: [colour, iris, reg])");
     }
 
     @Test
