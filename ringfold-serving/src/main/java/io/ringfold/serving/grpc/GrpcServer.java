@@ -30,8 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService} and TensorFlow
- * Serving's {@link TfServingPredictionService} and {@link TfServingModelService}: over TLS
+ * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService}: over TLS
  * when given a server key (the HTTPS certificate and key), cleartext otherwise; with a bearer token, every
  * call but the health RPCs must carry it ({@link BearerAuthInterceptor}); with an access log, every call is
  * logged ({@link GrpcAccessLog}). Each connection is bounded: at most {@code maxConcurrentCalls} calls at once
@@ -95,9 +94,9 @@ public final class GrpcServer implements AutoCloseable {
                 // Calls reset by their client, as a flood would (HTTP/2 "rapid reset"), end the connection.
                 .maxRstFramesPerWindow(MAX_RESETS_PER_10_SECONDS, 10)
                 .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
-                        interceptors(token, accessLog)))
-                .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingPredictionService(repo).bindService()), interceptors(token, accessLog)))
-                .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingModelService(repo).bindService()), interceptors(token, accessLog)));
+                        interceptors(token, accessLog)));
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingPredictionService(repo).bindService()), interceptors(token, accessLog)));
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingModelService(repo).bindService()), interceptors(token, accessLog)));
         if (tls != null) {
             builder.sslContext(sslContext(tls));
         }
