@@ -95,6 +95,8 @@ public final class GrpcServer implements AutoCloseable {
                 .maxRstFramesPerWindow(MAX_RESETS_PER_10_SECONDS, 10)
                 .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
                         interceptors(token, accessLog)));
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingPredictionService(repo).bindService()), interceptors(token, accessLog)));
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingModelService(repo).bindService()), interceptors(token, accessLog)));
         if (tls != null) {
             builder.sslContext(sslContext(tls));
         }

@@ -1,5 +1,6 @@
 package io.ringfold.serving.grpc;
 
+import com.google.protobuf.Descriptors;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -9,6 +10,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 
 import java.io.InputStream;
 
@@ -40,8 +42,17 @@ final class MalformedRequestGuard {
                 .setRequestMarshaller(new NullOnMalformed<>(d.getRequestMarshaller())).build();
         ServerCallHandler<Q, R> next = m.getServerCallHandler();
         String refusal = d.getBareMethodName() + " request: not a valid protobuf message (expected: a serialized "
-                + d.getBareMethodName() + "Request of grpc_predict_v2.proto)";
+                + requestType(d) + ")";
         return ServerMethodDefinition.create(guarded, (call, headers) -> new Listener<>(next.startCall(call, headers), call, refusal));
+    }
+
+    /** {@code ModelInferRequest of grpc_predict_v2.proto}: the request message and its file, from the method's schema. */
+    private static String requestType(MethodDescriptor<?, ?> d) {
+        if (d.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier s) {
+            Descriptors.Descriptor request = s.getMethodDescriptor().getInputType();
+            return request.getName() + " of " + request.getFile().getName();
+        }
+        return d.getBareMethodName() + "Request";
     }
 
     /** The delegate's parse, with a parse failure as null (a protobuf message is never null otherwise). */

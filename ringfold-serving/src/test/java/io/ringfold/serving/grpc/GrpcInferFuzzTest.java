@@ -198,7 +198,8 @@ class GrpcInferFuzzTest {
         assertThat(a.getOutputs(1).getContents().getBytesContents(0).toStringUtf8()).as(after).isEqualTo("a");
     }
 
-    private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    /** Bytes as they are, to send what no stub would. */
+    static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
         @Override
         public InputStream stream(byte[] value) {
             return new ByteArrayInputStream(value);
