@@ -7,10 +7,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Answers a request message that is not valid protobuf for its method with INVALID_ARGUMENT. Left to
@@ -27,10 +30,18 @@ final class MalformedRequestGuard {
 
     /** {@code service} with every method's requests parsed through the guard. */
     static ServerServiceDefinition guard(ServerServiceDefinition service) {
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        // The new descriptor keeps the service's schema (its .proto file), which server reflection lists.
+        ServiceDescriptor original = service.getServiceDescriptor();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+        ServiceDescriptor.Builder d = ServiceDescriptor.newBuilder(original.getName())
+                .setSchemaDescriptor(original.getSchemaDescriptor());
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            b.addMethod(guard(m));
+            ServerMethodDefinition<?, ?> g = guard(m);
+            methods.add(g);
+            d.addMethod(g.getMethodDescriptor());
         }
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(d.build());
+        methods.forEach(b::addMethod);
         return b.build();
     }
 
