@@ -1,5 +1,6 @@
 package io.ringfold.serving.grpc;
 
+import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -51,8 +52,17 @@ final class MalformedRequestGuard {
                 .setRequestMarshaller(new NullOnMalformed<>(d.getRequestMarshaller())).build();
         ServerCallHandler<Q, R> next = m.getServerCallHandler();
         String refusal = d.getBareMethodName() + " request: not a valid protobuf message (expected: a serialized "
-                + d.getBareMethodName() + "Request of grpc_predict_v2.proto)";
+                + requestType(d) + ")";
         return ServerMethodDefinition.create(guarded, (call, headers) -> new Listener<>(next.startCall(call, headers), call, refusal));
+    }
+
+    /** "ModelInferRequest of grpc_predict_v2.proto": the request message and the file defining it. */
+    private static String requestType(MethodDescriptor<?, ?> d) {
+        if (d.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> p
+                && p.getMessagePrototype() instanceof Message m) {
+            return m.getDescriptorForType().getName() + " of " + m.getDescriptorForType().getFile().getName();
+        }
+        return d.getBareMethodName() + "Request";
     }
 
     /** The delegate's parse, with a parse failure as null (a protobuf message is never null otherwise). */

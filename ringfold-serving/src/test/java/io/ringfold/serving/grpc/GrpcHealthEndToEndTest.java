@@ -1,12 +1,15 @@
 package io.ringfold.serving.grpc;
 
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.TestModels;
@@ -20,6 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,6 +113,37 @@ class GrpcHealthEndToEndTest {
         }
         try (HealthWatch watch = new HealthWatch(channel, "iris")) {
             assertThat(watch.next(WAIT)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
+        }
+    }
+
+    /** Health is open to any client even with a token configured: bytes that are no request get a status, not a log flood. */
+    @Test
+    void aMalformedCheckIsInvalidArgumentNamingTheMessage() throws Exception {
+        start(Duration.ZERO);
+        MethodDescriptor<byte[], byte[]> rawCheck = HealthGrpc.getCheckMethod().toBuilder(new Bytes(), new Bytes()).build();
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                channel, rawCheck, CallOptions.DEFAULT.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                new byte[] {(byte) 0xff}));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(e.getStatus().getDescription()).isEqualTo("Check request: not a valid protobuf message (expected: a "
+                + "serialized HealthCheckRequest of grpc/health/v1/health.proto)");
+        assertThat(check("")).isEqualTo(ServingStatus.SERVING);
+    }
+
+    /** Request and response as bytes, so that any bytes can be sent. */
+    private record Bytes() implements MethodDescriptor.Marshaller<byte[]> {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
