@@ -118,7 +118,7 @@ public final class GrpcServer implements AutoCloseable {
             builder.addService(ServerInterceptors.intercept(d, interceptors));
         }
         // Health is open without a token (BearerAuthInterceptor); reflection, which describes the API, is not.
-        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(health.service().bindService()),
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(health.bindService()),
                 interceptors));
         builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors));
         builder.addService(ServerInterceptors.intercept(v1alphaReflection(), interceptors));

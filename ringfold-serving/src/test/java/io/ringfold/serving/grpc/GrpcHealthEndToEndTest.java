@@ -23,10 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,6 +46,8 @@ class GrpcHealthEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     /** Long enough to make the calls below while the server drains, on a loaded machine. */
     private static final Duration DRAIN = Duration.ofSeconds(3);
+    /** Far longer than the drain: a shutdown that waited for open Watch streams would take this long. */
+    private static final Duration GRACE = Duration.ofSeconds(30);
 
     @TempDir
     Path repo;
@@ -72,7 +70,7 @@ class GrpcHealthEndToEndTest {
         TestModels.write(repo, "iris", 1, TestModels.softmax(1));
         server = InferenceServer.start(ServerConfig.defaults(repo).withDrainPeriod(drain)
                 .withHost("127.0.0.1").withPort(0).withGrpcPort(0).withPollSeconds(0)
-                .withGracePeriod(Duration.ofSeconds(5)));
+                .withGracePeriod(GRACE));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.grpcPort()).usePlaintext().build();
         return server;
     }
@@ -110,6 +108,8 @@ class GrpcHealthEndToEndTest {
             StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> check(name));
             assertThat(e).as(name).isNotNull();
             assertThat(e.getStatus().getCode()).as(name).isEqualTo(Status.Code.NOT_FOUND);
+            assertThat(e.getStatus().getDescription()).as(name).isEqualTo("service '" + name + "': unknown (expected: "
+                    + "one of ['liveness', '', 'inference.GRPCInferenceService'])");
         }
         try (HealthWatch watch = new HealthWatch(channel, "iris")) {
             assertThat(watch.next(WAIT)).isEqualTo(ServingStatus.SERVICE_UNKNOWN);
@@ -120,7 +120,7 @@ class GrpcHealthEndToEndTest {
     @Test
     void aMalformedCheckIsInvalidArgumentNamingTheMessage() throws Exception {
         start(Duration.ZERO);
-        MethodDescriptor<byte[], byte[]> rawCheck = HealthGrpc.getCheckMethod().toBuilder(new Bytes(), new Bytes()).build();
+        MethodDescriptor<byte[], byte[]> rawCheck = RawBytes.of(HealthGrpc.getCheckMethod());
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
                 channel, rawCheck, CallOptions.DEFAULT.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS),
                 new byte[] {(byte) 0xff}));
@@ -128,23 +128,6 @@ class GrpcHealthEndToEndTest {
         assertThat(e.getStatus().getDescription()).isEqualTo("Check request: not a valid protobuf message (expected: a "
                 + "serialized HealthCheckRequest of grpc/health/v1/health.proto)");
         assertThat(check("")).isEqualTo(ServingStatus.SERVING);
-    }
-
-    /** Request and response as bytes, so that any bytes can be sent. */
-    private record Bytes() implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     @Test
@@ -170,8 +153,19 @@ class GrpcHealthEndToEndTest {
             assertThat(liveness.nothingMore(Duration.ofMillis(200))).as("liveness while draining").isNull();
             assertThat(seen).as("NOT_SERVING streamed before the drain period ends").isLessThan(DRAIN);
 
-            shutdown.get(DRAIN.plus(WAIT).toMillis(), TimeUnit.MILLISECONDS);
+            // After the drain period the server stops accepting calls: every name NOT_SERVING, and each open
+            // Watch ends, so the streams do not hold the shutdown for the grace period.
+            assertThat(liveness.next(WAIT)).isEqualTo(ServingStatus.NOT_SERVING);
+            for (HealthWatch w : new HealthWatch[] {all, service, liveness}) {
+                Status end = w.end(WAIT);
+                assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(end.getDescription()).isEqualTo("grpc.health.v1.Health/Watch: the server is stopping"
+                        + " (expected: watch another replica)");
+            }
+            shutdown.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertThat(server.state()).isEqualTo(InferenceServer.State.STOPPED);
+            assertThat(Duration.ofNanos(System.nanoTime() - begun)).as("shutdown with Watch streams open")
+                    .isLessThan(DRAIN.plus(GRACE).minus(WAIT));
         }
     }
 
@@ -196,6 +190,7 @@ class GrpcHealthEndToEndTest {
 
                     grpc.stopAccepting();
                     assertThat(watch.next(WAIT)).as("once the server stops accepting").isEqualTo(ServingStatus.NOT_SERVING);
+                    assertThat(watch.end(WAIT).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                 }
             } finally {
                 grpc.close(1000);

@@ -2,10 +2,12 @@ package io.ringfold.serving.grpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.TestModels;
@@ -150,6 +152,23 @@ class GrpcRepositoryEndToEndTest {
                 .isEqualTo("model 'nope': no directory " + repo.resolve("nope"));
         assertThat(failure(() -> unload("nope")).getDescription()).isEqualTo("model 'nope': not in the repository");
         assertThat(ready("iris")).as("the served model is untouched").isTrue();
+    }
+
+    /**
+     * Triton's RepositoryModelLoadRequest has the same RPC name but puts model_name in field 2 (field 1 is
+     * repository_name): its bytes reach KServe's message with an empty model_name, refused, never read as
+     * another model.
+     */
+    @Test
+    void aTritonClientsLoadRequestIsRefusedNotMisread() {
+        byte[] triton = {0x12, 4, 'i', 'r', 'i', 's'}; // field 2 (model_name), length-delimited, "iris"
+        Status s = failure(() -> ClientCalls.blockingUnaryCall(channel,
+                RawBytes.of(GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod()),
+                CallOptions.DEFAULT.withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS), triton));
+        assertThat(s.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(s.getDescription()).isEqualTo("model name empty: not found (expected: letters, digits, '_', '-' or '.',"
+                + " no '..')");
+        assertThat(ready("iris")).isTrue();
     }
 
     /** A model whose files do not load is the operator's to fix: INVALID_ARGUMENT with the reason, as over HTTP. */

@@ -2,6 +2,7 @@ package io.ringfold.serving.grpc;
 
 import io.grpc.Channel;
 import io.grpc.Context;
+import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -47,6 +48,16 @@ final class HealthWatch implements AutoCloseable {
         }
         throw new AssertionError("health watch: " + (e == null ? "no status within " + within : e)
                 + " (expected: a serving status)", e instanceof Throwable t ? t : null);
+    }
+
+    /** The status the stream ends with, within {@code within}; fails on a message or no end in time. */
+    Status end(Duration within) throws InterruptedException {
+        Object e = events.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+        if (e instanceof Throwable t) {
+            return Status.fromThrowable(t);
+        }
+        throw new AssertionError("health watch: " + (e == null ? "no end within " + within : e)
+                + " (expected: the stream to end with a status)");
     }
 
     /** Nothing more arrives within {@code within}, or the unexpected event. */
