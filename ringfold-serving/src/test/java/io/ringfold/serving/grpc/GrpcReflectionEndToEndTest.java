@@ -10,7 +10,6 @@ import io.grpc.reflection.v1alpha.ServerReflectionGrpc;
 import io.grpc.reflection.v1alpha.ServerReflectionRequest;
 import io.grpc.reflection.v1alpha.ServerReflectionResponse;
 import io.grpc.reflection.v1alpha.ServiceResponse;
-import io.grpc.stub.StreamObserver;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.TestModels;
@@ -25,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,28 +96,11 @@ class GrpcReflectionEndToEndTest {
     /** Clients from before v1 (grpcurl until 1.8.8) ask v1alpha. */
     @Test
     void v1alphaListsTheSameServices() throws Exception {
-        CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-                .withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS).serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse r) {
-                        answer.complete(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(new AssertionError("v1alpha: stream ended without an answer"));
-                    }
-                });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onCompleted();
+        ServerReflectionResponse r = ReflectionClient.askOnce(ServerReflectionGrpc.newStub(channel)
+                        .withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS)::serverReflectionInfo,
+                ServerReflectionRequest.newBuilder().setListServices("").build(), WAIT);
         List<String> names = new ArrayList<>();
-        for (ServiceResponse s : answer.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getListServicesResponse().getServiceList()) {
+        for (ServiceResponse s : r.getListServicesResponse().getServiceList()) {
             names.add(s.getName());
         }
         assertThat(names).containsExactlyInAnyOrderElementsOf(new ReflectionClient(channel, WAIT).services());

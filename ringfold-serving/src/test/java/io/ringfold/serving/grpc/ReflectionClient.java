@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A server reflection client as grpcurl is one: {@code grpc.reflection.v1.ServerReflection/ServerReflectionInfo}
@@ -64,25 +65,33 @@ final class ReflectionClient {
 
     /** One request on a stream of its own; a failed call throws its {@link StatusRuntimeException}. */
     ServerReflectionResponse ask(ServerReflectionRequest request) throws Exception {
-        CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
-        StreamObserver<ServerReflectionRequest> requests = stub
-                .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-                .serverReflectionInfo(new StreamObserver<>() {
-                    @Override
-                    public void onNext(ServerReflectionResponse r) {
-                        answer.complete(r);
-                    }
+        return askOnce(stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)::serverReflectionInfo,
+                request, deadline);
+    }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        answer.completeExceptionally(t);
-                    }
+    /**
+     * Opens a bidirectional stream with {@code open}, sends {@code request} and half-closes, and returns the
+     * first answer within {@code deadline} (v1 and v1alpha have the same shape in different classes).
+     */
+    static <Q, R> R askOnce(Function<StreamObserver<R>, StreamObserver<Q>> open, Q request, Duration deadline)
+            throws Exception {
+        CompletableFuture<R> answer = new CompletableFuture<>();
+        StreamObserver<Q> requests = open.apply(new StreamObserver<>() {
+            @Override
+            public void onNext(R r) {
+                answer.complete(r);
+            }
 
-                    @Override
-                    public void onCompleted() {
-                        answer.completeExceptionally(new AssertionError("reflection: stream ended without an answer"));
-                    }
-                });
+            @Override
+            public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                answer.completeExceptionally(new AssertionError("reflection: stream ended without an answer"));
+            }
+        });
         requests.onNext(request);
         requests.onCompleted();
         try {
