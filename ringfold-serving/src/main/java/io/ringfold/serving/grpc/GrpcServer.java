@@ -136,8 +136,8 @@ public final class GrpcServer implements AutoCloseable {
     }
 
     /**
-     * {@code grpc.reflection.v1alpha.ServerReflection}, which grpcurl before 1.8.8 and other older clients ask
-     * (newer ones try v1 first and fall back to it). gRPC deprecates the class in favour of v1 but keeps it.
+     * {@code grpc.reflection.v1alpha.ServerReflection}, which clients written before v1 existed ask (older
+     * grpcurl releases among them; newer ones try v1 first). gRPC deprecates the class in favour of v1 but keeps it.
      */
     @SuppressWarnings("deprecation")
     private static BindableService v1alphaReflection() {
@@ -200,6 +200,7 @@ public final class GrpcServer implements AutoCloseable {
      * early and stays set on the thread.
      */
     public void close(long millis) {
+        health.terminate(); // ends Watch streams, which would otherwise hold the wait below
         server.shutdown();
         try {
             if (!server.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
@@ -209,7 +210,6 @@ public final class GrpcServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
-            health.terminate();
             admin.shutdownNow();
             shutdownLoops();
         }

@@ -93,7 +93,7 @@ class GrpcReflectionEndToEndTest {
         assertThat(health.getServiceList()).extracting(s -> s.getName()).containsExactly("Health");
     }
 
-    /** Clients from before v1 (grpcurl until 1.8.8) ask v1alpha. */
+    /** Clients written before v1 existed (older grpcurl releases among them) ask v1alpha. */
     @Test
     void v1alphaListsTheSameServices() throws Exception {
         ServerReflectionResponse r = ReflectionClient.askOnce(ServerReflectionGrpc.newStub(channel)
