@@ -43,6 +43,9 @@ class DeploymentFilesTest {
     private static final int GRPC_PORT = 8081;
     private static final String LIVE = "/v2/health/live";
     private static final String READY = "/v2/health/ready";
+    /** gRPC probes (grpc.health.v1): the whole server ("") is ready; the "liveness" service is live. */
+    private static final String GRPC_READY = "grpc " + GRPC_PORT + " ''";
+    private static final String GRPC_LIVE = "grpc " + GRPC_PORT + " 'liveness'";
     private static final String METRICS = "/metrics";
     private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--port", "--grpc-port", "--poll-seconds",
             "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds");
@@ -91,9 +94,12 @@ class DeploymentFilesTest {
     void probesAndScrapeAnnotationsUseTheServersEndpointsAndPorts() throws IOException {
         JsonNode pod = deployment().path("spec").path("template");
         JsonNode container = serverContainer();
-        assertThat(probe(container, "readinessProbe")).isEqualTo(READY + " " + HTTP_PORT);
-        assertThat(probe(container, "livenessProbe")).isEqualTo(LIVE + " " + HTTP_PORT);
-        assertThat(probe(container, "startupProbe")).isIn(LIVE + " " + HTTP_PORT, READY + " " + HTTP_PORT);
+        assertThat(probe(container, "readinessProbe")).isIn(READY + " " + HTTP_PORT, GRPC_READY);
+        assertThat(probe(container, "livenessProbe")).isIn(LIVE + " " + HTTP_PORT, GRPC_LIVE);
+        assertThat(probe(container, "startupProbe")).isIn(LIVE + " " + HTTP_PORT, READY + " " + HTTP_PORT, GRPC_LIVE, GRPC_READY);
+        // Kubernetes' gRPC probes (>= 1.24), which the Deployment uses (the HTTP ones are equivalent).
+        assertThat(probe(container, "readinessProbe")).isEqualTo(GRPC_READY);
+        assertThat(probe(container, "livenessProbe")).isEqualTo(GRPC_LIVE);
 
         JsonNode annotations = pod.path("metadata").path("annotations");
         assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
@@ -242,6 +248,70 @@ class DeploymentFilesTest {
         assertThat(loader.path("securityContext").path("runAsUser").asInt()).isEqualTo(IMAGE_UID);
     }
 
+    // --- KServe -------------------------------------------------------------------------------------
+
+    /** KServe's conventions: the model is downloaded to /mnt/models; HTTP on 8080, gRPC on 8081. */
+    private static final String KSERVE_MODEL_DIR = "/mnt/models";
+    private static final Path KSERVE = DEPLOY.resolve("kserve");
+
+    @Test
+    void theServingRuntimeSpeaksV2OverHttpAndGrpcForRingfoldAndOnnxModels() {
+        JsonNode runtime = yaml(KSERVE.resolve("servingruntime.yaml"));
+        assertThat(runtime.path("apiVersion").asText() + " " + runtime.path("kind").asText())
+                .isEqualTo("serving.kserve.io/v1alpha1 ServingRuntime");
+        JsonNode spec = runtime.path("spec");
+        assertThat(strings(spec.path("protocolVersions"))).containsExactly("v2", "grpc-v2");
+        List<String> formats = new ArrayList<>();
+        for (JsonNode f : spec.path("supportedModelFormats")) {
+            formats.add(f.path("name").asText());
+            assertThat(f.path("autoSelect").asBoolean()).as("%s autoSelect", f).isTrue();
+        }
+        assertThat(formats).containsExactlyInAnyOrder("ringfold", "onnx");
+        assertThat(spec.path("annotations").path("prometheus.kserve.io/port").asText()).isEqualTo(String.valueOf(HTTP_PORT));
+        assertThat(spec.path("annotations").path("prometheus.kserve.io/path").asText()).isEqualTo(METRICS);
+
+        JsonNode containers = spec.path("containers");
+        assertThat(containers.size()).as("containers").isEqualTo(1);
+        JsonNode container = containers.path(0);
+        assertThat(container.path("name").asText()).as("KServe's container name").isEqualTo("kserve-container");
+        assertThat(probe(container, "readinessProbe")).isEqualTo(GRPC_READY);
+        assertThat(probe(container, "livenessProbe")).isEqualTo(GRPC_LIVE);
+        assertThat(container.path("securityContext").path("runAsUser").asInt()).isEqualTo(IMAGE_UID);
+    }
+
+    @Test
+    void theServingRuntimeRunsTheImagesServeCommandOnKServesModelDirectory() {
+        JsonNode container = yaml(KSERVE.resolve("servingruntime.yaml")).path("spec").path("containers").path(0);
+        assertThat(container.has("command")).as("command overrides the image's ENTRYPOINT").isFalse();
+        List<String> args = strings(container.path("args"));
+        assertThat(args.subList(0, SERVE_ARGS.size())).isEqualTo(List.of("serve", "--repository", KSERVE_MODEL_DIR,
+                "--port", String.valueOf(HTTP_PORT), "--grpc-port", String.valueOf(GRPC_PORT)));
+        new picocli.CommandLine(new RingfoldCommand()).parseArgs(args.toArray(String[]::new));
+        for (int i = 1; i < args.size(); i += 2) {
+            assertThat(SERVE_FLAGS).as("flag at args[%d]", i).contains(args.get(i));
+        }
+        assertThat(args.size() % 2).as("every flag has a value: %s", args).isEqualTo(1);
+        // A ServingRuntime cannot set terminationGracePeriodSeconds: the drain must fit Kubernetes' default 30 s.
+        int drain = Integer.parseInt(args.get(args.indexOf("--drain-seconds") + 1));
+        int grace = Integer.parseInt(args.get(args.indexOf("--grace-seconds") + 1));
+        assertThat(drain + grace).as("drain + grace").isLessThan(30);
+    }
+
+    @Test
+    void theInferenceServiceUsesTheRuntimeWithAFormatItServes() {
+        JsonNode runtime = yaml(KSERVE.resolve("servingruntime.yaml"));
+        JsonNode isvc = yaml(KSERVE.resolve("inferenceservice.yaml"));
+        assertThat(isvc.path("apiVersion").asText() + " " + isvc.path("kind").asText())
+                .isEqualTo("serving.kserve.io/v1beta1 InferenceService");
+        JsonNode model = isvc.path("spec").path("predictor").path("model");
+        assertThat(model.path("runtime").asText()).isEqualTo(runtime.path("metadata").path("name").asText());
+        List<String> formats = new ArrayList<>();
+        runtime.path("spec").path("supportedModelFormats").forEach(f -> formats.add(f.path("name").asText()));
+        assertThat(formats).contains(model.path("modelFormat").path("name").asText());
+        assertThat(strings(runtime.path("spec").path("protocolVersions"))).contains(model.path("protocolVersion").asText());
+        assertThat(model.path("storageUri").asText()).matches("[a-z0-9]+://.+");
+    }
+
     @Test
     void healthCheckExitsZeroOnlyOn200(@TempDir Path classes) throws Exception {
         int compiled = ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "17", "-d", classes.toString(),
@@ -306,8 +376,16 @@ class DeploymentFilesTest {
 
     // --- reading the manifests ---------------------------------------------------------------------
 
-    /** "PATH PORT" of an httpGet probe, a named port resolved to its number. */
+    /**
+     * "PATH PORT" of an httpGet probe, a named port resolved to its number, or "grpc PORT 'SERVICE'" of a gRPC
+     * probe (whose port Kubernetes takes as a number only).
+     */
     private static String probe(JsonNode container, String name) {
+        JsonNode grpc = container.path(name).path("grpc");
+        if (grpc.isObject()) {
+            assertThat(grpc.path("port").isInt()).as("%s.grpc.port is a number: %s", name, grpc.path("port")).isTrue();
+            return "grpc " + grpc.path("port").intValue() + " '" + grpc.path("service").asText("") + "'";
+        }
         JsonNode httpGet = container.path(name).path("httpGet");
         assertThat(httpGet.isObject()).as("%s.httpGet", name).isTrue();
         return httpGet.path("path").asText() + " " + resolvePort(httpGet.path("port"), containerPorts(container));

@@ -92,8 +92,16 @@ public final class InferenceServer implements AutoCloseable {
             s.poller.scheduleWithFixedDelay(s::pollSafely, config.pollSeconds(), config.pollSeconds(), TimeUnit.SECONDS);
         }
         s.state = State.READY;
+        s.readinessChanged();
         LOG.log(System.Logger.Level.INFO, "ready: models {0}", s.repository.modelNames());
         return s;
+    }
+
+    /** Tells gRPC health checkers (Check and Watch) what the HTTP readiness probe reads from {@link #state}. */
+    private void readinessChanged() {
+        if (grpc != null) {
+            grpc.readinessChanged();
+        }
     }
 
     private void pollSafely() {
@@ -140,6 +148,7 @@ public final class InferenceServer implements AutoCloseable {
             return;
         }
         state = State.DRAINING;
+        readinessChanged();
         poller.shutdownNow();
         LOG.log(System.Logger.Level.INFO, "draining: readiness false, serving for {0} more, then closing connections"
                 + " (grace {1})", config.drainPeriod(), config.gracePeriod());

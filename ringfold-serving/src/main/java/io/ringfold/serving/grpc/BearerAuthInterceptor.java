@@ -5,6 +5,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.health.v1.HealthGrpc;
 import io.ringfold.serving.grpc.v2.GRPCInferenceServiceGrpc;
 import io.ringfold.serving.security.BearerToken;
 
@@ -13,9 +14,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The gRPC side of {@code --auth-token-file}: every call but ServerLive and ServerReady must carry metadata
- * {@code authorization: Bearer <token>}, checked by {@link BearerToken} (the same constant-time comparison
- * as HTTP). The two health RPCs stay open, as the HTTP probes do, so health checkers need no token. A
+ * The gRPC side of {@code --auth-token-file}: every call but ServerLive, ServerReady and
+ * {@code grpc.health.v1.Health}'s Check and Watch must carry metadata {@code authorization: Bearer <token>},
+ * checked by {@link BearerToken} (the same constant-time comparison as HTTP). The health RPCs stay open, as
+ * the HTTP probes do, since Kubernetes' probes and load balancers' health checkers carry no token; they tell
+ * only whether the server takes traffic. Server reflection is not open: it describes the whole API. A
  * refused call ends with UNAUTHENTICATED before any handler runs or any message is read.
  */
 final class BearerAuthInterceptor implements ServerInterceptor {
@@ -24,7 +27,9 @@ final class BearerAuthInterceptor implements ServerInterceptor {
 
     private static final Set<String> OPEN = Set.of(
             GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName(),
-            GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName());
+            GRPCInferenceServiceGrpc.getServerReadyMethod().getFullMethodName(),
+            HealthGrpc.getCheckMethod().getFullMethodName(),
+            HealthGrpc.getWatchMethod().getFullMethodName());
 
     private final BearerToken token;
 

@@ -1,8 +1,10 @@
 package io.ringfold.serving.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
@@ -12,6 +14,8 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringfold.serving.connection.ConnectionLimits;
 import io.ringfold.serving.http.AccessLog;
 import io.ringfold.serving.metrics.ConnectionMetrics;
@@ -26,11 +30,15 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService}: over TLS
+ * The gRPC server (HTTP/2, gRPC's shaded Netty transport) carrying {@link InferenceGrpcService}, with
+ * {@code grpc.health.v1.Health} over the server's readiness ({@link GrpcHealth}) and server reflection (v1 and
+ * v1alpha, so grpcurl needs no {@code .proto}): over TLS
  * when given a server key (the HTTPS certificate and key), cleartext otherwise; with a bearer token, every
  * call but the health RPCs must carry it ({@link BearerAuthInterceptor}); with an access log, every call is
  * logged ({@link GrpcAccessLog}). Each connection is bounded: at most {@code maxConcurrentCalls} calls at once
@@ -48,6 +56,8 @@ public final class GrpcServer implements AutoCloseable {
     static final int MAX_RESETS_PER_10_SECONDS = 1000;
 
     private final InferenceGrpcService service;
+    private final GrpcHealth health;
+    private final ExecutorService admin;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Server server;
@@ -57,7 +67,7 @@ public final class GrpcServer implements AutoCloseable {
      *
      * @param maxMessageBytes a larger request message is refused with RESOURCE_EXHAUSTED (the HTTP body limit)
      * @param ready           whether the server takes traffic (false while starting and draining)
-     * @param token           the token every call but ServerLive and ServerReady must carry, or null for none
+     * @param token           the token every call but the health RPCs must carry, or null for none
      * @param tls             the certificate chain and key to serve TLS with, or null for cleartext
      * @param accessLog       where each call is logged (with the HTTP requests), or null for no access log
      */
@@ -74,7 +84,19 @@ public final class GrpcServer implements AutoCloseable {
     public GrpcServer(String host, int port, int maxMessageBytes, ModelRepository repo, BooleanSupplier ready,
                       BearerToken token, PemTls.ServerKey tls, AccessLog accessLog, ConnectionLimits limits,
                       ConnectionMetrics connections) {
-        this.service = new InferenceGrpcService(repo, ready);
+        // Repository loads read and check files: one thread of their own, off the transport threads.
+        this.admin = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "grpc-repository-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        this.service = new InferenceGrpcService(repo, ready, admin);
+        // The application services, one line each; health, reflection and the interceptors apply to them all.
+        List<ServerServiceDefinition> services = List.of(
+                MalformedRequestGuard.guard(service.bindService()),
+                MalformedRequestGuard.guard(new TfServingPredictionService(repo).bindService()),
+                MalformedRequestGuard.guard(new TfServingModelService(repo).bindService()));
+        this.health = new GrpcHealth(ready, services.stream().map(d -> d.getServiceDescriptor().getName()).toList());
         // The handlers never block (inference is queued and answered from the batcher's thread), so they
         // run on the transport threads, as the HTTP handlers do, instead of hopping to another pool.
         // Event loops: one per core, as for HTTP, instead of gRPC's shared default of two per core, which
@@ -92,11 +114,16 @@ public final class GrpcServer implements AutoCloseable {
                 .maxConnectionIdle(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handshakeTimeout(limits.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 // Calls reset by their client, as a flood would (HTTP/2 "rapid reset"), end the connection.
-                .maxRstFramesPerWindow(MAX_RESETS_PER_10_SECONDS, 10)
-                .addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(service.bindService()),
-                        interceptors(token, accessLog)));
-        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingPredictionService(repo).bindService()), interceptors(token, accessLog)));
-        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(new TfServingModelService(repo).bindService()), interceptors(token, accessLog)));
+                .maxRstFramesPerWindow(MAX_RESETS_PER_10_SECONDS, 10);
+        List<ServerInterceptor> interceptors = interceptors(token, accessLog);
+        for (ServerServiceDefinition d : services) {
+            builder.addService(ServerInterceptors.intercept(d, interceptors));
+        }
+        // Health is open without a token (BearerAuthInterceptor); reflection, which describes the API, is not.
+        builder.addService(ServerInterceptors.intercept(MalformedRequestGuard.guard(health.bindService()),
+                interceptors));
+        builder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), interceptors));
+        builder.addService(ServerInterceptors.intercept(v1alphaReflection(), interceptors));
         if (tls != null) {
             builder.sslContext(sslContext(tls));
         }
@@ -105,8 +132,18 @@ public final class GrpcServer implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             shutdownLoops();
+            admin.shutdownNow();
             throw new UncheckedIOException("gRPC port " + host + ":" + port + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code grpc.reflection.v1alpha.ServerReflection}, which clients written before v1 existed ask (older
+     * grpcurl releases among them; newer ones try v1 first). gRPC deprecates the class in favour of v1 but keeps it.
+     */
+    @SuppressWarnings("deprecation")
+    private static BindableService v1alphaReflection() {
+        return ProtoReflectionService.newInstance();
     }
 
     /** Innermost first: the token check, then (outermost, so it sees refusals too) the access log. */
@@ -146,8 +183,17 @@ public final class GrpcServer implements AutoCloseable {
         return service.inFlight();
     }
 
-    /** Refuses new calls (clients get GOAWAY); calls already running go on. */
+    /**
+     * Publishes the server's readiness (the {@code ready} given at construction) to {@code grpc.health.v1.Health}
+     * Check and Watch; call it whenever readiness turns.
+     */
+    public void readinessChanged() {
+        health.readinessChanged();
+    }
+
+    /** Refuses new calls (clients get GOAWAY); calls already running go on. Health is NOT_SERVING for good. */
     public void stopAccepting() {
+        health.terminate();
         server.shutdown();
     }
 
@@ -156,6 +202,7 @@ public final class GrpcServer implements AutoCloseable {
      * early and stays set on the thread.
      */
     public void close(long millis) {
+        health.terminate(); // ends Watch streams, which would otherwise hold the wait below
         server.shutdown();
         try {
             if (!server.awaitTermination(millis, TimeUnit.MILLISECONDS)) {
@@ -165,6 +212,7 @@ public final class GrpcServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         } finally {
+            admin.shutdownNow();
             shutdownLoops();
         }
     }

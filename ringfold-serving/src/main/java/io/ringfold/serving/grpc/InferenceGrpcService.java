@@ -11,6 +11,10 @@ import io.ringfold.serving.grpc.v2.ModelMetadataResponse.TensorMetadata;
 import io.ringfold.serving.grpc.v2.ModelMetadataResponse;
 import io.ringfold.serving.grpc.v2.ModelReadyRequest;
 import io.ringfold.serving.grpc.v2.ModelReadyResponse;
+import io.ringfold.serving.grpc.v2.RepositoryModelLoadRequest;
+import io.ringfold.serving.grpc.v2.RepositoryModelLoadResponse;
+import io.ringfold.serving.grpc.v2.RepositoryModelUnloadRequest;
+import io.ringfold.serving.grpc.v2.RepositoryModelUnloadResponse;
 import io.ringfold.serving.grpc.v2.ServerLiveRequest;
 import io.ringfold.serving.grpc.v2.ServerLiveResponse;
 import io.ringfold.serving.grpc.v2.ServerMetadataRequest;
@@ -21,22 +25,28 @@ import io.ringfold.serving.core.BadInputException;
 import io.ringfold.serving.core.ModelSignature;
 import io.ringfold.serving.core.Tensor;
 import io.ringfold.serving.core.TensorSpec;
+import io.ringfold.serving.core.UnavailableException;
 import io.ringfold.serving.inference.InferenceCall;
+import io.ringfold.serving.inference.ProtocolExtensions;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.RepositoryNames;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * {@code inference.GRPCInferenceService}: the six RPCs of the Open Inference Protocol v2 over the model
- * repository. ModelInfer decodes its tensors straight into {@link Tensor}s ({@link GrpcTensors}) and goes
+ * repository, and KServe's repository RPCs (RepositoryModelLoad, RepositoryModelUnload), which run on the
+ * admin executor as HTTP's {@code /v2/repository/models/{m}/load} does, since a load reads and checks files. ModelInfer decodes its tensors straight into {@link Tensor}s ({@link GrpcTensors}) and goes
  * through {@link InferenceCall} exactly like HTTP's {@code /infer}; typed {@code contents} and
  * {@code raw_input_contents} are both accepted, and the answer uses the same form as the request (raw in,
  * {@code raw_output_contents} out; FP16 and BF16 outputs, which have no typed field, make it raw). Failures are gRPC statuses
@@ -46,12 +56,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     private final ModelRepository repo;
     private final BooleanSupplier ready;
+    private final Executor admin;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    /** @param ready whether the server takes traffic (false while starting and draining) */
-    public InferenceGrpcService(ModelRepository repo, BooleanSupplier ready) {
+    /**
+     * @param ready whether the server takes traffic (false while starting and draining)
+     * @param admin where repository loads and unloads run, off the transport threads
+     */
+    public InferenceGrpcService(ModelRepository repo, BooleanSupplier ready, Executor admin) {
         this.repo = repo;
         this.ready = ready;
+        this.admin = admin;
     }
 
     /** ModelInfer calls received and not yet answered. */
@@ -82,11 +97,56 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         });
     }
 
-    /** The extension list is empty: the model repository extension exists over HTTP only. */
+    /** The extensions are HTTP's ({@link ProtocolExtensions}). */
     @Override
     public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
         answer(out, () -> ServerMetadataResponse.newBuilder().setName("ringfold").setVersion(Provenance.libraryVersion())
-                .build());
+                .addAllExtensions(ProtocolExtensions.ALL).build());
+    }
+
+    /**
+     * Loads (or reloads) the model now: OK with {@code isLoaded} true once a version serves; NOT_FOUND for a
+     * name that is not a model directory; INVALID_ARGUMENT naming the reason when no version loaded or one
+     * failed (versions serving before keep serving). Never answers {@code isLoaded} false: a failure is a status.
+     */
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request, StreamObserver<RepositoryModelLoadResponse> out) {
+        administer(out, request.getModelName(), model -> {
+            repo.load(model);
+            return RepositoryModelLoadResponse.newBuilder().setModelName(model).setIsLoaded(true).build();
+        });
+    }
+
+    /** Stops serving every version of the model until it is loaded again; NOT_FOUND for an unknown model. */
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> out) {
+        administer(out, request.getModelName(), model -> {
+            repo.unload(model);
+            return RepositoryModelUnloadResponse.newBuilder().setModelName(model).setIsUnloaded(true).build();
+        });
+    }
+
+    /** Runs {@code action} on the admin executor for a valid model name, answering its reply or its failure. */
+    private <T> void administer(StreamObserver<T> out, String name, Function<String, T> action) {
+        CompletableFuture<T> f;
+        try {
+            String model = RepositoryNames.requireModelName(name);
+            f = CompletableFuture.supplyAsync(() -> action.apply(model), admin);
+        } catch (RejectedExecutionException e) {
+            f = CompletableFuture.failedFuture(new UnavailableException("model '" + name
+                    + "': the server is stopping (expected: a running server)"));
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                out.onError(GrpcStatuses.of(e).asRuntimeException());
+            } else {
+                out.onNext(r);
+                out.onCompleted();
+            }
+        });
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.ringfold.serving.grpc;
 
-import com.google.protobuf.Descriptors;
+import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -8,11 +8,13 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.ProtoMethodDescriptorSupplier;
 
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Answers a request message that is not valid protobuf for its method with INVALID_ARGUMENT. Left to
@@ -29,10 +31,18 @@ final class MalformedRequestGuard {
 
     /** {@code service} with every method's requests parsed through the guard. */
     static ServerServiceDefinition guard(ServerServiceDefinition service) {
-        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
+        // The new descriptor keeps the service's schema (its .proto file), which server reflection lists.
+        ServiceDescriptor original = service.getServiceDescriptor();
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
+        ServiceDescriptor.Builder d = ServiceDescriptor.newBuilder(original.getName())
+                .setSchemaDescriptor(original.getSchemaDescriptor());
         for (ServerMethodDefinition<?, ?> m : service.getMethods()) {
-            b.addMethod(guard(m));
+            ServerMethodDefinition<?, ?> g = guard(m);
+            methods.add(g);
+            d.addMethod(g.getMethodDescriptor());
         }
+        ServerServiceDefinition.Builder b = ServerServiceDefinition.builder(d.build());
+        methods.forEach(b::addMethod);
         return b.build();
     }
 
@@ -46,11 +56,11 @@ final class MalformedRequestGuard {
         return ServerMethodDefinition.create(guarded, (call, headers) -> new Listener<>(next.startCall(call, headers), call, refusal));
     }
 
-    /** {@code ModelInferRequest of grpc_predict_v2.proto}: the request message and its file, from the method's schema. */
+    /** "ModelInferRequest of grpc_predict_v2.proto": the request message and the file defining it. */
     private static String requestType(MethodDescriptor<?, ?> d) {
-        if (d.getSchemaDescriptor() instanceof ProtoMethodDescriptorSupplier s) {
-            Descriptors.Descriptor request = s.getMethodDescriptor().getInputType();
-            return request.getName() + " of " + request.getFile().getName();
+        if (d.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> p
+                && p.getMessagePrototype() instanceof Message m) {
+            return m.getDescriptorForType().getName() + " of " + m.getDescriptorForType().getFile().getName();
         }
         return d.getBareMethodName() + "Request";
     }

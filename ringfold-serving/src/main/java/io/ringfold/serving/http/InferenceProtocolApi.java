@@ -8,6 +8,7 @@ import io.ringfold.serving.core.BadInputException;
 import io.ringfold.serving.core.ModelSignature;
 import io.ringfold.serving.core.TensorSpec;
 import io.ringfold.serving.inference.InferenceCall;
+import io.ringfold.serving.inference.ProtocolExtensions;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 import io.ringfold.serving.repository.VersionState;
@@ -34,8 +35,8 @@ final class InferenceProtocolApi {
         ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("name", "ringfold");
         n.put("version", Provenance.libraryVersion());
-        n.putArray("extensions").add("model_repository").add("binary_tensor_data").add("model_configuration")
-                .add("statistics");
+        ArrayNode extensions = n.putArray("extensions");
+        ProtocolExtensions.ALL.forEach(extensions::add);
         return HttpReply.ok(n);
     }
 

@@ -4,7 +4,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
 import io.grpc.stub.MetadataUtils;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
@@ -32,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** gRPC with {@code --auth-token-file}, over a real cleartext channel: only the health RPCs are open. */
+/**
+ * gRPC with {@code --auth-token-file}, over a real cleartext channel: only the health RPCs (ServerLive, ServerReady,
+ * grpc.health.v1) are open; reflection is not.
+ */
 class GrpcAuthEndToEndTest {
 
     private static final String TOKEN = "grpc-Token.42";
@@ -127,5 +134,30 @@ class GrpcAuthEndToEndTest {
                 .isEqualTo("ringfold");
         Status unknown = refused(stub("Bearer " + TOKEN), infer("nope"));
         assertThat(unknown.getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    }
+    /** Kubernetes' probes and load balancers' health checkers carry no token: grpc.health.v1 is open. */
+    @Test
+    void grpcHealthIsOpenWithoutATokenWhileInferenceIsNot() throws Exception {
+        HealthCheckRequest all = HealthCheckRequest.getDefaultInstance();
+        assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).check(all).getStatus())
+                .isEqualTo(ServingStatus.SERVING);
+        try (HealthWatch watch = new HealthWatch(channel, "inference.GRPCInferenceService")) {
+            assertThat(watch.next(Duration.ofSeconds(20))).isEqualTo(ServingStatus.SERVING);
+        }
+        assertThat(refused(stub(), infer("iris")).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+    }
+
+    /** Reflection describes the whole API, so it takes the token like the API does. */
+    @Test
+    void reflectionNeedsTheToken() throws Exception {
+        ServerReflectionGrpc.ServerReflectionStub reflection = ServerReflectionGrpc.newStub(channel);
+        StatusRuntimeException none = catchThrowableOfType(StatusRuntimeException.class,
+                () -> new ReflectionClient(reflection, Duration.ofSeconds(20)).services());
+        assertThat(none.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+
+        Metadata md = new Metadata();
+        md.put(BearerAuthInterceptor.AUTHORIZATION, "Bearer " + TOKEN);
+        assertThat(new ReflectionClient(reflection.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md)),
+                Duration.ofSeconds(20)).services()).contains("inference.GRPCInferenceService", "grpc.health.v1.Health");
     }
 }

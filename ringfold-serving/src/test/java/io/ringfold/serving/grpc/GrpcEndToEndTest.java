@@ -158,7 +158,8 @@ class GrpcEndToEndTest {
         ServerMetadataResponse meta = call().serverMetadata(ServerMetadataRequest.getDefaultInstance());
         assertThat(meta.getName()).isEqualTo("ringfold");
         assertThat(meta.getVersion()).isNotEmpty();
-        assertThat(meta.getExtensionsList()).isEmpty();
+        // HTTP's list (GrpcRepositoryEndToEndTest compares the two).
+        assertThat(meta.getExtensionsList()).contains("model_repository");
         assertThat(call().modelReady(ModelReadyRequest.newBuilder().setName("iris").build()).getReady()).isTrue();
         assertThat(call().modelReady(ModelReadyRequest.newBuilder().setName("iris").setVersion("1").build()).getReady()).isTrue();
         assertThat(call().modelReady(ModelReadyRequest.newBuilder().setName("iris").setVersion("7").build()).getReady()).isFalse();

@@ -22,10 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -51,10 +47,7 @@ class GrpcInferFuzzTest {
             Status.Code.NOT_FOUND, Status.Code.RESOURCE_EXHAUSTED);
 
     /** ModelInfer with the request and response as bytes, so that any bytes can be sent. */
-    private static final MethodDescriptor<byte[], byte[]> RAW_INFER = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName())
-            .setRequestMarshaller(new BytesMarshaller()).setResponseMarshaller(new BytesMarshaller()).build();
+    private static final MethodDescriptor<byte[], byte[]> RAW_INFER = RawBytes.of(GRPCInferenceServiceGrpc.getModelInferMethod());
 
     @TempDir
     Path repo;
@@ -196,22 +189,5 @@ class GrpcInferFuzzTest {
         ModelInferResponse a = GRPCInferenceServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .modelInfer(r);
         assertThat(a.getOutputs(1).getContents().getBytesContents(0).toStringUtf8()).as(after).isEqualTo("a");
-    }
-
-    /** Bytes as they are, to send what no stub would. */
-    static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -22,8 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProtoPinTest {
 
-    /** SHA-256 of kserve/kserve's docs/predict-api/v2/grpc_predict_v2.proto at 3dc5bfb4 (src/test/resources/kserve/README.md). */
-    private static final String UPSTREAM_SHA256 = "408092a3cfb737c1be17e47211fd6b072211839f61d133af6512e64d4efcca04";
+    /**
+     * SHA-256 of kserve/kserve's python/kserve/kserve/protocol/grpc/grpc_predict_v2.proto at aaac4e29
+     * (src/test/resources/kserve/README.md).
+     */
+    private static final String UPSTREAM_SHA256 = "2661303b32e62dc473486d5839d150c869db9032182fbb71517ae09e92b892d6";
     private static final Pattern TOKEN = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|[A-Za-z_][A-Za-z0-9_.]*|\\d+|[^\\s\\w]");
     private static final Pattern COMMENT = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
     private static final Pattern JAVA_OPTION = Pattern.compile("option\\s+java_\\w+\\s*=\\s*[^;]*;");
@@ -45,7 +48,8 @@ class ProtoPinTest {
                 .as("the vendored upstream file is unchanged").isEqualTo(UPSTREAM_SHA256);
         String ours = Files.readString(Path.of("src/main/proto/grpc_predict_v2.proto"));
         List<String> expected = tokens(new String(upstream, StandardCharsets.UTF_8));
-        assertThat(expected).contains("GRPCInferenceService", "raw_input_contents", "InferTensorContents").hasSizeGreaterThan(300);
+        assertThat(expected).contains("GRPCInferenceService", "raw_input_contents", "InferTensorContents",
+                "RepositoryModelLoad", "isLoaded", "RepositoryModelUnload", "isUnloaded").hasSizeGreaterThan(300);
         assertThat(tokens(ours)).isEqualTo(expected);
         assertThat(ours).contains("option java_package = \"io.ringfold.serving.grpc.v2\";");
     }

@@ -330,8 +330,8 @@ class TfServingGrpcEndToEndTest {
         MethodDescriptor<byte[], byte[]> rawPredict = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
                 .setFullMethodName(PredictionServiceGrpc.getPredictMethod().getFullMethodName())
-                .setRequestMarshaller(new GrpcInferFuzzTest.BytesMarshaller())
-                .setResponseMarshaller(new GrpcInferFuzzTest.BytesMarshaller()).build();
+                .setRequestMarshaller(new RawBytes())
+                .setResponseMarshaller(new RawBytes()).build();
         // Field 1 (model_spec) as a length-delimited value longer than the message.
         StatusRuntimeException e = refused(() -> ClientCalls.blockingUnaryCall(channel, rawPredict,
                 CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), new byte[] {0x0a, 0x7f, 0x01}));
