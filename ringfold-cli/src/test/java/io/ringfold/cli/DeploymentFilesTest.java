@@ -47,8 +47,8 @@ class DeploymentFilesTest {
     private static final String GRPC_READY = "grpc " + GRPC_PORT + " ''";
     private static final String GRPC_LIVE = "grpc " + GRPC_PORT + " 'liveness'";
     private static final String METRICS = "/metrics";
-    private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--port", "--grpc-port", "--poll-seconds",
-            "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds");
+    private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--model-dir", "--model-name", "--port",
+            "--grpc-port", "--poll-seconds", "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds");
     private static final String MODEL_DIR = "/models";
     /** The image's user; Kubernetes' runAsNonRoot needs it numeric. */
     private static final int IMAGE_UID = 10001;
@@ -284,8 +284,9 @@ class DeploymentFilesTest {
         JsonNode container = yaml(KSERVE.resolve("servingruntime.yaml")).path("spec").path("containers").path(0);
         assertThat(container.has("command")).as("command overrides the image's ENTRYPOINT").isFalse();
         List<String> args = strings(container.path("args"));
-        assertThat(args.subList(0, SERVE_ARGS.size())).isEqualTo(List.of("serve", "--repository", KSERVE_MODEL_DIR,
-                "--port", String.valueOf(HTTP_PORT), "--grpc-port", String.valueOf(GRPC_PORT)));
+        // One model's directory, served under the InferenceService's name, which KServe fills in for {{.Name}}.
+        assertThat(args.subList(0, 9)).isEqualTo(List.of("serve", "--model-dir", KSERVE_MODEL_DIR, "--model-name",
+                "{{.Name}}", "--port", String.valueOf(HTTP_PORT), "--grpc-port", String.valueOf(GRPC_PORT)));
         new picocli.CommandLine(new RingfoldCommand()).parseArgs(args.toArray(String[]::new));
         for (int i = 1; i < args.size(); i += 2) {
             assertThat(SERVE_FLAGS).as("flag at args[%d]", i).contains(args.get(i));
