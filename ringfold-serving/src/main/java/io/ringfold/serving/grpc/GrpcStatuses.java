@@ -1,7 +1,10 @@
 package io.ringfold.serving.grpc;
 
 import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
 import io.ringfold.serving.core.Failure;
+
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The gRPC status of a failed call: the code {@link Failure} maps its kind to, which mirrors the HTTP status
@@ -24,5 +27,17 @@ final class GrpcStatuses {
             return Status.INTERNAL.withDescription("internal error: " + e);
         }
         return Status.fromCode(Status.Code.valueOf(kind.grpcCode())).withDescription(e.getMessage());
+    }
+
+    /** Answers {@code out} with the future's reply once it completes, or with the status of its failure. */
+    static <T> void answerWhenDone(StreamObserver<T> out, CompletableFuture<T> f) {
+        f.whenComplete((r, e) -> {
+            if (e != null) {
+                out.onError(of(e).asRuntimeException());
+            } else {
+                out.onNext(r);
+                out.onCompleted();
+            }
+        });
     }
 }

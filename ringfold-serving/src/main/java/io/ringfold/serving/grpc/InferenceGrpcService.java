@@ -139,14 +139,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((r, e) -> {
-            if (e != null) {
-                out.onError(GrpcStatuses.of(e).asRuntimeException());
-            } else {
-                out.onNext(r);
-                out.onCompleted();
-            }
-        });
+        GrpcStatuses.answerWhenDone(out, f);
     }
 
     @Override

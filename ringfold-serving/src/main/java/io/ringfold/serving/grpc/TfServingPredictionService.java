@@ -226,14 +226,7 @@ public final class TfServingPredictionService extends PredictionServiceGrpc.Pred
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
-        f.whenComplete((r, e) -> {
-            if (e != null) {
-                out.onError(GrpcStatuses.of(e).asRuntimeException());
-            } else {
-                out.onNext(r);
-                out.onCompleted();
-            }
-        });
+        GrpcStatuses.answerWhenDone(out, f);
     }
 
     /** Answers with the reply, or the status of its failure. */
