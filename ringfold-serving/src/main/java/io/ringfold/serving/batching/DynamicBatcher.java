@@ -20,15 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * batch heads the next one, so order is kept and no job waits longer than its
  * delay plus one compute. With batching off a worker takes one job and runs it at once.
  *
- * <p>A job whose estimated compute time is below {@code inlineMaxNanos} (default {@link #INLINE_MAX_NANOS},
- * 50 µs) runs on the submitting thread instead: for a model that computes in a microsecond, the two thread
- * hand-offs (to a worker and back) cost more than the model itself. With batching off it always does; with
- * batching on only while the batcher is idle (nothing queued, nothing computing), where it could meet no
- * other rows, and it then counts as computing, so that jobs arriving meanwhile queue and form a batch
- * (under load something is always computing, and rows meet in the queue as before). The estimate is an
- * exponentially weighted mean of the measured compute time per row, fed by every computation (the
- * version's warm-up prediction, queued jobs and inline ones); until the first one has been measured, jobs
- * queue. A slow model (or a large request) keeps queueing, so it never holds an event loop.
+ * <p>With batching off, a job whose estimated compute time is below {@code inlineMaxNanos} (default
+ * {@link #INLINE_MAX_NANOS}, 50 µs) runs on the submitting thread instead: for a model that computes in
+ * a microsecond, the two thread hand-offs (to a worker and back) cost more than the model itself. The
+ * estimate is an exponentially weighted mean of the measured compute time per row, fed by every
+ * computation (the version's warm-up prediction, queued jobs and inline ones); until the first one has
+ * been measured, jobs queue. A slow model (or a large request) keeps queueing, so it never holds an event
+ * loop. With batching on every job queues: rows can only meet in the queue.
  *
  * <p>Jobs are validated before they are submitted, so a batch holds only well-formed rows: one bad request
  * cannot fail the others. Batching changes no answer: a row's outputs have the same bits whatever rows it
@@ -109,7 +107,7 @@ public final class DynamicBatcher<I, O> {
 
     /**
      * Queues {@code job}; its {@link InferenceJob#result()} completes on a worker thread, or before this
-     * returns when the job runs inline (a fast model, with batching off or an idle batcher: see the class comment).
+     * returns when the job runs inline (batching off, a fast model: see the class comment).
      *
      * @throws QueueFullException    when {@code maxQueueSize} jobs are waiting
      * @throws UnavailableException after {@link #shutdown()}
@@ -120,12 +118,6 @@ public final class DynamicBatcher<I, O> {
         }
         if (runsInline(job.rowCount)) {
             inline.incrementAndGet();
-            // With batching on, an inline computation counts as computing: jobs arriving meanwhile queue, and a
-            // worker waits for more of them to form a batch, as it would behind a worker's batch.
-            boolean counted = config.enabled();
-            if (counted) {
-                computing.incrementAndGet();
-            }
             try {
                 // Checked again after counting: a shutdown that missed this job's count sees shuttingDown here.
                 if (shuttingDown) {
@@ -133,9 +125,6 @@ public final class DynamicBatcher<I, O> {
                 }
                 compute(List.of(job), job.rowCount);
             } finally {
-                if (counted) {
-                    computing.decrementAndGet();
-                }
                 inline.decrementAndGet();
             }
             return;
@@ -147,17 +136,7 @@ public final class DynamicBatcher<I, O> {
 
     private boolean runsInline(int rows) {
         long perRow = nanosPerRow;
-        if (perRow == UNKNOWN || perRow * rows >= inlineMaxNanos) {
-            return false;
-        }
-        // Batching on: only while the batcher is idle, where the job could meet no other rows but would still pay
-        // two thread hand-offs.
-        return !config.enabled() || computing.get() == 0 && queue.isEmpty();
-    }
-
-    /** Batches computing now, on workers or inline (tests wait for an idle batcher with it). */
-    int computingNow() {
-        return computing.get();
+        return !config.enabled() && perRow != UNKNOWN && perRow * rows < inlineMaxNanos;
     }
 
     /** The mean compute time per row measured so far, in nanoseconds; -1 before the first computation. */
