@@ -6,11 +6,16 @@
 #
 # Trains the digits MLP (64-128-10), exports it with `./ringfold export --format onnx` and serves the ONNX file
 # (`serve`'s defaults: dynamic batching on; then --no-batching). One client at a time sends v2 infer requests of
-# 1 and 64 rows over HTTP (wrk, one connection) and over gRPC (`./ringfold bench grpc --connections 1 --rows N`).
+# 1 and 64 rows over HTTP (wrk, one connection) and over gRPC (`./ringfold bench grpc --connections 1 --rows N`,
+# after 15 s of warm-up: the client JVM's own compilation otherwise takes the CPU the server is timed on).
 # The server's own time per request is the mean of ringfold_request_duration_seconds over the run (from the
 # request decoded to its answer ready: tensor checks, queue, ONNX Runtime, reply encoding), scraped from
-# /metrics before and after; the peer is `./ringfold bench onnx MODEL --rows N` (create the input tensor, run,
-# copy the outputs, with the server's session options). Prints a Markdown table (also DIR/table.md).
+# /metrics before and after; the runtime's is ringfold_compute_duration_seconds of the same requests (what a
+# direct caller does: create the input tensors, run the session, copy the outputs out), and "beyond" is the
+# difference. ONNX Runtime's time for the same call varies between sessions and processes (35-84 µs for the
+# same 64 rows), so the in-server figure is the one compared; `./ringfold bench onnx MODEL --rows N`, in a
+# process of its own with the server's session options, is printed beside it. Prints a Markdown table (also
+# DIR/table.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -53,11 +58,14 @@ scrape() { curl -s "$base/metrics" > "$out/metrics.$1"; }
 metric() {
   awk -v k="ringfold_$2{model=\"mlp\"" 'index($0, k) == 1 { print $2; found = 1 } END { if (!found) print 0 }' "$out/metrics.$1"
 }
+# Mean µs per request of the server's own time and of its compute (the backend's batch function: input tensors
+# created, the session run, outputs copied out), over the window between the two scrapes.
 server_us() {
   python3 -c "
 rs = $(metric after request_duration_seconds_sum) - $(metric before request_duration_seconds_sum)
 rc = $(metric after request_duration_seconds_count) - $(metric before request_duration_seconds_count)
-print('%.1f' % (rs / rc * 1e6) if rc else '-')"
+cs = $(metric after compute_duration_seconds_sum) - $(metric before compute_duration_seconds_sum)
+print('%.1f %.1f' % (rs / rc * 1e6, cs / rc * 1e6) if rc else '- -')"
 }
 
 server_pid=""
@@ -81,7 +89,7 @@ stop_server() {
 measure_all() {
   local mode="$1"
   for n in 1 64; do
-    BODY="$out/v2-$n.json" wrk -t1 -c1 -d2s -s "$out/post.lua" "$base/v2/models/mlp/infer" > /dev/null
+    BODY="$out/v2-$n.json" wrk -t1 -c1 -d5s -s "$out/post.lua" "$base/v2/models/mlp/infer" > /dev/null
     scrape before
     local line
     line=$(BODY="$out/v2-$n.json" wrk -t1 -c1 -d"${seconds}s" --latency -s "$out/post.lua" "$base/v2/models/mlp/infer" \
@@ -92,7 +100,7 @@ measure_all() {
     scrape before
     local g
     g=$(./ringfold bench grpc --target "127.0.0.1:$grpc" --model mlp --connections 1 --rows "$n" --duration "$seconds" \
-      --warmup 2 --json | tail -1)
+      --warmup 15 --json | tail -1)
     scrape after
     echo "$mode grpc $n $(server_us) $(echo "$g" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests_per_second"], d.get("mean_us", d.get("p50_us", "-")))')" \
       >> "$out/results.txt"
@@ -120,12 +128,12 @@ python3 - "$out" <<'PY' | tee "$out/table.md"
 import json, sys
 out = sys.argv[1]
 direct = {n: json.load(open(f"{out}/direct-{n}.json"))["us_per_run"] for n in (1, 64)}
-print("| server | protocol | rows | ONNX Runtime direct µs | server µs/request | server beyond the runtime µs | client req/s |")
-print("|---|---|---|---|---|---|---|")
+print("| server | protocol | rows | ONNX Runtime direct µs (own process) | runtime in the server µs/request | server µs/request | server beyond the runtime µs | client req/s |")
+print("|---|---|---|---|---|---|---|---|")
 for line in open(out + "/results.txt"):
-    mode, proto, n, server, rps = line.split()[:5]
+    mode, proto, n, server, compute, rps = line.split()[:6]
     d = direct[int(n)]
-    beyond = "-" if server == "-" else "%.1f" % (float(server) - d)
-    print(f"| {mode} | {proto} | {n} | {d:.1f} | {server} | {beyond} | {float(rps):,.0f} |")
+    beyond = "-" if server == "-" else "%.1f" % (float(server) - float(compute))
+    print(f"| {mode} | {proto} | {n} | {d:.1f} | {compute} | {server} | {beyond} | {float(rps):,.0f} |")
 PY
 cat "$out/env.txt" >&2
