@@ -75,4 +75,9 @@ final class ExactFloats {
     float[] values() {
         return values;
     }
+
+    /** The values as an array of exactly {@link #size()} elements: the buffer itself when it is that long. */
+    float[] toArray() {
+        return values.length == size ? values : Arrays.copyOf(values, size);
+    }
 }

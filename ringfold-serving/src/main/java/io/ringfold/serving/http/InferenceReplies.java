@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringfold.serving.core.DataType;
 import io.ringfold.serving.core.ModelSignature;
 import io.ringfold.serving.core.RawTensors;
 import io.ringfold.serving.core.Tensor;
@@ -115,8 +116,14 @@ final class InferenceReplies {
                 } else {
                     g.writeFieldName(DATA);
                     g.writeStartArray();
-                    for (int i = 0; i < t.elementCount(); i++) {
-                        value(g, t, i);
+                    if (t.datatype() == DataType.FP32) {
+                        for (float v : t.floats()) {
+                            g.writeNumber(v);
+                        }
+                    } else {
+                        for (int i = 0; i < t.elementCount(); i++) {
+                            value(g, t, i);
+                        }
                     }
                     g.writeEndArray();
                 }
@@ -176,7 +183,7 @@ final class InferenceReplies {
      * TensorFlow Serving omits the name then.
      */
     static byte[] predictions(ModelSignature s, List<Tensor> out) {
-        boolean named = out.size() > 1 || "ringfold".equals(s.platform());
+        boolean named = named(s, out);
         int rows = out.isEmpty() || out.get(0).rank() == 0 ? 0 : (int) out.get(0).dim(0);
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
@@ -212,7 +219,7 @@ final class InferenceReplies {
      * for another backend's model with one output.
      */
     static byte[] columnar(ModelSignature s, List<Tensor> out) {
-        boolean named = out.size() > 1 || "ringfold".equals(s.platform());
+        boolean named = named(s, out);
         ByteArrayBuilder bytes = new ByteArrayBuilder(Json.MAPPER.getFactory()._getBufferRecycler());
         try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -234,6 +241,14 @@ final class InferenceReplies {
             throw new UncheckedIOException("cannot write a reply to memory", e);
         }
         return done(bytes);
+    }
+
+    /**
+     * Whether TensorFlow Serving's replies name each output: always for a Ringfold model (as {@code ringfold
+     * predict} prints), else when there are several, as TensorFlow Serving omits the name of a lone output.
+     */
+    private static boolean named(ModelSignature s, List<Tensor> out) {
+        return out.size() > 1 || "ringfold".equals(s.platform());
     }
 
     /** The bytes, and the builder's buffer back to the recycler. */

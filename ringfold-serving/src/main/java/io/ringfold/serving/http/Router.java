@@ -7,8 +7,6 @@ import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.RepositoryNames;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
@@ -77,7 +75,7 @@ public final class Router {
     }
 
     static HttpReply failure(Throwable t) {
-        Throwable e = t instanceof CompletionException || t instanceof ExecutionException ? t.getCause() : t;
+        Throwable e = Failure.unwrap(t);
         if (e instanceof ApiException a) {
             return HttpReply.error(a.status(), a.getMessage());
         }

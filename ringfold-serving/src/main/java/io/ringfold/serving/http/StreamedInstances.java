@@ -159,6 +159,6 @@ final class StreamedInstances {
         if (in.datatype() != DataType.FP32) {
             return null;
         }
-        return Tensor.ofFloats(in.name(), new long[] {rows, width}, java.util.Arrays.copyOf(values.values(), rows * width));
+        return Tensor.ofFloats(in.name(), new long[] {rows, width}, values.toArray());
     }
 }

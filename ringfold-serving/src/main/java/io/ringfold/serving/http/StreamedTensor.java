@@ -206,6 +206,6 @@ final class StreamedTensor {
         if (!"FP32".equals(datatype) || Tensor.elementCount(shape) != data.size()) {
             return null;
         }
-        return Tensor.ofFloats(name, shape, java.util.Arrays.copyOf(data.values(), data.size()));
+        return Tensor.ofFloats(name, shape, data.toArray());
     }
 }

@@ -125,11 +125,6 @@ public record RingfoldSignature(int width, List<String> columns, boolean categor
         return takesStrings() ? DataType.BYTES : DataType.FP32;
     }
 
-    /** Output tensor names, in response order. */
-    public List<String> outputNames() {
-        return classifier() ? List.of(PROBABILITIES, CLASS) : List.of(VALUE);
-    }
-
     /** The protocol-neutral form, for metadata. */
     public ModelSignature toModelSignature() {
         List<TensorSpec> outputs = new ArrayList<>();

@@ -48,9 +48,12 @@ public final class RowDecoder {
         float[] out = new float[rows * outWidth];
         if (numeric) {
             float[] raw = new float[width];
+            // FP32, the common request, is read from its array directly; other datatypes convert value by value.
+            float[] fp32 = in.datatype() == DataType.FP32 ? in.floats() : null;
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < width; c++) {
-                    raw[c] = number(where, in, r, c);
+                    float f = fp32 != null ? fp32[r * width + c] : Float.NaN;
+                    raw[c] = Float.isFinite(f) ? f : number(where, in, r, c);
                 }
                 System.arraycopy(model.preprocessor().transformRow(raw), 0, out, r * outWidth, outWidth);
             }
