@@ -448,14 +448,34 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
         check(buffer.length, offset, length, "receive");
         checkPeer(peer, "receive");
         long t0 = System.nanoTime();
-        String what = "receive(float32 x " + length + ") from rank " + peer;
+        take(peer, buffer, offset, length, "receive(float32 x " + length + ") from rank " + peer);
+        nanos += System.nanoTime() - t0;
+    }
+
+    /** Posting never waits (mailboxes are unbounded), so send-then-receive is already both at once. */
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        check(out.length, outOffset, outLength, "sendreceive");
+        check(in.length, inOffset, inLength, "sendreceive");
+        checkPeer(to, "sendreceive");
+        checkPeer(from, "sendreceive");
+        long t0 = System.nanoTime();
+        group.post(rank, to, java.util.Arrays.copyOfRange(out, outOffset, outOffset + outLength));
+        bytes += 4L * outLength;
+        take(from, in, inOffset, inLength, "sendreceive(float32 x " + outLength + " to rank " + to + ", float32 x "
+                + inLength + " from rank " + from + ")");
+        nanos += System.nanoTime() - t0;
+    }
+
+    /** The next message from {@code peer} into {@code buffer}; one of another length breaks the group. */
+    private void take(int peer, float[] buffer, int offset, int length, String what) {
         float[] msg = group.take(peer, rank, what);
         if (msg.length != length) {
             group.fail(new CollectiveException(what + " on rank " + rank + "/" + group.size() + ": rank " + peer
                     + " sent float32 x " + msg.length + " (expected: float32 x " + length + ")"));
         }
         System.arraycopy(msg, 0, buffer, offset, length);
-        nanos += System.nanoTime() - t0;
     }
 
     private void checkPeer(int peer, String what) {

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * A {@link Communicator} for processes on one host: the collectives go through a memory mapped file that
  * every rank maps ({@link SharedSegment}), as NCCL's SHM transport and Horovod's intra-node path do, instead
- * of through loopback TCP; the byte all-gather and send/receive stay on the TCP links it was built from.
+ * of through loopback TCP; the byte all-gather and the point-to-point messages (send, receive, sendReceive) stay
+ * on the TCP links it was built from.
  *
  * <p>Each collective is a sequence of units. In a unit every rank writes its part into its own slot, then
  * publishes the unit number (release); once every rank's number has reached the unit (acquire), each reads
@@ -472,6 +473,17 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
         wait.throwIfBroken();
         try {
             tcp.receive(peer, buffer, offset, length);
+        } catch (CollectiveException e) {
+            throw wait.fail(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        wait.throwIfBroken();
+        try {
+            tcp.sendReceive(to, out, outOffset, outLength, from, in, inOffset, inLength);
         } catch (CollectiveException e) {
             throw wait.fail(e.getMessage(), e);
         }

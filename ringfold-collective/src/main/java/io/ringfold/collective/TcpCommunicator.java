@@ -25,11 +25,14 @@ public final class TcpCommunicator implements Communicator {
     private final int rank;
     private final int size;
     private final ArrayView.Floats floats;
+    /** The receiving side of calls that send one array and receive another; never reduces, so no scratch. */
+    private final ArrayView.Floats floatsIn = new ArrayView.Floats(0);
     private final ArrayView.Doubles doubles;
     private final ArrayView.Longs longs;
     private final ArrayView.Bytes bytes = new ArrayView.Bytes();
     private final Transfer.Ring ring = new Transfer.Ring();
     private final Transfer.Whole whole = new Transfer.Whole();
+    private final Transfer.Pair pair = new Transfer.Pair();
     private final int[] bounds;
     private final long[] sendSeq;
     private final long[] recvSeq;
@@ -409,29 +412,59 @@ public final class TcpCommunicator implements Communicator {
     public void send(int peer, float[] buffer, int offset, int length) {
         checkRange(buffer.length, offset, length, "send");
         checkPeer(peer, "send");
-        pointToPoint(peer, buffer, offset, length, ++sendSeq[peer], true);
+        messages("send", peer, buffer, offset, length, -1, null, 0, 0);
     }
 
     @Override
     public void receive(int peer, float[] buffer, int offset, int length) {
         checkRange(buffer.length, offset, length, "receive");
         checkPeer(peer, "receive");
-        pointToPoint(peer, buffer, offset, length, ++recvSeq[peer], false);
+        messages("receive", -1, null, 0, 0, peer, buffer, offset, length);
     }
 
-    /** Messages between a pair are numbered per direction; they share the link with collectives, in call order. */
-    private void pointToPoint(int peer, float[] buffer, int offset, int length, long number, boolean sending) {
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        checkRange(out.length, outOffset, outLength, "sendreceive");
+        checkRange(in.length, inOffset, inLength, "sendreceive");
+        checkPeer(to, "sendreceive");
+        checkPeer(from, "sendreceive");
+        messages("sendreceive", to, out, outOffset, outLength, from, in, inOffset, inLength);
+    }
+
+    /**
+     * Sends a message to {@code to} while receiving one from {@code from} (-1: none), both directions in the
+     * one event loop. Messages between a pair are numbered per direction; they share the link with
+     * collectives, in call order.
+     */
+    private void messages(String what, int to, float[] out, int outOffset, int outLength, int from, float[] in,
+            int inOffset, int inLength) {
         long t0 = System.nanoTime();
-        net.begin(Frame.SEND, Frame.FLOAT32, (byte) -1, number, length, 0);
+        long sendNumber = to >= 0 ? ++sendSeq[to] : 0;
+        long recvNumber = from >= 0 ? ++recvSeq[from] : 0;
+        net.begin(Frame.SEND, Frame.FLOAT32, (byte) -1, sendNumber, outLength, 0);
+        net.direct(sendNumber, outLength, recvNumber, inLength);
+        net.label(what + " (" + (to >= 0 ? "float32 x " + outLength + " to rank " + to + " as message #" + sendNumber : "")
+                + (to >= 0 && from >= 0 ? ", " : "")
+                + (from >= 0 ? "float32 x " + inLength + " from rank " + from + " as message #" + recvNumber : "") + ")");
         try {
-            floats.a = buffer;
-            floats.off = offset;
-            whole.view = floats;
-            whole.length = length;
-            whole.chunkElems = options.chunkBytes() / 4;
-            whole.reduce = false;
-            exchange(sending ? peer : -1, sending ? -1 : peer, false, 0);
+            floats.a = out;
+            floats.off = outOffset;
+            floatsIn.a = in;
+            floatsIn.off = inOffset;
+            pair.out = floats;
+            pair.outLength = outLength;
+            pair.in = floatsIn;
+            pair.inLength = inLength;
+            pair.chunkElems = options.chunkBytes() / 4;
+            pair.sendFrames = pair.frames(outLength, to < 0);
+            pair.recvFrames = pair.frames(inLength, from < 0);
+            pair.frameBase = 0;
+            pair.lag = Transfer.INDEPENDENT;
+            net.run(to >= 0 ? net.link(to) : null, from >= 0 ? net.link(from) : null, pair);
         } finally {
+            floats.a = null;
+            floatsIn.a = null;
             nanos += System.nanoTime() - t0;
         }
     }

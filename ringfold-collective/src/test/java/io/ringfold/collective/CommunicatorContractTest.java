@@ -297,6 +297,106 @@ abstract class CommunicatorContractTest {
         });
     }
 
+    /** 8 MB each way: far more than any socket buffer, so a send that waited for its receiver would deadlock. */
+    @Test
+    void sendReceiveOfEightMegabytesEachWayAtOnceCompletes() {
+        List<Communicator> g = group(2, TIMEOUT);
+        int len = 2 * 1024 * 1024 + 1;
+        Ranks.all(g, c -> {
+            int peer = 1 - c.rank();
+            float[] out = new float[len];
+            for (int i = 0; i < len; i++) {
+                out[i] = value(c.rank(), i);
+            }
+            float[] in = new float[len + 2];
+            long sentBefore = c.bytesSent();
+            c.sendReceive(peer, out, 0, len, peer, in, 1, len);
+            assertThat(c.bytesSent() - sentBefore).isGreaterThanOrEqualTo(4L * len);
+            assertThat(in[0]).isZero();
+            assertThat(in[len + 1]).isZero();
+            for (int i = 0; i < len; i++) {
+                if (in[i + 1] != value(peer, i)) {
+                    throw new AssertionError("rank " + c.rank() + " element " + i + ": " + in[i + 1] + " (expected: "
+                            + value(peer, i) + ")");
+                }
+            }
+            // The same messages pair with a plain receive and send on the other side.
+            float[] back = new float[len];
+            if (c.rank() == 0) {
+                c.sendReceive(peer, out, 0, len, peer, back, 0, len);
+            } else {
+                c.receive(peer, back, 0, len);
+                c.send(peer, out, 0, len);
+            }
+            assertThat(back).isEqualTo(Arrays.copyOfRange(in, 1, len + 1));
+            c.barrier();
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void sendReceiveAroundTheRingWithDifferentLengths(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int right = (c.rank() + 1) % n;
+            int left = (c.rank() + n - 1) % n;
+            for (int base : new int[] {0, 1, 1_000_003}) {
+                // Every rank sends to its right and receives from its left at once, each message of its own length.
+                int outLength = base == 0 ? 0 : base + c.rank();
+                int inLength = base == 0 ? 0 : base + left;
+                float[] out = new float[outLength + 1];
+                for (int i = 0; i < outLength; i++) {
+                    out[i + 1] = bits(i + c.rank());
+                }
+                float[] in = new float[inLength];
+                c.sendReceive(right, out, 1, outLength, left, in, 0, inLength);
+                for (int i = 0; i < inLength; i++) {
+                    if (Float.floatToRawIntBits(in[i]) != Float.floatToRawIntBits(bits(i + left))) {
+                        throw new AssertionError("rank " + c.rank() + " from rank " + left + " element " + i + ": " + in[i]);
+                    }
+                }
+            }
+            c.barrier();
+            return null;
+        });
+    }
+
+    @Test
+    void sendReceiveOfAnotherLengthFailsNamingBothLengths() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            int peer = 1 - c.rank();
+            int outLength = c.rank() == 1 ? 11 : 10;
+            c.sendReceive(peer, new float[outLength], 0, outLength, peer, new float[10], 0, 10);
+            c.barrier();
+            return null;
+        });
+        assertThat(out.get(0).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("sendreceive")
+                .hasMessageContaining("rank 1").hasMessageContaining("float32 x 11")
+                .hasMessageContaining("(expected: float32 x 10");
+        // Rank 1's own exchange was well-formed; it learns of the failure at its next call.
+        assertThat(out.get(1).error()).isInstanceOf(CollectiveException.class);
+    }
+
+    @Test
+    void sendReceiveNamesTheRankThatNeverSendsWithinTheDeadline() {
+        Duration timeout = Duration.ofMillis(1500);
+        List<Communicator> g = group(3, timeout);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            switch (c.rank()) {
+                case 0 -> c.sendReceive(1, new float[100], 0, 100, 2, new float[100], 0, 100);
+                case 1 -> c.receive(0, new float[100], 0, 100);
+                default -> Thread.sleep(timeout.toMillis() * 3);
+            }
+            return null;
+        });
+        assertThat(out.get(0).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("sendreceive")
+                .hasMessageContaining("timed out").hasMessageContaining("rank 2");
+        assertThat(out.get(0).nanos()).isLessThan(timeout.toNanos() + 10_000_000_000L);
+        assertThat(out.get(1).error()).isNull();
+    }
+
     /** Blocks: empty, one, fewer than a chunk, and more than one 256 KiB chunk of floats and of longs. */
     static final int[] BLOCKS = {0, 1, 3, 1001, 70_001};
 
@@ -499,6 +599,10 @@ abstract class CommunicatorContractTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("root 2");
             assertThatThrownBy(() -> c.send(c.rank(), new float[1], 0, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peer");
+            assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 1, c.rank(), new float[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sendreceive: peer " + c.rank());
+            assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 2, 1 - c.rank(), new float[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 2");
             c.barrier();
             return null;
         });
