@@ -1,7 +1,6 @@
 package io.ringfold.nn;
 
 import io.ringfold.tensor.Blas;
-import io.ringfold.tensor.Kernels;
 import io.ringfold.tensor.Matrix;
 
 /**
@@ -17,6 +16,7 @@ public final class Backpropagation {
     private final Network net;
     private final ForwardPass forward;
     private final float[][] deltas;
+    private final OutputLoss outputLoss = new OutputLoss();
     private double lossSum;
     private int correct;
 
@@ -90,65 +90,9 @@ public final class Backpropagation {
         return lossSum;
     }
 
-    /** Loss from the logits, logits turned into outputs in place, and delta = dLoss/dLogits. */
     private void outputDelta(float[] out, int rows, float[] targets, float[] delta) {
-        int k = net.outputs();
-        double loss = 0;
-        int hits = 0;
-        switch (net.loss()) {
-            case CROSS_ENTROPY -> {
-                for (int r = 0; r < rows; r++) {
-                    int base = r * k;
-                    int t = (int) targets[r];
-                    int best = Kernels.argmax(out, base, k);
-                    if (best == t) {
-                        hits++;
-                    }
-                    // Max-shifted: exp never overflows, and log(sum) + max - z_t is the stable
-                    // cross-entropy. One exp per logit, summed in double.
-                    float max = out[base + best];
-                    double sum = 0;
-                    for (int c = 0; c < k; c++) {
-                        float e = (float) Math.exp(out[base + c] - max);
-                        delta[base + c] = e;
-                        sum += e;
-                    }
-                    loss += Math.log(sum) + max - out[base + t];
-                    float inv = (float) (1.0 / sum);
-                    for (int c = 0; c < k; c++) {
-                        float p = delta[base + c] * inv;
-                        out[base + c] = p;
-                        delta[base + c] = c == t ? p - 1f : p;
-                    }
-                }
-            }
-            case BINARY_CROSS_ENTROPY -> {
-                for (int r = 0; r < rows; r++) {
-                    float z = out[r];
-                    float t = targets[r];
-                    loss += Kernels.softplus(z) - (double) t * z;
-                    float p = Kernels.sigmoid(z);
-                    if ((p >= 0.5f) == (t >= 0.5f)) {
-                        hits++;
-                    }
-                    out[r] = p;
-                    delta[r] = p - t;
-                }
-            }
-            case MSE -> {
-                // Mean over outputs per example, as PyTorch's MSELoss averages over all elements.
-                float scale = 2f / k;
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < k; c++) {
-                        int i = r * k + c;
-                        float diff = out[i] - targets[r];
-                        loss += (double) diff * diff / k;
-                        delta[i] = scale * diff;
-                    }
-                }
-            }
-        }
-        lossSum = loss;
-        correct = hits;
+        outputLoss.apply(net, out, rows, targets, delta);
+        lossSum = outputLoss.loss;
+        correct = outputLoss.hits;
     }
 }

@@ -45,7 +45,16 @@ final class Layers {
      * convex and starts at zero. Dense networks get exactly the values they got before layers existed.
      */
     static float[] initialParameters(Network net, long seed) {
-        float[] p = new float[net.parameterCount()];
+        return initialParameters(net, seed, 0, net.parameterCount());
+    }
+
+    /**
+     * Entries {@code [offset, offset + count)} of {@link #initialParameters(Network, long)}, computed alone: a
+     * pipeline stage initialises its layers without the whole vector. Each layer's stream and rule are those
+     * of the whole network's initialisation, so the values are the same.
+     */
+    static float[] initialParameters(Network net, long seed, int offset, int count) {
+        float[] p = new float[count];
         List<Network.Node> flat = new ArrayList<>();
         flatten(net.nodes(), flat);
         boolean convex = flat.stream().filter(n -> n.paramCount() > 0).count() == 1
@@ -59,7 +68,11 @@ final class Layers {
             Layer.InitRule rule = convex ? Layer.InitRule.ZERO
                     : i + 1 < flat.size() && reluLike(flat.get(i + 1).spec().kind()) ? Layer.InitRule.HE
                     : Layer.InitRule.GLOROT;
-            build(n).initialize(p, SplitMix64.derive(seed, INIT_PURPOSE, index), rule);
+            if (n.paramOffset() >= offset && n.paramOffset() < offset + count) {
+                Network.Node local = new Network.Node(n.where(), n.spec(), n.in(), n.out(), n.paramOffset() - offset,
+                        n.paramCount(), List.of());
+                build(local).initialize(p, SplitMix64.derive(seed, INIT_PURPOSE, index), rule);
+            }
             index++;
         }
         return p;

@@ -26,8 +26,13 @@ public final class LazyRows {
 
     /** For a network with embedding tables, else null (every step updates everything). */
     public static LazyRows of(Network net) {
+        return of(net.nodes());
+    }
+
+    /** For these nodes' embedding tables (offsets as the nodes give them), else null. */
+    static LazyRows of(List<Network.Node> nodes) {
         List<int[]> tables = new ArrayList<>();
-        collect(net.nodes(), tables);
+        collect(nodes, tables);
         return tables.isEmpty() ? null : new LazyRows(tables);
     }
 

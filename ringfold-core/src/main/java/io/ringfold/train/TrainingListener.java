@@ -27,4 +27,8 @@ public interface TrainingListener {
     /** Data-parallel training: what each rank did during epoch {@code epoch} (1-based), before its metrics. */
     default void onTelemetry(int epoch, java.util.List<RankTelemetry> ranks) {
     }
+
+    /** Pipeline training: what each worker (stage and replica) did during epoch {@code epoch} (1-based). */
+    default void onStageTelemetry(int epoch, java.util.List<StageTelemetry> workers) {
+    }
 }

@@ -39,10 +39,10 @@ class LayerFamiliesDeterminismTest {
     Path dir;
 
     /** A family's network and data: 3 classes over 157 rows (not a multiple of the shards or the batch). */
-    private record Family(Network net, Matrix x, float[] y) {
+    record Family(Network net, Matrix x, float[] y) {
     }
 
-    private static Family family(String name) {
+    static Family family(String name) {
         return switch (name) {
             case "convolution" -> images("conv2d(4,3,padding=1),relu,maxpool2d(2),conv2d(6,2),relu,avgpool2d(2,stride=1),"
                     + "flatten,dense(8),relu", 1, 6, 6);

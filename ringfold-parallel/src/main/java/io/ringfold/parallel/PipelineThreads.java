@@ -1,0 +1,86 @@
+package io.ringfold.parallel;
+
+import io.ringfold.collective.CollectiveException;
+import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InProcessGroup;
+import io.ringfold.train.Fitter;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+
+import java.time.Duration;
+
+/**
+ * Pipeline training with worker threads in this JVM ({@code train --pipeline-stages K --workers N}): K x N
+ * threads over one {@link InProcessGroup}, and one more group per stage for its N replicas. A worker that
+ * fails closes its communicators, so the others fail at their next transfer or collective instead of waiting
+ * for the deadline; the first worker's own error (not the others' consequential ones) is rethrown.
+ */
+public final class PipelineThreads {
+
+    private PipelineThreads() {
+    }
+
+    /** {@code replicas} pipelines of {@code trainer}'s stages, on K x {@code replicas} threads. */
+    public static Fitter fitter(PipelineTrainer trainer, int replicas, Duration timeout, CheckpointPolicy checkpoints) {
+        if (replicas <= 0) {
+            throw new IllegalArgumentException("workers: " + replicas + " (expected: > 0)");
+        }
+        int stages = trainer.pipeline().stages();
+        int size = stages * replicas;
+        return (net, x, y, w, xVal, yVal, listener) -> {
+            if (w != null) {
+                throw new IllegalArgumentException("row weights (a weight column or --class-weight): only the "
+                        + "full-batch solvers lbfgs, owlqn and normal take them, which are not pipelined");
+            }
+            InProcessGroup world = new InProcessGroup(size, timeout);
+            InProcessGroup[] groups = new InProcessGroup[stages];
+            for (int k = 0; k < stages; k++) {
+                groups[k] = new InProcessGroup(replicas, timeout);
+            }
+            TrainingResult[] results = new TrainingResult[size];
+            Throwable[] errors = new Throwable[size];
+            Thread[] threads = new Thread[size];
+            for (int r = 0; r < size; r++) {
+                int rank = r;
+                threads[r] = new Thread(() -> {
+                    Communicator comm = world.communicator(rank);
+                    Communicator group = groups[rank / replicas].communicator(rank % replicas);
+                    try {
+                        results[rank] = trainer.fit(comm, group, net, x, y, xVal, yVal,
+                                rank == 0 ? listener : TrainingListener.NONE, checkpoints);
+                    } catch (Throwable e) {
+                        errors[rank] = e;
+                    } finally {
+                        group.close();
+                        comm.close();
+                    }
+                }, "ringfold-stage-" + rank / replicas + "-replica-" + rank % replicas);
+                threads[r].start();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for pipeline workers", e);
+                }
+            }
+            Throwable first = null;
+            for (Throwable e : errors) {
+                if (e != null && (first == null || first instanceof CollectiveException && !(e instanceof CollectiveException))) {
+                    first = e;
+                }
+            }
+            if (first instanceof RuntimeException re) {
+                throw re;
+            }
+            if (first instanceof Error err) {
+                throw err;
+            }
+            if (first != null) {
+                throw new IllegalStateException(first);
+            }
+            return results[0];
+        };
+    }
+}
