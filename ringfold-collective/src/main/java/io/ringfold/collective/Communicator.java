@@ -82,6 +82,22 @@ public interface Communicator extends AutoCloseable {
     byte[][] allGather(byte[] mine);
 
     /**
+     * Personalized all-to-all (MPI's {@code Alltoallv}), a collective: {@code toEach[r]} goes to rank r
+     * ({@code toEach} holds one array per rank; lengths may differ per rank and per pair, and may be 0);
+     * returns {@code fromEach}, where {@code fromEach[q]} is a new array holding, bit for bit, what rank q
+     * sent to this rank ({@code fromEach[rank()]} a copy of {@code toEach[rank()]}). Ranks need not agree on
+     * lengths beforehand: the call carries them. Where blocks come from other processes, every declared
+     * length is checked against a limit ({@link TcpOptions#maxMessageBytes}) before anything is allocated
+     * for it, and one above it fails the call on every rank naming the sender, the length and the limit.
+     * Bytes sent to other ranks count in {@link #bytesSent()}. Used to route embedding lookups and their
+     * gradients to the ranks that own the rows.
+     */
+    float[][] allToAll(float[][] toEach);
+
+    /** As {@link #allToAll(float[][])}. */
+    long[][] allToAll(long[][] toEach);
+
+    /**
      * Sends {@code length} floats to {@code peer}, which must receive them (with {@link #receive} or
      * {@link #sendReceive}) with the same length. Messages between two ranks are numbered per direction and
      * received in the order sent. May wait until the peer receives (over TCP, once the socket buffers are
