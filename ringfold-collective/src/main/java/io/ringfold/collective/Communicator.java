@@ -120,6 +120,16 @@ public interface Communicator extends AutoCloseable {
      */
     void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset, int inLength);
 
+    /**
+     * Splits this communicator's ranks into new communicators (MPI's {@code Comm_split}), a collective over
+     * this one: the ranks that pass the same {@code color} (>= 0) form one new group, ranked by {@code key}
+     * and then by rank in this communicator; returns this rank's communicator of it. The new communicator
+     * has this one's timeout and is independent of it: its own sequence numbers and failures; closing it
+     * leaves this one open, while closing this one may break it. The caller closes it. Used to let the
+     * replicas of one pipeline stage allreduce among themselves inside a world communicator.
+     */
+    Communicator split(int color, int key);
+
     /** Bytes this rank has sent since creation (for telemetry). */
     long bytesSent();
 

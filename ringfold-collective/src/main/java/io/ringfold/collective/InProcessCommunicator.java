@@ -470,6 +470,19 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
         return fromEach;
     }
 
+    /**
+     * Membership is agreed through this group's byte all-gather; the threads of each new group then find
+     * the same new {@link InProcessGroup} in this one's registry, by the all-gather's number and the color.
+     */
+    @Override
+    public Communicator split(int color, int key) {
+        Split.checkColor(color);
+        byte[][] gathered = allGather(new Split(color, key, "", 0, "").encode());
+        Split[] all = Split.all(gathered, "split #" + seq + " on rank " + rank + "/" + group.size());
+        int[] members = Split.members(all, color);
+        return group.subgroup(seq, color, members.length).communicator(Split.newRank(members, rank));
+    }
+
     @Override
     public void send(int peer, float[] buffer, int offset, int length) {
         check(buffer.length, offset, length, "send");

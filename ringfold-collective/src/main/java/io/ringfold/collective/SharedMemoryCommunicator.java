@@ -491,6 +491,17 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
     }
 
     /**
+     * Shared memory again: the TCP group splits ({@link TcpCommunicator#split}), then each new group maps a
+     * segment of its own, with this one's unit size. Every member is on this host, as this group's are.
+     */
+    @Override
+    public Communicator split(int color, int key) {
+        Split.checkColor(color);
+        TcpCommunicator child = overTcp(true, () -> tcp.split(color, key));
+        return Transport.SHM.over(child, seg.halfBytes);
+    }
+
+    /**
      * A call made on the TCP links: refused at once if this communicator is broken, and its failure breaks
      * it. A collective one takes a sequence number here too, so that the shared calls' numbers stay aligned.
      */

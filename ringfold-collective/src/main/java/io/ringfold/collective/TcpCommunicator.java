@@ -478,6 +478,42 @@ public final class TcpCommunicator implements Communicator {
         }
     }
 
+    /**
+     * Each rank listens on a new port of the address it has in this group, the ranks all-gather their
+     * colors, keys and ports over this group, and the members of each color form a new mesh among
+     * themselves ({@link TcpMesh}: its hellos, checks and set-up deadline) with this group's options. A rank
+     * that cannot listen says why in the all-gather, and every rank fails alike.
+     */
+    @Override
+    public TcpCommunicator split(int color, int key) {
+        Split.checkColor(color);
+        String host = net.self.getAddress() != null ? net.self.getAddress().getHostAddress() : net.self.getHostString();
+        TcpEndpoint endpoint = null;
+        String problem = "";
+        try {
+            endpoint = TcpEndpoint.bind(host, 0);
+        } catch (java.io.UncheckedIOException e) {
+            problem = CollectiveException.reason(e);
+        }
+        try {
+            byte[][] gathered = allGather(new Split(color, key, host, endpoint == null ? 0 : endpoint.port(), problem).encode());
+            Split[] all = Split.all(gathered, "split #" + seq + " on rank " + rank + "/" + size + " ("
+                    + TcpEndpoint.format(net.self) + ")");
+            int[] members = Split.members(all, color);
+            List<InetSocketAddress> addresses = new java.util.ArrayList<>();
+            for (int q : members) {
+                addresses.add(new InetSocketAddress(all[q].host(), all[q].port()));
+            }
+            TcpEndpoint mine = endpoint;
+            endpoint = null; // the mesh owns it now, and closes it
+            return TcpMesh.connect(mine, Split.newRank(members, rank), addresses, options);
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+        }
+    }
+
     private void checkPeer(int peer, String what) {
         if (peer < 0 || peer >= size || peer == rank) {
             throw new IllegalArgumentException(what + ": peer " + peer + " (expected: another rank in 0.." + (size - 1) + ")");

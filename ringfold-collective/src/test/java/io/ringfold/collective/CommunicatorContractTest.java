@@ -534,6 +534,99 @@ abstract class CommunicatorContractTest {
         }
     }
 
+    /** Four ranks in two colors (even and odd): each new group allreduces its own members' values. */
+    @Test
+    void splitIntoTwoColorsAllReducesWithinEachAndLeavesTheParentWorking() {
+        List<Communicator> g = group(4, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(c.rank() % 2, c.rank()));
+        try {
+            Ranks.all(children, child -> {
+                int parentRank = children.indexOf(child);
+                Communicator parent = g.get(parentRank);
+                assertThat(child.size()).isEqualTo(2);
+                assertThat(child.rank()).isEqualTo(parentRank / 2);
+                assertThat(child.timeout()).isEqualTo(TIMEOUT);
+                assertThat(child.describe()).contains("rank " + child.rank() + "/2");
+                int len = 100_003;
+                float[] f = new float[len];
+                for (int i = 0; i < len; i++) {
+                    f[i] = value(parentRank, i);
+                }
+                long[] l = {parentRank + 1};
+                child.allReduce(f, 0, len, ReduceOp.SUM);
+                child.allReduce(l, 0, 1, ReduceOp.SUM);
+                int color = parentRank % 2;
+                assertThat(l[0]).isEqualTo(color == 0 ? 1 + 3 : 2 + 4);
+                for (int i = 0; i < len; i++) {
+                    float want = value(color, i) + value(color + 2, i);
+                    if (f[i] != want) {
+                        throw new AssertionError("color " + color + " element " + i + ": " + f[i] + " (expected: " + want + ")");
+                    }
+                }
+                // Calls on the parent and the new group interleave freely: each has its own sequence numbers.
+                long[] all = {parentRank + 1};
+                parent.allReduce(all, 0, 1, ReduceOp.SUM);
+                assertThat(all[0]).isEqualTo(10);
+                child.barrier();
+                parent.barrier();
+                return null;
+            });
+        } finally {
+            children.forEach(Communicator::close);
+        }
+        // Closing the new groups leaves the parent open.
+        Ranks.all(g, c -> {
+            long[] x = {1};
+            c.allReduce(x, 0, 1, ReduceOp.SUM);
+            assertThat(x[0]).isEqualTo(4);
+            return null;
+        });
+    }
+
+    /** Keys 1, 1, 0, 0: parent ranks 2 and 3 come first, and equal keys keep the parent's order. */
+    @Test
+    void splitRanksByKeyThenByParentRank() {
+        List<Communicator> g = group(4, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(7, c.rank() < 2 ? 1 : 0));
+        try {
+            List<byte[][]> gathered = Ranks.all(children, child -> child.allGather(new byte[] {(byte) children.indexOf(child)}));
+            for (int r = 0; r < 4; r++) {
+                assertThat(children.get(r).size()).isEqualTo(4);
+                assertThat(children.get(r).rank()).as("new rank of parent rank %d", r).isEqualTo((r + 2) % 4);
+                // Where the data goes, not only the numbers: new rank i is parent rank (i + 2) % 4.
+                assertThat(gathered.get(r)).isDeepEqualTo(new byte[][] {{2}, {3}, {0}, {1}});
+            }
+        } finally {
+            children.forEach(Communicator::close);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void splitIntoGroupsOfOneWorks(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(c.rank(), 0));
+        try {
+            Ranks.all(children, child -> {
+                int parentRank = children.indexOf(child);
+                assertThat(child.size()).isEqualTo(1);
+                assertThat(child.rank()).isZero();
+                float[] x = {parentRank, 1};
+                child.allReduce(x, 0, 2, ReduceOp.SUM);
+                assertThat(x).containsExactly(parentRank, 1);
+                assertThat(child.allToAll(new long[][] {{parentRank}})).isDeepEqualTo(new long[][] {{parentRank}});
+                child.barrier();
+                return null;
+            });
+        } finally {
+            children.forEach(Communicator::close);
+        }
+        Ranks.all(g, c -> {
+            c.barrier();
+            return null;
+        });
+    }
+
     /** Blocks: empty, one, fewer than a chunk, and more than one 256 KiB chunk of floats and of longs. */
     static final int[] BLOCKS = {0, 1, 3, 1001, 70_001};
 
@@ -740,6 +833,8 @@ abstract class CommunicatorContractTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sendreceive: peer " + c.rank());
             assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 2, 1 - c.rank(), new float[1], 0, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 2");
+            assertThatThrownBy(() -> c.split(-1, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("split: color -1 (expected: >= 0)");
             assertThatThrownBy(() -> c.allToAll(new float[3][]))
                     .isInstanceOf(IllegalArgumentException.class).hasMessage("alltoall: 3 blocks (expected: 2, one per rank)");
             assertThatThrownBy(() -> c.allToAll(new long[][] {new long[1], null}))
