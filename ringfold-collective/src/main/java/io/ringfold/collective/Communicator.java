@@ -82,6 +82,22 @@ public interface Communicator extends AutoCloseable {
     byte[][] allGather(byte[] mine);
 
     /**
+     * Personalized all-to-all (MPI's {@code Alltoallv}), a collective: {@code toEach[r]} goes to rank r
+     * ({@code toEach} holds one array per rank; lengths may differ per rank and per pair, and may be 0);
+     * returns {@code fromEach}, where {@code fromEach[q]} is a new array holding, bit for bit, what rank q
+     * sent to this rank ({@code fromEach[rank()]} a copy of {@code toEach[rank()]}). Ranks need not agree on
+     * lengths beforehand: the call carries them. Where blocks come from other processes, every declared
+     * length is checked against a limit ({@link TcpOptions#maxMessageBytes}) before anything is allocated
+     * for it, and one above it fails the call on every rank naming the sender, the length and the limit.
+     * Bytes sent to other ranks count in {@link #bytesSent()}. Used to route embedding lookups and their
+     * gradients to the ranks that own the rows.
+     */
+    float[][] allToAll(float[][] toEach);
+
+    /** As {@link #allToAll(float[][])}. */
+    long[][] allToAll(long[][] toEach);
+
+    /**
      * Sends {@code length} floats to {@code peer}, which must receive them (with {@link #receive} or
      * {@link #sendReceive}) with the same length. Messages between two ranks are numbered per direction and
      * received in the order sent. May wait until the peer receives (over TCP, once the socket buffers are
@@ -103,6 +119,16 @@ public interface Communicator extends AutoCloseable {
      * error names the operation and the rank it waited for.
      */
     void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset, int inLength);
+
+    /**
+     * Splits this communicator's ranks into new communicators (MPI's {@code Comm_split}), a collective over
+     * this one: the ranks that pass the same {@code color} (>= 0) form one new group, ranked by {@code key}
+     * and then by rank in this communicator; returns this rank's communicator of it. The new communicator
+     * has this one's timeout and is independent of it: its own sequence numbers and failures; closing it
+     * leaves this one open, while closing this one may break it. The caller closes it. Used to let the
+     * replicas of one pipeline stage allreduce among themselves inside a world communicator.
+     */
+    Communicator split(int color, int key);
 
     /** Bytes this rank has sent since creation (for telemetry). */
     long bytesSent();

@@ -436,6 +436,54 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
     }
 
     @Override
+    public float[][] allToAll(float[][] toEach) {
+        return allToAll(toEach, new float[group.size()][], "float32", 4);
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        return allToAll(toEach, new long[group.size()][], "int64", 8);
+    }
+
+    /**
+     * Every rank publishes its blocks and copies the one addressed to it out of every rank's; nobody
+     * returns, and lets its caller change its blocks, before all have copied. The blocks are the senders'
+     * own arrays in this JVM, so no declared length needs a limit before a copy is allocated.
+     */
+    private <T> T[] allToAll(T[] toEach, T[] fromEach, String type, int elementBytes) {
+        AllToAll.check(toEach, group.size());
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "alltoall(" + type + ")";
+        group.arrive(rank, s, sig, toEach, 0);
+        long sent = 0;
+        for (int q = 0; q < group.size(); q++) {
+            @SuppressWarnings("unchecked")
+            T[] theirs = (T[]) group.buffer(q);
+            fromEach[q] = AllToAll.copy(toEach, theirs[rank]);
+            if (q != rank) {
+                sent += (long) elementBytes * AllToAll.length(toEach[q]);
+            }
+        }
+        group.await(rank, s, sig);
+        account(t0, sent);
+        return fromEach;
+    }
+
+    /**
+     * Membership is agreed through this group's byte all-gather; the threads of each new group then find
+     * the same new {@link InProcessGroup} in this one's registry, by the all-gather's number and the color.
+     */
+    @Override
+    public Communicator split(int color, int key) {
+        Split.checkColor(color);
+        byte[][] gathered = allGather(new Split(color, key, "", 0, "").encode());
+        Split[] all = Split.all(gathered, "split #" + seq + " on rank " + rank + "/" + group.size());
+        int[] members = Split.members(all, color);
+        return group.subgroup(seq, color, members.length).communicator(Split.newRank(members, rank));
+    }
+
+    @Override
     public void send(int peer, float[] buffer, int offset, int length) {
         check(buffer.length, offset, length, "send");
         checkPeer(peer, "send");

@@ -28,6 +28,8 @@ public final class InProcessGroup {
     private final InProcessSlots[] slots;
     /** mailboxes[from * size + to]: messages sent and not yet received, guarded by this. */
     private final ArrayDeque<float[]>[] mailboxes;
+    /** Groups that {@link Communicator#split} is forming, by the split's call number and color; guarded by this. */
+    private final java.util.Map<String, Forming> forming = new java.util.HashMap<>();
     private volatile long generation;
     private int waiting;
     private volatile CollectiveException failure;
@@ -231,6 +233,29 @@ public final class InProcessGroup {
             }
         }
         return box.poll();
+    }
+
+    /** A group being formed by a split, until each of its members has taken its communicator. */
+    private static final class Forming {
+        final InProcessGroup group;
+        int taken;
+
+        Forming(InProcessGroup group) {
+            this.group = group;
+        }
+    }
+
+    /**
+     * The group of {@code size} ranks that the split call {@code seq} forms for {@code color}: every member
+     * thread gets the same one, created by the first to ask, with this group's deadline.
+     */
+    synchronized InProcessGroup subgroup(long seq, int color, int size) {
+        String key = seq + "/" + color;
+        Forming f = forming.computeIfAbsent(key, k -> new Forming(new InProcessGroup(size, timeout)));
+        if (++f.taken == size) {
+            forming.remove(key);
+        }
+        return f.group;
     }
 
     synchronized void close(int rank) {

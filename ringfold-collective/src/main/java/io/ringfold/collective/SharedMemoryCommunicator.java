@@ -449,41 +449,69 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
     /** Over TCP: contributions of any length, too rare to need the shared slots. */
     @Override
     public byte[][] allGather(byte[] mine) {
-        wait.throwIfBroken();
-        ++seq; // every rank counts it, so the shared calls' numbers stay aligned
-        try {
-            return tcp.allGather(mine);
-        } catch (CollectiveException e) {
-            throw wait.fail(e.getMessage(), e);
-        }
+        return overTcp(true, () -> tcp.allGather(mine));
+    }
+
+    /** Over TCP, as the byte all-gather: blocks of any length, each for one rank, need no shared slots. */
+    @Override
+    public float[][] allToAll(float[][] toEach) {
+        AllToAll.check(toEach, size);
+        return overTcp(true, () -> tcp.allToAll(toEach));
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        AllToAll.check(toEach, size);
+        return overTcp(true, () -> tcp.allToAll(toEach));
     }
 
     @Override
     public void send(int peer, float[] buffer, int offset, int length) {
-        wait.throwIfBroken();
-        try {
+        overTcp(false, () -> {
             tcp.send(peer, buffer, offset, length);
-        } catch (CollectiveException e) {
-            throw wait.fail(e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     @Override
     public void receive(int peer, float[] buffer, int offset, int length) {
-        wait.throwIfBroken();
-        try {
+        overTcp(false, () -> {
             tcp.receive(peer, buffer, offset, length);
-        } catch (CollectiveException e) {
-            throw wait.fail(e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     @Override
     public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
             int inLength) {
-        wait.throwIfBroken();
-        try {
+        overTcp(false, () -> {
             tcp.sendReceive(to, out, outOffset, outLength, from, in, inOffset, inLength);
+            return null;
+        });
+    }
+
+    /**
+     * Shared memory again: the TCP group splits ({@link TcpCommunicator#split}), then each new group maps a
+     * segment of its own, with this one's unit size. Every member is on this host, as this group's are.
+     */
+    @Override
+    public Communicator split(int color, int key) {
+        Split.checkColor(color);
+        TcpCommunicator child = overTcp(true, () -> tcp.split(color, key));
+        return Transport.SHM.over(child, seg.halfBytes);
+    }
+
+    /**
+     * A call made on the TCP links: refused at once if this communicator is broken, and its failure breaks
+     * it. A collective one takes a sequence number here too, so that the shared calls' numbers stay aligned.
+     */
+    private <T> T overTcp(boolean collective, java.util.function.Supplier<T> call) {
+        wait.throwIfBroken();
+        if (collective) {
+            ++seq;
+        }
+        try {
+            return call.get();
         } catch (CollectiveException e) {
             throw wait.fail(e.getMessage(), e);
         }

@@ -27,6 +27,7 @@ public final class TcpCommunicator implements Communicator {
     private final ArrayView.Floats floats;
     /** The receiving side of calls that send one array and receive another; never reduces, so no scratch. */
     private final ArrayView.Floats floatsIn = new ArrayView.Floats(0);
+    private final ArrayView.Longs longsIn = new ArrayView.Longs(0);
     private final ArrayView.Doubles doubles;
     private final ArrayView.Longs longs;
     private final ArrayView.Bytes bytes = new ArrayView.Bytes();
@@ -399,6 +400,117 @@ public final class TcpCommunicator implements Communicator {
             return out;
         } finally {
             nanos += System.nanoTime() - t0;
+        }
+    }
+
+    @Override
+    public float[][] allToAll(float[][] toEach) {
+        return allToAll(toEach, new float[size][], floats, floatsIn, Frame.FLOAT32);
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        return allToAll(toEach, new long[size][], longs, longsIn, Frame.INT64);
+    }
+
+    /**
+     * The block lengths first: an int64 sum of the n x n matrix whose row r only rank r fills (recursive
+     * doubling), checked by every rank against {@link TcpOptions#maxMessageBytes} before anything is
+     * allocated, so that all fail alike. Then the pairwise exchange: in step k = 1..n-1 each rank sends to
+     * rank + k while it receives from rank - k, both in the one event loop; an empty block is not sent.
+     */
+    private <T> T[] allToAll(T[] toEach, T[] fromEach, ArrayView out, ArrayView in, byte dtype) {
+        AllToAll.check(toEach, size);
+        long t0 = System.nanoTime();
+        net.begin(Frame.ALLTOALL_LENGTHS, Frame.INT64, dtype, ++seq, (long) size * size, 0);
+        try {
+            long[] lengths = new long[size * size];
+            for (int q = 0; q < size; q++) {
+                lengths[rank * size + q] = AllToAll.length(toEach[q]);
+            }
+            longs.point(lengths, 0);
+            longs.op = ReduceOp.SUM;
+            recursiveDoubling(longs, lengths.length);
+            checkDeclared(lengths, out.elementBytes(), dtype);
+            fromEach[rank] = AllToAll.copy(toEach, toEach[rank]);
+            for (int k = 1; k < size; k++) {
+                int to = (rank + k) % size;
+                int from = (rank - k + size) % size;
+                int outLength = AllToAll.length(toEach[to]);
+                int inLength = (int) lengths[from * size + rank];
+                fromEach[from] = AllToAll.newBlock(toEach, inLength);
+                net.part(Frame.ALLTOALL, dtype, (byte) -1, outLength);
+                net.direct(seq, outLength, seq, inLength);
+                out.point(toEach[to], 0);
+                in.point(fromEach[from], 0);
+                pair.out = out;
+                pair.outLength = outLength;
+                pair.in = in;
+                pair.inLength = inLength;
+                pair.chunkElems = options.chunkBytes() / out.elementBytes();
+                pair.sendFrames = pair.frames(outLength, outLength == 0);
+                pair.recvFrames = pair.frames(inLength, inLength == 0);
+                pair.frameBase = 0;
+                pair.lag = Transfer.INDEPENDENT;
+                net.run(net.link(to), net.link(from), pair);
+            }
+            return fromEach;
+        } finally {
+            out.point(null, 0);
+            in.point(null, 0);
+            nanos += System.nanoTime() - t0;
+        }
+    }
+
+    /** Every declared block, as every rank sees it: none negative or above the limit. */
+    private void checkDeclared(long[] lengths, int elementBytes, byte dtype) {
+        long most = options.maxMessageBytes() / elementBytes;
+        for (int q = 0; q < size; q++) {
+            for (int r = 0; r < size; r++) {
+                long declared = lengths[q * size + r];
+                if (declared < 0 || declared > most) {
+                    String type = Frame.dtypeName(dtype);
+                    throw net.fail(net.call() + ": " + net.name(q) + " declared a block of " + type + " x " + declared
+                            + " for rank " + r + " (expected: 0.." + most + ", the " + options.maxMessageBytes()
+                            + " bytes of TcpOptions.maxMessageBytes)", null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Each rank listens on a new port of the address it has in this group, the ranks all-gather their
+     * colors, keys and ports over this group, and the members of each color form a new mesh among
+     * themselves ({@link TcpMesh}: its hellos, checks and set-up deadline) with this group's options. A rank
+     * that cannot listen says why in the all-gather, and every rank fails alike.
+     */
+    @Override
+    public TcpCommunicator split(int color, int key) {
+        Split.checkColor(color);
+        String host = net.self.getAddress() != null ? net.self.getAddress().getHostAddress() : net.self.getHostString();
+        TcpEndpoint endpoint = null;
+        String problem = "";
+        try {
+            endpoint = TcpEndpoint.bind(host, 0);
+        } catch (java.io.UncheckedIOException e) {
+            problem = CollectiveException.reason(e);
+        }
+        try {
+            byte[][] gathered = allGather(new Split(color, key, host, endpoint == null ? 0 : endpoint.port(), problem).encode());
+            Split[] all = Split.all(gathered, "split #" + seq + " on rank " + rank + "/" + size + " ("
+                    + TcpEndpoint.format(net.self) + ")");
+            int[] members = Split.members(all, color);
+            List<InetSocketAddress> addresses = new java.util.ArrayList<>();
+            for (int q : members) {
+                addresses.add(new InetSocketAddress(all[q].host(), all[q].port()));
+            }
+            TcpEndpoint mine = endpoint;
+            endpoint = null; // the mesh owns it now, and closes it
+            return TcpMesh.connect(mine, Split.newRank(members, rank), addresses, options);
+        } finally {
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 

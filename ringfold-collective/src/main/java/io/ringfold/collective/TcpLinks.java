@@ -82,6 +82,20 @@ final class TcpLinks {
         this.deadline = System.nanoTime() + timeoutNanos;
     }
 
+    /** The next part of the current call, whose header fields differ: the sequence number and deadline stay. */
+    void part(byte opcode, byte dtype, byte op, long count) {
+        CollectiveException b = broken;
+        if (b != null) {
+            throw new CollectiveException(b.getMessage(), b);
+        }
+        this.opcode = opcode;
+        this.dtype = dtype;
+        this.op = op;
+        this.count = count;
+        this.recvSeq = seq;
+        this.recvCount = count;
+    }
+
     /**
      * For the part of a call that follows: frames are sent with {@code seq} and {@code count} and received
      * with {@code recvSeq} and {@code recvCount}; the deadline stays the call's.
@@ -102,6 +116,11 @@ final class TcpLinks {
         TcpLink l = links[peer];
         l.ensureBuffers(payloadCapacity);
         return l;
+    }
+
+    /** "rank 2 (10.0.0.3:40123)", this rank included, for messages. */
+    String name(int r) {
+        return r == rank ? "rank " + rank + " (" + TcpEndpoint.format(self) + ")" : links[r].name;
     }
 
     String call() {

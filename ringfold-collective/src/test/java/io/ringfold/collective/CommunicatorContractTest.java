@@ -397,6 +397,236 @@ abstract class CommunicatorContractTest {
         assertThat(out.get(1).error()).isNull();
     }
 
+    /** The seed of the random tests; logged by each, so that a failure can be replayed. */
+    static final long SEED = Long.getLong("ringfold.collective.seed", 20261207L);
+
+    /**
+     * Random block lengths (empty, a few, and above a 64 KiB chunk), different per pair and per round, both
+     * element types; every block's bits depend on round, sender, receiver and index, so a block delivered
+     * to the wrong rank or in the wrong place shows.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allToAllDeliversEveryBlockBitForBit(int n) {
+        System.out.println(getClass().getSimpleName() + ".allToAllDeliversEveryBlockBitForBit(" + n + "): seed " + SEED
+                + " (replay with -Dringfold.collective.seed=" + SEED + ")");
+        int rounds = 4;
+        int[][][] lengths = new int[rounds][n][n]; // [round][from][to]
+        java.util.SplittableRandom random = new java.util.SplittableRandom(SEED + n);
+        for (int[][] round : lengths) {
+            for (int[] from : round) {
+                for (int to = 0; to < n; to++) {
+                    from[to] = switch (random.nextInt(4)) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1, 8);
+                        case 2 -> random.nextInt(8, 5_000);
+                        default -> random.nextInt(20_000, 150_000);
+                    };
+                }
+            }
+        }
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int me = c.rank();
+            for (int k = 0; k < rounds; k++) {
+                float[][] floatsOut = new float[n][];
+                long[][] longsOut = new long[n][];
+                long toOthers = 0;
+                for (int r = 0; r < n; r++) {
+                    floatsOut[r] = floatBlock(k, me, r, lengths[k][me][r]);
+                    longsOut[r] = longBlock(k, me, r, lengths[k][me][r]);
+                    toOthers += r == me ? 0 : lengths[k][me][r];
+                }
+                long bytes0 = c.bytesSent();
+                long nanos0 = c.nanosInCollectives();
+                float[][] floatsIn = c.allToAll(floatsOut);
+                long bytes1 = c.bytesSent();
+                long[][] longsIn = c.allToAll(longsOut);
+                assertThat(bytes1 - bytes0).as("bytes of the float32 blocks").isGreaterThanOrEqualTo(4 * toOthers);
+                assertThat(c.bytesSent() - bytes1).as("bytes of the int64 blocks").isGreaterThanOrEqualTo(8 * toOthers);
+                assertThat(c.nanosInCollectives()).isGreaterThan(nanos0);
+                assertThat(floatsIn.length).isEqualTo(n);
+                assertThat(longsIn.length).isEqualTo(n);
+                for (int q = 0; q < n; q++) {
+                    float[] want = floatBlock(k, q, me, lengths[k][q][me]);
+                    assertThat(floatsIn[q]).hasSize(want.length);
+                    for (int i = 0; i < want.length; i++) {
+                        if (Float.floatToRawIntBits(floatsIn[q][i]) != Float.floatToRawIntBits(want[i])) {
+                            throw new AssertionError("round " + k + ", float32 block from rank " + q + " on rank " + me
+                                    + ", element " + i + ": 0x" + Integer.toHexString(Float.floatToRawIntBits(floatsIn[q][i]))
+                                    + " (expected: 0x" + Integer.toHexString(Float.floatToRawIntBits(want[i])) + ")");
+                        }
+                    }
+                    assertThat(longsIn[q]).as("round %d, int64 block from rank %d on rank %d", k, q, me)
+                            .isEqualTo(longBlock(k, q, me, lengths[k][q][me]));
+                }
+                assertThat(floatsIn[me]).isNotSameAs(floatsOut[me]);
+            }
+            return null;
+        });
+    }
+
+    /** -0.0, NaNs with payloads (positive and negative), infinities and arbitrary bit patterns. */
+    private static float[] floatBlock(int round, int from, int to, int length) {
+        float[] b = new float[length];
+        for (int i = 0; i < length; i++) {
+            int mix = (int) mixed(round, from, to, i);
+            b[i] = switch (i % 6) {
+                case 0 -> -0f;
+                case 1 -> Float.intBitsToFloat(0x7FC00000 | (mix & 0x3FFFFF));
+                case 2 -> Float.intBitsToFloat(0xFFC00000 | (mix & 0x3FFFFF));
+                case 3 -> i % 12 == 3 ? Float.NEGATIVE_INFINITY : Float.MIN_VALUE;
+                default -> Float.intBitsToFloat(mix);
+            };
+        }
+        return b;
+    }
+
+    private static long[] longBlock(int round, int from, int to, int length) {
+        long[] b = new long[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = i % 5 == 0 ? Long.MIN_VALUE + i : mixed(round, from, to, i);
+        }
+        return b;
+    }
+
+    /** A hash of the four (SplitMix64's finaliser). */
+    private static long mixed(int round, int from, int to, int i) {
+        long z = ((long) round << 48) ^ ((long) from << 40) ^ ((long) to << 32) ^ i;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Test
+    void allToAllOfAnotherElementTypeIsReportedOnEveryRank() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 0) {
+                c.allToAll(new float[][] {new float[3], new float[3]});
+            } else {
+                c.allToAll(new long[][] {new long[3], new long[3]});
+            }
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("alltoall")
+                    .hasMessageContaining("float32").hasMessageContaining("int64");
+        }
+    }
+
+    @Test
+    void allToAllNamesTheRankThatNeverCallsWithinTheDeadline() {
+        Duration timeout = Duration.ofMillis(1500);
+        List<Communicator> g = group(3, timeout);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 2) {
+                Thread.sleep(timeout.toMillis() * 3);
+                return null;
+            }
+            c.allToAll(new float[][] {new float[10], new float[20], new float[30]});
+            return null;
+        });
+        for (int r = 0; r < 2; r++) {
+            assertThat(out.get(r).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("alltoall")
+                    .hasMessageContaining("timed out").hasMessageContaining("waiting for rank 2");
+            assertThat(out.get(r).nanos()).isLessThan(timeout.toNanos() + 10_000_000_000L);
+        }
+    }
+
+    /** Four ranks in two colors (even and odd): each new group allreduces its own members' values. */
+    @Test
+    void splitIntoTwoColorsAllReducesWithinEachAndLeavesTheParentWorking() {
+        List<Communicator> g = group(4, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(c.rank() % 2, c.rank()));
+        try {
+            Ranks.all(children, child -> {
+                int parentRank = children.indexOf(child);
+                Communicator parent = g.get(parentRank);
+                assertThat(child.size()).isEqualTo(2);
+                assertThat(child.rank()).isEqualTo(parentRank / 2);
+                assertThat(child.timeout()).isEqualTo(TIMEOUT);
+                assertThat(child.describe()).contains("rank " + child.rank() + "/2");
+                int len = 100_003;
+                float[] f = new float[len];
+                for (int i = 0; i < len; i++) {
+                    f[i] = value(parentRank, i);
+                }
+                long[] l = {parentRank + 1};
+                child.allReduce(f, 0, len, ReduceOp.SUM);
+                child.allReduce(l, 0, 1, ReduceOp.SUM);
+                int color = parentRank % 2;
+                assertThat(l[0]).isEqualTo(color == 0 ? 1 + 3 : 2 + 4);
+                for (int i = 0; i < len; i++) {
+                    float want = value(color, i) + value(color + 2, i);
+                    if (f[i] != want) {
+                        throw new AssertionError("color " + color + " element " + i + ": " + f[i] + " (expected: " + want + ")");
+                    }
+                }
+                // Calls on the parent and the new group interleave freely: each has its own sequence numbers.
+                long[] all = {parentRank + 1};
+                parent.allReduce(all, 0, 1, ReduceOp.SUM);
+                assertThat(all[0]).isEqualTo(10);
+                child.barrier();
+                parent.barrier();
+                return null;
+            });
+        } finally {
+            children.forEach(Communicator::close);
+        }
+        // Closing the new groups leaves the parent open.
+        Ranks.all(g, c -> {
+            long[] x = {1};
+            c.allReduce(x, 0, 1, ReduceOp.SUM);
+            assertThat(x[0]).isEqualTo(4);
+            return null;
+        });
+    }
+
+    /** Keys 1, 1, 0, 0: parent ranks 2 and 3 come first, and equal keys keep the parent's order. */
+    @Test
+    void splitRanksByKeyThenByParentRank() {
+        List<Communicator> g = group(4, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(7, c.rank() < 2 ? 1 : 0));
+        try {
+            List<byte[][]> gathered = Ranks.all(children, child -> child.allGather(new byte[] {(byte) children.indexOf(child)}));
+            for (int r = 0; r < 4; r++) {
+                assertThat(children.get(r).size()).isEqualTo(4);
+                assertThat(children.get(r).rank()).as("new rank of parent rank %d", r).isEqualTo((r + 2) % 4);
+                // Where the data goes, not only the numbers: new rank i is parent rank (i + 2) % 4.
+                assertThat(gathered.get(r)).isDeepEqualTo(new byte[][] {{2}, {3}, {0}, {1}});
+            }
+        } finally {
+            children.forEach(Communicator::close);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void splitIntoGroupsOfOneWorks(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        List<Communicator> children = Ranks.all(g, c -> c.split(c.rank(), 0));
+        try {
+            Ranks.all(children, child -> {
+                int parentRank = children.indexOf(child);
+                assertThat(child.size()).isEqualTo(1);
+                assertThat(child.rank()).isZero();
+                float[] x = {parentRank, 1};
+                child.allReduce(x, 0, 2, ReduceOp.SUM);
+                assertThat(x).containsExactly(parentRank, 1);
+                assertThat(child.allToAll(new long[][] {{parentRank}})).isDeepEqualTo(new long[][] {{parentRank}});
+                child.barrier();
+                return null;
+            });
+        } finally {
+            children.forEach(Communicator::close);
+        }
+        Ranks.all(g, c -> {
+            c.barrier();
+            return null;
+        });
+    }
+
     /** Blocks: empty, one, fewer than a chunk, and more than one 256 KiB chunk of floats and of longs. */
     static final int[] BLOCKS = {0, 1, 3, 1001, 70_001};
 
@@ -603,6 +833,12 @@ abstract class CommunicatorContractTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sendreceive: peer " + c.rank());
             assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 2, 1 - c.rank(), new float[1], 0, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 2");
+            assertThatThrownBy(() -> c.split(-1, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("split: color -1 (expected: >= 0)");
+            assertThatThrownBy(() -> c.allToAll(new float[3][]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("alltoall: 3 blocks (expected: 2, one per rank)");
+            assertThatThrownBy(() -> c.allToAll(new long[][] {new long[1], null}))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block 1 is null");
             c.barrier();
             return null;
         });

@@ -11,7 +11,8 @@ import java.time.Duration;
  * {@code loop} (allreduce forever, to be killed), {@code exit} (the same, halting itself with
  * {@link #EXIT_STATUS} without closing its communicator after a moment), {@code stall} (one allreduce, then stop calling and
  * reading), {@code garbage} (write bytes that are not a frame to every peer), {@code wrong-size} (a
- * correct header for the peers' next small allreduce of 1000 floats, with a wrong payload size). Modes
+ * correct header for the peers' next small allreduce of 1000 floats, with a wrong payload size),
+ * {@code exchange-loop} and {@code exchange-stall} (sendReceive with rank 0 forever, or once and then stop). Modes
  * {@code shm-loop} and {@code shm-stall} do the same as loop and stall through shared memory.
  */
 public final class FaultyWorker {
@@ -67,6 +68,16 @@ public final class FaultyWorker {
                         c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
                     }
                 }
+                case "exchange-loop", "exchange-stall" -> {
+                    // Exchanges with rank 0 both ways at once, as pipeline stages do, forever or once.
+                    float[] in = new float[buf.length];
+                    c.sendReceive(0, buf, 0, buf.length, 0, in, 0, in.length);
+                    System.out.println("READY");
+                    while (mode.equals("exchange-loop")) {
+                        c.sendReceive(0, buf, 0, buf.length, 0, in, 0, in.length);
+                    }
+                    Thread.sleep(120_000);
+                }
                 case "stall" -> {
                     c.allReduce(buf, 0, buf.length, ReduceOp.SUM);
                     System.out.println("READY");
@@ -93,7 +104,8 @@ public final class FaultyWorker {
                     System.out.println("READY");
                     Thread.sleep(120_000);
                 }
-                default -> throw new IllegalArgumentException("mode: " + mode + " (expected: loop, exit, stall, garbage, wrong-size)");
+                default -> throw new IllegalArgumentException("mode: " + mode
+                        + " (expected: loop, exit, stall, garbage, wrong-size, exchange-loop, exchange-stall)");
             }
         }
     }

@@ -90,4 +90,19 @@ class SharedMemoryCommunicatorTest extends CommunicatorContractTest implements I
         assertThatThrownBy(() -> Transport.parse("rdma")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("transport: rdma (expected: auto, tcp or shm)");
     }
+
+    @Test
+    void splitGivesSharedMemoryGroups() {
+        List<Communicator> shm = group(2, TcpCommunicatorTest.options(TIMEOUT), HALF_BYTES);
+        List<Communicator> children = Ranks.all(shm, c -> c.split(0, -c.rank()));
+        try {
+            for (int r = 0; r < 2; r++) {
+                assertThat(children.get(r)).isInstanceOf(SharedMemoryCommunicator.class);
+                assertThat(children.get(r).describe()).startsWith("shm rank " + (1 - r) + "/2");
+            }
+        } finally {
+            children.forEach(Communicator::close);
+            shm.forEach(Communicator::close);
+        }
+    }
 }

@@ -186,4 +186,42 @@ class TcpFaultTest {
             assertThat(o.error().getMessage()).contains("of 12 bytes (expected: frame 1000000 of 4000 bytes");
         }
     }
+
+    /** Rank 0 exchanges with rank 2 both ways at once, as neighbouring pipeline stages do; rank 1 is idle. */
+    private static Object exchangeWithRank2Forever(Communicator c) {
+        if (c.rank() != 0) {
+            return null;
+        }
+        float[] out = new float[1 << 20];
+        float[] in = new float[1 << 20];
+        while (true) {
+            c.sendReceive(2, out, 0, out.length, 2, in, 0, in.length);
+        }
+    }
+
+    @Test
+    void killedStageDuringSendReceiveIsNamed() throws Exception {
+        start("exchange-loop");
+        List<Ranks.Outcome<Object>> out = new ArrayList<>();
+        Future<?> run = pool.submit(() -> out.addAll(survivors(TcpFaultTest::exchangeWithRank2Forever)));
+        waitForReady();
+        processes.get(0).destroyForcibly(); // SIGKILL
+        run.get(120, TimeUnit.SECONDS);
+        assertNamesRank2(out.get(0), Long.MAX_VALUE);
+        assertThat(out.get(0).error().getMessage())
+                .containsPattern("^sendreceive \\(float32 x 1048576 to rank 2 as message #\\d+, float32 x 1048576 from rank 2"
+                        + " as message #\\d+\\) on rank 0/3 \\(127\\.0\\.0\\.1:\\d+\\): ")
+                .containsPattern("(closed the connection|failed while (receiving|sending))");
+        assertThat(out.get(1).error()).isNull();
+    }
+
+    @Test
+    void stalledStageDuringSendReceiveIsNamedWithinTheDeadline() throws Exception {
+        start("exchange-stall");
+        List<Ranks.Outcome<Object>> out = survivors(TcpFaultTest::exchangeWithRank2Forever);
+        assertNamesRank2(out.get(0), TIMEOUT.toNanos() + 10_000_000_000L);
+        assertThat(out.get(0).error().getMessage()).startsWith("sendreceive (").contains("timed out after 4000 ms waiting for"
+                + " rank 2 (127.0.0.1:");
+        assertThat(out.get(1).error()).isNull();
+    }
 }
