@@ -60,6 +60,17 @@ final class ProgressReporter implements TrainingListener {
         pendingTelemetry = sb.toString();
     }
 
+    /** A pipeline's line replaces the ranks' one: each worker as stage/replica, with its transfers and bubble. */
+    @Override
+    public void onStageTelemetry(int epoch, java.util.List<io.ringfold.train.StageTelemetry> workers) {
+        StringBuilder sb = new StringBuilder("  stages:");
+        for (io.ringfold.train.StageTelemetry t : workers) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %d/%d compute %.2f s transfers %.2f s bubble %.0f%%",
+                    t.stage(), t.replica(), t.computeSeconds(), t.transferSeconds(), 100 * t.bubbleFraction()));
+        }
+        pendingTelemetry = sb.toString();
+    }
+
     /** Every tenth iteration of a full-batch solver, and the first. */
     @Override
     public void onIteration(int iteration, double objective, double gradientNorm) {

@@ -119,4 +119,22 @@ final class Results {
         }
         return sb.toString();
     }
+
+    /**
+     * A pipeline run: its plan, each stage's layers, and every worker's telemetry per epoch
+     * ({@code stage_telemetry}), which the dashboard draws.
+     */
+    static ObjectNode pipeline(io.ringfold.parallel.PipelinePlan plan, java.util.List<io.ringfold.train.StageTelemetry> stages) {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("stages", plan.stages());
+        p.put("micro_batches", plan.microBatches());
+        p.put("schedule", plan.schedule().id());
+        var boundaries = p.putArray("boundaries");
+        stages.stream().filter(t -> t.replica() == 0 && t.stage() > 0 && t.epoch() == stages.get(0).epoch())
+                .forEach(t -> boundaries.add(t.fromLayer()));
+        p.put("analytic_bubble", (plan.stages() - 1) / (double) (plan.microBatches() + plan.stages() - 1));
+        var t = p.putArray("stage_telemetry");
+        stages.forEach(x -> t.add(x.toJson()));
+        return p;
+    }
 }

@@ -6,6 +6,10 @@ import io.ringfold.data.TextOptions;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
+import io.ringfold.parallel.PipelinePlan;
+import io.ringfold.parallel.PipelineSchedule;
+import io.ringfold.parallel.PipelineThreads;
+import io.ringfold.parallel.PipelineTrainer;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
@@ -64,6 +68,24 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--shards", description = "Logical shards of each batch in data-parallel training; fixed, so "
             + "results do not depend on the worker count (default: 8).")
     Integer shards;
+
+    @Option(names = "--pipeline-stages", paramLabel = "K", description = "Pipeline parallelism: cut the network into K "
+            + "stages at layer boundaries, one worker each; with --workers N, N replicas of the pipeline (K x N threads);"
+            + " with processes, the world size is K x N. Bit-identical to one worker (docs/model-parallel.md).")
+    Integer pipelineStages;
+
+    @Option(names = "--micro-batches", paramLabel = "M", description = "Pipeline: micro-batches each replica's share "
+            + "of a batch is split into, each made of whole logical shards (default: one shard each, --shards / N).")
+    Integer microBatches;
+
+    @Option(names = "--stage-boundaries", paramLabel = "I,J,...", description = "Pipeline: the layer index (0-based, "
+            + "output layer last) where each stage after the first begins, e.g. 4,7 for 3 stages (default: balanced "
+            + "by parameters and measured time).")
+    String stageBoundaries;
+
+    @Option(names = "--pipeline-schedule", paramLabel = "NAME", description = "Pipeline: 1f1b (one forward, one "
+            + "backward: holds at most K micro-batches' activations; default) or gpipe (fill-drain: holds all M).")
+    String pipelineSchedule;
 
     @Option(names = "--allreduce", paramLabel = "MODE", description = "exact: int64 fixed-point sums, bit-identical "
             + "for any worker count (default); float32: faster, the last bits depend on the worker count.")
@@ -134,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(testSpec.load().train()));
         }
         boolean spark = "spark".equals(engine);
-        boolean parallel = workers != null || rendezvous != null || spark;
+        boolean parallel = workers != null || pipelineStages != null || rendezvous != null || spark;
         Blas blas = parallel ? BlasSelection.createRequested(1) : Blas.get();
         w.println("data: " + trainSpec.describe() + ", " + loaded.train().size() + " rows, "
                 + loaded.train().numFeatures() + " features" + loaded.test().map(t -> ", test " + t.size() + " rows").orElse(""));
@@ -150,12 +172,23 @@ final class TrainCommand implements Callable<Integer> {
             try (io.ringfold.collective.Communicator comm = transport().over(io.ringfold.collective.TcpRendezvous.join(
                     at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
                 w.println("transport: " + comm.describe() + fixedPointNote());
-                DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
-                outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, wt, xv, yv, l) ->
-                        trainer.fit(comm, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
-                                checkpointPolicy()));
+                if (pipelineStages != null) {
+                    PipelineTrainer trainer = new PipelineTrainer(config, blas, s, pipelinePlan(worldSize / pipelineStages));
+                    w.println("pipeline: " + trainer.pipeline() + "; this rank is stage " + rank / (worldSize / pipelineStages)
+                            + " of replica " + rank % (worldSize / pipelineStages));
+                    try (io.ringfold.collective.Communicator group = stageGroup(comm, worldSize / pipelineStages)) {
+                        outcome = TrainingRun.run(loaded, config, blas, progress, pipelineFlags((arch, x, y, wt, xv, yv, l) ->
+                                trainer.fit(comm, group, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE,
+                                        checkpointPolicy())));
+                    }
+                } else {
+                    DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
+                    outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, wt, xv, yv, l) ->
+                            trainer.fit(comm, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
+                                    checkpointPolicy()));
+                }
             }
-            outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+            printTelemetry(w, outcome);
             if (rank != 0) {
                 w.println("rank " + rank + " done; rank 0 writes the model (parameter_digest "
                         + outcome.model().parameterDigest() + ")");
@@ -179,6 +212,15 @@ final class TrainCommand implements Callable<Integer> {
                     checkpointSteps == null ? 0 : checkpointSteps, classpath, w);
             outcome = TrainingRun.run(loaded, config, blas, progress, sparkEngine.fitter());
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+        } else if (pipelineStages != null) {
+            int s = shards == null ? DEFAULT_SHARDS : shards;
+            int replicas = workers == null ? 1 : workers;
+            PipelineTrainer trainer = new PipelineTrainer(config, blas, s, pipelinePlan(replicas));
+            w.println("pipeline: " + trainer.pipeline() + ", " + replicas + " replica" + (replicas == 1 ? "" : "s") + " ("
+                    + pipelineStages * replicas + " threads), " + s + " logical shards" + fixedPointNote());
+            outcome = TrainingRun.run(loaded, config, blas, progress, pipelineFlags(PipelineThreads.fitter(trainer,
+                    replicas, timeout, checkpointPolicy())));
+            printTelemetry(w, outcome);
         } else if (workers == null) {
             outcome = TrainingRun.run(loaded, config, blas, progress);
         } else {
@@ -198,6 +240,10 @@ final class TrainCommand implements Callable<Integer> {
         w.println("model: " + outcome.model().network().describe());
         Path file = ModelCodec.save(outcome.model(), out, outcome.evaluation());
         ObjectNode result = Results.summary(outcome, file);
+        if (pipelineStages != null) {
+            result.set("pipeline", Results.pipeline(pipelinePlan(outcome.result().workers() / pipelineStages),
+                    outcome.result().stages()));
+        }
         String id = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
                 .withZone(java.time.ZoneOffset.UTC).format(started) + "-" + outcome.model().parameterDigest().substring(0, 8);
         result.put("run_id", id);
@@ -241,6 +287,36 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** Per-rank telemetry, or per stage for a pipeline (its last epoch's, with each stage's layers). */
+    private static void printTelemetry(PrintWriter w, TrainingRun.Outcome outcome) {
+        List<io.ringfold.train.StageTelemetry> stages = outcome.result().stages();
+        if (stages.isEmpty()) {
+            outcome.result().telemetry().forEach(t -> w.println(t.describe()));
+            return;
+        }
+        int last = stages.get(stages.size() - 1).epoch();
+        stages.stream().filter(t -> t.epoch() == last).forEach(t -> w.println(t.describe()));
+    }
+
+    /** The pipeline the flags describe, for {@code replicas} data-parallel replicas. */
+    private PipelinePlan pipelinePlan(int replicas) {
+        int s = shards == null ? DEFAULT_SHARDS : shards;
+        return new PipelinePlan(pipelineStages, microBatches == null ? s / replicas : microBatches,
+                pipelineSchedule == null ? PipelineSchedule.ONE_F_ONE_B : PipelineSchedule.parse(pipelineSchedule),
+                stageBoundaries == null ? null : PipelinePlan.parseBoundaries(stageBoundaries));
+    }
+
+    /**
+     * The communicator of this process's stage's replicas: the world split by stage, or a group of one when
+     * there is one replica (no connections to make).
+     */
+    private io.ringfold.collective.Communicator stageGroup(io.ringfold.collective.Communicator world, int replicas) {
+        if (replicas == 1) {
+            return new io.ringfold.collective.InProcessGroup(1, world.timeout()).communicator(0);
+        }
+        return world.split(world.rank() / replicas, world.rank() % replicas);
+    }
+
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
 
@@ -275,7 +351,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rank " + rank + " --world-size "
                     + worldSize + " (expected: 0 <= rank < world size)");
         }
-        if (process && worldSize > (shards == null ? DEFAULT_SHARDS : shards)) {
+        checkPipelineFlags(process);
+        if (process && pipelineStages == null && worldSize > (shards == null ? DEFAULT_SHARDS : shards)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--world-size: " + worldSize
                     + " (expected: at most --shards, " + (shards == null ? DEFAULT_SHARDS : shards) + ")");
         }
@@ -283,7 +360,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--allreduce: " + allreduce
                     + " (expected: exact or float32)");
         }
-        if (workers == null && !process && !"spark".equals(engine) && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
+        if (workers == null && pipelineStages == null && !process && !"spark".equals(engine) && (allreduce != null || shards != null || collectiveTimeout != null || checkpointDir != null || resume)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --allreduce, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
         }
@@ -328,6 +405,63 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--collective-timeout: "
                     + collectiveTimeout + " (expected: > 0 seconds)");
         }
+    }
+
+    /** Pipeline flags: each value checked alone, then the plan against the workers and shards. */
+    private void checkPipelineFlags(boolean process) {
+        if (pipelineStages == null) {
+            String given = microBatches != null ? "--micro-batches" : stageBoundaries != null ? "--stage-boundaries"
+                    : pipelineSchedule != null ? "--pipeline-schedule" : null;
+            if (given != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), given + " without --pipeline-stages"
+                        + " (expected: --pipeline-stages K with it)");
+            }
+            return;
+        }
+        String refused = "spark".equals(engine) ? "--engine spark (a barrier stage runs data parallelism only)"
+                : allreduce != null && !allreduce.equals("exact") ? "--allreduce " + allreduce + " (pipelines run the "
+                + "exact mode)" : null;
+        if (refused != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pipeline-stages with " + refused
+                    + " (expected: without it)");
+        }
+        if (process && pipelineStages > 0 && worldSize % pipelineStages != 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--world-size: " + worldSize
+                    + " (expected: a multiple of --pipeline-stages " + pipelineStages + ", one pipeline per replica)");
+        }
+        int replicas = process ? Math.max(1, worldSize / Math.max(1, pipelineStages)) : workers == null ? 1 : workers;
+        int s = shards == null ? DEFAULT_SHARDS : shards;
+        try {
+            PipelinePlan plan = pipelinePlan(replicas);
+            plan.checkShards(s, replicas);
+        } catch (IllegalArgumentException e) {
+            throw pipelineFlagError(e);
+        }
+    }
+
+    /**
+     * A pipeline plan's refusal as the flag's usage error ({@code microBatches: 3 (...)} as {@code --micro-batches:
+     * 3 (...)}); other failures as they are. The network's checks (stages against layers) come only once the
+     * data has made it, so training runs them too.
+     */
+    private RuntimeException pipelineFlagError(IllegalArgumentException e) {
+        String m = e.getMessage();
+        String flag = m.startsWith("pipelineStages:") ? "--pipeline-stages" : m.startsWith("microBatches:")
+                ? "--micro-batches" : m.startsWith("stageBoundaries:") ? "--stage-boundaries"
+                : m.startsWith("pipelineSchedule:") ? "--pipeline-schedule" : null;
+        return flag == null ? e : new picocli.CommandLine.ParameterException(spec.commandLine(),
+                flag + m.substring(m.indexOf(':')));
+    }
+
+    /** {@code fitter} with the pipeline plan's refusals (checked against the network) as usage errors. */
+    private io.ringfold.train.Fitter pipelineFlags(io.ringfold.train.Fitter fitter) {
+        return (net, x, y, w, xVal, yVal, listener) -> {
+            try {
+                return fitter.fit(net, x, y, w, xVal, yVal, listener);
+            } catch (IllegalArgumentException e) {
+                throw pipelineFlagError(e);
+            }
+        };
     }
 
     private void checkEngineFlags(boolean process, TrainingConfig config) {

@@ -216,7 +216,7 @@ class LaunchCommandTest {
     }
 
     /** Rank 1's process once {@code ready} holds; fails, saying what it waited for, after 60 s. */
-    private static ProcessHandle awaitRank1(CompletableFuture<CliRunner> run, BooleanSupplier ready, String when)
+    static ProcessHandle awaitRank1(CompletableFuture<CliRunner> run, BooleanSupplier ready, String when)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && !run.isDone()) {

@@ -38,6 +38,19 @@ public record PipelinePlan(int stages, int microBatches, PipelineSchedule schedu
         }
     }
 
+    /**
+     * Checks that the micro-batches are whole logical shards, the same number in each: {@code shards} split
+     * evenly over {@code replicas} pipelines, and each pipeline's share evenly into the micro-batches.
+     */
+    public void checkShards(int shards, int replicas) {
+        if (shards % replicas != 0 || (shards / replicas) % microBatches != 0) {
+            throw new IllegalArgumentException("microBatches: " + microBatches + " (expected: a divisor of the " + shards
+                    + " logical shards" + (replicas > 1 ? " / " + replicas + " replicas = " + shards / (double) replicas
+                    + " shards each pipeline takes" : " of each batch") + ", so that micro-batches are whole shards;"
+                    + " raise --shards to a multiple of " + (long) microBatches * replicas + ")");
+        }
+    }
+
     /** Parses {@code --stage-boundaries 4,7}. */
     public static int[] parseBoundaries(String text) {
         String[] parts = text.split(",", -1);

@@ -1,5 +1,6 @@
 package io.ringfold.parallel;
 
+import io.ringfold.collective.CollectiveException;
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
 import io.ringfold.nn.LazyRows;
@@ -194,21 +195,25 @@ final class PipelineStep {
         for (int i = 0; i < remaining; i++) {
             forward(warmup + i);
             if (next >= 0) {
-                long t0 = System.nanoTime();
-                world.sendReceive(next, activationsOut, 0, rows(warmup + i) * stage.outputWidth(),
-                        next, gradientsIn, 0, rows(i) * stage.outputWidth());
-                transferNanos += System.nanoTime() - t0;
+                int f = warmup + i;
+                int b = i;
+                transfer(() -> world.sendReceive(next, activationsOut, 0, rows(f) * stage.outputWidth(),
+                        next, gradientsIn, 0, rows(b) * stage.outputWidth()),
+                        "sending activations of micro-batch " + f + " to and receiving gradients of micro-batch " + b
+                                + " from", next);
                 scatterGradients(i);
             }
             backward(i);
             if (i == remaining - 1) {
                 sendGradients(i);
             } else if (prev >= 0) {
-                long t0 = System.nanoTime();
-                world.sendReceive(prev, gradientsOut, 0, rows(i) * stage.inputWidth(),
-                        prev, activationsIn, 0, rows(warmup + i + 1) * stage.inputWidth());
-                transferNanos += System.nanoTime() - t0;
-                scatterActivations(warmup + i + 1);
+                int b = i;
+                int f = warmup + i + 1;
+                transfer(() -> world.sendReceive(prev, gradientsOut, 0, rows(b) * stage.inputWidth(),
+                        prev, activationsIn, 0, rows(f) * stage.inputWidth()),
+                        "sending gradients of micro-batch " + b + " to and receiving activations of micro-batch " + f
+                                + " from", prev);
+                scatterActivations(f);
             }
         }
         for (int i = remaining; i < m; i++) {
@@ -216,6 +221,22 @@ final class PipelineStep {
             backward(i);
             sendGradients(i);
         }
+    }
+
+    /**
+     * A transfer with a neighbouring stage, timed; a failure (the deadline, a dead or closed peer) names this
+     * stage and the one it waited for, the micro-batch and the step, before the communicator's own account.
+     */
+    private void transfer(Runnable op, String what, int peer) {
+        long t0 = System.nanoTime();
+        try {
+            op.run();
+        } catch (CollectiveException e) {
+            throw new CollectiveException("pipeline stage " + k + " (rank " + world.rank() + "), step " + globalStep
+                    + ": " + what + " stage " + (peer < world.rank() ? k - 1 : k + 1) + " (rank " + peer + "): "
+                    + e.getMessage(), e);
+        }
+        transferNanos += System.nanoTime() - t0;
     }
 
     private int slot(int microBatch) {
@@ -244,9 +265,8 @@ final class PipelineStep {
         if (prev < 0) {
             return;
         }
-        long t0 = System.nanoTime();
-        world.receive(prev, activationsIn, 0, rows(microBatch) * stage.inputWidth());
-        transferNanos += System.nanoTime() - t0;
+        transfer(() -> world.receive(prev, activationsIn, 0, rows(microBatch) * stage.inputWidth()),
+                "receiving activations of micro-batch " + microBatch + " from", prev);
         scatterActivations(microBatch);
     }
 
@@ -304,18 +324,16 @@ final class PipelineStep {
         if (next < 0) {
             return;
         }
-        long t0 = System.nanoTime();
-        world.send(next, activationsOut, 0, rows(microBatch) * stage.outputWidth());
-        transferNanos += System.nanoTime() - t0;
+        transfer(() -> world.send(next, activationsOut, 0, rows(microBatch) * stage.outputWidth()),
+                "sending activations of micro-batch " + microBatch + " to", next);
     }
 
     private void receiveGradients(int microBatch) {
         if (next < 0) {
             return;
         }
-        long t0 = System.nanoTime();
-        world.receive(next, gradientsIn, 0, rows(microBatch) * stage.outputWidth());
-        transferNanos += System.nanoTime() - t0;
+        transfer(() -> world.receive(next, gradientsIn, 0, rows(microBatch) * stage.outputWidth()),
+                "receiving gradients of micro-batch " + microBatch + " from", next);
         scatterGradients(microBatch);
     }
 
@@ -356,9 +374,8 @@ final class PipelineStep {
         if (prev < 0) {
             return;
         }
-        long t0 = System.nanoTime();
-        world.send(prev, gradientsOut, 0, rows(microBatch) * stage.inputWidth());
-        transferNanos += System.nanoTime() - t0;
+        transfer(() -> world.send(prev, gradientsOut, 0, rows(microBatch) * stage.inputWidth()),
+                "sending gradients of micro-batch " + microBatch + " to", prev);
     }
 
     /**

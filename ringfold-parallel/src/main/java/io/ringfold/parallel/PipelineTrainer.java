@@ -83,7 +83,7 @@ public final class PipelineTrainer {
             throw new IllegalArgumentException("--pipeline-stages: solver " + config.resolvedSolver(net.inputSize()).id()
                     + " (expected: --solver sgd or adam; a full-batch solve is not pipelined)");
         }
-        checkMicroBatches(replicas);
+        pipeline.checkShards(shards, replicas);
         int n = x.rows();
         ShardPlan plan = new ShardPlan(n, shards, Math.min(config.batchSize(), n));
         int[] cuts = cuts(world, net, x, plan, policy);
@@ -96,17 +96,6 @@ public final class PipelineTrainer {
         float[] whole = assemble(world, net, layout, r.params);
         return new TrainingResult(whole, r.history, r.bestEpoch, r.stoppedEarly, r.trainSeconds, r.seen, world.size(),
                 shards, r.ranks, null, r.stageTelemetry);
-    }
-
-    /** Micro-batches made of whole shards, the same number of shards in each. */
-    private void checkMicroBatches(int replicas) {
-        int m = pipeline.microBatches();
-        if (shards % replicas != 0 || (shards / replicas) % m != 0) {
-            throw new IllegalArgumentException("--micro-batches: " + m + " (expected: a divisor of the " + shards
-                    + " logical shards" + (replicas > 1 ? " / " + replicas + " replicas = " + shards / (double) replicas
-                    + " shards each pipeline takes" : " of each batch") + ", so that micro-batches are whole shards;"
-                    + " raise --shards to a multiple of " + (long) m * replicas + ")");
-        }
     }
 
     /** Where each stage begins: the plan's, the checkpoint's (on resume) or balanced on rank 0 and shared. */
@@ -340,18 +329,22 @@ public final class PipelineTrainer {
         int at = f * world.rank();
         all[at] = layout.stage();
         all[at + 1] = layout.replica();
-        all[at + 2] = compute / 1e9;
-        all[at + 3] = transfer / 1e9;
-        all[at + 4] = collective / 1e9;
-        all[at + 5] = bubble;
-        all[at + 6] = bytes;
-        all[at + 7] = heap;
+        all[at + 2] = layout.part().from();
+        all[at + 3] = layout.part().to();
+        all[at + 4] = layout.part().parameterCount();
+        all[at + 5] = compute / 1e9;
+        all[at + 6] = transfer / 1e9;
+        all[at + 7] = collective / 1e9;
+        all[at + 8] = bubble;
+        all[at + 9] = bytes;
+        all[at + 10] = heap;
         world.allReduce(all, 0, all.length, ReduceOp.SUM);
         List<StageTelemetry> out = new ArrayList<>(w);
         for (int r = 0; r < w; r++) {
             int a = f * r;
-            out.add(new StageTelemetry(epoch, r, (int) all[a], (int) all[a + 1], all[a + 2], all[a + 3], all[a + 4],
-                    all[a + 5], (long) all[a + 6], (long) all[a + 7]));
+            out.add(new StageTelemetry(epoch, r, (int) all[a], (int) all[a + 1], (int) all[a + 2], (int) all[a + 3],
+                    (long) all[a + 4], all[a + 5], all[a + 6], all[a + 7], all[a + 8], (long) all[a + 9],
+                    (long) all[a + 10]));
         }
         return out;
     }
@@ -391,8 +384,8 @@ public final class PipelineTrainer {
                 }
             }
             if (any != null) {
-                out.add(new StageTelemetry(0, r, any.stage(), any.replica(), compute, transfer, collective,
-                        bubble / count, bytes, heap));
+                out.add(new StageTelemetry(0, r, any.stage(), any.replica(), any.fromLayer(), any.toLayer(),
+                        any.parameters(), compute, transfer, collective, bubble / count, bytes, heap));
             }
         }
         return out;

@@ -188,11 +188,11 @@ class PipelineDeterminismTest {
                         + ", the network's layers with the output layer)");
         assertThatThrownBy(() -> pipeline(cfg, plan(2, 3, PipelineSchedule.GPIPE, 2), 1, s, f,
                 TrainingListener.NONE, CheckpointPolicy.none()))
-                .hasMessage("--micro-batches: 3 (expected: a divisor of the 8 logical shards of each batch, so that "
+                .hasMessage("microBatches: 3 (expected: a divisor of the 8 logical shards of each batch, so that "
                         + "micro-batches are whole shards; raise --shards to a multiple of 3)");
         assertThatThrownBy(() -> pipeline(cfg, plan(2, 8, PipelineSchedule.GPIPE, 2), 2, s, f,
                 TrainingListener.NONE, CheckpointPolicy.none()))
-                .hasMessageStartingWith("--micro-batches: 8 (expected: a divisor of the 8 logical shards / 2 replicas");
+                .hasMessageStartingWith("microBatches: 8 (expected: a divisor of the 8 logical shards / 2 replicas");
     }
 
     @Test
