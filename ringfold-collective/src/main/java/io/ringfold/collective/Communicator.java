@@ -4,13 +4,15 @@ import java.time.Duration;
 
 /**
  * Collective communication among a fixed group of {@link #size()} ranks, numbered 0..size-1: the
- * operations data-parallel training needs (allreduce, broadcast, barrier, all-gather) and
- * point-to-point send/receive (and both at once) for model parallelism.
+ * operations data-parallel training needs (allreduce, reduce-scatter, broadcast, barrier, all-gather) and
+ * those model parallelism needs: point-to-point send/receive (and both at once), all-to-all, and splitting
+ * into subgroups.
  *
  * <p>Contract, for every implementation (one contract test suite runs against all of them):
  * <ul>
  *   <li>Collective calls are made by every rank in the same order with matching arguments (same
- *       operation, element type, length, op and root). Each call gets the next sequence number; a rank
+ *       operation, element type, length, op and root; an all-to-all's block lengths and a split's color
+ *       and key are each rank's own). Each call gets the next sequence number; a rank
  *       that receives a message of another sequence number, operation, type or length fails with a
  *       {@link CollectiveException} naming both sides, and never mixes data.</li>
  *   <li>Every call completes or fails within {@link #timeout()}: on expiry, a dead peer or a closed
@@ -125,7 +127,10 @@ public interface Communicator extends AutoCloseable {
      * this one: the ranks that pass the same {@code color} (>= 0) form one new group, ranked by {@code key}
      * and then by rank in this communicator; returns this rank's communicator of it. The new communicator
      * has this one's timeout and is independent of it: its own sequence numbers and failures; closing it
-     * leaves this one open, while closing this one may break it. The caller closes it. Used to let the
+     * leaves this one open, while closing this one may break it. The caller closes it. Where the new
+     * group needs connections of its own (over TCP), forming them waits up to the set-up deadline
+     * ({@link TcpOptions#setupTimeout}), and a rank that cannot listen for them fails the call on every
+     * rank. Used to let the
      * replicas of one pipeline stage allreduce among themselves inside a world communicator.
      */
     Communicator split(int color, int key);

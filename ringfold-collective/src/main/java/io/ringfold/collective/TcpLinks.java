@@ -66,34 +66,30 @@ final class TcpLinks {
 
     /** Starts a call: fails at once if broken, else records it for headers, checks and messages. */
     void begin(byte opcode, byte dtype, byte op, long seq, long count, int root) {
-        CollectiveException b = broken;
-        if (b != null) {
-            throw new CollectiveException(b.getMessage(), b);
-        }
-        this.opcode = opcode;
-        this.dtype = dtype;
-        this.op = op;
+        throwIfBroken();
         this.seq = seq;
-        this.count = count;
         this.root = root;
-        this.recvSeq = seq;
-        this.recvCount = count;
         this.label = null;
         this.deadline = System.nanoTime() + timeoutNanos;
+        part(opcode, dtype, op, count);
     }
 
     /** The next part of the current call, whose header fields differ: the sequence number and deadline stay. */
     void part(byte opcode, byte dtype, byte op, long count) {
-        CollectiveException b = broken;
-        if (b != null) {
-            throw new CollectiveException(b.getMessage(), b);
-        }
+        throwIfBroken();
         this.opcode = opcode;
         this.dtype = dtype;
         this.op = op;
         this.count = count;
         this.recvSeq = seq;
         this.recvCount = count;
+    }
+
+    private void throwIfBroken() {
+        CollectiveException b = broken;
+        if (b != null) {
+            throw new CollectiveException(b.getMessage(), b);
+        }
     }
 
     /**
