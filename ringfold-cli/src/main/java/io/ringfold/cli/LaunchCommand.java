@@ -49,6 +49,10 @@ final class LaunchCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Rendezvous port on 127.0.0.1 (default: a free one).")
     Integer port;
 
+    @Option(names = "--jvm-option", paramLabel = "OPTION", description = "An option for each worker's JVM, e.g. "
+            + "--jvm-option=-Xmx2g (repeatable; default: the JVM's own defaults).")
+    List<String> jvmOptions = new ArrayList<>();
+
     /** How long the other workers may take to fail by themselves (and say why) once one has failed. */
     private static final long STOP_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
@@ -67,6 +71,12 @@ final class LaunchCommand implements Callable<Integer> {
         if (command.isEmpty() || !command.get(0).equals("train")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "command: " + command
                     + " (expected: -- train ...)");
+        }
+        for (String option : jvmOptions) {
+            if (!option.startsWith("-")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--jvm-option: " + option
+                        + " (expected: a JVM option starting with '-', e.g. --jvm-option=-Xmx2g)");
+            }
         }
         for (String forbidden : List.of("--rank", "--world-size", "--rendezvous", "--workers")) {
             if (command.contains(forbidden)) {
@@ -113,7 +123,7 @@ final class LaunchCommand implements Callable<Integer> {
         BlockingQueue<WorkerExit> exits = new LinkedBlockingQueue<>();
         try {
             for (int r = 0; r < nproc; r++) {
-                List<String> cmd = new ArrayList<>(javaCommand());
+                List<String> cmd = new ArrayList<>(javaCommand(jvmOptions));
                 cmd.addAll(args);
                 cmd.addAll(List.of("--rank", Integer.toString(r), "--world-size", Integer.toString(nproc),
                         "--rendezvous", "127.0.0.1:" + port));
@@ -156,9 +166,12 @@ final class LaunchCommand implements Callable<Integer> {
     }
 
     /** The same JVM and incubator module as this process, running the Ringfold main class (class path: CLASSPATH). */
-    private static List<String> javaCommand() {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", RingfoldCommand.class.getName());
+    private static List<String> javaCommand(List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("--add-modules", "jdk.incubator.vector", RingfoldCommand.class.getName()));
+        return cmd;
     }
 
     private static Thread pump(InputStream in, String prefix, PrintWriter to, AtomicReference<String> last) {
