@@ -64,6 +64,10 @@ class DashboardBrowserTest {
         Assumptions.assumeTrue(present, CHROMIUM + " or " + CHROMEDRIVER + " missing: the dashboard browser test needs the "
                 + "Debian packages chromium and chromium-driver (apt-get install chromium chromium-driver)");
         models = tmp.resolve("models");
+        // A pipeline run first (so the quickstart's, newer, is the one shown first), for the stage chart.
+        CliRunner piped = CliRunner.run("train", "--data", "digits", "--hidden", "16", "--epochs", "2", "--optimizer", "adam", "--lr", "0.01",
+                "--pipeline-stages", "2", "--micro-batches", "4", "--out", models.resolve("piped/1").toString());
+        assertThat(piped.status()).as(piped.err()).isZero();
         CliRunner trained = CliRunner.run("quickstart", "--no-serve", "--models", models.toString(), "--epochs",
                 Integer.toString(EPOCHS), "--workers", "2");
         assertThat(trained.status()).as(trained.err()).isZero();
@@ -124,7 +128,7 @@ class DashboardBrowserTest {
 
         // Runs: the quickstart's run, with one point per epoch on both curves, a 10x10 confusion matrix, 2 ranks.
         waiting().until(ExpectedConditions.attributeToBe(By.id("run-detail"), "data-epochs", Integer.toString(EPOCHS)));
-        assertThat(driver.findElements(By.cssSelector("#runs-table tbody tr"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("#runs-table tbody tr"))).hasSize(2);
         assertThat(driver.findElement(By.id("runs-unreadable")).getText()).contains("digits/archive")
                 .contains("not a run record");
         for (String chart : new String[] {"loss-chart", "quality-chart"}) {
@@ -134,6 +138,19 @@ class DashboardBrowserTest {
         }
         assertThat(driver.findElements(By.cssSelector("#confusion-table tbody tr"))).hasSize(10);
         assertThat(js("return Chart.getChart('ranks-chart').data.labels")).isEqualTo(List.of("rank 0", "rank 1"));
+        assertThat(driver.findElement(By.id("pipeline-figure")).isDisplayed()).as("no stages in a data-parallel run").isFalse();
+
+        // The pipeline run: one bar per stage, the caption with its plan and the bubble against GPipe's.
+        driver.findElements(By.cssSelector("#runs-table tbody tr")).get(1).click();
+        waiting().until(ExpectedConditions.attributeToBe(By.id("run-detail"), "data-epochs", "2"));
+        waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("pipeline-figure")));
+        assertThat(js("return Chart.getChart('pipeline-chart').data.labels"))
+                .isEqualTo(List.of("stage 0 · replica 0", "stage 1 · replica 0"));
+        assertThat(driver.findElement(By.id("pipeline-caption")).getText())
+                .startsWith("Pipeline: 2 stages, 4 micro-batches, 1f1b; boundaries ").contains("(GPipe's analysis: 20");
+        screenshot("pipeline.png");
+        driver.findElements(By.cssSelector("#runs-table tbody tr")).get(0).click();
+        waiting().until(ExpectedConditions.attributeToBe(By.id("run-detail"), "data-epochs", Integer.toString(EPOCHS)));
 
         // Playground: paint a vertical stroke (a "1") by dragging down the middle column, then read the bars.
         waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#pg-grid .cell")));

@@ -85,6 +85,7 @@ export async function showRun(id) {
   curves(run);
   confusion(run);
   ranks(run);
+  pipeline(run);
 }
 
 function curves(run) {
@@ -133,6 +134,33 @@ function confusion(run) {
   table.append(tbody);
   fill(box, table, el('p', {class: 'small muted'},
     `${fmt(run.evaluation.count)} test rows, accuracy ${fmt(run.evaluation.accuracy, 4)}`));
+}
+
+/** A pipeline run: each worker's last epoch as stage · replica, with the measured bubble against GPipe's analytic one. */
+function pipeline(run) {
+  const p = run.summary.pipeline;
+  const figure = document.getElementById('pipeline-figure');
+  figure.hidden = !p || p.stage_telemetry.length === 0;
+  if (figure.hidden) {
+    return;
+  }
+  const last = Math.max(...p.stage_telemetry.map(t => t.epoch));
+  const t = p.stage_telemetry.filter(w => w.epoch === last);
+  const bubble = t.reduce((a, w) => a + w.bubble_fraction, 0) / t.length;
+  document.getElementById('pipeline-caption').textContent =
+    `Pipeline: ${p.stages} stages, ${p.micro_batches} micro-batches, ${p.schedule}; boundaries ${p.boundaries.join(', ') || 'none'}; ` +
+    `mean bubble ${fmt(100 * bubble, 1)}% (GPipe's analysis: ${fmt(100 * p.analytic_bubble, 1)}%), epoch ${last}`;
+  draw('pipeline-chart', {
+    type: 'bar',
+    data: {
+      labels: t.map(w => `stage ${w.stage} · replica ${w.replica}`),
+      datasets: [
+        {label: 'compute (s)', data: t.map(w => w.compute_seconds), backgroundColor: color(0)},
+        {label: 'waiting for stages (s)', data: t.map(w => w.transfer_seconds), backgroundColor: color(4)},
+        {label: 'gradient exchange (s)', data: t.map(w => w.collective_seconds), backgroundColor: color(2)}]
+    },
+    options: {indexAxis: 'y', scales: {x: {stacked: true, title: {display: true, text: 'seconds'}}, y: {stacked: true}}}
+  });
 }
 
 function ranks(run) {
