@@ -105,15 +105,20 @@ public final class ForwardPass {
         if (denseInput == null) {
             denseInput = new FloatMatrix(maxRows, net.inputSize());
         }
-        float[] d = denseInput.data();
-        int width = net.inputSize();
+        return denseRows(x, rows, denseInput);
+    }
+
+    /** Rows {@code [0, rows)} of {@code x} written dense into {@code into}'s first rows; returns {@code into}. */
+    static FloatMatrix denseRows(CsrMatrix x, int rows, FloatMatrix into) {
+        float[] d = into.data();
+        int width = into.cols();
         java.util.Arrays.fill(d, 0, rows * width, 0f);
         for (int r = 0; r < rows; r++) {
             for (int p = x.rowStart(r); p < x.rowStart(r + 1); p++) {
                 d[r * width + x.columnAt(p)] = x.valueAt(p);
             }
         }
-        return denseInput;
+        return into;
     }
 
     /** Softmax, sigmoid or identity on the last layer's rows, in place. */

@@ -171,14 +171,6 @@ public final class StagePass {
         if (denseInput == null) {
             denseInput = new FloatMatrix(maxRows, stage.inputWidth());
         }
-        float[] d = denseInput.data();
-        int width = stage.inputWidth();
-        java.util.Arrays.fill(d, 0, rows * width, 0f);
-        for (int r = 0; r < rows; r++) {
-            for (int p = x.rowStart(r); p < x.rowStart(r + 1); p++) {
-                d[r * width + x.columnAt(p)] = x.valueAt(p);
-            }
-        }
-        return denseInput;
+        return ForwardPass.denseRows(x, rows, denseInput);
     }
 }

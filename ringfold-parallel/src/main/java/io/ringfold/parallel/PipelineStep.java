@@ -409,6 +409,11 @@ final class PipelineStep {
         }
     }
 
+    /** Micro-batches whose activations this stage can hold at once: M for fill-drain, at most K-k for 1F1B. */
+    int microBatchesHeld() {
+        return passes.length;
+    }
+
     ShardedUpdate sharded() {
         return sharded;
     }

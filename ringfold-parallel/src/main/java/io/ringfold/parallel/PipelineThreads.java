@@ -1,6 +1,5 @@
 package io.ringfold.parallel;
 
-import io.ringfold.collective.CollectiveException;
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InProcessGroup;
 import io.ringfold.train.Fitter;
@@ -65,21 +64,7 @@ public final class PipelineThreads {
                     throw new IllegalStateException("interrupted while waiting for pipeline workers", e);
                 }
             }
-            Throwable first = null;
-            for (Throwable e : errors) {
-                if (e != null && (first == null || first instanceof CollectiveException && !(e instanceof CollectiveException))) {
-                    first = e;
-                }
-            }
-            if (first instanceof RuntimeException re) {
-                throw re;
-            }
-            if (first instanceof Error err) {
-                throw err;
-            }
-            if (first != null) {
-                throw new IllegalStateException(first);
-            }
+            WorkerThreads.rethrowFirst(errors);
             return results[0];
         };
     }

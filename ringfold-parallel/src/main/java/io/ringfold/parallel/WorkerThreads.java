@@ -66,22 +66,30 @@ public final class WorkerThreads {
                     throw new IllegalStateException("interrupted while waiting for training workers", e);
                 }
             }
-            Throwable first = null;
-            for (Throwable e : errors) {
-                if (e != null && (first == null || first instanceof CollectiveException && !(e instanceof CollectiveException))) {
-                    first = e;
-                }
-            }
-            if (first instanceof RuntimeException re) {
-                throw re;
-            }
-            if (first instanceof Error err) {
-                throw err;
-            }
-            if (first != null) {
-                throw new IllegalStateException(first);
-            }
+            rethrowFirst(errors);
             return results[0];
         };
+    }
+
+    /**
+     * Rethrows the first worker's own error, preferring any other error to the collective failures that a
+     * failed worker causes in the others; returns when there is none.
+     */
+    static void rethrowFirst(Throwable[] errors) {
+        Throwable first = null;
+        for (Throwable e : errors) {
+            if (e != null && (first == null || first instanceof CollectiveException && !(e instanceof CollectiveException))) {
+                first = e;
+            }
+        }
+        if (first instanceof RuntimeException re) {
+            throw re;
+        }
+        if (first instanceof Error err) {
+            throw err;
+        }
+        if (first != null) {
+            throw new IllegalStateException(first);
+        }
     }
 }

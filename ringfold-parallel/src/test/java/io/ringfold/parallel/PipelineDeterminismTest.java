@@ -196,6 +196,24 @@ class PipelineDeterminismTest {
     }
 
     @Test
+    void oneForwardOneBackwardHoldsAtMostKMinusKMicroBatches() {
+        LayerFamiliesDeterminismTest.Family f = LayerFamiliesDeterminismTest.family("convolution");
+        ShardPlan shardPlan = new ShardPlan(f.x().rows(), 16, 16);
+        LocalShards local = new LocalShards(f.x(), f.y(), shardPlan, 0, 16);
+        io.ringfold.collective.Communicator one = new io.ringfold.collective.InProcessGroup(1, TIMEOUT).communicator(0);
+        for (PipelineSchedule schedule : PipelineSchedule.values()) {
+            for (int k = 0; k < 4; k++) {
+                PipelinePlan plan = plan(4, 16, schedule);
+                PipelineStep step = new PipelineStep(BlasSelection.createRequested(1), one, one,
+                        io.ringfold.nn.NetworkStage.of(f.net(), k, k + 1), plan, shardPlan, local, 1, k, 1, 0, 16,
+                        false, 0f);
+                assertThat(step.microBatchesHeld()).as("%s, stage %d of 4, 16 micro-batches", schedule, k)
+                        .isEqualTo(schedule == PipelineSchedule.GPIPE ? 16 : 4 - k);
+            }
+        }
+    }
+
+    @Test
     void balancingMinimisesTheLargestStage() {
         assertThat(StageBalance.balance(new long[] {10, 10, 10, 10}, new double[] {1, 1, 1, 1}, 2))
                 .containsExactly(0, 2, 4);
