@@ -227,7 +227,7 @@ final class PipelineStep {
      * A transfer with a neighbouring stage, timed; a failure (the deadline, a dead or closed peer) names this
      * stage and the one it waited for, the micro-batch and the step, before the communicator's own account.
      */
-    private void transfer(Runnable op, String what, int peer) {
+    void transfer(Runnable op, String what, int peer) {
         long t0 = System.nanoTime();
         try {
             op.run();

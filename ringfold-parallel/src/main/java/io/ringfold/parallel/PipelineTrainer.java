@@ -230,7 +230,7 @@ public final class PipelineTrainer {
             stageTelemetry.addAll(epochStages);
             listener.onTelemetry(epoch + 1, ranks(epochStages));
             listener.onStageTelemetry(epoch + 1, epochStages);
-            Evaluation val = validation(world, layout, params, xVal, yVal);
+            Evaluation val = validation(world, layout, stepper, params, xVal, yVal);
             EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, stepper.hits(), n, classification,
                     part.network().outputs(), val, lr, seconds);
             history.add(m);
@@ -267,7 +267,8 @@ public final class PipelineTrainer {
      * through its stages; the last stage computes each batch's totals as {@link Evaluation#batchTotals} does,
      * and an allreduce with one contributor per slot gives every worker all of them, exactly.
      */
-    private Evaluation validation(Communicator world, Layout layout, float[] params, Matrix xVal, float[] yVal) {
+    private Evaluation validation(Communicator world, Layout layout, PipelineStep stepper, float[] params, Matrix xVal,
+                                  float[] yVal) {
         if (xVal == null) {
             return null;
         }
@@ -277,6 +278,8 @@ public final class PipelineTrainer {
         double[] totals = new double[Evaluation.PER_BATCH * count];
         int from = (int) ((long) count * layout.replica() / layout.replicas());
         int to = (int) ((long) count * (layout.replica() + 1) / layout.replicas());
+        // Validation's transfers are not the training steps': they stay out of the epoch's telemetry.
+        long trainingTransfers = stepper.transferNanos;
         if (from < to) {
             int size = Math.min(batch, xVal.rows());
             StagePass pass = part.newPass(size);
@@ -295,11 +298,15 @@ public final class PipelineTrainer {
                     }
                     pass.evaluate(blas, params, xVal.batch(index, 0, rows, buffer), rows);
                 } else {
-                    world.receive(prev, pass.inputBuffer(), 0, rows * part.inputWidth());
+                    int length = rows * part.inputWidth();
+                    stepper.transfer(() -> world.receive(prev, pass.inputBuffer(), 0, length),
+                            "receiving validation batch " + b + " from", prev);
                     pass.evaluate(blas, params, null, rows);
                 }
                 if (next >= 0) {
-                    world.send(next, pass.output(), 0, rows * part.outputWidth());
+                    int length = rows * part.outputWidth();
+                    stepper.transfer(() -> world.send(next, pass.output(), 0, length),
+                            "sending validation batch " + b + " to", next);
                     continue;
                 }
                 System.arraycopy(yVal, start, targets, 0, rows);
@@ -316,6 +323,7 @@ public final class PipelineTrainer {
                 totals[Evaluation.PER_BATCH * b + 2] = sse;
             }
         }
+        stepper.transferNanos = trainingTransfers;
         world.allReduce(totals, 0, totals.length, ReduceOp.SUM);
         return Evaluation.combine(part.network(), totals, yVal);
     }
