@@ -19,6 +19,14 @@ final class LocalShards {
 
     /** {@code w}: each row's weight, or null (all 1). */
     LocalShards(Matrix x, float[] y, float[] w, ShardPlan plan, int firstShard, int endShard) {
+        this(x, y, w, plan, firstShard, endShard, true);
+    }
+
+    /**
+     * The shards' labels, and their features only when {@code withFeatures}: a pipeline stage after the
+     * first reads its input from the previous stage, so it need not copy the data's features.
+     */
+    LocalShards(Matrix x, float[] y, float[] w, ShardPlan plan, int firstShard, int endShard, boolean withFeatures) {
         int count = endShard - firstShard;
         features = new Matrix[count];
         labels = new float[count][];
@@ -36,7 +44,7 @@ final class LocalShards {
                     wl[i] = w[rows[i]];
                 }
             }
-            features[s] = x.gatherRows(rows, 0, n);
+            features[s] = withFeatures ? x.gatherRows(rows, 0, n) : null;
             labels[s] = l;
             weights[s] = wl;
         }

@@ -144,7 +144,7 @@ public final class PipelineTrainer {
         NetworkStage part = layout.part();
         ShardPlan plan = layout.plan();
         int owned = layout.end() - layout.first();
-        LocalShards local = new LocalShards(x, y, plan, layout.first(), layout.end());
+        LocalShards local = new LocalShards(x, y, null, plan, layout.first(), layout.end(), part.isFirst());
         float[] params = part.initialParameters(config.seed());
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(part.parameterCount());
