@@ -2,6 +2,7 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
+import io.ringfold.nn.EmbeddingTable;
 import io.ringfold.nn.Network;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
@@ -47,6 +48,7 @@ public final class DataParallelTrainer {
     private final Blas blas;
     private final int shards;
     private final boolean exact;
+    private final boolean shardEmbeddings;
 
     /** The exact (bit-identical for any worker count) trainer. */
     public DataParallelTrainer(TrainingConfig config, Blas blas, int shards) {
@@ -59,6 +61,20 @@ public final class DataParallelTrainer {
      * Faster, but the result then depends on the worker count in the last bits.
      */
     public DataParallelTrainer(TrainingConfig config, Blas blas, int shards, boolean exact) {
+        this(config, blas, shards, exact, false);
+    }
+
+    /**
+     * With {@code shardEmbeddings}, the exact mode with the network's {@code embeddingbag} table split by rows
+     * over the workers ({@link TableShard}): each holds and updates only its rows and their optimizer state,
+     * and the parameters are still bit-identical to one worker's. The returned parameters hold the whole table,
+     * assembled after the last step.
+     */
+    public DataParallelTrainer(TrainingConfig config, Blas blas, int shards, boolean exact, boolean shardEmbeddings) {
+        if (shardEmbeddings && !exact) {
+            throw new IllegalArgumentException("--shard-embeddings with --allreduce float32 (expected: --allreduce exact,"
+                    + " whose sums the sharded table's are added to)");
+        }
         if (shards <= 0) {
             throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
         }
@@ -66,6 +82,7 @@ public final class DataParallelTrainer {
         this.blas = blas;
         this.shards = shards;
         this.exact = exact;
+        this.shardEmbeddings = shardEmbeddings;
     }
 
     /**
@@ -139,6 +156,7 @@ public final class DataParallelTrainer {
         int first = ShardPlan.firstShard(rank, workers, shards);
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
+        EmbeddingTable table = shardEmbeddings ? shardedTable(net, policy) : null;
         if (fullBatch(net)) {
             if (policy.directory() != null) {
                 throw new IllegalArgumentException("checkpoints (--checkpoint-dir): solver "
@@ -159,15 +177,19 @@ public final class DataParallelTrainer {
                     + "solvers lbfgs, owlqn and normal take them");
         }
 
-        int p = net.parameterCount();
-        float[] params = net.initialParameters(config.seed());
+        // With a sharded table, params is the rest of the parameters (the table's rows are in tables).
+        TableShard tables = table == null ? null : new TableShard(comm, blas, table, config.newOptimizer(),
+                config.seed(), config.weightDecay(), owned, plan.shardBatch(0));
+        int p = table == null ? net.parameterCount() : table.restCount();
+        float[] params = table == null ? net.initialParameters(config.seed()) : table.initialRest(config.seed());
         ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
-        boolean[] decayMask = config.weightDecay() > 0 ? net.weightMask() : null;
+        boolean[] decayMask = config.weightDecay() <= 0 ? null : tables == null ? net.weightMask()
+                : tables.restWeightMask();
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
         ExactStep exactStep = exact ? new ExactStep(blas, net, config.seed(), plan, local, sharded, first, owned,
-                decayMask, config.weightDecay()) : null;
+                decayMask, config.weightDecay(), tables) : null;
         TrainingStep stepper = exact ? exactStep
                 : new Float32Step(blas, comm, net, config.seed(), plan, local, first, owned, cols, decayMask,
                 config.weightDecay());
@@ -259,14 +281,18 @@ public final class DataParallelTrainer {
             if (rank == 0) {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
-            Evaluation val = validation(comm, net, params, xVal, yVal);
+            Evaluation val = validation(comm, net, params, xVal, yVal, tables);
             EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
                     seconds);
             history.add(m);
             if (rank == 0) {
                 listener.onEpoch(m);
             }
-            if (val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params)) {
+            boolean stop = val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params);
+            if (tables != null && stopping.bestEpoch() == epoch + 1) {
+                tables.keepBest();
+            }
+            if (stop) {
                 stoppedEarly = true;
                 break;
             }
@@ -282,8 +308,28 @@ public final class DataParallelTrainer {
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
                 comm.bytesSent() - bytesStart);
         float[] result = stoppedEarly ? stopping.best() : params;
+        if (tables != null) {
+            result = tables.assemble(result, stoppedEarly);
+        }
         return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
+    }
+
+    /**
+     * The table {@code --shard-embeddings} splits; refused, naming the value, for a network without one or with
+     * checkpoints. (A full-batch solver never gets here: it fits one dense layer, which has no table.)
+     */
+    private EmbeddingTable shardedTable(Network net, CheckpointPolicy policy) {
+        EmbeddingTable table = EmbeddingTable.of(net);
+        if (table == null) {
+            throw new IllegalArgumentException("--shard-embeddings: the network's first layer is "
+                    + net.nodes().get(0).label() + " (expected: an embeddingbag layer, whose table it splits)");
+        }
+        if (policy.directory() != null) {
+            throw new IllegalArgumentException("--shard-embeddings with --checkpoint-dir " + policy.directory()
+                    + " (expected: without checkpoints; the table's rows are not checkpointed yet)");
+        }
+        return table;
     }
 
     /** What must match for a checkpoint to belong to this run. */
@@ -326,7 +372,8 @@ public final class DataParallelTrainer {
      * the bits of a one-worker evaluation whatever the worker count, every worker takes the same
      * early-stopping decision, and no worker idles while one evaluates.
      */
-    private Evaluation validation(Communicator comm, Network net, float[] params, Matrix xVal, float[] yVal) {
+    private Evaluation validation(Communicator comm, Network net, float[] params, Matrix xVal, float[] yVal,
+                                  TableShard tables) {
         if (xVal == null) {
             return null;
         }
@@ -335,7 +382,11 @@ public final class DataParallelTrainer {
         double[] totals = new double[Evaluation.PER_BATCH * batches];
         int from = (int) ((long) batches * comm.rank() / comm.size());
         int to = (int) ((long) batches * (comm.rank() + 1) / comm.size());
-        Evaluation.batchTotals(blas, net, params, xVal, yVal, batch, from, to, totals);
+        if (tables != null) {
+            tables.validationTotals(xVal, yVal, batch, params, totals);
+        } else {
+            Evaluation.batchTotals(blas, net, params, xVal, yVal, batch, from, to, totals);
+        }
         comm.allReduce(totals, 0, totals.length, ReduceOp.SUM);
         return Evaluation.combine(net, totals, yVal);
     }

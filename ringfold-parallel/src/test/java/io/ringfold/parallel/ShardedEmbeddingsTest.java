@@ -1,0 +1,231 @@
+package io.ringfold.parallel;
+
+import io.ringfold.collective.Communicator;
+import io.ringfold.collective.InProcessGroup;
+import io.ringfold.collective.TcpCommunicator;
+import io.ringfold.collective.TcpEndpoint;
+import io.ringfold.collective.TcpOptions;
+import io.ringfold.collective.TcpRendezvous;
+import io.ringfold.nn.EmbeddingTable;
+import io.ringfold.nn.LayerList;
+import io.ringfold.nn.Loss;
+import io.ringfold.nn.Network;
+import io.ringfold.nn.Shape;
+import io.ringfold.optim.Adam;
+import io.ringfold.random.SplitMix64;
+import io.ringfold.tensor.Blas;
+import io.ringfold.tensor.BlasSelection;
+import io.ringfold.tensor.CsrMatrix;
+import io.ringfold.tensor.FloatMatrix;
+import io.ringfold.train.EpochMetrics;
+import io.ringfold.train.Hyperparameters;
+import io.ringfold.train.OptimizerKind;
+import io.ringfold.train.TrainingConfig;
+import io.ringfold.train.TrainingListener;
+import io.ringfold.train.TrainingResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code --shard-embeddings}: an embeddingbag table split by rows over 2 and 3 workers (threads over shared
+ * memory, and TCP) trains to the bits of unsharded training on one worker, validation metrics included, with
+ * each worker holding its share of the rows; and what it cannot do is refused by name.
+ */
+class ShardedEmbeddingsTest {
+
+    private static final long DATA_SEED = 23;
+    private static final int SHARDS = 4;
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    /** Texts as token counts over {@code vocabulary} tokens, the class deciding which third a text draws more from. */
+    private record Texts(CsrMatrix x, float[] y) {
+    }
+
+    private static Texts texts(long seed, int rows, int vocabulary) {
+        SplitMix64 rng = new SplitMix64(seed);
+        int[] ptr = new int[rows + 1];
+        List<Integer> cols = new ArrayList<>();
+        List<Float> counts = new ArrayList<>();
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            int c = rng.nextInt(3);
+            y[r] = c;
+            for (int t = 0; t < vocabulary; t++) {
+                double p = t / (vocabulary / 3) == c ? 0.08 : 0.02;
+                if (rng.nextDouble() < p) {
+                    cols.add(t);
+                    counts.add((float) (1 + rng.nextInt(3)));
+                }
+            }
+            ptr[r + 1] = cols.size();
+        }
+        int[] ci = cols.stream().mapToInt(Integer::intValue).toArray();
+        float[] v = new float[counts.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = counts.get(i);
+        }
+        return new Texts(new CsrMatrix(rows, vocabulary, ptr, ci, v), y);
+    }
+
+    private static Network network(String layers, int vocabulary) {
+        return Network.of(Shape.vector(vocabulary), LayerList.parse(layers), 3, Loss.CROSS_ENTROPY);
+    }
+
+    private static TrainingConfig config(OptimizerKind optimizer, float weightDecay) {
+        Map<io.ringfold.train.Hyperparameter<?>, Object> m = new HashMap<>();
+        m.put(Hyperparameters.EPOCHS, 3);
+        m.put(Hyperparameters.BATCH_SIZE, 16);
+        m.put(Hyperparameters.OPTIMIZER, optimizer);
+        m.put(Hyperparameters.LEARNING_RATE, optimizer == OptimizerKind.ADAM ? 0.01f : 0.1f);
+        m.put(Hyperparameters.WEIGHT_DECAY, weightDecay);
+        m.put(Hyperparameters.SEED, 5L);
+        return TrainingConfig.of(m);
+    }
+
+    @ParameterizedTest(name = "{0} {1}, weight decay {2}")
+    @CsvSource({"ADAM, mean, 0", "ADAM, sum, 0.01", "SGD, mean, 0.01", "SGD, sum, 0"})
+    void twoAndThreeWorkerThreadsGiveTheBitsOfOneUnshardedWorker(OptimizerKind optimizer, String mode, float decay) {
+        System.out.println("data seed " + DATA_SEED);
+        Texts train = texts(DATA_SEED, 157, 90);
+        Texts val = texts(DATA_SEED + 1, 41, 90);
+        Network net = network("embeddingbag(16,mode=" + mode + "),relu,dense(8)", 90);
+        TrainingConfig cfg = config(optimizer, decay);
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
+                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        assertThat(reference.epochs().get(2).loss()).as("learns").isLessThan(reference.epochs().get(0).loss());
+        for (int workers : new int[] {1, 2, 3}) {
+            TrainingResult r = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), workers,
+                    TIMEOUT, CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y,
+                    TrainingListener.NONE);
+            assertThat(r.parameters()).as("%d workers", workers).containsExactly(reference.parameters());
+            assertSameMetrics(r.epochs(), reference.epochs());
+        }
+    }
+
+    @Test
+    void twoWorkersOverTcpGiveTheBitsOfOneUnshardedWorker() throws Exception {
+        Texts train = texts(DATA_SEED, 157, 90);
+        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        TrainingConfig cfg = config(OptimizerKind.ADAM, 0.01f);
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
+                CheckpointPolicy.none()).fit(net, train.x, train.y, null, null, null, TrainingListener.NONE);
+        DataParallelTrainer sharded = new DataParallelTrainer(cfg, blas, SHARDS, true, true);
+        List<TrainingResult> results = overTcp(2, comm -> sharded.fit(comm, net, train.x, train.y, null, null,
+                TrainingListener.NONE));
+        for (TrainingResult r : results) {
+            assertThat(r.parameters()).containsExactly(reference.parameters());
+        }
+    }
+
+    @Test
+    void eachWorkerHoldsItsShareOfTheRowsAndTheirInitialValues() throws Exception {
+        int vocabulary = 100;
+        Network net = network("embeddingbag(8),relu,dense(4)", vocabulary);
+        EmbeddingTable table = EmbeddingTable.of(net);
+        float[] full = net.initialParameters(9);
+        int workers = 3;
+        InProcessGroup group = new InProcessGroup(workers, TIMEOUT);
+        int held = 0;
+        for (int rank = 0; rank < workers; rank++) {
+            TableShard shard = new TableShard(group.communicator(rank), BlasSelection.createRequested(1), table,
+                    new Adam(0.9f, 0.999f, 1e-8f), 9, 0f, 1, 4);
+            assertThat(shard.rowsHeld()).as("rank %d", rank).isBetween(vocabulary / workers, vocabulary / workers + 1);
+            assertThat(shard.optimizerEntries()).isEqualTo(shard.rowsHeld() * 8);
+            int first = TableShard.firstRow(rank, workers, vocabulary);
+            assertThat(first).isEqualTo(held);
+            float[] rows = new float[shard.rowsHeld() * 8];
+            table.initialRows(9, first, first + shard.rowsHeld(), rows, 0);
+            assertThat(rows).containsExactly(java.util.Arrays.copyOfRange(full, first * 8, (first + shard.rowsHeld()) * 8));
+            held += shard.rowsHeld();
+        }
+        assertThat(held).isEqualTo(vocabulary);
+        assertThat(table.initialRest(9)).containsExactly(java.util.Arrays.copyOfRange(full, vocabulary * 8, full.length));
+    }
+
+    @Test
+    void whatItCannotDoIsRefusedByName() {
+        Texts train = texts(DATA_SEED, 40, 30);
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingConfig cfg = config(OptimizerKind.ADAM, 0f);
+        assertThatThrownBy(() -> new DataParallelTrainer(cfg, blas, SHARDS, false, true))
+                .hasMessage("--shard-embeddings with --allreduce float32 (expected: --allreduce exact, whose sums the "
+                        + "sharded table's are added to)");
+        Network dense = Network.of(Shape.vector(30), LayerList.parse("dense(8),relu"), 3, Loss.CROSS_ENTROPY);
+        assertThatThrownBy(() -> fit(cfg, dense, train, CheckpointPolicy.none()))
+                .hasMessage("--shard-embeddings: the network's first layer is layers[0] dense(8) (expected: an "
+                        + "embeddingbag layer, whose table it splits)");
+        Network text = network("embeddingbag(4),relu", 30);
+        Path dir = Path.of("target", "sharded-checkpoints");
+        assertThatThrownBy(() -> fit(cfg, text, train, new CheckpointPolicy(dir, 0, 1, false)))
+                .hasMessage("--shard-embeddings with --checkpoint-dir " + dir + " (expected: without checkpoints; the "
+                        + "table's rows are not checkpointed yet)");
+        FloatMatrix denseCounts = train.x.toDense();
+        assertThatThrownBy(() -> WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), 2,
+                TIMEOUT, CheckpointPolicy.none()).fit(text, denseCounts, train.y, null, null, null,
+                TrainingListener.NONE))
+                .hasMessage("--shard-embeddings: dense input (expected: sparse token counts, as a text column gives)");
+    }
+
+    private static TrainingResult fit(TrainingConfig cfg, Network net, Texts data, CheckpointPolicy policy) {
+        return WorkerThreads.fitter(new DataParallelTrainer(cfg, BlasSelection.createRequested(1), SHARDS, true, true),
+                2, TIMEOUT, policy).fit(net, data.x, data.y, null, null, null, TrainingListener.NONE);
+    }
+
+    private static void assertSameMetrics(List<EpochMetrics> actual, List<EpochMetrics> expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i).loss()).as("epoch %d loss", i + 1).isEqualTo(expected.get(i).loss());
+            assertThat(actual.get(i).validationLoss()).as("epoch %d validation loss", i + 1)
+                    .isEqualTo(expected.get(i).validationLoss());
+            assertThat(actual.get(i).validationAccuracy()).isEqualTo(expected.get(i).validationAccuracy());
+        }
+    }
+
+    private interface RankFit {
+        TrainingResult fit(Communicator comm);
+    }
+
+    /** {@code size} ranks over TCP on this host, each a thread training with its own communicator. */
+    static List<TrainingResult> overTcp(int size, RankFit fit) throws Exception {
+        TcpEndpoint rank0 = TcpEndpoint.bind("127.0.0.1", 0);
+        InetSocketAddress at = rank0.address();
+        ExecutorService pool = Executors.newFixedThreadPool(size);
+        try {
+            List<Future<TrainingResult>> f = new ArrayList<>();
+            for (int r = 0; r < size; r++) {
+                int rank = r;
+                f.add(pool.submit(() -> {
+                    try (TcpCommunicator comm = TcpRendezvous.join(rank == 0 ? rank0 : TcpEndpoint.bind("127.0.0.1", 0),
+                            at, rank, size, TcpOptions.defaults(TIMEOUT))) {
+                        return fit.fit(comm);
+                    }
+                }));
+            }
+            List<TrainingResult> out = new ArrayList<>();
+            for (Future<TrainingResult> x : f) {
+                out.add(x.get(120, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
