@@ -75,9 +75,6 @@ class ShardEmbeddingsCommandTest {
         assertRefused(train("b", "adam", "--workers", "2", "--shard-embeddings", "--allreduce", "float32"),
                 "ringfold: error: --shard-embeddings with --allreduce float32 (expected: --allreduce exact, whose sums the sharded "
                         + "table's are added to)");
-        assertRefused(train("c", "adam", "--workers", "2", "--shard-embeddings", "--checkpoint-dir",
-                tmp.resolve("ck").toString()), "ringfold: error: --shard-embeddings with --checkpoint-dir " + tmp.resolve("ck")
-                + " (expected: without checkpoints; the table's rows are not checkpointed yet)");
         // A full-batch solver fits one dense layer: a network with a table never gets one.
         assertRefused(train("e", "adam", "--solver", "lbfgs", "--workers", "2", "--shard-embeddings"),
                 "ringfold: --solver: lbfgs (expected: sgd, adam or auto for a network (lbfgs, owlqn and normal fit linear, "

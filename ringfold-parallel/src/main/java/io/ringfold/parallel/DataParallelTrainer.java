@@ -156,7 +156,7 @@ public final class DataParallelTrainer {
         int first = ShardPlan.firstShard(rank, workers, shards);
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
-        EmbeddingTable table = shardEmbeddings ? shardedTable(net, policy) : null;
+        EmbeddingTable table = shardEmbeddings ? shardedTable(net) : null;
         if (fullBatch(net)) {
             if (policy.directory() != null) {
                 throw new IllegalArgumentException("checkpoints (--checkpoint-dir): solver "
@@ -207,7 +207,8 @@ public final class DataParallelTrainer {
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
-        String identity = identity(net, n, cols);
+        String identity = identity(net, n, cols) + (tables == null ? "" : " shard-embeddings");
+        long checkpointed = -1;
         int startEpoch = 0;
         int startStep = 0;
         double resumedLoss = 0;
@@ -226,6 +227,10 @@ public final class DataParallelTrainer {
             resumedHits = st.hits();
             if (exact) {
                 exactStep.resumeFrom(st.previousMax());
+            }
+            if (tables != null) {
+                tables.restore(policy.directory(), identity, step);
+                checkpointed = step;
             }
             seen = (long) n * startEpoch;
             if (rank == 0) {
@@ -257,6 +262,7 @@ public final class DataParallelTrainer {
                 if (policy.dueAfterStep(step)) {
                     // In the exact mode every worker takes part in assembling the optimizer state; rank 0 writes it.
                     io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
+                    checkpointed = writeTable(comm, tables, policy, identity, step, checkpointed);
                     if (rank == 0) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, full, lossSum, hits,
                                 trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
@@ -298,6 +304,7 @@ public final class DataParallelTrainer {
             }
             if (policy.dueAfterEpoch(epoch + 1)) {
                 io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
+                checkpointed = writeTable(comm, tables, policy, identity, step, checkpointed);
                 if (rank == 0) {
                     writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, full, 0, 0,
                             trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
@@ -316,18 +323,14 @@ public final class DataParallelTrainer {
     }
 
     /**
-     * The table {@code --shard-embeddings} splits; refused, naming the value, for a network without one or with
-     * checkpoints. (A full-batch solver never gets here: it fits one dense layer, which has no table.)
+     * The table {@code --shard-embeddings} splits; refused, naming the value, for a network without one. (A
+     * full-batch solver never gets here: it fits one dense layer, which has no table.)
      */
-    private EmbeddingTable shardedTable(Network net, CheckpointPolicy policy) {
+    private EmbeddingTable shardedTable(Network net) {
         EmbeddingTable table = EmbeddingTable.of(net);
         if (table == null) {
             throw new IllegalArgumentException("--shard-embeddings: the network's first layer is "
                     + net.nodes().get(0).label() + " (expected: an embeddingbag layer, whose table it splits)");
-        }
-        if (policy.directory() != null) {
-            throw new IllegalArgumentException("--shard-embeddings with --checkpoint-dir " + policy.directory()
-                    + " (expected: without checkpoints; the table's rows are not checkpointed yet)");
         }
         return table;
     }
@@ -337,6 +340,20 @@ public final class DataParallelTrainer {
         return "config=" + config.toJson() + " net=" + net.describe() + " shards=" + shards
                 + (exact ? "" : " float32") + " rows=" + rows
                 + "x" + cols;
+    }
+
+    /**
+     * Every worker's part of a sharded table for step {@code step}, all written before rank 0 writes the main
+     * checkpoint that names it (the barrier); returns the step now checkpointed. Nothing without a sharded table.
+     */
+    private static long writeTable(Communicator comm, TableShard tables, CheckpointPolicy policy, String identity,
+                                   long step, long checkpointed) {
+        if (tables == null) {
+            return checkpointed;
+        }
+        tables.checkpoint(policy.directory(), identity, step, checkpointed);
+        comm.barrier();
+        return step;
     }
 
     private static TrainingState readState(CheckpointPolicy policy, String identity) {

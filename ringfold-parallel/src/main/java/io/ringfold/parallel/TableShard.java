@@ -277,6 +277,25 @@ final class TableShard {
         }
     }
 
+    /**
+     * Writes the owned rows, their optimizer state and best copy for step {@code globalStep}
+     * ({@link TableCheckpoint}); {@code keepStep} is the step the main checkpoint names until it is replaced.
+     */
+    void checkpoint(java.nio.file.Path directory, String identity, long globalStep, long keepStep) {
+        TableCheckpoint.write(directory, identity, globalStep, keepStep, comm.rank(), comm.size(),
+                new TableCheckpoint.Part(lo, hi, rows, optimizer.state(), best));
+    }
+
+    /** The owned rows, their optimizer state and best copy as checkpointed at {@code globalStep}, by any worker count. */
+    void restore(java.nio.file.Path directory, String identity, long globalStep) {
+        TableCheckpoint.Part p = TableCheckpoint.read(directory, identity, globalStep, lo, hi, dim);
+        System.arraycopy(p.rows(), 0, rows, 0, rows.length);
+        if (hi > lo) {
+            optimizer.restore(p.optimizer());
+        }
+        best = p.best();
+    }
+
     /** Keeps a copy of the owned rows as they are (early stopping's best epoch). */
     void keepBest() {
         best = rows.clone();

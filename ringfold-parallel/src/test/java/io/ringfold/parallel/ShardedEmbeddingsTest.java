@@ -24,6 +24,7 @@ import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingResult;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -52,6 +53,9 @@ class ShardedEmbeddingsTest {
     private static final long DATA_SEED = 23;
     private static final int SHARDS = 4;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
 
     /** Texts as token counts over {@code vocabulary} tokens, the class deciding which third a text draws more from. */
     private record Texts(CsrMatrix x, float[] y) {
@@ -135,6 +139,45 @@ class ShardedEmbeddingsTest {
         }
     }
 
+    /**
+     * Killed in epoch 2 on two workers, resumed on three from the checkpoint of global step 15 (each worker's
+     * rows from the files of the workers that held them): the bits of an uninterrupted unsharded run.
+     */
+    @Test
+    void aRunResumedWithAnotherWorkerCountEndsWithTheUninterruptedBits() {
+        Texts train = texts(DATA_SEED, 157, 90);
+        Texts val = texts(DATA_SEED + 1, 41, 90);
+        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        TrainingConfig cfg = config(OptimizerKind.ADAM, 0.01f);
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult whole = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
+                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        CheckpointPolicy policy = new CheckpointPolicy(dir, 3, 1, true);
+        DataParallelTrainer sharded = new DataParallelTrainer(cfg, blas, SHARDS, true, true);
+        TrainingListener killer = new TrainingListener() {
+            @Override
+            public void onStep(int epoch, int step, int steps) {
+                if (epoch == 2 && step == 7) {
+                    throw new IllegalStateException("killed for the test");
+                }
+            }
+        };
+        assertThatThrownBy(() -> WorkerThreads.fitter(sharded, 2, TIMEOUT, policy).fit(net, train.x, train.y, null,
+                val.x, val.y, killer)).hasMessage("killed for the test");
+        int[] resumedAt = {-1, -1};
+        TrainingResult resumed = WorkerThreads.fitter(sharded, 3, TIMEOUT, policy).fit(net, train.x, train.y, null,
+                val.x, val.y, new TrainingListener() {
+                    @Override
+                    public void onResume(Path checkpoint, int epoch, int step, int steps) {
+                        resumedAt[0] = epoch;
+                        resumedAt[1] = step;
+                    }
+                });
+        assertThat(resumedAt).as("resumed from the mid-epoch checkpoint").containsExactly(2, 5);
+        assertThat(resumed.parameters()).containsExactly(whole.parameters());
+        assertSameMetrics(resumed.epochs(), whole.epochs());
+    }
+
     @Test
     void eachWorkerHoldsItsShareOfTheRowsAndTheirInitialValues() throws Exception {
         int vocabulary = 100;
@@ -173,10 +216,6 @@ class ShardedEmbeddingsTest {
                 .hasMessage("--shard-embeddings: the network's first layer is layers[0] dense(8) (expected: an "
                         + "embeddingbag layer, whose table it splits)");
         Network text = network("embeddingbag(4),relu", 30);
-        Path dir = Path.of("target", "sharded-checkpoints");
-        assertThatThrownBy(() -> fit(cfg, text, train, new CheckpointPolicy(dir, 0, 1, false)))
-                .hasMessage("--shard-embeddings with --checkpoint-dir " + dir + " (expected: without checkpoints; the "
-                        + "table's rows are not checkpointed yet)");
         FloatMatrix denseCounts = train.x.toDense();
         assertThatThrownBy(() -> WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), 2,
                 TIMEOUT, CheckpointPolicy.none()).fit(text, denseCounts, train.y, null, null, null,
