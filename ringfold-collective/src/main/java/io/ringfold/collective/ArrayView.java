@@ -11,6 +11,9 @@ abstract class ArrayView {
 
     abstract int elementBytes();
 
+    /** Points the view at {@code array} (of this view's element type) from element {@code offset}. */
+    abstract void point(Object array, int offset);
+
     /** Elements [lo, hi) of the call into {@code l}'s outgoing payload. */
     abstract void encode(TcpLink l, int lo, int hi);
 
@@ -35,6 +38,12 @@ abstract class ArrayView {
         @Override
         int elementBytes() {
             return 4;
+        }
+
+        @Override
+        void point(Object array, int offset) {
+            a = (float[]) array;
+            off = offset;
         }
 
         @Override
@@ -92,6 +101,12 @@ abstract class ArrayView {
         }
 
         @Override
+        void point(Object array, int offset) {
+            a = (double[]) array;
+            off = offset;
+        }
+
+        @Override
         void encode(TcpLink l, int lo, int hi) {
             l.outD.clear();
             l.outD.put(a, off + lo, hi - lo);
@@ -146,6 +161,12 @@ abstract class ArrayView {
         }
 
         @Override
+        void point(Object array, int offset) {
+            a = (long[]) array;
+            off = offset;
+        }
+
+        @Override
         void encode(TcpLink l, int lo, int hi) {
             l.outL.clear();
             l.outL.put(a, off + lo, hi - lo);
@@ -191,6 +212,12 @@ abstract class ArrayView {
         @Override
         int elementBytes() {
             return 1;
+        }
+
+        @Override
+        void point(Object array, int offset) {
+            a = (byte[]) array;
+            off = offset;
         }
 
         @Override

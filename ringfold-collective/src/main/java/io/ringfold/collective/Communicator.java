@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Collective communication among a fixed group of {@link #size()} ranks, numbered 0..size-1: the
  * operations data-parallel training needs (allreduce, broadcast, barrier, all-gather) and
- * point-to-point send/receive for model parallelism.
+ * point-to-point send/receive (and both at once) for model parallelism.
  *
  * <p>Contract, for every implementation (one contract test suite runs against all of them):
  * <ul>
@@ -81,10 +81,44 @@ public interface Communicator extends AutoCloseable {
      */
     byte[][] allGather(byte[] mine);
 
-    /** Sends {@code length} floats to {@code peer}, which must call {@link #receive} with the same length. */
+    /**
+     * Personalized all-to-all (MPI's {@code Alltoallv}), a collective: {@code toEach[r]} goes to rank r
+     * ({@code toEach} holds one array per rank; lengths may differ per rank and per pair, and may be 0);
+     * returns {@code fromEach}, where {@code fromEach[q]} is a new array holding, bit for bit, what rank q
+     * sent to this rank ({@code fromEach[rank()]} a copy of {@code toEach[rank()]}). Ranks need not agree on
+     * lengths beforehand: the call carries them. Where blocks come from other processes, every declared
+     * length is checked against a limit ({@link TcpOptions#maxMessageBytes}) before anything is allocated
+     * for it, and one above it fails the call on every rank naming the sender, the length and the limit.
+     * Bytes sent to other ranks count in {@link #bytesSent()}. Used to route embedding lookups and their
+     * gradients to the ranks that own the rows.
+     */
+    float[][] allToAll(float[][] toEach);
+
+    /** As {@link #allToAll(float[][])}. */
+    long[][] allToAll(long[][] toEach);
+
+    /**
+     * Sends {@code length} floats to {@code peer}, which must receive them (with {@link #receive} or
+     * {@link #sendReceive}) with the same length. Messages between two ranks are numbered per direction and
+     * received in the order sent. May wait until the peer receives (over TCP, once the socket buffers are
+     * full): two ranks that send to each other at the same time should use {@link #sendReceive}.
+     */
     void send(int peer, float[] buffer, int offset, int length);
 
+    /** Receives {@code length} floats sent by {@code peer}: the next message from it, which must be that long. */
     void receive(int peer, float[] buffer, int offset, int length);
+
+    /**
+     * Sends {@code outLength} floats to rank {@code to} while receiving {@code inLength} floats from rank
+     * {@code from} (MPI's {@code Sendrecv}): both directions progress together, so ranks that exchange with
+     * each other at the same time (a pipeline sending activations forward and receiving gradients back)
+     * never deadlock, whatever the transport's buffers. {@code to} and {@code from} may be the same peer;
+     * neither may be this rank. The messages are the point-to-point messages of {@link #send} and
+     * {@link #receive} (numbered per direction with them), so either side may use either call. The checks
+     * and the deadline are theirs: a message of another length fails naming both lengths; on expiry the
+     * error names the operation and the rank it waited for.
+     */
+    void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset, int inLength);
 
     /** Bytes this rank has sent since creation (for telemetry). */
     long bytesSent();

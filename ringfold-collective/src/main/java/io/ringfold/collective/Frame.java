@@ -26,6 +26,13 @@ final class Frame {
     static final byte REDUCE_SCATTER = 7;
     /** All-gather in equal blocks of a typed buffer; the count is the whole buffer's (ranks x block). */
     static final byte ALLGATHER_BLOCKS = 8;
+    /**
+     * The first part of an all-to-all: every rank's block lengths, as an int64 sum of an n x n matrix
+     * (row = sender); the op byte holds the blocks' element type, the count n x n.
+     */
+    static final byte ALLTOALL_LENGTHS = 9;
+    /** A block of an all-to-all; the count is that block's, as the lengths declared it. */
+    static final byte ALLTOALL = 10;
 
     static final byte NONE = 0;
     static final byte FLOAT32 = 1;
@@ -87,6 +94,8 @@ final class Frame {
             case ALLGATHER -> "allgather #" + seq + " (" + (dtype == INT64 ? "lengths, " : "data, ") + type + ")";
             case REDUCE_SCATTER -> "reducescatter #" + seq + " (" + type + " in blocks, " + opName(op) + ")";
             case ALLGATHER_BLOCKS -> "allgather #" + seq + " (" + type + " in blocks)";
+            case ALLTOALL_LENGTHS -> "alltoall #" + seq + " (block lengths of " + dtypeName(op) + ", " + type + ")";
+            case ALLTOALL -> "alltoall #" + seq + " (a block of " + type + ")";
             case SEND -> "send #" + seq + " (" + type + ")";
             case ABORT -> "abort";
             default -> "operation " + opcode + " #" + seq;

@@ -436,6 +436,41 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
     }
 
     @Override
+    public float[][] allToAll(float[][] toEach) {
+        return allToAll(toEach, new float[group.size()][], "float32", 4);
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        return allToAll(toEach, new long[group.size()][], "int64", 8);
+    }
+
+    /**
+     * Every rank publishes its blocks and copies the one addressed to it out of every rank's; nobody
+     * returns, and lets its caller change its blocks, before all have copied. The blocks are the senders'
+     * own arrays in this JVM, so no declared length needs a limit before a copy is allocated.
+     */
+    private <T> T[] allToAll(T[] toEach, T[] fromEach, String type, int elementBytes) {
+        AllToAll.check(toEach, group.size());
+        long t0 = System.nanoTime();
+        long s = ++seq;
+        String sig = "alltoall(" + type + ")";
+        group.arrive(rank, s, sig, toEach, 0);
+        long sent = 0;
+        for (int q = 0; q < group.size(); q++) {
+            @SuppressWarnings("unchecked")
+            T[] theirs = (T[]) group.buffer(q);
+            fromEach[q] = AllToAll.copy(toEach, theirs[rank]);
+            if (q != rank) {
+                sent += (long) elementBytes * AllToAll.length(toEach[q]);
+            }
+        }
+        group.await(rank, s, sig);
+        account(t0, sent);
+        return fromEach;
+    }
+
+    @Override
     public void send(int peer, float[] buffer, int offset, int length) {
         check(buffer.length, offset, length, "send");
         checkPeer(peer, "send");
@@ -448,14 +483,34 @@ final class InProcessCommunicator implements Communicator, InPlaceReduceScatter,
         check(buffer.length, offset, length, "receive");
         checkPeer(peer, "receive");
         long t0 = System.nanoTime();
-        String what = "receive(float32 x " + length + ") from rank " + peer;
+        take(peer, buffer, offset, length, "receive(float32 x " + length + ") from rank " + peer);
+        nanos += System.nanoTime() - t0;
+    }
+
+    /** Posting never waits (mailboxes are unbounded), so send-then-receive is already both at once. */
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        check(out.length, outOffset, outLength, "sendreceive");
+        check(in.length, inOffset, inLength, "sendreceive");
+        checkPeer(to, "sendreceive");
+        checkPeer(from, "sendreceive");
+        long t0 = System.nanoTime();
+        group.post(rank, to, java.util.Arrays.copyOfRange(out, outOffset, outOffset + outLength));
+        bytes += 4L * outLength;
+        take(from, in, inOffset, inLength, "sendreceive(float32 x " + outLength + " to rank " + to + ", float32 x "
+                + inLength + " from rank " + from + ")");
+        nanos += System.nanoTime() - t0;
+    }
+
+    /** The next message from {@code peer} into {@code buffer}; one of another length breaks the group. */
+    private void take(int peer, float[] buffer, int offset, int length, String what) {
         float[] msg = group.take(peer, rank, what);
         if (msg.length != length) {
             group.fail(new CollectiveException(what + " on rank " + rank + "/" + group.size() + ": rank " + peer
                     + " sent float32 x " + msg.length + " (expected: float32 x " + length + ")"));
         }
         System.arraycopy(msg, 0, buffer, offset, length);
-        nanos += System.nanoTime() - t0;
     }
 
     private void checkPeer(int peer, String what) {

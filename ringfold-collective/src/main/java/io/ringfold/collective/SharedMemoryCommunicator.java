@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * A {@link Communicator} for processes on one host: the collectives go through a memory mapped file that
  * every rank maps ({@link SharedSegment}), as NCCL's SHM transport and Horovod's intra-node path do, instead
- * of through loopback TCP; the byte all-gather and send/receive stay on the TCP links it was built from.
+ * of through loopback TCP; the byte all-gather and the point-to-point messages (send, receive, sendReceive) stay
+ * on the TCP links it was built from.
  *
  * <p>Each collective is a sequence of units. In a unit every rank writes its part into its own slot, then
  * publishes the unit number (release); once every rank's number has reached the unit (acquire), each reads
@@ -448,30 +449,58 @@ public final class SharedMemoryCommunicator implements Communicator, InPlaceRedu
     /** Over TCP: contributions of any length, too rare to need the shared slots. */
     @Override
     public byte[][] allGather(byte[] mine) {
-        wait.throwIfBroken();
-        ++seq; // every rank counts it, so the shared calls' numbers stay aligned
-        try {
-            return tcp.allGather(mine);
-        } catch (CollectiveException e) {
-            throw wait.fail(e.getMessage(), e);
-        }
+        return overTcp(true, () -> tcp.allGather(mine));
+    }
+
+    /** Over TCP, as the byte all-gather: blocks of any length, each for one rank, need no shared slots. */
+    @Override
+    public float[][] allToAll(float[][] toEach) {
+        AllToAll.check(toEach, size);
+        return overTcp(true, () -> tcp.allToAll(toEach));
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        AllToAll.check(toEach, size);
+        return overTcp(true, () -> tcp.allToAll(toEach));
     }
 
     @Override
     public void send(int peer, float[] buffer, int offset, int length) {
-        wait.throwIfBroken();
-        try {
+        overTcp(false, () -> {
             tcp.send(peer, buffer, offset, length);
-        } catch (CollectiveException e) {
-            throw wait.fail(e.getMessage(), e);
-        }
+            return null;
+        });
     }
 
     @Override
     public void receive(int peer, float[] buffer, int offset, int length) {
-        wait.throwIfBroken();
-        try {
+        overTcp(false, () -> {
             tcp.receive(peer, buffer, offset, length);
+            return null;
+        });
+    }
+
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        overTcp(false, () -> {
+            tcp.sendReceive(to, out, outOffset, outLength, from, in, inOffset, inLength);
+            return null;
+        });
+    }
+
+    /**
+     * A call made on the TCP links: refused at once if this communicator is broken, and its failure breaks
+     * it. A collective one takes a sequence number here too, so that the shared calls' numbers stay aligned.
+     */
+    private <T> T overTcp(boolean collective, java.util.function.Supplier<T> call) {
+        wait.throwIfBroken();
+        if (collective) {
+            ++seq;
+        }
+        try {
+            return call.get();
         } catch (CollectiveException e) {
             throw wait.fail(e.getMessage(), e);
         }

@@ -25,11 +25,15 @@ public final class TcpCommunicator implements Communicator {
     private final int rank;
     private final int size;
     private final ArrayView.Floats floats;
+    /** The receiving side of calls that send one array and receive another; never reduces, so no scratch. */
+    private final ArrayView.Floats floatsIn = new ArrayView.Floats(0);
+    private final ArrayView.Longs longsIn = new ArrayView.Longs(0);
     private final ArrayView.Doubles doubles;
     private final ArrayView.Longs longs;
     private final ArrayView.Bytes bytes = new ArrayView.Bytes();
     private final Transfer.Ring ring = new Transfer.Ring();
     private final Transfer.Whole whole = new Transfer.Whole();
+    private final Transfer.Pair pair = new Transfer.Pair();
     private final int[] bounds;
     private final long[] sendSeq;
     private final long[] recvSeq;
@@ -399,6 +403,81 @@ public final class TcpCommunicator implements Communicator {
         }
     }
 
+    @Override
+    public float[][] allToAll(float[][] toEach) {
+        return allToAll(toEach, new float[size][], floats, floatsIn, Frame.FLOAT32);
+    }
+
+    @Override
+    public long[][] allToAll(long[][] toEach) {
+        return allToAll(toEach, new long[size][], longs, longsIn, Frame.INT64);
+    }
+
+    /**
+     * The block lengths first: an int64 sum of the n x n matrix whose row r only rank r fills (recursive
+     * doubling), checked by every rank against {@link TcpOptions#maxMessageBytes} before anything is
+     * allocated, so that all fail alike. Then the pairwise exchange: in step k = 1..n-1 each rank sends to
+     * rank + k while it receives from rank - k, both in the one event loop; an empty block is not sent.
+     */
+    private <T> T[] allToAll(T[] toEach, T[] fromEach, ArrayView out, ArrayView in, byte dtype) {
+        AllToAll.check(toEach, size);
+        long t0 = System.nanoTime();
+        net.begin(Frame.ALLTOALL_LENGTHS, Frame.INT64, dtype, ++seq, (long) size * size, 0);
+        try {
+            long[] lengths = new long[size * size];
+            for (int q = 0; q < size; q++) {
+                lengths[rank * size + q] = AllToAll.length(toEach[q]);
+            }
+            longs.point(lengths, 0);
+            longs.op = ReduceOp.SUM;
+            recursiveDoubling(longs, lengths.length);
+            checkDeclared(lengths, out.elementBytes(), dtype);
+            fromEach[rank] = AllToAll.copy(toEach, toEach[rank]);
+            for (int k = 1; k < size; k++) {
+                int to = (rank + k) % size;
+                int from = (rank - k + size) % size;
+                int outLength = AllToAll.length(toEach[to]);
+                int inLength = (int) lengths[from * size + rank];
+                fromEach[from] = AllToAll.newBlock(toEach, inLength);
+                net.part(Frame.ALLTOALL, dtype, (byte) -1, outLength);
+                net.direct(seq, outLength, seq, inLength);
+                out.point(toEach[to], 0);
+                in.point(fromEach[from], 0);
+                pair.out = out;
+                pair.outLength = outLength;
+                pair.in = in;
+                pair.inLength = inLength;
+                pair.chunkElems = options.chunkBytes() / out.elementBytes();
+                pair.sendFrames = pair.frames(outLength, outLength == 0);
+                pair.recvFrames = pair.frames(inLength, inLength == 0);
+                pair.frameBase = 0;
+                pair.lag = Transfer.INDEPENDENT;
+                net.run(net.link(to), net.link(from), pair);
+            }
+            return fromEach;
+        } finally {
+            out.point(null, 0);
+            in.point(null, 0);
+            nanos += System.nanoTime() - t0;
+        }
+    }
+
+    /** Every declared block, as every rank sees it: none negative or above the limit. */
+    private void checkDeclared(long[] lengths, int elementBytes, byte dtype) {
+        long most = options.maxMessageBytes() / elementBytes;
+        for (int q = 0; q < size; q++) {
+            for (int r = 0; r < size; r++) {
+                long declared = lengths[q * size + r];
+                if (declared < 0 || declared > most) {
+                    String type = Frame.dtypeName(dtype);
+                    throw net.fail(net.call() + ": " + net.name(q) + " declared a block of " + type + " x " + declared
+                            + " for rank " + r + " (expected: 0.." + most + ", the " + options.maxMessageBytes()
+                            + " bytes of TcpOptions.maxMessageBytes)", null);
+                }
+            }
+        }
+    }
+
     private void checkPeer(int peer, String what) {
         if (peer < 0 || peer >= size || peer == rank) {
             throw new IllegalArgumentException(what + ": peer " + peer + " (expected: another rank in 0.." + (size - 1) + ")");
@@ -409,29 +488,59 @@ public final class TcpCommunicator implements Communicator {
     public void send(int peer, float[] buffer, int offset, int length) {
         checkRange(buffer.length, offset, length, "send");
         checkPeer(peer, "send");
-        pointToPoint(peer, buffer, offset, length, ++sendSeq[peer], true);
+        messages("send", peer, buffer, offset, length, -1, null, 0, 0);
     }
 
     @Override
     public void receive(int peer, float[] buffer, int offset, int length) {
         checkRange(buffer.length, offset, length, "receive");
         checkPeer(peer, "receive");
-        pointToPoint(peer, buffer, offset, length, ++recvSeq[peer], false);
+        messages("receive", -1, null, 0, 0, peer, buffer, offset, length);
     }
 
-    /** Messages between a pair are numbered per direction; they share the link with collectives, in call order. */
-    private void pointToPoint(int peer, float[] buffer, int offset, int length, long number, boolean sending) {
+    @Override
+    public void sendReceive(int to, float[] out, int outOffset, int outLength, int from, float[] in, int inOffset,
+            int inLength) {
+        checkRange(out.length, outOffset, outLength, "sendreceive");
+        checkRange(in.length, inOffset, inLength, "sendreceive");
+        checkPeer(to, "sendreceive");
+        checkPeer(from, "sendreceive");
+        messages("sendreceive", to, out, outOffset, outLength, from, in, inOffset, inLength);
+    }
+
+    /**
+     * Sends a message to {@code to} while receiving one from {@code from} (-1: none), both directions in the
+     * one event loop. Messages between a pair are numbered per direction; they share the link with
+     * collectives, in call order.
+     */
+    private void messages(String what, int to, float[] out, int outOffset, int outLength, int from, float[] in,
+            int inOffset, int inLength) {
         long t0 = System.nanoTime();
-        net.begin(Frame.SEND, Frame.FLOAT32, (byte) -1, number, length, 0);
+        long sendNumber = to >= 0 ? ++sendSeq[to] : 0;
+        long recvNumber = from >= 0 ? ++recvSeq[from] : 0;
+        net.begin(Frame.SEND, Frame.FLOAT32, (byte) -1, sendNumber, outLength, 0);
+        net.direct(sendNumber, outLength, recvNumber, inLength);
+        net.label(what + " (" + (to >= 0 ? "float32 x " + outLength + " to rank " + to + " as message #" + sendNumber : "")
+                + (to >= 0 && from >= 0 ? ", " : "")
+                + (from >= 0 ? "float32 x " + inLength + " from rank " + from + " as message #" + recvNumber : "") + ")");
         try {
-            floats.a = buffer;
-            floats.off = offset;
-            whole.view = floats;
-            whole.length = length;
-            whole.chunkElems = options.chunkBytes() / 4;
-            whole.reduce = false;
-            exchange(sending ? peer : -1, sending ? -1 : peer, false, 0);
+            floats.a = out;
+            floats.off = outOffset;
+            floatsIn.a = in;
+            floatsIn.off = inOffset;
+            pair.out = floats;
+            pair.outLength = outLength;
+            pair.in = floatsIn;
+            pair.inLength = inLength;
+            pair.chunkElems = options.chunkBytes() / 4;
+            pair.sendFrames = pair.frames(outLength, to < 0);
+            pair.recvFrames = pair.frames(inLength, from < 0);
+            pair.frameBase = 0;
+            pair.lag = Transfer.INDEPENDENT;
+            net.run(to >= 0 ? net.link(to) : null, from >= 0 ? net.link(from) : null, pair);
         } finally {
+            floats.a = null;
+            floatsIn.a = null;
             nanos += System.nanoTime() - t0;
         }
     }

@@ -33,6 +33,14 @@ final class TcpLinks {
     long count;
     int root;
     long deadline;
+    /**
+     * What received headers must carry as sequence number and count: the call's own, except where the two
+     * directions of one call differ (a send and a receive at once, the blocks of an all-to-all).
+     */
+    long recvSeq;
+    long recvCount;
+    /** How messages name the call when its header alone would mislead (null: from the header's fields). */
+    private String label;
 
     long bytesSent;
     private volatile CollectiveException broken;
@@ -68,7 +76,40 @@ final class TcpLinks {
         this.seq = seq;
         this.count = count;
         this.root = root;
+        this.recvSeq = seq;
+        this.recvCount = count;
+        this.label = null;
         this.deadline = System.nanoTime() + timeoutNanos;
+    }
+
+    /** The next part of the current call, whose header fields differ: the sequence number and deadline stay. */
+    void part(byte opcode, byte dtype, byte op, long count) {
+        CollectiveException b = broken;
+        if (b != null) {
+            throw new CollectiveException(b.getMessage(), b);
+        }
+        this.opcode = opcode;
+        this.dtype = dtype;
+        this.op = op;
+        this.count = count;
+        this.recvSeq = seq;
+        this.recvCount = count;
+    }
+
+    /**
+     * For the part of a call that follows: frames are sent with {@code seq} and {@code count} and received
+     * with {@code recvSeq} and {@code recvCount}; the deadline stays the call's.
+     */
+    void direct(long seq, long count, long recvSeq, long recvCount) {
+        this.seq = seq;
+        this.count = count;
+        this.recvSeq = recvSeq;
+        this.recvCount = recvCount;
+    }
+
+    /** Names the call in messages as {@code label} (e.g. {@code sendreceive (...)}) instead of by its header. */
+    void label(String label) {
+        this.label = label;
     }
 
     TcpLink link(int peer) {
@@ -77,8 +118,13 @@ final class TcpLinks {
         return l;
     }
 
+    /** "rank 2 (10.0.0.3:40123)", this rank included, for messages. */
+    String name(int r) {
+        return r == rank ? "rank " + rank + " (" + TcpEndpoint.format(self) + ")" : links[r].name;
+    }
+
     String call() {
-        return Frame.describe(opcode, dtype, op, seq, count, root) + " on rank " + rank + "/" + size + " ("
+        return (label != null ? label : Frame.describe(opcode, dtype, op, seq, count, root)) + " on rank " + rank + "/" + size + " ("
                 + TcpEndpoint.format(self) + ")";
     }
 
@@ -193,8 +239,14 @@ final class TcpLinks {
         if (h.get(Frame.OFF_OPCODE) == Frame.ABORT) {
             throw fail(call() + ": " + l.name + " failed: " + abortMessage(l), null);
         }
+        if (opcode == Frame.SEND && h.get(Frame.OFF_OPCODE) == Frame.SEND && h.getLong(Frame.OFF_SEQ) == recvSeq
+                && h.getLong(Frame.OFF_COUNT) != recvCount) {
+            throw fail(call() + ": " + l.name + " sent message #" + recvSeq + " as " + Frame.dtypeName(h.get(Frame.OFF_DTYPE))
+                    + " x " + h.getLong(Frame.OFF_COUNT) + " (expected: " + Frame.dtypeName(dtype) + " x " + recvCount
+                    + ", the length received)", null);
+        }
         if (h.get(Frame.OFF_OPCODE) != opcode || h.get(Frame.OFF_DTYPE) != dtype || h.get(Frame.OFF_OP) != op
-                || h.getLong(Frame.OFF_SEQ) != seq || h.getLong(Frame.OFF_COUNT) != count
+                || h.getLong(Frame.OFF_SEQ) != recvSeq || h.getLong(Frame.OFF_COUNT) != recvCount
                 || h.getInt(Frame.OFF_ROOT) != root) {
             throw fail(call() + ": " + l.name + " called " + Frame.describe(h)
                     + " (expected: the same call on every rank)", null);

@@ -15,12 +15,18 @@ import java.time.Duration;
  *                          0..chunkBytes. The default comes from the measurement in docs/collectives.md
  * @param socketBufferBytes SO_SNDBUF and SO_RCVBUF of every connection; 0 leaves the operating
  *                          system's default (and its automatic tuning)
+ * @param maxMessageBytes   the largest block a peer may declare in an all-to-all, checked before anything is
+ *                          allocated for it, so that a misbehaving or mismatched peer cannot exhaust this
+ *                          rank's memory; 1..2^31-1
  */
-public record TcpOptions(Duration timeout, Duration setupTimeout, int chunkBytes, int smallMaxBytes, int socketBufferBytes) {
+public record TcpOptions(Duration timeout, Duration setupTimeout, int chunkBytes, int smallMaxBytes, int socketBufferBytes,
+        int maxMessageBytes) {
 
     public static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
     public static final int DEFAULT_SMALL_MAX_BYTES = 64 * 1024;
     public static final int DEFAULT_SOCKET_BUFFER_BYTES = 0;
+    /** 1 GiB: far above the blocks of a training step (embedding rows of a batch), far below a heap's worth. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 30;
 
     public TcpOptions {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -39,26 +45,34 @@ public record TcpOptions(Duration timeout, Duration setupTimeout, int chunkBytes
         if (socketBufferBytes < 0) {
             throw new IllegalArgumentException("socketBufferBytes: " + socketBufferBytes + " (expected: >= 0)");
         }
+        if (maxMessageBytes <= 0) {
+            throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: > 0)");
+        }
     }
 
     /** The defaults with the given deadline, for calls and set-up alike. */
     public static TcpOptions defaults(Duration timeout) {
-        return new TcpOptions(timeout, timeout, DEFAULT_CHUNK_BYTES, DEFAULT_SMALL_MAX_BYTES, DEFAULT_SOCKET_BUFFER_BYTES);
+        return new TcpOptions(timeout, timeout, DEFAULT_CHUNK_BYTES, DEFAULT_SMALL_MAX_BYTES, DEFAULT_SOCKET_BUFFER_BYTES,
+                DEFAULT_MAX_MESSAGE_BYTES);
     }
 
     public TcpOptions withSmallMaxBytes(int bytes) {
-        return new TcpOptions(timeout, setupTimeout, chunkBytes, bytes, socketBufferBytes);
+        return new TcpOptions(timeout, setupTimeout, chunkBytes, bytes, socketBufferBytes, maxMessageBytes);
     }
 
     public TcpOptions withSetupTimeout(Duration setup) {
-        return new TcpOptions(timeout, setup, chunkBytes, smallMaxBytes, socketBufferBytes);
+        return new TcpOptions(timeout, setup, chunkBytes, smallMaxBytes, socketBufferBytes, maxMessageBytes);
     }
 
     public TcpOptions withChunkBytes(int bytes) {
-        return new TcpOptions(timeout, setupTimeout, bytes, Math.min(smallMaxBytes, bytes), socketBufferBytes);
+        return new TcpOptions(timeout, setupTimeout, bytes, Math.min(smallMaxBytes, bytes), socketBufferBytes, maxMessageBytes);
     }
 
     public TcpOptions withSocketBufferBytes(int bytes) {
-        return new TcpOptions(timeout, setupTimeout, chunkBytes, smallMaxBytes, bytes);
+        return new TcpOptions(timeout, setupTimeout, chunkBytes, smallMaxBytes, bytes, maxMessageBytes);
+    }
+
+    public TcpOptions withMaxMessageBytes(int bytes) {
+        return new TcpOptions(timeout, setupTimeout, chunkBytes, smallMaxBytes, socketBufferBytes, bytes);
     }
 }

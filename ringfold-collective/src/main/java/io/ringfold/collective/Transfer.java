@@ -157,4 +157,46 @@ abstract class Transfer {
             }
         }
     }
+
+    /**
+     * One array sent while another is received, each in chunks framed as {@link Whole} frames them (a
+     * message of length 0 is one empty frame), so that either end may be a plain send or receive. The two
+     * directions are independent.
+     */
+    static final class Pair extends Transfer {
+        ArrayView out;
+        int outLength;
+        ArrayView in;
+        int inLength;
+        int chunkElems;
+
+        /** Frames for a message of {@code length} elements; {@code none}: nothing to send or receive this way. */
+        int frames(int length, boolean none) {
+            return none ? 0 : Math.max(1, (length + chunkElems - 1) / chunkElems);
+        }
+
+        private int bytes(int k, int length, ArrayView v) {
+            return (Math.min(length, (k + 1) * chunkElems) - Math.min(length, k * chunkElems)) * v.elementBytes();
+        }
+
+        @Override
+        int sendBytes(int k) {
+            return bytes(k, outLength, out);
+        }
+
+        @Override
+        void encode(int k, TcpLink link) {
+            out.encode(link, Math.min(outLength, k * chunkElems), Math.min(outLength, (k + 1) * chunkElems));
+        }
+
+        @Override
+        int recvBytes(int k) {
+            return bytes(k, inLength, in);
+        }
+
+        @Override
+        void decode(int k, TcpLink link) {
+            in.copy(link, Math.min(inLength, k * chunkElems), Math.min(inLength, (k + 1) * chunkElems));
+        }
+    }
 }

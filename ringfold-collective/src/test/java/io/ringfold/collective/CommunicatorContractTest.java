@@ -297,6 +297,243 @@ abstract class CommunicatorContractTest {
         });
     }
 
+    /** 8 MB each way: far more than any socket buffer, so a send that waited for its receiver would deadlock. */
+    @Test
+    void sendReceiveOfEightMegabytesEachWayAtOnceCompletes() {
+        List<Communicator> g = group(2, TIMEOUT);
+        int len = 2 * 1024 * 1024 + 1;
+        Ranks.all(g, c -> {
+            int peer = 1 - c.rank();
+            float[] out = new float[len];
+            for (int i = 0; i < len; i++) {
+                out[i] = value(c.rank(), i);
+            }
+            float[] in = new float[len + 2];
+            long sentBefore = c.bytesSent();
+            c.sendReceive(peer, out, 0, len, peer, in, 1, len);
+            assertThat(c.bytesSent() - sentBefore).isGreaterThanOrEqualTo(4L * len);
+            assertThat(in[0]).isZero();
+            assertThat(in[len + 1]).isZero();
+            for (int i = 0; i < len; i++) {
+                if (in[i + 1] != value(peer, i)) {
+                    throw new AssertionError("rank " + c.rank() + " element " + i + ": " + in[i + 1] + " (expected: "
+                            + value(peer, i) + ")");
+                }
+            }
+            // The same messages pair with a plain receive and send on the other side.
+            float[] back = new float[len];
+            if (c.rank() == 0) {
+                c.sendReceive(peer, out, 0, len, peer, back, 0, len);
+            } else {
+                c.receive(peer, back, 0, len);
+                c.send(peer, out, 0, len);
+            }
+            assertThat(back).isEqualTo(Arrays.copyOfRange(in, 1, len + 1));
+            c.barrier();
+            return null;
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 4})
+    void sendReceiveAroundTheRingWithDifferentLengths(int n) {
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int right = (c.rank() + 1) % n;
+            int left = (c.rank() + n - 1) % n;
+            for (int base : new int[] {0, 1, 1_000_003}) {
+                // Every rank sends to its right and receives from its left at once, each message of its own length.
+                int outLength = base == 0 ? 0 : base + c.rank();
+                int inLength = base == 0 ? 0 : base + left;
+                float[] out = new float[outLength + 1];
+                for (int i = 0; i < outLength; i++) {
+                    out[i + 1] = bits(i + c.rank());
+                }
+                float[] in = new float[inLength];
+                c.sendReceive(right, out, 1, outLength, left, in, 0, inLength);
+                for (int i = 0; i < inLength; i++) {
+                    if (Float.floatToRawIntBits(in[i]) != Float.floatToRawIntBits(bits(i + left))) {
+                        throw new AssertionError("rank " + c.rank() + " from rank " + left + " element " + i + ": " + in[i]);
+                    }
+                }
+            }
+            c.barrier();
+            return null;
+        });
+    }
+
+    @Test
+    void sendReceiveOfAnotherLengthFailsNamingBothLengths() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            int peer = 1 - c.rank();
+            int outLength = c.rank() == 1 ? 11 : 10;
+            c.sendReceive(peer, new float[outLength], 0, outLength, peer, new float[10], 0, 10);
+            c.barrier();
+            return null;
+        });
+        assertThat(out.get(0).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("sendreceive")
+                .hasMessageContaining("rank 1").hasMessageContaining("float32 x 11")
+                .hasMessageContaining("(expected: float32 x 10");
+        // Rank 1's own exchange was well-formed; it learns of the failure at its next call.
+        assertThat(out.get(1).error()).isInstanceOf(CollectiveException.class);
+    }
+
+    @Test
+    void sendReceiveNamesTheRankThatNeverSendsWithinTheDeadline() {
+        Duration timeout = Duration.ofMillis(1500);
+        List<Communicator> g = group(3, timeout);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            switch (c.rank()) {
+                case 0 -> c.sendReceive(1, new float[100], 0, 100, 2, new float[100], 0, 100);
+                case 1 -> c.receive(0, new float[100], 0, 100);
+                default -> Thread.sleep(timeout.toMillis() * 3);
+            }
+            return null;
+        });
+        assertThat(out.get(0).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("sendreceive")
+                .hasMessageContaining("timed out").hasMessageContaining("rank 2");
+        assertThat(out.get(0).nanos()).isLessThan(timeout.toNanos() + 10_000_000_000L);
+        assertThat(out.get(1).error()).isNull();
+    }
+
+    /** The seed of the random tests; logged by each, so that a failure can be replayed. */
+    static final long SEED = Long.getLong("ringfold.collective.seed", 20261207L);
+
+    /**
+     * Random block lengths (empty, a few, and above a 64 KiB chunk), different per pair and per round, both
+     * element types; every block's bits depend on round, sender, receiver and index, so a block delivered
+     * to the wrong rank or in the wrong place shows.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void allToAllDeliversEveryBlockBitForBit(int n) {
+        System.out.println(getClass().getSimpleName() + ".allToAllDeliversEveryBlockBitForBit(" + n + "): seed " + SEED
+                + " (replay with -Dringfold.collective.seed=" + SEED + ")");
+        int rounds = 4;
+        int[][][] lengths = new int[rounds][n][n]; // [round][from][to]
+        java.util.SplittableRandom random = new java.util.SplittableRandom(SEED + n);
+        for (int[][] round : lengths) {
+            for (int[] from : round) {
+                for (int to = 0; to < n; to++) {
+                    from[to] = switch (random.nextInt(4)) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(1, 8);
+                        case 2 -> random.nextInt(8, 5_000);
+                        default -> random.nextInt(20_000, 150_000);
+                    };
+                }
+            }
+        }
+        List<Communicator> g = group(n, TIMEOUT);
+        Ranks.all(g, c -> {
+            int me = c.rank();
+            for (int k = 0; k < rounds; k++) {
+                float[][] floatsOut = new float[n][];
+                long[][] longsOut = new long[n][];
+                long toOthers = 0;
+                for (int r = 0; r < n; r++) {
+                    floatsOut[r] = floatBlock(k, me, r, lengths[k][me][r]);
+                    longsOut[r] = longBlock(k, me, r, lengths[k][me][r]);
+                    toOthers += r == me ? 0 : lengths[k][me][r];
+                }
+                long bytes0 = c.bytesSent();
+                long nanos0 = c.nanosInCollectives();
+                float[][] floatsIn = c.allToAll(floatsOut);
+                long bytes1 = c.bytesSent();
+                long[][] longsIn = c.allToAll(longsOut);
+                assertThat(bytes1 - bytes0).as("bytes of the float32 blocks").isGreaterThanOrEqualTo(4 * toOthers);
+                assertThat(c.bytesSent() - bytes1).as("bytes of the int64 blocks").isGreaterThanOrEqualTo(8 * toOthers);
+                assertThat(c.nanosInCollectives()).isGreaterThan(nanos0);
+                assertThat(floatsIn.length).isEqualTo(n);
+                assertThat(longsIn.length).isEqualTo(n);
+                for (int q = 0; q < n; q++) {
+                    float[] want = floatBlock(k, q, me, lengths[k][q][me]);
+                    assertThat(floatsIn[q]).hasSize(want.length);
+                    for (int i = 0; i < want.length; i++) {
+                        if (Float.floatToRawIntBits(floatsIn[q][i]) != Float.floatToRawIntBits(want[i])) {
+                            throw new AssertionError("round " + k + ", float32 block from rank " + q + " on rank " + me
+                                    + ", element " + i + ": 0x" + Integer.toHexString(Float.floatToRawIntBits(floatsIn[q][i]))
+                                    + " (expected: 0x" + Integer.toHexString(Float.floatToRawIntBits(want[i])) + ")");
+                        }
+                    }
+                    assertThat(longsIn[q]).as("round %d, int64 block from rank %d on rank %d", k, q, me)
+                            .isEqualTo(longBlock(k, q, me, lengths[k][q][me]));
+                }
+                assertThat(floatsIn[me]).isNotSameAs(floatsOut[me]);
+            }
+            return null;
+        });
+    }
+
+    /** -0.0, NaNs with payloads (positive and negative), infinities and arbitrary bit patterns. */
+    private static float[] floatBlock(int round, int from, int to, int length) {
+        float[] b = new float[length];
+        for (int i = 0; i < length; i++) {
+            int mix = (int) mixed(round, from, to, i);
+            b[i] = switch (i % 6) {
+                case 0 -> -0f;
+                case 1 -> Float.intBitsToFloat(0x7FC00000 | (mix & 0x3FFFFF));
+                case 2 -> Float.intBitsToFloat(0xFFC00000 | (mix & 0x3FFFFF));
+                case 3 -> i % 12 == 3 ? Float.NEGATIVE_INFINITY : Float.MIN_VALUE;
+                default -> Float.intBitsToFloat(mix);
+            };
+        }
+        return b;
+    }
+
+    private static long[] longBlock(int round, int from, int to, int length) {
+        long[] b = new long[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = i % 5 == 0 ? Long.MIN_VALUE + i : mixed(round, from, to, i);
+        }
+        return b;
+    }
+
+    /** A hash of the four (SplitMix64's finaliser). */
+    private static long mixed(int round, int from, int to, int i) {
+        long z = ((long) round << 48) ^ ((long) from << 40) ^ ((long) to << 32) ^ i;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    @Test
+    void allToAllOfAnotherElementTypeIsReportedOnEveryRank() {
+        List<Communicator> g = group(2, TIMEOUT);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 0) {
+                c.allToAll(new float[][] {new float[3], new float[3]});
+            } else {
+                c.allToAll(new long[][] {new long[3], new long[3]});
+            }
+            return null;
+        });
+        for (Ranks.Outcome<Object> o : out) {
+            assertThat(o.error()).isInstanceOf(CollectiveException.class).hasMessageContaining("alltoall")
+                    .hasMessageContaining("float32").hasMessageContaining("int64");
+        }
+    }
+
+    @Test
+    void allToAllNamesTheRankThatNeverCallsWithinTheDeadline() {
+        Duration timeout = Duration.ofMillis(1500);
+        List<Communicator> g = group(3, timeout);
+        List<Ranks.Outcome<Object>> out = Ranks.run(g, c -> {
+            if (c.rank() == 2) {
+                Thread.sleep(timeout.toMillis() * 3);
+                return null;
+            }
+            c.allToAll(new float[][] {new float[10], new float[20], new float[30]});
+            return null;
+        });
+        for (int r = 0; r < 2; r++) {
+            assertThat(out.get(r).error()).isInstanceOf(CollectiveException.class).hasMessageContaining("alltoall")
+                    .hasMessageContaining("timed out").hasMessageContaining("waiting for rank 2");
+            assertThat(out.get(r).nanos()).isLessThan(timeout.toNanos() + 10_000_000_000L);
+        }
+    }
+
     /** Blocks: empty, one, fewer than a chunk, and more than one 256 KiB chunk of floats and of longs. */
     static final int[] BLOCKS = {0, 1, 3, 1001, 70_001};
 
@@ -499,6 +736,14 @@ abstract class CommunicatorContractTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("root 2");
             assertThatThrownBy(() -> c.send(c.rank(), new float[1], 0, 1))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peer");
+            assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 1, c.rank(), new float[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sendreceive: peer " + c.rank());
+            assertThatThrownBy(() -> c.sendReceive(1 - c.rank(), new float[1], 0, 2, 1 - c.rank(), new float[1], 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 2");
+            assertThatThrownBy(() -> c.allToAll(new float[3][]))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("alltoall: 3 blocks (expected: 2, one per rank)");
+            assertThatThrownBy(() -> c.allToAll(new long[][] {new long[1], null}))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block 1 is null");
             c.barrier();
             return null;
         });
