@@ -37,6 +37,9 @@ import java.util.Arrays;
  */
 final class TableShard {
 
+    /** The largest piece of a worker's rows {@link #assemble} sends at once. */
+    static final int ASSEMBLY_BYTES = 64 << 20;
+
     private final Communicator comm;
     private final Blas blas;
     private final EmbeddingTable table;
@@ -216,7 +219,7 @@ final class TableShard {
         for (int r = 0; r < toEach.length; r++) {
             toEach[r] = Arrays.copyOfRange(mine, segment[r] * dim, segment[r + 1] * dim);
         }
-        long[][] fromEach = TemporaryAllToAll.allToAll(comm, toEach);
+        long[][] fromEach = comm.allToAll(toEach);
         touchedCount = union(requested, touched);
         if (touched.length < touchedCount) {
             touched = new int[touchedCount];
@@ -344,13 +347,28 @@ final class TableShard {
      * {@code best}) and then {@code rest}. A collective; after training only.
      */
     float[] assemble(float[] rest, boolean fromBest) {
+        return assemble(rest, fromBest, Math.max(1, ASSEMBLY_BYTES / (4 * dim)));
+    }
+
+    /** {@link #assemble(float[], boolean)} in pieces of {@code chunk} rows. */
+    float[] assemble(float[] rest, boolean fromBest, int chunk) {
         float[] mine = fromBest && best != null ? best : rows;
-        float[][] toEach = new float[comm.size()][];
-        Arrays.fill(toEach, mine);
-        float[][] fromEach = TemporaryAllToAll.allToAll(comm, toEach);
-        float[] all = new float[Math.addExact(table.rows() * dim, restCount)];
-        for (int q = 0; q < fromEach.length; q++) {
-            System.arraycopy(fromEach[q], 0, all, firstRow(q, comm.size(), table.rows()) * dim, fromEach[q].length);
+        int workers = comm.size();
+        float[] all = new float[Math.addExact(Math.multiplyExact(table.rows(), dim), restCount)];
+        int most = 0;
+        for (int r = 0; r < workers; r++) {
+            most = Math.max(most, firstRow(r + 1, workers, table.rows()) - firstRow(r, workers, table.rows()));
+        }
+        // In pieces, so no message nears the transports' limit on a block.
+        float[][] toEach = new float[workers][];
+        for (int from = 0; from < most; from += chunk) {
+            int to = Math.min(hi - lo, from + chunk);
+            Arrays.fill(toEach, Arrays.copyOfRange(mine, Math.min(from, hi - lo) * dim, Math.max(from, to) * dim));
+            float[][] fromEach = comm.allToAll(toEach);
+            for (int q = 0; q < workers; q++) {
+                int at = (firstRow(q, workers, table.rows()) + from) * dim;
+                System.arraycopy(fromEach[q], 0, all, at, fromEach[q].length);
+            }
         }
         System.arraycopy(rest, 0, all, table.rows() * dim, restCount);
         return all;
@@ -382,7 +400,7 @@ final class TableShard {
                 asks[r][i] = ids[segment[r] + i];
             }
         }
-        long[][] asked = TemporaryAllToAll.allToAll(comm, asks);
+        long[][] asked = comm.allToAll(asks);
         float[][] replies = new float[workers][];
         for (int q = 0; q < workers; q++) {
             int[] local = new int[asked[q].length];
@@ -399,7 +417,7 @@ final class TableShard {
             requested[q] = local;
             replies[q] = reply;
         }
-        float[][] got = TemporaryAllToAll.allToAll(comm, replies);
+        float[][] got = comm.allToAll(replies);
         for (int r = 0; r < workers; r++) {
             System.arraycopy(got[r], 0, work, segment[r] * dim, got[r].length);
         }

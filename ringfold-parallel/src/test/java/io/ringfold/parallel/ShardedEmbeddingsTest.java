@@ -203,6 +203,37 @@ class ShardedEmbeddingsTest {
         assertThat(table.initialRest(9)).containsExactly(java.util.Arrays.copyOfRange(full, vocabulary * 8, full.length));
     }
 
+    /** Before any step the assembled vector is the network's initial one, in one piece or in pieces of 7 rows. */
+    @Test
+    void theAssembledVectorIsTheWholeInitialOneWhateverThePieces() throws Exception {
+        int vocabulary = 100;
+        Network net = network("embeddingbag(8),relu,dense(4)", vocabulary);
+        EmbeddingTable table = EmbeddingTable.of(net);
+        float[] full = net.initialParameters(9);
+        int workers = 3;
+        InProcessGroup group = new InProcessGroup(workers, TIMEOUT);
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            List<Future<float[][]>> f = new ArrayList<>();
+            for (int r = 0; r < workers; r++) {
+                Communicator comm = group.communicator(r);
+                f.add(pool.submit(() -> {
+                    TableShard shard = new TableShard(comm, BlasSelection.createRequested(1), table,
+                            new Adam(0.9f, 0.999f, 1e-8f), 9, 0f, 1, 4);
+                    return new float[][] {shard.assemble(table.initialRest(9), false),
+                            shard.assemble(table.initialRest(9), false, 7)};
+                }));
+            }
+            for (Future<float[][]> x : f) {
+                float[][] assembled = x.get(60, TimeUnit.SECONDS);
+                assertThat(assembled[0]).containsExactly(full);
+                assertThat(assembled[1]).containsExactly(full);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void whatItCannotDoIsRefusedByName() {
         Texts train = texts(DATA_SEED, 40, 30);
