@@ -50,7 +50,7 @@ final class TableShard {
     private final float[] rows;
     private final Optimizer optimizer;
     /** The owned rows' mean gradient, zero but at the entries a step writes and clears again. */
-    private final float[] grad;
+    private float[] grad;
     private final float decay;
     private final int maxShardBatch;
     private float[] best;
@@ -344,7 +344,8 @@ final class TableShard {
 
     /**
      * The whole parameter vector, the table assembled from every worker's rows (the best epoch's, with
-     * {@code best}) and then {@code rest}. A collective; after training only.
+     * {@code best}) and then {@code rest}. A collective; after training only: the optimizer state and the
+     * gradient scratch are let go first, so that the whole table is not held beside them.
      */
     float[] assemble(float[] rest, boolean fromBest) {
         return assemble(rest, fromBest, Math.max(1, ASSEMBLY_BYTES / (4 * dim)));
@@ -352,6 +353,8 @@ final class TableShard {
 
     /** {@link #assemble(float[], boolean)} in pieces of {@code chunk} rows. */
     float[] assemble(float[] rest, boolean fromBest, int chunk) {
+        optimizer.initialize(0);
+        grad = new float[0];
         float[] mine = fromBest && best != null ? best : rows;
         int workers = comm.size();
         float[] all = new float[Math.addExact(Math.multiplyExact(table.rows(), dim), restCount)];
