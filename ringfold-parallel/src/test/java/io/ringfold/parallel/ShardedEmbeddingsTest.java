@@ -139,6 +139,30 @@ class ShardedEmbeddingsTest {
         }
     }
 
+    /** Early stopping hands back the best epoch's table, assembled from each worker's copy of its rows. */
+    @Test
+    void earlyStoppingReturnsTheBestEpochsRowsAsOneUnshardedWorkerDoes() {
+        Texts train = texts(DATA_SEED, 157, 90);
+        Texts val = texts(DATA_SEED + 1, 41, 90);
+        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        Map<io.ringfold.train.Hyperparameter<?>, Object> m = new HashMap<>();
+        m.put(Hyperparameters.EPOCHS, 12);
+        m.put(Hyperparameters.BATCH_SIZE, 16);
+        m.put(Hyperparameters.LEARNING_RATE, 0.05f);
+        m.put(Hyperparameters.PATIENCE, 1);
+        m.put(Hyperparameters.VALIDATION_SPLIT, 0.2); // required with patience; the data here are split already
+        m.put(Hyperparameters.SEED, 5L);
+        TrainingConfig cfg = TrainingConfig.of(m);
+        Blas blas = BlasSelection.createRequested(1);
+        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
+                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        assertThat(reference.stoppedEarly()).as("stops early").isTrue();
+        TrainingResult r = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), 2, TIMEOUT,
+                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        assertThat(r.stoppedEarly()).isTrue();
+        assertThat(r.parameters()).containsExactly(reference.parameters());
+    }
+
     /**
      * Killed in epoch 2 on two workers, resumed on three from the checkpoint of global step 15 (each worker's
      * rows from the files of the workers that held them): the bits of an uninterrupted unsharded run.
