@@ -220,21 +220,30 @@ final class TableShard {
             toEach[r] = Arrays.copyOfRange(mine, segment[r] * dim, segment[r + 1] * dim);
         }
         long[][] fromEach = comm.allToAll(toEach);
-        touchedCount = union(requested, touched);
-        if (touched.length < touchedCount) {
-            touched = new int[touchedCount];
-            touchedCount = union(requested, touched);
+        // The rows any rank asked for, each once, ascending.
+        int asked = 0;
+        for (int[] r : requested) {
+            asked += r.length;
         }
+        if (touched.length < asked) {
+            touched = new int[asked];
+        }
+        asked = 0;
+        for (int[] r : requested) {
+            System.arraycopy(r, 0, touched, asked, r.length);
+            asked += r.length;
+        }
+        touchedCount = sortDistinct(touched, asked);
         if (sums.length < touchedCount * dim) {
             sums = new long[touchedCount * dim];
             mean = new float[touchedCount * dim];
         }
         Arrays.fill(sums, 0, touchedCount * dim, 0L);
         for (int q = 0; q < fromEach.length; q++) {
-            int[] asked = requested[q];
+            int[] rowsOfQ = requested[q];
             long[] got = fromEach[q];
-            for (int i = 0; i < asked.length; i++) {
-                int at = Arrays.binarySearch(touched, 0, touchedCount, asked[i]) * dim;
+            for (int i = 0; i < rowsOfQ.length; i++) {
+                int at = Arrays.binarySearch(touched, 0, touchedCount, rowsOfQ[i]) * dim;
                 for (int c = 0; c < dim; c++) {
                     sums[at + c] += got[i * dim + c];
                 }
@@ -444,14 +453,7 @@ final class TableShard {
                 }
             }
         }
-        Arrays.sort(ids, 0, n);
-        int distinct = 0;
-        for (int i = 0; i < n; i++) {
-            if (distinct == 0 || ids[i] != ids[distinct - 1]) {
-                ids[distinct++] = ids[i];
-            }
-        }
-        return distinct;
+        return sortDistinct(ids, n);
     }
 
     /** {@code m} with each token id replaced by its rank among {@link #ids}, over {@link #capacity} columns. */
@@ -470,25 +472,13 @@ final class TableShard {
         return new CsrMatrix(n, capacity, ptr, cols, values);
     }
 
-    /** The union of the ascending arrays {@code parts} into {@code out} when it is long enough; returns its size. */
-    private static int union(int[][] parts, int[] out) {
-        int total = 0;
-        for (int[] p : parts) {
-            total += p.length;
-        }
-        if (out.length < total) {
-            return total; // the caller grows out and calls again
-        }
-        int n = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, out, n, p.length);
-            n += p.length;
-        }
-        Arrays.sort(out, 0, n);
+    /** Sorts {@code a[0, n)} and moves its distinct values to the front; returns how many. */
+    private static int sortDistinct(int[] a, int n) {
+        Arrays.sort(a, 0, n);
         int distinct = 0;
         for (int i = 0; i < n; i++) {
-            if (distinct == 0 || out[i] != out[distinct - 1]) {
-                out[distinct++] = out[i];
+            if (distinct == 0 || a[i] != a[distinct - 1]) {
+                a[distinct++] = a[i];
             }
         }
         return distinct;

@@ -12,10 +12,8 @@ import io.ringfold.nn.Loss;
 import io.ringfold.nn.Network;
 import io.ringfold.nn.Shape;
 import io.ringfold.optim.Adam;
-import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
-import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.train.EpochMetrics;
 import io.ringfold.train.Hyperparameters;
@@ -54,37 +52,24 @@ class ShardedEmbeddingsTest {
     private static final int SHARDS = 4;
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+    /** 157 training texts and 41 validation texts over 90 tokens; seeds logged by the first test. */
+    private static final TokenCounts.Texts TRAIN = texts(DATA_SEED, 157, 90);
+    private static final TokenCounts.Texts VAL = texts(DATA_SEED + 1, 41, 90);
+    private static final Network NET = network("embeddingbag(16),relu,dense(8)", 90);
+
     @TempDir
     Path dir;
 
-    /** Texts as token counts over {@code vocabulary} tokens, the class deciding which third a text draws more from. */
-    private record Texts(CsrMatrix x, float[] y) {
+    private static TokenCounts.Texts texts(long seed, int rows, int vocabulary) {
+        return TokenCounts.random(seed, rows, vocabulary, 0.08, 0.02);
     }
 
-    private static Texts texts(long seed, int rows, int vocabulary) {
-        SplitMix64 rng = new SplitMix64(seed);
-        int[] ptr = new int[rows + 1];
-        List<Integer> cols = new ArrayList<>();
-        List<Float> counts = new ArrayList<>();
-        float[] y = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int c = rng.nextInt(3);
-            y[r] = c;
-            for (int t = 0; t < vocabulary; t++) {
-                double p = t / (vocabulary / 3) == c ? 0.08 : 0.02;
-                if (rng.nextDouble() < p) {
-                    cols.add(t);
-                    counts.add((float) (1 + rng.nextInt(3)));
-                }
-            }
-            ptr[r + 1] = cols.size();
-        }
-        int[] ci = cols.stream().mapToInt(Integer::intValue).toArray();
-        float[] v = new float[counts.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = counts.get(i);
-        }
-        return new Texts(new CsrMatrix(rows, vocabulary, ptr, ci, v), y);
+    /** The reference: one worker, the table whole. */
+    private static TrainingResult unsharded(TrainingConfig cfg, Network net, TokenCounts.Texts train,
+                                            TokenCounts.Texts val) {
+        return WorkerThreads.fitter(new DataParallelTrainer(cfg, BlasSelection.createRequested(1), SHARDS), 1,
+                TIMEOUT, CheckpointPolicy.none()).fit(net, train.x(), train.y(), null, val == null ? null : val.x(),
+                val == null ? null : val.y(), TrainingListener.NONE);
     }
 
     private static Network network(String layers, int vocabulary) {
@@ -105,18 +90,17 @@ class ShardedEmbeddingsTest {
     @ParameterizedTest(name = "{0} {1}, weight decay {2}")
     @CsvSource({"ADAM, mean, 0", "ADAM, sum, 0.01", "SGD, mean, 0.01", "SGD, sum, 0"})
     void twoAndThreeWorkerThreadsGiveTheBitsOfOneUnshardedWorker(OptimizerKind optimizer, String mode, float decay) {
-        System.out.println("data seed " + DATA_SEED);
-        Texts train = texts(DATA_SEED, 157, 90);
-        Texts val = texts(DATA_SEED + 1, 41, 90);
+        System.out.println("data seeds " + DATA_SEED + " (training) and " + (DATA_SEED + 1) + " (validation)");
+        TokenCounts.Texts train = TRAIN;
+        TokenCounts.Texts val = VAL;
         Network net = network("embeddingbag(16,mode=" + mode + "),relu,dense(8)", 90);
         TrainingConfig cfg = config(optimizer, decay);
         Blas blas = BlasSelection.createRequested(1);
-        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
-                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        TrainingResult reference = unsharded(cfg, net, train, val);
         assertThat(reference.epochs().get(2).loss()).as("learns").isLessThan(reference.epochs().get(0).loss());
         for (int workers : new int[] {1, 2, 3}) {
             TrainingResult r = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), workers,
-                    TIMEOUT, CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y,
+                    TIMEOUT, CheckpointPolicy.none()).fit(net, train.x(), train.y(), null, val.x(), val.y(),
                     TrainingListener.NONE);
             assertThat(r.parameters()).as("%d workers", workers).containsExactly(reference.parameters());
             assertSameMetrics(r.epochs(), reference.epochs());
@@ -125,14 +109,13 @@ class ShardedEmbeddingsTest {
 
     @Test
     void twoWorkersOverTcpGiveTheBitsOfOneUnshardedWorker() throws Exception {
-        Texts train = texts(DATA_SEED, 157, 90);
-        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        TokenCounts.Texts train = TRAIN;
+        Network net = NET;
         TrainingConfig cfg = config(OptimizerKind.ADAM, 0.01f);
         Blas blas = BlasSelection.createRequested(1);
-        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
-                CheckpointPolicy.none()).fit(net, train.x, train.y, null, null, null, TrainingListener.NONE);
+        TrainingResult reference = unsharded(cfg, net, train, null);
         DataParallelTrainer sharded = new DataParallelTrainer(cfg, blas, SHARDS, true, true);
-        List<TrainingResult> results = overTcp(2, comm -> sharded.fit(comm, net, train.x, train.y, null, null,
+        List<TrainingResult> results = overTcp(2, comm -> sharded.fit(comm, net, train.x(), train.y(), null, null,
                 TrainingListener.NONE));
         for (TrainingResult r : results) {
             assertThat(r.parameters()).containsExactly(reference.parameters());
@@ -142,9 +125,9 @@ class ShardedEmbeddingsTest {
     /** Early stopping hands back the best epoch's table, assembled from each worker's copy of its rows. */
     @Test
     void earlyStoppingReturnsTheBestEpochsRowsAsOneUnshardedWorkerDoes() {
-        Texts train = texts(DATA_SEED, 157, 90);
-        Texts val = texts(DATA_SEED + 1, 41, 90);
-        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        TokenCounts.Texts train = TRAIN;
+        TokenCounts.Texts val = VAL;
+        Network net = NET;
         Map<io.ringfold.train.Hyperparameter<?>, Object> m = new HashMap<>();
         m.put(Hyperparameters.EPOCHS, 12);
         m.put(Hyperparameters.BATCH_SIZE, 16);
@@ -154,11 +137,10 @@ class ShardedEmbeddingsTest {
         m.put(Hyperparameters.SEED, 5L);
         TrainingConfig cfg = TrainingConfig.of(m);
         Blas blas = BlasSelection.createRequested(1);
-        TrainingResult reference = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
-                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        TrainingResult reference = unsharded(cfg, net, train, val);
         assertThat(reference.stoppedEarly()).as("stops early").isTrue();
         TrainingResult r = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), 2, TIMEOUT,
-                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+                CheckpointPolicy.none()).fit(net, train.x(), train.y(), null, val.x(), val.y(), TrainingListener.NONE);
         assertThat(r.stoppedEarly()).isTrue();
         assertThat(r.parameters()).containsExactly(reference.parameters());
     }
@@ -169,13 +151,12 @@ class ShardedEmbeddingsTest {
      */
     @Test
     void aRunResumedWithAnotherWorkerCountEndsWithTheUninterruptedBits() {
-        Texts train = texts(DATA_SEED, 157, 90);
-        Texts val = texts(DATA_SEED + 1, 41, 90);
-        Network net = network("embeddingbag(16),relu,dense(8)", 90);
+        TokenCounts.Texts train = TRAIN;
+        TokenCounts.Texts val = VAL;
+        Network net = NET;
         TrainingConfig cfg = config(OptimizerKind.ADAM, 0.01f);
         Blas blas = BlasSelection.createRequested(1);
-        TrainingResult whole = WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS), 1, TIMEOUT,
-                CheckpointPolicy.none()).fit(net, train.x, train.y, null, val.x, val.y, TrainingListener.NONE);
+        TrainingResult whole = unsharded(cfg, net, train, val);
         CheckpointPolicy policy = new CheckpointPolicy(dir, 3, 1, true);
         DataParallelTrainer sharded = new DataParallelTrainer(cfg, blas, SHARDS, true, true);
         TrainingListener killer = new TrainingListener() {
@@ -186,11 +167,11 @@ class ShardedEmbeddingsTest {
                 }
             }
         };
-        assertThatThrownBy(() -> WorkerThreads.fitter(sharded, 2, TIMEOUT, policy).fit(net, train.x, train.y, null,
-                val.x, val.y, killer)).hasMessage("killed for the test");
+        assertThatThrownBy(() -> WorkerThreads.fitter(sharded, 2, TIMEOUT, policy).fit(net, train.x(), train.y(), null,
+                val.x(), val.y(), killer)).hasMessage("killed for the test");
         int[] resumedAt = {-1, -1};
-        TrainingResult resumed = WorkerThreads.fitter(sharded, 3, TIMEOUT, policy).fit(net, train.x, train.y, null,
-                val.x, val.y, new TrainingListener() {
+        TrainingResult resumed = WorkerThreads.fitter(sharded, 3, TIMEOUT, policy).fit(net, train.x(), train.y(), null,
+                val.x(), val.y(), new TrainingListener() {
                     @Override
                     public void onResume(Path checkpoint, int epoch, int step, int steps) {
                         resumedAt[0] = epoch;
@@ -260,7 +241,7 @@ class ShardedEmbeddingsTest {
 
     @Test
     void whatItCannotDoIsRefusedByName() {
-        Texts train = texts(DATA_SEED, 40, 30);
+        TokenCounts.Texts train = texts(DATA_SEED, 40, 30);
         Blas blas = BlasSelection.createRequested(1);
         TrainingConfig cfg = config(OptimizerKind.ADAM, 0f);
         assertThatThrownBy(() -> new DataParallelTrainer(cfg, blas, SHARDS, false, true))
@@ -271,16 +252,16 @@ class ShardedEmbeddingsTest {
                 .hasMessage("--shard-embeddings: the network's first layer is layers[0] dense(8) (expected: an "
                         + "embeddingbag layer, whose table it splits)");
         Network text = network("embeddingbag(4),relu", 30);
-        FloatMatrix denseCounts = train.x.toDense();
+        FloatMatrix denseCounts = train.x().toDense();
         assertThatThrownBy(() -> WorkerThreads.fitter(new DataParallelTrainer(cfg, blas, SHARDS, true, true), 2,
-                TIMEOUT, CheckpointPolicy.none()).fit(text, denseCounts, train.y, null, null, null,
+                TIMEOUT, CheckpointPolicy.none()).fit(text, denseCounts, train.y(), null, null, null,
                 TrainingListener.NONE))
                 .hasMessage("--shard-embeddings: dense input (expected: sparse token counts, as a text column gives)");
     }
 
-    private static TrainingResult fit(TrainingConfig cfg, Network net, Texts data, CheckpointPolicy policy) {
+    private static TrainingResult fit(TrainingConfig cfg, Network net, TokenCounts.Texts data, CheckpointPolicy policy) {
         return WorkerThreads.fitter(new DataParallelTrainer(cfg, BlasSelection.createRequested(1), SHARDS, true, true),
-                2, TIMEOUT, policy).fit(net, data.x, data.y, null, null, null, TrainingListener.NONE);
+                2, TIMEOUT, policy).fit(net, data.x(), data.y(), null, null, null, TrainingListener.NONE);
     }
 
     private static void assertSameMetrics(List<EpochMetrics> actual, List<EpochMetrics> expected) {
