@@ -382,6 +382,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** ", fixed-point sums native" (or "java (why)") in the exact mode, which uses that kernel; else nothing. */
     private String fixedPointNote() {
-        return exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : "";
+        return (exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : "")
+                + (shardEmbeddings ? ", embedding table split by rows over the workers" : "");
     }
 }

@@ -59,11 +59,13 @@ class ShardEmbeddingsCommandTest {
                 CliRunner r = CliRunner.run(train("w" + workers + optimizer, optimizer, "--workers", workers,
                         "--shard-embeddings").toArray(String[]::new));
                 assertThat(digest(r)).as("%s, %s threads", optimizer, workers).isEqualTo(expected);
+                assertThat(r.out()).contains("embedding table split by rows over the workers");
             }
             List<String> launch = new ArrayList<>(List.of("launch", "--nproc", "2", "--"));
             launch.addAll(train("p2" + optimizer, optimizer, "--shard-embeddings"));
             CliRunner r = CliRunner.run(launch.toArray(String[]::new));
             assertThat(digest(r)).as("%s, launch --nproc 2", optimizer).isEqualTo(expected);
+            assertThat(r.out()).contains("[rank 1]").contains("embedding table split by rows over the workers");
         }
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
     }

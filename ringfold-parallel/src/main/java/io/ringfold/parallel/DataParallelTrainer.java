@@ -36,6 +36,10 @@ import java.util.List;
  * their sum exact too. Two collectives per step; in the float32 mode one allreduce and a full step on
  * every worker.
  *
+ * <p>With {@code shardEmbeddings} the network's {@code embeddingbag} table is not in that vector: each worker
+ * holds a contiguous range of its rows and their optimizer state, and the rows a step uses travel by
+ * all-to-all ({@link TableShard}); the other parameters are exchanged as above, and the bits are the same.
+ *
  * <p>The BLAS handed in must give the same bits for the same call on every worker (one thread per
  * worker; see {@code BlasSelection#createRequested}).
  */
