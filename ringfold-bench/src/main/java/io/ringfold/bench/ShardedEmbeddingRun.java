@@ -34,7 +34,10 @@ import java.util.Map;
  * the call to the first step (the table's initialisation), and the heap in use after a full collection at the
  * last step, during training: what the rank holds. Ranks meet at 127.0.0.1:PORT (shared memory between them).
  *
- * <pre>java -cp ringfold-bench/target/benchmarks.jar io.ringfold.bench.ShardedEmbeddingRun MODE ROWS DIM WORLD RANK PORT [STEPS BATCH TOKENS]</pre>
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp ringfold-bench/target/benchmarks.jar \
+ *     io.ringfold.bench.ShardedEmbeddingRun MODE ROWS DIM WORLD RANK PORT [STEPS BATCH TOKENS]
+ * </pre>
  */
 public final class ShardedEmbeddingRun {
 

@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code train --shard-embeddings} on 40 SpamAssassin e-mails (spam-sample.csv): the embedding table split over
- * 2 and 3 worker threads and over 2 processes ({@code launch --nproc 2}) gives the digest of unsharded training
- * on one worker, with a validation split, for Adam and SGD; the combinations it cannot serve are refused in one
- * line naming the value.
+ * 2 and 3 worker threads and over 2 processes ({@code launch --nproc 2}, over TCP and shared memory) gives the
+ * digest of unsharded training on one worker, with a validation split, for Adam and SGD; the combinations it
+ * cannot serve are refused in one line naming the value.
  */
 class ShardEmbeddingsCommandTest {
 
@@ -61,8 +61,12 @@ class ShardEmbeddingsCommandTest {
                 assertThat(digest(r)).as("%s, %s threads", optimizer, workers).isEqualTo(expected);
                 assertThat(r.out()).contains("embedding table split by rows over the workers");
             }
+            // Adam over loopback TCP, SGD over shared memory (launch's default on one host).
             List<String> launch = new ArrayList<>(List.of("launch", "--nproc", "2", "--"));
             launch.addAll(train("p2" + optimizer, optimizer, "--shard-embeddings"));
+            if (optimizer.equals("adam")) {
+                launch.addAll(List.of("--transport", "tcp"));
+            }
             CliRunner r = CliRunner.run(launch.toArray(String[]::new));
             assertThat(digest(r)).as("%s, launch --nproc 2", optimizer).isEqualTo(expected);
             assertThat(r.out()).contains("[rank 1]").contains("embedding table split by rows over the workers");
