@@ -107,6 +107,20 @@ class ShardedEmbeddingsTest {
         }
     }
 
+    /** Batch normalisation's running statistics and dropout's masks after a sharded table: the same bits. */
+    @Test
+    void aRestWithBatchNormalisationAndDropoutKeepsTheBits() {
+        Network net = network("embeddingbag(16),batchnorm,relu,dropout(0.3),dense(8),relu", 90);
+        TrainingConfig cfg = config(OptimizerKind.ADAM, 0.01f);
+        TrainingResult reference = unsharded(cfg, net, TRAIN, VAL);
+        for (int workers : new int[] {2, 3}) {
+            TrainingResult r = WorkerThreads.fitter(new DataParallelTrainer(cfg, BlasSelection.createRequested(1),
+                    SHARDS, true, true), workers, TIMEOUT, CheckpointPolicy.none()).fit(net, TRAIN.x(), TRAIN.y(),
+                    null, VAL.x(), VAL.y(), TrainingListener.NONE);
+            assertThat(r.parameters()).as("%d workers", workers).containsExactly(reference.parameters());
+        }
+    }
+
     @Test
     void twoWorkersOverTcpGiveTheBitsOfOneUnshardedWorker() throws Exception {
         TokenCounts.Texts train = TRAIN;
