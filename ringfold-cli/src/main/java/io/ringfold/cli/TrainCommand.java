@@ -91,6 +91,11 @@ final class TrainCommand implements Callable<Integer> {
             + "for any worker count (default); float32: faster, the last bits depend on the worker count.")
     String allreduce;
 
+    @Option(names = "--shard-embeddings", description = "Split the embeddingbag layer's table by rows over the "
+            + "data-parallel workers: each holds and updates only its rows (exact mode; bit-identical to one worker; "
+            + "docs/model-parallel.md).")
+    boolean shardEmbeddings;
+
     @Option(names = "--collective-timeout", paramLabel = "SECONDS",
             description = "Deadline of each collective operation between workers (default: 60).")
     Integer collectiveTimeout;
@@ -182,7 +187,7 @@ final class TrainCommand implements Callable<Integer> {
                                         checkpointPolicy())));
                     }
                 } else {
-                    DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact());
+                    DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact(), shardEmbeddings);
                     outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, wt, xv, yv, l) ->
                             trainer.fit(comm, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
                                     checkpointPolicy()));
@@ -228,7 +233,8 @@ final class TrainCommand implements Callable<Integer> {
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker"
                     + fixedPointNote());
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
-                    new DataParallelTrainer(config, blas, s, exact()), workers, timeout, checkpointPolicy()));
+                    new DataParallelTrainer(config, blas, s, exact(), shardEmbeddings), workers, timeout,
+                    checkpointPolicy()));
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
         List<String> dropped = outcome.model().preprocessor().droppedColumns();
@@ -364,6 +370,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shards, --allreduce, --collective-timeout, "
                     + "--checkpoint-dir and --resume apply to data-parallel training (expected: with --workers N)");
         }
+        if (shardEmbeddings && workers == null && !process) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--shard-embeddings without workers "
+                    + "(expected: with --workers N, or processes from launch --nproc N, to split the table over)");
+        }
         if (transport != null && !process) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--transport: " + transport
                     + " without --rendezvous (expected: with --rank/--world-size/--rendezvous, as launch sets them)");
@@ -419,6 +429,7 @@ final class TrainCommand implements Callable<Integer> {
             return;
         }
         String refused = "spark".equals(engine) ? "--engine spark (a barrier stage runs data parallelism only)"
+                : shardEmbeddings ? "--shard-embeddings (the first stage holds the embedding table whole)"
                 : allreduce != null && !allreduce.equals("exact") ? "--allreduce " + allreduce + " (pipelines run the "
                 + "exact mode)" : null;
         if (refused != null) {
@@ -483,6 +494,7 @@ final class TrainCommand implements Callable<Integer> {
                 : config.validationSplit() > 0 ? "--validation-split (no validation inside the stage)"
                 : config.patience() > 0 ? "--patience (no early stopping inside the stage)"
                 : resume ? "--resume (a retried stage resumes by itself)"
+                : shardEmbeddings ? "--shard-embeddings (the table is whole in a barrier stage)"
                 : checkpointEpochs != null && checkpointEpochs != 1 ? "--checkpoint-every-epochs " + checkpointEpochs
                         + " (Spark checkpoints every epoch or every --checkpoint-every-steps N)"
                 : null;
@@ -505,6 +517,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** ", fixed-point sums native" (or "java (why)") in the exact mode, which uses that kernel; else nothing. */
     private String fixedPointNote() {
-        return exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : "";
+        return (exact() ? ", fixed-point sums " + io.ringfold.tensor.FixedPointSum.implementation() : "")
+                + (shardEmbeddings ? ", embedding table split by rows over the workers" : "");
     }
 }

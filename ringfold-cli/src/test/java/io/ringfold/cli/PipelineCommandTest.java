@@ -109,6 +109,9 @@ class PipelineCommandTest {
                 .contains("--pipeline-stages with --allreduce float32 (pipelines run the exact mode) (expected: without it)");
         assertThat(refusal(train(out, "1", "--pipeline-stages", "2", "--stage-boundaries", "7")))
                 .contains("--stage-boundaries: 7 (expected: layer indices below 7, the network's layers with the output layer)");
+        assertThat(refusal(train(out, "1", "--pipeline-stages", "2", "--shard-embeddings")))
+                .contains("--pipeline-stages with --shard-embeddings (the first stage holds the embedding table whole) "
+                        + "(expected: without it)");
         assertThat(refusal(launch(3, train(out, "1", "--pipeline-stages", "2"))))
                 .contains("--world-size: 3 (expected: a multiple of --pipeline-stages 2, one pipeline per replica)");
     }

@@ -104,10 +104,19 @@ final class EmbeddingBagLayer extends Layer {
 
     @Override
     void initialize(float[] params, SplitMix64 rng, InitRule rule) {
-        // N(0, 1), as PyTorch's nn.EmbeddingBag.
-        int off = node.paramOffset();
-        for (int i = 0; i < in() * dim; i++) {
-            params[off + i] = (float) rng.nextGaussian();
+        initialRows(rng, dim, 0, in(), params, node.paramOffset());
+    }
+
+    /**
+     * Rows {@code [from, to)} of a {@code dim}-wide table as {@link #initialize} draws them from {@code rng}
+     * (positioned at the table's start), into {@code out[at..]}: N(0, 1), as PyTorch's nn.EmbeddingBag. The
+     * rows before {@code from} are skipped, not drawn, so a worker holding part of the table makes only its rows.
+     */
+    static void initialRows(SplitMix64 rng, int dim, int from, int to, float[] out, int at) {
+        rng.skip(2L * from * dim); // two draws per Gaussian
+        int n = (to - from) * dim;
+        for (int i = 0; i < n; i++) {
+            out[at + i] = (float) rng.nextGaussian();
         }
     }
 }

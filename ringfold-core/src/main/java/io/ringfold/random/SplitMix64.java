@@ -25,6 +25,15 @@ public final class SplitMix64 {
         return mix(state += GOLDEN_GAMMA);
     }
 
+    /**
+     * Moves the stream past {@code draws} values of {@link #nextLong} without computing them (each
+     * {@link #nextDouble} takes one, each {@link #nextGaussian} two): a generator that skips n draws then
+     * gives what the n+1-th call would have, so a part of a long stream is reproduced without the rest.
+     */
+    public void skip(long draws) {
+        state += draws * GOLDEN_GAMMA;
+    }
+
     /** Uniform in [0, 1) with 53 random bits. */
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;

@@ -2,6 +2,7 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
+import io.ringfold.nn.EmbeddingTable;
 import io.ringfold.nn.Network;
 import io.ringfold.optim.LearningRateSchedule;
 import io.ringfold.optim.Optimizer;
@@ -35,6 +36,10 @@ import java.util.List;
  * their sum exact too. Two collectives per step; in the float32 mode one allreduce and a full step on
  * every worker.
  *
+ * <p>With {@code shardEmbeddings} the network's {@code embeddingbag} table is not in that vector: each worker
+ * holds a contiguous range of its rows and their optimizer state, and the rows a step uses travel by
+ * all-to-all ({@link TableShard}); the other parameters are exchanged as above, and the bits are the same.
+ *
  * <p>The BLAS handed in must give the same bits for the same call on every worker (one thread per
  * worker; see {@code BlasSelection#createRequested}).
  */
@@ -47,6 +52,7 @@ public final class DataParallelTrainer {
     private final Blas blas;
     private final int shards;
     private final boolean exact;
+    private final boolean shardEmbeddings;
 
     /** The exact (bit-identical for any worker count) trainer. */
     public DataParallelTrainer(TrainingConfig config, Blas blas, int shards) {
@@ -59,6 +65,20 @@ public final class DataParallelTrainer {
      * Faster, but the result then depends on the worker count in the last bits.
      */
     public DataParallelTrainer(TrainingConfig config, Blas blas, int shards, boolean exact) {
+        this(config, blas, shards, exact, false);
+    }
+
+    /**
+     * With {@code shardEmbeddings}, the exact mode with the network's {@code embeddingbag} table split by rows
+     * over the workers ({@link TableShard}): each holds and updates only its rows and their optimizer state,
+     * and the parameters are still bit-identical to one worker's. The returned parameters hold the whole table,
+     * assembled after the last step.
+     */
+    public DataParallelTrainer(TrainingConfig config, Blas blas, int shards, boolean exact, boolean shardEmbeddings) {
+        if (shardEmbeddings && !exact) {
+            throw new IllegalArgumentException("--shard-embeddings with --allreduce float32 (expected: --allreduce exact,"
+                    + " whose sums the sharded table's are added to)");
+        }
         if (shards <= 0) {
             throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
         }
@@ -66,6 +86,7 @@ public final class DataParallelTrainer {
         this.blas = blas;
         this.shards = shards;
         this.exact = exact;
+        this.shardEmbeddings = shardEmbeddings;
     }
 
     /**
@@ -139,6 +160,7 @@ public final class DataParallelTrainer {
         int first = ShardPlan.firstShard(rank, workers, shards);
         int end = ShardPlan.endShard(rank, workers, shards);
         int owned = end - first;
+        EmbeddingTable table = shardEmbeddings ? shardedTable(net) : null;
         if (fullBatch(net)) {
             if (policy.directory() != null) {
                 throw new IllegalArgumentException("checkpoints (--checkpoint-dir): solver "
@@ -159,15 +181,19 @@ public final class DataParallelTrainer {
                     + "solvers lbfgs, owlqn and normal take them");
         }
 
-        int p = net.parameterCount();
-        float[] params = net.initialParameters(config.seed());
+        // With a sharded table, params is the rest of the parameters (the table's rows are in tables).
+        TableShard tables = table == null ? null : new TableShard(comm, blas, table, config.newOptimizer(),
+                config.seed(), config.weightDecay(), owned, plan.shardBatch(0));
+        int p = table == null ? net.parameterCount() : table.restCount();
+        float[] params = table == null ? net.initialParameters(config.seed()) : table.initialRest(config.seed());
         ShardedUpdate sharded = exact ? new ShardedUpdate(comm, p, shards) : null;
-        boolean[] decayMask = config.weightDecay() > 0 ? net.weightMask() : null;
+        boolean[] decayMask = config.weightDecay() <= 0 ? null : tables == null ? net.weightMask()
+                : tables.restWeightMask();
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
         ExactStep exactStep = exact ? new ExactStep(blas, net, config.seed(), plan, local, sharded, first, owned,
-                decayMask, config.weightDecay()) : null;
+                decayMask, config.weightDecay(), tables) : null;
         TrainingStep stepper = exact ? exactStep
                 : new Float32Step(blas, comm, net, config.seed(), plan, local, first, owned, cols, decayMask,
                 config.weightDecay());
@@ -185,7 +211,8 @@ public final class DataParallelTrainer {
         long computeNanos = 0;
         long waitStart = comm.nanosInCollectives();
         long bytesStart = comm.bytesSent();
-        String identity = identity(net, n, cols);
+        String identity = identity(net, n, cols) + (tables == null ? "" : " shard-embeddings");
+        long checkpointed = -1;
         int startEpoch = 0;
         int startStep = 0;
         double resumedLoss = 0;
@@ -204,6 +231,10 @@ public final class DataParallelTrainer {
             resumedHits = st.hits();
             if (exact) {
                 exactStep.resumeFrom(st.previousMax());
+            }
+            if (tables != null) {
+                tables.restore(policy.directory(), identity, step);
+                checkpointed = step;
             }
             seen = (long) n * startEpoch;
             if (rank == 0) {
@@ -235,6 +266,7 @@ public final class DataParallelTrainer {
                 if (policy.dueAfterStep(step)) {
                     // In the exact mode every worker takes part in assembling the optimizer state; rank 0 writes it.
                     io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
+                    checkpointed = writeTable(comm, tables, policy, identity, step, checkpointed);
                     if (rank == 0) {
                         writeState(policy, new TrainingState(identity, epoch, t + 1, step, params, full, lossSum, hits,
                                 trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(),
@@ -259,19 +291,24 @@ public final class DataParallelTrainer {
             if (rank == 0) {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
-            Evaluation val = validation(comm, net, params, xVal, yVal);
+            Evaluation val = validation(comm, net, params, xVal, yVal, tables);
             EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
                     seconds);
             history.add(m);
             if (rank == 0) {
                 listener.onEpoch(m);
             }
-            if (val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params)) {
+            boolean stop = val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params);
+            if (tables != null && stopping.bestEpoch() == epoch + 1) {
+                tables.keepBest();
+            }
+            if (stop) {
                 stoppedEarly = true;
                 break;
             }
             if (policy.dueAfterEpoch(epoch + 1)) {
                 io.ringfold.optim.OptimizerState full = exact ? sharded.fullState(optimizer) : optimizer.state();
+                checkpointed = writeTable(comm, tables, policy, identity, step, checkpointed);
                 if (rank == 0) {
                     writeState(policy, new TrainingState(identity, epoch + 1, 0, step, params, full, 0, 0,
                             trainSeconds, history, stopping.best(), stopping.bestLoss(), stopping.bestEpoch(),
@@ -282,8 +319,24 @@ public final class DataParallelTrainer {
         List<RankTelemetry> telemetry = telemetry(comm, computeNanos, comm.nanosInCollectives() - waitStart,
                 comm.bytesSent() - bytesStart);
         float[] result = stoppedEarly ? stopping.best() : params;
+        if (tables != null) {
+            result = tables.assemble(result, stoppedEarly);
+        }
         return new TrainingResult(result, history, stoppedEarly ? stopping.bestEpoch() : history.size(), stoppedEarly,
                 trainSeconds, seen, workers, shards, telemetry);
+    }
+
+    /**
+     * The table {@code --shard-embeddings} splits; refused, naming the value, for a network without one. (A
+     * full-batch solver never gets here: it fits one dense layer, which has no table.)
+     */
+    private EmbeddingTable shardedTable(Network net) {
+        EmbeddingTable table = EmbeddingTable.of(net);
+        if (table == null) {
+            throw new IllegalArgumentException("--shard-embeddings: the network's first layer is "
+                    + net.nodes().get(0).label() + " (expected: an embeddingbag layer, whose table it splits)");
+        }
+        return table;
     }
 
     /** What must match for a checkpoint to belong to this run. */
@@ -291,6 +344,20 @@ public final class DataParallelTrainer {
         return "config=" + config.toJson() + " net=" + net.describe() + " shards=" + shards
                 + (exact ? "" : " float32") + " rows=" + rows
                 + "x" + cols;
+    }
+
+    /**
+     * Every worker's part of a sharded table for step {@code step}, all written before rank 0 writes the main
+     * checkpoint that names it (the barrier); returns the step now checkpointed. Nothing without a sharded table.
+     */
+    private static long writeTable(Communicator comm, TableShard tables, CheckpointPolicy policy, String identity,
+                                   long step, long checkpointed) {
+        if (tables == null) {
+            return checkpointed;
+        }
+        tables.checkpoint(policy.directory(), identity, step, checkpointed);
+        comm.barrier();
+        return step;
     }
 
     private static TrainingState readState(CheckpointPolicy policy, String identity) {
@@ -326,7 +393,8 @@ public final class DataParallelTrainer {
      * the bits of a one-worker evaluation whatever the worker count, every worker takes the same
      * early-stopping decision, and no worker idles while one evaluates.
      */
-    private Evaluation validation(Communicator comm, Network net, float[] params, Matrix xVal, float[] yVal) {
+    private Evaluation validation(Communicator comm, Network net, float[] params, Matrix xVal, float[] yVal,
+                                  TableShard tables) {
         if (xVal == null) {
             return null;
         }
@@ -335,7 +403,11 @@ public final class DataParallelTrainer {
         double[] totals = new double[Evaluation.PER_BATCH * batches];
         int from = (int) ((long) batches * comm.rank() / comm.size());
         int to = (int) ((long) batches * (comm.rank() + 1) / comm.size());
-        Evaluation.batchTotals(blas, net, params, xVal, yVal, batch, from, to, totals);
+        if (tables != null) {
+            tables.validationTotals(xVal, yVal, batch, params, totals);
+        } else {
+            Evaluation.batchTotals(blas, net, params, xVal, yVal, batch, from, to, totals);
+        }
         comm.allReduce(totals, 0, totals.length, ReduceOp.SUM);
         return Evaluation.combine(net, totals, yVal);
     }

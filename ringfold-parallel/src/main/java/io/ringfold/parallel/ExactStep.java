@@ -56,11 +56,14 @@ final class ExactStep implements TrainingStep {
     private final float[] bufferMomentum;
     /** Sparse updates of embedding tables; null without one. */
     private final LazyRows lazy;
+    /** The embedding table's rows this worker holds, with --shard-embeddings; else null. */
+    private final TableShard tables;
     private double previousMax = Double.NaN;
 
     ExactStep(Blas blas, Network net, long seed, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
-              int owned, boolean[] decayMask, float decay) {
-        int parameterCount = net.parameterCount();
+              int owned, boolean[] decayMask, float decay, TableShard tables) {
+        // With a sharded table the trainer's vector is the rest of the parameters; the table's part is apart.
+        int parameterCount = tables == null ? net.parameterCount() : tables.restCount();
         int maxShardBatch = plan.shardBatch(0);
         this.blas = blas;
         this.plan = plan;
@@ -75,12 +78,14 @@ final class ExactStep implements TrainingStep {
         this.grad = new float[parameterCount];
         this.decayMask = decayMask;
         this.decay = decay;
-        this.bp = new Backpropagation(net, maxShardBatch);
+        this.bp = tables == null ? new Backpropagation(net, maxShardBatch) : null;
         this.seed = seed;
         this.examples = new int[maxShardBatch];
-        this.buffers = net.hasBuffers() ? net.bufferMask() : null;
-        this.bufferMomentum = buffers == null ? null : net.bufferMomentum();
-        this.lazy = LazyRows.of(net);
+        this.tables = tables;
+        this.buffers = tables != null ? tables.restBufferMask() : net.hasBuffers() ? net.bufferMask() : null;
+        this.bufferMomentum = buffers == null ? null : tables != null ? tables.restBufferMomentum()
+                : net.bufferMomentum();
+        this.lazy = tables == null ? LazyRows.of(net) : null;
         this.buffer = local.features(0).batchBuffer(maxShardBatch);
         this.labels = new float[maxShardBatch];
     }
@@ -88,6 +93,9 @@ final class ExactStep implements TrainingStep {
     @Override
     public void run(long globalStep, int t, int[][] order, float[] params, Optimizer optimizer, float learningRate) {
         java.util.Arrays.fill(stats, 0);
+        if (tables != null) {
+            tables.lookup(plan, local, first, t, order, params);
+        }
         for (int s = 0; s < owned; s++) {
             int shard = first + s;
             int rows = plan.batchRows(shard, t);
@@ -97,11 +105,18 @@ final class ExactStep implements TrainingStep {
                 continue;
             }
             int start = plan.batchStart(shard, t);
-            Matrix xb = DataParallelTrainer.gather(local, s, order[s], start, rows, buffer, labels);
             for (int i = 0; i < rows; i++) {
                 examples[i] = plan.globalRow(shard, order[s][start + i]);
             }
-            stats[shard] = bp.compute(blas, params, xb, rows, labels, g, new TrainingContext(seed, globalStep, examples));
+            TrainingContext context = new TrainingContext(seed, globalStep, examples);
+            if (tables != null) {
+                stats[shard] = tables.gradient(s, rows, g, context);
+                stats[shards + shard] = tables.correct();
+                stats[2 * shards + shard] = tables.maxAbs();
+                continue;
+            }
+            Matrix xb = DataParallelTrainer.gather(local, s, order[s], start, rows, buffer, labels);
+            stats[shard] = bp.compute(blas, params, xb, rows, labels, g, context);
             stats[shards + shard] = bp.correct();
             stats[2 * shards + shard] = Kernels.maxAbs(g);
         }
@@ -129,6 +144,11 @@ final class ExactStep implements TrainingStep {
             }
         }
         previousMax = stepMax;
+        if (tables != null) {
+            // Once, at the exponent settled on: the table's sums carry no statistics, so need no first try.
+            tables.exchange(e);
+            tables.step(e, plan.stepRows(t), learningRate);
+        }
         sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy,
                 learningRate);
     }

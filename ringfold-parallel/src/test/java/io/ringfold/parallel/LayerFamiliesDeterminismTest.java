@@ -7,7 +7,6 @@ import io.ringfold.nn.Shape;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
-import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;
 import io.ringfold.train.Hyperparameters;
@@ -20,8 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,32 +69,8 @@ class LayerFamiliesDeterminismTest {
 
     /** Token counts over a vocabulary of 40, the class deciding which third of it a text draws more from. */
     private static Family text(String layers) {
-        SplitMix64 rng = new SplitMix64(19);
-        int rows = 157;
-        int vocabulary = 40;
-        int[] ptr = new int[rows + 1];
-        List<Integer> cols = new ArrayList<>();
-        List<Float> counts = new ArrayList<>();
-        float[] y = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            int c = rng.nextInt(3);
-            y[r] = c;
-            for (int t = 0; t < vocabulary; t++) {
-                double p = t / (vocabulary / 3) == c ? 0.3 : 0.08;
-                if (rng.nextDouble() < p) {
-                    cols.add(t);
-                    counts.add((float) (1 + rng.nextInt(3)));
-                }
-            }
-            ptr[r + 1] = cols.size();
-        }
-        int[] ci = cols.stream().mapToInt(Integer::intValue).toArray();
-        float[] v = new float[counts.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = counts.get(i);
-        }
-        return new Family(Network.of(Shape.vector(vocabulary), LayerList.parse(layers), 3, Loss.CROSS_ENTROPY),
-                new CsrMatrix(rows, vocabulary, ptr, ci, v), y);
+        TokenCounts.Texts t = TokenCounts.random(19, 157, 40, 0.3, 0.08);
+        return new Family(Network.of(Shape.vector(40), LayerList.parse(layers), 3, Loss.CROSS_ENTROPY), t.x(), t.y());
     }
 
     private static TrainingConfig config() {
