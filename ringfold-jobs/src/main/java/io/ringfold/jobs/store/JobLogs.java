@@ -24,7 +24,7 @@ final class JobLogs {
         long end = logEnd(c, id);
         long first = end - lines.size();
         // Lines the cap would drop at once are never written.
-        int skip = (int) Math.max(0, lines.size() - limits.maxLogLines());
+        int skip = Math.max(0, lines.size() - limits.maxLogLines());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO job_logs (job_id, line_no, line_text) VALUES (?, ?, ?)")) {
             for (int i = skip; i < lines.size(); i++) {
                 ps.setLong(1, id);

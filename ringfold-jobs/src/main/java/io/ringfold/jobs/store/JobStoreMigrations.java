@@ -9,7 +9,9 @@ import javax.sql.DataSource;
 /**
  * The store's schema, versioned by Flyway: the scripts under {@value #LOCATION} ({@code V1__jobs.sql},
  * {@code V2__job_logs.sql}, ...) are applied in order, each once, and Flyway's {@code flyway_schema_history} table
- * records which. A database newer than this code (a script it does not know) is refused rather than used.
+ * records which. A database already migrated by a newer release (a script this code does not know) is used as it is,
+ * Flyway's default, so old and new services can share one database during a rolling upgrade; that is why every
+ * migration must be additive (new tables, new columns with defaults), never a rename or a drop.
  */
 public final class JobStoreMigrations {
 

@@ -59,7 +59,7 @@ public final class JobStores {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setDriverClassName(postgres ? "org.postgresql.Driver" : "org.h2.Driver");
-        if (!url.contains("user=") && env.get(USER_ENV) != null) {
+        if (!url.toLowerCase(java.util.Locale.ROOT).contains("user=") && env.get(USER_ENV) != null) {
             config.setUsername(env.get(USER_ENV));
             config.setPassword(env.get(PASSWORD_ENV));
         }
