@@ -1,8 +1,5 @@
 package io.ringfold.jobs;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /** What a job does: train a model ({@code train}'s arguments) or fit a preprocessing on raw data. */
 public enum JobType {
     TRAIN("train"),
@@ -21,12 +18,6 @@ public enum JobType {
 
     /** The type with this id, or IllegalArgumentException naming the ids there are. */
     public static JobType fromId(String id) {
-        for (JobType t : values()) {
-            if (t.id.equals(id)) {
-                return t;
-            }
-        }
-        throw new IllegalArgumentException("type: " + Names.quote(id) + " (expected: one of "
-                + Arrays.stream(values()).map(JobType::id).collect(Collectors.joining(", ")) + ")");
+        return Names.byId("type", id, values(), JobType::id);
     }
 }

@@ -1,6 +1,9 @@
 package io.ringfold.jobs;
 
+import java.util.Arrays;
+import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Which strings may name jobs, published models and service instances, and how bad input is quoted in a
@@ -36,6 +39,17 @@ public final class Names {
                     + "':', '@' or '-', starting with a letter or digit)");
         }
         return value;
+    }
+
+    /** The constant of {@code values} whose id is {@code id}, or IllegalArgumentException naming the field and the ids. */
+    static <E extends Enum<E>> E byId(String field, String id, E[] values, Function<E, String> idOf) {
+        for (E e : values) {
+            if (idOf.apply(e).equals(id)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(field + ": " + quote(id) + " (expected: one of "
+                + Arrays.stream(values).map(idOf).collect(Collectors.joining(", ")) + ")");
     }
 
     /** A value for a message: quoted, cut to 64 characters, control characters shown as '?'. */
