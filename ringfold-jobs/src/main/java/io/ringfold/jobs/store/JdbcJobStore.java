@@ -135,13 +135,7 @@ public final class JdbcJobStore implements JobStore {
                 + " ORDER BY created_at DESC, id DESC FETCH FIRST " + q.limit() + " ROWS ONLY";
         return db.run("list", c -> {
             try (PreparedStatement ps = c.prepareStatement(query)) {
-                for (int i = 0; i < args.size(); i++) {
-                    if (args.get(i) instanceof Instant t) {
-                        JobRows.setInstant(ps, i + 1, t);
-                    } else {
-                        ps.setString(i + 1, (String) args.get(i));
-                    }
-                }
+                Database.bind(ps, args.toArray());
                 return readAll(ps);
             }
         });
