@@ -132,6 +132,8 @@ final class LaunchCommand implements Callable<Integer> {
                 // unshaded install) would push the worker's own arguments past the 4 KiB of its command
                 // line that ps and ProcessHandle.Info show on Linux.
                 pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+                // Workers end with launch, even when it is killed outright, instead of waiting for a deadline.
+                pb.environment().put(RingfoldCommand.PARENT_PID_ENV, Long.toString(ProcessHandle.current().pid()));
                 Process proc = pb.start();
                 procs.add(proc);
                 int rank = r;
@@ -166,7 +168,7 @@ final class LaunchCommand implements Callable<Integer> {
     }
 
     /** The same JVM and incubator module as this process, running the Ringfold main class (class path: CLASSPATH). */
-    private static List<String> javaCommand(List<String> jvmOptions) {
+    static List<String> javaCommand(List<String> jvmOptions) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmOptions);

@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
         description = "Scalable machine learning for the JVM: train, cv, launch, bench, evaluate, predict, inspect, export, serve.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
 
@@ -22,10 +22,27 @@ public final class RingfoldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve, jobs)");
     }
 
+    /**
+     * Set by a parent that starts this process as its worker (the job service, for each job): this process
+     * ends when that one does, so a parent killed outright (SIGKILL) leaves no orphan training on.
+     */
+    static final String PARENT_PID_ENV = "RINGFOLD_PARENT_PID";
+
     public static void main(String[] args) {
+        String parent = System.getenv(PARENT_PID_ENV);
+        if (parent != null && parent.matches("[0-9]{1,18}")) {
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(parent));
+            if (h.isEmpty()) {
+                System.exit(143);
+            }
+            h.get().onExit().thenRun(() -> {
+                System.err.println("ringfold: error: the parent process " + parent + " ended; stopping");
+                Runtime.getRuntime().halt(143);
+            });
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -508,6 +508,24 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Whether {@code train} would accept {@code arguments} (without the word train), checked without reading
+     * the data or training: the flags, their values and how they combine, and the data spec's form. Throws
+     * IllegalArgumentException with the message {@code train} would print after {@code ringfold: }.
+     */
+    static void check(java.util.List<String> arguments) {
+        picocli.CommandLine cl = new picocli.CommandLine(new RingfoldCommand());
+        try {
+            picocli.CommandLine.ParseResult parsed = cl.parseArgs(java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("train"), arguments.stream()).toArray(String[]::new));
+            TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
+            train.config();
+            DataSpec.parse(train.data);
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** Defaults overlaid with the flags given; TrainingConfig validates the whole, naming the field. */
     private TrainingConfig config() {
         TrainingConfig config = HyperparameterFlags.config(spec, architecture);

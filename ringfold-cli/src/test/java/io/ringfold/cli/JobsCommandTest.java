@@ -1,0 +1,278 @@
+package io.ringfold.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringfold.jobs.http.JobsApi;
+import io.ringfold.jobs.service.JobService;
+import io.ringfold.jobs.service.JobServiceConfig;
+import io.ringfold.jobs.store.JdbcJobStore;
+import io.ringfold.jobs.store.JobStores;
+import io.ringfold.serving.InferenceServer;
+import io.ringfold.serving.ServerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The training job service end to end, with real processes, a real store and a real inference server: a job
+ * submitted from the CLI trains, is followed, and is published as the next version that the running server
+ * serves without a restart; bad input gets one line and the right status before anything is queued; a running
+ * job is cancelled and retried to the digest of an uninterrupted run; a service killed with SIGKILL mid-job and
+ * restarted loses no record and finishes the job from its checkpoint, its orphaned training stopped.
+ */
+class JobsCommandTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @TempDir
+    Path tmp;
+
+    private record Service(JdbcJobStore store, JobService service, JobsApi api) implements AutoCloseable {
+        String url() {
+            return "http://127.0.0.1:" + api.port();
+        }
+
+        @Override
+        public void close() {
+            api.close();
+            service.close();
+            store.close();
+        }
+    }
+
+    private Service service(int maxQueued, String token, boolean start) throws IOException {
+        JdbcJobStore store = JobStores.openDataDir(tmp.resolve("data"));
+        JobServiceConfig config = new JobServiceConfig(LaunchCommand.javaCommand(List.of()), tmp.resolve("data"),
+                tmp.resolve("repo"), "test-service", 1, maxQueued, Duration.ofMillis(100), Duration.ofSeconds(30));
+        JobService service = new JobService(store, config, TrainCommand::check);
+        if (start) {
+            service.start();
+        }
+        return new Service(store, service, JobsApi.start(service, "127.0.0.1", 0, token));
+    }
+
+    private static List<String> train(String epochs, String... extra) {
+        List<String> a = new ArrayList<>(List.of("train", "--data", "digits", "--hidden", "16", "--epochs", epochs,
+                "--seed", "1", "--optimizer", "adam", "--lr", "0.01"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    private String digestByHand(List<String> train) throws IOException {
+        List<String> a = new ArrayList<>(train);
+        a.addAll(List.of("--json", "--out", tmp.resolve("by-hand").toString()));
+        CliRunner r = CliRunner.run(a.toArray(String[]::new));
+        assertThat(r.status()).as(r.err()).isZero();
+        return JSON.readTree(r.lastLine()).get("parameter_digest").asText();
+    }
+
+    private static CliRunner jobs(String url, List<String> args) {
+        List<String> a = new ArrayList<>(List.of("jobs"));
+        a.add(args.get(0));
+        a.addAll(List.of("--server", url));
+        a.addAll(args.subList(1, args.size()));
+        return CliRunner.run(a.toArray(String[]::new));
+    }
+
+    private static JsonNode job(String url, long id) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/jobs/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode await(String url, long id, Predicate<JsonNode> until, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        JsonNode j = null;
+        while (System.nanoTime() < deadline) {
+            j = job(url, id);
+            if (until.test(j)) {
+                return j;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("job " + id + " " + what + " within 120 s; last seen: " + j);
+    }
+
+    @Test
+    void aSubmittedJobTrainsAndIsServedAsTheNextVersionWithoutARestart() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo);
+        String expected = digestByHand(train("3"));
+        try (Service s = service(10, null, true);
+             InferenceServer server = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0)
+                     .withGrpcPort(-1).withPollSeconds(1).withDrainPeriod(Duration.ZERO))) {
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "digits", "--publish", "digits", "--wait", "--"));
+            submit.addAll(train("3"));
+            CliRunner r = jobs(s.url(), submit);
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).contains("epoch 3/3").contains("job 1 digits: SUCCEEDED, epoch 3/3, published digits version 1");
+            JsonNode status = JSON.readTree(jobs(s.url(), List.of("status", "1", "--json")).lastLine());
+            assertThat(status.get("result").get("parameter_digest").asText()).as("the job trains as train does").isEqualTo(expected);
+            assertThat(status.get("progress").get("metrics").get("loss").asDouble()).isPositive();
+            assertThat(Files.exists(repo.resolve("digits/1/model.rfm"))).isTrue();
+            assertThat(jobs(s.url(), List.of("list")).out()).contains("job 1 digits: SUCCEEDED");
+            assertThat(jobs(s.url(), List.of("logs", "1")).out()).contains("published").contains("epoch 1/3");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int code = 0;
+            while (code != 200 && System.nanoTime() < deadline) {
+                code = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/v2/models/digits/versions/1/ready")).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+                Thread.sleep(200);
+            }
+            assertThat(code).as("the running server picked the published version up").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void badInputIsRefusedWithOneLineBeforeAnythingIsQueued() throws Exception {
+        try (Service s = service(1, null, false)) {
+            String refusedByTrain = CliRunner.run(train("3", "--lr", "-1", "--out", tmp.resolve("x").toString())
+                    .toArray(String[]::new)).err().lines().findFirst().orElseThrow();
+            List<String> bad = new ArrayList<>(List.of("submit", "--"));
+            bad.addAll(train("3", "--lr", "-1"));
+            CliRunner r = jobs(s.url(), bad);
+            assertThat(r.status()).isEqualTo(1);
+            assertThat(r.err()).as("train's own message").contains(refusedByTrain.replace("ringfold: ", ""));
+            List<String> engine = new ArrayList<>(List.of("submit", "--engine", "gpu", "--"));
+            engine.addAll(train("3"));
+            assertThat(jobs(s.url(), engine).err()).contains("engine: 'gpu' (expected: one of local, launch, spark, kubernetes)");
+            assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"arguments\": [\"" + "a".repeat(10_000_000) + "\"]}"))
+                    .startsWith("413 ").contains("request body: ");
+            assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"colour\": 1}"))
+                    .startsWith("400 ").contains("job spec: unknown field");
+            assertThat(jobs(s.url(), List.of("status", "42")).err()).contains("job 42: not found");
+            assertThat(post(s.url() + "/api/v1/jobs/42/cancel", "")).startsWith("404 ");
+            assertThat(post(s.url() + "/api/v1/elsewhere", "")).startsWith("404 ");
+            assertThat(post(s.url() + "/api/v1/jobs/1", "")).startsWith("405 ");
+            assertThat(s.service().list(io.ringfold.jobs.store.JobQuery.all())).as("nothing queued").isEmpty();
+            // A queue of one, never started: the second submission is told to come back.
+            List<String> ok = new ArrayList<>(List.of("submit", "--"));
+            ok.addAll(train("3"));
+            assertThat(jobs(s.url(), ok).status()).isZero();
+            HttpResponse<String> full = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/api/v1/jobs"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"again\", \"arguments\": [\"--data\", \"digits\"]}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(full.statusCode()).isEqualTo(503);
+            assertThat(full.headers().firstValue("Retry-After")).hasValue("30");
+            assertThat(full.body()).contains("queue: 1 jobs waiting (expected: fewer than 1; try again later)");
+        }
+        Files.writeString(tmp.resolve("token"), "s3cret\n");
+        try (Service s = service(1, "s3cret", false)) {
+            assertThat(jobs(s.url(), List.of("list")).err()).contains("authorization: missing");
+            Files.writeString(tmp.resolve("wrong"), "guess");
+            assertThat(jobs(s.url(), List.of("list", "--auth-token-file", tmp.resolve("wrong").toString())).err())
+                    .contains("authorization: wrong token");
+            assertThat(jobs(s.url(), List.of("list", "--auth-token-file", tmp.resolve("token").toString())).status()).isZero();
+        }
+    }
+
+    private static String post(String url, String body) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
+    }
+
+    @Test
+    void aCancelledJobIsRetriedFromItsCheckpointToTheUninterruptedDigest() throws Exception {
+        Path ckpt = tmp.resolve("ckpt");
+        List<String> args = train("300", "--workers", "1", "--checkpoint-dir", ckpt.toString());
+        String expected = digestByHand(train("300", "--workers", "1"));
+        try (Service s = service(10, null, true)) {
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "long", "--"));
+            submit.addAll(args);
+            long id = Long.parseLong(jobs(s.url(), submit).lastLine().strip());
+            await(s.url(), id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
+            assertThat(jobs(s.url(), List.of("cancel", Long.toString(id))).status()).isZero();
+            JsonNode cancelled = await(s.url(), id, j -> j.path("state").asText().equals("CANCELLED"), "is cancelled");
+            assertThat(cancelled.path("reason").asText()).isEqualTo("cancelled by request");
+            int stoppedAt = cancelled.path("progress").path("epoch").asInt();
+            assertThat(stoppedAt).isLessThan(300);
+            assertThat(jobs(s.url(), List.of("retry", Long.toString(id))).out()).contains("QUEUED");
+            JsonNode done = await(s.url(), id, j -> j.path("state").asText().equals("SUCCEEDED"), "succeeds");
+            assertThat(done.path("attempts").asInt()).isEqualTo(2);
+            assertThat(done.path("result").path("parameter_digest").asText()).isEqualTo(expected);
+            assertThat(jobs(s.url(), List.of("logs", Long.toString(id))).out()).contains("--resume")
+                    .containsPattern("resumed from checkpoint .* at epoch \\d+/300");
+        }
+    }
+
+    @Test
+    void aServiceKilledMidJobLosesNoRecordAndFinishesTheJobFromItsCheckpoint() throws Exception {
+        Path data = tmp.resolve("killed");
+        Path ckpt = tmp.resolve("ckpt");
+        String expected = digestByHand(train("300", "--workers", "1"));
+        long id;
+        Process first = startService(data);
+        String url = serviceUrl(first);
+        try {
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "survivor", "--"));
+            submit.addAll(train("300", "--workers", "1", "--checkpoint-dir", ckpt.toString()));
+            id = Long.parseLong(jobs(url, submit).lastLine().strip());
+            await(url, id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
+        } finally {
+            List<ProcessHandle> children = first.descendants().toList();
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            for (ProcessHandle c : children) {
+                assertThat(c.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("the killed service's training").isFalse();
+            }
+        }
+        Process second = startService(data);
+        try {
+            String again = serviceUrl(second);
+            JsonNode done = await(again, id, j -> j.path("state").asText().equals("SUCCEEDED"), "succeeds after the restart");
+            assertThat(done.path("result").path("parameter_digest").asText()).isEqualTo(expected);
+            String log = jobs(again, List.of("logs", Long.toString(id))).out();
+            assertThat(log).contains("the job service restarted while the job ran; it resumes from its checkpoint")
+                    .containsPattern("resumed from checkpoint .* at epoch \\d+/300");
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final Pattern LISTENING = Pattern.compile("serving /api/v1/jobs on (http://[0-9.]+:\\d+) ");
+
+    private Process startService(Path data) throws IOException {
+        List<String> cmd = new ArrayList<>(LaunchCommand.javaCommand(List.of()));
+        cmd.addAll(List.of("jobs", "serve", "--port", "0", "--data-dir", data.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("CLASSPATH", System.getProperty("java.class.path"));
+        return pb.start();
+    }
+
+    /** The URL the service prints once it listens; its later output is drained on a thread. */
+    private static String serviceUrl(Process p) throws IOException {
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String line = r.readLine(); line != null && System.nanoTime() < deadline; line = r.readLine()) {
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+                Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+                drain.setDaemon(true);
+                drain.start();
+                return m.group(1);
+            }
+        }
+        throw new AssertionError("the job service did not say where it listens within 60 s");
+    }
+}

@@ -1,0 +1,72 @@
+package io.ringfold.jobs.service;
+
+import io.ringfold.jobs.Engine;
+import io.ringfold.jobs.JobSpec;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line a job runs: {@code train} with the job's arguments, or {@code launch --nproc N -- train ...},
+ * with what the service needs added when the job left it out: {@code --out} (its working directory's
+ * {@code model}), {@code --json} (the summary it records), {@code --workers}, and {@code --resume} for a job taken
+ * back after a restart or retried, when it writes checkpoints.
+ */
+final class JobCommandLine {
+
+    private JobCommandLine() {
+    }
+
+    /** The arguments after {@code ringfold}. */
+    static List<String> arguments(JobSpec spec, Path defaultOut, boolean resume) {
+        List<String> train = new ArrayList<>();
+        train.add("train");
+        train.addAll(spec.arguments());
+        if (value(spec.arguments(), "--out") == null) {
+            train.add("--out");
+            train.add(defaultOut.toString());
+        }
+        if (!spec.arguments().contains("--json")) {
+            train.add("--json");
+        }
+        if (resume && value(spec.arguments(), "--checkpoint-dir") != null && !spec.arguments().contains("--resume")) {
+            train.add("--resume");
+        }
+        if (spec.engine() == Engine.LAUNCH) {
+            int nproc = spec.nproc() != null ? spec.nproc() : spec.workers() != null ? spec.workers() : 2;
+            List<String> launch = new ArrayList<>(List.of("launch", "--nproc", Integer.toString(nproc), "--"));
+            launch.addAll(train);
+            return launch;
+        }
+        if (spec.workers() != null && value(spec.arguments(), "--workers") == null) {
+            train.add("--workers");
+            train.add(Integer.toString(spec.workers()));
+        }
+        if (spec.engine() == Engine.SPARK && value(spec.arguments(), "--engine") == null) {
+            train.add("--engine");
+            train.add("spark");
+        }
+        return train;
+    }
+
+    /** The model directory the job writes. */
+    static Path out(JobSpec spec, Path defaultOut) {
+        String given = value(spec.arguments(), "--out");
+        return given == null ? defaultOut : Path.of(given);
+    }
+
+    /** The value of {@code flag} ({@code --flag V} or {@code --flag=V}), or null. */
+    static String value(List<String> args, String flag) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(flag) && i + 1 < args.size()) {
+                return args.get(i + 1);
+            }
+            if (a.startsWith(flag + "=")) {
+                return a.substring(flag.length() + 1);
+            }
+        }
+        return null;
+    }
+}

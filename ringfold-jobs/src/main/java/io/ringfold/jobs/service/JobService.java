@@ -1,0 +1,192 @@
+package io.ringfold.jobs.service;
+
+import io.ringfold.jobs.Engine;
+import io.ringfold.jobs.Job;
+import io.ringfold.jobs.JobOutcome;
+import io.ringfold.jobs.JobSpec;
+import io.ringfold.jobs.JobState;
+import io.ringfold.jobs.store.HeartbeatReply;
+import io.ringfold.jobs.store.JobQuery;
+import io.ringfold.jobs.store.JobStore;
+import io.ringfold.jobs.store.LogPage;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The job service: submissions are checked (the spec, then the arguments as {@code train} would check them)
+ * and queued in the store up to {@link JobServiceConfig#maxQueued()}; a scheduler thread claims queued jobs up
+ * to {@link JobServiceConfig#maxRunning()} at a time and runs each as a process ({@link JobProcess}), beats the
+ * heart of those it runs, stops those cancelled or taken over, and takes back orphans: its own after a restart
+ * (same instance id) and other services' whose heartbeat went stale. An orphan that writes checkpoints goes
+ * back to the queue and resumes from its checkpoint; one that does not is finished FAILED, saying why.
+ */
+public final class JobService implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(JobService.class.getName());
+
+    private final JobStore store;
+    private final JobServiceConfig config;
+    private final ArgumentCheck check;
+    private final Map<Long, JobProcess> running = new ConcurrentHashMap<>();
+    private final Thread scheduler;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    public JobService(JobStore store, JobServiceConfig config, ArgumentCheck check) {
+        this.store = store;
+        this.config = config;
+        this.check = check;
+        this.scheduler = new Thread(this::schedule, "ringfold-jobs-scheduler");
+        scheduler.setDaemon(true);
+    }
+
+    public JobServiceConfig config() {
+        return config;
+    }
+
+    /** Takes back this instance's orphans, then starts taking jobs from the queue. */
+    public JobService start() {
+        adopt(store.reclaimFrom(config.owner(), config.owner()), "the job service restarted while the job ran");
+        scheduler.start();
+        return this;
+    }
+
+    /**
+     * Queues a job: the engine must be one this service runs, the arguments ones {@code train} accepts, and the
+     * queue must have room ({@link QueueFullException} otherwise).
+     */
+    public Job submit(JobSpec spec) {
+        if (spec.engine() == Engine.KUBERNETES) {
+            throw new IllegalArgumentException("engine: kubernetes (expected: local, launch or spark; this service "
+                    + "has no Kubernetes client configured)");
+        }
+        List<String> args = new ArrayList<>(spec.arguments());
+        if (JobCommandLine.value(args, "--out") == null) {
+            // The service supplies --out when a job leaves it out; check the rest as train sees it.
+            args.add("--out");
+            args.add(config.dataDir().resolve("work").toString());
+        }
+        check.check(args);
+        long queued = store.count(JobState.QUEUED);
+        if (queued >= config.maxQueued()) {
+            throw new QueueFullException("queue: " + queued + " jobs waiting (expected: fewer than "
+                    + config.maxQueued() + "; try again later)", 30);
+        }
+        return store.create(spec);
+    }
+
+    public Optional<Job> get(long id) {
+        return store.get(id);
+    }
+
+    public List<Job> list(JobQuery query) {
+        return store.list(query);
+    }
+
+    /** Cancels a queued job at once, a running one by stopping its process (here, or by its owner). */
+    public Job cancel(long id) {
+        Job job = store.requestCancel(id);
+        JobProcess p = running.get(id);
+        if (p != null) {
+            p.cancel("cancelled by request");
+        }
+        return job;
+    }
+
+    public Job retry(long id) {
+        return store.retry(id);
+    }
+
+    public LogPage logs(long id, long from, int maxLines) {
+        return store.readLog(id, from, maxLines);
+    }
+
+    /** Jobs running in this service now. */
+    public int runningCount() {
+        return running.size();
+    }
+
+    private void schedule() {
+        long nextStaleCheck = 0;
+        while (!closed) {
+            try {
+                HeartbeatReply reply = store.heartbeat(config.owner(), List.copyOf(running.keySet()));
+                for (Map.Entry<Long, JobProcess> e : running.entrySet()) {
+                    if (!reply.owned().contains(e.getKey())) {
+                        LOG.log(System.Logger.Level.WARNING, "job " + e.getKey() + " was taken over; stopping it here");
+                        e.getValue().abandon();
+                    } else if (reply.cancelRequested().contains(e.getKey())) {
+                        e.getValue().cancel("cancelled by request");
+                    }
+                }
+                if (System.nanoTime() - nextStaleCheck >= 0) {
+                    adopt(store.reclaimStale(config.staleAfter(), config.owner()),
+                            "the job service running it stopped beating");
+                    nextStaleCheck = System.nanoTime() + config.staleAfter().toNanos();
+                }
+                while (!closed && running.size() < config.maxRunning()) {
+                    Optional<Job> next = store.claimNext(config.owner());
+                    if (next.isEmpty()) {
+                        break;
+                    }
+                    run(next.get());
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "job scheduler: " + e.getMessage());
+            }
+            try {
+                Thread.sleep(config.poll().toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void run(Job job) {
+        JobProcess p = new JobProcess(store, config, job, () -> running.remove(job.id()));
+        running.put(job.id(), p);
+        p.start();
+    }
+
+    /** Orphans taken over: back to the queue when they can resume from a checkpoint, else FAILED with why. */
+    private void adopt(List<Job> orphans, String why) {
+        for (Job job : orphans) {
+            try {
+                if (JobCommandLine.value(job.spec().arguments(), "--checkpoint-dir") != null) {
+                    store.release(job.id(), config.owner(), why + "; it resumes from its checkpoint");
+                } else {
+                    store.finish(job.id(), config.owner(), JobOutcome.failed(why + " (no --checkpoint-dir to resume from)"));
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "job " + job.id() + ": not taken back: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Stops taking jobs; the jobs running here are stopped and given back to the queue for the next service. */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closed = true;
+        scheduler.interrupt();
+        try {
+            scheduler.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (JobProcess p : running.values()) {
+            p.abandon();
+            try {
+                store.release(p.id(), config.owner(), "the job service shut down");
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "job " + p.id() + ": not released: " + e.getMessage());
+            }
+        }
+    }
+}
