@@ -220,5 +220,20 @@ class PipelineDeterminismTest {
         assertThat(StageBalance.balance(new long[] {100, 0, 0, 0}, new double[] {0, 1, 1, 1}, 2))
                 .containsExactly(0, 1, 4);
         assertThat(StageBalance.balance(new long[] {1, 1, 1}, new double[] {0, 0, 0}, 3)).containsExactly(0, 1, 2, 3);
+        // Four equal dense layers with activations between and a small output: one dense layer a stage, never a
+        // stage of one activation beside a stage of two dense layers (which has the same largest stage).
+        long[] params = {400, 0, 400, 0, 400, 0, 400, 0, 10};
+        double[] time = {1.0, 0.01, 1.0, 0.01, 1.0, 0.01, 1.0, 0.01, 0.05};
+        assertThat(StageBalance.balance(params, time, 4)).containsExactly(0, 2, 4, 6, 9);
+        time[0] = 2.2;
+        int[] cuts = StageBalance.balance(params, time, 4);
+        for (int k = 0; k < 4; k++) {
+            int dense = 0;
+            for (int i = cuts[k]; i < cuts[k + 1]; i++) {
+                dense += params[i] == 400 ? 1 : 0;
+            }
+            assertThat(dense).as("dense layers in stage %d of %s, a slow first layer", k, java.util.Arrays.toString(cuts))
+                    .isEqualTo(1);
+        }
     }
 }
