@@ -140,9 +140,10 @@ def schedule_ops(schedule, stage, stages, micro_batches):
 
 
 def simulate_phase(forward, backward, activation_bytes, gradient_bytes, micro_batches, schedule, alpha, beta,
-                   blocking=False):
+                   blocking=False, burst=0.0):
     """The forward-backward phase of one step, event by event, on full-duplex links of latency alpha and
-    bandwidth beta (each direction carries its messages one after another).
+    bandwidth beta (each direction carries its messages one after another). `burst`: bytes a direction may
+    send at once after idling, as tc's token bucket filter lets through (its bucket, full at the start).
 
     forward, backward: seconds of one micro-batch on each stage; activation_bytes, gradient_bytes: one
     message's bytes over each boundary. A send returns at once (the socket buffers take it) unless `blocking`,
@@ -157,12 +158,16 @@ def simulate_phase(forward, backward, activation_bytes, gradient_bytes, micro_ba
     arrival = {}                  # (kind, boundary, i) -> when the message is all at the receiver
     link_free = {}                # (kind, boundary) -> when that direction of the link is free
     sent = [None] * stages        # a sendReceive's send half, done: when its send returned
+    tokens = {}                   # (kind, boundary) -> (when last updated, bytes in the bucket then)
 
     def send(k, kind, i):
         boundary = k if kind == "A" else k - 1
         size = (activation_bytes if kind == "A" else gradient_bytes)[boundary]
         start = max(clock[k], link_free.get((kind, boundary), 0.0))
-        end = start + size / beta
+        free, saved = tokens.get((kind, boundary), (0.0, burst))
+        saved = min(burst, saved + (start - free) * beta)
+        end = start + max(0.0, size - saved) / beta
+        tokens[(kind, boundary)] = (end, max(0.0, saved - size))
         link_free[(kind, boundary)] = end
         arrival[(kind, boundary, i)] = end + alpha
         return end if blocking else clock[k]
@@ -297,13 +302,15 @@ def read_jsonl(path):
 # ------------------------------------------------------------------------------------------------- tables
 
 def sweep_table(rows):
-    """Markdown: per configuration the steady samples/s per run and median, the speed against K = 1 with the
-    same M, the measured bubble (median over runs of the stage mean, and per stage) and the analytic one."""
+    """Markdown: per configuration the steady samples/s per run and median, the speed against K = 1 (the
+    median of all its runs: M changes nothing for one stage, whose passes run shard by shard anyway), the
+    measured bubble (median over runs of the stage mean, and per stage), the analytic one and what the
+    telemetry's definition gives per stage for equal stages and free links."""
     by = {}
     for r in rows:
         by.setdefault((r["mode"], r["stages"], r["micro_batches"], r["schedule"]), []).append(r)
-    base = {m: statistics.median(x["samples_per_second"] for x in rs)
-            for (mode, k, m, s), rs in by.items() if k == 1}
+    ones = [r["samples_per_second"] for r in rows if r["stages"] == 1]
+    base = statistics.median(ones) if ones else None
     lines = ["| K | M | schedule | workers | samples/s per run | median samples/s | vs K=1 | measured bubble "
              "(mean of stages) | per stage | analytic (K-1)/(M+K-1) | measured / analytic | ideal per stage |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -315,7 +322,7 @@ def sweep_table(rows):
         stage_b = [statistics.median(x["per_stage"][i]["bubble_fraction"] for x in rs)
                    for i in range(len(rs[0]["per_stage"]))]
         analytic = analytic_bubble(k, m)
-        vs = f"{sps / base[m]:.2f}x" if m in base and k != 1 else ("1" if k == 1 else "")
+        vs = f"{sps / base:.2f}x" if base else ""
         ratio = f"{bubble / analytic:.2f}" if analytic > 0 else ""
         # What the telemetry's definition gives for equal stages and free links: stage 0 idles the analytic
         # share of its phase; a later stage's phase ends sooner (it need not wait for the drain), so its share is less.
@@ -354,58 +361,66 @@ def calibration(r):
 
 
 def predict_step(busy, outside, micro_batches, batch, widths, schedule, alpha, beta, calibration_alpha,
-                 blocking):
+                 blocking, burst=0.0):
     """The model's step for a run over a link (alpha, beta), from the calibration's per-stage compute: a
     micro-batch's backward taken as twice its forward (two matrix products to one, per dense layer)."""
     forward = [b / micro_batches / 3 for b in busy]
     backward = [2 * b / micro_batches / 3 for b in busy]
     message = [FLOAT_BYTES * batch / micro_batches * w for w in widths]
     clock, waited = simulate_phase(forward, backward, message, message, micro_batches, schedule, alpha, beta,
-                                   blocking)
+                                   blocking, burst)
     # The statistics allreduce of two ranks is one message each way: its latency beyond the calibration's.
     return max(clock) + outside + 2 * (alpha - calibration_alpha), [w / c for w, c in zip(waited, clock)]
 
 
 def check_table(rows):
-    """Markdown: each shaped link and M, the measured steady step against the model's prediction from the
-    unshaped runs (the calibration, median over its runs) with buffered and with blocking sends."""
+    """Markdown: each link and M, the measured steady step against the model's prediction, from each run's
+    own compute (its telemetry: what the link and the schedule add to it, with buffered and with blocking
+    sends) and from the unshaped runs' compute (median over those runs: a prediction of the whole step)."""
     by = {}
     for r in rows:
         by.setdefault((r["rate"], r["delay_ms"], r["micro_batches"]), []).append(r)
-    lines = ["| link | alpha µs (measured) | M | measured step ms per run | median | model, buffered sends | "
-             "measured / model | model, blocking sends | measured / model | bubble per stage, measured | model |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| link | alpha µs (measured) | M | measured step ms per run | median | model from the run's compute, "
+             "ms per run | measured / model, median | same, blocking sends | model from the unshaped runs' "
+             "compute, ms | measured / model | bubble per stage, measured | model |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for (rate, delay, m) in sorted(by, key=lambda t: (t[0] != "none", -rate_sort(t[0]), t[1], t[2])):
         rs = sorted(by[(rate, delay, m)], key=lambda x: x["run"])
         cal = by.get(("none", 0, m)) or by.get(("none", 0.0, m))
         if not cal:
             sys.exit(f"costmodel.py check: no unshaped run with {m} micro-batches (expected: --rates with none)")
+        beta = rate_bytes_per_second(rate) if rate != "none" else float("inf")
+        cal_alpha = statistics.median(c["alpha_seconds"] for c in cal)
+        measured, own, own_blocking, bubbles = [], [], [], []
+        for x in rs:
+            alpha = x["alpha_seconds"] + x["delay_ms"] / 1000
+            busy, outside = calibration(x)
+            args = (busy, outside, m, x["batch"], x["boundary_widths"], x["schedule"], alpha, beta, x["alpha_seconds"])
+            burst = x.get("burst_bytes", 0)
+            t, bubble = predict_step(*args, blocking=False, burst=burst)
+            measured.append(x["steady_epoch_seconds"] / steps_per_epoch(x))
+            own.append(t)
+            own_blocking.append(predict_step(*args, blocking=True, burst=burst)[0])
+            bubbles.append(bubble)
         cals = [calibration(c) for c in cal]
         busy = [statistics.median(c[0][k] for c in cals) for k in range(len(cals[0][0]))]
         outside = statistics.median(c[1] for c in cals)
-        cal_alpha = statistics.median(c["alpha_seconds"] for c in cal)
-        measured = [x["steady_epoch_seconds"] / steps_per_epoch(x) for x in rs]
-        med = statistics.median(measured)
         alpha = statistics.median(x["alpha_seconds"] for x in rs) + delay / 1000
-        beta = rate_bytes_per_second(rate) if rate != "none" else float("inf")
         r0 = rs[0]
-        cells = []
-        bubble_model = None
-        for blocking in (False, True):
-            if rate == "none":
-                cells += ["(calibration)", ""]
-                continue
-            t, bub = predict_step(busy, outside, m, r0["batch"], r0["boundary_widths"], r0["schedule"], alpha,
-                                  beta, cal_alpha, blocking)
-            bubble_model = bubble_model or bub
-            cells += [f"{1000 * t:.1f}", f"{med / t:.2f}"]
-        measured_bubble = [statistics.median(x["per_stage"][k]["bubble_fraction"] for x in rs)
-                           for k in range(len(r0["per_stage"]))]
+        whole, _ = predict_step(busy, outside, m, r0["batch"], r0["boundary_widths"], r0["schedule"], alpha, beta,
+                                cal_alpha, blocking=False, burst=r0.get("burst_bytes", 0))
+        med = statistics.median(measured)
+        stages = range(len(r0["per_stage"]))
+        measured_bubble = [statistics.median(x["per_stage"][k]["bubble_fraction"] for x in rs) for k in stages]
+        model_bubble = [statistics.median(b[k] for b in bubbles) for k in stages]
         link = ("unshaped veth" if rate == "none" else rate_label(rate)) + (f" + {delay} ms" if delay else "")
-        lines.append(f"| {link} | {1e6 * alpha:.0f} | {m} | {' '.join('%.1f' % (1000 * x) for x in measured)} | "
-                     f"{1000 * med:.1f} | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} | "
-                     f"{' '.join('%.2f' % b for b in measured_bubble)} | "
-                     f"{' '.join('%.2f' % b for b in bubble_model) if bubble_model else ''} |")
+        lines.append(
+            f"| {link} | {1e6 * alpha:.0f} | {m} | {' '.join('%.1f' % (1000 * x) for x in measured)} | {1000 * med:.1f} | "
+            f"{' '.join('%.1f' % (1000 * x) for x in own)} | "
+            f"{statistics.median(a / b for a, b in zip(measured, own)):.2f} | "
+            f"{statistics.median(a / b for a, b in zip(measured, own_blocking)):.2f} | "
+            + (f"(calibration) | | " if rate == "none" else f"{1000 * whole:.1f} | {med / whole:.2f} | ")
+            + f"{' '.join('%.2f' % b for b in measured_bubble)} | {' '.join('%.2f' % b for b in model_bubble)} |")
     return "\n".join(lines)
 
 
@@ -456,7 +471,8 @@ def plan_options(network, workers, link, flops_per_second, heap_bytes, update_se
             stage_parameters = layer_parameters * layers // k
             compute = 6 * stage_parameters * rows / flops_per_second
             m = 1
-            while m <= min(max_micro_batches, rows):
+            # One stage has nothing to overlap: its micro-batches would only cost gradient buffers.
+            while m <= (min(max_micro_batches, rows) if k > 1 else 1):
                 if worker_bytes(stage_parameters, m, rows / m, layers // k, width, k, 0) <= heap_bytes:
                     forward = [compute / m / 3] * k
                     backward = [2 * compute / m / 3] * k
@@ -515,8 +531,9 @@ def main(argv):
     p = sub.add_parser("check")
     p.add_argument("results")
     p = sub.add_parser("predict")
-    p.add_argument("--gflops", type=float, default=40.0,
-                   help="one worker's GFLOP/s in dense layers' training (default 40: one core of this machine)")
+    p.add_argument("--gflops", type=float, default=50.0,
+                   help="one worker's GFLOP/s in dense layers' training (default 50: one core of this machine, the "
+                        "median K = 1 run of bench/pipeline/run.sh, 5,224 samples/s x 6 x 1.62 M parameters)")
     p.add_argument("--heap-gib", type=float, default=8.0, help="one worker's heap, GiB (default 8)")
     p.add_argument("--update-ns", type=float, default=1.0,
                    help="nanoseconds of the optimizer step per parameter (default 1)")

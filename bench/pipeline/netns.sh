@@ -10,12 +10,15 @@
 # shards): the boundary is 784 wide, so a step moves 512 x 784 x 4 = 1.6 MB of activations forward and as much
 # gradient back, in M messages each way.
 #
-#   bench/pipeline/netns.sh [--rates LIST] [--delays LIST] [--micro-batches LIST] [--schedule S] [--runs N]
-#                           [--epochs E] [--skip K] [--rows R] [--run-dir DIR]
+#   bench/pipeline/netns.sh [--rates LIST] [--delays LIST] [--burst-ms MS] [--micro-batches LIST] [--schedule S]
+#                           [--runs N] [--epochs E] [--skip K] [--rows R] [--run-dir DIR]
 #
 # --rates: tc rates, `none` for the unshaped veth (default none,1gbit,100mbit; `none` must be among them: its
 # runs calibrate each stage's compute for the model); --delays: added one-way latency in ms (default 0; more
-# needs netem in the kernel, `modprobe sch_netem`); --micro-batches (default 1,4,16); --schedule (default
+# needs netem in the kernel, `modprobe sch_netem`); --burst-ms (default 1): tbf's bucket, in milliseconds of
+# the rate (at least 16 KiB): what a direction may send at once after idling, which the model simulates too
+# (a bucket of 10 ms, as bench/allreduce-netns.sh uses, lets most of a step's 1.6 MB through unshaped at
+# 1 Gbit/s); --micro-batches (default 1,4,16); --schedule (default
 # 1f1b); --runs (default 2) rounds over every link and M; --epochs (default 3), --skip (default 1): the steady
 # step is the median epoch after the first K over the steps of an epoch; --rows (default 4096: 8 steps an
 # epoch). Each link's latency alpha is measured in the same run (TCP ping-pong of 8 bytes between the
@@ -35,6 +38,7 @@ die() { echo "netns.sh: $*" >&2; exit 1; }
 
 RATES=none,1gbit,100mbit
 DELAYS=0
+BURST_MS=1
 MICRO=1,4,16
 SCHEDULE=1f1b
 RUNS=2
@@ -46,6 +50,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --rates) [[ $# -ge 2 && "$2" =~ ^(none|[0-9]+(\.[0-9]+)?[kmg]?bit)(,(none|[0-9]+(\.[0-9]+)?[kmg]?bit))*$ ]] || die "--rates: ${2:-missing} (expected: tc rates or none, e.g. none,1gbit,100mbit)"; RATES="$2"; shift 2 ;;
     --delays) [[ $# -ge 2 && "$2" =~ ^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$ ]] || die "--delays: ${2:-missing} (expected: milliseconds, e.g. 0,1)"; DELAYS="$2"; shift 2 ;;
+    --burst-ms) [[ $# -ge 2 && "$2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--burst-ms: ${2:-missing} (expected: milliseconds, e.g. 1)"; BURST_MS="$2"; shift 2 ;;
     --micro-batches) [[ $# -ge 2 && "$2" =~ ^(1|2|4|8|16)(,(1|2|4|8|16))*$ ]] || die "--micro-batches: ${2:-missing} (expected: divisors of the 16 shards, e.g. 1,4,16)"; MICRO="$2"; shift 2 ;;
     --schedule) [[ $# -ge 2 && "$2" =~ ^(1f1b|gpipe)$ ]] || die "--schedule: ${2:-missing} (expected: 1f1b or gpipe)"; SCHEDULE="$2"; shift 2 ;;
     --runs) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--runs: ${2:-missing} (expected: a positive integer)"; RUNS="$2"; shift 2 ;;
@@ -53,8 +58,8 @@ while [[ $# -gt 0 ]]; do
     --skip) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--skip: ${2:-missing} (expected: an integer >= 0)"; SKIP="$2"; shift 2 ;;
     --rows) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ && "$2" -le 60000 ]] || die "--rows: ${2:-missing} (expected: 1 to 60000)"; ROWS="$2"; shift 2 ;;
     --run-dir) [[ $# -ge 2 ]] || die "--run-dir: missing value (expected: a directory)"; RUN_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,33p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option $1 (expected: --rates, --delays, --micro-batches, --schedule, --runs, --epochs, --skip, --rows, --run-dir)" ;;
+    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (expected: --rates, --delays, --burst-ms, --micro-batches, --schedule, --runs, --epochs, --skip, --rows, --run-dir)" ;;
   esac
 done
 (( SKIP < EPOCHS )) || die "--skip $SKIP: must be less than --epochs $EPOCHS"
@@ -98,11 +103,18 @@ for d in "${DELAY_LIST[@]}"; do
   fi
 done
 
+# burst RATE: tbf's bucket in bytes, BURST_MS of the rate and at least 16 KiB (0 unshaped).
+burst() {
+  [[ "$1" == none ]] && { echo 0; return; }
+  python3 -c "
+import re
+m=re.fullmatch(r'([0-9.]+)([kmg]?)bit','$1'); print(max(16384, int(float(m.group(1))*{'':1,'k':1e3,'m':1e6,'g':1e9}[m.group(2)]/8*$BURST_MS/1000)))"
+}
+
 # shape RATE DELAY_MS: each end delays (netem) and rate-limits (tbf) what it sends, so the pair is a
-# full-duplex link of RATE with DELAY_MS more latency each way. The bucket holds 10 ms of traffic (at least
-# 256 KiB), enough for the timer's granularity.
+# full-duplex link of RATE with DELAY_MS more latency each way.
 shape() {
-  local rate="$1" delay="$2" ns dev parent bytes_per_s burst
+  local rate="$1" delay="$2" ns dev parent
   for ns in "$NS0" "$NS1"; do
     dev="$TAG-a"; [[ "$ns" == "$NS1" ]] && dev="$TAG-b"
     tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null || true
@@ -112,12 +124,8 @@ shape() {
       parent="parent 1:"
     fi
     if [[ "$rate" != none ]]; then
-      bytes_per_s=$(python3 -c "
-import re
-m=re.fullmatch(r'([0-9.]+)([kmg]?)bit','$rate'); print(int(float(m.group(1))*{'':1,'k':1e3,'m':1e6,'g':1e9}[m.group(2)]/8))")
-      burst=$(( bytes_per_s / 100 > 262144 ? bytes_per_s / 100 : 262144 ))
       # shellcheck disable=SC2086  # parent is "root" or "parent 1:", two words
-      tc -n "$ns" qdisc add dev "$dev" $parent handle 2: tbf rate "$rate" burst "$burst" latency 50ms
+      tc -n "$ns" qdisc add dev "$dev" $parent handle 2: tbf rate "$rate" burst "$(burst "$rate")" latency 50ms
     fi
   done
 }
@@ -183,7 +191,7 @@ for ((run = 1; run <= RUNS; run++)); do
         wait "$rank1" || { cat "$RUN_DIR/$name-r1.err" >&2; die "$name: rank 1 failed"; }
         python3 "$ROOT/bench/pipeline/costmodel.py" record "$RUN_DIR/$name.out" --mode netns --run "$run" \
             --skip "$SKIP" --load "$load" --command "ip netns exec NS_R ${RINGFOLD} ${TRAIN[*]} --micro-batches $m --rank R" \
-            --extra "{\"rate\": \"$rate\", \"delay_ms\": $delay, \"alpha_seconds\": $alpha, \"batch\": 512, \"boundary_widths\": [784]}" \
+            --extra "{\"rate\": \"$rate\", \"delay_ms\": $delay, \"alpha_seconds\": $alpha, \"burst_bytes\": $(burst "$rate"), \"batch\": 512, \"boundary_widths\": [784]}" \
           | tee -a "$RUN_DIR/results.jsonl"
       done
     done

@@ -71,6 +71,16 @@ class SimulationTest(unittest.TestCase):
         clock, _ = costmodel.simulate_phase([0.0, 0.0], [0.0, 0.0], [1.0], [1.0], 2, "gpipe", 0.0, 1.0)
         self.assertAlmostEqual(clock[0], 4.0)
 
+    def test_a_bucket_lets_a_burst_through_at_once(self):
+        # tbf's bucket of 1.5 units: the first message (1 unit) passes at once, the second finds 0.5 left and
+        # waits 0.5; then the direction idles while stage 1 computes, and the bucket refills.
+        clock, _ = costmodel.simulate_phase([0.0, 0.0], [0.0, 0.0], [1.0], [1.0], 2, "gpipe", 0.0, 1.0, burst=1.5)
+        # A0 at 0, A1 at 0.5; G0 sent at 0.5 through a full bucket, G1 behind it at 0.5 + 0.5.
+        self.assertAlmostEqual(clock[0], 1.0)
+        # Without a bucket the same is four units of wire time, two each way, the gradients after the last activation.
+        self.assertAlmostEqual(max(costmodel.simulate_phase([0.0, 0.0], [0.0, 0.0], [1.0], [1.0], 2, "gpipe", 0.0,
+                                                            1.0)[0]), 4.0)
+
     def test_blocking_sends_are_never_faster(self):
         for schedule in ("gpipe", "1f1b"):
             for t in (0.1, 1.0, 3.0):
@@ -152,6 +162,28 @@ class RecordTest(unittest.TestCase):
         self.assertAlmostEqual(busy[0], (2.0 - 0.6) / 2)
         self.assertAlmostEqual(busy[1], (0.6 / 0.31 - 0.6) / 2)
         self.assertAlmostEqual(outside, (3.0 - 2.0) / 2)
+
+
+class SweepTableTest(unittest.TestCase):
+    @staticmethod
+    def row(k, m, run, sps, bubbles):
+        return {"mode": "threads", "stages": k, "micro_batches": m, "schedule": "1f1b", "run": run,
+                "samples_per_second": sps, "bubble": sum(bubbles) / len(bubbles),
+                "per_stage": [{"bubble_fraction": b} for b in bubbles]}
+
+    def test_medians_against_one_stage_and_the_analytic_bubble(self):
+        rows = [self.row(1, 1, 1, 100.0, [0.0]), self.row(1, 4, 1, 300.0, [0.0]), self.row(1, 4, 2, 200.0, [0.0]),
+                self.row(2, 4, 1, 150.0, [0.4, 0.2]), self.row(2, 4, 2, 250.0, [0.2, 0.0]),
+                self.row(2, 4, 3, 500.0, [0.3, 0.1])]
+        lines = costmodel.sweep_table(rows).splitlines()
+        two = [line for line in lines if line.startswith("| 2 | 4 |")]
+        self.assertEqual(len(two), 1)
+        cells = [c.strip() for c in two[0].strip("|").split("|")]
+        # Runs in order, median 250 against the median of every one-stage run (200): 1.25x.
+        self.assertEqual(cells[4:7], ["150 250 500", "250", "1.25x"])
+        # Bubble: the median over runs of the stage mean (0.3, 0.1, 0.2), per stage 0.3 and 0.1; analytic 1/5.
+        self.assertEqual(cells[7:11], ["0.200", "0.30 0.10", "0.200", "1.00"])
+        self.assertEqual(cells[11], "0.20 0.08")
 
 
 if __name__ == "__main__":
