@@ -415,7 +415,8 @@ def check_table(rows):
         model_bubble = [statistics.median(b[k] for b in bubbles) for k in stages]
         link = ("unshaped veth" if rate == "none" else rate_label(rate)) + (f" + {delay} ms" if delay else "")
         lines.append(
-            f"| {link} | {1e6 * alpha:.0f} | {m} | {' '.join('%.1f' % (1000 * x) for x in measured)} | {1000 * med:.1f} | "
+            f"| {link} | {1e6 * alpha:.0f} | {m} | {' '.join('%.1f' % (1000 * x) for x in measured)} | "
+            f"{1000 * med:.1f} | "
             f"{' '.join('%.1f' % (1000 * x) for x in own)} | "
             f"{statistics.median(a / b for a, b in zip(measured, own)):.2f} | "
             f"{statistics.median(a / b for a, b in zip(measured, own_blocking)):.2f} | "
@@ -505,7 +506,8 @@ def predict_table(flops_per_second, heap_bytes, update_seconds_per_parameter, wo
                 best = options[0]
                 fewest = max((o for o in options if o[1] == min(x[1] for x in options)), key=lambda o: o[0])
                 lines.append(f"| {name} | {link[0]} | {p} | {best[1]} x {best[2]}, M {best[3]} | {best[0]:,.0f} | "
-                             f"{best[0] / (p * one):.0%} | {fewest[1]} x {fewest[2]}, M {fewest[3]} | {fewest[0]:,.0f} |")
+                             f"{best[0] / (p * one):.0%} | {fewest[1]} x {fewest[2]}, M {fewest[3]} | "
+                             f"{fewest[0]:,.0f} |")
     return "\n".join(lines)
 
 

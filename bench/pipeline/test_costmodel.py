@@ -108,8 +108,8 @@ class SimulationTest(unittest.TestCase):
                             self.assertLess(flat.index(("F", i)), flat.index(("B", i)))
                         # In-flight activations of 1F1B: at most K - stage forwards ahead of the backwards.
                         if schedule == "1f1b":
-                            ahead = max(sum(1 for o in flat[:j] if o[0] == "F") - sum(1 for o in flat[:j] if o[0] == "B")
-                                        for j in range(len(flat) + 1))
+                            ahead = max(sum(1 for o in flat[:j] if o[0] == "F")
+                                        - sum(1 for o in flat[:j] if o[0] == "B") for j in range(len(flat) + 1))
                             self.assertLessEqual(ahead, k - stage)
 
     def test_unknown_schedule(self):
