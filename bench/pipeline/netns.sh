@@ -58,7 +58,7 @@ while [[ $# -gt 0 ]]; do
     --skip) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--skip: ${2:-missing} (expected: an integer >= 0)"; SKIP="$2"; shift 2 ;;
     --rows) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ && "$2" -le 60000 ]] || die "--rows: ${2:-missing} (expected: 1 to 60000)"; ROWS="$2"; shift 2 ;;
     --run-dir) [[ $# -ge 2 ]] || die "--run-dir: missing value (expected: a directory)"; RUN_DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,36p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (expected: --rates, --delays, --burst-ms, --micro-batches, --schedule, --runs, --epochs, --skip, --rows, --run-dir)" ;;
   esac
 done
