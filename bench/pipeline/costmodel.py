@@ -69,7 +69,8 @@ def analytic_bubble(stages, micro_batches):
 
 
 def pipeline_seconds(stage_compute, widths, micro_batches, rows, alpha, beta):
-    """The forward-backward phase of one step of one replica.
+    """The forward-backward phase of one step of one replica, with no overlap of compute and transfers: the
+    closed-form bound of the module's docstring (simulate_phase is the model's own figure).
 
     stage_compute: C_k, seconds of forward and backward of stage k over the replica's `rows` rows of a step;
     widths: w_k, the width of the boundary after stage k (K - 1 values); the phase is M + K - 1 slots of
