@@ -79,7 +79,28 @@ public final class JobsApi implements AutoCloseable {
         try {
             answer(ex);
         } finally {
+            discardUnread(ex);
             ex.close();
+        }
+    }
+
+    /** Bytes of a refused body read and dropped after the reply, at most: beyond it the connection is just closed. */
+    private static final long DISCARD_LIMIT = 64L << 20;
+
+    /**
+     * Reads and drops what the client still sends of a body refused unread (413): closing a socket with input
+     * pending makes TCP reset it, which can destroy the reply before the client reads it. No memory is committed
+     * to it (a small buffer), and at most {@link #DISCARD_LIMIT} bytes are read.
+     */
+    private static void discardUnread(HttpExchange ex) {
+        try (InputStream in = ex.getRequestBody()) {
+            byte[] sink = new byte[8192];
+            long left = DISCARD_LIMIT;
+            for (int n = in.read(sink); n > 0 && left > 0; n = in.read(sink)) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // The client went away: nothing left to protect.
         }
     }
 
