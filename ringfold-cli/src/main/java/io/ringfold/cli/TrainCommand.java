@@ -183,7 +183,7 @@ final class TrainCommand implements Callable<Integer> {
                             + " of replica " + rank % (worldSize / pipelineStages));
                     try (io.ringfold.collective.Communicator group = stageGroup(comm, worldSize / pipelineStages)) {
                         outcome = TrainingRun.run(loaded, config, blas, progress, pipelineFlags((arch, x, y, wt, xv, yv, l) ->
-                                trainer.fit(comm, group, arch, x, y, xv, yv, rank == 0 ? l : TrainingListener.NONE,
+                                trainer.fit(comm, group, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
                                         checkpointPolicy())));
                     }
                 } else {
@@ -442,6 +442,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         int replicas = process ? Math.max(1, worldSize / Math.max(1, pipelineStages)) : workers == null ? 1 : workers;
         int s = shards == null ? DEFAULT_SHARDS : shards;
+        if (pipelineStages > 0 && s % replicas != 0) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (process ? "--world-size: "
+                    + worldSize + " (" + replicas + " replicas of " + pipelineStages + " stages; " : "--workers: " + replicas
+                    + " (") + "expected: replicas that divide the " + s + " logical shards (--shards), so that each "
+                    + "pipeline takes whole shards)");
+        }
         try {
             PipelinePlan plan = pipelinePlan(replicas);
             plan.checkShards(s, replicas);

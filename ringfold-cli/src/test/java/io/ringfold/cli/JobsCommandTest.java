@@ -145,7 +145,7 @@ class JobsCommandTest {
 
     @Test
     void badInputIsRefusedWithOneLineBeforeAnythingIsQueued() throws Exception {
-        try (Service s = service(1, null, false)) {
+        try (Service s = service(2, null, false)) {
             String refusedByTrain = CliRunner.run(train("3", "--lr", "-1", "--out", tmp.resolve("x").toString())
                     .toArray(String[]::new)).err().lines().findFirst().orElseThrow();
             List<String> bad = new ArrayList<>(List.of("submit", "--"));
@@ -165,16 +165,23 @@ class JobsCommandTest {
             assertThat(post(s.url() + "/api/v1/elsewhere", "")).startsWith("404 ");
             assertThat(post(s.url() + "/api/v1/jobs/1", "")).startsWith("405 ");
             assertThat(s.service().list(io.ringfold.jobs.store.JobQuery.all())).as("nothing queued").isEmpty();
-            // A queue of one, never started: the second submission is told to come back.
-            List<String> ok = new ArrayList<>(List.of("submit", "--"));
-            ok.addAll(train("3"));
-            assertThat(jobs(s.url(), ok).status()).isZero();
+            // Checked as the job will run: under launch, as one of its worker processes.
+            List<String> launched = new ArrayList<>(List.of("submit", "--engine", "launch", "--nproc", "3", "--"));
+            launched.addAll(train("3", "--pipeline-stages", "2"));
+            assertThat(jobs(s.url(), launched).err()).contains("--world-size: 3 (expected: a multiple of --pipeline-stages 2");
+            // A queue of two, never started: the third submission is told to come back.
+            List<String> ok = new ArrayList<>(List.of("submit", "--engine", "launch", "--nproc", "2", "--"));
+            ok.addAll(train("3", "--checkpoint-dir", tmp.resolve("ck").toString()));
+            assertThat(jobs(s.url(), ok).status()).as("a launch job that checkpoints").isZero();
+            List<String> withWorkers = new ArrayList<>(List.of("submit", "--workers", "2", "--"));
+            withWorkers.addAll(train("3", "--shards", "4"));
+            assertThat(jobs(s.url(), withWorkers).status()).as("a job with workers and --shards").isZero();
             HttpResponse<String> full = HTTP.send(HttpRequest.newBuilder(URI.create(s.url() + "/api/v1/jobs"))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"again\", \"arguments\": [\"--data\", \"digits\"]}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(full.statusCode()).isEqualTo(503);
             assertThat(full.headers().firstValue("Retry-After")).hasValue("30");
-            assertThat(full.body()).contains("queue: 1 jobs waiting (expected: fewer than 1; try again later)");
+            assertThat(full.body()).contains("queue: 2 jobs waiting (expected: fewer than 2; try again later)");
         }
         Files.writeString(tmp.resolve("token"), "s3cret\n");
         try (Service s = service(1, "s3cret", false)) {
@@ -247,6 +254,27 @@ class JobsCommandTest {
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aServiceStoppedBySigtermGivesItsRunningJobBackToTheQueue() throws Exception {
+        Path data = tmp.resolve("stopped");
+        Process p = startService(data);
+        long id;
+        try {
+            String url = serviceUrl(p);
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "handed-back", "--"));
+            submit.addAll(train("100000"));
+            id = Long.parseLong(jobs(url, submit).lastLine().strip());
+            await(url, id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
+        } finally {
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service stops").isTrue();
+        }
+        try (JdbcJobStore store = JobStores.openDataDir(data)) {
+            assertThat(store.get(id).orElseThrow().state()).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
+            assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
         }
     }
 

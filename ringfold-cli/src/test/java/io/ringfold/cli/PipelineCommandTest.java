@@ -112,6 +112,11 @@ class PipelineCommandTest {
         assertThat(refusal(train(out, "1", "--pipeline-stages", "2", "--shard-embeddings")))
                 .contains("--pipeline-stages with --shard-embeddings (the first stage holds the embedding table whole) "
                         + "(expected: without it)");
+        assertThat(refusal(train(out, "1", "--pipeline-stages", "2", "--workers", "3")))
+                .contains("--workers: 3 (expected: replicas that divide the 8 logical shards (--shards), so that each "
+                        + "pipeline takes whole shards)");
+        assertThat(refusal(launch(2, train(out, "1", "--pipeline-stages", "2", "--class-weight", "balanced"))))
+                .contains("row weights (a weight column or --class-weight): only the full-batch solvers");
         assertThat(refusal(launch(3, train(out, "1", "--pipeline-stages", "2"))))
                 .contains("--world-size: 3 (expected: a multiple of --pipeline-stages 2, one pipeline per replica)");
     }

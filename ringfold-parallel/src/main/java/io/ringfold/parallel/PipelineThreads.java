@@ -27,10 +27,6 @@ public final class PipelineThreads {
         int stages = trainer.pipeline().stages();
         int size = stages * replicas;
         return (net, x, y, w, xVal, yVal, listener) -> {
-            if (w != null) {
-                throw new IllegalArgumentException("row weights (a weight column or --class-weight): only the "
-                        + "full-batch solvers lbfgs, owlqn and normal take them, which are not pipelined");
-            }
             InProcessGroup world = new InProcessGroup(size, timeout);
             InProcessGroup[] groups = new InProcessGroup[stages];
             for (int k = 0; k < stages; k++) {
@@ -45,7 +41,7 @@ public final class PipelineThreads {
                     Communicator comm = world.communicator(rank);
                     Communicator group = groups[rank / replicas].communicator(rank % replicas);
                     try {
-                        results[rank] = trainer.fit(comm, group, net, x, y, xVal, yVal,
+                        results[rank] = trainer.fit(comm, group, net, x, y, w, xVal, yVal,
                                 rank == 0 ? listener : TrainingListener.NONE, checkpoints);
                     } catch (Throwable e) {
                         errors[rank] = e;

@@ -63,10 +63,14 @@ public final class PipelineTrainer {
     /**
      * Runs this worker's part. {@code world} holds all K x N workers; {@code stageGroup} the N replicas of this
      * worker's stage (rank = replica). Every worker passes the same data and network; only rank 0's listener
-     * is called.
+     * is called. Row weights ({@code w}) are refused: only the full-batch solvers take them.
      */
-    public TrainingResult fit(Communicator world, Communicator stageGroup, Network net, Matrix x, float[] y,
+    public TrainingResult fit(Communicator world, Communicator stageGroup, Network net, Matrix x, float[] y, float[] w,
                               Matrix xVal, float[] yVal, TrainingListener listener, CheckpointPolicy policy) {
+        if (w != null) {
+            throw new IllegalArgumentException("row weights (a weight column or --class-weight): only the full-batch "
+                    + "solvers lbfgs, owlqn and normal take them, which are not pipelined");
+        }
         int stages = pipeline.stages();
         if (world.size() % stages != 0) {
             throw new IllegalArgumentException("workers: " + world.size() + " (expected: a multiple of --pipeline-stages "
@@ -204,7 +208,9 @@ public final class PipelineTrainer {
                 lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
                 stepper.run(step, t, order, params, optimizer, lr);
                 step++;
-                if (policy.dueAfterStep(step)) {
+                // Not where the epoch's own checkpoint follows at the same global step: two states under one
+                // step's name, written by the stages one after the other, could be mixed by a kill in between.
+                if (policy.dueAfterStep(step) && !(t + 1 == steps && policy.dueAfterEpoch(epoch + 1))) {
                     checkpoints.write(new TrainingState(checkpoints.identity(), epoch, t + 1, step, params,
                             stepper.sharded().fullState(optimizer), stepper.lossSum(), stepper.hits(),
                             trainSeconds + (System.nanoTime() - t0) / 1e9, history, stopping.best(), stopping.bestLoss(),

@@ -54,6 +54,14 @@ public final class JobsApi implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private final Semaphore followers = new Semaphore(MAX_FOLLOWERS);
 
+    static {
+        // A client that stalls in the middle of its request is cut off after 30 s instead of holding a thread; the
+        // JDK's server reads this once, when it is first used. (Responses have no such limit: logs are followed.)
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
+    }
+
     private JobsApi(JobService service, String host, int port, String token) throws IOException {
         this.service = service;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
@@ -249,6 +257,9 @@ public final class JobsApi implements AutoCloseable {
         Map<String, String> q = query(ex);
         long from = q.containsKey("from") ? integer("from", q.get("from")) : 0;
         int max = q.containsKey("max") ? integer("max", q.get("max")) : 1000;
+        if (max < 1 || max > 10_000) {
+            throw new IllegalArgumentException("max: " + max + " (expected: 1 to 10000 lines)");
+        }
         String accept = ex.getRequestHeaders().getFirst("Accept");
         boolean follow = "true".equals(q.get("follow")) || accept != null && accept.contains("text/event-stream");
         if (!follow) {

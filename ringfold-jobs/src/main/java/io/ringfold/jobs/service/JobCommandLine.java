@@ -50,6 +50,21 @@ final class JobCommandLine {
         return train;
     }
 
+    /**
+     * The arguments {@code train} will see when the job runs (its engine's and the service's additions included),
+     * for checking at submission: a job that runs under {@code launch} is checked as one of its worker processes.
+     */
+    static List<String> asChecked(JobSpec spec, Path defaultOut) {
+        List<String> run = arguments(spec, defaultOut, false);
+        if (run.get(0).equals("launch")) {
+            int nproc = Integer.parseInt(run.get(2));
+            List<String> worker = new ArrayList<>(run.subList(run.indexOf("--") + 2, run.size()));
+            worker.addAll(List.of("--rank", "0", "--world-size", Integer.toString(nproc), "--rendezvous", "127.0.0.1:1"));
+            return worker;
+        }
+        return new ArrayList<>(run.subList(1, run.size()));
+    }
+
     /** The model directory the job writes. */
     static Path out(JobSpec spec, Path defaultOut) {
         String given = value(spec.arguments(), "--out");

@@ -37,12 +37,16 @@ final class JobProcess {
     private final JobServiceConfig config;
     private final Job job;
     private final Runnable done;
+    /** Whether the service is shutting down: a process that ends then is given back to the queue, not finished. */
+    private final java.util.function.BooleanSupplier stopping;
     private final Path out;
     private final List<String> command;
     private Process process;
     private volatile String cancelReason;
+    private boolean keptForRelease;
 
-    JobProcess(JobStore store, JobServiceConfig config, Job job, Runnable done) {
+    JobProcess(JobStore store, JobServiceConfig config, Job job, Runnable done, java.util.function.BooleanSupplier stopping) {
+        this.stopping = stopping;
         this.store = store;
         this.config = config;
         this.job = job;
@@ -67,13 +71,12 @@ final class JobProcess {
             // The process (and launch's workers, which inherit it) ends with this service, even a killed one.
             pb.environment().put("RINGFOLD_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
             process = pb.start();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             finish(JobOutcome.failed("cannot start the job's process: " + e.getMessage()));
             done.run();
             return;
         }
-        store.appendLog(job.id(), List.of("ringfold jobs: attempt " + job.attempts() + " runs: "
-                + String.join(" ", command.subList(config.ringfold().size(), command.size()))));
+        // Followed from the start, whatever happens next: an unread pipe would stall the process once full.
         Thread t = new Thread(this::follow, "ringfold-job-" + job.id());
         t.setDaemon(true);
         t.start();
@@ -103,6 +106,8 @@ final class JobProcess {
         String result = null;
         String error = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            store.appendLog(job.id(), List.of("ringfold jobs: attempt " + job.attempts() + " runs: "
+                    + String.join(" ", command.subList(config.ringfold().size(), command.size()))));
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (line.startsWith("WARNING: Using incubator modules")) {
                     continue;
@@ -115,7 +120,8 @@ final class JobProcess {
                     result = line;
                 } else {
                     Matcher e = ERROR.matcher(line);
-                    if (e.matches()) {
+                    // The first: under launch, a worker's own error comes before launch's summary of it.
+                    if (e.matches() && error == null) {
                         error = e.group(1);
                     }
                 }
@@ -123,6 +129,11 @@ final class JobProcess {
             int status = process.waitFor();
             String cancelled = cancelReason;
             if ("".equals(cancelled)) {
+                return;
+            }
+            if (cancelled == null && stopping.getAsBoolean()) {
+                // Ended by the signal that stops the service: the service gives the job back to the queue.
+                keptForRelease = true;
                 return;
             }
             if (cancelled != null) {
@@ -140,7 +151,9 @@ final class JobProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            done.run();
+            if (!keptForRelease) {
+                done.run();
+            }
         }
     }
 

@@ -64,13 +64,7 @@ public final class JobService implements AutoCloseable {
             throw new IllegalArgumentException("engine: kubernetes (expected: local, launch or spark; this service "
                     + "has no Kubernetes client configured)");
         }
-        List<String> args = new ArrayList<>(spec.arguments());
-        if (JobCommandLine.value(args, "--out") == null) {
-            // The service supplies --out when a job leaves it out; check the rest as train sees it.
-            args.add("--out");
-            args.add(config.dataDir().resolve("work").toString());
-        }
-        check.check(args);
+        check.check(JobCommandLine.asChecked(spec, config.dataDir().resolve("work")));
         long queued = store.count(JobState.QUEUED);
         if (queued >= config.maxQueued()) {
             throw new QueueFullException("queue: " + queued + " jobs waiting (expected: fewer than "
@@ -112,9 +106,21 @@ public final class JobService implements AutoCloseable {
 
     private void schedule() {
         long nextStaleCheck = 0;
+        long lastBeat = System.nanoTime();
         while (!closed) {
             try {
-                HeartbeatReply reply = store.heartbeat(config.owner(), List.copyOf(running.keySet()));
+                HeartbeatReply reply;
+                try {
+                    reply = store.heartbeat(config.owner(), List.copyOf(running.keySet()));
+                    lastBeat = System.nanoTime();
+                } catch (RuntimeException e) {
+                    // Unheard for half the stale period, this service's jobs may be taken over elsewhere: stop them
+                    // here first, so that no job ever runs twice (their owner in the store takes them back).
+                    if (System.nanoTime() - lastBeat > config.staleAfter().toNanos() / 2) {
+                        running.values().forEach(JobProcess::abandon);
+                    }
+                    throw e;
+                }
                 for (Map.Entry<Long, JobProcess> e : running.entrySet()) {
                     if (!reply.owned().contains(e.getKey())) {
                         LOG.log(System.Logger.Level.WARNING, "job " + e.getKey() + " was taken over; stopping it here");
@@ -147,7 +153,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private void run(Job job) {
-        JobProcess p = new JobProcess(store, config, job, () -> running.remove(job.id()));
+        JobProcess p = new JobProcess(store, config, job, () -> running.remove(job.id()), closing::get);
         running.put(job.id(), p);
         p.start();
     }

@@ -30,7 +30,9 @@ public final class JobStores {
 
     /** The H2 URL of the store under {@code dataDir}. */
     public static String h2Url(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve(H2_FILE);
+        // Closed by the service's own shutdown hook, after it has given its running jobs back: H2's hook would close
+        // the database under it first.
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().normalize().resolve(H2_FILE) + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
     /** The embedded store under {@code dataDir} (created if absent): one service at a time may open it. */
