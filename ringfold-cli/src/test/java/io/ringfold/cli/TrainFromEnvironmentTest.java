@@ -103,12 +103,12 @@ class TrainFromEnvironmentTest {
         assertThat(digestOfProcesses("torchrun", torchrun, "RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT"))
                 .isEqualTo(expected);
 
-        // deploy/kubernetes/training: Kubernetes sets JOB_COMPLETION_INDEX; the Job sets the others.
+        // deploy/kubernetes/training/job.yaml: Kubernetes sets JOB_COMPLETION_INDEX; the Job sets the others.
         port = freePort();
         List<Map<String, String>> indexed = List.of(
-                Map.of("JOB_COMPLETION_INDEX", "0", "RINGFOLD_WORLD_SIZE", "2", "RINGFOLD_RENDEZVOUS", "localhost:" + port),
-                Map.of("JOB_COMPLETION_INDEX", "1", "RINGFOLD_WORLD_SIZE", "2", "RINGFOLD_RENDEZVOUS", "localhost:" + port));
-        assertThat(digestOfProcesses("indexed", indexed, "JOB_COMPLETION_INDEX, RINGFOLD_WORLD_SIZE, RINGFOLD_RENDEZVOUS"))
+                Map.of("JOB_COMPLETION_INDEX", "0", "WORLD_SIZE", "2", "MASTER_ADDR", "localhost", "MASTER_PORT", Integer.toString(port)),
+                Map.of("JOB_COMPLETION_INDEX", "1", "WORLD_SIZE", "2", "MASTER_ADDR", "localhost", "MASTER_PORT", Integer.toString(port)));
+        assertThat(digestOfProcesses("indexed", indexed, "JOB_COMPLETION_INDEX, WORLD_SIZE, MASTER_ADDR, MASTER_PORT"))
                 .isEqualTo(expected);
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).isZero();
     }
