@@ -8,7 +8,7 @@ import java.net.URL;
  * The Docker HEALTHCHECK of the Ringfold server image: GET one URL and exit 0 when it answers 200,
  * 1 otherwise (refused, timed out, any other status). Compiled in the image's build stage, so the slim
  * runtime image needs no curl or wget. Docker only; Kubernetes ignores HEALTHCHECK and uses the probes
- * in deploy/kubernetes/deployment.yaml.
+ * in deploy/kubernetes/base/deployment.yaml.
  *
  * <p>Usage: {@code java -cp /app/healthcheck HealthCheck [URL]} (default
  * {@code http://127.0.0.1:8080/v2/health/live}).

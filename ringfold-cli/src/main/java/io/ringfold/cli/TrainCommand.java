@@ -101,7 +101,9 @@ final class TrainCommand implements Callable<Integer> {
     Integer collectiveTimeout;
 
     @Option(names = "--rank", description = "This process's rank in multi-process training (with --world-size and "
-            + "--rendezvous).")
+            + "--rendezvous). Without these three flags (and --workers), they come from the environment when it sets "
+            + "them: RANK or JOB_COMPLETION_INDEX, WORLD_SIZE or RINGFOLD_WORLD_SIZE, MASTER_ADDR and MASTER_PORT or "
+            + "RINGFOLD_RENDEZVOUS (deploy/README.md).")
     Integer rank;
 
     @Option(names = "--world-size", description = "Number of worker processes in multi-process training.")
@@ -147,11 +149,18 @@ final class TrainCommand implements Callable<Integer> {
     /** Set by a Spark run, for the summary. */
     private SparkEngine sparkEngine;
 
+    /** Where the rendezvous variables are read (RendezvousEnvironment); a map in tests. */
+    java.util.function.Function<String, String> environment = System::getenv;
+
+    /** The rendezvous read from the environment, when no flag gave one; null otherwise. */
+    private RendezvousEnvironment fromEnvironment;
+
     @Override
     public Integer call() throws Exception {
         java.time.Instant started = java.time.Instant.now();
         long t0 = System.nanoTime();
         PrintWriter w = spec.commandLine().getOut();
+        rendezvousFromEnvironment(w);
         TrainingConfig config = config();
         DataSpec trainSpec = withTextOptions(DataSpec.parse(data));
         DataSpec.LoadedData loaded = trainSpec.load();
@@ -174,8 +183,7 @@ final class TrainCommand implements Callable<Integer> {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             java.net.InetSocketAddress at = io.ringfold.collective.TcpEndpoint.parse(rendezvous);
             w.println("rank " + rank + "/" + worldSize + ": joining " + rendezvous + ", " + s + " logical shards");
-            try (io.ringfold.collective.Communicator comm = transport().over(io.ringfold.collective.TcpRendezvous.join(
-                    at.getHostString(), at.getPort(), rank, worldSize, timeout))) {
+            try (io.ringfold.collective.Communicator comm = transport().over(join(at, timeout))) {
                 w.println("transport: " + comm.describe() + fixedPointNote());
                 if (pipelineStages != null) {
                     PipelineTrainer trainer = new PipelineTrainer(config, blas, s, pipelinePlan(worldSize / pipelineStages));
@@ -325,6 +333,66 @@ final class TrainCommand implements Callable<Integer> {
 
     /** A constant, not derived from cores or workers, so that defaults reproduce across machines. */
     static final int DEFAULT_SHARDS = 8;
+
+    /**
+     * Reads --rank/--world-size/--rendezvous from the environment (RendezvousEnvironment) when none of them,
+     * nor --workers or --engine spark, is given: flags win, and the environment is not read at all then.
+     */
+    private void rendezvousFromEnvironment(PrintWriter w) {
+        if (rank != null || worldSize != null || rendezvous != null || workers != null || "spark".equals(engine)) {
+            return;
+        }
+        try {
+            fromEnvironment = RendezvousEnvironment.read(environment).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "environment: " + e.getMessage());
+        }
+        if (fromEnvironment != null) {
+            rank = fromEnvironment.rank();
+            worldSize = fromEnvironment.worldSize();
+            rendezvous = fromEnvironment.rendezvous();
+            w.println(fromEnvironment.describe());
+        }
+    }
+
+    /**
+     * Joins the rendezvous at {@code at}. From the environment, as torchrun does, rank 0 listens on every
+     * interface rather than on MASTER_ADDR (on Kubernetes its own DNS name may not resolve yet when it
+     * starts), and the other ranks wait, within the timeout, for that name to resolve.
+     */
+    private io.ringfold.collective.TcpCommunicator join(java.net.InetSocketAddress at, Duration timeout) {
+        if (fromEnvironment == null) {
+            return io.ringfold.collective.TcpRendezvous.join(at.getHostString(), at.getPort(), rank, worldSize, timeout);
+        }
+        if (rank == 0) {
+            return io.ringfold.collective.TcpRendezvous.join(io.ringfold.collective.TcpEndpoint.bind("0.0.0.0", at.getPort()),
+                    at, 0, worldSize, io.ringfold.collective.TcpOptions.defaults(timeout));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                java.net.InetAddress.getByName(at.getHostString());
+                break;
+            } catch (java.net.UnknownHostException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new io.ringfold.collective.CollectiveException("rendezvous on rank " + rank + "/" + worldSize
+                            + ": " + at.getHostString() + " did not resolve within " + timeout.toSeconds()
+                            + " s (expected: rank 0's host name, e.g. its pod's name under a headless Service)");
+                }
+                sleepQuietly(500);
+            }
+        }
+        return io.ringfold.collective.TcpRendezvous.join(at.getHostString(), at.getPort(), rank, worldSize, timeout);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.ringfold.collective.CollectiveException("interrupted while waiting for the rendezvous host");
+        }
+    }
 
     private io.ringfold.collective.Transport transport() {
         return transport == null ? io.ringfold.collective.Transport.AUTO : io.ringfold.collective.Transport.parse(transport);

@@ -48,7 +48,8 @@ class DeploymentFilesTest {
     private static final String GRPC_LIVE = "grpc " + GRPC_PORT + " 'liveness'";
     private static final String METRICS = "/metrics";
     private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--model-dir", "--model-name", "--port",
-            "--grpc-port", "--poll-seconds", "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds");
+            "--grpc-port", "--poll-seconds", "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds",
+            "--auth-token-file");
     private static final String MODEL_DIR = "/models";
     /** The image's user; Kubernetes' runAsNonRoot needs it numeric. */
     private static final int IMAGE_UID = 10001;
@@ -61,21 +62,31 @@ class DeploymentFilesTest {
 
     private static final Path DEPLOY = findDeployDirectory();
     private static final Path KUBERNETES = DEPLOY.resolve("kubernetes");
+    /** The kustomize base: the inference server and the job service (overlays/ and training/ beside it). */
+    private static final Path BASE = KUBERNETES.resolve("base");
     private static final ObjectMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void everyManifestParsesWithItsKindAndTheKustomizationListsThem() throws IOException {
-        Map<String, String> expected = Map.of(
-                "deployment.yaml", "apps/v1 Deployment",
-                "service.yaml", "v1 Service",
-                "pdb.yaml", "policy/v1 PodDisruptionBudget",
-                "hpa.yaml", "autoscaling/v2 HorizontalPodAutoscaler",
-                "model-repository-pvc.yaml", "v1 PersistentVolumeClaim",
-                "kustomization.yaml", "kustomize.config.k8s.io/v1beta1 Kustomization",
-                "tools/model-loader.yaml", "v1 Pod");
+        Map<String, String> expected = Map.ofEntries(
+                Map.entry("base/deployment.yaml", "apps/v1 Deployment"),
+                Map.entry("base/service.yaml", "v1 Service"),
+                Map.entry("base/service-internal.yaml", "v1 Service"),
+                Map.entry("base/serving-networkpolicy.yaml", "networking.k8s.io/v1 NetworkPolicy"),
+                Map.entry("base/pdb.yaml", "policy/v1 PodDisruptionBudget"),
+                Map.entry("base/hpa.yaml", "autoscaling/v2 HorizontalPodAutoscaler"),
+                Map.entry("base/model-repository-pvc.yaml", "v1 PersistentVolumeClaim"),
+                Map.entry("base/jobs-deployment.yaml", "apps/v1 Deployment"),
+                Map.entry("base/jobs-service.yaml", "v1 Service"),
+                Map.entry("base/jobs-data-pvc.yaml", "v1 PersistentVolumeClaim"),
+                Map.entry("base/jobs-serviceaccount.yaml", "v1 ServiceAccount"),
+                Map.entry("base/jobs-role.yaml", "rbac.authorization.k8s.io/v1 Role"),
+                Map.entry("base/jobs-rolebinding.yaml", "rbac.authorization.k8s.io/v1 RoleBinding"),
+                Map.entry("base/jobs-networkpolicy.yaml", "networking.k8s.io/v1 NetworkPolicy"),
+                Map.entry("base/kustomization.yaml", "kustomize.config.k8s.io/v1beta1 Kustomization"));
         Map<String, String> actual = new HashMap<>();
-        try (Stream<Path> files = Files.walk(KUBERNETES)) {
+        try (Stream<Path> files = Files.walk(BASE)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).collect(Collectors.toList())) {
                 JsonNode doc = yaml(file);
                 actual.put(KUBERNETES.relativize(file).toString(), doc.path("apiVersion").asText() + " " + doc.path("kind").asText());
@@ -83,11 +94,11 @@ class DeploymentFilesTest {
         }
         assertThat(actual).isEqualTo(expected);
 
-        // Everything at the top level is applied by `kubectl apply -k`; tools/ is applied by hand.
+        // Everything in base/ is applied by `kubectl apply -k` (through an overlay).
         List<String> resources = new ArrayList<>();
-        yaml(KUBERNETES.resolve("kustomization.yaml")).path("resources").forEach(r -> resources.add(r.asText()));
+        yaml(BASE.resolve("kustomization.yaml")).path("resources").forEach(r -> resources.add("base/" + r.asText()));
         assertThat(resources).containsExactlyInAnyOrderElementsOf(expected.keySet().stream()
-                .filter(name -> !name.contains("/") && !name.equals("kustomization.yaml")).collect(Collectors.toList()));
+                .filter(name -> !name.endsWith("kustomization.yaml")).collect(Collectors.toList()));
     }
 
     @Test
@@ -189,7 +200,7 @@ class DeploymentFilesTest {
         JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
         assertThat(selects(deployment.path("spec").path("selector").path("matchLabels"), podLabels)).isTrue();
 
-        JsonNode service = yaml(KUBERNETES.resolve("service.yaml")).path("spec");
+        JsonNode service = yaml(BASE.resolve("service.yaml")).path("spec");
         assertThat(service.path("type").asText()).isEqualTo("LoadBalancer");
         assertThat(selects(service.path("selector"), podLabels)).isTrue();
         Map<String, Integer> containerPorts = containerPorts(serverContainer());
@@ -201,7 +212,7 @@ class DeploymentFilesTest {
     @Test
     void autoscalerAndDisruptionBudgetTargetTheDeployment() throws IOException {
         JsonNode deployment = deployment();
-        JsonNode hpa = yaml(KUBERNETES.resolve("hpa.yaml")).path("spec");
+        JsonNode hpa = yaml(BASE.resolve("hpa.yaml")).path("spec");
         JsonNode target = hpa.path("scaleTargetRef");
         assertThat(target.path("apiVersion").asText() + " " + target.path("kind").asText() + " " + target.path("name").asText())
                 .isEqualTo("apps/v1 Deployment " + deployment.path("metadata").path("name").asText());
@@ -210,7 +221,7 @@ class DeploymentFilesTest {
         JsonNode metric = hpa.path("metrics").path(0);
         assertThat(metric.path("type").asText() + " " + metric.path("resource").path("name").asText()).isEqualTo("Resource cpu");
 
-        JsonNode pdb = yaml(KUBERNETES.resolve("pdb.yaml")).path("spec");
+        JsonNode pdb = yaml(BASE.resolve("pdb.yaml")).path("spec");
         JsonNode podLabels = deployment.path("spec").path("template").path("metadata").path("labels");
         assertThat(selects(pdb.path("selector").path("matchLabels"), podLabels)).isTrue();
         // A budget that allows no eviction at all would block every node drain.
@@ -235,7 +246,7 @@ class DeploymentFilesTest {
 
     @Test
     void modelVolumeIsOneSharedClaimForServersAndLoader() throws IOException {
-        JsonNode claim = yaml(KUBERNETES.resolve("model-repository-pvc.yaml"));
+        JsonNode claim = yaml(BASE.resolve("model-repository-pvc.yaml"));
         String claimName = claim.path("metadata").path("name").asText();
         assertThat(strings(claim.path("spec").path("accessModes"))).containsExactly("ReadWriteMany");
 
@@ -366,7 +377,7 @@ class DeploymentFilesTest {
     }
 
     private static JsonNode deployment() {
-        return yaml(KUBERNETES.resolve("deployment.yaml"));
+        return yaml(BASE.resolve("deployment.yaml"));
     }
 
     private static JsonNode serverContainer() {
