@@ -271,6 +271,15 @@ final class JobsClientCommands {
         }
     }
 
+    /** {@code POST /api/v1/jobs/ID/ACTION}, printing the job as it is afterwards. */
+    private static int act(Server server, picocli.CommandLine.Model.CommandSpec spec, long id, String action)
+            throws IOException, InterruptedException {
+        JsonNode job = server.call(server.request("/api/v1/jobs/" + id + "/" + action)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        spec.commandLine().getOut().println(describe(job));
+        return 0;
+    }
+
     @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running job.")
     static final class Cancel implements Callable<Integer> {
         @picocli.CommandLine.Spec
@@ -282,10 +291,7 @@ final class JobsClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode job = server.call(server.request("/api/v1/jobs/" + id + "/cancel")
-                    .POST(HttpRequest.BodyPublishers.noBody()).build());
-            spec.commandLine().getOut().println(describe(job));
-            return 0;
+            return act(server, spec, id, "cancel");
         }
     }
 
@@ -300,10 +306,7 @@ final class JobsClientCommands {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode job = server.call(server.request("/api/v1/jobs/" + id + "/retry")
-                    .POST(HttpRequest.BodyPublishers.noBody()).build());
-            spec.commandLine().getOut().println(describe(job));
-            return 0;
+            return act(server, spec, id, "retry");
         }
     }
 }

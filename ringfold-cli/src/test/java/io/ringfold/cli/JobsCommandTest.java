@@ -158,6 +158,8 @@ class JobsCommandTest {
             assertThat(jobs(s.url(), engine).err()).contains("engine: 'gpu' (expected: one of local, launch, spark, kubernetes)");
             assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"arguments\": [\"" + "a".repeat(10_000_000) + "\"]}"))
                     .startsWith("413 ").contains("request body: ");
+            assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"type\": \"preprocess\", \"arguments\": []}"))
+                    .startsWith("400 ").contains("type: preprocess (expected: train; this service runs no preprocess jobs yet)");
             assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"colour\": 1}"))
                     .startsWith("400 ").contains("job spec: unknown field");
             assertThat(jobs(s.url(), List.of("status", "42")).err()).contains("job 42: not found");

@@ -60,6 +60,10 @@ public final class JobService implements AutoCloseable {
      * queue must have room ({@link QueueFullException} otherwise).
      */
     public Job submit(JobSpec spec) {
+        if (spec.type() != io.ringfold.jobs.JobType.TRAIN) {
+            throw new IllegalArgumentException("type: " + spec.type().id() + " (expected: train; this service runs no "
+                    + "preprocess jobs yet)");
+        }
         if (spec.engine() == Engine.KUBERNETES) {
             throw new IllegalArgumentException("engine: kubernetes (expected: local, launch or spark; this service "
                     + "has no Kubernetes client configured)");
