@@ -93,27 +93,66 @@ final class JobsClientCommands {
             }
         }
 
-        /** Prints the job's log from line 0, following it to its end; returns the job as it ended. */
+        /** How long a followed log may stay silent: the service sends a line or a keep-alive every 15 s. */
+        static final Duration SILENCE = Duration.ofSeconds(45);
+
+        /**
+         * Prints the job's log from line 0, following it to its end; returns the job as it ended. A stream that goes
+         * silent for {@link #SILENCE} (a half-open connection) or ends before the job does (a restarted service) is
+         * followed again from the next line, so the wait never hangs and loses nothing.
+         */
         JsonNode follow(long id, PrintWriter out) throws IOException, InterruptedException {
-            HttpRequest req = request("/api/v1/jobs/" + id + "/logs?follow=true").timeout(Duration.ofDays(365))
-                    .header("Accept", "text/event-stream").GET().build();
-            HttpResponse<Stream<String>> r = send(req, HttpResponse.BodyHandlers.ofLines());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("logs of job " + id + ": HTTP " + r.statusCode());
-            }
-            try (Stream<String> lines = r.body()) {
-                Iterator<String> it = lines.iterator();
-                while (it.hasNext()) {
-                    String line = it.next();
-                    if (line.startsWith("data: ")) {
-                        out.println(line.substring(6));
-                        out.flush();
-                    } else if (line.startsWith("event: end")) {
-                        break;
-                    }
+            long next = 0;
+            while (true) {
+                HttpRequest req = request("/api/v1/jobs/" + id + "/logs?follow=true&from=" + next)
+                        .timeout(Duration.ofDays(365)).header("Accept", "text/event-stream").GET().build();
+                HttpResponse<java.io.InputStream> r = send(req, HttpResponse.BodyHandlers.ofInputStream());
+                if (r.statusCode() != 200) {
+                    r.body().close();
+                    throw new IllegalStateException("logs of job " + id + ": HTTP " + r.statusCode());
                 }
+                java.util.concurrent.atomic.AtomicLong lastHeard = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+                java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors
+                        .newSingleThreadScheduledExecutor(runnable -> {
+                            Thread t = new Thread(runnable, "ringfold-jobs-follow-watchdog");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                boolean ended = false;
+                try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(r.body(),
+                        StandardCharsets.UTF_8))) {
+                    watchdog.scheduleAtFixedRate(() -> {
+                        if (System.nanoTime() - lastHeard.get() > SILENCE.toNanos()) {
+                            try {
+                                lines.close();
+                            } catch (IOException e) {
+                                // Closing is all that is wanted: the reader fails and the log is followed again.
+                            }
+                        }
+                    }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        lastHeard.set(System.nanoTime());
+                        if (line.startsWith("id: ")) {
+                            next = Long.parseLong(line.substring(4).strip()) + 1;
+                        } else if (line.startsWith("data: ")) {
+                            out.println(line.substring(6));
+                            out.flush();
+                        } else if (line.startsWith("event: end")) {
+                            ended = true;
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // Silent too long, or the connection broke: follow again from the next line.
+                } finally {
+                    watchdog.shutdownNow();
+                }
+                JsonNode job = call(request("/api/v1/jobs/" + id).GET().build());
+                if (ended) {
+                    return job;
+                }
+                Thread.sleep(250);
             }
-            return call(request("/api/v1/jobs/" + id).GET().build());
         }
     }
 
