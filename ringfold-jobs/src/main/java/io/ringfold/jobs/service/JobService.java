@@ -184,7 +184,8 @@ public final class JobService implements AutoCloseable {
             return;
         }
         closed = true;
-        scheduler.interrupt();
+        // No interrupt: one landing in the middle of a query makes H2 close its file, and the releases below
+        // would then fail. The scheduler sees the flag within one poll.
         try {
             scheduler.join(10_000);
         } catch (InterruptedException e) {
