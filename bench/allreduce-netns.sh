@@ -41,27 +41,10 @@ done
 [[ $EUID -eq 0 ]] || die "needs root (it creates network namespaces)"
 command -v ip >/dev/null && command -v tc >/dev/null || die "ip and tc not found (expected: apt-get install iproute2)"
 
-TAG="rf$$"
-NS0="$TAG-0"; NS1="$TAG-1"
-ADDR0=10.213.0.1; ADDR1=10.213.0.2
+# shellcheck source=lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/netns.sh"
 PORT=29500
-cleanup() {
-  ip netns pids "$NS0" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns pids "$NS1" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns del "$NS0" 2>/dev/null || true
-  ip netns del "$NS1" 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-
-ip netns add "$NS0"
-ip netns add "$NS1"
-# Both ends are created inside the namespaces, so nothing is added to this machine's own network.
-ip link add "$TAG-a" netns "$NS0" type veth peer name "$TAG-b" netns "$NS1"
-ip -n "$NS0" addr add "$ADDR0/24" dev "$TAG-a"
-ip -n "$NS1" addr add "$ADDR1/24" dev "$TAG-b"
-for ns in "$NS0" "$NS1"; do ip -n "$ns" link set lo up; done
-ip -n "$NS0" link set "$TAG-a" up
-ip -n "$NS1" link set "$TAG-b" up
+netns_pair "rf$$" 10.213.0
 if [[ "$RATE" != none ]]; then
   # Each end shapes what it sends: RATE in each direction at once, as a full-duplex link. The bucket holds
   # 10 ms of traffic (at least 256 KiB), enough for the timer's granularity and negligible against a

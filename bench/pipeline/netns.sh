@@ -71,27 +71,10 @@ for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-
   [[ -f "$FASHION/$f" ]] || die "Fashion-MNIST: $FASHION/$f not found (expected: apt-get install dataset-fashion-mnist)"
 done
 
-TAG="rfp$$"
-NS0="$TAG-0"; NS1="$TAG-1"
-ADDR0=10.214.0.1; ADDR1=10.214.0.2
+# shellcheck source=../lib/netns.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.sh"
 PORT=29600
-cleanup() {
-  ip netns pids "$NS0" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns pids "$NS1" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns del "$NS0" 2>/dev/null || true
-  ip netns del "$NS1" 2>/dev/null || true
-}
-trap cleanup EXIT INT TERM
-
-ip netns add "$NS0"
-ip netns add "$NS1"
-# Both ends are created inside the namespaces, so nothing is added to this machine's own network.
-ip link add "$TAG-a" netns "$NS0" type veth peer name "$TAG-b" netns "$NS1"
-ip -n "$NS0" addr add "$ADDR0/24" dev "$TAG-a"
-ip -n "$NS1" addr add "$ADDR1/24" dev "$TAG-b"
-for ns in "$NS0" "$NS1"; do ip -n "$ns" link set lo up; done
-ip -n "$NS0" link set "$TAG-a" up
-ip -n "$NS1" link set "$TAG-b" up
+netns_pair "rfp$$" 10.214.0
 
 IFS=, read -r -a DELAY_LIST <<< "$DELAYS"
 for d in "${DELAY_LIST[@]}"; do

@@ -16,6 +16,7 @@ import io.ringfold.tensor.Matrix;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * One optimizer step of one pipeline worker (stage {@code k} of K, replica {@code j} of N): its replica's
@@ -199,8 +200,8 @@ final class PipelineStep {
                 int b = i;
                 transfer(() -> world.sendReceive(next, activationsOut, 0, rows(f) * stage.outputWidth(),
                         next, gradientsIn, 0, rows(b) * stage.outputWidth()),
-                        "sending activations of micro-batch " + f + " to and receiving gradients of micro-batch " + b
-                                + " from", next);
+                        () -> "sending activations of micro-batch " + f + " to and receiving gradients of micro-batch "
+                                + b + " from", next);
                 scatterGradients(i);
             }
             backward(i);
@@ -211,8 +212,8 @@ final class PipelineStep {
                 int f = warmup + i + 1;
                 transfer(() -> world.sendReceive(prev, gradientsOut, 0, rows(b) * stage.inputWidth(),
                         prev, activationsIn, 0, rows(f) * stage.inputWidth()),
-                        "sending gradients of micro-batch " + b + " to and receiving activations of micro-batch " + f
-                                + " from", prev);
+                        () -> "sending gradients of micro-batch " + b + " to and receiving activations of micro-batch "
+                                + f + " from", prev);
                 scatterActivations(f);
             }
         }
@@ -227,13 +228,13 @@ final class PipelineStep {
      * A transfer with a neighbouring stage, timed; a failure (the deadline, a dead or closed peer) names this
      * stage and the one it waited for, the micro-batch and the step, before the communicator's own account.
      */
-    void transfer(Runnable op, String what, int peer) {
+    void transfer(Runnable op, Supplier<String> what, int peer) {
         long t0 = System.nanoTime();
         try {
             op.run();
         } catch (CollectiveException e) {
             throw new CollectiveException("pipeline stage " + k + " (rank " + world.rank() + "), step " + globalStep
-                    + ": " + what + " stage " + (peer < world.rank() ? k - 1 : k + 1) + " (rank " + peer + "): "
+                    + ": " + what.get() + " stage " + (peer < world.rank() ? k - 1 : k + 1) + " (rank " + peer + "): "
                     + e.getMessage(), e);
         }
         transferNanos += System.nanoTime() - t0;
@@ -266,7 +267,7 @@ final class PipelineStep {
             return;
         }
         transfer(() -> world.receive(prev, activationsIn, 0, rows(microBatch) * stage.inputWidth()),
-                "receiving activations of micro-batch " + microBatch + " from", prev);
+                () -> "receiving activations of micro-batch " + microBatch + " from", prev);
         scatterActivations(microBatch);
     }
 
@@ -325,7 +326,7 @@ final class PipelineStep {
             return;
         }
         transfer(() -> world.send(next, activationsOut, 0, rows(microBatch) * stage.outputWidth()),
-                "sending activations of micro-batch " + microBatch + " to", next);
+                () -> "sending activations of micro-batch " + microBatch + " to", next);
     }
 
     private void receiveGradients(int microBatch) {
@@ -333,7 +334,7 @@ final class PipelineStep {
             return;
         }
         transfer(() -> world.receive(next, gradientsIn, 0, rows(microBatch) * stage.outputWidth()),
-                "receiving gradients of micro-batch " + microBatch + " from", next);
+                () -> "receiving gradients of micro-batch " + microBatch + " from", next);
         scatterGradients(microBatch);
     }
 
@@ -375,7 +376,7 @@ final class PipelineStep {
             return;
         }
         transfer(() -> world.send(prev, gradientsOut, 0, rows(microBatch) * stage.inputWidth()),
-                "sending gradients of micro-batch " + microBatch + " to", prev);
+                () -> "sending gradients of micro-batch " + microBatch + " to", prev);
     }
 
     /**

@@ -4,7 +4,6 @@ import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InProcessGroup;
 import io.ringfold.train.Fitter;
 import io.ringfold.train.TrainingListener;
-import io.ringfold.train.TrainingResult;
 
 import java.time.Duration;
 
@@ -32,36 +31,18 @@ public final class PipelineThreads {
             for (int k = 0; k < stages; k++) {
                 groups[k] = new InProcessGroup(replicas, timeout);
             }
-            TrainingResult[] results = new TrainingResult[size];
-            Throwable[] errors = new Throwable[size];
-            Thread[] threads = new Thread[size];
-            for (int r = 0; r < size; r++) {
-                int rank = r;
-                threads[r] = new Thread(() -> {
-                    Communicator comm = world.communicator(rank);
-                    Communicator group = groups[rank / replicas].communicator(rank % replicas);
-                    try {
-                        results[rank] = trainer.fit(comm, group, net, x, y, w, xVal, yVal,
-                                rank == 0 ? listener : TrainingListener.NONE, checkpoints);
-                    } catch (Throwable e) {
-                        errors[rank] = e;
-                    } finally {
-                        group.close();
-                        comm.close();
-                    }
-                }, "ringfold-stage-" + rank / replicas + "-replica-" + rank % replicas);
-                threads[r].start();
-            }
-            for (Thread t : threads) {
+            return WorkerThreads.runRanks(size, r -> "ringfold-stage-" + r / replicas + "-replica-" + r % replicas,
+                    "pipeline workers", rank -> {
+                Communicator comm = world.communicator(rank);
+                Communicator group = groups[rank / replicas].communicator(rank % replicas);
                 try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for pipeline workers", e);
+                    return trainer.fit(comm, group, net, x, y, w, xVal, yVal,
+                            rank == 0 ? listener : TrainingListener.NONE, checkpoints);
+                } finally {
+                    group.close();
+                    comm.close();
                 }
-            }
-            WorkerThreads.rethrowFirst(errors);
-            return results[0];
+            });
         };
     }
 }

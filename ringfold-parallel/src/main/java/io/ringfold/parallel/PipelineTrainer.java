@@ -298,6 +298,7 @@ public final class PipelineTrainer {
             for (int b = from; b < to; b++) {
                 int start = b * batch;
                 int rows = Math.min(batch, xVal.rows() - start);
+                int batchIndex = b;
                 if (part.isFirst()) {
                     for (int i = 0; i < rows; i++) {
                         index[i] = start + i;
@@ -306,13 +307,13 @@ public final class PipelineTrainer {
                 } else {
                     int length = rows * part.inputWidth();
                     stepper.transfer(() -> world.receive(prev, pass.inputBuffer(), 0, length),
-                            "receiving validation batch " + b + " from", prev);
+                            () -> "receiving validation batch " + batchIndex + " from", prev);
                     pass.evaluate(blas, params, null, rows);
                 }
                 if (next >= 0) {
                     int length = rows * part.outputWidth();
                     stepper.transfer(() -> world.send(next, pass.output(), 0, length),
-                            "sending validation batch " + b + " to", next);
+                            () -> "sending validation batch " + batchIndex + " to", next);
                     continue;
                 }
                 System.arraycopy(yVal, start, targets, 0, rows);

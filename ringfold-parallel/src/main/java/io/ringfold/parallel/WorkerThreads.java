@@ -10,6 +10,7 @@ import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingResult;
 
 import java.time.Duration;
+import java.util.function.IntFunction;
 
 /**
  * Data-parallel training with worker threads in this JVM ({@code train --workers N}): one thread per
@@ -38,37 +39,54 @@ public final class WorkerThreads {
         }
         return (net, x, y, w, xVal, yVal, listener) -> {
             InProcessGroup group = new InProcessGroup(workers, timeout);
-            TrainingResult[] results = new TrainingResult[workers];
-            Throwable[] errors = new Throwable[workers];
-            Thread[] threads = new Thread[workers];
-            for (int r = 0; r < workers; r++) {
-                int rank = r;
-                threads[r] = new Thread(() -> {
-                    Communicator comm = group.communicator(rank);
-                    try {
-                        results[rank] = trainer.fit(comm, net, x, y, w, xVal, yVal,
-                                rank == 0 ? listener : TrainingListener.NONE, checkpoints);
-                    } catch (Throwable e) {
-                        errors[rank] = e;
-                    } finally {
-                        // After a failure this wakes the other ranks at once; after a normal finish it
-                        // cannot disturb a peer still leaving the last collective (that point tripped).
-                        comm.close();
-                    }
-                }, "ringfold-worker-" + r);
-                threads[r].start();
-            }
-            for (Thread t : threads) {
+            return runRanks(workers, r -> "ringfold-worker-" + r, "training workers", rank -> {
+                Communicator comm = group.communicator(rank);
                 try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for training workers", e);
+                    return trainer.fit(comm, net, x, y, w, xVal, yVal,
+                            rank == 0 ? listener : TrainingListener.NONE, checkpoints);
+                } finally {
+                    // After a failure this wakes the other ranks at once; after a normal finish it
+                    // cannot disturb a peer still leaving the last collective (that point tripped).
+                    comm.close();
                 }
-            }
-            rethrowFirst(errors);
-            return results[0];
+            });
         };
+    }
+
+    /** One rank's work on its thread. */
+    interface RankBody {
+        TrainingResult run(int rank) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} for ranks 0..size-1, each on its own thread named {@code name(rank)}, waits for all, and
+     * rethrows the first worker's own error ({@link #rethrowFirst}); returns rank 0's result.
+     */
+    static TrainingResult runRanks(int size, IntFunction<String> name, String what, RankBody body) {
+        TrainingResult[] results = new TrainingResult[size];
+        Throwable[] errors = new Throwable[size];
+        Thread[] threads = new Thread[size];
+        for (int r = 0; r < size; r++) {
+            int rank = r;
+            threads[r] = new Thread(() -> {
+                try {
+                    results[rank] = body.run(rank);
+                } catch (Throwable e) {
+                    errors[rank] = e;
+                }
+            }, name.apply(r));
+            threads[r].start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
+        rethrowFirst(errors);
+        return results[0];
     }
 
     /**
