@@ -5,6 +5,7 @@ import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
 import io.ringfold.serving.batching.BatchingConfig;
 import io.ringfold.serving.connection.ConnectionLimits;
+import io.ringfold.serving.dashboard.JobsLink;
 import io.ringfold.serving.security.BearerToken;
 import io.ringfold.serving.security.PemTls;
 import picocli.CommandLine;
@@ -126,6 +127,15 @@ final class ServeCommand implements Callable<Integer> {
                     + "trimmed).")
     Path authTokenFile;
 
+    @Option(names = "--jobs-server", paramLabel = "URL",
+            description = "The training job service (ringfold jobs serve) whose jobs the dashboard shows and submits to, "
+                    + "e.g. http://localhost:8600; without it the dashboard has no jobs section.")
+    String jobsServer;
+
+    @Option(names = "--jobs-token-file", paramLabel = "FILE",
+            description = "The job service's bearer token (its --auth-token-file), sent with the dashboard's calls to it.")
+    Path jobsTokenFile;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "Serve HTTPS, and gRPC over TLS, with this PEM certificate chain (with --tls-key).")
     Path tlsCert;
@@ -223,10 +233,27 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** The dashboard's link to the job service, or null; a bad URL or token file is a usage error naming it. */
+    JobsLink jobsLink() {
+        if (jobsServer == null) {
+            if (jobsTokenFile != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--jobs-token-file: given without --jobs-server (expected: both, or --jobs-server alone)");
+            }
+            return null;
+        }
+        try {
+            return JobsLink.of(jobsServer, jobsTokenFile);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
-        InferenceServer server = InferenceServer.start(config);
+        JobsLink jobs = jobsLink();
+        InferenceServer server = InferenceServer.start(config, io.ringfold.tensor.Blas.get(), jobs);
         CountDownLatch stopped = new CountDownLatch(1);
         java.io.PrintWriter err = spec.commandLine().getErr();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -9,6 +9,7 @@ import io.ringfold.jobs.store.JdbcJobStore;
 import io.ringfold.jobs.store.JobStores;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
+import io.ringfold.serving.dashboard.JobsLink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -257,6 +258,110 @@ class JobsCommandTest {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aServiceStoppedBySigtermGivesItsRunningJobBackToTheQueue() throws Exception {
+        Path data = tmp.resolve("stopped");
+        Process p = startService(data);
+        long id;
+        try {
+            String url = serviceUrl(p);
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "handed-back", "--"));
+            submit.addAll(train("100000"));
+            id = Long.parseLong(jobs(url, submit).lastLine().strip());
+            await(url, id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
+        } finally {
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service stops").isTrue();
+        }
+        try (JdbcJobStore store = JobStores.openDataDir(data)) {
+            assertThat(store.get(id).orElseThrow().state()).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
+            assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
+        }
+    }
+
+    @Test
+    void theDashboardShowsTheJobServicesJobsWithTheirCurvesAndSubmitsOne() throws Exception {
+        Path repo = tmp.resolve("repo");
+        Files.createDirectories(repo);
+        Files.writeString(tmp.resolve("jobs-token"), "jobs-s3cret\n");
+        Files.writeString(tmp.resolve("wrong"), "guess\n");
+        ServerConfig serving = ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0).withGrpcPort(-1)
+                .withDrainPeriod(Duration.ZERO);
+        try (Service s = service(10, "jobs-s3cret", true);
+             InferenceServer server = InferenceServer.start(serving, io.ringfold.tensor.Blas.get(),
+                     JobsLink.of(s.url(), tmp.resolve("jobs-token")));
+             InferenceServer wrongToken = InferenceServer.start(serving, io.ringfold.tensor.Blas.get(),
+                     JobsLink.of(s.url(), tmp.resolve("wrong")));
+             InferenceServer unlinked = InferenceServer.start(serving)) {
+            String ui = "http://127.0.0.1:" + server.port() + "/ui/api/jobs";
+            HttpResponse<String> submitted = HTTP.send(HttpRequest.newBuilder(URI.create(ui))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(JSON.createObjectNode()
+                            .put("name", "from-the-page").set("arguments", JSON.valueToTree(train("3").subList(1, 13))))))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+            long id = JSON.readTree(submitted.body()).get("id").asLong();
+
+            JsonNode detail = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                detail = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(ui + "/" + id)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                if (detail.path("job").path("state").asText().equals("SUCCEEDED")) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(detail.path("job").path("state").asText()).as("%s", detail).isEqualTo("SUCCEEDED");
+            assertThat(detail.get("epochs")).as("one point per epoch for the curves").hasSize(3);
+            for (int e = 0; e < 3; e++) {
+                assertThat(detail.get("epochs").get(e).get("epoch").asInt()).isEqualTo(e + 1);
+                assertThat(detail.get("epochs").get(e).get("metrics").get("loss").asDouble()).isPositive();
+                assertThat(detail.get("epochs").get(e).get("metrics").get("acc").asDouble()).isBetween(0.0, 1.0);
+            }
+            assertThat(detail.get("log").get("lines").toString()).contains("epoch 3/3");
+            JsonNode list = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(ui)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(list.get("jobs").get(0).get("spec").get("name").asText()).isEqualTo("from-the-page");
+
+            // The job service's refusals that are the page's to fix keep their status and message.
+            HttpResponse<String> bad = HTTP.send(HttpRequest.newBuilder(URI.create(ui))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"arguments\": [\"--data\", \"digits\", "
+                            + "\"--lr\", \"-1\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("--lr");
+            assertThat(status(ui + "/4242")).startsWith("404 ").contains("job 4242");
+            assertThat(send("POST", ui + "/" + id + "/cancel")).startsWith("409 ");
+            assertThat(send("DELETE", ui)).startsWith("405 ");
+            // The operator's mistakes are 502, naming the job service.
+            assertThat(status("http://127.0.0.1:" + wrongToken.port() + "/ui/api/jobs")).startsWith("502 ")
+                    .contains("refused the dashboard's token");
+            assertThat(status("http://127.0.0.1:" + unlinked.port() + "/ui/api/jobs")).startsWith("404 ")
+                    .contains("no job service (expected: serve --jobs-server URL)");
+        }
+        try (InferenceServer dead = InferenceServer.start(ServerConfig.defaults(repo).withHost("127.0.0.1").withPort(0)
+                .withGrpcPort(-1).withDrainPeriod(Duration.ZERO), io.ringfold.tensor.Blas.get(),
+                JobsLink.of("http://127.0.0.1:" + freePort(), null))) {
+            assertThat(status("http://127.0.0.1:" + dead.port() + "/ui/api/jobs")).startsWith("502 ")
+                    .contains("did not answer GET /api/v1/jobs");
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String status(String url) throws Exception {
+        return send("GET", url);
+    }
+
+    private static String send(String method, String url) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() + " " + r.body();
     }
 
     private static final Pattern LISTENING = Pattern.compile("serving /api/v1/jobs on (http://[0-9.]+:\\d+) ");

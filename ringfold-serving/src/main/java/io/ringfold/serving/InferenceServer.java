@@ -1,6 +1,7 @@
 package io.ringfold.serving;
 
 import io.netty.handler.ssl.SslContext;
+import io.ringfold.serving.dashboard.JobsLink;
 import io.ringfold.serving.grpc.GrpcServer;
 import io.ringfold.serving.http.AccessLog;
 import io.ringfold.serving.http.Guard;
@@ -45,7 +46,7 @@ public final class InferenceServer implements AutoCloseable {
     private final GrpcServer grpc; // null when config.grpcPort() is -1
     private volatile State state = State.STARTING;
 
-    private InferenceServer(ServerConfig config, Blas blas) throws InterruptedException {
+    private InferenceServer(ServerConfig config, Blas blas, JobsLink jobs) throws InterruptedException {
         this.config = config;
         // Token and TLS files are read before anything starts, so a bad file fails start-up naming it.
         BearerToken token = config.authTokenFile() == null ? null : BearerToken.read(config.authTokenFile());
@@ -62,7 +63,7 @@ public final class InferenceServer implements AutoCloseable {
                 config.modelLimits());
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
-        Router router = new Router(repository, metrics, () -> state == State.READY, admin);
+        Router router = new Router(repository, metrics, () -> state == State.READY, admin, jobs);
         this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics, tls,
                 new Guard(token, accessLog), config.limits());
         try {
@@ -82,7 +83,12 @@ public final class InferenceServer implements AutoCloseable {
 
     /** As {@link #start(ServerConfig)}, computing with {@code blas}. */
     public static InferenceServer start(ServerConfig config, Blas blas) throws InterruptedException {
-        InferenceServer s = new InferenceServer(config, blas);
+        return start(config, blas, null);
+    }
+
+    /** As {@link #start(ServerConfig, Blas)}, the dashboard showing the jobs of the job service {@code jobs} links to. */
+    public static InferenceServer start(ServerConfig config, Blas blas, JobsLink jobs) throws InterruptedException {
+        InferenceServer s = new InferenceServer(config, blas, jobs);
         // The token and TLS settings apply to both ports.
         LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}; gRPC: {4,number,#}); loading {5}",
                 config.host(), s.port(), config.tlsCertFile() == null ? "HTTP" : "HTTPS",

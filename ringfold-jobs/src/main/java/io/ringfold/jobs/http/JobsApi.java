@@ -46,7 +46,7 @@ public final class JobsApi implements AutoCloseable {
     public static final int MAX_BODY_BYTES = 1 << 20;
     public static final int MAX_FOLLOWERS = 8;
     private static final int THREADS = 16;
-    private static final Pattern JOB = Pattern.compile("^/api/v1/jobs/([0-9]{1,18})(/logs|/cancel|/retry)?$");
+    private static final Pattern JOB = Pattern.compile("^/api/v1/jobs/([0-9]{1,18})(/logs|/epochs|/cancel|/retry)?$");
 
     private final JobService service;
     private final byte[] token;
@@ -158,7 +158,7 @@ public final class JobsApi implements AutoCloseable {
         Matcher m = JOB.matcher(path);
         if (!m.matches()) {
             throw new ApiError(404, "path: " + path + " (expected: /api/v1/jobs, /api/v1/jobs/ID, /api/v1/jobs/ID/logs, "
-                    + "/api/v1/jobs/ID/cancel or /api/v1/jobs/ID/retry)");
+                    + "/api/v1/jobs/ID/epochs, /api/v1/jobs/ID/cancel or /api/v1/jobs/ID/retry)");
         }
         long id = Long.parseLong(m.group(1));
         String action = m.group(2) == null ? "" : m.group(2);
@@ -171,6 +171,14 @@ public final class JobsApi implements AutoCloseable {
                 requireMethod(method, "GET");
                 service.get(id).orElseThrow(() -> unknown(id));
                 logs(ex, id);
+            }
+            case "/epochs" -> {
+                requireMethod(method, "GET");
+                ObjectNode out = JSON.createObjectNode();
+                out.put("id", id);
+                ArrayNode epochs = out.putArray("epochs");
+                service.epochs(id).forEach(p -> epochs.add(p.toJson()));
+                reply(ex, 200, out);
             }
             case "/cancel" -> {
                 requireMethod(method, "POST");
@@ -260,16 +268,25 @@ public final class JobsApi implements AutoCloseable {
         if (max < 1 || max > 10_000) {
             throw new IllegalArgumentException("max: " + max + " (expected: 1 to 10000 lines)");
         }
+        if (q.containsKey("tail")) {
+            if (q.containsKey("from")) {
+                throw new IllegalArgumentException("tail and from: both given (expected: one of them)");
+            }
+            int tail = integer("tail", q.get("tail"));
+            if (tail < 1 || tail > 10_000) {
+                throw new IllegalArgumentException("tail: " + tail + " (expected: 1 to 10000 lines)");
+            }
+            if (!"true".equals(q.get("follow"))) {
+                reply(ex, 200, page(service.logTail(id, tail)));
+                return;
+            }
+            throw new IllegalArgumentException("tail and follow: both given (expected: tail for the last lines, or "
+                    + "from and follow)");
+        }
         String accept = ex.getRequestHeaders().getFirst("Accept");
         boolean follow = "true".equals(q.get("follow")) || accept != null && accept.contains("text/event-stream");
         if (!follow) {
-            LogPage page = service.logs(id, from, max);
-            ObjectNode out = JSON.createObjectNode();
-            out.put("first", page.first());
-            out.put("next", page.next());
-            ArrayNode lines = out.putArray("lines");
-            page.lines().forEach(lines::add);
-            reply(ex, 200, out);
+            reply(ex, 200, page(service.logs(id, from, max)));
             return;
         }
         if (!followers.tryAcquire()) {
@@ -313,6 +330,15 @@ public final class JobsApi implements AutoCloseable {
         } finally {
             followers.release();
         }
+    }
+
+    private static ObjectNode page(LogPage page) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("first", page.first());
+        out.put("next", page.next());
+        ArrayNode lines = out.putArray("lines");
+        page.lines().forEach(lines::add);
+        return out;
     }
 
     private static int integer(String name, String value) {

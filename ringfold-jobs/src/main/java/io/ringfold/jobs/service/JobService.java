@@ -33,6 +33,7 @@ public final class JobService implements AutoCloseable {
     private final ArgumentCheck check;
     private final Map<Long, JobProcess> running = new ConcurrentHashMap<>();
     private final Thread scheduler;
+    private final Object queueLock = new Object();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -69,12 +70,16 @@ public final class JobService implements AutoCloseable {
                     + "has no Kubernetes client configured)");
         }
         check.check(JobCommandLine.asChecked(spec, config.dataDir().resolve("work")));
-        long queued = store.count(JobState.QUEUED);
-        if (queued >= config.maxQueued()) {
-            throw new QueueFullException("queue: " + queued + " jobs waiting (expected: fewer than "
-                    + config.maxQueued() + "; try again later)", 30);
+        // Counted and queued under one lock, so concurrent submissions to this service cannot overfill the queue;
+        // services sharing one store may each take the last place (the bound is exceeded by at most one per service).
+        synchronized (queueLock) {
+            long queued = store.count(JobState.QUEUED);
+            if (queued >= config.maxQueued()) {
+                throw new QueueFullException("queue: " + queued + " jobs waiting (expected: fewer than "
+                        + config.maxQueued() + "; try again later)", 30);
+            }
+            return store.create(spec);
         }
-        return store.create(spec);
     }
 
     public Optional<Job> get(long id) {
@@ -101,6 +106,16 @@ public final class JobService implements AutoCloseable {
 
     public LogPage logs(long id, long from, int maxLines) {
         return store.readLog(id, from, maxLines);
+    }
+
+    /** The last {@code maxLines} lines of a job's log. */
+    public LogPage logTail(long id, int maxLines) {
+        return store.readLogTail(id, maxLines);
+    }
+
+    /** The epochs a job has reported, for its curves. */
+    public List<io.ringfold.jobs.JobProgress> epochs(long id) {
+        return store.epochs(id);
     }
 
     /** Jobs running in this service now. */

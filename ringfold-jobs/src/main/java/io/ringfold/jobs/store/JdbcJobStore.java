@@ -213,11 +213,36 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public Job progress(long id, String owner, JobProgress p) {
         Names.checkOwner(owner);
-        return db.run("progress", c -> {
+        return db.transaction("progress", c -> {
             int n = Database.update(c, "UPDATE jobs SET current_epoch = ?, total_epochs = ?, epoch_metrics = ?, heartbeat_at = ? "
                     + "WHERE id = ? AND state = 'RUNNING' AND owner_id = ?", p.epoch(), p.epochs(), p.metrics().toString(),
                     now(), id, owner);
+            if (n == 1 && p.epoch() > 0) {
+                Database.update(c, "DELETE FROM job_epochs WHERE job_id = ? AND epoch >= ?", id, p.epoch());
+                Database.update(c, "INSERT INTO job_epochs (job_id, epoch, metrics) VALUES (?, ?, ?)", id, p.epoch(),
+                        p.metrics().toString());
+            }
             return changedOrRefuse(c, n, id, JobState.RUNNING, owner, "record progress");
+        });
+    }
+
+    @Override
+    public List<JobProgress> epochs(long id) {
+        return db.run("epochs", c -> {
+            Job job = read(c, id);
+            List<JobProgress> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT epoch, metrics FROM job_epochs WHERE job_id = ? "
+                    + "ORDER BY epoch")) {
+                Database.bind(ps, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int epoch = rs.getInt(1);
+                        out.add(new JobProgress(epoch, Math.max(epoch, job.progress().epochs()),
+                                JobRows.object(rs.getString(2))));
+                    }
+                }
+            }
+            return out;
         });
     }
 
@@ -273,6 +298,7 @@ public final class JdbcJobStore implements JobStore {
                 throw new JobStateException("job " + id + ": " + before.state() + ", cannot be retried (expected: FAILED or "
                         + "CANCELLED; submit a new job to train again)");
             }
+            Database.update(c, "DELETE FROM job_epochs WHERE job_id = ?", id);
             JobLogs.append(c, id, List.of("retried: attempt " + before.attempts() + " ended " + before.state()
                     + (before.reason() == null ? "" : ": " + before.reason())), limits);
             return read(c, id);
@@ -339,6 +365,14 @@ public final class JdbcJobStore implements JobStore {
             throw new IllegalArgumentException("maxLines: " + maxLines + " (expected: 1 to " + MAX_LINES_PER_CALL + ")");
         }
         return db.run("read log", c -> JobLogs.read(c, id, from, maxLines));
+    }
+
+    @Override
+    public LogPage readLogTail(long id, int maxLines) {
+        if (maxLines < 1 || maxLines > MAX_LINES_PER_CALL) {
+            throw new IllegalArgumentException("maxLines: " + maxLines + " (expected: 1 to " + MAX_LINES_PER_CALL + ")");
+        }
+        return db.run("read log", c -> JobLogs.read(c, id, Math.max(0, JobLogs.logEnd(c, id) - maxLines), maxLines));
     }
 
     @Override

@@ -63,7 +63,7 @@ final class JobLogs {
         return first < 0 ? new LogPage(from, lines, from) : new LogPage(first, lines, first + lines.size());
     }
 
-    private static long logEnd(Connection c, long id) throws SQLException {
+    static long logEnd(Connection c, long id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT log_end FROM jobs WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {

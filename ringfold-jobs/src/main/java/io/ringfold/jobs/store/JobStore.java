@@ -45,8 +45,14 @@ public interface JobStore extends AutoCloseable {
      */
     HeartbeatReply heartbeat(String owner, Collection<Long> ids);
 
-    /** Records a running job's progress (and a heartbeat); only its owner may. */
+    /**
+     * Records a running job's progress (and a heartbeat); only its owner may. The epoch joins the job's
+     * {@link #epochs}, replacing that epoch and any later one reported before (a job resumed from a checkpoint).
+     */
     Job progress(long id, String owner, JobProgress progress);
+
+    /** The epochs a job has reported in its current attempt, in order (empty before the first, and after a retry). */
+    List<JobProgress> epochs(long id);
 
     /** Finishes a RUNNING job as its owner reports; only its owner may. */
     Job finish(long id, String owner, JobOutcome outcome);
@@ -85,6 +91,9 @@ public interface JobStore extends AutoCloseable {
 
     /** Up to {@code maxLines} log lines from line {@code from} on; older lines than the cap keeps start later. */
     LogPage readLog(long id, long from, int maxLines);
+
+    /** The last {@code maxLines} lines of a job's log (1 to {@link JdbcJobStore#MAX_LINES_PER_CALL}). */
+    LogPage readLogTail(long id, int maxLines);
 
     /**
      * Reads the file run records under {@code modelsRoot} ({@link io.ringfold.runs.FileRunStore}) into the store as

@@ -235,6 +235,31 @@ abstract class JobStoreContractTest {
     }
 
     @Test
+    void epochsAreKeptInOrderReplacedOnResumeAndClearedOnRetry() {
+        Job j = store.create(spec("curves"));
+        store.claimNext("svc-a");
+        assertThat(store.epochs(j.id())).isEmpty();
+        for (int e = 1; e <= 3; e++) {
+            store.progress(j.id(), "svc-a", new JobProgress(e, 5, JSON.createObjectNode().put("loss", 1.0 / e)));
+        }
+        assertThat(store.epochs(j.id())).extracting(JobProgress::epoch).containsExactly(1, 2, 3);
+        assertThat(store.epochs(j.id()).get(1).metrics().get("loss").asDouble()).isEqualTo(0.5);
+        assertThat(store.epochs(j.id())).allSatisfy(p -> assertThat(p.epochs()).isEqualTo(5));
+
+        // Resumed from the checkpoint of epoch 1: epoch 2 is reported again and the old epochs 2 and 3 go.
+        store.progress(j.id(), "svc-a", new JobProgress(2, 5, JSON.createObjectNode().put("loss", 0.4)));
+        assertThat(store.epochs(j.id())).extracting(p -> p.metrics().get("loss").asDouble()).containsExactly(1.0, 0.4);
+        assertThatThrownBy(() -> store.progress(j.id(), "svc-b", new JobProgress(3, 5, JSON.createObjectNode())))
+                .isInstanceOf(JobStateException.class);
+        assertThat(store.epochs(j.id())).hasSize(2);
+
+        store.finish(j.id(), "svc-a", JobOutcome.failed("killed"));
+        store.retry(j.id());
+        assertThat(store.epochs(j.id())).isEmpty();
+        assertThatThrownBy(() -> store.epochs(4242)).isInstanceOf(UnknownJobException.class);
+    }
+
+    @Test
     void concurrentClaimersOfTwoServicesNeverClaimOneJobTwice() throws Exception {
         int jobs = 200;
         for (int i = 0; i < jobs; i++) {
@@ -441,6 +466,10 @@ abstract class JobStoreContractTest {
                 .hasMessage("from: 26 (expected: 0 to 25, the number of lines job " + j.id() + " has logged)");
         assertThatThrownBy(() -> store.readLog(j.id(), 0, 0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("maxLines: 0 (expected: 1 to ");
+
+        assertThat(store.readLogTail(j.id(), 3)).isEqualTo(new LogPage(22, lines.subList(22, 25), 25));
+        assertThat(store.readLogTail(j.id(), 100)).isEqualTo(new LogPage(0, lines, 25));
+        assertThatThrownBy(() -> store.readLogTail(4242, 3)).isInstanceOf(UnknownJobException.class);
     }
 
     @Test
@@ -514,8 +543,8 @@ abstract class JobStoreContractTest {
     @Test
     void migrationCreatesTheSchemaOnAnEmptyDatabaseAndIsANoOpAfterwards() throws Exception {
         DataSource ds = emptyDataSource(tmp, "fresh");
-        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("2");
-        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("2");
+        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("3");
+        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("3");
     }
 
     @Test
@@ -529,7 +558,7 @@ abstract class JobStoreContractTest {
                     + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
         }
 
-        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("2");
+        assertThat(JobStoreMigrations.migrate(ds)).isEqualTo("3");
         JdbcJobStore upgraded = new JdbcJobStore(ds, clock, JdbcJobStore.Limits.DEFAULT, "upgraded");
         Job old = upgraded.list(JobQuery.all()).get(0);
         assertThat(old.spec()).isEqualTo(JobSpec.train("old", Engine.LOCAL, List.of("--epochs", "1"), "bob"));

@@ -70,10 +70,10 @@ class JobStoresTest {
         String url = JobStores.h2Url(tmp);
         JobStores.open(url).close();
         try (var c = DriverManager.getConnection(url); var s = c.createStatement()) {
-            // What a later release's V3 leaves behind: a row in Flyway's history and an additive change.
+            // What a later release's V4 leaves behind: a row in Flyway's history and an additive change.
             s.executeUpdate("INSERT INTO \"flyway_schema_history\" (\"installed_rank\", \"version\", \"description\", \"type\", "
-                    + "\"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\") VALUES (3, '3', 'future', "
-                    + "'SQL', 'V3__future.sql', 0, 'sa', 1, TRUE)");
+                    + "\"script\", \"checksum\", \"installed_by\", \"execution_time\", \"success\") VALUES (4, '4', 'future', "
+                    + "'SQL', 'V4__future.sql', 0, 'sa', 1, TRUE)");
             s.executeUpdate("ALTER TABLE jobs ADD COLUMN priority INTEGER DEFAULT 0 NOT NULL");
         }
         // Flyway's default: an unknown newer migration is not an error, so old and new services can share a database

@@ -1,5 +1,7 @@
 package io.ringfold.serving.http;
 
+import io.ringfold.serving.dashboard.JobsLink;
+import io.ringfold.serving.dashboard.JobsView;
 import io.ringfold.serving.dashboard.ModelsView;
 import io.ringfold.serving.dashboard.RunsView;
 import io.ringfold.serving.dashboard.ServerView;
@@ -16,7 +18,10 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code /ui/api/models}: models, versions, state, labels, evaluation, provenance ({@link ModelsView});</li>
  *   <li>{@code /ui/api/runs}: the run records under the repository, newest first ({@link RunsView});</li>
  *   <li>{@code /ui/api/runs/{id}}: one run with its epochs, telemetry and confusion matrix;</li>
- *   <li>{@code /ui/api/server}: requests, latency percentiles and batch sizes ({@link ServerView}).</li>
+ *   <li>{@code /ui/api/server}: requests, latency percentiles and batch sizes ({@link ServerView});</li>
+ *   <li>{@code /ui/api/jobs}: the training job service's jobs, and {@code POST} to submit one; {@code /ui/api/jobs/{id}}
+ *   one job with its epochs and log tail, {@code POST /ui/api/jobs/{id}/cancel} ({@link JobsView}; 404 when the
+ *   server was started without {@code --jobs-server}).</li>
  * </ul>
  * With a bearer token configured, the page's files are public (they hold no data) and the API, like every
  * other endpoint, requires the token; see {@link Guard}.
@@ -30,11 +35,13 @@ final class Dashboard {
     private final ModelsView models;
     private final RunsView runs;
     private final ServerView server;
+    private final JobsView jobs; // null without a job service
 
-    Dashboard(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready) {
+    Dashboard(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, JobsLink jobs) {
         this.models = new ModelsView(repo, ready);
         this.runs = new RunsView(repo.root());
         this.server = new ServerView(metrics, ready);
+        this.jobs = jobs == null ? null : new JobsView(jobs);
     }
 
     static boolean handles(String path) {
@@ -44,6 +51,11 @@ final class Dashboard {
     /** The page's files: everything under {@code /ui} but the API. */
     static boolean isFile(String path) {
         return handles(path) && !path.startsWith(API);
+    }
+
+    /** Whether {@code path} is the job service's part of the API, answered by {@link #jobs}. */
+    static boolean isJobs(String path) {
+        return path.equals(JOBS) || path.startsWith(JOBS + "/");
     }
 
     HttpReply reply(String method, String path, String ifNoneMatch) {
@@ -77,6 +89,38 @@ final class Dashboard {
             throw new ApiException(500, "run records: " + e.getMessage());
         }
         throw new ApiException(404, "path '" + path + "' not found (expected: " + API
-                + "models, runs, runs/{id} or server)");
+                + "models, runs, runs/{id}, server or jobs)");
+    }
+
+    private static final String JOBS = API + "jobs";
+    private static final java.util.regex.Pattern JOB = java.util.regex.Pattern.compile("^/([0-9]{1,18})(/cancel)?$");
+
+    /** The job service's answer for the page, asynchronously (see {@link JobsView}). */
+    java.util.concurrent.CompletableFuture<HttpReply> jobs(String method, String path, byte[] body) {
+        String rest = path.substring(JOBS.length());
+        if (jobs == null) {
+            throw new ApiException(404, "jobs: this server has no job service (expected: serve --jobs-server URL)");
+        }
+        java.util.concurrent.CompletableFuture<JobsView.Reply> r;
+        if (rest.isEmpty()) {
+            r = switch (method) {
+                case "GET" -> jobs.list();
+                case "POST" -> jobs.submit(body);
+                default -> throw new Router.MethodNotAllowed(method, "GET, POST");
+            };
+        } else {
+            java.util.regex.Matcher m = JOB.matcher(rest);
+            if (!m.matches()) {
+                throw new ApiException(404, "path '" + JOBS + rest + "' not found (expected: " + JOBS + ", " + JOBS
+                        + "/{id} or " + JOBS + "/{id}/cancel)");
+            }
+            long id = Long.parseLong(m.group(1));
+            String allowed = m.group(2) == null ? "GET" : "POST";
+            if (!method.equals(allowed)) {
+                throw new Router.MethodNotAllowed(method, allowed);
+            }
+            r = m.group(2) == null ? jobs.job(id) : jobs.cancel(id);
+        }
+        return r.thenApply(reply -> HttpReply.json(reply.status(), reply.body()));
     }
 }

@@ -32,13 +32,19 @@ public final class Router {
      * @param admin where repository loads and unloads, and the dashboard's API, run, off the network threads
      */
     public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin) {
+        this(repo, metrics, ready, admin, null);
+    }
+
+    /** As above, with the dashboard's link to a training job service (null: none). */
+    public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin,
+                  io.ringfold.serving.dashboard.JobsLink jobs) {
         this.repo = repo;
         this.metrics = metrics;
         this.ready = ready;
         this.admin = admin;
         this.tf = new TfServingApi(repo);
         this.v2 = new InferenceProtocolApi(repo);
-        this.dashboard = new Dashboard(repo, metrics, ready);
+        this.dashboard = new Dashboard(repo, metrics, ready, jobs);
     }
 
     /**
@@ -64,6 +70,8 @@ public final class Router {
                 f = dispatch(method, path, body, jsonHeaderLength);
             } else if (Dashboard.isFile(path)) {
                 f = done(dashboard.reply(method, path, ifNoneMatch));
+            } else if (Dashboard.isJobs(path)) {
+                f = dashboard.jobs(method, path, body);
             } else {
                 // The dashboard's API reads run records and model files: off the network threads, like loads.
                 f = CompletableFuture.supplyAsync(() -> dashboard.reply(method, path, ifNoneMatch), admin);

@@ -6,10 +6,12 @@ import {onConnection, setToken} from './api.js';
 import {loadModels} from './models.js';
 import {loadRuns} from './runs.js';
 import {pollServer} from './server.js';
+import {loadJobs} from './jobs.js';
 import {setModels} from './playground.js';
 
 const SERVER_POLL_MS = 2000;
 const MODELS_POLL_MS = 10000;
+const JOBS_POLL_MS = 2000;
 
 const banner = document.getElementById('banner');
 const pill = document.getElementById('connection');
@@ -57,7 +59,7 @@ async function refreshModels() {
 }
 
 async function refreshAll() {
-  await Promise.all([refreshModels(), loadRuns(), pollServer()]);
+  await Promise.all([refreshModels(), loadRuns(), pollServer(), loadJobs()]);
   document.body.dataset.loaded = 'true';
 }
 
@@ -66,3 +68,5 @@ document.getElementById('refresh').addEventListener('click', () => refreshAll())
 refreshAll();
 setInterval(pollServer, SERVER_POLL_MS);
 setInterval(refreshModels, MODELS_POLL_MS);
+// Until the server says it has no job service (loadJobs returns false, and every later call returns at once).
+setInterval(loadJobs, JOBS_POLL_MS);
