@@ -1,7 +1,13 @@
 package io.ringfold.cli;
 
+import io.ringfold.jobs.http.JobsApi;
+import io.ringfold.jobs.service.JobService;
+import io.ringfold.jobs.service.JobServiceConfig;
+import io.ringfold.jobs.store.JdbcJobStore;
+import io.ringfold.jobs.store.JobStores;
 import io.ringfold.serving.InferenceServer;
 import io.ringfold.serving.ServerConfig;
+import io.ringfold.serving.dashboard.JobsLink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -206,6 +212,51 @@ class DashboardBrowserTest {
             assertThat(driver.findElement(By.id("connection")).getText()).isEqualTo("online");
         } finally {
             js("sessionStorage.clear()");
+        }
+    }
+    @Test
+    void linkedToAJobServiceThePageSubmitsAJobAndDrawsItsCurves() throws Exception {
+        try (InferenceServer unlinked = InferenceServer.start(serverConfig())) {
+            driver.get("http://127.0.0.1:" + unlinked.port() + "/ui/");
+            waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("body[data-loaded='true']")));
+            assertThat(driver.findElement(By.id("jobs")).isDisplayed()).as("no job service, no section").isFalse();
+            assertThat(driver.findElement(By.id("jobs-link")).isDisplayed()).isFalse();
+        }
+        Path data = tmp.resolve("jobs-data");
+        JobServiceConfig config = new JobServiceConfig(LaunchCommand.javaCommand(List.of()), data, models, "browser-test",
+                1, 10, Duration.ofMillis(100), Duration.ofSeconds(30));
+        try (JdbcJobStore store = JobStores.openDataDir(data);
+             JobService service = new JobService(store, config, TrainCommand::check).start()) {
+            JobsApi api = JobsApi.start(service, "127.0.0.1", 0, null);
+            try (InferenceServer linked = InferenceServer.start(serverConfig(), io.ringfold.tensor.Blas.get(),
+                    JobsLink.of("http://127.0.0.1:" + api.port(), null))) {
+                driver.get("http://127.0.0.1:" + linked.port() + "/ui/");
+                waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("jobs-body")));
+                assertThat(driver.findElement(By.id("jobs-body")).getText()).contains("No jobs yet");
+                driver.findElement(By.cssSelector("#job-submit summary")).click();
+                driver.findElement(By.cssSelector("#job-form input[name='name']")).sendKeys("from-the-browser");
+                driver.findElement(By.cssSelector("#job-form input[name='arguments']"))
+                        .sendKeys("--data digits --hidden 16 --epochs 3 --seed 1 --optimizer adam --lr 0.01");
+                driver.findElement(By.cssSelector("#job-form button[type='submit']")).click();
+                new WebDriverWait(driver, Duration.ofSeconds(120)).until(ExpectedConditions.presenceOfElementLocated(
+                        By.cssSelector("#job-detail[data-state='SUCCEEDED'][data-epochs='3']")));
+                assertThat(driver.findElement(By.id("job-submit-result")).getText()).startsWith("Submitted: job 1");
+                assertThat(driver.findElement(By.cssSelector("#jobs-table tbody tr[data-job='1']")).getText())
+                        .contains("from-the-browser").contains("succeeded").contains("3/3");
+                assertThat(js("return Chart.getChart(document.getElementById('job-loss-chart')).data.datasets[0].data.length"))
+                        .as("one point per epoch on the loss curve").isEqualTo(3L);
+                assertThat(driver.findElement(By.id("job-log")).getText()).contains("epoch 3/3");
+                assertThat(driver.findElement(By.id("job-cancel")).isDisplayed()).as("nothing to cancel").isFalse();
+                screenshot("jobs.png");
+
+                // A submission the job service refuses shows its one line under the form.
+                driver.findElement(By.cssSelector("#job-form input[name='arguments']")).sendKeys(" --lr -1");
+                driver.findElement(By.cssSelector("#job-form button[type='submit']")).click();
+                waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-submit-result"), "Error 400"));
+                assertThat(driver.findElement(By.id("job-submit-result")).getText()).contains("--lr");
+            } finally {
+                api.close();
+            }
         }
     }
 }
