@@ -90,15 +90,15 @@ public final class SecAggServer {
             return Receipt.refuse(c, prefix() + "client " + c + " was excluded earlier: " + excluded.get(c));
         }
         if (message.session() != parameters.session()) {
-            return exclude(c, "a " + name(message) + " of session " + message.session() + " (expected: "
+            return exclude(c, name(message) + " of session " + message.session() + " (expected: "
                     + parameters.session() + "; a replay from another aggregation)");
         }
         if (message.stage() != stage) {
-            return exclude(c, "a " + name(message) + " while the server is in round " + stage
+            return exclude(c, name(message) + " while the server is in round " + stage
                     + " (expected: a message of that round; a replay or a message out of order)");
         }
         if (!expected.contains(c)) {
-            return Receipt.refuse(c, prefix() + "client " + c + " sent a " + name(message)
+            return Receipt.refuse(c, prefix() + "client " + c + " sent " + name(message)
                     + " but did not complete the previous round (expected: only its clients)");
         }
         if (received().containsKey(c)) {

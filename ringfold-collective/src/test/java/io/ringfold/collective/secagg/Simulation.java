@@ -62,6 +62,16 @@ final class Simulation {
         return server.finishAdvertising();
     }
 
+    /** Round 0 for every client but 0, whose keys a test handed over itself. */
+    KeysAdvertised finishAdvertisingWithTheOthers() {
+        for (SecAggClient c : clients.values()) {
+            if (c.id() != 0) {
+                accepted(server.receive(c.advertiseKeys()));
+            }
+        }
+        return server.finishAdvertising();
+    }
+
     Map<Integer, SharesDelivered> share(KeysAdvertised keys, Set<Integer> dropped) {
         for (SecAggMessage.AdvertiseKeys k : keys.keys()) {
             if (!dropped.contains(k.client())) {
