@@ -105,6 +105,40 @@ class SecAggProtocolTest {
     }
 
     @Test
+    void randomClientCountsThresholdsAndDropoutsGiveThePlainSum() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        for (int trial = 0; trial < 6; trial++) {
+            long seed = r.nextLong();
+            SplittableRandom t = new SplittableRandom(seed);
+            int n = t.nextInt(3, 31);
+            int threshold = t.nextInt(SecAggParameters.minimumThreshold(n), n + 1);
+            int length = t.nextInt(1, 2000);
+            // Up to n - threshold clients leave, each before a random round.
+            List<Set<Integer>> before = List.of(new java.util.HashSet<>(), new java.util.HashSet<>(),
+                    new java.util.HashSet<>(), new java.util.HashSet<>());
+            int leaving = t.nextInt(n - threshold + 1);
+            for (int id = 0; id < leaving; id++) {
+                before.get(t.nextInt(4)).add(n - 1 - id);
+            }
+            System.out.println("SecAggProtocolTest: seed " + seed + ": " + n + " clients, threshold " + threshold + ", "
+                    + length + " elements, leaving before each round " + before);
+            List<Integer> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                ids.add(i);
+            }
+            Simulation s = new Simulation(new SecAggParameters(seed, ids, threshold, length), seed);
+
+            AggregationResult result = s.run(before.get(0), before.get(1), before.get(2), before.get(3));
+
+            Set<Integer> gone = new java.util.HashSet<>(before.get(0));
+            gone.addAll(before.get(1));
+            gone.addAll(before.get(2));
+            assertThat(result.included()).as("seed %d", seed).isEqualTo(Simulation.without(ids, gone));
+            s.assertPlainSum(result, result.included(), seed);
+        }
+    }
+
+    @Test
     void fewerSurvivorsThanTheThresholdIsAnErrorNamingTheCounts() {
         Simulation s = new Simulation(new SecAggParameters(7, List.of(0, 1, 2, 3, 4), 3, 10), SEED);
         Map<Integer, SharesDelivered> delivered = s.share(s.advertise(Set.of()), Set.of());
