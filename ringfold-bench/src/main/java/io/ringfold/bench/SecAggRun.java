@@ -24,13 +24,13 @@ import java.util.SplittableRandom;
  * clients in this one thread, each with a vector of LENGTH float32 parameters encoded in fixed point, every
  * message through {@link SecAggCodec} as a transport would carry it. Secure aggregation runs the four rounds
  * (a fraction DROPOUT of the clients leaves after sharing keys, so the server reconstructs their mask keys);
- * the peer, plain summation, has each client send its int64 vector in the same encoding and the server add
- * them. Times are the thread's CPU times in the calls (encoding and decoding included): per client the
- * mean over clients of the time in its own calls (clients run in parallel in a real round, so this is the
- * round's client-side latency), and the server's total. Bytes are the encoded messages: per client up
- * (client to server) and down (server to client), and the server's total. Each figure is the median over
- * ROUNDS rounds after two warm-up rounds (the first rounds run partly interpreted). Prints one JSON line per
- * configuration, then a Markdown table.
+ * the peer, plain summation, has the same clients (those that leave send nothing) send their int64 vectors
+ * in the same encoding and the server add them. Times are this thread's CPU time in the calls, encoding and
+ * decoding included: per client, the mean over the clients of the time in its own calls (clients run in
+ * parallel in a real round, so this is the round's client-side latency); for the server, its total. Bytes
+ * are the encoded messages: per client up (client to server) and down (server to client), and the server's
+ * total. Each figure is the median over ROUNDS rounds after two warm-up rounds (the first rounds run partly
+ * interpreted). Prints one JSON line per configuration, then a Markdown table.
  *
  * <pre>
  * java -cp ringfold-bench/target/benchmarks.jar io.ringfold.bench.SecAggRun [CLIENTS,... [LENGTH [ROUNDS [DROPOUT]]]]
@@ -65,7 +65,7 @@ public final class SecAggRun {
             for (int r = -2; r < rounds; r++) {
                 float[][] updates = updates(n, length, 1000L * n + r);
                 Round s = secureRound(n, length, dropout, updates, r + 2L);
-                Round p = plainRound(n, length, updates, r + 2L);
+                Round p = plainRound(n, length, n - (int) Math.round(dropout * n), updates, r + 2L);
                 if (r >= 0) {
                     secure[r] = s;
                     plain[r] = p;
@@ -174,7 +174,7 @@ public final class SecAggRun {
         return round(clientNanos, serverNanos, up, down);
     }
 
-    private static Round plainRound(int n, int length, float[][] updates, long session) {
+    private static Round plainRound(int n, int length, int survivors, float[][] updates, long session) {
         FixedPointEncoding encoding = FixedPointEncoding.forBound(1.0, n);
         long[] clientNanos = new long[n];
         long[] up = new long[n];
@@ -182,6 +182,9 @@ public final class SecAggRun {
         byte[][] fromClients = new byte[n][];
         for (int i = 0; i < n; i++) {
             inputs[i] = encoding.encode(updates[i]);
+            if (i >= survivors) {
+                continue;
+            }
             long c0 = cpu();
             fromClients[i] = SecAggCodec.encode(new MaskedInput(session, i, inputs[i], List.of()));
             clientNanos[i] += cpu() - c0;
@@ -189,14 +192,15 @@ public final class SecAggRun {
         }
         long s0 = cpu();
         long[] sum = new long[length];
-        for (byte[] bytes : fromClients) {
+        for (int i = 0; i < survivors; i++) {
+            byte[] bytes = fromClients[i];
             long[] x = ((MaskedInput) SecAggCodec.decode(bytes)).masked();
             for (int j = 0; j < length; j++) {
                 sum[j] += x[j];
             }
         }
         long serverNanos = cpu() - s0;
-        check(sum, inputs, n);
+        check(sum, inputs, survivors);
         return round(clientNanos, serverNanos, up, new long[n]);
     }
 

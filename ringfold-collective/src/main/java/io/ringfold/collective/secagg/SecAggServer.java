@@ -87,7 +87,8 @@ public final class SecAggServer {
                     + parameters.clients().size() + " invited clients)");
         }
         if (excluded.containsKey(c)) {
-            return Receipt.refuse(c, prefix() + "client " + c + " was excluded earlier: " + excluded.get(c));
+            String why = excluded.get(c).substring(prefix().length());
+            return Receipt.refuse(c, prefix() + "client " + c + " was excluded earlier (" + why + ")");
         }
         if (message.session() != parameters.session()) {
             return exclude(c, name(message) + " of session " + message.session() + " (expected: "

@@ -90,7 +90,8 @@ class SecAggRefusalTest {
         assertThat(stale.reason()).contains("client 5 excluded: AdvertiseKeys of session 10 (expected: 11; a replay"
                 + " from another aggregation)");
         assertThat(s.server.receive(s.clients.get(5).maskedInput(delivered.get(5), s.inputs.get(5))).reason())
-                .contains("client 5 was excluded earlier");
+                .isEqualTo("secure aggregation session 11: client 5 was excluded earlier (client 5 excluded: AdvertiseKeys"
+                        + " of session 10 (expected: 11; a replay from another aggregation))");
 
         AggregationResult result = s.unmask(s.mask(withoutRecipients(delivered, Set.of(5)), Set.of()), Set.of());
 
