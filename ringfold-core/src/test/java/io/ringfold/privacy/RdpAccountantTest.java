@@ -148,6 +148,14 @@ class RdpAccountantTest {
         assertThat(orders[150]).isEqualTo(63);
     }
 
+    /** The floor is the conversion at zero RDP; the values are those of opacus_reference.py's orders in NumPy. */
+    @Test
+    void minimumEpsilonIsTheConversionsFloor() {
+        assertThat(RdpAccountant.minimumEpsilon(1e-5)).isCloseTo(0.10286725121127971, within(1e-12));
+        assertThat(RdpAccountant.minimumEpsilon(1e-6)).isCloseTo(0.14000572045311915, within(1e-12));
+        assertThat(RdpAccountant.epsilon(0.01, 1e5, 100, 1e-5)).isGreaterThan(RdpAccountant.minimumEpsilon(1e-5));
+    }
+
     @Test
     void unreachableTargetIsRefusedWithTheFloor() {
         assertThatThrownBy(() -> RdpAccountant.noiseMultiplier(0.05, 0.01, 1000, 1e-5))
