@@ -18,10 +18,8 @@ class PrivacyCommandTest {
 
     @Test
     void printsEpsilonOrderRateAndSteps() {
-        CliRunner r = CliRunner.run("privacy", "--samples", "60000", "--batch-size", "256", "--epochs", "60",
-                "--noise-multiplier", "1.1", "--delta", "1e-5");
+        CliRunner r = mnistRun("--noise-multiplier", "1.1");
 
-        assertThat(r.status()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("epsilon 2.600 at delta 1.0E-5\n")
                 .contains("noise multiplier 1.1, sampling rate q = 256/60000 = 0.00426667 (Poisson), 14100 steps"
                         + " (60 epochs of 235)")
@@ -30,11 +28,8 @@ class PrivacyCommandTest {
 
     @Test
     void jsonCarriesEpsilonAndTheRunsShape() throws Exception {
-        CliRunner r = CliRunner.run("privacy", "--samples", "60000", "--batch-size", "256", "--epochs", "60",
-                "--noise-multiplier", "1.1", "--delta", "1e-5", "--json");
+        JsonNode j = JSON.readTree(mnistRun("--noise-multiplier", "1.1", "--json").lastLine());
 
-        assertThat(r.status()).as(r.err()).isZero();
-        JsonNode j = JSON.readTree(r.lastLine());
         assertThat(j.get("epsilon").asDouble()).isCloseTo(2.600342939, within(0.026));
         assertThat(j.get("delta").asDouble()).isEqualTo(1e-5);
         assertThat(j.get("noise_multiplier").asDouble()).isEqualTo(1.1);
@@ -46,11 +41,7 @@ class PrivacyCommandTest {
 
     @Test
     void epsilonFlagPlansTheNoiseMultiplier() throws Exception {
-        CliRunner r = CliRunner.run("privacy", "--samples", "60000", "--batch-size", "256", "--epochs", "60",
-                "--epsilon", "3", "--delta", "1e-5", "--json");
-
-        assertThat(r.status()).as(r.err()).isZero();
-        JsonNode j = JSON.readTree(r.lastLine());
+        JsonNode j = JSON.readTree(mnistRun("--epsilon", "3", "--json").lastLine());
         double sigma = j.get("noise_multiplier").asDouble();
         double q = 256.0 / 60000;
         // The printed σ (rounded up to 3 decimals) meets the target; 0.011 less (the search's tolerance and the
@@ -60,9 +51,7 @@ class PrivacyCommandTest {
         assertThat(j.get("epsilon").asDouble()).isEqualTo(RdpAccountant.epsilon(q, sigma, 14100, 1e-5));
         assertThat(j.get("target_epsilon").asDouble()).isEqualTo(3);
 
-        CliRunner text = CliRunner.run("privacy", "--samples", "60000", "--batch-size", "256", "--epochs", "60",
-                "--epsilon", "3", "--delta", "1e-5");
-        assertThat(text.out()).startsWith("noise multiplier " + sigma + " reaches epsilon ");
+        assertThat(mnistRun("--epsilon", "3").out()).startsWith("noise multiplier " + sigma + " reaches epsilon ");
     }
 
     @Test
@@ -89,6 +78,17 @@ class PrivacyCommandTest {
                 "--delta", "1e-5");
         assertThat(neither.status()).isEqualTo(2);
         assertThat(neither.err().lines().findFirst().orElseThrow()).startsWith("ringfold: Error: Missing required");
+    }
+
+    /** A run the size of MNIST's training set: N 60000, B 256, 60 epochs, δ 1e-5; it must succeed. */
+    private static CliRunner mnistRun(String... flags) {
+        String[] args = new String[flags.length + 9];
+        System.arraycopy(new String[] {"privacy", "--samples", "60000", "--batch-size", "256", "--epochs", "60",
+                "--delta", "1e-5"}, 0, args, 0, 9);
+        System.arraycopy(flags, 0, args, 9, flags.length);
+        CliRunner r = CliRunner.run(args);
+        assertThat(r.status()).as(r.err()).isZero();
+        return r;
     }
 
     private static void assertError(int status, String firstLine, String... flags) {
