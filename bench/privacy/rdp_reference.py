@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reference ε for RdpAccountantTest, from two computations of the Rényi DP of the Poisson-subsampled Gaussian
-mechanism, both with the Balle et al. (2020) RDP-to-(ε, δ) conversion minimised over Opacus' default orders:
+mechanism, both with the Balle et al. (2020) RDP-to-(ε, δ) conversion minimised over dp_accounting's default orders
+(1.1 to 10.9 by 0.1, 11 to 63, 128, 256, 512, 1024), the list RdpAccountant uses:
 
 1. Opacus' series (Mironov, Talwar and Zhang 2019, §3.3): github.com/pytorch/opacus,
    opacus/accountants/analysis/rdp.py at commit 4d0ebc84613d214fbfd37fbfd1390e3747a625ce (2025-09-16),
@@ -42,7 +43,8 @@ import warnings
 
 import numpy as np
 
-ORDERS = [1 + x / 10.0 for x in range(1, 100)] + list(range(12, 64))  # RDPAccountant.DEFAULT_ALPHAS
+# dp_accounting's DEFAULT_RDP_ORDERS, as RdpAccountant uses; Opacus' functions take any list of orders.
+ORDERS = [1 + x / 10.0 for x in range(1, 100)] + list(range(11, 64)) + [128, 256, 512, 1024]
 
 # (N, B): q from 2.6e-4 to 1.
 SIZES = [(1_000_000, 256), (60_000, 64), (60_000, 256), (50_000, 1024), (10_000, 2000), (1_000, 500), (1_000, 1000)]

@@ -92,8 +92,8 @@ final class PrivacyCommand implements Callable<Integer> {
         }
         out.println(String.format(Locale.ROOT, "  noise multiplier %s, sampling rate q = %d/%d = %.6g (Poisson),"
                 + " %d steps (%d epochs of %d)", sigma, batchSize, samples, q, steps, epochs, steps / epochs));
-        out.println(String.format(Locale.ROOT, "  Renyi DP of the subsampled Gaussian at best order %s of 1.1..63,"
-                + " converted as Balle et al. 2020 (Opacus' RDP accountant)", spent.order()));
+        out.println(String.format(Locale.ROOT, "  Renyi DP of the subsampled Gaussian at best order %s of 1.1..1024,"
+                + " converted as Balle et al. 2020 (docs/privacy.md)", spent.order()));
         return 0;
     }
 
@@ -101,7 +101,7 @@ final class PrivacyCommand implements Callable<Integer> {
     private double plannedNoise(double q, long steps) {
         double floor = RdpAccountant.minimumEpsilon(delta);
         if (noise.epsilon <= floor) {
-            throw bad(String.format(Locale.ROOT, "--epsilon: %s (expected: > %.4f, the least epsilon any noise"
+            throw bad(String.format(Locale.ROOT, "--epsilon: %s (expected: > %.4g, the least epsilon any noise"
                     + " reaches at delta %s)", noise.epsilon, floor, delta));
         }
         double sigma = RdpAccountant.noiseMultiplier(noise.epsilon, q, steps, delta);

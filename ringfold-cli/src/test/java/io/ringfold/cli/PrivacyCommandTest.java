@@ -23,7 +23,7 @@ class PrivacyCommandTest {
         assertThat(r.out()).startsWith("epsilon 2.600 at delta 1.0E-5\n")
                 .contains("noise multiplier 1.1, sampling rate q = 256/60000 = 0.00426667 (Poisson), 14100 steps"
                         + " (60 epochs of 235)")
-                .contains("best order 8.1 of 1.1..63");
+                .contains("best order 8.1 of 1.1..1024");
     }
 
     @Test
@@ -66,9 +66,9 @@ class PrivacyCommandTest {
                 "--samples", "100", "--batch-size", "10", "--epochs", "0", "--noise-multiplier", "1", "--delta", "1e-5");
         assertError(2, "ringfold: --noise-multiplier: 0.0 (expected: > 0 and finite)",
                 "--samples", "100", "--batch-size", "10", "--epochs", "1", "--noise-multiplier", "0", "--delta", "1e-5");
-        assertError(2, "ringfold: --epsilon: 0.05 (expected: > 0.1029, the least epsilon any noise reaches at delta"
+        assertError(2, "ringfold: --epsilon: 0.001 (expected: > 0.003501, the least epsilon any noise reaches at delta"
                 + " 1.0E-5)",
-                "--samples", "100", "--batch-size", "10", "--epochs", "1", "--epsilon", "0.05", "--delta", "1e-5");
+                "--samples", "100", "--batch-size", "10", "--epochs", "1", "--epsilon", "0.001", "--delta", "1e-5");
         CliRunner both = CliRunner.run("privacy", "--samples", "100", "--batch-size", "10", "--epochs", "1",
                 "--noise-multiplier", "1", "--epsilon", "2", "--delta", "1e-5");
         assertThat(both.status()).isEqualTo(2);

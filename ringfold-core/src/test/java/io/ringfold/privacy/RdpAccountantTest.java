@@ -12,7 +12,7 @@ class RdpAccountantTest {
 
     /**
      * ε printed by bench/privacy/rdp_reference.py (which says how to rerun it) from two independent computations
-     * with Opacus' default orders: Opacus' RDP series (opacus/accountants/analysis/rdp.py at commit 4d0ebc8) and
+     * over RdpAccountant's orders: Opacus' RDP series (opacus/accountants/analysis/rdp.py at commit 4d0ebc8) and
      * the script's own Gauss-Legendre quadrature of the Rényi divergence's definition. A run of E epochs is
      * E ⌈N/B⌉ steps at q = B/N. Columns: N, B, σ, epochs, δ, ε (Opacus), the order Opacus chose, ε (quadrature).
      */
@@ -23,19 +23,19 @@ class RdpAccountantTest {
               1000000,   256, 1.1,  15, 1e-05, 0.4696853899, 19, 0.4696853899
               1000000,   256, 2.0,  30, 1e-06, 0.2090662591, 63, 0.2090662591
               1000000,   256, 3.0,  60, 1e-05, 0.1598473061, 63, 0.1598473061
-              1000000,   256, 5.0, 100, 1e-06, 0.1729431231, 63, 0.1729431231
+              1000000,   256, 5.0, 100, 1e-06, 0.129701989, 128, 0.1297019891
                 60000,    64, 0.5,   5, 1e-06, 6.741642857, 3.1, 6.741642857
                 60000,    64, 0.8,  15, 1e-05, 1.5111571, 8, 1.5111571
                 60000,    64, 1.1,  30, 1e-06, 1.041540012, 15, 1.041540012
                 60000,    64, 2.0,  60, 1e-05, 0.5211570523, 31, 0.5211570523
                 60000,    64, 3.0, 100, 1e-06, 0.4862817388, 41, 0.4862817388
-                60000,    64, 5.0,   1, 1e-05, 0.1042429266, 63, 0.1042429266
+                60000,    64, 5.0,   1, 1e-05, 0.02512740751, 256, 0.02512740751
                 60000,   256, 0.5,  15, 1e-05, 12.81000482, 2.2, 12.81000482
                 60000,   256, 0.8,  30, 1e-06, 4.091499087, 5.6, 4.091499087
                 60000,   256, 1.1,  60, 1e-05, 2.600342939, 8.1, 2.600342939
                 60000,   256, 2.0, 100, 1e-06, 1.649945227, 14, 1.649945227
                 60000,   256, 3.0,   1, 1e-05, 0.1192278442, 63, 0.1192278442
-                60000,   256, 5.0,   5, 1e-06, 0.1678027424, 63, 0.1678027424
+                60000,   256, 5.0,   5, 1e-06, 0.1198794158, 128, 0.1198794158
                 50000,  1024, 0.5,  30, 1e-06, 37.25223907, 1.7, 37.25223907
                 50000,  1024, 0.8,  60, 1e-05, 12.68447814, 2.7, 12.68447814
                 50000,  1024, 1.1, 100, 1e-06, 9.522096949, 3.8, 9.522096949
@@ -140,29 +140,33 @@ class RdpAccountantTest {
     }
 
     @Test
-    void ordersAreOpacusDefaults() {
+    void ordersAreDpAccountingDefaults() {
         double[] orders = RdpAccountant.orders();
 
-        assertThat(orders).hasSize(151);
+        assertThat(orders).hasSize(156);
         assertThat(orders[0]).isEqualTo(1.1);
         assertThat(orders[98]).isEqualTo(10.9);
-        assertThat(orders[99]).isEqualTo(12);
-        assertThat(orders[150]).isEqualTo(63);
+        assertThat(orders[99]).isEqualTo(11);
+        assertThat(orders[151]).isEqualTo(63);
+        assertThat(java.util.Arrays.copyOfRange(orders, 152, 156)).containsExactly(128, 256, 512, 1024);
     }
 
-    /** The floor is the conversion at zero RDP; the values are those of opacus_reference.py's orders in NumPy. */
+    /**
+     * The floor is the conversion at zero RDP, reached at order 1024; expected values from NumPy over the same
+     * orders, {@code min(log((o-1)/o) - (log(d) + log(o))/(o-1))}.
+     */
     @Test
     void minimumEpsilonIsTheConversionsFloor() {
-        assertThat(RdpAccountant.minimumEpsilon(1e-5)).isCloseTo(0.10286725121127971, within(1e-12));
-        assertThat(RdpAccountant.minimumEpsilon(1e-6)).isCloseTo(0.14000572045311915, within(1e-12));
+        assertThat(RdpAccountant.minimumEpsilon(1e-5)).isCloseTo(0.003501409677071506, within(1e-12));
+        assertThat(RdpAccountant.minimumEpsilon(1e-6)).isCloseTo(0.005752225994758745, within(1e-12));
         assertThat(RdpAccountant.epsilon(0.01, 1e5, 100, 1e-5)).isGreaterThan(RdpAccountant.minimumEpsilon(1e-5));
     }
 
     @Test
     void unreachableTargetIsRefusedWithTheFloor() {
-        assertThatThrownBy(() -> RdpAccountant.noiseMultiplier(0.05, 0.01, 1000, 1e-5))
+        assertThatThrownBy(() -> RdpAccountant.noiseMultiplier(0.001, 0.01, 1000, 1e-5))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("targetEpsilon: 0.05 (expected: > 0.10")
+                .hasMessageStartingWith("targetEpsilon: 0.001 (expected: > 0.0035014")
                 .hasMessageContaining("delta 1.0E-5");
     }
 
