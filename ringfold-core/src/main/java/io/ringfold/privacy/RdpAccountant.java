@@ -16,8 +16,8 @@ package io.ringfold.privacy;
 public final class RdpAccountant {
 
     /**
-     * Google dp_accounting's default orders (DEFAULT_RDP_ORDERS): 1.1, 1.2, ..., 10.9, then
-     * 11, 12, ..., 63, then 128, 256, 512, 1024. Opacus' default stops at 63, which leaves ε below about 0.2 loose.
+     * Google dp_accounting's default orders (DEFAULT_RDP_ORDERS): 1.1, 1.2, ..., 10.9, then 11, 12, ..., 63, then
+     * 128, 256, 512, 1024. Opacus' default stops at 63, which leaves small ε (below about 0.13) loose.
      */
     private static final double[] ORDERS = defaultOrders();
     /** Upper bound of the σ search; beyond it ε barely moves and the target is treated as unreachable. */
