@@ -40,4 +40,16 @@ public final class PoissonSampling {
         }
         return n;
     }
+
+    /** How many of {@code [0, rows)} are in step {@code step}'s batch (for the metrics of a resumed epoch). */
+    public static long count(long seed, long step, int rows, double samplingRate) {
+        long key = stepKey(seed, step);
+        long n = 0;
+        for (int i = 0; i < rows; i++) {
+            if (includes(key, i, samplingRate)) {
+                n++;
+            }
+        }
+        return n;
+    }
 }

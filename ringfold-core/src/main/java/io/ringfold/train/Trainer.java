@@ -121,6 +121,9 @@ public final class Trainer {
         int[] examples = new int[batch];
         ClippedSum clipped = dp == null ? null : new ClippedSum(net, ClippedSum.capacityFor(batch));
         GaussianNoise noise = dp == null ? null : dp.newNoise();
+        if (dp != null) {
+            listener.onPrivacy(dp);
+        }
 
         List<EpochMetrics> history = new ArrayList<>();
         EarlyStopping stopping = new EarlyStopping(xVal == null ? 0 : config.patience());
