@@ -21,9 +21,12 @@ public final class PoissonSampling {
         return SplitMix64.hash(seed, PURPOSE, step);
     }
 
-    /** Whether example {@code example} (its index in the training data) is in the step of {@code stepKey}. */
+    /**
+     * Whether example {@code example} (its index in the training data) is in the step of {@code stepKey}: draw
+     * {@code example} of the SplitMix64 stream seeded with the key, below q.
+     */
     public static boolean includes(long stepKey, long example, double samplingRate) {
-        return SplitMix64.unit(SplitMix64.hash(stepKey, PURPOSE, example)) < samplingRate;
+        return SplitMix64.unit(SplitMix64.draw(stepKey, example)) < samplingRate;
     }
 
     /**
