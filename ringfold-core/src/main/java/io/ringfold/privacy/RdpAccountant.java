@@ -5,7 +5,7 @@ package io.ringfold.privacy;
  * Zhang, 2019), composed over steps by adding RDP at each order, and converted to (ε, δ) with the conversion of
  * Balle et al., "Hypothesis Testing Interpretations and Renyi Differential Privacy" (2020), Theorem 21:
  * ε = rdp(α) + log((α-1)/α) - (log δ + log α)/(α-1), minimised over {@link #orders()}. This is the analysis of
- * Opacus' {@code RDPAccountant} with its default orders, so the two agree to rounding. It assumes each example
+ * Opacus' {@code RDPAccountant}, so given the same orders the two agree to rounding. It assumes each example
  * enters each step's batch independently with probability q (Poisson sampling); shuffled fixed-size batches are
  * a different mechanism that this bound does not cover.
  *
@@ -15,7 +15,10 @@ package io.ringfold.privacy;
  */
 public final class RdpAccountant {
 
-    /** Opacus' and TF Privacy's default orders: 1.1, 1.2, ..., 10.9, then 12, 13, ..., 63. */
+    /**
+     * Google dp_accounting's default orders (DEFAULT_RDP_ORDERS): 1.1, 1.2, ..., 10.9, then 11, 12, ..., 63, then
+     * 128, 256, 512, 1024. Opacus' default stops at 63, which leaves small ε (below about 0.13) loose.
+     */
     private static final double[] ORDERS = defaultOrders();
     /** Upper bound of the σ search; beyond it ε barely moves and the target is treated as unreachable. */
     private static final double MAX_NOISE_MULTIPLIER = 1e6;
@@ -84,8 +87,8 @@ public final class RdpAccountant {
      * The smallest noise multiplier σ, to within 0.01, whose ε after {@code steps} steps is at most
      * {@code targetEpsilon}: bisection on σ (ε falls as σ grows). The result itself always meets the target.
      *
-     * @throws IllegalArgumentException when no σ up to 10⁶ reaches the target (below about 0.1 for δ = 1e-5, the
-     *         conversion's own floor over these orders, no amount of noise does)
+     * @throws IllegalArgumentException when no σ up to 10⁶ reaches the target (at or below
+     *         {@link #minimumEpsilon(double)}, the conversion's own floor, no amount of noise does)
      */
     public static double noiseMultiplier(double targetEpsilon, double samplingRate, long steps, double delta) {
         if (!(targetEpsilon > 0) || Double.isInfinite(targetEpsilon)) {
@@ -97,7 +100,7 @@ public final class RdpAccountant {
         if (steps == 0) {
             throw new IllegalArgumentException("steps: 0 (expected: > 0 to need any noise)");
         }
-        double floor = convert(new double[ORDERS.length], 1, delta).epsilon();
+        double floor = minimumEpsilon(delta);
         if (targetEpsilon <= floor) {
             throw new IllegalArgumentException("targetEpsilon: " + targetEpsilon + " (expected: > " + floor
                     + ", the least ε any noise reaches at delta " + delta + ")");
@@ -124,6 +127,15 @@ public final class RdpAccountant {
         return high;
     }
 
+    /**
+     * The ε that the conversion gives at zero RDP (infinite noise) over {@link #orders()}: no noise multiplier
+     * reaches a target at or below it (0.1029 at δ = 1e-5, 0.1400 at δ = 1e-6).
+     */
+    public static double minimumEpsilon(double delta) {
+        checkDelta(delta);
+        return convert(new double[ORDERS.length], 1, delta).epsilon();
+    }
+
     /** Steps in one epoch of {@code samples} examples at expected batch size {@code batchSize}: ⌈N / B⌉. */
     public static long stepsPerEpoch(long samples, long batchSize) {
         if (samples <= 0) {
@@ -142,12 +154,16 @@ public final class RdpAccountant {
     }
 
     private static double[] defaultOrders() {
-        double[] orders = new double[99 + 52];
+        double[] orders = new double[99 + 53 + 4];
+        int k = 0;
         for (int x = 1; x < 100; x++) {
-            orders[x - 1] = 1 + x / 10.0;
+            orders[k++] = 1 + x / 10.0;
         }
-        for (int a = 12; a < 64; a++) {
-            orders[99 + a - 12] = a;
+        for (int a = 11; a < 64; a++) {
+            orders[k++] = a;
+        }
+        for (int a = 128; a <= 1024; a *= 2) {
+            orders[k++] = a;
         }
         return orders;
     }

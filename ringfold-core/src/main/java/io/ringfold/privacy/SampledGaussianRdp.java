@@ -5,7 +5,9 @@ package io.ringfold.privacy;
  * probability q, Gaussian noise of standard deviation σ times the sensitivity added to the sum), from Mironov,
  * Talwar and Zhang, "Rényi Differential Privacy of the Sampled Gaussian Mechanism" (2019), §3.3: the exact
  * binomial sum for integer orders and the two-sided erfc series for fractional ones, both in log space, as
- * TensorFlow Privacy's and Opacus' {@code rdp} analyses compute them.
+ * TensorFlow Privacy's and Opacus' {@code rdp} analyses compute them. Where the fractional series fails
+ * numerically (no convergence, or a partial sum that rounding drives negative) the order's RDP is +∞: the order
+ * drops out of the minimum, which can only loosen ε, as Google's dp_accounting does.
  */
 final class SampledGaussianRdp {
 
@@ -18,7 +20,7 @@ final class SampledGaussianRdp {
     private SampledGaussianRdp() {
     }
 
-    /** RDP of one step at order {@code alpha > 1}; q in (0, 1], σ > 0. */
+    /** RDP of one step at order {@code alpha > 1}; q in (0, 1], σ > 0; +∞ where the series fails. */
     static double rdp(double q, double sigma, double alpha) {
         if (q == 1) {
             return alpha / (2 * sigma * sigma);
@@ -76,13 +78,15 @@ final class SampledGaussianRdp {
             } else {
                 logA0 = logSub(logA0, logS0);
                 logA1 = logSub(logA1, logS1);
+                if (Double.isNaN(logA0) || Double.isNaN(logA1)) {
+                    return Double.POSITIVE_INFINITY;
+                }
             }
             if (Math.max(logS0, logS1) < LOG_TERM_CUTOFF) {
                 return logAdd(logA0, logA1);
             }
         }
-        throw new ArithmeticException("RDP series at order " + alpha + ", q " + q + ", sigma " + sigma
-                + ": no convergence in " + MAX_TERMS + " terms");
+        return Double.POSITIVE_INFINITY;
     }
 
     static double logAdd(double logX, double logY) {
@@ -94,11 +98,13 @@ final class SampledGaussianRdp {
         return Math.log1p(Math.exp(a - b)) + b;
     }
 
-    /** log(e^x - e^y) for x ≥ y; the series' partial sums stay positive, so x < y means lost precision. */
+    /**
+     * log(e^x - e^y), NaN for x < y: the series' partial sums are positive in exact arithmetic, so x < y means
+     * rounding has eaten them.
+     */
     static double logSub(double logX, double logY) {
         if (logX < logY) {
-            throw new ArithmeticException("log-space subtraction: " + logX + " < " + logY
-                    + " (expected: a non-negative difference)");
+            return Double.NaN;
         }
         if (logY == Double.NEGATIVE_INFINITY) {
             return logX;
