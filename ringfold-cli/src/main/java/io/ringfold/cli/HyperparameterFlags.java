@@ -133,7 +133,8 @@ final class HyperparameterFlags implements CommandLine.IModelTransformer {
      * mini-batches.
      */
     private static void checkSolverFlags(CommandSpec spec, TrainingConfig config, java.util.Set<Hyperparameter<?>> given) {
-        boolean fullBatch = config.solver().fullBatchFor(config.model());
+        // A private run steps through mini-batches whatever the model (DP-SGD).
+        boolean fullBatch = !config.isPrivate() && config.solver().fullBatchFor(config.model());
         for (Hyperparameter<?> h : fullBatch ? Hyperparameters.MINI_BATCH_ONLY : Hyperparameters.FULL_BATCH_ONLY) {
             if (given.contains(h)) {
                 String how = fullBatch

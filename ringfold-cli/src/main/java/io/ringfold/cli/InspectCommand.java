@@ -117,6 +117,11 @@ final class InspectCommand implements Callable<Integer> {
         r.put("parameter_count", m.network().parameterCount());
         r.put("parameter_digest", m.parameterDigest());
         r.set("provenance", m.provenance().toJson());
+        ObjectNode privacy = m.provenance().privacy();
+        if (privacy != null) {
+            r.put("dp_epsilon", privacy.get("epsilon").asDouble());
+            r.put("dp_delta", privacy.get("delta").asDouble());
+        }
         r.set("evaluation", evaluation);
         java.util.Optional<io.ringfold.model.Coefficients> coefficients = io.ringfold.model.Coefficients.of(m);
         coefficients.ifPresent(c -> r.set("coefficients", c.toJson()));
@@ -132,6 +137,14 @@ final class InspectCommand implements Callable<Integer> {
             w.println("layers:");
             printTable(w, m.network());
             w.println("parameter_digest: " + m.parameterDigest());
+            if (privacy != null) {
+                w.println(String.format("privacy:          (ε %.3f, δ %s)-differentially private: DP-SGD, noise multiplier"
+                        + " %.4f, clip %s, sampling rate %.6g, %d steps%s", privacy.get("epsilon").asDouble(),
+                        privacy.get("delta").asDouble(), privacy.get("noise_multiplier").asDouble(),
+                        privacy.get("clip").asDouble(), privacy.get("sampling_rate").asDouble(),
+                        privacy.get("steps").asLong(), privacy.path("secure_rng").asBoolean()
+                                ? ", noise from SecureRandom" : ""));
+            }
             w.println("provenance:       " + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m.provenance().toJson())
                     .replace("\n", "\n                  "));
             if (evaluation.size() > 0) {

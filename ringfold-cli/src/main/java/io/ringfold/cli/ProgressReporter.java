@@ -82,6 +82,12 @@ final class ProgressReporter implements TrainingListener {
     }
 
     @Override
+    public void onPrivacy(io.ringfold.dpsgd.DpSgdPlan plan) {
+        out.println(plan.describe());
+        out.flush();
+    }
+
+    @Override
     public void onEpoch(EpochMetrics m) {
         if (terminal) {
             out.print("\r\033[2K");

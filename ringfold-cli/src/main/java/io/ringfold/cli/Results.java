@@ -48,6 +48,14 @@ final class Results {
         r.put("parameter_digest", o.model().parameterDigest());
         r.put("blas", o.model().provenance().blas());
         r.put("seed", o.model().provenance().seed());
+        JsonNode privacy = o.model().provenance().privacy();
+        if (privacy != null) {
+            // The guarantee the model file's provenance holds: ε at δ over every step run.
+            r.put("dp_epsilon", privacy.get("epsilon").asDouble());
+            r.put("dp_delta", privacy.get("delta").asDouble());
+            r.put("dp_noise_multiplier", privacy.get("noise_multiplier").asDouble());
+            r.put("dp_secure_rng", privacy.get("secure_rng").asBoolean());
+        }
         if (o.result().solver() != null) {
             r.set("solver", o.result().solver().toJson());
         }
@@ -112,6 +120,12 @@ final class Results {
         sb.append(String.format("%ntrained %d epochs in %.2f s (%,.0f samples/s)%nsaved %s%nparameter_digest %s",
                 r.get("epochs").asInt(), r.get("train_seconds").asDouble(), r.get("samples_per_second").asDouble(),
                 r.get("model_path").asText(), r.get("parameter_digest").asText()));
+        if (r.has("dp_epsilon")) {
+            sb.append(String.format("%nprivacy: (ε %.3f, δ %s)-differentially private (DP-SGD, noise multiplier %.4f%s)",
+                    r.get("dp_epsilon").asDouble(), r.get("dp_delta").asDouble(),
+                    r.get("dp_noise_multiplier").asDouble(), r.get("dp_secure_rng").asBoolean()
+                            ? "; noise from SecureRandom, not reproducible" : ""));
+        }
         if (r.has("solver")) {
             io.ringfold.solve.SolverReport report = io.ringfold.solve.SolverReport.fromJson(r.get("solver"));
             sb.append(System.lineSeparator()).append(report.describe());

@@ -16,20 +16,43 @@ import java.util.Properties;
  * and the platform. The platform matters because {@link Math}'s transcendental functions and the BLAS
  * kernels may differ in the last bits between CPUs and implementations, so a bit-for-bit reproduction
  * needs the same JVM, CPU architecture and BLAS (compare {@code parameter_digest} to check).
+ *
+ * <p>{@code privacy} is a privately trained model's guarantee (DP-SGD: ε at δ, the noise multiplier, the clip
+ * norm, the sampling rate and the steps; see {@code io.ringfold.dpsgd.DpSgdPlan#toJson}), or null.
  */
 public record Provenance(String ringfoldVersion, String java, String os, String cpuArchitecture, String cpu,
                          String blas, long seed, String dataSource, String dataFingerprint, String createdAt,
-                         ObjectNode hyperparameters) {
+                         ObjectNode hyperparameters, ObjectNode privacy) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Provenance {
         hyperparameters = hyperparameters.deepCopy();
+        privacy = privacy == null ? null : privacy.deepCopy();
+    }
+
+    /** The provenance of a model trained without a privacy guarantee. */
+    public Provenance(String ringfoldVersion, String java, String os, String cpuArchitecture, String cpu, String blas,
+                      long seed, String dataSource, String dataFingerprint, String createdAt,
+                      ObjectNode hyperparameters) {
+        this(ringfoldVersion, java, os, cpuArchitecture, cpu, blas, seed, dataSource, dataFingerprint, createdAt,
+                hyperparameters, null);
     }
 
     @Override
     public ObjectNode hyperparameters() {
         return hyperparameters.deepCopy();
+    }
+
+    @Override
+    public ObjectNode privacy() {
+        return privacy == null ? null : privacy.deepCopy();
+    }
+
+    /** This provenance with a private run's guarantee. */
+    public Provenance withPrivacy(ObjectNode guarantee) {
+        return new Provenance(ringfoldVersion, java, os, cpuArchitecture, cpu, blas, seed, dataSource, dataFingerprint,
+                createdAt, hyperparameters, guarantee);
     }
 
     /** Provenance of a model trained now, in this JVM, with this BLAS. */
@@ -86,6 +109,9 @@ public record Provenance(String ringfoldVersion, String java, String os, String 
         n.put("data_fingerprint", dataFingerprint);
         n.put("created_at", createdAt);
         n.set("hyperparameters", hyperparameters.deepCopy());
+        if (privacy != null) {
+            n.set("privacy", privacy.deepCopy());
+        }
         return n;
     }
 
@@ -94,7 +120,8 @@ public record Provenance(String ringfoldVersion, String java, String os, String 
         return new Provenance(text(n, "ringfold_version"), text(n, "java"), text(n, "os"), text(n, "cpu_architecture"),
                 text(n, "cpu"), text(n, "blas"), n.path("seed").asLong(), text(n, "data_source"),
                 text(n, "data_fingerprint"), text(n, "created_at"),
-                h instanceof ObjectNode o ? o : JSON.createObjectNode());
+                h instanceof ObjectNode o ? o : JSON.createObjectNode(),
+                n.get("privacy") instanceof ObjectNode p ? p : null);
     }
 
     private static String text(JsonNode n, String field) {

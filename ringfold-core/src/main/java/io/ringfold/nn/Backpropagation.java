@@ -19,6 +19,8 @@ public final class Backpropagation {
     private final OutputLoss outputLoss = new OutputLoss();
     private double lossSum;
     private int correct;
+    /** Per-example squared gradient norms of the last {@link #computeClipped}; null until then. */
+    private double[] normSquares;
 
     public Backpropagation(Network net, int maxRows) {
         this.net = net;
@@ -71,13 +73,78 @@ public final class Backpropagation {
         forward.run(run, params, null, x, rows);
         int last = deltas.length - 1;
         outputDelta(forward.output(), rows, targets, deltas[last]);
-        for (int i = last; i >= 0; i--) {
+        backward(run, params, rows, grad);
+        return lossSum;
+    }
+
+    /**
+     * DP-SGD's clipped sum: overwrites {@code grad[0, parameterCount)} with {@code Σ_r c_r g_r} over rows
+     * {@code [0, rows)}, where {@code g_r} is example r's gradient of its loss over the whole parameter vector and
+     * {@code c_r = min(1, clip / ||g_r||)}, so every example adds at most {@code clip} in L2 norm. Returns the
+     * summed (unclipped) loss.
+     *
+     * <p>Not one backward pass per example: one forward pass, then a backward pass in which each layer with
+     * parameters adds its part of {@code ||g_r||²} from its input and its output's gradient ({@link Run#normSquares};
+     * the dense layer's "ghost norm", the convolution's per-example product) instead of its batch gradient, then
+     * the ordinary batched backward pass with each example's output gradient scaled by {@code c_r}. Every layer
+     * that may appear in a private run computes example r's backward from example r's values alone, and
+     * linearly in its output's gradient, so the second pass gives {@code Σ_r c_r g_r}. Batch normalisation mixes
+     * the examples and is refused before training.
+     */
+    public double computeClipped(Blas blas, float[] params, Matrix x, int rows, float[] targets, float[] grad,
+                                 TrainingContext context, double clip) {
+        if (!(clip > 0) || Double.isInfinite(clip)) {
+            throw new IllegalArgumentException("clip: " + clip + " (expected: > 0 and finite)");
+        }
+        if (grad.length < net.parameterCount()) {
+            throw new IllegalArgumentException("grad: " + grad.length + " (expected: at least " + net.parameterCount()
+                    + ", the parameters)");
+        }
+        if (normSquares == null) {
+            normSquares = new double[forward.maxRows()];
+        }
+        java.util.Arrays.fill(normSquares, 0, rows, 0);
+        Run train = new Run(blas, Run.Mode.TRAIN, context);
+        forward.run(train, params, null, x, rows);
+        int last = deltas.length - 1;
+        outputDelta(forward.output(), rows, targets, deltas[last]);
+        backward(new Run(blas, Run.Mode.TRAIN, context, normSquares), params, rows, grad);
+        float[] delta = deltas[last];
+        int outs = forward.layers[last].out();
+        for (int r = 0; r < rows; r++) {
+            float c = clipFactor(normSquares[r], clip);
+            if (c != 1f) {
+                for (int i = r * outs, end = i + outs; i < end; i++) {
+                    delta[i] *= c;
+                }
+            }
+        }
+        backward(train, params, rows, grad);
+        return lossSum;
+    }
+
+    /**
+     * {@code min(1, clip / norm)} in float, the factor of an example of squared gradient norm {@code normSquare};
+     * 1 for a zero gradient. Opacus divides by {@code norm + 1e-6}; dividing by the norm itself keeps the clipped
+     * norm at most {@code clip} up to float rounding, which is what the privacy analysis assumes.
+     */
+    public static float clipFactor(double normSquare, double clip) {
+        double norm = Math.sqrt(normSquare);
+        return norm > clip ? (float) (clip / norm) : 1f;
+    }
+
+    /** Example r's gradient norm (before clipping) in the last {@link #computeClipped} call. */
+    public double exampleNorm(int r) {
+        return Math.sqrt(normSquares[r]);
+    }
+
+    private void backward(Run run, float[] params, int rows, float[] grad) {
+        for (int i = deltas.length - 1; i >= 0; i--) {
             Matrix in = i == 0 ? forward.input : forward.outputs[i - 1];
             float[] dx = i == 0 ? null : deltas[i - 1];
             forward.layers[i].backward(run, forward.scratch[i], params, in, forward.outputs[i].data(), rows, deltas[i],
                     dx, grad);
         }
-        return lossSum;
     }
 
     /**

@@ -119,6 +119,11 @@ final class BatchNormLayer extends Layer {
     @Override
     void backward(Run run, Object scratch, float[] params, Matrix x, float[] y, int rows, float[] dy, float[] dx,
                   float[] grad) {
+        if (run.measuresNorms()) {
+            // Refused before training (PrivateTraining.check): a batch's statistics mix its examples.
+            throw new IllegalStateException(node.label() + ": no per-example gradients (batch statistics mix the "
+                    + "examples)");
+        }
         if (!run.training()) {
             evaluationBackward(params, x, rows, dy, dx, grad);
             return;

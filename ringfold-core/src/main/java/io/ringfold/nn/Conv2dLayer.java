@@ -58,7 +58,14 @@ final class Conv2dLayer extends Layer {
     @Override
     void backward(Run run, Object scratch, float[] params, Matrix x, float[] y, int rows, float[] dy, float[] dx,
                   float[] grad) {
-        training(scratch).backward(run.blas(), rows, dy, 0, params, node.paramOffset(), grad, node.paramOffset(), dx, 0);
+        Convolution c = training(scratch);
+        if (run.measuresNorms()) {
+            // Per-example products for the norms; the batch's weight gradient is the second pass's.
+            c.exampleGradientNormSquares(run.blas(), rows, dy, 0, run.normSquares());
+            c.backward(run.blas(), rows, dy, 0, params, node.paramOffset(), null, 0, dx, 0);
+        } else {
+            c.backward(run.blas(), rows, dy, 0, params, node.paramOffset(), grad, node.paramOffset(), dx, 0);
+        }
     }
 
     @Override

@@ -41,12 +41,32 @@ final class DenseLayer extends Layer {
     @Override
     void backward(Run run, Object scratch, float[] params, Matrix x, float[] y, int rows, float[] dy, float[] dx,
                   float[] grad) {
-        InputKernels.transposeMultiply(run.blas(), x, rows, dy, units, grad, weights());
+        if (run.measuresNorms()) {
+            addExampleNormSquares(x, rows, dy, run.normSquares());
+        } else {
+            InputKernels.transposeMultiply(run.blas(), x, rows, dy, units, grad, weights());
+            columnSums(dy, rows, grad, bias());
+        }
         if (dx != null) {
             // dx = dy · Wᵀ
             run.blas().sgemm(false, true, rows, in(), units, 1f, dy, 0, units, params, weights(), units, 0f, dx, 0, in());
         }
-        columnSums(dy, rows, grad, bias());
+    }
+
+    /**
+     * Example r's weight gradient is the outer product {@code x_r ⊗ dy_r} and its bias gradient {@code dy_r}, so
+     * its squared norm is {@code (||x_r||² + 1) ||dy_r||²} without forming either: the "ghost norm" of a layer
+     * whose input has one position per example (Goodfellow 2015; Li et al. 2022).
+     */
+    private void addExampleNormSquares(Matrix x, int rows, float[] dy, double[] normSquares) {
+        for (int r = 0; r < rows; r++) {
+            double g = 0;
+            int base = r * units;
+            for (int c = 0; c < units; c++) {
+                g += (double) dy[base + c] * dy[base + c];
+            }
+            normSquares[r] += (InputKernels.rowNormSquare(x, r) + 1) * g;
+        }
     }
 
     @Override

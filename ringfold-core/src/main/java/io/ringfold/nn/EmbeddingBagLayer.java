@@ -55,6 +55,20 @@ final class EmbeddingBagLayer extends Layer {
                 }
             }
         }
+        if (run.measuresNorms()) {
+            // Example r's table gradient has row v = x_rv · dy_r (dy already divided by the tokens): its
+            // squared norm is ||x_r||² ||dy_r||², each token's row counted once.
+            double[] sq = run.normSquares();
+            for (int r = 0; r < rows; r++) {
+                double g = 0;
+                int base = r * dim;
+                for (int c = 0; c < dim; c++) {
+                    g += (double) dy[base + c] * dy[base + c];
+                }
+                sq[r] += InputKernels.rowNormSquare(x, r) * g;
+            }
+            return;
+        }
         InputKernels.transposeMultiply(run.blas(), x, rows, dy, dim, grad, node.paramOffset());
     }
 

@@ -49,4 +49,22 @@ public final class InputKernels {
             }
         }
     }
+
+    /** {@code ||x_r||²}, the squared L2 norm of row r, in double; a sparse row's stored values only. */
+    public static double rowNormSquare(Matrix x, int r) {
+        double sum = 0;
+        if (x instanceof FloatMatrix d) {
+            float[] data = d.data();
+            int k = d.cols();
+            for (int c = r * k, end = c + k; c < end; c++) {
+                sum += (double) data[c] * data[c];
+            }
+        } else {
+            CsrMatrix s = (CsrMatrix) x;
+            for (int p = s.rowStart(r), end = s.rowStart(r + 1); p < end; p++) {
+                sum += (double) s.valueAt(p) * s.valueAt(p);
+            }
+        }
+        return sum;
+    }
 }

@@ -64,19 +64,32 @@ final class LayerNormLayer extends Layer {
         int n = out();
         int gamma = node.paramOffset();
         int beta = gamma + n;
-        java.util.Arrays.fill(grad, gamma, gamma + 2 * n, 0f);
+        double[] normSquares = run.normSquares();
+        if (normSquares == null) {
+            java.util.Arrays.fill(grad, gamma, gamma + 2 * n, 0f);
+        }
         for (int r = 0; r < rows; r++) {
             int base = r * n;
             double sumDxhat = 0;
             double sumDxhatXhat = 0;
+            double sq = 0;
             for (int i = 0; i < n; i++) {
                 float g = dy[base + i];
                 float xh = s.xhat()[base + i];
-                grad[gamma + i] += g * xh;
-                grad[beta + i] += g;
+                if (normSquares == null) {
+                    grad[gamma + i] += g * xh;
+                    grad[beta + i] += g;
+                } else {
+                    // Example r's gamma gradient is dy ⊙ xhat and its beta gradient dy.
+                    double gx = (double) g * xh;
+                    sq += gx * gx + (double) g * g;
+                }
                 double dxh = (double) g * params[gamma + i];
                 sumDxhat += dxh;
                 sumDxhatXhat += dxh * xh;
+            }
+            if (normSquares != null) {
+                normSquares[r] += sq;
             }
             if (dx != null) {
                 double invStd = s.invStd()[r];

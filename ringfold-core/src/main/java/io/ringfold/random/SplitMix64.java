@@ -21,6 +21,28 @@ public final class SplitMix64 {
         return new SplitMix64(mix(mix(seed ^ mix(purpose)) + index * GOLDEN_GAMMA));
     }
 
+    /**
+     * The first {@link #nextLong} of {@code derive(seed, purpose, index)}, without a generator: a counter-based
+     * draw, for choices made per item (an example's inclusion in a batch, a parameter's noise) that must not
+     * depend on which worker makes them or in what order.
+     */
+    public static long hash(long seed, long purpose, long index) {
+        return mix(mix(mix(seed ^ mix(purpose)) + index * GOLDEN_GAMMA) + GOLDEN_GAMMA);
+    }
+
+    /**
+     * Draw {@code index} (0-based) of the stream {@code new SplitMix64(state)}, without walking it: one mixing
+     * of a counter, for many per-item draws from one {@link #hash}ed key.
+     */
+    public static long draw(long state, long index) {
+        return mix(state + (index + 1) * GOLDEN_GAMMA);
+    }
+
+    /** {@code hash}'s value as a uniform double in [0, 1) with 53 random bits. */
+    public static double unit(long bits) {
+        return (bits >>> 11) * 0x1.0p-53;
+    }
+
     public long nextLong() {
         return mix(state += GOLDEN_GAMMA);
     }

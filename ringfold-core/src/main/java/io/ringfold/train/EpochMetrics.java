@@ -5,13 +5,29 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * What one epoch did. For classification {@code accuracy} is set and {@code rmse}/{@code r2} are NaN;
- * for regression the reverse. Validation figures are NaN without a validation split.
+ * for regression the reverse. Validation figures are NaN without a validation split. {@code dpEpsilon} is a
+ * private run's ε (at its δ) spent up to the end of the epoch, NaN for a run that is not private.
  */
 public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
                            double validationLoss, double validationAccuracy, double validationRmse,
-                           double validationR2, float learningRate, double seconds, double samplesPerSecond) {
+                           double validationR2, float learningRate, double seconds, double samplesPerSecond,
+                           double dpEpsilon) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** An epoch of a run that is not private. */
+    public EpochMetrics(int epoch, double loss, double accuracy, double rmse, double validationLoss,
+                        double validationAccuracy, double validationRmse, double validationR2, float learningRate,
+                        double seconds, double samplesPerSecond) {
+        this(epoch, loss, accuracy, rmse, validationLoss, validationAccuracy, validationRmse, validationR2,
+                learningRate, seconds, samplesPerSecond, Double.NaN);
+    }
+
+    /** These metrics with the ε a private run has spent by the end of the epoch. */
+    public EpochMetrics withDpEpsilon(double epsilon) {
+        return new EpochMetrics(epoch, loss, accuracy, rmse, validationLoss, validationAccuracy, validationRmse,
+                validationR2, learningRate, seconds, samplesPerSecond, epsilon);
+    }
 
     /**
      * An epoch's metrics from its summed training loss and hits over {@code rows} rows and an optional
@@ -43,6 +59,7 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
         n.put("learning_rate", learningRate);
         n.put("seconds", seconds);
         n.put("samples_per_second", samplesPerSecond);
+        putFinite(n, "dp_epsilon", dpEpsilon);
         return n;
     }
 
@@ -65,6 +82,9 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
         if (!Double.isNaN(validationRmse)) {
             sb.append(String.format("  val_rmse %.4f  val_r2 %.4f", validationRmse, validationR2));
         }
+        if (!Double.isNaN(dpEpsilon)) {
+            sb.append(String.format("  ε %.3f", dpEpsilon));
+        }
         sb.append(String.format("  %.2f s  %,.0f samples/s", seconds, samplesPerSecond));
         return sb.toString();
     }
@@ -76,7 +96,7 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
                 n.path("validation_loss").asDouble(Double.NaN), n.path("validation_accuracy").asDouble(Double.NaN),
                 n.path("validation_rmse").asDouble(Double.NaN), n.path("validation_r2").asDouble(Double.NaN),
                 (float) n.path("learning_rate").asDouble(), n.path("seconds").asDouble(),
-                n.path("samples_per_second").asDouble());
+                n.path("samples_per_second").asDouble(), n.path("dp_epsilon").asDouble(Double.NaN));
     }
 
     static void putFinite(ObjectNode n, String name, double v) {

@@ -179,16 +179,43 @@ public final class Hyperparameters {
             "A category not seen in training, at evaluation or prediction: zero (all its one-hot columns 0) or error.",
             TrainingConfig::unseenCategories);
 
+    public static final Hyperparameter<Double> DP_CLIP = new Hyperparameter<>("dpClip", "--dp-clip", "dpClip",
+            ValueType.DOUBLE, 0.0, v -> v >= 0, ">= 0",
+            "DP-SGD: clip each example's gradient to this L2 norm and train privately (Poisson-sampled batches, "
+                    + "Gaussian noise; with --dp-noise-multiplier or --dp-epsilon); 0: not private (docs/privacy.md).",
+            TrainingConfig::dpClip);
+
+    public static final Hyperparameter<Double> DP_NOISE_MULTIPLIER = new Hyperparameter<>("dpNoiseMultiplier",
+            "--dp-noise-multiplier", "dpNoiseMultiplier", ValueType.DOUBLE, 0.0, v -> v >= 0, ">= 0",
+            "DP-SGD: the noise's standard deviation as a multiple of --dp-clip (sigma); or give --dp-epsilon.",
+            TrainingConfig::dpNoiseMultiplier);
+
+    public static final Hyperparameter<Double> DP_EPSILON = new Hyperparameter<>("dpEpsilon", "--dp-epsilon",
+            "dpEpsilon", ValueType.DOUBLE, 0.0, v -> v >= 0, ">= 0",
+            "DP-SGD: the epsilon to stay within over all planned steps; the noise multiplier is the least that does "
+                    + "(RDP accountant); or give --dp-noise-multiplier.", TrainingConfig::dpEpsilon);
+
+    public static final Hyperparameter<Double> DP_DELTA = new Hyperparameter<>("dpDelta", "--dp-delta", "dpDelta",
+            ValueType.DOUBLE, 0.0, v -> v >= 0 && v < 1, "0 <= delta < 1",
+            "DP-SGD: the delta of the (epsilon, delta) guarantee; 0: the largest power of ten below 1/N "
+                    + "(1e-5 for 60,000 training rows).", TrainingConfig::dpDelta);
+
+    public static final Hyperparameter<Boolean> DP_SECURE_RNG = new Hyperparameter<>("dpSecureRng", "--dp-secure-rng",
+            "dpSecureRng", ValueType.BOOLEAN, false, v -> true, "true or false",
+            "DP-SGD: draw the noise from SecureRandom instead of the seed (for production; the run is then not "
+                    + "reproducible).", TrainingConfig::dpSecureRng);
+
     /** All of them, in {@link TrainingConfig}'s order. */
     public static final List<Hyperparameter<?>> ALL = List.of(MODEL, HIDDEN, ACTIVATION, LOSS, EPOCHS, BATCH_SIZE,
             OPTIMIZER, LEARNING_RATE, MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, WEIGHT_DECAY, LR_SCHEDULE,
             LR_STEP_EPOCHS, LR_GAMMA, LR_MIN_FRACTION, SEED, VALIDATION_SPLIT, PATIENCE, TEST_SPLIT, STANDARDIZE,
-            LAYERS, INPUT_SHAPE, SOLVER, MAX_ITER, TOL, L2, L1, CLASS_WEIGHT, THRESHOLD, IMPUTE, UNSEEN_CATEGORIES);
+            LAYERS, INPUT_SHAPE, SOLVER, MAX_ITER, TOL, L2, L1, CLASS_WEIGHT, THRESHOLD, IMPUTE, UNSEEN_CATEGORIES,
+            DP_CLIP, DP_NOISE_MULTIPLIER, DP_EPSILON, DP_DELTA, DP_SECURE_RNG);
 
     /** What only mini-batch training uses: given to a full-batch solve, they would be silently ignored. */
     public static final List<Hyperparameter<?>> MINI_BATCH_ONLY = List.of(EPOCHS, BATCH_SIZE, OPTIMIZER, LEARNING_RATE,
             MOMENTUM, NESTEROV, BETA1, BETA2, EPSILON, WEIGHT_DECAY, LR_SCHEDULE, LR_STEP_EPOCHS, LR_GAMMA,
-            LR_MIN_FRACTION, PATIENCE);
+            LR_MIN_FRACTION, PATIENCE, DP_CLIP, DP_NOISE_MULTIPLIER, DP_EPSILON, DP_DELTA, DP_SECURE_RNG);
 
     /** What only the full-batch solvers use. */
     public static final List<Hyperparameter<?>> FULL_BATCH_ONLY = List.of(MAX_ITER, TOL, L2, L1);

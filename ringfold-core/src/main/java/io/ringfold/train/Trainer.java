@@ -1,5 +1,9 @@
 package io.ringfold.train;
 
+import io.ringfold.dpsgd.ClippedSum;
+import io.ringfold.dpsgd.DpSgdPlan;
+import io.ringfold.dpsgd.GaussianNoise;
+import io.ringfold.dpsgd.PoissonSampling;
 import io.ringfold.nn.Backpropagation;
 import io.ringfold.nn.LazyRows;
 import io.ringfold.nn.Network;
@@ -97,7 +101,8 @@ public final class Trainer {
                     + "--solver auto, lbfgs, owlqn or normal)");
         }
         int batch = Math.min(config.batchSize(), n);
-        int stepsPerEpoch = (n + batch - 1) / batch;
+        DpSgdPlan dp = DpSgdPlan.of(config, net, n);
+        int stepsPerEpoch = dp != null ? Math.toIntExact(dp.stepsPerEpoch()) : (n + batch - 1) / batch;
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         float[] params = net.initialParameters(config.seed());
         float[] grad = new float[params.length];
@@ -106,13 +111,19 @@ public final class Trainer {
         float[] bufferMomentum = buffers == null ? null : net.bufferMomentum();
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(params.length);
-        LazyRows lazy = LazyRows.of(net);
+        // A private step adds noise to every entry, so embedding tables are updated whole.
+        LazyRows lazy = dp == null ? LazyRows.of(net) : null;
         LearningRateSchedule schedule = config.schedule();
         Backpropagation bp = new Backpropagation(net, batch);
         BatchSource source = new BatchSource(x, y, batch);
         int[] order = new int[n];
         boolean classification = net.loss().isClassification();
         int[] examples = new int[batch];
+        ClippedSum clipped = dp == null ? null : new ClippedSum(net, ClippedSum.capacityFor(batch));
+        GaussianNoise noise = dp == null ? null : dp.newNoise();
+        if (dp != null) {
+            listener.onPrivacy(dp);
+        }
 
         List<EpochMetrics> history = new ArrayList<>();
         EarlyStopping stopping = new EarlyStopping(xVal == null ? 0 : config.patience());
@@ -127,9 +138,25 @@ public final class Trainer {
             SplitMix64.derive(config.seed(), SHUFFLE_PURPOSE, epoch).shuffle(order, n);
             double lossSum = 0;
             long hits = 0;
+            int epochRows = dp == null ? n : 0;
             float lr = 0;
             long t0 = System.nanoTime();
             for (int s = 0; s < stepsPerEpoch; s++) {
+                if (dp != null) {
+                    // DP-SGD: a Poisson sample, its clipped sum, noise once, divided by the expected batch size.
+                    int count = PoissonSampling.sample(config.seed(), step, n, dp.samplingRate(), order);
+                    lossSum += clipped.compute(blas, params, x, y, order, order, count, config.seed(), step, dp.clip(),
+                            grad);
+                    hits += clipped.correct();
+                    epochRows += count;
+                    noise.add(grad, 0, grad.length, config.seed(), step, dp.noiseMultiplier() * dp.clip());
+                    scaleAndDecay(grad, 1f / dp.expectedBatch(), params, decayMask, config.weightDecay());
+                    lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
+                    optimizer.step(params, grad, lr);
+                    step++;
+                    listener.onStep(epoch + 1, s + 1, stepsPerEpoch);
+                    continue;
+                }
                 int from = s * batch;
                 int rows = Math.min(batch, n - from);
                 Matrix xb = source.gather(order, from, rows);
@@ -152,14 +179,17 @@ public final class Trainer {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             trainSeconds += seconds;
-            seen += n;
+            seen += epochRows;
             if (!Double.isFinite(lossSum)) {
                 throw new IllegalStateException("training diverged in epoch " + (epoch + 1)
                         + ": loss is " + lossSum + " (try a smaller learning rate than " + config.learningRate() + ")");
             }
             Evaluation val = xVal == null ? null : Evaluation.of(blas, net, params, xVal, yVal, batch);
-            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
-                    seconds);
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, Math.max(1, epochRows), classification,
+                    net.outputs(), val, lr, seconds);
+            if (dp != null) {
+                m = m.withDpEpsilon(dp.epsilon(step));
+            }
             history.add(m);
             listener.onEpoch(m);
             if (val != null && stopping.shouldStop(epoch + 1, val.meanLoss(), params)) {

@@ -39,7 +39,8 @@ public record TrainingConfig(
         long seed, double validationSplit, int patience, double testSplit, boolean standardize,
         List<LayerSpec> layers, int[] inputShape,
         SolverKind solver, int maxIter, double tol, Double l2, double l1, ClassWeight classWeight, double threshold,
-        ImputeStrategy impute, UnseenCategories unseenCategories) {
+        ImputeStrategy impute, UnseenCategories unseenCategories,
+        double dpClip, double dpNoiseMultiplier, double dpEpsilon, double dpDelta, boolean dpSecureRng) {
 
     public TrainingConfig {
         hidden = Hyperparameters.HIDDEN.check(hidden == null ? new int[0] : hidden.clone());
@@ -76,6 +77,11 @@ public record TrainingConfig(
         Hyperparameters.THRESHOLD.check(threshold);
         Hyperparameters.IMPUTE.check(impute);
         Hyperparameters.UNSEEN_CATEGORIES.check(unseenCategories);
+        Hyperparameters.DP_CLIP.check(dpClip);
+        Hyperparameters.DP_NOISE_MULTIPLIER.check(dpNoiseMultiplier);
+        Hyperparameters.DP_EPSILON.check(dpEpsilon);
+        Hyperparameters.DP_DELTA.check(dpDelta);
+        Hyperparameters.DP_SECURE_RNG.check(dpSecureRng);
         // What the values say together.
         require(model == ModelType.MLP || hidden.length == 0, "hidden", Hyperparameters.HIDDEN.format(hidden),
                 "no hidden layers for model " + model.id() + "; use --model mlp");
@@ -95,6 +101,23 @@ public record TrainingConfig(
                 "0 unless the solver is owlqn or auto (lbfgs and normal need a smooth objective; mini-batches have "
                         + "--weight-decay)");
         require(l1 == 0 || model != ModelType.MLP, "l1", l1, "0 for a network (use --weight-decay)");
+        // DP-SGD: a clip norm and one way to set the noise, or none of it; only mini-batches can be private.
+        if (dpClip == 0) {
+            require(dpNoiseMultiplier == 0, "dpNoiseMultiplier", dpNoiseMultiplier,
+                    "0 unless dpClip > 0 (a private run clips each example's gradient to --dp-clip)");
+            require(dpEpsilon == 0, "dpEpsilon", dpEpsilon, "0 unless dpClip > 0 (a private run clips each example's "
+                    + "gradient to --dp-clip)");
+            require(dpDelta == 0, "dpDelta", dpDelta, "0 unless dpClip > 0 (a private run)");
+            require(!dpSecureRng, "dpSecureRng", true, "false unless dpClip > 0 (a private run)");
+        } else {
+            require(Double.isFinite(dpClip), "dpClip", dpClip, "a finite norm");
+            require(dpNoiseMultiplier > 0 ^ dpEpsilon > 0, "dpNoiseMultiplier", dpNoiseMultiplier
+                    + " and dpEpsilon " + dpEpsilon, "one of them > 0 in a private run (--dp-noise-multiplier sigma, "
+                    + "or --dp-epsilon for the least sigma that stays within it)");
+            require(!solver.fullBatch(), "solver", solver.id(), "sgd, adam or auto in a private run (--dp-clip): "
+                    + "DP-SGD clips and noises mini-batch gradients, a full-batch solver's are not private");
+            require(l1 == 0, "l1", l1, "0 in a private run (a full-batch penalty; use --weight-decay)");
+        }
         if (loss != null) {
             boolean ok = switch (model) {
                 case LINEAR -> loss == Loss.MSE;
@@ -144,7 +167,9 @@ public record TrainingConfig(
                 (Double) v.get(Hyperparameters.TOL), (Double) v.get(Hyperparameters.L2),
                 (Double) v.get(Hyperparameters.L1), (ClassWeight) v.get(Hyperparameters.CLASS_WEIGHT),
                 (Double) v.get(Hyperparameters.THRESHOLD), (ImputeStrategy) v.get(Hyperparameters.IMPUTE),
-                (UnseenCategories) v.get(Hyperparameters.UNSEEN_CATEGORIES));
+                (UnseenCategories) v.get(Hyperparameters.UNSEEN_CATEGORIES), (Double) v.get(Hyperparameters.DP_CLIP),
+                (Double) v.get(Hyperparameters.DP_NOISE_MULTIPLIER), (Double) v.get(Hyperparameters.DP_EPSILON),
+                (Double) v.get(Hyperparameters.DP_DELTA), (Boolean) v.get(Hyperparameters.DP_SECURE_RNG));
     }
 
     /** This configuration with {@code h} set to {@code value}, the other values kept. */
@@ -198,7 +223,15 @@ public record TrainingConfig(
      * network, which steps through mini-batches with {@link #newOptimizer}.
      */
     public SolverKind resolvedSolver(int features) {
+        if (isPrivate() && solver == SolverKind.AUTO) {
+            return SolverKind.AUTO; // a private run steps through mini-batches whatever the model
+        }
         return solver.resolve(model, features, l1 > 0);
+    }
+
+    /** Whether this is a private run (DP-SGD: {@code dpClip > 0}); see {@code io.ringfold.dpsgd.DpSgdPlan}. */
+    public boolean isPrivate() {
+        return dpClip > 0;
     }
 
     /**

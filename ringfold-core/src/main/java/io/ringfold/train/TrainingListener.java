@@ -28,6 +28,10 @@ public interface TrainingListener {
     default void onTelemetry(int epoch, java.util.List<RankTelemetry> ranks) {
     }
 
+    /** A private run (DP-SGD), before its first step: what it does ({@code plan.describe()}). */
+    default void onPrivacy(io.ringfold.dpsgd.DpSgdPlan plan) {
+    }
+
     /** Pipeline training: what each worker (stage and replica) did during epoch {@code epoch} (1-based). */
     default void onStageTelemetry(int epoch, java.util.List<StageTelemetry> workers) {
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.DataSpec.LoadedData;
 import io.ringfold.data.Dataset;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.dpsgd.DpSgdPlan;
 import io.ringfold.eval.ClassificationMetrics;
 import io.ringfold.eval.RegressionMetrics;
 import io.ringfold.model.Model;
@@ -82,6 +83,12 @@ public final class TrainingRun {
         result = result.withParameters(scaling.fold(net, result.parameters()));
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
                 blas.name());
+        DpSgdPlan dp = DpSgdPlan.of(config, net, trainX.size());
+        if (dp != null) {
+            // Every epoch run counts, an early stop's restored epoch too: its parameters saw the later steps' data
+            // only through the choice to stop, which the validation rows, not the training rows, decide.
+            provenance = provenance.withPrivacy(dp.toJson(dp.stepsPerEpoch() * result.epochs().size()));
+        }
         Model model = new Model(net, result.parameters(), pre, task.classNames(), provenance);
         ObjectNode evaluation = test.map(t -> evaluate(model, blas, t)).orElseGet(JSON::createObjectNode);
         return new Outcome(model, result, evaluation, train.size(), test.map(Dataset::size).orElse(0));

@@ -2,6 +2,8 @@ package io.ringfold.parallel;
 
 import io.ringfold.collective.Communicator;
 import io.ringfold.collective.ReduceOp;
+import io.ringfold.dpsgd.DpSgdPlan;
+import io.ringfold.dpsgd.PoissonSampling;
 import io.ringfold.nn.EmbeddingTable;
 import io.ringfold.nn.Network;
 import io.ringfold.optim.LearningRateSchedule;
@@ -81,6 +83,14 @@ public final class DataParallelTrainer {
         }
         if (shards <= 0) {
             throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
+        }
+        if (config.isPrivate() && !exact) {
+            throw new IllegalArgumentException("--allreduce float32 in a private run (--dp-clip) (expected: --allreduce "
+                    + "exact, whose sum the noise is added to once, the same on every worker)");
+        }
+        if (config.isPrivate() && shardEmbeddings) {
+            throw new IllegalArgumentException("--shard-embeddings in a private run (--dp-clip) (expected: the table "
+                    + "whole on every worker: DP-SGD adds noise to every row of it in every step)");
         }
         this.config = config;
         this.blas = blas;
@@ -192,14 +202,18 @@ public final class DataParallelTrainer {
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
+        DpSgdPlan dp = DpSgdPlan.of(config, net, n);
+        if (dp != null && rank == 0) {
+            listener.onPrivacy(dp);
+        }
         ExactStep exactStep = exact ? new ExactStep(blas, net, config.seed(), plan, local, sharded, first, owned,
-                decayMask, config.weightDecay(), tables) : null;
+                decayMask, config.weightDecay(), tables, dp) : null;
         TrainingStep stepper = exact ? exactStep
                 : new Float32Step(blas, comm, net, config.seed(), plan, local, first, owned, cols, decayMask,
                 config.weightDecay());
         int[][] order = new int[owned][];
         boolean classification = net.loss().isClassification();
-        int steps = plan.stepsPerEpoch();
+        int steps = dp != null ? Math.toIntExact(dp.stepsPerEpoch()) : plan.stepsPerEpoch();
         long totalSteps = (long) steps * config.epochs();
 
         List<EpochMetrics> history = new ArrayList<>();
@@ -252,6 +266,11 @@ public final class DataParallelTrainer {
             boolean resumed = epoch == startEpoch;
             double lossSum = resumed ? resumedLoss : 0;
             long hits = resumed ? resumedHits : 0;
+            long rows = 0;
+            for (int t = 0; resumed && dp != null && t < startStep; t++) {
+                // The sample sizes of the steps done before the checkpoint, drawn again (each a function of the seed).
+                rows += PoissonSampling.count(config.seed(), step - startStep + t, n, dp.samplingRate());
+            }
             float lr = schedule.rate(config.learningRate(), epoch, step, totalSteps);
             long t0 = System.nanoTime();
             for (int t = resumed ? startStep : 0; t < steps; t++) {
@@ -261,6 +280,7 @@ public final class DataParallelTrainer {
                 stepper.run(step, t, order, params, optimizer, lr);
                 lossSum = stepper.addLoss(lossSum);
                 hits = stepper.addHits(hits);
+                rows = stepper.addRows(rows, t);
                 step++;
                 computeNanos += System.nanoTime() - c0 - (comm.nanosInCollectives() - w0);
                 if (policy.dueAfterStep(step)) {
@@ -292,8 +312,12 @@ public final class DataParallelTrainer {
                 listener.onTelemetry(epoch + 1, epochTelemetry);
             }
             Evaluation val = validation(comm, net, params, xVal, yVal, tables);
-            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, n, classification, net.outputs(), val, lr,
-                    seconds);
+            // A private epoch's metrics are over the rows its Poisson samples held; otherwise over the n rows.
+            EpochMetrics m = EpochMetrics.of(epoch + 1, lossSum, hits, dp == null ? n : (int) Math.max(1, rows),
+                    classification, net.outputs(), val, lr, seconds);
+            if (dp != null) {
+                m = m.withDpEpsilon(dp.epsilon(step));
+            }
             history.add(m);
             if (rank == 0) {
                 listener.onEpoch(m);

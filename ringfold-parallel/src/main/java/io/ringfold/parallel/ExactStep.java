@@ -1,5 +1,9 @@
 package io.ringfold.parallel;
 
+import io.ringfold.dpsgd.ClippedSum;
+import io.ringfold.dpsgd.DpSgdPlan;
+import io.ringfold.dpsgd.GaussianNoise;
+import io.ringfold.dpsgd.PoissonSampling;
 import io.ringfold.nn.Backpropagation;
 import io.ringfold.nn.LazyRows;
 import io.ringfold.nn.Network;
@@ -59,9 +63,29 @@ final class ExactStep implements TrainingStep {
     /** The embedding table's rows this worker holds, with --shard-embeddings; else null. */
     private final TableShard tables;
     private double previousMax = Double.NaN;
+    /** A private run's plan (DP-SGD), or null. */
+    private final DpSgdPlan dp;
+    private final ClippedSum clipped;
+    private final GaussianNoise noise;
+    /** A shard's sampled rows: local indices, and their indices in the training data. */
+    private final int[] sampled;
+    private final int[] sampledGlobal;
+
+    /**
+     * In a private step the hits slot of a shard carries its sampled rows too, {@code hits + rows · ROWS_UNIT}:
+     * the slot has one contributor, so the integer sum passes the value through, and both counts stay far below
+     * 2^24 (a shard's sample), the sum below 2^53.
+     */
+    static final double ROWS_UNIT = 0x1p24;
 
     ExactStep(Blas blas, Network net, long seed, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
               int owned, boolean[] decayMask, float decay, TableShard tables) {
+        this(blas, net, seed, plan, local, sharded, first, owned, decayMask, decay, tables, null);
+    }
+
+    /** With {@code dp} (not null) each step is DP-SGD's: see {@link #privateGradients}. */
+    ExactStep(Blas blas, Network net, long seed, ShardPlan plan, LocalShards local, ShardedUpdate sharded, int first,
+              int owned, boolean[] decayMask, float decay, TableShard tables, DpSgdPlan dp) {
         // With a sharded table the trainer's vector is the rest of the parameters; the table's part is apart.
         int parameterCount = tables == null ? net.parameterCount() : tables.restCount();
         int maxShardBatch = plan.shardBatch(0);
@@ -85,7 +109,18 @@ final class ExactStep implements TrainingStep {
         this.buffers = tables != null ? tables.restBufferMask() : net.hasBuffers() ? net.bufferMask() : null;
         this.bufferMomentum = buffers == null ? null : tables != null ? tables.restBufferMomentum()
                 : net.bufferMomentum();
-        this.lazy = tables == null ? LazyRows.of(net) : null;
+        // A private step adds noise to every entry, so embedding tables are updated whole.
+        this.lazy = tables == null && dp == null ? LazyRows.of(net) : null;
+        this.dp = dp;
+        int maxShardRows = 0;
+        for (int s = 0; s < owned; s++) {
+            maxShardRows = Math.max(maxShardRows, plan.shardRows(first + s));
+        }
+        this.clipped = dp == null ? null : new ClippedSum(net, ClippedSum.capacityFor(
+                dp.samplingRate() * plan.shardRows(0)));
+        this.noise = dp == null ? null : dp.newNoise();
+        this.sampled = dp == null ? null : new int[maxShardRows];
+        this.sampledGlobal = dp == null ? null : new int[maxShardRows];
         this.buffer = local.features(0).batchBuffer(maxShardBatch);
         this.labels = new float[maxShardBatch];
     }
@@ -96,7 +131,10 @@ final class ExactStep implements TrainingStep {
         if (tables != null) {
             tables.lookup(plan, local, first, t, order, params);
         }
-        for (int s = 0; s < owned; s++) {
+        if (dp != null) {
+            privateGradients(globalStep, params);
+        }
+        for (int s = 0; dp == null && s < owned; s++) {
             int shard = first + s;
             int rows = plan.batchRows(shard, t);
             float[] g = shardGrads[s];
@@ -149,8 +187,41 @@ final class ExactStep implements TrainingStep {
             tables.exchange(e);
             tables.step(e, plan.stepRows(t), learningRate);
         }
-        sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy,
-                learningRate);
+        if (dp != null) {
+            sharded.step(e, dp.expectedBatch(), params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy,
+                    learningRate, noise, seed, globalStep, dp.meanNoiseStd());
+        } else {
+            sharded.step(e, plan.stepRows(t), params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy,
+                    learningRate);
+        }
+    }
+
+    /**
+     * DP-SGD's gradients of the owned shards: each shard's rows in the step's Poisson sample (decided per row by
+     * (seed, step, row index in the data), so whatever worker owns the shard), and their sum, each row's gradient
+     * clipped ({@link ClippedSum}). The noise comes after the exact sum, in the sharded step, and the division is
+     * by the expected batch size.
+     */
+    private void privateGradients(long globalStep, float[] params) {
+        long key = PoissonSampling.stepKey(seed, globalStep);
+        double q = dp.samplingRate();
+        for (int s = 0; s < owned; s++) {
+            int shard = first + s;
+            int n = plan.shardRows(shard);
+            int count = 0;
+            for (int j = 0; j < n; j++) {
+                int row = plan.globalRow(shard, j);
+                if (PoissonSampling.includes(key, row, q)) {
+                    sampled[count] = j;
+                    sampledGlobal[count++] = row;
+                }
+            }
+            float[] g = shardGrads[s];
+            stats[shard] = clipped.compute(blas, params, local.features(s), local.labels(s), sampled, sampledGlobal,
+                    count, seed, globalStep, dp.clip(), g);
+            stats[shards + shard] = clipped.correct() + count * ROWS_UNIT;
+            stats[2 * shards + shard] = Kernels.maxAbs(g);
+        }
     }
 
     @Override
@@ -164,9 +235,20 @@ final class ExactStep implements TrainingStep {
     @Override
     public long addHits(long hits) {
         for (int j = 0; j < shards; j++) {
-            hits += (long) allStats[shards + j];
+            hits += dp == null ? (long) allStats[shards + j] : (long) (allStats[shards + j] % ROWS_UNIT);
         }
         return hits;
+    }
+
+    @Override
+    public long addRows(long rows, int t) {
+        if (dp == null) {
+            return rows + plan.stepRows(t);
+        }
+        for (int j = 0; j < shards; j++) {
+            rows += (long) Math.floor(allStats[shards + j] / ROWS_UNIT);
+        }
+        return rows;
     }
 
     /** The last step's largest gradient element (NaN before the first step): the next step's scale. */

@@ -120,6 +120,11 @@ final class Float32Step implements TrainingStep {
         return hits;
     }
 
+    @Override
+    public long addRows(long rows, int t) {
+        return rows + plan.stepRows(t);
+    }
+
     /** This worker's summed gradient into the wire's gradient part; losses and hits into the shard slots. */
     private void localGradient(long globalStep, int t, int[][] order, float[] params) {
         if (batch != null) {

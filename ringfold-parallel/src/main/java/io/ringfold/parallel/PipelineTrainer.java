@@ -50,6 +50,11 @@ public final class PipelineTrainer {
         if (shards <= 0) {
             throw new IllegalArgumentException("shards: " + shards + " (expected: > 0)");
         }
+        if (config.isPrivate()) {
+            throw new IllegalArgumentException("--pipeline-stages in a private run (--dp-clip) (expected: data parallelism"
+                    + " (--workers) or one process: an example's gradient norm spans every stage's parameters, which no "
+                    + "stage holds)");
+        }
         this.config = config;
         this.blas = blas;
         this.shards = shards;

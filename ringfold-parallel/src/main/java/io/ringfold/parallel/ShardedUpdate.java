@@ -4,6 +4,7 @@ import io.ringfold.collective.Communicator;
 import io.ringfold.collective.InPlaceAllGather;
 import io.ringfold.collective.InPlaceReduceScatter;
 import io.ringfold.collective.ReduceOp;
+import io.ringfold.dpsgd.GaussianNoise;
 import io.ringfold.nn.LazyRows;
 import io.ringfold.nn.RunningStatistics;
 import io.ringfold.optim.Optimizer;
@@ -207,7 +208,23 @@ final class ShardedUpdate {
      */
     void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, boolean[] buffers,
               float[] bufferMomentum, Optimizer optimizer, LazyRows lazy, float learningRate) {
+        step(e, rows, params, grad, decayMask, decay, buffers, bufferMomentum, optimizer, lazy, learningRate, null, 0,
+                0, 0);
+    }
+
+    /**
+     * As {@link #step(int, int, float[], float[], boolean[], float, boolean[], float[], Optimizer, LazyRows, float)},
+     * with DP-SGD's noise (unless {@code noise} is null) added to the slice's mean gradient, {@code std} times
+     * the standard normal draws of (seed, step, index): each entry once, by the worker that owns it, with the
+     * value any worker would give it.
+     */
+    void step(int e, int rows, float[] params, float[] grad, boolean[] decayMask, float decay, boolean[] buffers,
+              float[] bufferMomentum, Optimizer optimizer, LazyRows lazy, float learningRate, GaussianNoise noise,
+              long seed, long globalStep, double std) {
         FixedPointGradient.toMean(wire, comm.rank() * block + statsLength, e, rows, grad, lo, hi);
+        if (noise != null) {
+            noise.add(grad, lo, hi, seed, globalStep, std);
+        }
         if (buffers != null) {
             RunningStatistics.apply(buffers, bufferMomentum, params, grad, lo, hi);
         }

@@ -21,4 +21,7 @@ interface TrainingStep {
 
     /** {@code hits} plus the correct predictions among the last step's rows over all workers. */
     long addHits(long hits);
+
+    /** {@code rows} plus the rows of the last step (step {@code t} of the epoch) over all workers. */
+    long addRows(long rows, int t);
 }

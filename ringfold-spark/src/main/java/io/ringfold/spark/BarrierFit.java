@@ -46,6 +46,11 @@ final class BarrierFit {
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), "spark: " + dataset.sparkSession()
                 .sparkContext().appName() + " (" + t.rows + " rows, " + t.workers + " workers, " + t.shards
                 + " shards)", "not computed", t.outcome.blas);
+        io.ringfold.dpsgd.DpSgdPlan dp = io.ringfold.dpsgd.DpSgdPlan.of(config, t.arch, Math.toIntExact(t.rows));
+        if (dp != null) {
+            // The guarantee of a private run (DP-SGD in the barrier tasks' exact data-parallel training).
+            provenance = provenance.withPrivacy(dp.toJson(dp.stepsPerEpoch() * t.outcome.epochsRun));
+        }
         io.ringfold.model.Model model = new io.ringfold.model.Model(t.arch, t.outcome.parameters,
                 Preprocessor.identity(t.arch.inputSize()), List.of(), provenance);
         return est.newModel(est.uid(), model).withHistory(t.history(), t.outcome.attempt, t.outcome.epochsRun);

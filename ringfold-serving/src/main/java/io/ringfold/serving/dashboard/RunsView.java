@@ -38,7 +38,7 @@ import java.util.Optional;
 public final class RunsView {
 
     private static final List<String> LIST_FIGURES = List.of("test_accuracy", "test_log_loss", "test_rmse", "test_r2",
-            "workers", "stopped_early");
+            "workers", "stopped_early", "dp_epsilon", "dp_delta");
     /** As deep as {@link FileRunStore} looks. */
     private static final int MAX_DEPTH = 8;
     /** A record is kilobytes (arguments, summary, telemetry per rank); a megabyte is far beyond an honest one. */

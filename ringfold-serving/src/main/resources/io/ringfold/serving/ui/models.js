@@ -79,7 +79,9 @@ function provenance(v) {
     el('dl', {class: 'small'},
       ...[['created', p.created_at], ['ringfold', p.ringfold_version], ['data fingerprint', p.data_fingerprint],
         ['parameter digest', v.parameter_digest], ['BLAS', p.blas], ['Java', p.java], ['OS', p.os],
-        ['CPU', `${p.cpu} (${p.cpu_architecture})`]]
+        ['CPU', `${p.cpu} (${p.cpu_architecture})`],
+        ...(p.privacy ? [['privacy', `(ε ${fmt(p.privacy.epsilon, 3)}, δ ${p.privacy.delta}) DP-SGD, noise multiplier `
+          + `${fmt(p.privacy.noise_multiplier, 4)}, clip ${p.privacy.clip}, ${p.privacy.steps} steps`]] : [])]
         .flatMap(([k, val]) => [el('dt', {}, k), el('dd', {}, val)]),
       el('dt', {}, 'hyperparameters'), el('dd', {}, el('pre', {}, JSON.stringify(p.hyperparameters, null, 1)))));
   return details;

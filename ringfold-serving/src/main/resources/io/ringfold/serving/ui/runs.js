@@ -24,7 +24,7 @@ export async function loadRuns() {
   }
   const table = el('table', {id: 'runs-table'},
     el('thead', {}, el('tr', {}, ...['Run', 'Started', 'Model', 'Epochs', 'Workers', 'Test accuracy', 'Test RMSE',
-      'Duration'].map(h => el('th', {}, h)))));
+      'Privacy (ε, δ)', 'Duration'].map(h => el('th', {}, h)))));
   const tbody = el('tbody');
   for (const r of data.runs) {
     const tr = el('tr', {class: 'clickable', dataset: {run: r.id}, tabindex: 0, onclick: () => showRun(r.id),
@@ -36,6 +36,7 @@ export async function loadRuns() {
       el('td', {class: 'num'}, fmt(r.workers)),
       el('td', {class: 'num'}, fmt(r.test_accuracy, 4)),
       el('td', {class: 'num'}, fmt(r.test_rmse, 4)),
+      el('td', {class: 'num'}, privacy(r)),
       el('td', {class: 'num'}, fmt(r.duration_seconds, 2) + ' s'));
     tbody.append(tr);
   }
@@ -44,6 +45,11 @@ export async function loadRuns() {
     ...unreadable);
   const keep = data.runs.find(r => r.id === selected);
   await showRun(keep ? keep.id : data.runs[0].id);
+}
+
+// A private run's guarantee (DP-SGD: train --dp-clip), '–' for a run that is not private.
+function privacy(r) {
+  return r.dp_epsilon === undefined ? '–' : `(${fmt(r.dp_epsilon, 3)}, ${r.dp_delta})`;
 }
 
 // Records the server could not read (not JSON, wrong field types, too large), each with where it is and why;
@@ -81,6 +87,7 @@ export async function showRun(id) {
     s.train_rows ? `${fmt(s.train_rows)} training rows` : null,
     s.samples_per_second ? `${fmt(Math.round(s.samples_per_second))} samples/s` : null,
     `${fmt(run.duration_seconds, 2)} s`, s.blas ? `BLAS ${s.blas}` : null,
+    s.dp_epsilon !== undefined ? `(ε ${fmt(s.dp_epsilon, 3)}, δ ${s.dp_delta})-differentially private` : null,
     `arguments: ${run.arguments.join(' ')}`].filter(Boolean).join(' · ');
   curves(run);
   confusion(run);

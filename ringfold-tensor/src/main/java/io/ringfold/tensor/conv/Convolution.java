@@ -87,7 +87,8 @@ public final class Convolution {
     /**
      * Gradients of the SUM of the losses of the last {@link #forward} pass's rows, given
      * {@code dy = dLoss/dy}: weights and biases overwritten in {@code grad[gradOff..gradOff + parameterCount)}
-     * and, unless {@code dx} is null, {@code dx = dLoss/dx} overwritten. {@code params} must hold the weights
+     * (unless {@code grad} is null: then dx only) and, unless {@code dx} is null, {@code dx = dLoss/dx}
+     * overwritten. {@code params} must hold the weights
      * of that forward pass.
      *
      * @throws IllegalStateException when no forward pass of {@code rows} rows preceded
@@ -97,7 +98,9 @@ public final class Convolution {
         ConvArguments.checkForwardRows(rows, forwardRows);
         ConvArguments.check("dy", dy, dyOff, rows, g.outputSize());
         ConvArguments.check("params", params, paramOff, 1, g.parameterCount());
-        ConvArguments.check("grad", grad, gradOff, 1, g.parameterCount());
+        if (grad != null) {
+            ConvArguments.check("grad", grad, gradOff, 1, g.parameterCount());
+        }
         if (dx != null) {
             ConvArguments.check("dx", dx, dxOff, rows, g.inputSize());
         }
@@ -105,7 +108,13 @@ public final class Convolution {
         int n = g.outPositions();
         int f = g.filters();
         if (rows == 0) {
-            java.util.Arrays.fill(grad, gradOff, gradOff + g.parameterCount(), 0f);
+            if (grad != null) {
+                java.util.Arrays.fill(grad, gradOff, gradOff + g.parameterCount(), 0f);
+            }
+            return;
+        }
+        if (grad == null) {
+            inputGradient(blas, rows, dy, dyOff, params, paramOff, dx, dxOff);
             return;
         }
         int ld = rows * n;
@@ -123,12 +132,47 @@ public final class Convolution {
             }
             grad[gradOff + g.weightCount() + filter] = gradT[k * f + filter];
         }
+        inputGradient(blas, rows, dy, dyOff, params, paramOff, dx, dxOff);
+    }
+
+    /** {@code dx = col2im(Wᵀ · dy)} per example, overwritten; nothing when dx is null. */
+    private void inputGradient(Blas blas, int rows, float[] dy, int dyOff, float[] params, int paramOff, float[] dx,
+                               int dxOff) {
         if (dx == null) {
             return;
         }
+        int k = g.patchSize();
+        int n = g.outPositions();
+        int f = g.filters();
         for (int r = 0; r < rows; r++) {
             blas.sgemm(true, false, k, n, f, 1f, params, paramOff, k, dy, dyOff + r * g.outputSize(), n, 0f, dcols, 0, n);
             Im2col.addColumns(g, dcols, 0, n, dx, dxOff + r * g.inputSize());
+        }
+    }
+
+    /**
+     * Adds to {@code normSquares[r]} the squared L2 norm of example r's own gradient of the weights and biases
+     * (for the last {@link #forward} pass's rows and {@code dy}): the per-example product
+     * {@code cols_r[K+1, N] · dy_rᵀ[N, F]}, whose extra row of ones gives the bias gradient. One product per
+     * example of the size of the batch's weight gradient split by rows, so about the cost of that gradient;
+     * the alternative "ghost norm" from the Gram matrices of the columns and of dy costs {@code N²(K + F)} per
+     * example, more than this for every layer of LeNet. For DP-SGD's per-example clipping.
+     */
+    public void exampleGradientNormSquares(Blas blas, int rows, float[] dy, int dyOff, double[] normSquares) {
+        ConvArguments.checkForwardRows(rows, forwardRows);
+        ConvArguments.check("dy", dy, dyOff, rows, g.outputSize());
+        int k = g.patchSize();
+        int n = g.outPositions();
+        int f = g.filters();
+        int ld = rows * n;
+        for (int r = 0; r < rows; r++) {
+            blas.sgemm(false, true, k + 1, f, n, 1f, columns, r * n, ld, dy, dyOff + r * g.outputSize(), n, 0f, gradT,
+                    0, f);
+            double sq = 0;
+            for (int i = 0; i < (k + 1) * f; i++) {
+                sq += (double) gradT[i] * gradT[i];
+            }
+            normSquares[r] += sq;
         }
     }
 
