@@ -1,6 +1,7 @@
 package io.ringfold.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -247,6 +248,9 @@ class MaskingCommandTest {
                 "--mask", "emial=drop", "--out", o);
         assertOneLine(2, "ringfold: --mask: data: digits has no named raw columns to mask (expected: csv:PATH)",
                 "train", "--data", "digits", "--mask", "px0=drop", "--out", o);
+        // The job service's check before queueing gives train's message.
+        assertThatThrownBy(() -> TrainCommand.check(List.of("--data", data(p), "--mask", "age=bucket(-1)", "--out", o)))
+                .hasMessage("--mask: column 'age': bucket width -1 (expected: a finite number > 0)");
     }
 
     private static void assertOneLine(int status, String message, String... args) {
