@@ -146,6 +146,29 @@ class ColumnMasksTest {
         }
     }
 
+    /**
+     * The first file of version 4: the people above, masked as {@link #MASKS} says, fitted without
+     * standardisation (age's imputation value is the mean of its buckets 30 and 40). It must keep loading,
+     * writing and masking the same.
+     */
+    @Test
+    void goldenVersion4FileLoadsWritesAndMasksTheSame() throws Exception {
+        JsonNode golden;
+        try (var in = getClass().getResourceAsStream("preprocessor-v4-masks.json")) {
+            golden = new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+        }
+        Preprocessor p = Preprocessor.fromJson(golden);
+        assertThat(p.toJson()).isEqualTo(golden);
+        assertThat(p.masks().spec()).isEqualTo(MASKS.spec());
+        assertThat(p.imputedValues()[1]).isEqualTo(35f);
+        Preprocessor keyed = p.withMaskKey(KEY);
+        // bob's pseudonym, 47.9 in bucket 40, December 1961, a redacted note.
+        assertThat(keyed.parseAndTransform(new String[] {"bob@example.org", "47.9", "1961-12-05", "x"}))
+                .containsExactly(0f, 1f, 40f, 0f, 1f, 0f, 0f, 1f);
+        assertThat(keyed.parseAndTransform(new String[] {"carol@example.org", "", "2001-01-01", ""}))
+                .containsExactly(0f, 0f, 35f, 0f, 0f, 0f, 1f, 0f);
+    }
+
     @Test
     void aModelWithHmacColumnsNeedsItsOwnKey() {
         Dataset d = read();
