@@ -14,9 +14,9 @@ import io.ringfold.parallel.PipelineTrainer;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
+import io.ringfold.train.StoredPreprocessing;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingListener;
-import io.ringfold.train.StoredPreprocessing;
 import io.ringfold.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -254,7 +254,8 @@ final class TrainCommand implements Callable<Integer> {
                     replicas, timeout, checkpointPolicy())), preprocessing);
             printTelemetry(w, outcome);
         } else if (workers == null) {
-            outcome = TrainingRun.run(loaded, config, blas, progress, new io.ringfold.train.Trainer(config, blas)::fit, preprocessing);
+            outcome = TrainingRun.run(loaded, config, blas, progress, new io.ringfold.train.Trainer(config, blas)::fit,
+                    preprocessing);
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker"
