@@ -36,11 +36,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    MaskKeyFlag maskKey;
+
     @Override
     public Integer call() throws Exception {
-        Model model = ModelCodec.load(modelPath);
-        // Read against the model's columns, so that categories get the model's codes and unseen ones are known.
-        DataSpec.LoadedData loaded = DataSpec.parse(data).readAgainst(model.preprocessor().inputSchema(model.classNames())).load();
+        Model model = maskKey.bind(ModelCodec.load(modelPath), modelPath.toString());
+        // Read against the model's columns, so that categories get the model's codes and unseen ones are known; the
+        // raw cells masked as the training data's were.
+        DataSpec.LoadedData loaded = DataSpec.parse(data).readAgainst(model.preprocessor().inputSchema(model.classNames()))
+                .withMasks(model.preprocessor().masks()).load();
         Dataset d = loaded.test().orElse(loaded.train());
         if (d.numFeatures() != model.inputWidth()) {
             throw new IllegalArgumentException(data + ": " + d.numFeatures() + " feature columns (expected: "

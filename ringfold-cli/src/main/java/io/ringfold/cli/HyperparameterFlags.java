@@ -54,6 +54,23 @@ final class HyperparameterFlags implements CommandLine.IModelTransformer {
         return spec;
     }
 
+    /**
+     * {@code ringfold preprocess}'s hyperparameter flags: those the preprocessing is fitted with and those that
+     * choose its rows (as a training run splits them), made as {@code train} makes them.
+     */
+    static final class Preprocessing implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (Hyperparameter<?> h : io.ringfold.train.StoredPreprocessing.SPLITS) {
+                spec.addOption(option(h));
+            }
+            for (Hyperparameter<?> h : io.ringfold.train.StoredPreprocessing.OPTIONS) {
+                spec.addOption(option(h));
+            }
+            return spec;
+        }
+    }
+
     private static OptionSpec option(Hyperparameter<?> h) {
         OptionSpec.Builder b = OptionSpec.builder(h.flag()).description(h.help() + defaultNote(h));
         if (h.type().kind() == ValueType.Kind.BOOLEAN) {

@@ -46,9 +46,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE|-", description = "Rows to predict.")
     String input;
 
+    @picocli.CommandLine.Mixin
+    MaskKeyFlag maskKey;
+
     @Override
     public Integer call() throws Exception {
-        Model model = ModelCodec.load(modelPath);
+        Model model = maskKey.bind(ModelCodec.load(modelPath), modelPath.toString());
         String name = "-".equals(input) ? "<stdin>" : input;
         String text;
         try (Reader r = "-".equals(input) ? new InputStreamReader(System.in, StandardCharsets.UTF_8)

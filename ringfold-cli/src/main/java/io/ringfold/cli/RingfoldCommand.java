@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
         description = "Scalable machine learning for the JVM: train, cv, launch, bench, evaluate, predict, inspect, export, serve.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class,
+        subcommands = {QuickstartCommand.class, TrainCommand.class, PreprocessCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class,
                 PrivacyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {

@@ -167,6 +167,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Most classes of a classifier loaded (default: ${DEFAULT-VALUE}).")
     int maxModelClasses;
 
+    /** The key of models that mask columns with hmac; without it such a model fails to load, naming the flag. */
+    @picocli.CommandLine.Mixin
+    MaskKeyFlag maskKey;
+
     /** The server configuration the flags describe; a bad value is a parameter error naming the flag. */
     ServerConfig config() {
         if ((repository == null) == (modelDir == null)) {
@@ -206,7 +210,8 @@ final class ServeCommand implements Callable<Integer> {
             ServerConfig config = new ServerConfig(dir, host, port, grpcPort,
                     pollSeconds, batching, maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds),
                     authTokenFile, tlsCert, tlsKey, accessLog, limits, new ModelLimits(maxModelBytes, maxModelHeaderBytes,
-                    maxModelTensors, maxModelColumns, maxModelClasses, true), modelDir != null ? modelName : null);
+                    maxModelTensors, maxModelColumns, maxModelClasses, true), modelDir != null ? modelName : null,
+                    maskKey.key().orElse(null));
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {

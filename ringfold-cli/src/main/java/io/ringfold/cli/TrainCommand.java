@@ -1,8 +1,9 @@
 package io.ringfold.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.ColumnMasks;
 import io.ringfold.data.DataSpec;
-import io.ringfold.data.TextOptions;
+import io.ringfold.data.Preprocessor;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.parallel.CheckpointPolicy;
 import io.ringfold.parallel.DataParallelTrainer;
@@ -13,6 +14,7 @@ import io.ringfold.parallel.PipelineTrainer;
 import io.ringfold.parallel.WorkerThreads;
 import io.ringfold.tensor.Blas;
 import io.ringfold.tensor.BlasSelection;
+import io.ringfold.train.StoredPreprocessing;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingListener;
 import io.ringfold.train.TrainingRun;
@@ -52,14 +54,16 @@ final class TrainCommand implements Callable<Integer> {
             + "\"input\": [1, 28, 28]; instead of --layers (docs/networks.md).")
     Path architecture;
 
-    @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
-            + "frequent tokens of the training split; the others count as one unknown token (default: "
-            + TextOptions.DEFAULT_VOCABULARY_SIZE + ").")
-    Integer vocabSize;
+    @picocli.CommandLine.Mixin
+    PreprocessingFlags preprocessingFlags;
 
-    @Option(names = "--ngrams", paramLabel = "1|2", description = "Text column: 1 for single tokens, 2 for single "
-            + "tokens and pairs of adjacent tokens (default: 1).")
-    Integer ngrams;
+    @picocli.CommandLine.Mixin
+    MaskKeyFlag maskKey;
+
+    @Option(names = "--preprocessing", paramLabel = "DIR", description = "Use the preprocessing stored in DIR by "
+            + "ringfold preprocess instead of fitting one; the data must have its columns, and --impute, "
+            + "--no-standardize, --unseen-categories, --mask, --vocab-size and --ngrams may only repeat its own.")
+    Path preprocessingDir;
 
     @Option(names = "--workers", description = "Data-parallel worker threads with AllReduce between them; results are "
             + "bit-identical for any count up to --shards (default: none, the single-process trainer).")
@@ -162,11 +166,26 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         rendezvousFromEnvironment(w);
         TrainingConfig config = config();
-        DataSpec trainSpec = withTextOptions(DataSpec.parse(data));
+        StoredPreprocessing stored = preprocessingDir == null ? null : StoredPreprocessing.read(preprocessingDir);
+        ColumnMasks masks;
+        DataSpec trainSpec;
+        io.ringfold.train.Preprocessing preprocessing;
+        if (stored == null) {
+            masks = preprocessingFlags.masks(maskKey);
+            trainSpec = preprocessingFlags.apply(DataSpec.parse(data), maskKey);
+            preprocessing = new io.ringfold.train.Preprocessing.Fit(masks);
+        } else {
+            config = StoredPreprocessingFlags.check(spec, config, stored, preprocessingFlags, maskKey, w);
+            Preprocessor pre = maskKey.key().map(stored.preprocessor()::withMaskKey).orElse(stored.preprocessor());
+            masks = pre.masks();
+            // Read against the stored columns, so that categories get the codes the preprocessing knows.
+            trainSpec = DataSpec.parse(data).readAgainst(stored.inputSchema()).withMasks(masks);
+            preprocessing = new io.ringfold.train.Preprocessing.Stored(pre);
+        }
         DataSpec.LoadedData loaded = trainSpec.load();
         if (test != null) {
             // Read against the training file's columns, so that categories keep their codes and unseen ones are known.
-            DataSpec testSpec = DataSpec.parse(test).readAgainst(loaded.train().schema());
+            DataSpec testSpec = DataSpec.parse(test).readAgainst(loaded.train().schema()).withMasks(masks);
             loaded = new DataSpec.LoadedData(loaded.train(), java.util.Optional.of(testSpec.load().train()));
         }
         boolean spark = "spark".equals(engine);
@@ -192,13 +211,13 @@ final class TrainCommand implements Callable<Integer> {
                     try (io.ringfold.collective.Communicator group = stageGroup(comm, worldSize / pipelineStages)) {
                         outcome = TrainingRun.run(loaded, config, blas, progress, pipelineFlags((arch, x, y, wt, xv, yv, l) ->
                                 trainer.fit(comm, group, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
-                                        checkpointPolicy())));
+                                        checkpointPolicy())), preprocessing);
                     }
                 } else {
                     DataParallelTrainer trainer = new DataParallelTrainer(config, blas, s, exact(), shardEmbeddings);
                     outcome = TrainingRun.run(loaded, config, blas, progress, (arch, x, y, wt, xv, yv, l) ->
                             trainer.fit(comm, arch, x, y, wt, xv, yv, rank == 0 ? l : TrainingListener.NONE,
-                                    checkpointPolicy()));
+                                    checkpointPolicy()), preprocessing);
                 }
             }
             printTelemetry(w, outcome);
@@ -223,7 +242,7 @@ final class TrainCommand implements Callable<Integer> {
             sparkEngine = new SparkEngine(master == null ? "local[" + wk + "]" : master, config, wk, s,
                     collectiveTimeout == null ? 60 : collectiveTimeout, checkpointDir,
                     checkpointSteps == null ? 0 : checkpointSteps, classpath, w);
-            outcome = TrainingRun.run(loaded, config, blas, progress, sparkEngine.fitter());
+            outcome = TrainingRun.run(loaded, config, blas, progress, sparkEngine.fitter(), preprocessing);
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         } else if (pipelineStages != null) {
             int s = shards == null ? DEFAULT_SHARDS : shards;
@@ -232,17 +251,18 @@ final class TrainCommand implements Callable<Integer> {
             w.println("pipeline: " + trainer.pipeline() + ", " + replicas + " replica" + (replicas == 1 ? "" : "s") + " ("
                     + pipelineStages * replicas + " threads), " + s + " logical shards" + fixedPointNote());
             outcome = TrainingRun.run(loaded, config, blas, progress, pipelineFlags(PipelineThreads.fitter(trainer,
-                    replicas, timeout, checkpointPolicy())));
+                    replicas, timeout, checkpointPolicy())), preprocessing);
             printTelemetry(w, outcome);
         } else if (workers == null) {
-            outcome = TrainingRun.run(loaded, config, blas, progress);
+            outcome = TrainingRun.run(loaded, config, blas, progress, new io.ringfold.train.Trainer(config, blas)::fit,
+                    preprocessing);
         } else {
             int s = shards == null ? DEFAULT_SHARDS : shards;
             w.println("workers: " + workers + " threads, " + s + " logical shards, BLAS one thread per worker"
                     + fixedPointNote());
             outcome = TrainingRun.run(loaded, config, blas, progress, WorkerThreads.fitter(
                     new DataParallelTrainer(config, blas, s, exact(), shardEmbeddings), workers, timeout,
-                    checkpointPolicy()));
+                    checkpointPolicy()), preprocessing);
             outcome.result().telemetry().forEach(t -> w.println(t.describe()));
         }
         List<String> dropped = outcome.model().preprocessor().droppedColumns();
@@ -275,30 +295,6 @@ final class TrainCommand implements Callable<Integer> {
             w.println(Results.describe(result));
         }
         return 0;
-    }
-
-    /** {@code dataSpec} with --vocab-size and --ngrams when either is given; a flag the data cannot use is refused. */
-    private DataSpec withTextOptions(DataSpec dataSpec) {
-        if (vocabSize == null && ngrams == null) {
-            return dataSpec;
-        }
-        String flags = vocabSize != null && ngrams != null ? "--vocab-size, --ngrams" : vocabSize != null
-                ? "--vocab-size" : "--ngrams";
-        TextOptions options;
-        try {
-            options = new TextOptions(vocabSize == null ? TextOptions.DEFAULT_VOCABULARY_SIZE : vocabSize,
-                    ngrams == null ? 1 : ngrams);
-        } catch (IllegalArgumentException e) {
-            String m = e.getMessage();
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), (m.startsWith("ngrams") ? "--ngrams"
-                    : "--vocab-size") + m.substring(m.indexOf(':')));
-        }
-        try {
-            return dataSpec.withTextOptions(options);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flags + ": the data has no text column"
-                    + " (expected: --data csv:PATH?text=COLUMN)");
-        }
     }
 
     /** Per-rank telemetry, or per stage for a pipeline (its last epoch's, with each stage's layers). */
@@ -595,6 +591,14 @@ final class TrainCommand implements Callable<Integer> {
             TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
             train.config();
             DataSpec.parse(train.data);
+            if (train.preprocessingFlags.mask != null) {
+                // The spec only: the key file is read where the job runs.
+                try {
+                    ColumnMasks.parse(train.preprocessingFlags.mask);
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.ParameterException(cl, "--mask: " + e.getMessage());
+                }
+            }
         } catch (picocli.CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

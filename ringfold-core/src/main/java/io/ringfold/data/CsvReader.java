@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -54,13 +55,14 @@ public final class CsvReader {
     private final TextOptions textOptions;
     private final Schema reference; // null: learn names from the file
     private final String weightColumn; // null: unweighted
+    private final ColumnMasks masks;
 
     public CsvReader() {
-        this(true, null, ',', List.of(), null, TextOptions.DEFAULTS, null, null);
+        this(true, null, ',', List.of(), null, TextOptions.DEFAULTS, null, null, ColumnMasks.NONE);
     }
 
     private CsvReader(boolean header, String labelColumn, char delimiter, List<String> categorical, String textColumn,
-                      TextOptions textOptions, Schema reference, String weightColumn) {
+                      TextOptions textOptions, Schema reference, String weightColumn, ColumnMasks masks) {
         this.header = header;
         this.labelColumn = labelColumn;
         this.delimiter = delimiter;
@@ -69,17 +71,18 @@ public final class CsvReader {
         this.textOptions = Objects.requireNonNull(textOptions, "textOptions");
         this.reference = reference;
         this.weightColumn = weightColumn;
+        this.masks = Objects.requireNonNull(masks, "masks");
     }
 
     public CsvReader withHeader(boolean hasHeader) {
         return new CsvReader(hasHeader, labelColumn, delimiter, categorical, textColumn, textOptions, reference,
-                weightColumn);
+                weightColumn, masks);
     }
 
     /** The label column: a column name, or a 0-based index when no column has that name. */
     public CsvReader withLabelColumn(String nameOrIndex) {
         return new CsvReader(header, Objects.requireNonNull(nameOrIndex, "labelColumn"), delimiter, categorical,
-                textColumn, textOptions, reference, weightColumn);
+                textColumn, textOptions, reference, weightColumn, masks);
     }
 
     /**
@@ -88,7 +91,7 @@ public final class CsvReader {
      */
     public CsvReader withWeightColumn(String nameOrIndex) {
         return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions, reference,
-                Objects.requireNonNull(nameOrIndex, "weightColumn"));
+                Objects.requireNonNull(nameOrIndex, "weightColumn"), masks);
     }
 
     public CsvReader withLabelColumn(int index) {
@@ -102,29 +105,44 @@ public final class CsvReader {
         if (d == '"' || d == '\n' || d == '\r') {
             throw new IllegalArgumentException("delimiter: '" + d + "' (expected: not a quote or line break)");
         }
-        return new CsvReader(header, labelColumn, d, categorical, textColumn, textOptions, reference, weightColumn);
+        return new CsvReader(header, labelColumn, d, categorical, textColumn, textOptions, reference, weightColumn, masks);
     }
 
     /** Columns (names, or 0-based indices when no column has that name) holding categories, not numbers. */
     public CsvReader withCategorical(List<String> columns) {
-        return new CsvReader(header, labelColumn, delimiter, columns, textColumn, textOptions, reference, weightColumn);
+        return new CsvReader(header, labelColumn, delimiter, columns, textColumn, textOptions, reference, weightColumn, masks);
     }
 
     /** The column (name, or 0-based index when no column has that name) holding raw text. */
     public CsvReader withTextColumn(String nameOrIndex) {
         return new CsvReader(header, labelColumn, delimiter, categorical,
-                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference, weightColumn);
+                Objects.requireNonNull(nameOrIndex, "textColumn"), textOptions, reference, weightColumn, masks);
     }
 
     /** How the text column's vocabulary is to be fitted (kept in the schema); default {@link TextOptions#DEFAULTS}. */
     public CsvReader withTextOptions(TextOptions options) {
-        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference, weightColumn);
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, options, reference, weightColumn, masks);
     }
 
     /** Read against the training set's schema: same features, class names, vocabularies and text column. */
     public CsvReader withReferenceSchema(Schema schema) {
         return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions,
-                Objects.requireNonNull(schema, "schema"), weightColumn);
+                Objects.requireNonNull(schema, "schema"), weightColumn, masks);
+    }
+
+    /**
+     * Masks applied to named columns' raw cells as they are read (see {@link ColumnMask}): a dropped column is no
+     * feature, a {@code redact}, {@code hmac} or {@code date} column becomes categorical, a {@code bucket} column
+     * stays numeric. The masks must be {@link ColumnMasks#ready() ready} (their key bound) before reading.
+     */
+    public CsvReader withMasks(ColumnMasks columnMasks) {
+        return new CsvReader(header, labelColumn, delimiter, categorical, textColumn, textOptions, reference,
+                weightColumn, Objects.requireNonNull(columnMasks, "masks"));
+    }
+
+    /** The masks of {@link #withMasks}; {@link ColumnMasks#NONE} by default. */
+    public ColumnMasks masks() {
+        return masks;
     }
 
     public boolean header() {
@@ -208,6 +226,7 @@ public final class CsvReader {
             throw new DataFormatException(source, headerLine, "weight column '" + names.get(weightIdx) + "' declared "
                     + (isCat[weightIdx] ? "categorical" : "text"), "a column of numbers, not a feature");
         }
+        ColumnMask[] mask = masks(names, labelIdx, weightIdx, textIdx, isCat, source, headerLine);
         if (reference != null) {
             for (String name : reference.categoricalVocabularies().keySet()) {
                 int idx = names.indexOf(name);
@@ -228,13 +247,14 @@ public final class CsvReader {
         if (weightIdx >= 0) {
             featureNames.remove(names.get(weightIdx));
         }
+        featureNames.removeAll(masks.droppedColumns());
         if (reference != null && !reference.featureNames().equals(featureNames)) {
             throw new DataFormatException(source, headerLine, "feature columns " + featureNames,
                     "the training set's " + reference.featureNames());
         }
 
-        CsvTable rows = new CsvTable(new CsvTable.Layout(names, labelIdx, weightIdx, isCat, textIdx), reference,
-                textOptions, source);
+        CsvTable rows = new CsvTable(new CsvTable.Layout(names, labelIdx, weightIdx, isCat, textIdx, mask), reference,
+                textOptions, masks, source);
         if (!header) {
             rows.add(firstCells, headerLine);
         }
@@ -251,6 +271,36 @@ public final class CsvReader {
             throw new DataFormatException(source, headerLine, "header only, no data rows", "data rows after the header");
         }
         return rows.finish(featureNames, headerLine);
+    }
+
+    /**
+     * Per raw column, its mask or null; a masked column must be a feature column by name, neither text nor (for
+     * {@code bucket}) categorical. A mask whose output is a category makes its column categorical.
+     */
+    private ColumnMask[] masks(List<String> names, int labelIdx, int weightIdx, int textIdx, boolean[] isCat,
+                               String source, long headerLine) {
+        ColumnMask[] out = new ColumnMask[names.size()];
+        if (!masks.ready()) {
+            throw new IllegalStateException("masks " + masks + ": no key for the hmac columns (expected: a key bound"
+                    + " before reading)");
+        }
+        for (Map.Entry<String, ColumnMask> e : masks.columns().entrySet()) {
+            String column = e.getKey();
+            ColumnMask m = e.getValue();
+            int idx = names.indexOf(column);
+            String role = idx < 0 ? "not found" : idx == labelIdx ? "is the label" : idx == weightIdx
+                    ? "is the weight column" : idx == textIdx ? "is the text column"
+                    : isCat[idx] && m.output() == ColumnMask.Output.NUMBER ? "is declared categorical" : null;
+            if (role != null) {
+                throw new DataFormatException(source, headerLine, "masked column '" + column + "' (" + m.id() + ") "
+                        + role, idx < 0 ? "a column name among " + RawCells.abbreviate(names)
+                        : m.output() == ColumnMask.Output.NUMBER ? "a numeric feature column for bucket(W)"
+                        : "a feature column; the label, weight and text columns are not masked");
+            }
+            out[idx] = m;
+            isCat[idx] |= m.output() == ColumnMask.Output.CATEGORY;
+        }
+        return out;
     }
 
     /** The index of a categorical, text or weight column, which must exist and not be the label. */

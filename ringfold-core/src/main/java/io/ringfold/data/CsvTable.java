@@ -22,10 +22,21 @@ final class CsvTable {
     /** The code of a category that the training set does not have. */
     static final float UNSEEN = -1f;
 
-    /** Where the columns are: the label, the weight column (-1: none), categorical and text (-1: none). */
-    record Layout(List<String> names, int labelIdx, int weightIdx, boolean[] isCat, int textIdx) {
+    /**
+     * Where the columns are: the label, the weight column (-1: none), categorical and text (-1: none), and each
+     * column's mask (null: none).
+     */
+    record Layout(List<String> names, int labelIdx, int weightIdx, boolean[] isCat, int textIdx, ColumnMask[] mask) {
         int features() {
-            return names.size() - 1 - (weightIdx >= 0 ? 1 : 0);
+            int dropped = 0;
+            for (ColumnMask m : mask) {
+                dropped += m != null && m.output() == ColumnMask.Output.NONE ? 1 : 0;
+            }
+            return names.size() - 1 - (weightIdx >= 0 ? 1 : 0) - dropped;
+        }
+
+        boolean dropped(int c) {
+            return mask[c] != null && mask[c].output() == ColumnMask.Output.NONE;
         }
     }
 
@@ -34,6 +45,7 @@ final class CsvTable {
     private final int[] featureOf; // raw column to feature column; -1 for the label and weight columns
     private final Schema reference; // null: learn names from the file
     private final TextOptions textOptions;
+    private final ColumnMasks masks;
     private final String source;
     private final GrowableArrays.Floats values = new GrowableArrays.Floats();
     private final GrowableArrays.Floats labels = new GrowableArrays.Floats();
@@ -47,8 +59,9 @@ final class CsvTable {
     private boolean positiveWeight;
     private int count;
 
-    CsvTable(Layout layout, Schema reference, TextOptions textOptions, String source) {
+    CsvTable(Layout layout, Schema reference, TextOptions textOptions, ColumnMasks masks, String source) {
         this.layout = layout;
+        this.masks = masks;
         this.width = layout.names().size();
         this.reference = reference;
         this.textOptions = textOptions;
@@ -56,7 +69,7 @@ final class CsvTable {
         this.present = new int[width];
         this.featureOf = new int[width];
         for (int c = 0, f = 0; c < width; c++) {
-            featureOf[c] = c == layout.labelIdx() || c == layout.weightIdx() ? -1 : f++;
+            featureOf[c] = c == layout.labelIdx() || c == layout.weightIdx() || layout.dropped(c) ? -1 : f++;
             catCells.add(layout.isCat()[c] ? new ArrayList<>() : null);
         }
     }
@@ -68,6 +81,24 @@ final class CsvTable {
     void add(String[] cells, long line) {
         for (int c = 0; c < width; c++) {
             String cell = cells[c];
+            ColumnMask mask = layout.mask()[c];
+            if (mask != null) {
+                if (mask.output() == ColumnMask.Output.NONE) {
+                    continue;
+                }
+                try {
+                    if (mask.output() == ColumnMask.Output.NUMBER) {
+                        float v = masks.maskNumber(name(c), cell);
+                        values.add(v);
+                        present[c] += Float.isNaN(v) ? 0 : 1;
+                        continue;
+                    }
+                    cell = masks.maskCategory(name(c), cell);
+                } catch (IllegalArgumentException e) {
+                    // The mask's message names the column and never the value.
+                    throw new DataFormatException(source, line, e.getMessage(), null);
+                }
+            }
             if (c == layout.labelIdx()) {
                 addLabel(cell, line);
             } else if (c == layout.weightIdx()) {

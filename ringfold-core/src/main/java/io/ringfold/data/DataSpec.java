@@ -65,6 +65,19 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
     }
 
     /**
+     * This spec with {@code masks} applied to its columns' raw cells as they are read (see {@link ColumnMask}).
+     *
+     * @throws IllegalArgumentException when the spec has no named raw columns (only {@code csv:...} has)
+     */
+    default DataSpec withMasks(ColumnMasks masks) {
+        if (masks.isEmpty()) {
+            return this;
+        }
+        throw new IllegalArgumentException("data: " + describe().split(":", 2)[0] + " has no named raw columns to"
+                + " mask (expected: csv:PATH)");
+    }
+
+    /**
      * This spec reading its files against {@code reference} (a training set's or a model's schema): for CSV, the
      * same feature columns, class names and vocabularies, a category the reference lacks coded as unseen
      * (see {@link CsvReader#withReferenceSchema}); other kinds have no names to share and return themselves.
@@ -163,7 +176,13 @@ public sealed interface DataSpec permits DataSpec.Digits, DataSpec.FashionMnist,
                     + reader.textColumn().map(c -> ", text column '" + c + "' (vocabulary of "
                             + reader.textOptions().vocabularySize() + (reader.textOptions().ngrams() == 2
                             ? " unigrams and bigrams)" : " unigrams)")).orElse("")
+                    + (reader.masks().isEmpty() ? "" : ", masked " + reader.masks().spec())
                     + ")" + test.map(t -> ", test " + t).orElse("");
+        }
+
+        @Override
+        public DataSpec withMasks(ColumnMasks masks) {
+            return new Csv(path, reader.withMasks(masks), test);
         }
 
         @Override

@@ -54,11 +54,25 @@ public final class Preprocessor {
      * @param standardize      shift and scale numeric columns to mean 0 and standard deviation 1
      * @param impute           what a missing numeric value becomes
      * @param unseenCategories what a category unseen in training becomes at evaluation and prediction
+     * @param masks            the masks the training data was read with ({@link DataSpec#withMasks}), which the
+     *                         preprocessor applies to raw rows at prediction
      */
-    public record Options(boolean standardize, ImputeStrategy impute, UnseenCategories unseenCategories) {
+    public record Options(boolean standardize, ImputeStrategy impute, UnseenCategories unseenCategories,
+                          ColumnMasks masks) {
         public Options {
             java.util.Objects.requireNonNull(impute, "impute");
             java.util.Objects.requireNonNull(unseenCategories, "unseenCategories");
+            java.util.Objects.requireNonNull(masks, "masks");
+        }
+
+        /** Without masks. */
+        public Options(boolean standardize, ImputeStrategy impute, UnseenCategories unseenCategories) {
+            this(standardize, impute, unseenCategories, ColumnMasks.NONE);
+        }
+
+        /** These options with {@code columnMasks}. */
+        public Options withMasks(ColumnMasks columnMasks) {
+            return new Options(standardize, impute, unseenCategories, columnMasks);
         }
 
         /** Mean imputation, unseen categories to zeros: the training defaults. */
@@ -95,6 +109,9 @@ public final class Preprocessor {
     private final List<String> droppedColumns;
     private final UnseenCategories unseen;
     private final RowEncoder encoder;
+    private final ColumnMasks masks;
+    private final ColumnMask.Bucket[] buckets; // per input column, its bucket mask or null
+    private final Vocabulary vocabulary; // of the text column; null without one
 
     /** Without a text column, imputation or dropped columns; unseen categories are errors (as before version 3). */
     Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale) {
@@ -111,6 +128,14 @@ public final class Preprocessor {
     Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale,
                  String textColumn, Vocabulary vocabulary, Imputation imputation, List<String> dropped,
                  UnseenCategories unseen) {
+        this(inputColumns, vocabularies, shift, scale, textColumn, vocabulary, imputation, dropped, unseen,
+                ColumnMasks.NONE);
+    }
+
+    /** @param masks the masks of raw cells, each on an input column whose kind its output is, or dropped */
+    Preprocessor(List<String> inputColumns, Map<String, List<String>> vocabularies, float[] shift, float[] scale,
+                 String textColumn, Vocabulary vocabulary, Imputation imputation, List<String> dropped,
+                 UnseenCategories unseen, ColumnMasks masks) {
         int n = inputColumns.size();
         if (shift.length != n || scale.length != n) {
             throw new IllegalArgumentException("shift/scale: lengths " + shift.length + "/" + scale.length
@@ -198,6 +223,50 @@ public final class Preprocessor {
         this.text = textColumn == null ? null : new TextInput(textColumn, textOffset, vocabulary);
         this.encoder = new RowEncoder(this.inputColumns, this.vocabularies, this.shift, this.scale, fill, this.dropped,
                 vocabSize, missingCode, unseen, textIndex, vocabulary);
+        this.vocabulary = vocabulary;
+        this.masks = java.util.Objects.requireNonNull(masks, "masks");
+        this.buckets = new ColumnMask.Bucket[n];
+        for (Map.Entry<String, ColumnMask> e : masks.columns().entrySet()) {
+            int c = this.inputColumns.indexOf(e.getKey());
+            ColumnMask m = e.getValue();
+            boolean fits = switch (m.output()) {
+                case NONE -> c < 0;
+                case CATEGORY -> c >= 0 && this.vocabularies.containsKey(e.getKey());
+                case NUMBER -> c >= 0 && c != textIndex && !this.vocabularies.containsKey(e.getKey());
+            };
+            if (!fits) {
+                throw new IllegalArgumentException("mask " + e.getKey() + "=" + m.id() + " (expected: " + switch (m.output()) {
+                    case NONE -> "a column that is no input column";
+                    case CATEGORY -> "a categorical input column";
+                    case NUMBER -> "a numeric input column";
+                } + ")");
+            }
+            if (m instanceof ColumnMask.Bucket b) {
+                buckets[c] = b;
+            }
+        }
+    }
+
+    /**
+     * This preprocessor with {@code key} bound for its {@code hmac} columns, so that raw rows can be masked; itself
+     * when no column is {@code hmac}.
+     *
+     * @throws IllegalArgumentException for a key other than the one the model was trained with (by fingerprint)
+     */
+    public Preprocessor withMaskKey(MaskKey key) {
+        if (!masks.needsKey()) {
+            return this;
+        }
+        return new Preprocessor(inputColumns, vocabularies, shift, scale, text == null ? null : text.column(),
+                vocabulary, new Imputation(imputeStrategy, fill), droppedColumns, unseen, masks.withKey(key));
+    }
+
+    /**
+     * The masks raw rows go through before anything else ({@link ColumnMask}); {@link ColumnMasks#NONE} for
+     * data read without them.
+     */
+    public ColumnMasks masks() {
+        return masks;
     }
 
     /** Passes {@code columns} through unchanged. */
@@ -314,9 +383,9 @@ public final class Preprocessor {
         return vocabularies.isEmpty() && text == null;
     }
 
-    /** True when the output equals the input, for rows without missing values. */
+    /** True when the output equals the input, for rows without missing values (and no column to bucket). */
     public boolean isIdentity() {
-        if (!numeric() || !droppedColumns.isEmpty()) {
+        if (!numeric() || !droppedColumns.isEmpty() || bucketed(shift) != shift) {
             return false;
         }
         for (int c = 0; c < shift.length; c++) {
@@ -416,7 +485,8 @@ public final class Preprocessor {
     }
 
     /**
-     * One raw row (categorical columns as codes) to a new output row.
+     * One raw row (categorical columns as codes; numbers as they are, {@code bucket} columns bucketed here) to a
+     * new output row.
      *
      * @throws IllegalArgumentException for a preprocessor with a text column, whose rows are text cells
      *                                  ({@link #parseAndTransform})
@@ -431,7 +501,19 @@ public final class Preprocessor {
                     + abbreviate(inputColumns) + ")");
         }
         float[] out = new float[outputWidth()];
-        encoder.transformInto(raw, out, 0, null, -1);
+        encoder.transformInto(bucketed(raw), out, 0, null, -1);
+        return out;
+    }
+
+    /** {@code raw} with its {@code bucket} columns masked (a copy), or itself without such columns. */
+    private float[] bucketed(float[] raw) {
+        float[] out = raw;
+        for (int c = 0; c < buckets.length; c++) {
+            if (buckets[c] != null) {
+                out = out == raw ? raw.clone() : out;
+                out[c] = buckets[c].apply(raw[c]);
+            }
+        }
         return out;
     }
 
@@ -482,7 +564,7 @@ public final class Preprocessor {
     }
 
     private float[] parse(String[] cells) {
-        return RawCells.parse(cells, inputColumns, vocabularies, textIndex, fill, unseen);
+        return RawCells.parse(cells, inputColumns, vocabularies, textIndex, fill, unseen, masks);
     }
 
     private static String abbreviate(List<String> names) {
@@ -504,14 +586,15 @@ public final class Preprocessor {
         return o instanceof Preprocessor p && p.inputColumns.equals(inputColumns) && p.vocabularies.equals(vocabularies)
                 && Arrays.equals(p.shift, shift) && Arrays.equals(p.scale, scale)
                 && java.util.Objects.equals(p.text, text) && p.imputeStrategy == imputeStrategy
-                && Arrays.equals(p.fill, fill) && p.droppedColumns.equals(droppedColumns) && p.unseen == unseen;
+                && Arrays.equals(p.fill, fill) && p.droppedColumns.equals(droppedColumns) && p.unseen == unseen
+                && p.masks.equals(masks);
     }
 
     @Override
     public int hashCode() {
         return 31 * (31 * inputColumns.hashCode() + vocabularies.hashCode()) + Arrays.hashCode(shift)
                 + 7 * Arrays.hashCode(scale) + java.util.Objects.hashCode(text) + 11 * Arrays.hashCode(fill)
-                + 13 * droppedColumns.hashCode() + unseen.hashCode();
+                + 13 * droppedColumns.hashCode() + unseen.hashCode() + 17 * masks.hashCode();
     }
 
     @Override
@@ -520,6 +603,7 @@ public final class Preprocessor {
                 + vocabularies.keySet() + (text == null ? "" : ", text '" + text.column() + "' " + text.vocabulary())
                 + (imputeStrategy == null ? "" : ", impute " + imputeStrategy.id())
                 + (droppedColumns.isEmpty() ? "" : ", dropped " + abbreviate(droppedColumns))
+                + (masks.isEmpty() ? "" : ", masked " + masks.spec())
                 + (isIdentity() ? ", identity" : "") + "]";
     }
 }

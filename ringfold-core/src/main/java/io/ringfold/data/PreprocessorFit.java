@@ -93,7 +93,7 @@ final class PreprocessorFit {
         Vocabulary vocabulary = textColumn == null ? null
                 : Vocabulary.fit(train.documents(), schema.textColumns().get(textColumn));
         return new Preprocessor(names, schema.categoricalVocabularies(), shift, scale, textColumn, vocabulary,
-                new Preprocessor.Imputation(strategy, fill), dropped, options.unseenCategories());
+                new Preprocessor.Imputation(strategy, fill), dropped, options.unseenCategories(), options.masks());
     }
 
     /**

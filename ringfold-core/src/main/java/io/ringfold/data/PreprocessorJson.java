@@ -34,9 +34,15 @@ import java.util.Map;
  *  "dropped": ["country"],
  *  "unseenCategories": "zero"
  * }</pre>
+ * Version 4 adds the masks of sensitive columns ({@link ColumnMasks}; the key's fingerprint only when a column is
+ * {@code hmac}; never the key), and is written only for a preprocessor with masks:
+ * <pre>{@code
+ *  "masks": {"columns": {"email": "hmac", "age": "bucket(10)", "name": "drop"},
+ *            "keyFingerprint": "<32 hex digits>"}
+ * }</pre>
  * A preprocessor is written in the lowest version that holds it: version 1 without a text column,
  * imputation, dropped columns or unseen categories mapped to zeros, so that such files stay as they were.
- * All three versions are read; a file of version 1 or 2 has no imputation values, drops no column and
+ * All four versions are read; a file of version 1 or 2 has no imputation values, drops no column and
  * refuses unseen categories, as those versions behaved (and so does a version 3 file without the keys).
  * Floats are stored as their bits, not decimal numbers: a decimal written from a float and parsed back
  * through a double can round to a neighbouring float, and a model must see the very same inputs.
@@ -44,7 +50,9 @@ import java.util.Map;
 final class PreprocessorJson {
 
     static final String FORMAT = "ringfold-preprocessor";
-    static final int VERSION = 3;
+    static final int VERSION = 4;
+    /** The version written for a preprocessor without masks but with something of version 3. */
+    static final int VERSION_IMPUTE = 3;
     /** The version written for a preprocessor with a text column and nothing of version 3. */
     static final int VERSION_TEXT = 2;
     /** The version written for a preprocessor with nothing of versions 2 and 3. */
@@ -59,7 +67,10 @@ final class PreprocessorJson {
         root.put("format", FORMAT);
         boolean v3 = p.imputeStrategy().isPresent() || !p.droppedColumns().isEmpty()
                 || p.unseenCategories() != UnseenCategories.ERROR;
-        root.put("version", v3 ? VERSION : p.text().isPresent() ? VERSION_TEXT : VERSION_WITHOUT_TEXT);
+        boolean v4 = !p.masks().isEmpty();
+        v3 |= v4;
+        root.put("version", v4 ? VERSION : v3 ? VERSION_IMPUTE : p.text().isPresent() ? VERSION_TEXT
+                : VERSION_WITHOUT_TEXT);
         ArrayNode cols = root.putArray("inputColumns");
         p.inputColumns().forEach(cols::add);
         ObjectNode cat = root.putObject("categorical");
@@ -83,6 +94,9 @@ final class PreprocessorJson {
             ArrayNode dropped = root.putArray("dropped");
             p.droppedColumns().forEach(dropped::add);
             root.put("unseenCategories", p.unseenCategories().id());
+        }
+        if (v4) {
+            root.set("masks", p.masks().toJson());
         }
         return root;
     }
@@ -131,9 +145,16 @@ final class PreprocessorJson {
             }
             unseen = u.isMissingNode() ? UnseenCategories.ERROR : UnseenCategories.parse(u.textValue());
         }
+        ColumnMasks masks = ColumnMasks.NONE;
+        if (!node.path("masks").isMissingNode()) {
+            if (version.intValue() < 4) {
+                throw bad("masks in version " + version, "masks in version 4 or later");
+            }
+            masks = ColumnMasks.fromJson(node.path("masks"));
+        }
         JsonNode text = node.path("text");
         if (text.isMissingNode()) {
-            return new Preprocessor(columns, vocab, shift, scale, null, null, imputation, dropped, unseen);
+            return new Preprocessor(columns, vocab, shift, scale, null, null, imputation, dropped, unseen, masks);
         }
         if (version.intValue() < 2 || !text.isObject()) {
             throw bad("text " + abbreviate(text) + " in version " + version, "an object, in version 2 or later");
@@ -146,7 +167,7 @@ final class PreprocessorJson {
         }
         Vocabulary vocabulary = new Vocabulary(strings(text.path("vocabulary"), "text.vocabulary"), ngrams.intValue());
         return new Preprocessor(columns, vocab, shift, scale, column.textValue(), vocabulary, imputation, dropped,
-                unseen);
+                unseen, masks);
     }
 
     private static String abbreviate(JsonNode n) {

@@ -22,11 +22,13 @@ final class RawCells {
     /**
      * @param fill   per column, the imputation value; NaN where a missing cell is an error
      * @param unseen what an unknown category becomes
+     * @param masks  applied to the raw cells of their columns first; a message about a masked column's cell
+     *               names its masked value at most, never the raw one
      * @throws IllegalArgumentException naming the column, the value and what was expected (for an unknown
      *                                  category, the known ones)
      */
     static float[] parse(String[] cells, List<String> columns, Map<String, List<String>> vocabularies, int textIndex,
-                         float[] fill, UnseenCategories unseen) {
+                         float[] fill, UnseenCategories unseen, ColumnMasks masks) {
         if (cells.length != columns.size()) {
             throw new IllegalArgumentException("cells: " + cells.length + " (expected: " + columns.size() + ", "
                     + abbreviate(columns) + ")");
@@ -41,6 +43,19 @@ final class RawCells {
                 continue;
             }
             String cell = cells[c] == null ? "" : cells[c].trim();
+            ColumnMask mask = masks.isEmpty() ? null : masks.columns().get(name);
+            if (mask instanceof ColumnMask.Bucket) {
+                float v = masks.maskNumber(name, cell);
+                if (Float.isNaN(v) && Float.isNaN(fill[c])) {
+                    throw new IllegalArgumentException("column '" + name + "' (masked " + mask.id() + "): missing"
+                            + " (expected: a finite number)");
+                }
+                raw[c] = v;
+                continue;
+            }
+            if (mask != null) {
+                cell = masks.maskCategory(name, cell);
+            }
             List<String> vocab = vocabularies.get(name);
             if (vocab != null) {
                 int code = Collections.binarySearch(vocab, cell);

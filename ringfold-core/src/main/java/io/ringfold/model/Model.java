@@ -60,6 +60,17 @@ public final class Model {
         this(architecture.toNetwork(), parameters, preprocessor, classNames, provenance);
     }
 
+    /**
+     * This model with {@code key} bound to its preprocessing's {@code hmac} columns, so that it can mask raw rows;
+     * itself when no column is {@code hmac}.
+     *
+     * @throws IllegalArgumentException for a key other than the one it was trained with (by fingerprint)
+     */
+    public Model withMaskKey(io.ringfold.data.MaskKey key) {
+        Preprocessor p = preprocessor.withMaskKey(key);
+        return p == preprocessor ? this : new Model(network, parameters, p, classNames, provenance);
+    }
+
     private static List<String> numberedClasses(int k) {
         List<String> names = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {

@@ -49,6 +49,22 @@ public final class TrainingRun {
     /** A run whose parameters are fitted by {@code fitter} (which must use {@code config} and {@code blas}). */
     public static Outcome run(LoadedData data, TrainingConfig config, Blas blas, TrainingListener listener,
                               Fitter fitter) {
+        return run(data, config, blas, listener, fitter, Preprocessing.FIT);
+    }
+
+    /**
+     * The parts of a run's data: all rows, the training part (what the preprocessing is fitted on), the
+     * validation part (null without a validation split) and the test set.
+     */
+    public record Parts(Dataset all, Dataset train, Dataset validation, Optional<Dataset> test) {
+    }
+
+    /**
+     * {@code data} split as a run under {@code config} splits it: the test set held out ({@code testSplit}, seeded)
+     * unless the data has one, then the validation part. {@code ringfold preprocess} fits on the same training
+     * part, so that its stored preprocessing is the one the run would fit.
+     */
+    public static Parts split(LoadedData data, TrainingConfig config) {
         Dataset all = data.train();
         Dataset train = all;
         Optional<Dataset> test = data.test();
@@ -63,6 +79,17 @@ public final class TrainingRun {
             train = s.rest();
             validation = s.heldOut();
         }
+        return new Parts(all, train, validation, test);
+    }
+
+    /** A run fitted by {@code fitter} whose preprocessing comes from {@code preprocessing}. */
+    public static Outcome run(LoadedData data, TrainingConfig config, Blas blas, TrainingListener listener,
+                              Fitter fitter, Preprocessing preprocessing) {
+        Parts parts = split(data, config);
+        Dataset all = parts.all();
+        Dataset train = parts.train();
+        Dataset validation = parts.validation();
+        Optional<Dataset> test = parts.test();
         Task task = Task.of(config, train);
         task.checkLabels("training", train);
         if (validation != null) {
@@ -70,8 +97,7 @@ public final class TrainingRun {
         }
         test.ifPresent(t -> task.checkLabels("test", t));
 
-        Preprocessor pre = Preprocessor.fit(train, new Preprocessor.Options(config.standardize(), config.impute(),
-                config.unseenCategories()));
+        Preprocessor pre = preprocessing.preprocessor(train, config);
         Dataset trainX = pre.apply(train);
         Dataset valX = validation == null ? null : pre.apply(validation);
         Network net = config.network(config.exampleShape(trainX.exampleShape()), task.outputs(), task.loss());

@@ -212,9 +212,9 @@ class PreprocessorTest {
     void fromJsonRejectsOtherFormatsAndVersions() {
         ObjectNode json = (ObjectNode) Preprocessor.identity(List.of("a")).toJson();
         assertThat(json.get("version").intValue()).isEqualTo(1);
-        ObjectNode v4 = json.deepCopy().put("version", 4);
-        assertThatThrownBy(() -> Preprocessor.fromJson(v4))
-                .hasMessage("preprocessor JSON: version 4 (expected: 1 to 3 (this library reads versions up to 3))");
+        ObjectNode v5 = json.deepCopy().put("version", 5);
+        assertThatThrownBy(() -> Preprocessor.fromJson(v5))
+                .hasMessage("preprocessor JSON: version 5 (expected: 1 to 4 (this library reads versions up to 4))");
         ObjectNode other = json.deepCopy().put("format", "something");
         assertThatThrownBy(() -> Preprocessor.fromJson(other))
                 .hasMessage("preprocessor JSON: format \"something\" (expected: 'ringfold-preprocessor')");

@@ -183,9 +183,9 @@ class PreprocessorTextTest {
         ObjectNode v1 = json.deepCopy().put("version", 1);
         assertThatThrownBy(() -> Preprocessor.fromJson(v1)).hasMessageStartingWith("preprocessor JSON: text {\"column\"")
                 .hasMessageEndingWith(" in version 1 (expected: an object, in version 2 or later)");
-        ObjectNode v4 = json.deepCopy().put("version", 4);
-        assertThatThrownBy(() -> Preprocessor.fromJson(v4))
-                .hasMessage("preprocessor JSON: version 4 (expected: 1 to 3 (this library reads versions up to 3))");
+        ObjectNode v5 = json.deepCopy().put("version", 5);
+        assertThatThrownBy(() -> Preprocessor.fromJson(v5))
+                .hasMessage("preprocessor JSON: version 5 (expected: 1 to 4 (this library reads versions up to 4))");
         ObjectNode tokenizer = json.deepCopy();
         ((ObjectNode) tokenizer.get("text")).put("tokenizer", "whitespace");
         assertThatThrownBy(() -> Preprocessor.fromJson(tokenizer)).hasMessage("preprocessor JSON: text.column \"body\","

@@ -60,7 +60,8 @@ public final class OnnxExport {
     /**
      * The ONNX model of {@code model}.
      *
-     * @throws UnsupportedModelException for a model with a text column, or parameters beyond 2 GB
+     * @throws UnsupportedModelException for a model with a text column, masked columns (other than dropped ones), or
+     *                                   parameters beyond 2 GB
      */
     public static ModelProto toModelProto(Model model) {
         Preprocessor pre = model.preprocessor();
@@ -70,6 +71,14 @@ public final class OnnxExport {
                     + " Unicode case mapping, e.g. of a final capital sigma, so tokens and counts would differ; serve this"
                     + " model with ringfold serve)");
         });
+        java.util.Map<String, io.ringfold.data.ColumnMask> masked = new java.util.LinkedHashMap<>(pre.masks().columns());
+        masked.keySet().removeAll(pre.masks().droppedColumns());
+        if (!masked.isEmpty()) {
+            // A graph would need the key for hmac, and a client would send the raw values to any runtime.
+            throw new UnsupportedModelException("masked columns " + masked.keySet() + ": not exportable to ONNX (the"
+                    + " masks run on raw cells before the graph, hmac with a key the file must not hold; serve this model"
+                    + " with ringfold serve --mask-key-file)");
+        }
         long bytes = 4L * model.network().parameterCount();
         if (bytes > MAX_PARAMETER_BYTES) {
             throw new UnsupportedModelException("parameters: " + bytes + " bytes (expected: at most " + MAX_PARAMETER_BYTES

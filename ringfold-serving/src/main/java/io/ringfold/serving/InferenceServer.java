@@ -58,9 +58,10 @@ public final class InferenceServer implements AutoCloseable {
             metrics.accessLogDropped(accessLog::dropped);
         }
         this.repository = config.singleModel() == null
-                ? new ModelRepository(config.repository(), config.batching(), metrics, blas, config.modelLimits())
+                ? new ModelRepository(config.repository(), config.batching(), metrics, blas, config.modelLimits(),
+                config.maskKey())
                 : ModelRepository.singleModel(config.repository(), config.singleModel(), config.batching(), metrics, blas,
-                config.modelLimits());
+                config.modelLimits(), config.maskKey());
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
         Router router = new Router(repository, metrics, () -> state == State.READY, admin, jobs);

@@ -29,11 +29,14 @@ import java.time.Duration;
  * @param modelLimits   how large a model file the repository loads; a larger one fails to load, naming the limit
  * @param singleModel   null for a repository of model directories; else {@code repository} is this one model's
  *                      directory (KServe mounts one model at {@code /mnt/models}), served under this name
+ * @param maskKey       the key of models whose preprocessing masks columns with hmac, or null: such a model then
+ *                      fails to load, naming the flag
  */
 public record ServerConfig(Path repository, String host, int port, int grpcPort, int pollSeconds,
                            BatchingConfig batching, int maxBodyBytes, Duration drainPeriod, Duration gracePeriod,
                            Path authTokenFile, Path tlsCertFile, Path tlsKeyFile, boolean accessLog,
-                           ConnectionLimits limits, ModelLimits modelLimits, String singleModel) {
+                           ConnectionLimits limits, ModelLimits modelLimits, String singleModel,
+                           io.ringfold.data.MaskKey maskKey) {
 
     /** The {@code --drain-seconds} default: a few seconds more than endpoint removal usually takes. */
     public static final int DEFAULT_DRAIN_SECONDS = 5;
@@ -81,90 +84,98 @@ public record ServerConfig(Path repository, String host, int port, int grpcPort,
     public static ServerConfig defaults(Path repository) {
         return new ServerConfig(repository, "0.0.0.0", 8080, 8081, 30, BatchingConfig.defaults(), 16 << 20,
                 Duration.ofSeconds(DEFAULT_DRAIN_SECONDS), Duration.ofSeconds(DEFAULT_GRACE_SECONDS), null, null, null,
-                false, ConnectionLimits.defaults(), ModelLimits.defaults(), null);
+                false, ConnectionLimits.defaults(), ModelLimits.defaults(), null, null);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(repository, host, p, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     /** gRPC on port {@code p}; 0 picks a free one, -1 serves no gRPC. */
     public ServerConfig withGrpcPort(int p) {
         return new ServerConfig(repository, host, port, p, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withHost(String h) {
         return new ServerConfig(repository, h, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withPollSeconds(int s) {
         return new ServerConfig(repository, host, port, grpcPort, s, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withBatching(BatchingConfig b) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, b,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withMaxBodyBytes(int n) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 n, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withDrainPeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, d, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withGracePeriod(Duration d) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, d, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withAuthTokenFile(Path f) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, f, tlsCertFile, tlsKeyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withTls(Path certFile, Path keyFile) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, certFile, keyFile, accessLog, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withAccessLog(boolean on) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, on, limits,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withLimits(ConnectionLimits l) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
                 maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, l,
-                modelLimits, singleModel);
+                modelLimits, singleModel, maskKey);
     }
 
     public ServerConfig withModelLimits(ModelLimits m) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching,
-                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, m, singleModel);
+                maxBodyBytes, drainPeriod, gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, m, singleModel,
+                maskKey);
     }
 
     /** {@code repository} as the directory of one model, served as {@code name} (null: a repository of models). */
     public ServerConfig withSingleModel(String name) {
         return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, drainPeriod,
-                gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, modelLimits, name);
+                gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, modelLimits, name,
+                maskKey);
+    }
+
+    /** With the key of models whose columns are masked with hmac ({@code serve --mask-key-file}). */
+    public ServerConfig withMaskKey(io.ringfold.data.MaskKey k) {
+        return new ServerConfig(repository, host, port, grpcPort, pollSeconds, batching, maxBodyBytes, drainPeriod,
+                gracePeriod, authTokenFile, tlsCertFile, tlsKeyFile, accessLog, limits, modelLimits, singleModel, k);
     }
 }

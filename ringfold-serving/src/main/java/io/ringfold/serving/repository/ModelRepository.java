@@ -65,7 +65,16 @@ public final class ModelRepository implements AutoCloseable {
     /** The repository under {@code root}, refusing a model file beyond {@code limits}. */
     public ModelRepository(Path root, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas,
                            ModelLimits limits) {
-        this(new RepositoryTree(root, limits), serverBatching, metrics, blas);
+        this(root, serverBatching, metrics, blas, limits, null);
+    }
+
+    /**
+     * The repository under {@code root}, refusing a model file beyond {@code limits}; models that mask columns with
+     * hmac get {@code maskKey} (null: none, and such a model fails to load naming the flag).
+     */
+    public ModelRepository(Path root, BatchingConfig serverBatching, ServingMetrics metrics, Blas blas,
+                           ModelLimits limits, io.ringfold.data.MaskKey maskKey) {
+        this(new RepositoryTree(root, limits, null, maskKey), serverBatching, metrics, blas);
     }
 
     /**
@@ -74,8 +83,14 @@ public final class ModelRepository implements AutoCloseable {
      */
     public static ModelRepository singleModel(Path dir, String name, BatchingConfig serverBatching, ServingMetrics metrics,
                                               Blas blas, ModelLimits limits) {
-        return new ModelRepository(new RepositoryTree(dir, limits, RepositoryNames.checkModelName(name)), serverBatching,
-                metrics, blas);
+        return singleModel(dir, name, serverBatching, metrics, blas, limits, null);
+    }
+
+    /** {@link #singleModel(Path, String, BatchingConfig, ServingMetrics, Blas, ModelLimits)} with a mask key. */
+    public static ModelRepository singleModel(Path dir, String name, BatchingConfig serverBatching, ServingMetrics metrics,
+                                              Blas blas, ModelLimits limits, io.ringfold.data.MaskKey maskKey) {
+        return new ModelRepository(new RepositoryTree(dir, limits, RepositoryNames.checkModelName(name), maskKey),
+                serverBatching, metrics, blas);
     }
 
     /** Reads the file system through {@code tree}: the seam for tests that make a listing or a load fail. */

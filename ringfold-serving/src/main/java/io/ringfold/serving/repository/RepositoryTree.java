@@ -1,7 +1,10 @@
 package io.ringfold.serving.repository;
 
+import io.ringfold.data.ColumnMasks;
+import io.ringfold.data.MaskKey;
 import io.ringfold.io.ModelFileException;
 import io.ringfold.io.ModelLimits;
+import io.ringfold.model.Model;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.serving.backend.Servable;
 import io.ringfold.serving.backend.onnx.OnnxServable;
@@ -40,6 +43,8 @@ class RepositoryTree {
     private final ModelLimits limits;
     /** Null, or the name of the one model whose directory {@link #root} is. */
     private final String singleModel;
+    /** Null, or the key bound to models whose preprocessing masks columns with hmac. */
+    private final MaskKey maskKey;
 
     RepositoryTree(Path root, ModelLimits limits) {
         this(root, limits, null);
@@ -50,9 +55,15 @@ class RepositoryTree {
      *                    one model: version directories, or the model file itself (then version 1)
      */
     RepositoryTree(Path root, ModelLimits limits, String singleModel) {
+        this(root, limits, singleModel, null);
+    }
+
+    /** @param maskKey the key of models that mask columns with hmac; null: none, such a model fails to load */
+    RepositoryTree(Path root, ModelLimits limits, String singleModel, MaskKey maskKey) {
         this.root = root;
         this.limits = limits;
         this.singleModel = singleModel;
+        this.maskKey = maskKey;
     }
 
     Path root() {
@@ -155,7 +166,28 @@ class RepositoryTree {
         if (onnx) {
             return OnnxServable.load(model + "-" + version, file, limits, config.onnx(), config.batching(), observer);
         }
-        return new RingfoldServable(model + "-" + version, ModelCodec.load(file, limits), config.batching(), blas, observer);
+        return new RingfoldServable(model + "-" + version, withMaskKey(file, ModelCodec.load(file, limits)),
+                config.batching(), blas, observer);
+    }
+
+    /**
+     * {@code m} able to mask raw requests: with the server's key bound when a column is hmac; refused, naming the
+     * columns and the flag (never the key), without a key or with another one than the model's.
+     */
+    private Model withMaskKey(Path file, Model m) throws ModelFileException {
+        ColumnMasks masks = m.preprocessor().masks();
+        if (!masks.needsKey()) {
+            return m;
+        }
+        if (maskKey == null) {
+            throw new ModelFileException(file, "columns " + masks.hmacColumns() + " are masked with hmac and the server"
+                    + " has no key (expected: serve --mask-key-file FILE with the key the model was trained with)");
+        }
+        try {
+            return m.withMaskKey(maskKey);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFileException(file, e.getMessage() + "; serve --mask-key-file names another key");
+        }
     }
 
     /**

@@ -1,0 +1,114 @@
+package io.ringfold.cli;
+
+import io.ringfold.data.ColumnMask;
+import io.ringfold.data.ColumnMasks;
+import io.ringfold.data.DataSpec;
+import io.ringfold.data.TextOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags of how raw data is read and preprocessed beyond the hyperparameters (which come from
+ * {@code Hyperparameters}: {@code --impute}, {@code --no-standardize}, {@code --unseen-categories}), declared
+ * once for {@code train} and {@code preprocess}: the masks of sensitive columns and the text column's vocabulary.
+ * The masks' key comes from the command's {@link MaskKeyFlag}.
+ */
+final class PreprocessingFlags {
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--mask", paramLabel = "COL=MASK[,...]", description = "Mask sensitive CSV columns as they are "
+            + "read, e.g. email=hmac,age=bucket(10),name=drop; MASK is " + ColumnMask.FORMS + ". Part of the "
+            + "preprocessing stored with the model; the server applies it to raw requests (docs/privacy.md).")
+    String mask;
+
+    @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
+            + "frequent tokens of the training split; the others count as one unknown token (default: "
+            + TextOptions.DEFAULT_VOCABULARY_SIZE + ").")
+    Integer vocabSize;
+
+    @Option(names = "--ngrams", paramLabel = "1|2", description = "Text column: 1 for single tokens, 2 for single "
+            + "tokens and pairs of adjacent tokens (default: 1).")
+    Integer ngrams;
+
+    private ColumnMasks masks;
+
+    /**
+     * The masks of {@code --mask}, their key bound from {@code maskKey}'s {@code --mask-key-file};
+     * {@link ColumnMasks#NONE} without the flag. An hmac mask without a key, and a key without an hmac mask, are
+     * refused.
+     */
+    ColumnMasks masks(MaskKeyFlag maskKey) {
+        if (masks != null) {
+            return masks;
+        }
+        if (mask == null) {
+            if (maskKey.file != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file without --mask (expected:"
+                        + " --mask COLUMN=hmac, whose pseudonyms the key makes)");
+            }
+            masks = ColumnMasks.NONE;
+            return masks;
+        }
+        ColumnMasks parsed;
+        try {
+            parsed = ColumnMasks.parse(mask);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mask: " + e.getMessage());
+        }
+        if (parsed.needsKey() && maskKey.file == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mask: columns " + parsed.hmacColumns()
+                    + " are hmac (expected: --mask-key-file FILE with the secret key)");
+        }
+        if (!parsed.needsKey() && maskKey.file != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file: no hmac column in --mask "
+                    + mask + " (expected: the key only with an hmac mask)");
+        }
+        masks = maskKey.key().map(parsed::withKey).orElse(parsed);
+        return masks;
+    }
+
+    /** Whether any flag here is given. */
+    boolean anyGiven() {
+        return mask != null || vocabSize != null || ngrams != null;
+    }
+
+    /** {@code dataSpec} with --vocab-size, --ngrams and --mask; a flag the data cannot use is refused. */
+    DataSpec apply(DataSpec dataSpec, MaskKeyFlag maskKey) {
+        DataSpec out = dataSpec;
+        if (vocabSize != null || ngrams != null) {
+            out = withTextOptions(out);
+        }
+        ColumnMasks m = masks(maskKey);
+        try {
+            return out.withMasks(m);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mask: " + e.getMessage());
+        }
+    }
+
+    /** The text options of --vocab-size and --ngrams (defaults for those not given). */
+    TextOptions textOptions() {
+        try {
+            return new TextOptions(vocabSize == null ? TextOptions.DEFAULT_VOCABULARY_SIZE : vocabSize,
+                    ngrams == null ? 1 : ngrams);
+        } catch (IllegalArgumentException e) {
+            String m = e.getMessage();
+            throw new CommandLine.ParameterException(spec.commandLine(), (m.startsWith("ngrams") ? "--ngrams"
+                    : "--vocab-size") + m.substring(m.indexOf(':')));
+        }
+    }
+
+    private DataSpec withTextOptions(DataSpec dataSpec) {
+        String flags = vocabSize != null && ngrams != null ? "--vocab-size, --ngrams" : vocabSize != null
+                ? "--vocab-size" : "--ngrams";
+        TextOptions options = textOptions();
+        try {
+            return dataSpec.withTextOptions(options);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flags + ": the data has no text column"
+                    + " (expected: --data csv:PATH?text=COLUMN)");
+        }
+    }
+}
