@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 
 /**
  * How the job service runs jobs of engine {@code kubernetes}: each as an Indexed Job with a headless Service in
- * {@code namespace}, its pods running {@code image}.
+ * {@code namespace}, its pods running {@code image}. Messages name each field as {@code jobs serve}'s flags do after
+ * their {@code --kubernetes-} prefix.
  *
  * @param namespace      where the Jobs, Services and pods are; the service's Role must grant what it uses there
  * @param image          the training image (its entrypoint is {@code ringfold}, as deploy/Dockerfile's)
@@ -36,17 +37,18 @@ public record KubernetesConfig(String namespace, String image, String serviceAcc
                     + " (expected: an image reference, e.g. registry.example.com/ringfold:0.1.0)");
         }
         if (serviceAccount != null) {
-            checkLabel("service account", serviceAccount);
+            checkLabel("service-account", serviceAccount);
         }
-        checkLabel("volume claim", volumeClaim);
+        checkLabel("volume-claim", volumeClaim);
         if (volumeDir == null || !volumeDir.isAbsolute()) {
-            throw new IllegalArgumentException("volume dir: " + volumeDir + " (expected: an absolute path, where the "
+            throw new IllegalArgumentException("volume-dir: " + volumeDir + " (expected: an absolute path, where the "
                     + "claim is mounted in the pods and in the service)");
         }
         checkQuantity("cpu", cpu);
         checkQuantity("memory", memory);
         if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-            throw new IllegalArgumentException("start timeout: " + startTimeout + " (expected: > 0)");
+            throw new IllegalArgumentException("start-timeout: " + (startTimeout == null ? null : startTimeout.toSeconds())
+                    + " (expected: > 0 seconds)");
         }
         if (poll == null || poll.isNegative() || poll.isZero()) {
             throw new IllegalArgumentException("poll: " + poll + " (expected: > 0)");

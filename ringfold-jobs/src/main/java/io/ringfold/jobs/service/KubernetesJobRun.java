@@ -42,8 +42,13 @@ import java.util.concurrent.TimeUnit;
 final class KubernetesJobRun implements JobRun {
 
     private static final System.Logger LOG = System.getLogger(KubernetesJobRun.class.getName());
-    /** How long rank 0's log may take to end after its pod did (the summary is its last line). */
+    /** How long rank 0's log may take to end after every pod succeeded (the summary is its last line). */
     private static final Duration LOG_DRAIN = Duration.ofSeconds(30);
+    /**
+     * How long it may take after a pod failed: the reason comes from that pod, and rank 0, if it still runs, would
+     * only end at its collective timeout.
+     */
+    private static final Duration LOG_DRAIN_FAILED = Duration.ofSeconds(2);
     /** How long API calls may keep failing with errors that may pass (no answer, 5xx) before the job fails. */
     private static final Duration API_PATIENCE = Duration.ofMinutes(2);
 
@@ -232,14 +237,14 @@ final class KubernetesJobRun implements JobRun {
         }
         var jobFailed = TrainingPods.condition(kjob, "Failed");
         if (failed != null || jobFailed.isPresent()) {
-            drainLog();
+            drainLog(LOG_DRAIN_FAILED);
             String reason = failed != null ? TrainingPods.failure(failed) : "Kubernetes Job " + where + " failed: "
                     + jobFailed.get().getReason() + (jobFailed.get().getMessage() == null ? "" : ": " + jobFailed.get().getMessage());
             end(JobOutcome.failed(output.error() != null && failed == null ? output.error() : reason));
             return true;
         }
         if (TrainingPods.condition(kjob, "Complete").isPresent() || TrainingPods.allSucceeded(pods, JobCommandLine.pods(job.spec()))) {
-            drainLog();
+            drainLog(LOG_DRAIN);
             if (output.result() == null) {
                 end(JobOutcome.failed("rank 0 of Kubernetes Job " + where + " ended without its summary (train --json's "
                         + "last line) in its log"));
@@ -282,12 +287,12 @@ final class KubernetesJobRun implements JobRun {
         logReader.start();
     }
 
-    /** Waits, up to {@link #LOG_DRAIN}, for rank 0's log to end: its last line is the summary. */
-    private void drainLog() throws InterruptedException {
+    /** Waits, up to {@code deadline}, for rank 0's log to end (its last line is the summary), then stops reading it. */
+    private void drainLog(Duration deadline) throws InterruptedException {
         if (logReader != null) {
-            logReader.join(LOG_DRAIN.toMillis());
+            logReader.join(deadline.toMillis());
             if (logReader.isAlive()) {
-                output.note("rank 0's log did not end within " + LOG_DRAIN.toSeconds() + " s of its pod");
+                output.note("rank 0's log did not end within " + deadline.toSeconds() + " s of the job's end");
                 stopLog();
             }
         }

@@ -1,5 +1,8 @@
 package io.ringfold.jobs.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -34,6 +37,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -58,6 +64,9 @@ class KubernetesEngineTest {
     /** One server for the class (it starts in seconds), emptied after each test. */
     private static KubernetesMockServer server;
     private static KubernetesClient client;
+    /** The engine's own client: its requests, told apart by their User-Agent, are checked against the Role. */
+    private static KubernetesClient engineClient;
+    private static final String ENGINE_AGENT = "ringfold-jobs-engine-under-test";
     private JdbcJobStore store;
     private JobService service;
     private final List<List<String>> checked = new CopyOnWriteArrayList<>();
@@ -68,11 +77,13 @@ class KubernetesEngineTest {
                 new KubernetesMixedDispatcher(RESPONSES), false);
         server.init();
         client = server.createClient();
+        engineClient = server.createClient(b -> b.editOrNewConfig().withUserAgent(ENGINE_AGENT).endConfig());
     }
 
     @AfterAll
     static void stopServer() {
         client.close();
+        engineClient.close();
         server.destroy();
     }
 
@@ -98,7 +109,7 @@ class KubernetesEngineTest {
     private JobService service(Duration startTimeout) {
         JobServiceConfig config = new JobServiceConfig(List.of("java"), tmp.resolve("data"), tmp.resolve("repo"),
                 "test-service", 2, 10, Duration.ofMillis(50), Duration.ofSeconds(30));
-        return new JobService(store, config, checked::add, new KubernetesEngine(client, kubernetesConfig(startTimeout)));
+        return new JobService(store, config, checked::add, new KubernetesEngine(engineClient, kubernetesConfig(startTimeout)));
     }
 
     private static JobSpec spec(int workers, String... args) {
@@ -151,7 +162,10 @@ class KubernetesEngineTest {
     }
 
     @Test
-    void podPhasesDriveTheJobAndRankZerosLogBecomesItsLogAndProgress() throws IOException {
+    void podPhasesDriveTheJobAndRankZerosLogBecomesItsLogAndProgress() throws Exception {
+        while (server.takeRequest(0, TimeUnit.SECONDS) != null) {
+            // The requests of earlier tests.
+        }
         service = service(Duration.ofMinutes(5)).start();
         long id = service.submit(spec(2, "--data", "digits", "--epochs", "2").withPublish("digits")).id();
         String name = "ringfold-job-" + id + "-1";
@@ -185,6 +199,52 @@ class KubernetesEngineTest {
         assertThat(Files.readString(tmp.resolve("repo/digits/1/model.rfm"))).isEqualTo("weights");
         assertThat(logText(id)).contains("epoch 1/2  loss 0.9000  acc 0.5000\nepoch 2/2  loss 0.4000  acc 0.8750\n{");
         awaitGone(name);
+
+        // A whole run uses every permission the job service's Role grants, and no other.
+        Set<String> used = new TreeSet<>();
+        for (var r = server.takeRequest(0, TimeUnit.SECONDS); r != null; r = server.takeRequest(0, TimeUnit.SECONDS)) {
+            if (ENGINE_AGENT.equals(r.getHeader("User-Agent"))) {
+                used.add(permission(r.getMethod(), r.getPath()));
+            }
+        }
+        assertThat(used).isEqualTo(granted(Path.of("../deploy/kubernetes/base/jobs-role.yaml")));
+    }
+
+    /** {@code GROUP/RESOURCE VERB} of an API request, as RBAC names it. */
+    private static String permission(String method, String path) {
+        String[] pathAndQuery = path.split("\\?", 2);
+        String[] parts = pathAndQuery[0].split("/");
+        // /api/v1/namespaces/NS/RESOURCE[/NAME[/SUB]] or /apis/GROUP/VERSION/namespaces/NS/...
+        boolean core = parts[1].equals("api");
+        String group = core ? "" : parts[2];
+        int at = core ? 5 : 6;
+        String resource = parts[at] + (parts.length > at + 2 ? "/" + parts[at + 2] : "");
+        boolean named = parts.length > at + 1;
+        boolean watch = pathAndQuery.length > 1 && pathAndQuery[1].contains("watch=true");
+        String verb = switch (method) {
+            case "POST" -> "create";
+            case "DELETE" -> "delete";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            default -> watch ? "watch" : named ? "get" : "list";
+        };
+        return group + "/" + resource + " " + verb;
+    }
+
+    private static Set<String> granted(Path role) throws IOException {
+        JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(role.toFile());
+        assertThat(doc.path("kind").asText()).isEqualTo("Role");
+        Set<String> granted = new TreeSet<>();
+        for (JsonNode rule : doc.path("rules")) {
+            for (JsonNode group : rule.path("apiGroups")) {
+                for (JsonNode resource : rule.path("resources")) {
+                    for (JsonNode verb : rule.path("verbs")) {
+                        granted.add(group.asText() + "/" + resource.asText() + " " + verb.asText());
+                    }
+                }
+            }
+        }
+        return granted;
     }
 
     @Test
