@@ -307,6 +307,28 @@ class KubernetesEngineTest {
     }
 
     @Test
+    void aServiceThatShutsDownLeavesTheJobRunningForTheNextToFollow() {
+        service = service(Duration.ofMinutes(5)).start();
+        long id = service.submit(spec(1, "--data", "digits")).id();
+        String name = "ringfold-job-" + id + "-1";
+        await("the Job", () -> client.batch().v1().jobs().inNamespace(NS).withName(name).get());
+        awaitTrue("the run follows it", () -> logText(id).contains("runs Indexed Job " + NS + "/" + name));
+
+        service.close();
+        assertThat(store.get(id).orElseThrow().state()).as("given back to the queue").isEqualTo(JobState.QUEUED);
+        assertThat(client.batch().v1().jobs().inNamespace(NS).withName(name).get()).as("still running").isNotNull();
+        assertThat(client.services().inNamespace(NS).withName(name).get()).isNotNull();
+
+        service = service(Duration.ofMinutes(5)).start();
+        awaitTrue("followed again", () -> logText(id).contains("attempt 2 follows Kubernetes Job " + NS + "/" + name));
+        assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).as("no second Job")
+                .extracting(j -> j.getMetadata().getName()).containsExactly(name);
+        service.cancel(id);
+        awaitTrue("the job cancelled", () -> store.get(id).orElseThrow().state() == JobState.CANCELLED);
+        awaitGone(name);
+    }
+
+    @Test
     void aRefusedApiCallFailsTheJobNamingTheCallAndTheStatus() {
         server.expect().post().withPath("/api/v1/namespaces/" + NS + "/services").andReturn(403, new StatusBuilder()
                 .withStatus("Failure").withCode(403).withReason("Forbidden").withMessage("services is forbidden: User "
