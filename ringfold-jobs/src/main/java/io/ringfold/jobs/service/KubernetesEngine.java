@@ -32,7 +32,7 @@ public final class KubernetesEngine {
      */
     void check(JobSpec spec) {
         Path out = JobCommandLine.out(spec, IndexedTrainingJob.defaultOut(config, 0));
-        if (spec.publish() != null && !out.isAbsolute() || spec.publish() != null && !out.normalize().startsWith(config.volumeDir())) {
+        if (spec.publish() != null && !(out.isAbsolute() && out.normalize().startsWith(config.volumeDir()))) {
             throw new IllegalArgumentException("--out: " + out + " with publish " + spec.publish() + " (expected: a "
                     + "directory under " + config.volumeDir() + ", the volume " + config.volumeClaim()
                     + " that the pods and this service share)");
