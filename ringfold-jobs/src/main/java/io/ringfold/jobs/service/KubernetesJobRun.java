@@ -64,7 +64,10 @@ final class KubernetesJobRun implements JobRun {
     private volatile boolean abandoned;
     private volatile LogWatch log;
     private Thread logReader;
+    /** The Job's and Service's name, once the Job exists. */
     private String name;
+    /** Since when API calls have been failing with errors that may pass, or null. */
+    private Instant failingSince;
 
     KubernetesJobRun(KubernetesClient client, KubernetesConfig k, JobStore store, JobServiceConfig config,
                      io.ringfold.jobs.Job job, Runnable done) {
@@ -101,29 +104,24 @@ final class KubernetesJobRun implements JobRun {
 
     private void follow() {
         try {
-            attachOrCreate();
-            watch();
-            Instant startBy = Instant.now().plus(k.startTimeout());
-            Instant failingSince = null;
+            Instant startBy = null;
             while (!abandoned) {
                 if (cancelReason != null) {
                     end(JobOutcome.cancelled(cancelReason));
                     return;
                 }
                 try {
+                    if (name == null) {
+                        attachOrCreate();
+                        watch();
+                        startBy = Instant.now().plus(k.startTimeout());
+                    }
                     if (look(startBy)) {
                         return;
                     }
                     failingSince = null;
                 } catch (KubernetesApiException e) {
-                    if (!e.isTransient()) {
-                        throw e;
-                    }
-                    failingSince = failingSince == null ? Instant.now() : failingSince;
-                    if (Instant.now().isAfter(failingSince.plus(API_PATIENCE))) {
-                        throw e;
-                    }
-                    LOG.log(System.Logger.Level.WARNING, "job " + job.id() + ": " + e.getMessage() + "; trying again");
+                    retryOrThrow(e);
                 }
                 wake.tryAcquire(k.poll().toMillis(), TimeUnit.MILLISECONDS);
                 wake.drainPermits();
@@ -142,10 +140,25 @@ final class KubernetesJobRun implements JobRun {
     }
 
     /**
+     * Returns when {@code e} may pass (no answer, a 5xx) and calls have failed for less than {@link #API_PATIENCE};
+     * else throws it: the job fails with it.
+     */
+    private void retryOrThrow(KubernetesApiException e) {
+        if (!e.isTransient()) {
+            throw e;
+        }
+        failingSince = failingSince == null ? Instant.now() : failingSince;
+        if (Instant.now().isAfter(failingSince.plus(API_PATIENCE))) {
+            throw e;
+        }
+        output.note(e.getMessage() + "; trying again");
+    }
+
+    /**
      * Finds the Job an earlier attempt created (a restarted service, or one taking over), else creates the Service
      * and the Job. A Job found is followed from the start of rank 0's log again: the store cannot say which of its
      * lines the previous owner copied, and a line twice is better than a line lost (progress is set again as the
-     * epochs replay).
+     * epochs replay). Sets {@link #name} once the Job exists, so that a call that fails is tried again from the start.
      */
     private void attachOrCreate() {
         List<Job> found = KubernetesApiException.call("list Jobs in " + k.namespace() + " labelled "
@@ -156,18 +169,31 @@ final class KubernetesJobRun implements JobRun {
             Job newest = found.stream().max(Comparator.comparing((Job j) -> String.valueOf(
                     j.getMetadata().getCreationTimestamp())).thenComparing(j -> j.getMetadata().getName())).orElseThrow();
             name = newest.getMetadata().getName();
+            if (name.equals(IndexedTrainingJob.name(job))) {
+                output.note("attempt " + job.attempts() + " runs Indexed Job " + k.namespace() + "/" + name
+                        + " (created by a call whose answer was lost)");
+                return;
+            }
             output.note("attempt " + job.attempts() + " follows Kubernetes Job " + k.namespace() + "/" + name
                     + ", started by an earlier attempt; rank 0's log is copied again from its start");
             return;
         }
-        name = IndexedTrainingJob.name(job);
+        String name = IndexedTrainingJob.name(job);
         Path defaultOut = IndexedTrainingJob.defaultOut(k, job.id());
         List<String> args = JobCommandLine.arguments(job.spec(), defaultOut, job.attempts() > 1);
         io.fabric8.kubernetes.api.model.Service service = IndexedTrainingJob.service(k, job);
         Job kjob = IndexedTrainingJob.job(k, job, args);
-        // The Service first: rank 0's DNS name must exist by the time the other ranks look it up.
-        create("Service", service, () -> client.services().inNamespace(k.namespace()).resource(service).create());
+        // The Service first: rank 0's DNS name must exist by the time the other ranks look it up. One that exists was
+        // created by this run's earlier try.
+        try {
+            create("Service", service, () -> client.services().inNamespace(k.namespace()).resource(service).create());
+        } catch (KubernetesApiException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+        }
         create("Job", kjob, () -> client.batch().v1().jobs().inNamespace(k.namespace()).resource(kjob).create());
+        this.name = name;
         output.note("attempt " + job.attempts() + " runs Indexed Job " + k.namespace() + "/" + name + ": "
                 + JobCommandLine.pods(job.spec()) + " pods of " + k.image() + " running " + String.join(" ", args));
     }
@@ -322,11 +348,12 @@ final class KubernetesJobRun implements JobRun {
         delete();
     }
 
-    /** Deletes the Job (its pods with it, in the background) and the Service; a failure is noted, not thrown. */
+    /**
+     * Deletes the Job (its pods with it, in the background) and the Service; a failure is noted, not thrown. Before the
+     * Job is known to exist, those of this attempt's name: a create whose answer was lost may have made them.
+     */
     private void delete() {
-        if (name == null) {
-            return;
-        }
+        String name = this.name != null ? this.name : IndexedTrainingJob.name(job);
         String where = k.namespace() + "/" + name;
         try {
             KubernetesApiException.call("delete Job " + where, () -> client.batch().v1().jobs().inNamespace(k.namespace())
