@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * strict, so misspelt fields fail too), file by file and as kustomize renders the base, the dev and prod
  * overlays and the training Job ({@code kubectl kustomize}, kustomize 5 built into kubectl, which the
  * build machine's image carries); then what a schema cannot say: the training Job's rendezvous variables
- * are the ones train reads, the job service's Role grants only Jobs and Pods, the tokens come from Secrets,
- * every object carries the app.kubernetes.io labels, and the in-flight autoscaling metric exists.
+ * are the ones train reads, the job service's Role grants only Jobs, their Services and Pods, the tokens come
+ * from Secrets, every object carries the app.kubernetes.io labels, and the in-flight autoscaling metric exists.
  */
 class KubernetesManifestsTest {
 
@@ -169,7 +169,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void theJobServiceRunsWithARequiredTokenAndARoleForJobsAndPodsOnly() throws IOException {
+    void theJobServiceRunsWithARequiredTokenAndARoleForItsJobsServicesAndPodsOnly() throws IOException {
         JsonNode deployment = documents(Files.readString(KUBERNETES.resolve("base/jobs-deployment.yaml"))).get(0);
         JsonNode podSpec = deployment.path("spec").path("template").path("spec");
         JsonNode container = podSpec.path("containers").path(0);
@@ -199,7 +199,8 @@ class KubernetesManifestsTest {
         }
         assertThat(granted).isEqualTo(Map.of(
                 "batch/jobs", List.of("create", "get", "list", "watch", "delete"),
-                "/pods", List.of("get", "list", "watch", "delete"),
+                "/services", List.of("create", "delete"),
+                "/pods", List.of("list", "watch"),
                 "/pods/log", List.of("get")));
 
         JsonNode binding = documents(Files.readString(KUBERNETES.resolve("base/jobs-rolebinding.yaml"))).get(0);

@@ -11,7 +11,8 @@ import java.util.List;
  * The command line a job runs: {@code train} with the job's arguments, or {@code launch --nproc N -- train ...},
  * with what the service needs added when the job left it out: {@code --out} (its working directory's
  * {@code model}), {@code --json} (the summary it records), {@code --workers}, and {@code --resume} for a job taken
- * back after a restart or retried, when it writes checkpoints.
+ * back after a restart or retried, when it writes checkpoints. A {@code kubernetes} job's pods each run {@code train}
+ * as one process of {@link #pods} (their rank and rendezvous come from the environment the Job sets).
  */
 final class JobCommandLine {
 
@@ -39,6 +40,9 @@ final class JobCommandLine {
             launch.addAll(train);
             return launch;
         }
+        if (spec.engine() == Engine.KUBERNETES) {
+            return train;
+        }
         if (spec.workers() != null && value(spec.arguments(), "--workers") == null) {
             train.add("--workers");
             train.add(Integer.toString(spec.workers()));
@@ -52,7 +56,8 @@ final class JobCommandLine {
 
     /**
      * The arguments {@code train} will see when the job runs (its engine's and the service's additions included),
-     * for checking at submission: a job that runs under {@code launch} is checked as one of its worker processes.
+     * for checking at submission: a job that runs under {@code launch}, or in several pods, is checked as one of its
+     * worker processes.
      */
     static List<String> asChecked(JobSpec spec, Path defaultOut) {
         List<String> run = arguments(spec, defaultOut, false);
@@ -62,7 +67,19 @@ final class JobCommandLine {
             worker.addAll(List.of("--rank", "0", "--world-size", Integer.toString(nproc), "--rendezvous", "127.0.0.1:1"));
             return worker;
         }
-        return new ArrayList<>(run.subList(1, run.size()));
+        List<String> train = new ArrayList<>(run.subList(1, run.size()));
+        if (spec.engine() == Engine.KUBERNETES && pods(spec) > 1) {
+            train.addAll(List.of("--rank", "0", "--world-size", Integer.toString(pods(spec)), "--rendezvous", "127.0.0.1:1"));
+        }
+        return train;
+    }
+
+    /**
+     * The pods of a {@code kubernetes} job, one training process each: its {@code workers}, else its {@code nproc},
+     * else 1 (then {@code train} runs alone in its pod, as by hand, and may use {@code --workers} threads).
+     */
+    static int pods(JobSpec spec) {
+        return spec.workers() != null ? spec.workers() : spec.nproc() != null ? spec.nproc() : 1;
     }
 
     /** The model directory the job writes. */

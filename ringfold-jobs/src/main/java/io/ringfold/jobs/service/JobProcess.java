@@ -1,10 +1,7 @@
 package io.ringfold.jobs.service;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.jobs.Job;
 import io.ringfold.jobs.JobOutcome;
-import io.ringfold.jobs.JobProgress;
 import io.ringfold.jobs.store.JobStore;
 
 import java.io.BufferedReader;
@@ -15,23 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One job's run: a {@code ringfold} process whose output lines go to the job's log in the store, whose epoch
- * lines become its progress, and whose last JSON line (the {@code --json} summary) its result. When the
- * process ends the job is finished: SUCCEEDED (its model published when the spec asks), FAILED with the
- * process's own error line, or CANCELLED.
+ * lines become its progress, and whose last JSON line (the {@code --json} summary) its result
+ * ({@link TrainOutput}). When the process ends the job is finished: SUCCEEDED (its model published when the spec
+ * asks), FAILED with the process's own error line, or CANCELLED.
  */
-final class JobProcess {
-
-    private static final System.Logger LOG = System.getLogger(JobProcess.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** {@code epoch 3/10  loss 0.4132  acc 0.8800 ...}, rank 0's under {@code launch}. */
-    private static final Pattern EPOCH = Pattern.compile("^(?:\\[rank 0\\] )?epoch (\\d+)/(\\d+)\\s+(.*)$");
-    private static final Pattern METRIC = Pattern.compile("([a-z_]+) (-?[0-9][0-9.eE+-]*|NaN)(?=\\s|$)");
-    private static final Pattern ERROR = Pattern.compile("^(?:\\[rank \\d+\\] )?ringfold: (?:error: )?(.*)$");
+final class JobProcess implements JobRun {
 
     private final JobStore store;
     private final JobServiceConfig config;
@@ -40,6 +28,7 @@ final class JobProcess {
     /** Whether the service is shutting down: a process that ends then is given back to the queue, not finished. */
     private final java.util.function.BooleanSupplier stopping;
     private final Path out;
+    private final TrainOutput output;
     private final List<String> command;
     private Process process;
     private volatile String cancelReason;
@@ -51,18 +40,21 @@ final class JobProcess {
         this.config = config;
         this.job = job;
         this.done = done;
+        this.output = new TrainOutput(store, config, job);
         Path work = config.dataDir().resolve("work").resolve(Long.toString(job.id()));
         this.out = JobCommandLine.out(job.spec(), work.resolve("model"));
         this.command = new ArrayList<>(config.ringfold());
         command.addAll(JobCommandLine.arguments(job.spec(), work.resolve("model"), job.attempts() > 1));
     }
 
-    long id() {
+    @Override
+    public long id() {
         return job.id();
     }
 
     /** Starts the process and the thread that follows it; a process that cannot start fails the job. */
-    void start() {
+    @Override
+    public void start() {
         try {
             Files.createDirectories(config.dataDir().resolve("work").resolve(Long.toString(job.id())));
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -72,7 +64,7 @@ final class JobProcess {
             pb.environment().put("RINGFOLD_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
             process = pb.start();
         } catch (IOException | RuntimeException e) {
-            finish(JobOutcome.failed("cannot start the job's process: " + e.getMessage()));
+            output.finish(JobOutcome.failed("cannot start the job's process: " + e.getMessage()));
             done.run();
             return;
         }
@@ -83,7 +75,8 @@ final class JobProcess {
     }
 
     /** Stops the process (and the workers it started); the job finishes CANCELLED with {@code reason}. */
-    void cancel(String reason) {
+    @Override
+    public void cancel(String reason) {
         cancelReason = reason;
         Process p = process;
         if (p != null) {
@@ -93,7 +86,8 @@ final class JobProcess {
     }
 
     /** Stops the process without finishing the job: another service owns it now, or this one is shutting down. */
-    void abandon() {
+    @Override
+    public void abandon() {
         cancelReason = "";
         Process p = process;
         if (p != null) {
@@ -103,28 +97,11 @@ final class JobProcess {
     }
 
     private void follow() {
-        String result = null;
-        String error = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            store.appendLog(job.id(), List.of("ringfold jobs: attempt " + job.attempts() + " runs: "
-                    + String.join(" ", command.subList(config.ringfold().size(), command.size()))));
+            output.note("attempt " + job.attempts() + " runs: "
+                    + String.join(" ", command.subList(config.ringfold().size(), command.size())));
             for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (line.startsWith("WARNING: Using incubator modules")) {
-                    continue;
-                }
-                store.appendLog(job.id(), List.of(line));
-                Matcher m = EPOCH.matcher(line);
-                if (m.matches()) {
-                    progress(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3));
-                } else if (line.startsWith("{")) {
-                    result = line;
-                } else {
-                    Matcher e = ERROR.matcher(line);
-                    // The first: under launch, a worker's own error comes before launch's summary of it.
-                    if (e.matches() && error == null) {
-                        error = e.group(1);
-                    }
-                }
+                output.line(line);
             }
             int status = process.waitFor();
             String cancelled = cancelReason;
@@ -137,22 +114,22 @@ final class JobProcess {
                 return;
             }
             if (cancelled != null) {
-                finish(JobOutcome.cancelled(cancelled));
-            } else if (status != 0 || result == null) {
-                finish(JobOutcome.failed(error != null ? error : "train exited with status " + status
-                        + (result == null && status == 0 ? " without its summary" : "")));
+                output.finish(JobOutcome.cancelled(cancelled));
+            } else if (status != 0 || output.result() == null) {
+                output.finish(JobOutcome.failed(output.error() != null ? output.error() : "train exited with status "
+                        + status + (output.result() == null && status == 0 ? " without its summary" : "")));
             } else {
-                succeed(result);
+                output.succeed(out);
             }
         } catch (IOException | RuntimeException e) {
             // Stopping a process may close its output under the reader: then the stop decides how the job ends.
             String cancelled = cancelReason;
             if (cancelled != null && !cancelled.isEmpty()) {
-                finish(JobOutcome.cancelled(cancelled));
+                output.finish(JobOutcome.cancelled(cancelled));
             } else if (cancelled == null && stopping.getAsBoolean()) {
                 keptForRelease = true;
             } else if (cancelled == null) {
-                finish(JobOutcome.failed("the job service lost the job's output: " + e.getMessage()));
+                output.finish(JobOutcome.failed("the job service lost the job's output: " + e.getMessage()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -160,43 +137,6 @@ final class JobProcess {
             if (!keptForRelease) {
                 done.run();
             }
-        }
-    }
-
-    private void progress(int epoch, int epochs, String text) {
-        ObjectNode metrics = JSON.createObjectNode();
-        Matcher m = METRIC.matcher(text);
-        while (m.find()) {
-            metrics.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
-        try {
-            store.progress(job.id(), config.owner(), new JobProgress(epoch, epochs, metrics));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "job " + job.id() + ": progress not recorded: " + e.getMessage());
-        }
-    }
-
-    private void succeed(String line) throws IOException {
-        ObjectNode result = (ObjectNode) JSON.readTree(line);
-        Long version = null;
-        String publish = job.spec().publish();
-        if (publish != null) {
-            if (config.repository() == null) {
-                finish(JobOutcome.failed("publish: " + publish + " (expected: a service started with --repository)"));
-                return;
-            }
-            version = ModelPublisher.publish(out, config.repository(), publish);
-            store.appendLog(job.id(), List.of("ringfold jobs: published " + out + " as " + publish + " version " + version));
-        }
-        finish(JobOutcome.succeeded(result, version));
-    }
-
-    private void finish(JobOutcome outcome) {
-        try {
-            store.finish(job.id(), config.owner(), outcome);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "job " + job.id() + ": not finished as " + outcome.state() + ": "
-                    + e.getMessage());
         }
     }
 }

@@ -19,10 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The job service: submissions are checked (the spec, then the arguments as {@code train} would check them)
  * and queued in the store up to {@link JobServiceConfig#maxQueued()}; a scheduler thread claims queued jobs up
- * to {@link JobServiceConfig#maxRunning()} at a time and runs each as a process ({@link JobProcess}), beats the
- * heart of those it runs, stops those cancelled or taken over, and takes back orphans: its own after a restart
- * (same instance id) and other services' whose heartbeat went stale. An orphan that writes checkpoints goes
- * back to the queue and resumes from its checkpoint; one that does not is finished FAILED, saying why.
+ * to {@link JobServiceConfig#maxRunning()} at a time and runs each on its engine ({@link JobRun}: a process, or an
+ * Indexed Job on Kubernetes through {@link KubernetesEngine}), beats the heart of those it runs, stops those
+ * cancelled or taken over, and takes back orphans: its own after a restart (same instance id) and other services'
+ * whose heartbeat went stale. An orphan that writes checkpoints, or whose Kubernetes Job runs on, goes back to the
+ * queue and resumes from its checkpoint (or is followed again); one that does not is finished FAILED, saying why.
  */
 public final class JobService implements AutoCloseable {
 
@@ -31,13 +32,20 @@ public final class JobService implements AutoCloseable {
     private final JobStore store;
     private final JobServiceConfig config;
     private final ArgumentCheck check;
-    private final Map<Long, JobProcess> running = new ConcurrentHashMap<>();
+    private final KubernetesEngine kubernetes;
+    private final Map<Long, JobRun> running = new ConcurrentHashMap<>();
     private final Thread scheduler;
     private final Object queueLock = new Object();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     public JobService(JobStore store, JobServiceConfig config, ArgumentCheck check) {
+        this(store, config, check, null);
+    }
+
+    /** A service that also runs jobs of engine {@code kubernetes} on {@code kubernetes} (null: it refuses them). */
+    public JobService(JobStore store, JobServiceConfig config, ArgumentCheck check, KubernetesEngine kubernetes) {
+        this.kubernetes = kubernetes;
         this.store = store;
         this.config = config;
         this.check = check;
@@ -66,8 +74,11 @@ public final class JobService implements AutoCloseable {
                     + "preprocess jobs yet)");
         }
         if (spec.engine() == Engine.KUBERNETES) {
-            throw new IllegalArgumentException("engine: kubernetes (expected: local, launch or spark; this service "
-                    + "has no Kubernetes client configured)");
+            if (kubernetes == null) {
+                throw new IllegalArgumentException("engine: kubernetes (expected: local, launch or spark; this service "
+                        + "was started without --kubernetes-image)");
+            }
+            kubernetes.check(spec);
         }
         check.check(JobCommandLine.asChecked(spec, config.dataDir().resolve("work")));
         // Counted and queued under one lock, so concurrent submissions to this service cannot overfill the queue;
@@ -93,7 +104,7 @@ public final class JobService implements AutoCloseable {
     /** Cancels a queued job at once, a running one by stopping its process (here, or by its owner). */
     public Job cancel(long id) {
         Job job = store.requestCancel(id);
-        JobProcess p = running.get(id);
+        JobRun p = running.get(id);
         if (p != null) {
             p.cancel("cancelled by request");
         }
@@ -136,11 +147,11 @@ public final class JobService implements AutoCloseable {
                     // Unheard for half the stale period, this service's jobs may be taken over elsewhere: stop them
                     // here first, so that no job ever runs twice (their owner in the store takes them back).
                     if (System.nanoTime() - lastBeat > config.staleAfter().toNanos() / 2) {
-                        running.values().forEach(JobProcess::abandon);
+                        running.values().forEach(JobRun::abandon);
                     }
                     throw e;
                 }
-                for (Map.Entry<Long, JobProcess> e : running.entrySet()) {
+                for (Map.Entry<Long, JobRun> e : running.entrySet()) {
                     if (!reply.owned().contains(e.getKey())) {
                         LOG.log(System.Logger.Level.WARNING, "job " + e.getKey() + " was taken over; stopping it here");
                         e.getValue().abandon();
@@ -172,16 +183,28 @@ public final class JobService implements AutoCloseable {
     }
 
     private void run(Job job) {
-        JobProcess p = new JobProcess(store, config, job, () -> running.remove(job.id()), closing::get);
+        if (job.spec().engine() == Engine.KUBERNETES && kubernetes == null) {
+            // Queued by a service that had the engine; this one was started without it.
+            store.finish(job.id(), config.owner(), JobOutcome.failed("engine: kubernetes (expected: a service started "
+                    + "with --kubernetes-image to run it)"));
+            return;
+        }
+        Runnable done = () -> running.remove(job.id());
+        JobRun p = job.spec().engine() == Engine.KUBERNETES ? kubernetes.run(store, config, job, done) : new JobProcess(store, config, job, done, closing::get);
         running.put(job.id(), p);
         p.start();
     }
 
-    /** Orphans taken over: back to the queue when they can resume from a checkpoint, else FAILED with why. */
+    /**
+     * Orphans taken over: back to the queue when they can resume from a checkpoint, or when their Kubernetes Job runs
+     * on without a service (the next run follows it again), else FAILED with why.
+     */
     private void adopt(List<Job> orphans, String why) {
         for (Job job : orphans) {
             try {
-                if (JobCommandLine.value(job.spec().arguments(), "--checkpoint-dir") != null) {
+                if (job.spec().engine() == Engine.KUBERNETES && kubernetes != null) {
+                    store.release(job.id(), config.owner(), why + "; its Kubernetes Job is followed again");
+                } else if (JobCommandLine.value(job.spec().arguments(), "--checkpoint-dir") != null) {
                     store.release(job.id(), config.owner(), why + "; it resumes from its checkpoint");
                 } else {
                     store.finish(job.id(), config.owner(), JobOutcome.failed(why + " (no --checkpoint-dir to resume from)"));
@@ -206,7 +229,7 @@ public final class JobService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (JobProcess p : running.values()) {
+        for (JobRun p : running.values()) {
             p.abandon();
             try {
                 store.release(p.id(), config.owner(), "the job service shut down");
