@@ -12,8 +12,8 @@ import java.io.PrintWriter;
  * traces unless {@code RINGFOLD_DEBUG=1}.
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
-        description = "Scalable machine learning for the JVM: train, cv, launch, bench, evaluate, predict, inspect, export, serve.",
-        subcommands = {QuickstartCommand.class, TrainCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class,
+        description = "Scalable machine learning for the JVM: train, cv, launch, bench, evaluate, predict, inspect, export, serve, federated.",
+        subcommands = {QuickstartCommand.class, TrainCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class, FederatedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
 
@@ -22,7 +22,7 @@ public final class RingfoldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve, jobs)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve, jobs, federated)");
     }
 
     /**

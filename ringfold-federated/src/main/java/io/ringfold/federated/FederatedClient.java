@@ -42,9 +42,14 @@ public final class FederatedClient {
     /** Runs until the coordinator says the run is over; returns the rounds this client trained. */
     public int run() throws InterruptedException {
         int trained = 0;
-        while (true) {
-            try (MessageChannel channel = connect()) {
+        // Reset by every WELCOME: a coordinator that keeps dropping the connection before it (a TLS mismatch, a
+        // restart loop) ends the client when the connect timeout passes.
+        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+        FederatedException lost;
+        do {
+            try (MessageChannel channel = connect(deadline)) {
                 LocalTraining local = join(channel);
+                deadline = Long.MAX_VALUE;
                 while (true) {
                     Message m = channel.receive(System.nanoTime() + options.idleTimeout().toNanos(),
                             "TASK or DONE (idle timeout " + options.idleTimeout().toSeconds() + " s)",
@@ -62,10 +67,17 @@ public final class FederatedClient {
                     trained++;
                 }
             } catch (ConnectionLostException e) {
+                lost = e;
+                if (deadline == Long.MAX_VALUE) {
+                    deadline = System.nanoTime() + options.connectTimeout().toNanos();
+                }
                 log.accept("connection lost (" + e.getMessage() + "); connecting again for up to "
                         + options.connectTimeout().toSeconds() + " s");
+                Thread.sleep(200);
             }
-        }
+        } while (System.nanoTime() - deadline < 0);
+        throw new FederatedException(options.coordinator() + ": no working connection within "
+                + options.connectTimeout().toSeconds() + " s; last: " + lost.getMessage());
     }
 
     private void trainRound(MessageChannel channel, LocalTraining local, Message task) {
@@ -111,8 +123,7 @@ public final class FederatedClient {
     }
 
     /** Connects, retrying until the connect timeout passes; the failure names the coordinator. */
-    private MessageChannel connect() throws InterruptedException {
-        long deadline = System.nanoTime() + options.connectTimeout().toNanos();
+    private MessageChannel connect(long deadline) throws InterruptedException {
         IOException last;
         do {
             Socket s = null;

@@ -10,15 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The pathological non-IID split of McMahan et al. (2017): the rows sorted by label (ties in a seeded random
- * order) are cut into {@code clients * shardsPerClient} equal shards, and each client gets {@code shardsPerClient}
- * shards drawn by a seeded permutation, so that it holds few labels (at most {@code shardsPerClient}, usually
- * exactly that many). Every row goes to exactly one client. Writes each client's part as a CSV file for its
- * {@code --data csv:PATH?label=label}.
+ * A label-skewed (non-IID) split for trying federated training on one machine: client {@code c} holds exactly the
+ * {@code labelsPerClient} labels {@code perm[(c * L + j) mod K]}, j &lt; L (K classes, {@code perm} a seeded
+ * permutation of them), and each label's rows, in a seeded random order, are cut into equal parts among the
+ * clients that hold it. With {@code clients * L >= K} every row goes to exactly one client; otherwise the labels no
+ * client holds are left out. Writes each client's part as a CSV file for its {@code --data csv:PATH?label=label}.
  */
 public final class NonIidSplit {
 
@@ -27,46 +26,53 @@ public final class NonIidSplit {
     private NonIidSplit() {
     }
 
-    /** The rows of each client, each list in ascending row order. */
-    public static List<int[]> rows(float[] labels, int clients, int shardsPerClient, long seed) {
-        if (clients <= 0 || shardsPerClient <= 0) {
-            throw new IllegalArgumentException("clients: " + clients + ", shardsPerClient: " + shardsPerClient
-                    + " (expected: both > 0)");
+    /** The rows of each client, each in ascending order; {@code labels} are class indices. */
+    public static List<int[]> rows(float[] labels, int clients, int labelsPerClient, long seed) {
+        int classes = 0;
+        for (float y : labels) {
+            if (!(y >= 0 && y == Math.rint(y))) {
+                throw new IllegalArgumentException("label " + y + " (expected: class indices 0, 1, ...)");
+            }
+            classes = Math.max(classes, (int) y + 1);
         }
-        int shards = clients * shardsPerClient;
-        if (labels.length < shards) {
-            throw new IllegalArgumentException("rows: " + labels.length + " (expected: at least clients x shards per "
-                    + "client, " + shards + ")");
+        if (clients <= 0 || labelsPerClient <= 0 || labelsPerClient > classes) {
+            throw new IllegalArgumentException("clients: " + clients + ", labelsPerClient: " + labelsPerClient
+                    + " (expected: clients > 0 and 1.." + classes + " labels per client)");
         }
-        int n = labels.length;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
+        int[] perm = SplitMix64.derive(seed, PURPOSE, 0).permutation(classes);
+        List<List<Integer>> holders = new ArrayList<>();
+        for (int k = 0; k < classes; k++) {
+            holders.add(new ArrayList<>());
         }
-        SplitMix64.derive(seed, PURPOSE, 0).shuffle(order, n);
-        Integer[] boxed = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            boxed[i] = order[i];
-        }
-        // A stable sort by label keeps the shuffled order within a label.
-        Arrays.sort(boxed, (a, b) -> Float.compare(labels[a], labels[b]));
-        int[] shardOrder = new int[shards];
-        for (int i = 0; i < shards; i++) {
-            shardOrder[i] = i;
-        }
-        SplitMix64.derive(seed, PURPOSE, 1).shuffle(shardOrder, shards);
-        List<int[]> out = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            List<Integer> rows = new ArrayList<>();
-            for (int k = 0; k < shardsPerClient; k++) {
-                int s = shardOrder[c * shardsPerClient + k];
-                long from = (long) s * n / shards;
-                long to = (long) (s + 1) * n / shards;
-                for (long i = from; i < to; i++) {
-                    rows.add(boxed[(int) i]);
+            for (int j = 0; j < labelsPerClient; j++) {
+                holders.get(perm[(c * labelsPerClient + j) % classes]).add(c);
+            }
+        }
+        List<List<Integer>> parts = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            parts.add(new ArrayList<>());
+        }
+        for (int k = 0; k < classes; k++) {
+            List<Integer> rowsOfK = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] == k) {
+                    rowsOfK.add(i);
                 }
             }
-            out.add(rows.stream().mapToInt(Integer::intValue).sorted().toArray());
+            int[] order = SplitMix64.derive(seed, PURPOSE, 1 + k).permutation(rowsOfK.size());
+            List<Integer> h = holders.get(k);
+            for (int p = 0; p < h.size(); p++) {
+                long from = (long) p * order.length / h.size();
+                long to = (long) (p + 1) * order.length / h.size();
+                for (long i = from; i < to; i++) {
+                    parts.get(h.get(p)).add(rowsOfK.get(order[(int) i]));
+                }
+            }
+        }
+        List<int[]> out = new ArrayList<>();
+        for (List<Integer> p : parts) {
+            out.add(p.stream().mapToInt(Integer::intValue).sorted().toArray());
         }
         return out;
     }

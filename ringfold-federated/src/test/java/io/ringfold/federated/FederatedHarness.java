@@ -23,7 +23,7 @@ import javax.net.SocketFactory;
 
 /**
  * A coordinator and clients over real sockets on the loopback interface, in threads of the test's JVM: the digits
- * split without IID-ness (2 shards per client), a small MLP, few rounds.
+ * split so that each client holds two labels, a small MLP, few rounds.
  */
 final class FederatedHarness implements AutoCloseable {
 
@@ -46,7 +46,7 @@ final class FederatedHarness implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** The digits, split over {@link #CLIENTS} clients holding about two labels each. */
+    /** The digits, split over {@link #CLIENTS} clients holding two labels each. */
     static List<Dataset> digitsParts() {
         Dataset digits = new DataSpec.Digits().load().train();
         List<Dataset> parts = new ArrayList<>();
