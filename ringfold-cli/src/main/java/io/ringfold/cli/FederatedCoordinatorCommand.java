@@ -105,6 +105,11 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the checkpoint's last finished round, if there is one.")
     boolean resume;
 
+    @Option(names = "--secure-aggregation", description = "Secure aggregation (Bonawitz et al., 2017): clients mask "
+            + "their updates so that this coordinator learns only each round's sum; the same parameters, bit for bit. "
+            + "A round then needs more than half of its sampled clients to finish.")
+    boolean secureAggregation;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "Listen over TLS with this PEM certificate chain "
             + "(with --tls-key), as serve does.")
     Path tlsCert;
@@ -169,6 +174,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
         n.put("proximal_mu", o.proximalMu());
         n.put("local_epochs", o.localEpochs());
         n.put("seed", o.config().seed());
+        n.put("secure_aggregation", o.secure());
         if (evaluation.has("accuracy")) {
             n.put("test_accuracy", evaluation.get("accuracy").asDouble());
         }
@@ -199,7 +205,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
             return new CoordinatorOptions(config, classes, rounds, clientsPerRound,
                     minClients == null ? clientsPerRound : minClients, minAvailable == null ? clientsPerRound : minAvailable,
                     localEpochs, a, mu, Duration.ofSeconds(roundTimeout), Duration.ofSeconds(joinTimeout),
-                    checkpointDir == null ? out.resolve("checkpoint") : checkpointDir, resume, testData);
+                    checkpointDir == null ? out.resolve("checkpoint") : checkpointDir, resume, testData, secureAggregation);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag(e.getMessage()));
         }

@@ -132,73 +132,82 @@ public final class Coordinator {
         }
     }
 
-    /** Sends the task to every sampled client, collects and checks their updates, applies the exact mean. */
+    /** What a round gathered: the exact sum, its examples, the clients in it and those excluded with the reason. */
+    record Aggregate(long[] sum, long examples, List<String> aggregated, Map<String, String> excluded) {
+    }
+
+    /** Sends the task to every sampled client, collects their updates (plain or secure), applies the exact mean. */
     private RoundRecord runRound(ClientRegistry registry, ExecutorService threads, int round, List<String> sampled,
                                  float[] global, long t0) throws InterruptedException {
         long deadline = t0 + options.roundTimeout().toNanos();
         int e = ExactSum.exponent(sampled.stream().mapToLong(id -> rows(registry, id)).max().orElse(1),
                 sampled.size());
-        Map<String, Future<Update>> pending = new LinkedHashMap<>();
-        Map<String, long[]> bytesBefore = new LinkedHashMap<>();
+        Map<String, ClientRegistry.Session> present = new LinkedHashMap<>();
+        Map<String, String> missing = new LinkedHashMap<>();
         for (String id : sampled) {
             ClientRegistry.Session s = registry.get(id);
             if (s == null) {
-                continue;
-            }
-            bytesBefore.put(id, new long[] {s.channel().bytesWritten(), s.channel().bytesRead()});
-            pending.put(id, threads.submit(() -> exchange(s, round, global, e, deadline)));
-        }
-        Map<String, String> excluded = new LinkedHashMap<>();
-        for (String id : sampled) {
-            if (!pending.containsKey(id)) {
-                excluded.put(id, "disconnected before the round started");
+                missing.put(id, "disconnected before the round started");
+            } else {
+                present.put(id, s);
             }
         }
+        Map<String, long[]> before = new LinkedHashMap<>();
+        present.forEach((id, s) -> before.put(id, new long[] {s.channel().bytesWritten(), s.channel().bytesRead()}));
+        Aggregate a = options.secure()
+                ? new SecureRound(round, present, global.length, id -> task(id, round, e), global, deadline, threads).run()
+                : plainRound(threads, round, present, global, e, deadline);
+        Map<String, String> excluded = new LinkedHashMap<>(missing);
+        excluded.putAll(a.excluded());
+        long sent = 0;
+        long received = 0;
+        for (Map.Entry<String, ClientRegistry.Session> p : present.entrySet()) {
+            sent += p.getValue().channel().bytesWritten() - before.get(p.getKey())[0];
+            received += p.getValue().channel().bytesRead() - before.get(p.getKey())[1];
+        }
+        for (Map.Entry<String, String> x : a.excluded().entrySet()) {
+            log.accept("round " + round + ": client " + x.getKey() + " excluded: " + x.getValue());
+            registry.drop(x.getKey());
+        }
+        if (a.aggregated().size() < options.minClients()) {
+            throw new FederatedException("round " + round + ": " + a.aggregated().size() + " update(s) usable of "
+                    + sampled.size() + " sampled (expected: at least --min-clients " + options.minClients()
+                    + "); excluded: " + excluded);
+        }
+        seen.addAll(a.aggregated());
+        ExactSum.apply(global, a.sum(), a.examples(), e);
+        double accuracy = options.test() == null ? Double.NaN : TrainingRun.evaluate(model(global, List.of()), blas,
+                options.test()).path("accuracy").asDouble(Double.NaN);
+        return new RoundRecord(round, sampled, a.aggregated(), excluded, a.examples(), (System.nanoTime() - t0) / 1e9,
+                sent, received, accuracy);
+    }
+
+    /** Each client's float delta in the clear, checked here, and summed exactly in arrival-independent int64. */
+    private Aggregate plainRound(ExecutorService threads, int round, Map<String, ClientRegistry.Session> present,
+                                 float[] global, int e, long deadline) throws InterruptedException {
+        Map<String, Future<Update>> pending = new LinkedHashMap<>();
+        present.forEach((id, s) -> pending.put(id, threads.submit(() -> exchange(s, round, global, e, deadline))));
         long[] sum = new long[global.length];
         long examples = 0;
         List<String> aggregated = new ArrayList<>();
-        long sent = 0;
-        long received = 0;
+        Map<String, String> excluded = new LinkedHashMap<>();
         for (Map.Entry<String, Future<Update>> p : pending.entrySet()) {
-            String id = p.getKey();
-            String reason;
             try {
                 // The exchange's own reads end by the deadline; the grace covers a send blocked on a full socket.
                 Update u = p.getValue().get(Math.max(0, deadline - System.nanoTime()) + 2_000_000_000L,
                         TimeUnit.NANOSECONDS);
                 ExactSum.add(sum, u.contribution());
                 examples += u.examples();
-                aggregated.add(id);
-                seen.add(id);
-                reason = null;
+                aggregated.add(p.getKey());
             } catch (TimeoutException ex) {
                 p.getValue().cancel(true);
-                reason = "no UPDATE of round " + round + " within " + options.roundTimeout().toSeconds() + " s";
+                excluded.put(p.getKey(), "no UPDATE of round " + round + " within " + options.roundTimeout().toSeconds()
+                        + " s");
             } catch (ExecutionException ex) {
-                reason = ex.getCause().getMessage();
-            }
-            ClientRegistry.Session s = registry.get(id);
-            if (s != null) {
-                long[] before = bytesBefore.get(id);
-                sent += s.channel().bytesWritten() - before[0];
-                received += s.channel().bytesRead() - before[1];
-            }
-            if (reason != null) {
-                excluded.put(id, reason);
-                log.accept("round " + round + ": client " + id + " excluded: " + reason);
-                registry.drop(id);
+                excluded.put(p.getKey(), ex.getCause().getMessage());
             }
         }
-        if (aggregated.size() < options.minClients()) {
-            throw new FederatedException("round " + round + ": " + aggregated.size() + " update(s) usable of "
-                    + sampled.size() + " sampled (expected: at least --min-clients " + options.minClients()
-                    + "); excluded: " + excluded);
-        }
-        ExactSum.apply(global, sum, examples, e);
-        double accuracy = options.test() == null ? Double.NaN : TrainingRun.evaluate(model(global, List.of()), blas,
-                options.test()).path("accuracy").asDouble(Double.NaN);
-        return new RoundRecord(round, sampled, aggregated, excluded, examples, (System.nanoTime() - t0) / 1e9, sent,
-                received, accuracy);
+        return new Aggregate(sum, examples, aggregated, excluded);
     }
 
     private static long rows(ClientRegistry registry, String id) {
@@ -212,11 +221,7 @@ public final class Coordinator {
 
     /** One client's round: TASK out, UPDATE back, checked. Failures are the exclusion's reason. */
     private Update exchange(ClientRegistry.Session s, int round, float[] global, int e, long deadline) {
-        ObjectNode task = Message.newHeader();
-        task.put("round", round);
-        task.put("exponent", e);
-        task.put("local_seed", ClientSampler.localSeed(options.config().seed(), s.id(), round));
-        s.channel().send(Message.withFloats(MessageType.TASK, task, global));
+        s.channel().send(Message.withFloats(MessageType.TASK, task(s.id(), round, e), global));
         Message m = s.channel().receive(deadline, "UPDATE of round " + round, (long) global.length * Float.BYTES);
         if (m.type() != MessageType.UPDATE) {
             throw new FederatedException("message " + m.type() + " (expected: UPDATE of round " + round + ")");
@@ -240,6 +245,15 @@ public final class Coordinator {
             throw new FederatedException(why);
         }
         return new Update(examples, ExactSum.contribution(delta, examples, e));
+    }
+
+    /** The TASK header: the round, the sum's scale exponent, the client's local seed. */
+    ObjectNode task(String id, int round, int e) {
+        ObjectNode task = Message.newHeader();
+        task.put("round", round);
+        task.put("exponent", e);
+        task.put("local_seed", ClientSampler.localSeed(options.config().seed(), id, round));
+        return task;
     }
 
     /** Why a client with {@code d} cannot join, or null; the first admitted client fixes the run's description. */

@@ -27,10 +27,11 @@ import java.util.Objects;
  * @param checkpointDir   where the checkpoint of every finished round is written
  * @param resume          continue from the checkpoint in {@code checkpointDir} when there is one
  * @param test            the coordinator's own test set, evaluated after every round; null for none
+ * @param secure          secure aggregation (Bonawitz et al., 2017): the coordinator learns only each round's sum
  */
 public record CoordinatorOptions(TrainingConfig config, int classes, int rounds, int clientsPerRound, int minClients,
                                  int minAvailable, int localEpochs, Aggregation aggregation, float proximalMu, Duration roundTimeout,
-                                 Duration joinTimeout, Path checkpointDir, boolean resume, Dataset test) {
+                                 Duration joinTimeout, Path checkpointDir, boolean resume, Dataset test, boolean secure) {
 
     public CoordinatorOptions {
         Objects.requireNonNull(config, "config");
@@ -49,6 +50,8 @@ public record CoordinatorOptions(TrainingConfig config, int classes, int rounds,
                 "0 with fedavg (the proximal term is FedProx's)");
         require(!roundTimeout.isNegative() && !roundTimeout.isZero(), "roundTimeout", roundTimeout, "> 0");
         require(!joinTimeout.isNegative() && !joinTimeout.isZero(), "joinTimeout", joinTimeout, "> 0");
+        require(!secure || clientsPerRound >= 2, "clientsPerRound", clientsPerRound,
+                ">= 2 with secure aggregation (a sum of one client is its update)");
         require(!config.solver().fullBatchFor(config.model()), "solver", config.solver().id(),
                 "mini-batches (--solver sgd or adam for model " + config.model().id() + "): clients take local steps");
     }

@@ -91,9 +91,27 @@ public final class FederatedClient {
         ObjectNode h = Message.newHeader();
         h.put("round", round);
         h.put("examples", data.size());
-        channel.send(Message.withFloats(MessageType.UPDATE, h, delta));
-        log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples in %.2f s, update sent",
-                round, data.size(), (System.nanoTime() - t0) / 1e9));
+        if (!task.header().has("secure")) {
+            channel.send(Message.withFloats(MessageType.UPDATE, h, delta));
+            log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples in %.2f s, update sent",
+                    round, data.size(), (System.nanoTime() - t0) / 1e9));
+            return;
+        }
+        // Under secure aggregation the coordinator cannot check the update, so the client does, and says why it
+        // sends none rather than letting a diverged update into the sum.
+        String refusal = ExactSum.refusal(delta);
+        if (refusal != null) {
+            h.put("refused", refusal);
+            channel.send(Message.of(MessageType.UPDATE, h));
+            log.accept("round " + round + ": update not sent: " + refusal);
+            return;
+        }
+        long[] input = java.util.Arrays.copyOf(ExactSum.contribution(delta, data.size(),
+                task.header().path("exponent").asInt()), delta.length + 1);
+        input[delta.length] = data.size();
+        SecureClientRound.run(channel, task.header().get("secure"), input, options.idleTimeout().toNanos());
+        log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples, masked update aggregated "
+                + "securely in %.2f s", round, data.size(), (System.nanoTime() - t0) / 1e9));
     }
 
     /** HELLO, then WELCOME (the local training it sets up) or REFUSED (thrown). */

@@ -25,14 +25,44 @@ class CoordinatorTest {
     void sameParametersWhateverOrderClientsJoinIn() throws Exception {
         List<Dataset> parts = FederatedHarness.digitsParts();
         System.out.println("split seed " + FederatedHarness.SPLIT_SEED);
-        String forward = run(parts, false, dir.resolve("a"));
-        String backward = run(parts, true, dir.resolve("b"));
+        String forward = run(parts, false, false, dir.resolve("a"));
+        String backward = run(parts, true, false, dir.resolve("b"));
         assertThat(backward).isEqualTo(forward);
     }
 
-    private String run(List<Dataset> parts, boolean reversed, Path checkpoints) throws Exception {
+    /** Secure aggregation's masked sum is the plain sum: the same parameters, bit for bit. */
+    @Test
+    void secureAggregationGivesThePlainParameters() throws Exception {
+        List<Dataset> parts = FederatedHarness.digitsParts();
+        assertThat(run(parts, false, true, dir.resolve("secure"))).isEqualTo(run(parts, false, false, dir.resolve("plain")));
+    }
+
+    /** Under secure aggregation a client that vanishes after its task is excluded and the others' sum goes on. */
+    @Test
+    void secureRoundGoesOnWithoutADroppedClient() throws Exception {
+        List<Dataset> parts = FederatedHarness.digitsParts();
         try (FederatedHarness h = new FederatedHarness()) {
-            Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(checkpoints, 3, 5, 5, 10, false), null);
+            Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(dir, 1, 4, 3, 4, false, true), null);
+            for (int i = 0; i < 3; i++) {
+                h.client("site-" + i, parts.get(i), null);
+            }
+            Future<?> dying = h.threads.submit(() -> {
+                try (MessageChannel ch = rogue(h, "site-dies", parts.get(3))) {
+                    ch.receive(System.nanoTime() + 30_000_000_000L, "TASK", 1 << 20);
+                }
+                return null;
+            });
+            Coordinator.Result r = h.await(c);
+            h.await(dying);
+            assertThat(r.rounds().get(0).aggregated()).containsExactlyInAnyOrder("site-0", "site-1", "site-2");
+            assertThat(r.rounds().get(0).excluded().get("site-dies")).contains("connection closed by client site-dies");
+        }
+    }
+
+    private String run(List<Dataset> parts, boolean reversed, boolean secure, Path checkpoints) throws Exception {
+        try (FederatedHarness h = new FederatedHarness()) {
+            Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(checkpoints, 3, 5, 5, 10, false, secure),
+                    null);
             List<Future<Integer>> clients = new ArrayList<>();
             for (int i = 0; i < parts.size(); i++) {
                 int k = reversed ? parts.size() - 1 - i : i;
@@ -105,7 +135,7 @@ class CoordinatorTest {
         try (FederatedHarness h = new FederatedHarness()) {
             CoordinatorOptions o = FederatedHarness.options(dir, 1, 2, 1, 2, false);
             o = new CoordinatorOptions(o.config(), o.classes(), 1, 2, 1, 2, 1, o.aggregation(), 0f,
-                    java.time.Duration.ofSeconds(2), o.joinTimeout(), dir, false, null);
+                    java.time.Duration.ofSeconds(2), o.joinTimeout(), dir, false, null, false);
             Future<Coordinator.Result> c = h.coordinator(o, null);
             h.client("site-0", parts.get(0), null);
             Future<?> silent = h.threads.submit(() -> {

@@ -68,8 +68,13 @@ final class FederatedHarness implements AutoCloseable {
 
     static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
                                       boolean resume) {
+        return options(checkpoints, rounds, perRound, minClients, available, resume, false);
+    }
+
+    static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
+                                      boolean resume, boolean secure) {
         return new CoordinatorOptions(config(), 10, rounds, perRound, minClients, available, 1, Aggregation.FEDAVG, 0f,
-                Duration.ofSeconds(20), Duration.ofSeconds(20), checkpoints, resume, null);
+                Duration.ofSeconds(20), Duration.ofSeconds(20), checkpoints, resume, null, secure);
     }
 
     Future<Coordinator.Result> coordinator(CoordinatorOptions options, String token) {
