@@ -80,7 +80,8 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
     int classes;
 
     @Option(names = "--test", paramLabel = "SPEC", description = "The coordinator's own test data, evaluated after "
-            + "every round (the clients' data are never seen here).")
+            + "every round: the data set's test part when it has one, else all its rows (the clients' data are never "
+            + "seen here).")
     String test;
 
     // The hyperparameter flags (--model, --hidden, --layers, --lr, --seed, ...) come from their declarations:
@@ -200,7 +201,9 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         float mu = proximalMu != null ? proximalMu : a == Aggregation.FEDPROX ? 0.01f : 0f;
-        Dataset testData = test == null ? null : DataSpec.parse(test).load().train();
+        // A data set's own test part when it has one (fashion-mnist's t10k files), else all of its rows.
+        DataSpec.LoadedData testLoaded = test == null ? null : DataSpec.parse(test).load();
+        Dataset testData = testLoaded == null ? null : testLoaded.test().orElseGet(testLoaded::train);
         try {
             return new CoordinatorOptions(config, classes, rounds, clientsPerRound,
                     minClients == null ? clientsPerRound : minClients, minAvailable == null ? clientsPerRound : minAvailable,

@@ -95,38 +95,52 @@ class FederatedCommandTest {
         return f.get(300, TimeUnit.SECONDS);
     }
 
-    /** Ten client processes with two labels each: a servable model whose provenance names rounds, clients and seed. */
+    /**
+     * Ten client processes with two labels each, with and without secure aggregation: the same parameters, and a
+     * servable model whose provenance names rounds, clients and seed.
+     */
     @Test
-    void tenClientProcessesTrainAServableModel() throws Exception {
+    void tenClientProcessesGiveTheSameModelWithAndWithoutSecureAggregation() throws Exception {
+        JsonNode plain = runProcesses(tmp.resolve("plain"));
+        JsonNode secure = runProcesses(tmp.resolve("secure"), "--secure-aggregation");
+        assertThat(secure.get("secure_aggregation").asBoolean()).isTrue();
+        assertThat(secure.get("parameter_digest").asText()).isEqualTo(plain.get("parameter_digest").asText());
+        // The secure run's rounds carried more bytes (keys, shares, 8-byte masked values) for the same sum.
+        assertThat(secure.get("round_log").get(0).get("bytes_received").asLong())
+                .isGreaterThan(plain.get("round_log").get(0).get("bytes_received").asLong());
+
+        Model model = ModelCodec.load(tmp.resolve("plain").resolve(ModelCodec.FILE_NAME));
+        assertThat(model.parameterDigest()).isEqualTo(plain.get("parameter_digest").asText());
+        assertThat(model.provenance().dataSource()).contains("3 rounds").contains("10 took part").contains("seed 5");
+        Path rows = Files.writeString(tmp.resolve("rows.csv"), String.join(",", java.util.Collections.nCopies(64, "1"))
+                + "\n");
+        CliRunner p = CliRunner.run("predict", "--model", tmp.resolve("plain").toString(), "--input", rows.toString());
+        assertThat(p.status()).as(p.err()).isZero();
+    }
+
+    private JsonNode runProcesses(Path out, String... extra) throws Exception {
         int port = freePort();
-        Path out = tmp.resolve("model");
-        Future<CliRunner> coordinator = inThread(coordinatorArgs(port, out, 3, 10, "--test", "digits"));
+        Future<CliRunner> coordinator = inThread(coordinatorArgs(port, out, 3, 10, extra));
         List<Process> clients = new ArrayList<>();
+        Path logs = Files.createDirectories(out.resolveSibling(out.getFileName() + "-logs"));
         try {
             for (int i = 0; i < 10; i++) {
                 clients.add(new ProcessBuilder(java(clientArgs(port, i))).redirectErrorStream(true)
-                        .redirectOutput(tmp.resolve("client-" + i + ".log").toFile()).start());
+                        .redirectOutput(logs.resolve("client-" + i + ".log").toFile()).start());
             }
             CliRunner c = await(coordinator);
             assertThat(c.status()).as("%s%s%nclient 0: %s", c.out(), c.err(),
-                    Files.readString(tmp.resolve("client-0.log"))).isZero();
+                    Files.readString(logs.resolve("client-0.log"))).isZero();
             for (int i = 0; i < clients.size(); i++) {
                 assertThat(clients.get(i).waitFor(60, TimeUnit.SECONDS)).as("client %d ends", i).isTrue();
-                assertThat(clients.get(i).exitValue()).as(Files.readString(tmp.resolve("client-" + i + ".log"))).isZero();
+                assertThat(clients.get(i).exitValue()).as(Files.readString(logs.resolve("client-" + i + ".log"))).isZero();
+                assertThat(Files.readString(logs.resolve("client-" + i + ".log"))).contains("this client trained 3");
             }
             JsonNode result = JSON.readTree(c.lastLine());
             assertThat(result.get("rounds").asInt()).isEqualTo(3);
             assertThat(result.get("clients").asInt()).isEqualTo(10);
             assertThat(result.get("round_log")).hasSize(3);
-            Model model = ModelCodec.load(out.resolve(ModelCodec.FILE_NAME));
-            assertThat(model.parameterDigest()).isEqualTo(result.get("parameter_digest").asText());
-            assertThat(model.provenance().dataSource()).contains("3 rounds").contains("10 took part").contains("seed 5");
-            assertThat(Files.readString(tmp.resolve("client-0.log"))).contains("this client trained 3");
-            // Served as any model: predict reads it and answers for raw rows.
-            Path rows = Files.writeString(tmp.resolve("rows.csv"), String.join(",", java.util.Collections.nCopies(64, "1"))
-                    + "\n");
-            CliRunner p = CliRunner.run("predict", "--model", out.toString(), "--input", rows.toString());
-            assertThat(p.status()).as(p.err()).isZero();
+            return result;
         } finally {
             clients.forEach(Process::destroyForcibly);
         }
