@@ -82,10 +82,10 @@ fi
 
 (cd "$ROOT" && mvn -B -o -q -pl ringfold-bench -am package -DskipTests)
 JAR="$ROOT/ringfold-bench/target/benchmarks.jar"
-java -Xmx8g -cp "$JAR" io.ringfold.bench.FedAvgRoundRun "$CLIENTS" fashion-mnist 128 600 "$COST_ROUNDS" \
+java -Xmx8g --add-modules jdk.incubator.vector -cp "$JAR" io.ringfold.bench.FedAvgRoundRun "$CLIENTS" fashion-mnist 128 600 "$COST_ROUNDS" \
   | tee "$RUN_DIR/cost.jsonl"
 if [[ $SECURE == 1 ]]; then
-  java -Xmx8g -cp "$JAR" io.ringfold.bench.FedAvgRoundRun "$CLIENTS" fashion-mnist 128 600 "$COST_ROUNDS" secure \
+  java -Xmx8g --add-modules jdk.incubator.vector -cp "$JAR" io.ringfold.bench.FedAvgRoundRun "$CLIENTS" fashion-mnist 128 600 "$COST_ROUNDS" secure \
     | tee -a "$RUN_DIR/cost.jsonl"
 fi
 echo "results in $RUN_DIR"

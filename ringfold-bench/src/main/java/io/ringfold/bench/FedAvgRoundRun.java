@@ -40,7 +40,7 @@ import javax.net.SocketFactory;
  * secure aggregation. Prints one JSON line per configuration.
  *
  * <pre>
- * java -cp ringfold-bench/target/benchmarks.jar io.ringfold.bench.FedAvgRoundRun CLIENTS,... DATA HIDDEN ROWS_PER_CLIENT ROUNDS [secure]
+ * java --add-modules jdk.incubator.vector -cp ringfold-bench/target/benchmarks.jar io.ringfold.bench.FedAvgRoundRun CLIENTS,... DATA HIDDEN ROWS_PER_CLIENT ROUNDS [secure]
  * </pre>
  */
 public final class FedAvgRoundRun {
@@ -98,14 +98,29 @@ public final class FedAvgRoundRun {
         try (ServerSocket server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())) {
             Future<Coordinator.Result> c = threads.submit(() -> new Coordinator(o, server, t -> true, line -> {
             }).run());
+            List<Future<Integer>> clients = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 ClientOptions co = new ClientOptions("127.0.0.1", server.getLocalPort(), "c" + i, null,
                         Duration.ofMinutes(1), Duration.ofMinutes(30));
                 Dataset d = parts.get(i);
-                threads.submit(() -> new FederatedClient(co, d, SocketFactory.getDefault(), line -> {
-                }).run());
+                clients.add(threads.submit(() -> new FederatedClient(co, d, SocketFactory.getDefault(), line -> {
+                }).run()));
             }
-            return c.get(2, TimeUnit.HOURS).rounds();
+            try {
+                return c.get(2, TimeUnit.HOURS).rounds();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // The coordinator's reason names the clients; a client's own failure says why it left.
+                for (Future<Integer> f : clients) {
+                    if (f.isDone()) {
+                        try {
+                            f.get();
+                        } catch (java.util.concurrent.ExecutionException ce) {
+                            throw new IllegalStateException("a client failed: " + ce.getCause(), e);
+                        }
+                    }
+                }
+                throw e;
+            }
         } finally {
             threads.shutdownNow();
         }

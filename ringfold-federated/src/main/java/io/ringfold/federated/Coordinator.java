@@ -86,6 +86,7 @@ public final class Coordinator {
             return t;
         });
         List<RoundRecord> history = new ArrayList<>(checkpoint == null ? List.of() : checkpoint.history());
+        history.forEach(r -> seen.addAll(r.aggregated()));
         try (ClientRegistry registry = new ClientRegistry(server, tokenCheck, this::admission, this::welcome, log,
                 threads)) {
             log.accept("coordinator listening on " + server.getLocalSocketAddress() + ": " + options.rounds()
