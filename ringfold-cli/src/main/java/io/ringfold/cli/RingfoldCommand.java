@@ -12,9 +12,10 @@ import java.io.PrintWriter;
  * traces unless {@code RINGFOLD_DEBUG=1}.
  */
 @Command(name = "ringfold", mixinStandardHelpOptions = true, versionProvider = RingfoldCommand.Version.class,
-        description = "Scalable machine learning for the JVM: train, cv, launch, bench, evaluate, predict, inspect, export, serve.",
+        description = "Scalable machine learning for the JVM: train, preprocess, cv, launch, bench, evaluate, predict, inspect, "
+                + "export, serve, jobs, privacy, federated.",
         subcommands = {QuickstartCommand.class, TrainCommand.class, PreprocessCommand.class, CvCommand.class, RunsCommand.class, LaunchCommand.class, BenchCommand.class, EvaluateCommand.class, PredictCommand.class, InspectCommand.class, ExportCommand.class, ServeCommand.class, JobsCommand.class,
-                PrivacyCommand.class,
+                PrivacyCommand.class, FederatedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class RingfoldCommand implements Runnable {
 
@@ -23,7 +24,7 @@ public final class RingfoldCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve, jobs)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (train, cv, launch, bench, evaluate, predict, inspect, export, serve, jobs, federated)");
     }
 
     /**

@@ -67,6 +67,37 @@ public final class Trainer {
      */
     public TrainingResult fit(Network net, Matrix x, float[] y, float[] w, Matrix xVal, float[] yVal,
                               TrainingListener listener) {
+        return fit(net, null, 0f, x, y, w, xVal, yVal, listener);
+    }
+
+    /**
+     * Mini-batch training that starts from {@code start} rather than the seeded initial parameters, with
+     * FedProx's proximal term {@code mu/2 * ||params - start||^2} added to the loss when {@code proximalMu > 0}
+     * (Li et al., 2020): a federated client's local training from the global model.
+     */
+    public TrainingResult fitFrom(Network net, float[] start, float proximalMu, Matrix x, float[] y,
+                                  TrainingListener listener) {
+        if (start.length != net.parameterCount()) {
+            throw new IllegalArgumentException("start: " + start.length + " parameters (expected: "
+                    + net.parameterCount() + ", the network's)");
+        }
+        if (!(proximalMu >= 0) || Float.isInfinite(proximalMu)) {
+            throw new IllegalArgumentException("proximalMu: " + proximalMu + " (expected: >= 0 and finite)");
+        }
+        if (FullBatchFit.applies(config, net)) {
+            throw new IllegalArgumentException("solver: " + config.solver().id() + " fits on all rows at once "
+                    + "(expected: mini-batches, --solver sgd or adam, to start from given parameters)");
+        }
+        if (proximalMu > 0 && LazyRows.of(net) != null) {
+            // An embedding table's rows are stepped only where a batch touches them; a dense proximal term would not be.
+            throw new IllegalArgumentException("proximalMu: " + proximalMu + " with an embeddingbag layer (expected: 0;"
+                    + " its table is updated lazily, by the rows a batch touches)");
+        }
+        return fit(net, start, proximalMu, x, y, null, null, null, listener);
+    }
+
+    private TrainingResult fit(Network net, float[] start, float proximalMu, Matrix x, float[] y, float[] w,
+                               Matrix xVal, float[] yVal, TrainingListener listener) {
         int n = x.rows();
         if (n == 0) {
             throw new IllegalArgumentException("training rows: 0 (expected: > 0)");
@@ -104,7 +135,7 @@ public final class Trainer {
         DpSgdPlan dp = DpSgdPlan.of(config, net, n);
         int stepsPerEpoch = dp != null ? Math.toIntExact(dp.stepsPerEpoch()) : (n + batch - 1) / batch;
         long totalSteps = (long) stepsPerEpoch * config.epochs();
-        float[] params = net.initialParameters(config.seed());
+        float[] params = start == null ? net.initialParameters(config.seed()) : start.clone();
         float[] grad = new float[params.length];
         boolean[] decayMask = config.weightDecay() > 0 ? net.weightMask() : null;
         boolean[] buffers = net.hasBuffers() ? net.bufferMask() : null;
@@ -165,6 +196,9 @@ public final class Trainer {
                         new TrainingContext(config.seed(), step, examples));
                 hits += bp.correct();
                 scaleAndDecay(grad, 1f / rows, params, lazy == null ? decayMask : null, config.weightDecay());
+                if (proximalMu > 0) {
+                    addProximal(grad, params, start, proximalMu);
+                }
                 if (buffers != null) {
                     RunningStatistics.apply(buffers, bufferMomentum, params, grad, 0, params.length);
                 }
@@ -212,6 +246,13 @@ public final class Trainer {
             for (int i = 0; i < grad.length; i++) {
                 grad[i] = mask[i] ? grad[i] * scale + decay * params[i] : grad[i] * scale;
             }
+        }
+    }
+
+    /** {@code grad += mu * (params - anchor)}: the gradient of FedProx's proximal term. */
+    private static void addProximal(float[] grad, float[] params, float[] anchor, float mu) {
+        for (int i = 0; i < grad.length; i++) {
+            grad[i] += mu * (params[i] - anchor[i]);
         }
     }
 
