@@ -167,13 +167,14 @@ final class JobsClientCommands {
     }
 
     @Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a job: jobs submit [--name N] "
-            + "[--publish MODEL] [--wait] -- train ARGS...; prints the job id.")
+            + "[--publish MODEL] [--wait] -- train ARGS... (or -- preprocess ARGS..., a preprocess job whose stored "
+            + "preprocessing train jobs reference as --preprocessing job:ID); prints the job id.")
     static final class Submit implements Callable<Integer> {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
         @Mixin
         Server server;
-        @Option(names = "--name", description = "The job's name (default: the first word after train's --data, or train).")
+        @Option(names = "--name", description = "The job's name (default: the command, train or preprocess).")
         String name;
         @Option(names = "--publish", paramLabel = "MODEL", description = "Publish the model as the next version of MODEL.")
         String publish;
@@ -185,17 +186,18 @@ final class JobsClientCommands {
         Integer nproc;
         @Option(names = "--wait", description = "Follow the job's log to its end; exit 0 when it succeeded, 1 otherwise.")
         boolean await;
-        @Parameters(paramLabel = "-- train ...", description = "The train command the job runs.")
+        @Parameters(paramLabel = "-- train|preprocess ...", description = "The train (or preprocess) command the job runs.")
         List<String> command = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
-            if (command.isEmpty() || !command.get(0).equals("train")) {
+            if (command.isEmpty() || !command.get(0).equals("train") && !command.get(0).equals("preprocess")) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "command: " + command
-                        + " (expected: -- train ...)");
+                        + " (expected: -- train ... or -- preprocess ...)");
             }
             ObjectNode body = JSON.createObjectNode();
-            body.put("name", name != null ? name : "train");
+            body.put("name", name != null ? name : command.get(0));
+            body.put("type", command.get(0));
             body.put("engine", engine);
             command.subList(1, command.size()).forEach(body.putArray("arguments")::add);
             if (publish != null) {

@@ -115,7 +115,7 @@ final class JobsServeCommand implements Callable<Integer> {
             }
             JobServiceConfig config = new JobServiceConfig(LaunchCommand.javaCommand(List.of()), dataDir, repository,
                     instanceId(dataDir), maxRunning, maxQueued, Duration.ofMillis(250), Duration.ofSeconds(30));
-            JobService service = new JobService(jobs, config, TrainCommand::check, engine).start();
+            JobService service = new JobService(jobs, config, JobArguments::check, engine).start();
             JobsApi api = JobsApi.start(service, host, port, token);
             w.println("ringfold jobs: serving /api/v1/jobs on http://" + host + ":" + api.port() + " (store "
                     + jobs + ", instance " + config.owner() + ", " + maxRunning + " at once"

@@ -44,6 +44,24 @@ final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the result as the last line.")
     boolean json;
 
+    /**
+     * Checks {@code preprocess ARGUMENTS} as the command would before reading data (flags, their values, the data
+     * spec's form, the masks' form), for the job service; throws IllegalArgumentException with its message.
+     */
+    static void check(java.util.List<String> arguments) {
+        picocli.CommandLine cl = new picocli.CommandLine(new RingfoldCommand());
+        try {
+            picocli.CommandLine.ParseResult parsed = cl.parseArgs(java.util.stream.Stream.concat(
+                    java.util.stream.Stream.of("preprocess"), arguments.stream()).toArray(String[]::new));
+            PreprocessCommand p = (PreprocessCommand) parsed.subcommand().commandSpec().userObject();
+            HyperparameterFlags.config(p.spec, null);
+            DataSpec.parse(p.data);
+            p.preprocessingFlags.checkMaskSpec(cl);
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();

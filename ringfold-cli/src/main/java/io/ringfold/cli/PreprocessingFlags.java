@@ -34,6 +34,17 @@ final class PreprocessingFlags {
 
     private ColumnMasks masks;
 
+    /** Checks the form of {@code --mask} only, for a job checked at submission: its key file is read where it runs. */
+    void checkMaskSpec(CommandLine cl) {
+        if (mask != null) {
+            try {
+                ColumnMasks.parse(mask);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--mask: " + e.getMessage());
+            }
+        }
+    }
+
     /**
      * The masks of {@code --mask}, their key bound from {@code maskKey}'s {@code --mask-key-file};
      * {@link ColumnMasks#NONE} without the flag. An hmac mask without a key, and a key without an hmac mask, are

@@ -591,14 +591,7 @@ final class TrainCommand implements Callable<Integer> {
             TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
             train.config();
             DataSpec.parse(train.data);
-            if (train.preprocessingFlags.mask != null) {
-                // The spec only: the key file is read where the job runs.
-                try {
-                    ColumnMasks.parse(train.preprocessingFlags.mask);
-                } catch (IllegalArgumentException e) {
-                    throw new picocli.CommandLine.ParameterException(cl, "--mask: " + e.getMessage());
-                }
-            }
+            train.preprocessingFlags.checkMaskSpec(cl);
         } catch (picocli.CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

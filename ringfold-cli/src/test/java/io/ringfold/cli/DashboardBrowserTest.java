@@ -226,7 +226,7 @@ class DashboardBrowserTest {
         JobServiceConfig config = new JobServiceConfig(LaunchCommand.javaCommand(List.of()), data, models, "browser-test",
                 1, 10, Duration.ofMillis(100), Duration.ofSeconds(30));
         try (JdbcJobStore store = JobStores.openDataDir(data);
-             JobService service = new JobService(store, config, TrainCommand::check).start()) {
+             JobService service = new JobService(store, config, JobArguments::check).start()) {
             JobsApi api = JobsApi.start(service, "127.0.0.1", 0, null);
             try (InferenceServer linked = InferenceServer.start(serverConfig(), io.ringfold.tensor.Blas.get(),
                     JobsLink.of("http://127.0.0.1:" + api.port(), null))) {

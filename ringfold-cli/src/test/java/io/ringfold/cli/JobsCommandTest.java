@@ -65,7 +65,7 @@ class JobsCommandTest {
         JdbcJobStore store = JobStores.openDataDir(tmp.resolve("data"));
         JobServiceConfig config = new JobServiceConfig(LaunchCommand.javaCommand(List.of()), tmp.resolve("data"),
                 tmp.resolve("repo"), "test-service", 1, maxQueued, Duration.ofMillis(100), Duration.ofSeconds(30));
-        JobService service = new JobService(store, config, TrainCommand::check);
+        JobService service = new JobService(store, config, JobArguments::check);
         if (start) {
             service.start();
         }
@@ -160,7 +160,7 @@ class JobsCommandTest {
             assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"arguments\": [\"" + "a".repeat(10_000_000) + "\"]}"))
                     .startsWith("413 ").contains("request body: ");
             assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"type\": \"preprocess\", \"arguments\": []}"))
-                    .startsWith("400 ").contains("type: preprocess (expected: train; this service runs no preprocess jobs yet)");
+                    .as("preprocess's own check").startsWith("400 ").contains("--data");
             assertThat(post(s.url() + "/api/v1/jobs", "{\"name\": \"x\", \"colour\": 1}"))
                     .startsWith("400 ").contains("job spec: unknown field");
             assertThat(jobs(s.url(), List.of("status", "42")).err()).contains("job 42: not found");
@@ -278,6 +278,47 @@ class JobsCommandTest {
         try (JdbcJobStore store = JobStores.openDataDir(data)) {
             assertThat(store.get(id).orElseThrow().state()).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
             assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
+        }
+    }
+
+    @Test
+    void aPreprocessJobStoresAPreprocessingThatTrainJobsReferenceById() throws Exception {
+        String expected = digestByHand(train("2"));
+        try (Service s = service(10, null, true)) {
+            CliRunner prep = jobs(s.url(), List.of("submit", "--name", "digits-prep", "--wait", "--", "preprocess",
+                    "--data", "digits", "--seed", "1"));
+            assertThat(prep.status()).as(prep.out() + prep.err()).isZero();
+            assertThat(prep.out()).contains("job 1 digits-prep: SUCCEEDED");
+            JsonNode stored = job(s.url(), 1);
+            assertThat(stored.path("spec").path("type").asText()).isEqualTo("preprocess");
+            Path file = Path.of(stored.path("result").path("preprocessing_path").asText());
+            assertThat(file).exists().hasFileName("preprocessing.json");
+
+            List<String> trainJob = new ArrayList<>(List.of("submit", "--name", "digits-mlp", "--wait", "--"));
+            trainJob.addAll(train("2", "--preprocessing", "job:1"));
+            CliRunner trained = jobs(s.url(), trainJob);
+            assertThat(trained.status()).as(trained.out() + trained.err()).isZero();
+            JsonNode done = job(s.url(), 2);
+            assertThat(done.path("spec").path("arguments").toString()).as("the reference is recorded resolved")
+                    .contains(file.getParent().toString()).doesNotContain("job:1");
+            assertThat(done.path("result").path("parameter_digest").asText())
+                    .as("the stored preprocessing trains the model train fits itself").isEqualTo(expected);
+
+            List<String> missing = new ArrayList<>(List.of("submit", "--"));
+            missing.addAll(train("2", "--preprocessing", "job:99"));
+            assertThat(jobs(s.url(), missing).err()).contains("--preprocessing: job:99 (expected: the id of a preprocess "
+                    + "job; there is no job 99)");
+            List<String> notPreprocess = new ArrayList<>(List.of("submit", "--"));
+            notPreprocess.addAll(train("2", "--preprocessing", "job:2"));
+            assertThat(jobs(s.url(), notPreprocess).err()).contains("--preprocessing: job:2 is a train job, SUCCEEDED "
+                    + "(expected: a SUCCEEDED preprocess job)");
+            assertThat(jobs(s.url(), List.of("submit", "--engine", "launch", "--", "preprocess", "--data", "digits")).err())
+                    .contains("engine: launch (expected: local for a preprocess job)");
+            assertThat(jobs(s.url(), List.of("submit", "--publish", "m", "--", "preprocess", "--data", "digits")).err())
+                    .contains("preprocess job: publish, workers or nproc given (expected: none;");
+            assertThat(jobs(s.url(), List.of("submit", "--", "preprocess", "--data", "digits", "--impute", "mode")).err())
+                    .as("preprocess's own check before queueing").contains("--impute");
+            assertThat(s.service().list(io.ringfold.jobs.store.JobQuery.all())).hasSize(2);
         }
     }
 

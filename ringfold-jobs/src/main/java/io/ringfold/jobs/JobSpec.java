@@ -95,6 +95,10 @@ public record JobSpec(String name, JobType type, Engine engine, List<String> arg
         return new JobSpec(name, type, engine, arguments, model, workers, nproc, submittedBy);
     }
 
+    public JobSpec withArguments(List<String> arguments) {
+        return new JobSpec(name, type, engine, arguments, publish, workers, nproc, submittedBy);
+    }
+
     public JobSpec withWorkers(Integer workers, Integer nproc) {
         return new JobSpec(name, type, engine, arguments, publish, workers, nproc, submittedBy);
     }

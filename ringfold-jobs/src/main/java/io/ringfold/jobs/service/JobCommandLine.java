@@ -2,14 +2,15 @@ package io.ringfold.jobs.service;
 
 import io.ringfold.jobs.Engine;
 import io.ringfold.jobs.JobSpec;
+import io.ringfold.jobs.JobType;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The command line a job runs: {@code train} with the job's arguments, or {@code launch --nproc N -- train ...},
- * with what the service needs added when the job left it out: {@code --out} (its working directory's
+ * The command line a job runs: {@code preprocess} with a preprocess job's arguments, {@code train} with a train
+ * job's, or {@code launch --nproc N -- train ...}, with what the service needs added when the job left it out: {@code --out} (its working directory's
  * {@code model}), {@code --json} (the summary it records), {@code --workers}, and {@code --resume} for a job taken
  * back after a restart or retried, when it writes checkpoints. A {@code kubernetes} job's pods each run {@code train}
  * as one process of {@link #pods} (their rank and rendezvous come from the environment the Job sets).
@@ -19,8 +20,26 @@ final class JobCommandLine {
     private JobCommandLine() {
     }
 
+    /** Where a job writes when its arguments do not say: {@code work}'s {@code model}, or its {@code preprocessing}. */
+    static Path defaultOut(JobSpec spec, Path work) {
+        return work.resolve(spec.type() == JobType.PREPROCESS ? "preprocessing" : "model");
+    }
+
     /** The arguments after {@code ringfold}. */
     static List<String> arguments(JobSpec spec, Path defaultOut, boolean resume) {
+        if (spec.type() == JobType.PREPROCESS) {
+            List<String> preprocess = new ArrayList<>();
+            preprocess.add("preprocess");
+            preprocess.addAll(spec.arguments());
+            if (value(spec.arguments(), "--out") == null) {
+                preprocess.add("--out");
+                preprocess.add(defaultOut.toString());
+            }
+            if (!spec.arguments().contains("--json")) {
+                preprocess.add("--json");
+            }
+            return preprocess;
+        }
         List<String> train = new ArrayList<>();
         train.add("train");
         train.addAll(spec.arguments());
@@ -55,19 +74,19 @@ final class JobCommandLine {
     }
 
     /**
-     * The arguments {@code train} will see when the job runs (its engine's and the service's additions included),
-     * for checking at submission: a job that runs under {@code launch}, or in several pods, is checked as one of its
-     * worker processes.
+     * The command line ({@code train ...} or {@code preprocess ...}) the job will run, its engine's and the service's
+     * additions included, for checking at submission: a job that runs under {@code launch}, or in several pods, is
+     * checked as one of its worker processes.
      */
     static List<String> asChecked(JobSpec spec, Path defaultOut) {
         List<String> run = arguments(spec, defaultOut, false);
         if (run.get(0).equals("launch")) {
             int nproc = Integer.parseInt(run.get(2));
-            List<String> worker = new ArrayList<>(run.subList(run.indexOf("--") + 2, run.size()));
+            List<String> worker = new ArrayList<>(run.subList(run.indexOf("--") + 1, run.size()));
             worker.addAll(List.of("--rank", "0", "--world-size", Integer.toString(nproc), "--rendezvous", "127.0.0.1:1"));
             return worker;
         }
-        List<String> train = new ArrayList<>(run.subList(1, run.size()));
+        List<String> train = new ArrayList<>(run);
         if (spec.engine() == Engine.KUBERNETES && pods(spec) > 1) {
             train.addAll(List.of("--rank", "0", "--world-size", Integer.toString(pods(spec)), "--rendezvous", "127.0.0.1:1"));
         }

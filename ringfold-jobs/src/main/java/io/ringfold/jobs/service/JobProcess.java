@@ -42,9 +42,9 @@ final class JobProcess implements JobRun {
         this.done = done;
         this.output = new TrainOutput(store, config, job);
         Path work = config.dataDir().resolve("work").resolve(Long.toString(job.id()));
-        this.out = JobCommandLine.out(job.spec(), work.resolve("model"));
+        this.out = JobCommandLine.out(job.spec(), JobCommandLine.defaultOut(job.spec(), work));
         this.command = new ArrayList<>(config.ringfold());
-        command.addAll(JobCommandLine.arguments(job.spec(), work.resolve("model"), job.attempts() > 1));
+        command.addAll(JobCommandLine.arguments(job.spec(), JobCommandLine.defaultOut(job.spec(), work), job.attempts() > 1));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.ringfold.jobs.store.JobQuery;
 import io.ringfold.jobs.store.JobStore;
 import io.ringfold.jobs.store.LogPage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,9 +70,16 @@ public final class JobService implements AutoCloseable {
      * queue must have room ({@link QueueFullException} otherwise).
      */
     public Job submit(JobSpec spec) {
-        if (spec.type() != io.ringfold.jobs.JobType.TRAIN) {
-            throw new IllegalArgumentException("type: " + spec.type().id() + " (expected: train; this service runs no "
-                    + "preprocess jobs yet)");
+        if (spec.type() == io.ringfold.jobs.JobType.PREPROCESS) {
+            // Fitting a preprocessing is one pass over the data in one process: nothing to spread or publish.
+            if (spec.engine() != Engine.LOCAL) {
+                throw new IllegalArgumentException("engine: " + spec.engine().id() + " (expected: local for a preprocess "
+                        + "job)");
+            }
+            if (spec.publish() != null || spec.workers() != null || spec.nproc() != null) {
+                throw new IllegalArgumentException("preprocess job: publish, workers or nproc given (expected: none; a "
+                        + "training job that references its preprocessing publishes the model)");
+            }
         }
         if (spec.engine() == Engine.KUBERNETES) {
             if (kubernetes == null) {
@@ -80,6 +88,7 @@ public final class JobService implements AutoCloseable {
             }
             kubernetes.check(spec);
         }
+        spec = withPreprocessingResolved(spec);
         check.check(JobCommandLine.asChecked(spec, config.dataDir().resolve("work")));
         // Counted and queued under one lock, so concurrent submissions to this service cannot overfill the queue;
         // services sharing one store may each take the last place (the bound is exceeded by at most one per service).
@@ -91,6 +100,55 @@ public final class JobService implements AutoCloseable {
             }
             return store.create(spec);
         }
+    }
+
+    /** The prefix of {@code train --preprocessing job:ID}: the preprocessing a preprocess job of this service stored. */
+    public static final String JOB_REFERENCE = "job:";
+
+    /**
+     * A train job's {@code --preprocessing job:ID} replaced by the directory that preprocess job stored, which must
+     * have SUCCEEDED; the spec kept records the directory, so the job runs the same whatever happens to job ID later.
+     */
+    private JobSpec withPreprocessingResolved(JobSpec spec) {
+        List<String> args = new ArrayList<>(spec.arguments());
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean separate = a.equals("--preprocessing") && i + 1 < args.size();
+            String value = separate ? args.get(i + 1) : a.startsWith("--preprocessing=") ? a.substring(16) : null;
+            if (value == null || !value.startsWith(JOB_REFERENCE)) {
+                continue;
+            }
+            String dir = preprocessingOf(value.substring(JOB_REFERENCE.length()));
+            if (separate) {
+                args.set(i + 1, dir);
+            } else {
+                args.set(i, "--preprocessing=" + dir);
+            }
+        }
+        return spec.withArguments(args);
+    }
+
+    private String preprocessingOf(String idText) {
+        long id;
+        try {
+            id = Long.parseLong(idText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--preprocessing: job:" + idText + " (expected: job:ID, the id of a "
+                    + "preprocess job)");
+        }
+        Job job = store.get(id).orElseThrow(() -> new IllegalArgumentException("--preprocessing: job:" + id
+                + " (expected: the id of a preprocess job; there is no job " + id + ")"));
+        if (job.spec().type() != io.ringfold.jobs.JobType.PREPROCESS || job.state() != JobState.SUCCEEDED) {
+            throw new IllegalArgumentException("--preprocessing: job:" + id + " is a " + job.spec().type().id() + " job, "
+                    + job.state() + " (expected: a SUCCEEDED preprocess job)");
+        }
+        String file = job.result().path("preprocessing_path").asText(null);
+        if (file == null) {
+            throw new IllegalArgumentException("--preprocessing: job:" + id + " recorded no preprocessing_path in its "
+                    + "result (expected: the summary preprocess --json prints)");
+        }
+        Path parent = Path.of(file).getParent();
+        return parent == null ? "." : parent.toString();
     }
 
     public Optional<Job> get(long id) {
