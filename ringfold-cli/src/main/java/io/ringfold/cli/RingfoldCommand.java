@@ -1,5 +1,7 @@
 package io.ringfold.cli;
 
+import io.ringfold.cli.logging.LogFormat;
+import io.ringfold.cli.logging.Logging;
 import io.ringfold.model.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +23,26 @@ public final class RingfoldCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** A global option: every command accepts it, before or after its name, and logs from then on in it. */
+    @CommandLine.Option(names = "--log-format", paramLabel = "text|json", scope = CommandLine.ScopeType.INHERIT,
+            defaultValue = "${env:RINGFOLD_LOG_FORMAT:-text}", converter = LogFormatConverter.class,
+            description = "Log records on stderr, one line each: text, or one JSON object (time, level, logger, message,"
+                    + " thread, exception) for log collectors (default: $RINGFOLD_LOG_FORMAT, else text).")
+    void logFormat(LogFormat format) {
+        Logging.configure(format);
+    }
+
+    static final class LogFormatConverter implements CommandLine.ITypeConverter<LogFormat> {
+        @Override
+        public LogFormat convert(String value) {
+            try {
+                return LogFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage() + "; from --log-format or RINGFOLD_LOG_FORMAT");
+            }
+        }
+    }
 
     @Override
     public void run() {

@@ -53,6 +53,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "gRPC port (Open Inference Protocol v2); -1: no gRPC (default: ${DEFAULT-VALUE}).")
     int grpcPort;
 
+    @Option(names = "--admin-port", defaultValue = "-1", paramLabel = "PORT",
+            description = "Serve the repository API (/v2/repository/...) and /metrics on this HTTP port only; --port then"
+                    + " answers them 404. -1: all on --port (default: ${DEFAULT-VALUE}). gRPC's repository RPCs stay on"
+                    + " --grpc-port.")
+    int adminPort;
+
     @Option(names = "--poll-seconds", defaultValue = "30",
             description = "Seconds between repository scans; 0: scan only at start and on API calls (default: ${DEFAULT-VALUE}).")
     int pollSeconds;
@@ -211,7 +217,7 @@ final class ServeCommand implements Callable<Integer> {
                     pollSeconds, batching, maxBodyBytes, Duration.ofSeconds(drainSeconds), Duration.ofSeconds(graceSeconds),
                     authTokenFile, tlsCert, tlsKey, accessLog, limits, new ModelLimits(maxModelBytes, maxModelHeaderBytes,
                     maxModelTensors, maxModelColumns, maxModelClasses, true), modelDir != null ? modelName : null,
-                    maskKey.key().orElse(null));
+                    maskKey.key().orElse(null), adminPort);
             // Read the token and TLS files now, so that a bad one is a usage error naming it (the server reads
             // them again at start).
             if (authTokenFile != null) {
@@ -283,6 +289,10 @@ final class ServeCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("dashboard: " + (config.tlsCertFile() == null ? "http://" : "https://")
                 + (anyAddress ? "localhost" : config.host()) + ":" + server.port() + "/ui/"
                 + (config.authTokenFile() == null ? "" : " (the page asks for the bearer token)"));
+        if (server.adminPort() >= 0) {
+            spec.commandLine().getOut().println("admin (repository API, /metrics) on "
+                    + (config.tlsCertFile() == null ? "http://" : "https://") + config.host() + ":" + server.adminPort());
+        }
         if (server.grpcPort() >= 0) {
             spec.commandLine().getOut().println("gRPC (Open Inference Protocol v2) on " + config.host() + ":" + server.grpcPort());
         }

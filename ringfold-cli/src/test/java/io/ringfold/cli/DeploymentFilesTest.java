@@ -41,6 +41,8 @@ class DeploymentFilesTest {
 
     private static final int HTTP_PORT = 8080;
     private static final int GRPC_PORT = 8081;
+    /** The repository API and /metrics (--admin-port), kept off the public LoadBalancer. */
+    private static final int ADMIN_PORT = 8082;
     private static final String LIVE = "/v2/health/live";
     private static final String READY = "/v2/health/ready";
     /** gRPC probes (grpc.health.v1): the whole server ("") is ready; the "liveness" service is live. */
@@ -49,7 +51,7 @@ class DeploymentFilesTest {
     private static final String METRICS = "/metrics";
     private static final Set<String> SERVE_FLAGS = Set.of("--repository", "--model-dir", "--model-name", "--port",
             "--grpc-port", "--poll-seconds", "--batch-max-size", "--batch-max-delay-us", "--drain-seconds", "--grace-seconds",
-            "--auth-token-file");
+            "--auth-token-file", "--admin-port", "--log-format");
     private static final String MODEL_DIR = "/models";
     /** The image's user; Kubernetes' runAsNonRoot needs it numeric. */
     private static final int IMAGE_UID = 10001;
@@ -115,9 +117,9 @@ class DeploymentFilesTest {
         JsonNode annotations = pod.path("metadata").path("annotations");
         assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
         assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo(METRICS);
-        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(HTTP_PORT));
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(String.valueOf(ADMIN_PORT));
 
-        assertThat(containerPorts(container)).isEqualTo(Map.of("http", HTTP_PORT, "grpc", GRPC_PORT));
+        assertThat(containerPorts(container)).isEqualTo(Map.of("http", HTTP_PORT, "grpc", GRPC_PORT, "admin", ADMIN_PORT));
     }
 
     @Test

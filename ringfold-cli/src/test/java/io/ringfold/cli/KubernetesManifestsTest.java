@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -261,6 +262,71 @@ class KubernetesManifestsTest {
         }
     }
 
+    /**
+     * The repository API and /metrics are on the admin port, which the public LoadBalancer leaves out, the internal
+     * Service keeps, and the NetworkPolicy opens to Prometheus and the job service only, in the base and in each
+     * overlay as rendered; Prometheus scrapes it.
+     */
+    @Test
+    void theAdminPortIsKeptOffTheLoadBalancerAndOpenOnlyToPrometheusAndTheJobService() throws IOException {
+        for (String dir : List.of("base", "overlays/dev", "overlays/prod")) {
+            List<JsonNode> objects = kustomize(dir);
+            JsonNode pod = named(objects, "Deployment", "ringfold-serving").path("spec").path("template");
+            JsonNode container = pod.path("spec").path("containers").path(0);
+            List<String> args = strings(container.path("args"));
+            int admin = Integer.parseInt(flag(args, "--admin-port"));
+            int http = Integer.parseInt(flag(args, "--port"));
+            int grpc = Integer.parseInt(flag(args, "--grpc-port"));
+            Map<String, Integer> named = new HashMap<>();
+            container.path("ports").forEach(p -> named.put(p.path("name").asText(), p.path("containerPort").asInt()));
+            assertThat(named).as(dir).containsEntry("admin", admin).containsEntry("http", http).containsEntry("grpc", grpc);
+            assertThat(pod.path("metadata").path("annotations").path("prometheus.io/port").asText()).as(dir)
+                    .isEqualTo(Integer.toString(admin));
+
+            assertThat(servicePorts(named(objects, "Service", "ringfold-serving"), named)).as(dir + ": the LoadBalancer")
+                    .containsExactlyInAnyOrder(http, grpc);
+            assertThat(servicePorts(named(objects, "Service", "ringfold-serving-internal"), named)).as(dir + ": internal")
+                    .containsExactlyInAnyOrder(http, grpc, admin);
+
+            JsonNode policy = named(objects, "NetworkPolicy", "ringfold-serving").path("spec");
+            List<JsonNode> adminRules = new ArrayList<>();
+            for (JsonNode rule : policy.path("ingress")) {
+                List<Integer> ports = new ArrayList<>();
+                rule.path("ports").forEach(p -> ports.add(p.path("port").asInt()));
+                if (!rule.has("from")) {
+                    assertThat(ports).as(dir + ": a rule open to every source").containsExactlyInAnyOrder(http, grpc);
+                } else if (ports.contains(admin)) {
+                    adminRules.add(rule);
+                }
+            }
+            assertThat(adminRules).as(dir + ": one rule for the admin port").hasSize(1);
+            JsonNode from = adminRules.get(0).path("from");
+            assertThat(from).as(dir + ": Prometheus and the job service, nothing else").hasSize(2);
+            JsonNode prometheus = from.path(0);
+            assertThat(prometheus.path("namespaceSelector").path("matchLabels").path("kubernetes.io/metadata.name").asText())
+                    .isEqualTo("monitoring");
+            assertThat(prometheus.path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText())
+                    .isEqualTo("prometheus");
+            assertThat(from.path(1).has("namespaceSelector")).as("the job service: this namespace").isFalse();
+            JsonNode jobsLabels = named(objects, "Deployment", "ringfold-jobs").path("spec").path("template")
+                    .path("metadata").path("labels");
+            from.path(1).path("podSelector").path("matchLabels").fields().forEachRemaining(l ->
+                    assertThat(jobsLabels.path(l.getKey()).asText()).as(dir + ": the job service's pods match")
+                            .isEqualTo(l.getValue().asText()));
+            assertThat(from.path(1).path("podSelector").path("matchLabels").size()).isPositive();
+        }
+    }
+
+    /** The container ports a Service's ports lead to (targetPort by name or number). */
+    private static List<Integer> servicePorts(JsonNode service, Map<String, Integer> containerPorts) {
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode p : service.path("spec").path("ports")) {
+            JsonNode target = p.path("targetPort");
+            out.add(target.isNumber() ? target.asInt() : containerPorts.getOrDefault(target.asText(), -1));
+        }
+        return out;
+    }
+
     @Test
     void theInFlightAutoscalerUsesTheMetricTheAdapterDerivesFromTheServersOwnSeries() throws IOException {
         JsonNode hpa = documents(Files.readString(KUBERNETES.resolve("autoscaling/hpa-cpu-and-in-flight.yaml"))).get(0);
@@ -284,10 +350,12 @@ class KubernetesManifestsTest {
         assertThat(rule.path("name").path("as").asText()).isEqualTo(metric);
         String series = rule.path("seriesQuery").asText().replaceAll("\\{.*", "").replace("'", "");
         assertThat(rule.path("name").path("matches").asText()).isEqualTo("^" + series + "$");
-        // The series exists in what the server exports once it has served a request.
+        assertThat(series).as("the server's own gauge, served as is").isEqualTo(metric);
+        // The series exists in what the server exports, as a gauge.
         ServingMetrics metrics = new ServingMetrics();
         metrics.series("digits", 1).success(TimeUnit.MILLISECONDS.toNanos(3));
-        assertThat(metrics.scrape().lines()).anySatisfy(line -> assertThat(line).startsWith(series + "{"));
+        assertThat(metrics.scrape().lines()).contains("# TYPE " + series + " gauge")
+                .anySatisfy(line -> assertThat(line).matches(Pattern.quote(series) + "(\\{.*\\})? [0-9.]+"));
     }
 
     // --- helpers -------------------------------------------------------------------------------------

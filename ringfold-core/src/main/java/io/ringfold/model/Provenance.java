@@ -68,6 +68,17 @@ public record Provenance(String ringfoldVersion, String java, String os, String 
 
     /** Ringfold's version, from the build (see ringfold-version.properties). */
     public static String libraryVersion() {
+        return buildProperty("version");
+    }
+
+    /** The commit Ringfold was built from, or "unknown" when the build was not told (-Dringfold.revision). */
+    public static String libraryRevision() {
+        String r = buildProperty("revision");
+        // An unfiltered file (an IDE's copy of the resources) still holds the placeholder.
+        return r.isBlank() || r.startsWith("${") ? "unknown" : r;
+    }
+
+    private static String buildProperty(String name) {
         Properties p = new Properties();
         try (InputStream in = Provenance.class.getResourceAsStream("/io/ringfold/ringfold-version.properties")) {
             if (in != null) {
@@ -76,7 +87,7 @@ public record Provenance(String ringfoldVersion, String java, String os, String 
         } catch (IOException e) {
             throw new IllegalStateException("cannot read ringfold-version.properties from the classpath", e);
         }
-        return p.getProperty("version", "unknown");
+        return p.getProperty(name, "unknown");
     }
 
     private static String cpuModel() {

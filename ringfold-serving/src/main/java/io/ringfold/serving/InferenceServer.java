@@ -42,6 +42,7 @@ public final class InferenceServer implements AutoCloseable {
     private final ExecutorService admin;
     private final ScheduledExecutorService poller;
     private final HttpServer http;
+    private final HttpServer adminHttp; // null when config.adminPort() is -1
     private final AccessLog accessLog;
     private final GrpcServer grpc; // null when config.grpcPort() is -1
     private volatile State state = State.STARTING;
@@ -64,15 +65,36 @@ public final class InferenceServer implements AutoCloseable {
                 config.modelLimits(), config.maskKey());
         this.admin = Executors.newSingleThreadExecutor(r -> daemon(r, "repository-admin"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "repository-poll"));
-        Router router = new Router(repository, metrics, () -> state == State.READY, admin, jobs);
-        this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(), router, metrics, tls,
-                new Guard(token, accessLog), config.limits());
+        Guard guard = new Guard(token, accessLog);
+        if (config.adminPort() < 0) {
+            this.adminHttp = null;
+            this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(),
+                    new Router(repository, metrics, () -> state == State.READY, admin, Router.Exposure.ALL, () -> -1,
+                            jobs), metrics, tls, guard, config.limits());
+        } else {
+            // The admin port binds first, so that the public port's 404 for an admin path can name its number.
+            this.adminHttp = new HttpServer(config.host(), config.adminPort(), config.maxBodyBytes(),
+                    new Router(repository, metrics, () -> state == State.READY, admin, Router.Exposure.ADMIN, () -> -1, jobs),
+                    metrics, tls, guard, config.limits(), true);
+            int adminPort = adminHttp.port();
+            try {
+                this.http = new HttpServer(config.host(), config.port(), config.maxBodyBytes(),
+                        new Router(repository, metrics, () -> state == State.READY, admin, Router.Exposure.PUBLIC,
+                                () -> adminPort, jobs), metrics, tls, guard, config.limits());
+            } catch (RuntimeException | InterruptedException e) {
+                adminHttp.close();
+                throw e;
+            }
+        }
         try {
             this.grpc = config.grpcPort() < 0 ? null : new GrpcServer(config.host(), config.grpcPort(),
                     config.maxBodyBytes(), repository, () -> state == State.READY, token, serverKey, accessLog,
                     config.limits(), metrics.grpcConnections());
         } catch (RuntimeException e) {
             http.close();
+            if (adminHttp != null) {
+                adminHttp.close();
+            }
             throw e;
         }
     }
@@ -91,9 +113,10 @@ public final class InferenceServer implements AutoCloseable {
     public static InferenceServer start(ServerConfig config, Blas blas, JobsLink jobs) throws InterruptedException {
         InferenceServer s = new InferenceServer(config, blas, jobs);
         // The token and TLS settings apply to both ports.
-        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}; gRPC: {4,number,#}); loading {5}",
+        LOG.log(System.Logger.Level.INFO, "listening on {0}:{1,number,#} ({2}{3}; gRPC: {4,number,#}{5}); loading {6}",
                 config.host(), s.port(), config.tlsCertFile() == null ? "HTTP" : "HTTPS",
-                config.authTokenFile() == null ? "" : ", bearer token required", s.grpcPort(), config.repository());
+                config.authTokenFile() == null ? "" : ", bearer token required", s.grpcPort(),
+                s.adminPort() < 0 ? "" : "; admin: " + s.adminPort(), config.repository());
         s.repository.poll();
         if (config.pollSeconds() > 0) {
             s.poller.scheduleWithFixedDelay(s::pollSafely, config.pollSeconds(), config.pollSeconds(), TimeUnit.SECONDS);
@@ -123,6 +146,11 @@ public final class InferenceServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The bound admin HTTP port (the repository API and {@code /metrics}), or -1 when there is none. */
+    public int adminPort() {
+        return adminHttp == null ? -1 : adminHttp.port();
     }
 
     /** The bound gRPC port, or -1 when gRPC is off. */
@@ -162,6 +190,10 @@ public final class InferenceServer implements AutoCloseable {
         Thread.sleep(config.drainPeriod().toMillis());
         long deadline = System.nanoTime() + config.gracePeriod().toNanos();
         http.stopAccepting();
+        if (adminHttp != null) {
+            adminHttp.stopAccepting();
+            adminHttp.startClosing();
+        }
         if (grpc != null) {
             grpc.stopAccepting();
         }
@@ -175,6 +207,9 @@ public final class InferenceServer implements AutoCloseable {
         }
         repository.close(millisLeft(deadline));
         http.close();
+        if (adminHttp != null) {
+            adminHttp.close();
+        }
         if (accessLog != null) {
             accessLog.close();
         }

@@ -53,6 +53,7 @@ public final class JobsApi implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
     private final Semaphore followers = new Semaphore(MAX_FOLLOWERS);
+    private final JobsMetrics metrics;
 
     static {
         // A client that stalls in the middle of its request is cut off after 30 s instead of holding a thread; the
@@ -64,6 +65,7 @@ public final class JobsApi implements AutoCloseable {
 
     private JobsApi(JobService service, String host, int port, String token) throws IOException {
         this.service = service;
+        this.metrics = new JobsMetrics(service);
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.pool = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
                 (r, executor) -> { throw new java.util.concurrent.RejectedExecutionException("busy"); });
@@ -149,16 +151,24 @@ public final class JobsApi implements AutoCloseable {
     private void route(HttpExchange ex, String method, String path) throws IOException {
         if (path.equals("/api/v1/jobs")) {
             switch (method) {
-                case "POST" -> submit(ex);
+                case "POST" -> submitCounted(ex);
                 case "GET" -> list(ex);
                 default -> notAllowed("GET, POST");
             }
             return;
         }
+        if (path.equals("/metrics")) {
+            requireMethod(method, "GET");
+            byte[] b = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", io.ringfold.telemetry.RuntimeMetrics.CONTENT_TYPE);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            return;
+        }
         Matcher m = JOB.matcher(path);
         if (!m.matches()) {
             throw new ApiError(404, "path: " + path + " (expected: /api/v1/jobs, /api/v1/jobs/ID, /api/v1/jobs/ID/logs, "
-                    + "/api/v1/jobs/ID/epochs, /api/v1/jobs/ID/cancel or /api/v1/jobs/ID/retry)");
+                    + "/api/v1/jobs/ID/epochs, /api/v1/jobs/ID/cancel, /api/v1/jobs/ID/retry or /metrics)");
         }
         long id = Long.parseLong(m.group(1));
         String action = m.group(2) == null ? "" : m.group(2);
@@ -203,6 +213,20 @@ public final class JobsApi implements AutoCloseable {
 
     private static void notAllowed(String allowed) {
         throw new ApiError(405, "method not allowed (expected: " + allowed + ")");
+    }
+
+    /** {@link #submit}, counted in {@code ringfold_job_submissions_total} by outcome. */
+    private void submitCounted(HttpExchange ex) throws IOException {
+        try {
+            submit(ex);
+            metrics.submitted("accepted");
+        } catch (QueueFullException e) {
+            metrics.submitted("queue_full");
+            throw e;
+        } catch (IllegalArgumentException | ApiError e) {
+            metrics.submitted("invalid");
+            throw e;
+        }
     }
 
     /** {@code {"name": ..., "engine": "local", "arguments": [...], "publish": ..., "workers": N}}; type train by default. */

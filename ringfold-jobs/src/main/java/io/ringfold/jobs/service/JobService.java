@@ -187,6 +187,11 @@ public final class JobService implements AutoCloseable {
         return store.epochs(id);
     }
 
+    /** Jobs in {@code state} in the store, over every service that shares it. */
+    public long count(JobState state) {
+        return store.count(state);
+    }
+
     /** Jobs running in this service now. */
     public int runningCount() {
         return running.size();

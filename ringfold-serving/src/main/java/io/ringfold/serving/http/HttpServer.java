@@ -40,9 +40,15 @@ public final class HttpServer implements AutoCloseable {
     static final class Counters {
         final AtomicInteger inFlight = new AtomicInteger();
         private final ServingMetrics metrics;
+        private final ConnectionMetrics connections;
 
         Counters(ServingMetrics metrics) {
+            this(metrics, metrics.httpConnections());
+        }
+
+        Counters(ServingMetrics metrics, ConnectionMetrics connections) {
             this.metrics = metrics;
+            this.connections = connections;
         }
 
         void responded(int status) {
@@ -50,7 +56,7 @@ public final class HttpServer implements AutoCloseable {
         }
 
         ConnectionMetrics connections() {
-            return metrics.httpConnections();
+            return connections;
         }
     }
 
@@ -87,12 +93,23 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(String host, int port, int maxBodyBytes, Router router, ServingMetrics metrics, SslContext tls,
                       Guard guard, ConnectionLimits limits) throws InterruptedException {
-        this.counters = new Counters(metrics);
+        this(host, port, maxBodyBytes, router, metrics, tls, guard, limits, false);
+    }
+
+    /**
+     * As above; {@code admin} marks the admin port ({@code --admin-port}), whose connections are counted apart
+     * ({@code protocol="admin"}) and whose buffers the public port's gauges leave out.
+     */
+    public HttpServer(String host, int port, int maxBodyBytes, Router router, ServingMetrics metrics, SslContext tls,
+                      Guard guard, ConnectionLimits limits, boolean admin) throws InterruptedException {
+        this.counters = new Counters(metrics, admin ? metrics.adminConnections() : metrics.httpConnections());
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), NioIoHandler.newFactory());
         this.connections = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
         Settings settings = new Settings(maxBodyBytes, router, counters, guard, limits, new AtomicLong());
-        metrics.bufferedBodyBytes(settings.bodyBytes()::get);
+        if (!admin) {
+            metrics.bufferedBodyBytes(settings.bodyBytes()::get);
+        }
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -116,7 +133,7 @@ public final class HttpServer implements AutoCloseable {
             throw e;
         }
         ByteBufAllocator alloc = channel.config().getAllocator();
-        if (alloc instanceof ByteBufAllocatorMetricProvider m) {
+        if (!admin && alloc instanceof ByteBufAllocatorMetricProvider m) {
             metrics.networkBufferBytes(() -> m.metric().usedDirectMemory() + m.metric().usedHeapMemory());
         }
     }

@@ -9,6 +9,7 @@ import io.ringfold.serving.repository.RepositoryNames;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * Maps a request (method, path, body) to its handler and every failure to a status: bad input 400, unknown
@@ -26,18 +27,42 @@ public final class Router {
     private final TfServingApi tf;
     private final InferenceProtocolApi v2;
     private final Dashboard dashboard;
+    private final Exposure exposure;
+    private final IntSupplier adminPort;
 
     /**
+     * Which paths a port serves. With one HTTP port it serves them all; with an admin port ({@code --admin-port})
+     * the repository API ({@code /v2/repository/...}) and {@code /metrics} are served there only, and the public
+     * port answers them 404 naming the admin port. Both serve the health probes.
+     */
+    public enum Exposure {
+        /** Every path: the only HTTP port. */
+        ALL,
+        /** Everything but the admin paths: the public port beside an admin port. */
+        PUBLIC,
+        /** The admin paths and the health probes only. */
+        ADMIN
+    }
+
+    /**
+     * Every path, on the server's only HTTP port.
+     *
      * @param ready whether the server takes traffic (false while starting and draining)
      * @param admin where repository loads and unloads, and the dashboard's API, run, off the network threads
      */
     public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin) {
-        this(repo, metrics, ready, admin, null);
+        this(repo, metrics, ready, admin, Exposure.ALL, () -> -1, null);
     }
 
-    /** As above, with the dashboard's link to a training job service (null: none). */
+    /**
+     * The paths of {@code exposure}; {@code adminPort} is the admin port's number, named in the public port's 404
+     * for an admin path (read when such a request comes, so it may be bound after this router is made); {@code jobs}
+     * the dashboard's link to a training job service (null: none).
+     */
     public Router(ModelRepository repo, ServingMetrics metrics, BooleanSupplier ready, Executor admin,
-                  io.ringfold.serving.dashboard.JobsLink jobs) {
+                  Exposure exposure, IntSupplier adminPort, io.ringfold.serving.dashboard.JobsLink jobs) {
+        this.exposure = exposure;
+        this.adminPort = adminPort;
         this.repo = repo;
         this.metrics = metrics;
         this.ready = ready;
@@ -66,7 +91,13 @@ public final class Router {
                                               String jsonHeaderLength) {
         CompletableFuture<HttpReply> f;
         try {
-            if (!Dashboard.handles(path)) {
+            if (exposure != Exposure.ALL && isAdminPath(path) != (exposure == Exposure.ADMIN) && !isHealth(path)) {
+                f = CompletableFuture.failedFuture(exposure == Exposure.ADMIN
+                        ? new ApiException(404, "path '" + path + "' not found on the admin port (expected: /metrics,"
+                        + " /v2/repository/..., /v2/health/...; everything else is on the public port)")
+                        : new ApiException(404, "path '" + path + "' not found on this port (expected: the admin port "
+                        + adminPort.getAsInt() + ", where /metrics and /v2/repository/... are served)"));
+            } else if (!Dashboard.handles(path)) {
                 f = dispatch(method, path, body, jsonHeaderLength);
             } else if (Dashboard.isFile(path)) {
                 f = done(dashboard.reply(method, path, ifNoneMatch));
@@ -80,6 +111,15 @@ public final class Router {
             f = CompletableFuture.failedFuture(e);
         }
         return f.exceptionally(Router::failure);
+    }
+
+    /** The repository API and the metrics: what {@code --admin-port} keeps off the public port. */
+    static boolean isAdminPath(String path) {
+        return path.equals("/metrics") || path.startsWith("/v2/repository/");
+    }
+
+    private static boolean isHealth(String path) {
+        return path.equals("/v2/health/live") || path.equals("/v2/health/ready");
     }
 
     static HttpReply failure(Throwable t) {

@@ -2,6 +2,7 @@ package io.ringfold.serving.inference;
 
 import io.ringfold.serving.core.Tensor;
 import io.ringfold.serving.core.UnavailableException;
+import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelRepository;
 import io.ringfold.serving.repository.ServedVersion;
 
@@ -33,24 +34,30 @@ public final class InferenceCall {
     public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, Function<ServedVersion, List<Tensor>> decode,
                                                BiFunction<ServedVersion, List<Tensor>, R> respond) {
         ServedVersion sv = acquire(repo, t);
-        long start = System.nanoTime();
+        ServingMetrics.Series metrics = sv.metrics();
+        long start = metrics.started();
         CompletableFuture<List<Tensor>> pending;
         try {
             pending = sv.infer(decode.apply(sv));
         } catch (RuntimeException e) {
-            sv.metrics().failure(System.nanoTime() - start);
+            metrics.failure(System.nanoTime() - start);
+            metrics.ended();
             sv.release();
             throw e;
         }
         return pending.handle((out, ex) -> {
             sv.release();
-            if (ex != null) {
-                sv.metrics().failure(System.nanoTime() - start);
-                throw ex instanceof CompletionException c ? c : new CompletionException(ex);
+            try {
+                if (ex != null) {
+                    metrics.failure(System.nanoTime() - start);
+                    throw ex instanceof CompletionException c ? c : new CompletionException(ex);
+                }
+                R reply = respond.apply(sv, out);
+                metrics.success(System.nanoTime() - start);
+                return reply;
+            } finally {
+                metrics.ended();
             }
-            R reply = respond.apply(sv, out);
-            sv.metrics().success(System.nanoTime() - start);
-            return reply;
         });
     }
 

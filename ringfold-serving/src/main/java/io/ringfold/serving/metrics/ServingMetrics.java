@@ -1,14 +1,13 @@
 package io.ringfold.serving.metrics;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
+import io.ringfold.telemetry.RuntimeMetrics;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -17,6 +16,10 @@ import java.util.function.Supplier;
  * The server's metrics, labelled by model and version, and their Prometheus text form ({@link #scrape()}).
  * Label values are model names and versions the repository accepted, so their number stays bounded: a
  * request naming an unknown model is counted in {@code ringfold_http_responses_total} by status only.
+ *
+ * <p>The {@code ringfold_*} families are written here, from counters on the request path; the process, JVM and
+ * build families ({@code process_*}, {@code jvm_*}, {@code ringfold_build_info}) come from client_java through
+ * {@link RuntimeMetrics} and follow them in the same scrape.
  */
 public final class ServingMetrics {
 
@@ -35,6 +38,7 @@ public final class ServingMetrics {
 
     /** Everything measured for one version. */
     public static final class Series {
+        private final AtomicInteger inFlight;
         final LongAdder success = new LongAdder();
         final LongAdder failure = new LongAdder();
         final Histogram request = new Histogram(Histogram.LATENCY_BOUNDS);
@@ -47,6 +51,24 @@ public final class ServingMetrics {
         final LongAdder computeNanos = new LongAdder();
         final LongAdder rows = new LongAdder();
         private volatile long lastInferenceMillis;
+
+        Series(AtomicInteger inFlight) {
+            this.inFlight = inFlight;
+        }
+
+        /**
+         * An inference request starts (counted in {@code ringfold_requests_in_flight} until {@link #ended()});
+         * returns System.nanoTime, its start.
+         */
+        public long started() {
+            inFlight.incrementAndGet();
+            return System.nanoTime();
+        }
+
+        /** A request {@link #started()} has its answer or its failure. */
+        public void ended() {
+            inFlight.decrementAndGet();
+        }
 
         public void success(long requestNanos) {
             success.increment();
@@ -131,6 +153,8 @@ public final class ServingMetrics {
     }
 
     private final Map<Key, Series> series = new ConcurrentSkipListMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final RuntimeMetrics runtime = new RuntimeMetrics();
     private final Map<String, LongAdder> loadFailures = new ConcurrentSkipListMap<>();
     private final Map<Integer, LongAdder> httpResponses = new ConcurrentHashMap<>();
     private volatile Supplier<List<Key>> loadedVersions = List::of;
@@ -139,10 +163,22 @@ public final class ServingMetrics {
     private volatile LongSupplier bufferedBodyBytes = () -> 0;
     private final ConnectionMetrics httpConnections = new ConnectionMetrics("http");
     private final ConnectionMetrics grpcConnections = new ConnectionMetrics("grpc");
+    private volatile ConnectionMetrics adminConnections;
 
     /** The HTTP port's connections. */
     public ConnectionMetrics httpConnections() {
         return httpConnections;
+    }
+
+    /**
+     * The admin port's connections ({@code --admin-port}), exported with {@code protocol="admin"} once asked for:
+     * a server without an admin port has no such series.
+     */
+    public synchronized ConnectionMetrics adminConnections() {
+        if (adminConnections == null) {
+            adminConnections = new ConnectionMetrics("admin");
+        }
+        return adminConnections;
     }
 
     /** The gRPC port's connections. */
@@ -171,7 +207,12 @@ public final class ServingMetrics {
     }
 
     public Series series(String model, long version) {
-        return series.computeIfAbsent(new Key(model, Long.toString(version)), k -> new Series());
+        return series.computeIfAbsent(new Key(model, Long.toString(version)), k -> new Series(inFlight));
+    }
+
+    /** Inference requests in progress now, over every model and both protocols. */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     public void loadFailed(String model) {
@@ -222,6 +263,8 @@ public final class ServingMetrics {
             out.append("ringfold_requests_total{").append(l).append("outcome=\"failure\"} ")
                     .append(e.getValue().failure.sum()).append('\n');
         }
+        gauge(out, "ringfold_requests_in_flight", "Inference requests in progress (HTTP and gRPC), from decoded to answered.");
+        out.append("ringfold_requests_in_flight ").append(inFlight.get()).append('\n');
         histograms(out, "ringfold_request_duration_seconds", "Time from request decoded to response ready.", 0);
         histograms(out, "ringfold_queue_duration_seconds", "Time a request waited for its batch.", 1);
         histograms(out, "ringfold_compute_duration_seconds", "Forward pass time per batch.", 2);
@@ -244,7 +287,7 @@ public final class ServingMetrics {
         counter(out, "ringfold_access_log_dropped_total", "Access log lines dropped because the writer fell behind.");
         out.append("ringfold_access_log_dropped_total ").append(accessLogDropped.getAsLong()).append('\n');
         connections(out);
-        jvm(out);
+        out.append(runtime.scrape());
         return out.toString();
     }
 
@@ -254,6 +297,10 @@ public final class ServingMetrics {
         StringBuilder closed = new StringBuilder();
         httpConnections.write(open, refused, closed);
         grpcConnections.write(open, refused, closed);
+        ConnectionMetrics admin = adminConnections;
+        if (admin != null) {
+            admin.write(open, refused, closed);
+        }
         gauge(out, "ringfold_connections", "Open connections by protocol.");
         out.append(open);
         counter(out, "ringfold_connections_refused_total", "Connections refused at --max-connections, by protocol.");
@@ -279,32 +326,6 @@ public final class ServingMetrics {
                 default -> s.batchSize;
             };
             h.write(out, name, e.getKey().labels());
-        }
-    }
-
-    private static void jvm(StringBuilder out) {
-        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-        gauge(out, "jvm_memory_used_bytes", "JVM memory in use by area.");
-        out.append("jvm_memory_used_bytes{area=\"heap\"} ").append(mem.getHeapMemoryUsage().getUsed()).append('\n');
-        out.append("jvm_memory_used_bytes{area=\"nonheap\"} ").append(mem.getNonHeapMemoryUsage().getUsed())
-                .append('\n');
-        gauge(out, "jvm_memory_max_bytes", "JVM memory limit by area (-1: none).");
-        out.append("jvm_memory_max_bytes{area=\"heap\"} ").append(mem.getHeapMemoryUsage().getMax()).append('\n');
-        gauge(out, "jvm_buffer_pool_used_bytes", "Memory of the JVM's NIO buffer pools in use (direct: off-heap).");
-        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
-            out.append("jvm_buffer_pool_used_bytes{pool=\"").append(escape(pool.getName())).append("\"} ")
-                    .append(Math.max(0, pool.getMemoryUsed())).append('\n');
-        }
-        counter(out, "jvm_gc_collections_total", "Garbage collections by collector.");
-        List<GarbageCollectorMXBean> gcs = ManagementFactory.getGarbageCollectorMXBeans();
-        for (GarbageCollectorMXBean gc : gcs) {
-            out.append("jvm_gc_collections_total{gc=\"").append(escape(gc.getName())).append("\"} ")
-                    .append(Math.max(0, gc.getCollectionCount())).append('\n');
-        }
-        counter(out, "jvm_gc_collection_seconds_total", "Time spent in garbage collection by collector.");
-        for (GarbageCollectorMXBean gc : gcs) {
-            out.append("jvm_gc_collection_seconds_total{gc=\"").append(escape(gc.getName())).append("\"} ")
-                    .append(Math.max(0, gc.getCollectionTime()) / 1000.0).append('\n');
         }
     }
 
