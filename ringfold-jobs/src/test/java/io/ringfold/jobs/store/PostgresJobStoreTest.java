@@ -44,7 +44,10 @@ class PostgresJobStoreTest extends JobStoreContractTest {
     @Override
     protected String emptyDatabaseUrl(Path tmp) throws SQLException {
         String url = configuredUrl();
-        execute(url, "DROP TABLE IF EXISTS job_logs, jobs, flyway_schema_history CASCADE");
+        // Every table of the schema, so that a table a later migration adds is dropped too.
+        execute(url, "DO $$ DECLARE t record; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = "
+                + "current_schema() LOOP EXECUTE 'DROP TABLE IF EXISTS ' || quote_ident(t.tablename) || ' CASCADE'; "
+                + "END LOOP; END $$");
         return url;
     }
 
