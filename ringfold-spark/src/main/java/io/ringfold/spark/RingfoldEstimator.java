@@ -162,6 +162,11 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public IntParam maxIter() { return param(Hyperparameters.MAX_ITER); }
     public DoubleParam tol() { return param(Hyperparameters.TOL); }
     public BooleanParam standardization() { return param(Hyperparameters.STANDARDIZE); }
+    public DoubleParam dpClip() { return param(Hyperparameters.DP_CLIP); }
+    public DoubleParam dpNoiseMultiplier() { return param(Hyperparameters.DP_NOISE_MULTIPLIER); }
+    public DoubleParam dpEpsilon() { return param(Hyperparameters.DP_EPSILON); }
+    public DoubleParam dpDelta() { return param(Hyperparameters.DP_DELTA); }
+    public BooleanParam dpSecureRng() { return param(Hyperparameters.DP_SECURE_RNG); }
     public DoubleParam regParam() { return regParam; }
     public DoubleParam elasticNetParam() { return elasticNetParam; }
     public Param<String> weightCol() { return weightCol; }
@@ -202,6 +207,11 @@ public abstract class RingfoldEstimator<M extends RingfoldModel<M>, E extends Ri
     public E setMaxIter(int v) { set(maxIter(), v); return self(); }
     public E setTol(double v) { set(tol(), v); return self(); }
     public E setStandardization(boolean v) { set(standardization(), v); return self(); }
+    public E setDpClip(double v) { set(dpClip(), v); return self(); }
+    public E setDpNoiseMultiplier(double v) { set(dpNoiseMultiplier(), v); return self(); }
+    public E setDpEpsilon(double v) { set(dpEpsilon(), v); return self(); }
+    public E setDpDelta(double v) { set(dpDelta(), v); return self(); }
+    public E setDpSecureRng(boolean v) { set(dpSecureRng(), v); return self(); }
     public E setRegParam(double v) { set(regParam, v); return self(); }
     public E setElasticNetParam(double v) { set(elasticNetParam, v); return self(); }
     public E setWeightCol(String v) { set(weightCol, v); return self(); }
