@@ -261,27 +261,6 @@ class JobsCommandTest {
     }
 
     @Test
-    void aServiceStoppedBySigtermGivesItsRunningJobBackToTheQueue() throws Exception {
-        Path data = tmp.resolve("stopped");
-        Process p = startService(data);
-        long id;
-        try {
-            String url = serviceUrl(p);
-            List<String> submit = new ArrayList<>(List.of("submit", "--name", "handed-back", "--"));
-            submit.addAll(train("100000"));
-            id = Long.parseLong(jobs(url, submit).lastLine().strip());
-            await(url, id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
-        } finally {
-            p.destroy(); // SIGTERM
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service stops").isTrue();
-        }
-        try (JdbcJobStore store = JobStores.openDataDir(data)) {
-            assertThat(store.get(id).orElseThrow().state()).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
-            assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
-        }
-    }
-
-    @Test
     void aPreprocessJobStoresAPreprocessingThatTrainJobsReferenceById() throws Exception {
         String expected = digestByHand(train("2"));
         try (Service s = service(10, null, true)) {
