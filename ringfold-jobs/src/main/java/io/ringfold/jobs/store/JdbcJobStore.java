@@ -361,17 +361,19 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public LogPage readLog(long id, long from, int maxLines) {
+        checkMaxLines(maxLines);
+        return db.run("read log", c -> JobLogs.read(c, id, from, maxLines));
+    }
+
+    private static void checkMaxLines(int maxLines) {
         if (maxLines < 1 || maxLines > MAX_LINES_PER_CALL) {
             throw new IllegalArgumentException("maxLines: " + maxLines + " (expected: 1 to " + MAX_LINES_PER_CALL + ")");
         }
-        return db.run("read log", c -> JobLogs.read(c, id, from, maxLines));
     }
 
     @Override
     public LogPage readLogTail(long id, int maxLines) {
-        if (maxLines < 1 || maxLines > MAX_LINES_PER_CALL) {
-            throw new IllegalArgumentException("maxLines: " + maxLines + " (expected: 1 to " + MAX_LINES_PER_CALL + ")");
-        }
+        checkMaxLines(maxLines);
         return db.run("read log", c -> JobLogs.read(c, id, Math.max(0, JobLogs.logEnd(c, id) - maxLines), maxLines));
     }
 

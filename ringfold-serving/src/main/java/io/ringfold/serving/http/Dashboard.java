@@ -9,7 +9,10 @@ import io.ringfold.serving.metrics.ServingMetrics;
 import io.ringfold.serving.repository.ModelRepository;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The results dashboard under {@code /ui}: the page's files ({@link StaticResources}) and its JSON API,
@@ -93,15 +96,15 @@ final class Dashboard {
     }
 
     private static final String JOBS = API + "jobs";
-    private static final java.util.regex.Pattern JOB = java.util.regex.Pattern.compile("^/([0-9]{1,18})(/cancel)?$");
+    private static final Pattern JOB = Pattern.compile("^/([0-9]{1,18})(/cancel)?$");
 
     /** The job service's answer for the page, asynchronously (see {@link JobsView}). */
-    java.util.concurrent.CompletableFuture<HttpReply> jobs(String method, String path, byte[] body) {
+    CompletableFuture<HttpReply> jobs(String method, String path, byte[] body) {
         String rest = path.substring(JOBS.length());
         if (jobs == null) {
             throw new ApiException(404, "jobs: this server has no job service (expected: serve --jobs-server URL)");
         }
-        java.util.concurrent.CompletableFuture<JobsView.Reply> r;
+        CompletableFuture<JobsView.Reply> r;
         if (rest.isEmpty()) {
             r = switch (method) {
                 case "GET" -> jobs.list();
@@ -109,7 +112,7 @@ final class Dashboard {
                 default -> throw new Router.MethodNotAllowed(method, "GET, POST");
             };
         } else {
-            java.util.regex.Matcher m = JOB.matcher(rest);
+            Matcher m = JOB.matcher(rest);
             if (!m.matches()) {
                 throw new ApiException(404, "path '" + JOBS + rest + "' not found (expected: " + JOBS + ", " + JOBS
                         + "/{id} or " + JOBS + "/{id}/cancel)");
