@@ -261,6 +261,27 @@ class JobsCommandTest {
     }
 
     @Test
+    void aServiceStoppedBySigtermGivesItsRunningJobBackToTheQueue() throws Exception {
+        Path data = tmp.resolve("stopped");
+        Process p = startService(data);
+        long id;
+        try {
+            String url = serviceUrl(p);
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "handed-back", "--"));
+            submit.addAll(train("100000"));
+            id = Long.parseLong(jobs(url, submit).lastLine().strip());
+            await(url, id, j -> j.path("progress").path("epoch").asInt() >= 20, "reaches epoch 20");
+        } finally {
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service stops").isTrue();
+        }
+        try (JdbcJobStore store = JobStores.openDataDir(data)) {
+            assertThat(store.get(id).orElseThrow().state()).as(() -> "the service said: " + output(p)).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
+            assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
+        }
+    }
+
+    @Test
     void aPreprocessJobStoresAPreprocessingThatTrainJobsReferenceById() throws Exception {
         String expected = digestByHand(train("2"));
         try (Service s = service(10, null, true)) {
@@ -338,7 +359,7 @@ class JobsCommandTest {
             for (int e = 0; e < 3; e++) {
                 assertThat(detail.get("epochs").get(e).get("epoch").asInt()).isEqualTo(e + 1);
                 assertThat(detail.get("epochs").get(e).get("metrics").get("loss").asDouble()).isPositive();
-                assertThat(detail.get("epochs").get(e).get("metrics").get("acc").asDouble()).isBetween(0.0, 1.0);
+                assertThat(detail.get("epochs").get(e).get("metrics").get("accuracy").asDouble()).isBetween(0.0, 1.0);
             }
             assertThat(detail.get("log").get("lines").toString()).contains("epoch 3/3");
             JsonNode list = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(ui)).build(),
@@ -394,14 +415,25 @@ class JobsCommandTest {
         return pb.start();
     }
 
-    /** The URL the service prints once it listens; its later output is drained on a thread. */
+    /** What each service process printed after it said where it listens, for the failures' messages. */
+    private static final java.util.Map<Process, List<String>> OUTPUT = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String output(Process p) {
+        List<String> lines = OUTPUT.getOrDefault(p, List.of());
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    /** The URL the service prints once it listens; its later output is kept on a thread ({@link #output}). */
     private static String serviceUrl(Process p) throws IOException {
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (String line = r.readLine(); line != null && System.nanoTime() < deadline; line = r.readLine()) {
             Matcher m = LISTENING.matcher(line);
             if (m.find()) {
-                Thread drain = new Thread(() -> r.lines().forEach(l -> { }));
+                List<String> kept = OUTPUT.computeIfAbsent(p, k -> java.util.Collections.synchronizedList(new ArrayList<>()));
+                Thread drain = new Thread(() -> r.lines().forEach(kept::add));
                 drain.setDaemon(true);
                 drain.start();
                 return m.group(1);

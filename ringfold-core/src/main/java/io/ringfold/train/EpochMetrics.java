@@ -3,6 +3,12 @@ package io.ringfold.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * What one epoch did. For classification {@code accuracy} is set and {@code rmse}/{@code r2} are NaN;
  * for regression the reverse. Validation figures are NaN without a validation split. {@code dpEpsilon} is a
@@ -14,6 +20,15 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
                            double dpEpsilon) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern LINE = Pattern.compile("epoch (\\d+)/(\\d+)((?:  \\S+ \\S+)*)  (\\S+) s  ([0-9,]+) samples/s");
+    private static final Pattern FIGURE = Pattern.compile("  (\\S+) (\\S+)");
+    /** The names {@link #describe} gives the figures, in the order of {@link #parse}'s array. */
+    private static final List<String> FIGURES = List.of("loss", "acc", "rmse", "val_loss", "val_acc", "val_rmse",
+            "val_r2", "ε");
+
+    /** An epoch line read back: the run's planned epochs and the metrics it printed. */
+    public record Line(int epochs, EpochMetrics metrics) {
+    }
 
     /** An epoch of a run that is not private. */
     public EpochMetrics(int epoch, double loss, double accuracy, double rmse, double validationLoss,
@@ -56,37 +71,64 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
         putFinite(n, "validation_accuracy", validationAccuracy);
         putFinite(n, "validation_rmse", validationRmse);
         putFinite(n, "validation_r2", validationR2);
-        n.put("learning_rate", learningRate);
+        putFinite(n, "learning_rate", learningRate);
         n.put("seconds", seconds);
         n.put("samples_per_second", samplesPerSecond);
         putFinite(n, "dp_epsilon", dpEpsilon);
         return n;
     }
 
-    /** One human line, e.g. {@code epoch 3/30 loss 0.2101 acc 0.9412 val_loss ... 1.2 s 45,000 samples/s}. */
+    /** One human line ({@link #parse} reads it back; Locale.ROOT so that it can), e.g. {@code epoch 3/30 loss 0.2101 acc 0.9412 val_loss ... 1.2 s 45,000 samples/s}. */
     public String describe(int epochs) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("epoch %d/%d  loss %.4f", epoch, epochs, loss));
+        sb.append(String.format(Locale.ROOT, "epoch %d/%d  loss %.4f", epoch, epochs, loss));
         if (!Double.isNaN(accuracy)) {
-            sb.append(String.format("  acc %.4f", accuracy));
+            sb.append(String.format(Locale.ROOT, "  acc %.4f", accuracy));
         }
         if (!Double.isNaN(rmse)) {
-            sb.append(String.format("  rmse %.4f", rmse));
+            sb.append(String.format(Locale.ROOT, "  rmse %.4f", rmse));
         }
         if (!Double.isNaN(validationLoss)) {
-            sb.append(String.format("  val_loss %.4f", validationLoss));
+            sb.append(String.format(Locale.ROOT, "  val_loss %.4f", validationLoss));
         }
         if (!Double.isNaN(validationAccuracy)) {
-            sb.append(String.format("  val_acc %.4f", validationAccuracy));
+            sb.append(String.format(Locale.ROOT, "  val_acc %.4f", validationAccuracy));
         }
         if (!Double.isNaN(validationRmse)) {
-            sb.append(String.format("  val_rmse %.4f  val_r2 %.4f", validationRmse, validationR2));
+            sb.append(String.format(Locale.ROOT, "  val_rmse %.4f  val_r2 %.4f", validationRmse, validationR2));
         }
         if (!Double.isNaN(dpEpsilon)) {
-            sb.append(String.format("  ε %.3f", dpEpsilon));
+            sb.append(String.format(Locale.ROOT, "  ε %.3f", dpEpsilon));
         }
-        sb.append(String.format("  %.2f s  %,.0f samples/s", seconds, samplesPerSecond));
+        sb.append(String.format(Locale.ROOT, "  %.2f s  %,.0f samples/s", seconds, samplesPerSecond));
         return sb.toString();
+    }
+
+    /**
+     * Reads back a line {@link #describe} wrote (another process's output: a job's log), or empty when
+     * {@code line} is not one. The line does not carry the learning rate, which comes back as NaN.
+     */
+    public static Optional<Line> parse(String line) {
+        Matcher m = LINE.matcher(line);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        double[] f = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        Matcher figure = FIGURE.matcher(m.group(3));
+        try {
+            while (figure.find()) {
+                int i = FIGURES.indexOf(figure.group(1));
+                if (i < 0) {
+                    return Optional.empty();
+                }
+                f[i] = Double.parseDouble(figure.group(2));
+            }
+            return Optional.of(new Line(Integer.parseInt(m.group(2)), new EpochMetrics(Integer.parseInt(m.group(1)),
+                    f[0], f[1], f[2], f[3], f[4], f[5], f[6], Float.NaN, Double.parseDouble(m.group(4)),
+                    Double.parseDouble(m.group(5).replace(",", "")), f[7])));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads {@link #toJson}; absent figures (not applicable) come back as NaN. */
@@ -95,7 +137,7 @@ public record EpochMetrics(int epoch, double loss, double accuracy, double rmse,
                 n.path("accuracy").asDouble(Double.NaN), n.path("rmse").asDouble(Double.NaN),
                 n.path("validation_loss").asDouble(Double.NaN), n.path("validation_accuracy").asDouble(Double.NaN),
                 n.path("validation_rmse").asDouble(Double.NaN), n.path("validation_r2").asDouble(Double.NaN),
-                (float) n.path("learning_rate").asDouble(), n.path("seconds").asDouble(),
+                (float) n.path("learning_rate").asDouble(Double.NaN), n.path("seconds").asDouble(),
                 n.path("samples_per_second").asDouble(), n.path("dp_epsilon").asDouble(Double.NaN));
     }
 

@@ -7,10 +7,12 @@ import io.ringfold.jobs.JobSpec;
 import io.ringfold.jobs.JobState;
 import io.ringfold.jobs.store.HeartbeatReply;
 import io.ringfold.jobs.store.JobQuery;
+import io.ringfold.jobs.store.JobStateException;
 import io.ringfold.jobs.store.JobStore;
 import io.ringfold.jobs.store.LogPage;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JobService implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JobService.class.getName());
+    /** How long stopping retries to give each running job back when the store fails. */
+    private static final Duration HAND_BACK_DEADLINE = Duration.ofSeconds(10);
 
     private final JobStore store;
     private final JobServiceConfig config;
@@ -294,10 +298,36 @@ public final class JobService implements AutoCloseable {
         }
         for (JobRun p : running.values()) {
             p.abandon();
+            handBack(p.id());
+        }
+    }
+
+    /**
+     * Gives a running job back to the queue, retrying for a while when the store fails (the job's own output thread
+     * may hold its row as the process is stopped): a job left RUNNING waits for the stale-heartbeat sweep.
+     */
+    private void handBack(long id) {
+        long deadline = System.nanoTime() + HAND_BACK_DEADLINE.toNanos();
+        while (true) {
             try {
-                store.release(p.id(), config.owner(), "the job service shut down");
+                store.release(id, config.owner(), "the job service shut down");
+                return;
+            } catch (JobStateException e) {
+                LOG.log(System.Logger.Level.WARNING, "job " + id + ": not handed back: " + e.getMessage());
+                return;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "job " + p.id() + ": not released: " + e.getMessage());
+                if (System.nanoTime() > deadline) {
+                    LOG.log(System.Logger.Level.WARNING, "job " + id + ": not handed back within "
+                            + HAND_BACK_DEADLINE.toSeconds() + " s (" + e.getMessage() + "); the next service to start, "
+                            + "or any after " + config.staleAfter().toSeconds() + " s without a heartbeat, takes it back");
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }

@@ -6,10 +6,12 @@ import io.ringfold.jobs.Job;
 import io.ringfold.jobs.JobOutcome;
 import io.ringfold.jobs.JobProgress;
 import io.ringfold.jobs.store.JobStore;
+import io.ringfold.train.EpochMetrics;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +25,8 @@ final class TrainOutput {
 
     private static final System.Logger LOG = System.getLogger(TrainOutput.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** {@code epoch 3/10  loss 0.4132  acc 0.8800 ...}, rank 0's under {@code launch}. */
-    private static final Pattern EPOCH = Pattern.compile("^(?:\\[rank 0\\] )?epoch (\\d+)/(\\d+)\\s+(.*)$");
-    private static final Pattern METRIC = Pattern.compile("([a-z_]+) (-?[0-9][0-9.eE+-]*|NaN)(?=\\s|$)");
+    /** What launch puts before its rank 0's lines. */
+    private static final String RANK_0 = "[rank 0] ";
     private static final Pattern ERROR = Pattern.compile("^(?:\\[rank \\d+\\] )?ringfold: (?:error: )?(.*)$");
 
     private final JobStore store;
@@ -51,9 +52,9 @@ final class TrainOutput {
             return;
         }
         store.appendLog(job.id(), List.of(line));
-        Matcher m = EPOCH.matcher(line);
-        if (m.matches()) {
-            progress(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), m.group(3));
+        Optional<EpochMetrics.Line> epoch = EpochMetrics.parse(line.startsWith(RANK_0) ? line.substring(RANK_0.length()) : line);
+        if (epoch.isPresent()) {
+            progress(epoch.get());
         } else if (line.startsWith("{")) {
             result = line;
         } else if (error == null) {
@@ -78,14 +79,11 @@ final class TrainOutput {
         return e.matches() ? e.group(1) : null;
     }
 
-    private void progress(int epoch, int epochs, String text) {
-        ObjectNode metrics = JSON.createObjectNode();
-        Matcher m = METRIC.matcher(text);
-        while (m.find()) {
-            metrics.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
+    /** The epoch's metrics as run records keep them ({@link EpochMetrics#toJson}), so imported runs read alike. */
+    private void progress(EpochMetrics.Line epoch) {
         try {
-            store.progress(job.id(), config.owner(), new JobProgress(epoch, epochs, metrics));
+            store.progress(job.id(), config.owner(), new JobProgress(epoch.metrics().epoch(), epoch.epochs(),
+                    epoch.metrics().toJson()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "job " + job.id() + ": progress not recorded: " + e.getMessage());
         }

@@ -177,7 +177,7 @@ class KubernetesEngineTest {
         Files.createDirectories(model);
         Files.writeString(model.resolve("model.rfm"), "weights");
         server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name + "-0-abcde/log?pretty=false&container=worker&follow=true")
-                .andReturn(200, "rank 0/2: joining ...\nepoch 1/2  loss 0.9000  acc 0.5000\nepoch 2/2  loss 0.4000  acc 0.8750\n"
+                .andReturn(200, "rank 0/2: joining ...\nepoch 1/2  loss 0.9000  acc 0.5000  1.00 s  8 samples/s\nepoch 2/2  loss 0.4000  acc 0.8750  1.00 s  8 samples/s\n"
                         + "{\"parameter_digest\":\"abc\",\"accuracy\":0.875}\n").once();
 
         Pod rank0 = pod(name, 0, "Pending");
@@ -201,7 +201,7 @@ class KubernetesEngineTest {
         assertThat(Files.readString(tmp.resolve("repo/digits/1/model.rfm"))).isEqualTo("weights");
         // Rank 0's lines in order; the service's notes of pod phases may come between them.
         assertThat(store.readLog(id, 0, 10_000).lines()).containsSubsequence("rank 0/2: joining ...",
-                "epoch 1/2  loss 0.9000  acc 0.5000", "epoch 2/2  loss 0.4000  acc 0.8750",
+                "epoch 1/2  loss 0.9000  acc 0.5000  1.00 s  8 samples/s", "epoch 2/2  loss 0.4000  acc 0.8750  1.00 s  8 samples/s",
                 "{\"parameter_digest\":\"abc\",\"accuracy\":0.875}");
         awaitGone(name);
 
@@ -293,7 +293,7 @@ class KubernetesEngineTest {
         client.batch().v1().jobs().inNamespace(NS).resource(IndexedTrainingJob.job(kubernetesConfig(Duration.ofMinutes(5)),
                 claimed, List.of("train"))).create();
         server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name + "-0-abcde/log?pretty=false&container=worker&follow=true")
-                .andReturn(200, "epoch 1/1  loss 0.5000\n{\"parameter_digest\":\"def\"}\n").once();
+                .andReturn(200, "epoch 1/1  loss 0.5000  1.00 s  8 samples/s\n{\"parameter_digest\":\"def\"}\n").once();
 
         service = service(Duration.ofMinutes(5)).start();
         awaitTrue("followed again", () -> logText(id).contains("follows Kubernetes Job " + NS + "/" + name));
@@ -307,7 +307,7 @@ class KubernetesEngineTest {
         assertThat(job.state()).as(job.reason()).isEqualTo(JobState.SUCCEEDED);
         assertThat(job.result().path("parameter_digest").asText()).as(logText(id)).isEqualTo("def");
         assertThat(logText(id)).contains("follows Kubernetes Job " + NS + "/" + name + ", started by an earlier attempt; "
-                + "rank 0's log is copied again from its start", "epoch 1/1  loss 0.5000");
+                + "rank 0's log is copied again from its start", "epoch 1/1  loss 0.5000  1.00 s  8 samples/s");
         awaitGone(name);
     }
 

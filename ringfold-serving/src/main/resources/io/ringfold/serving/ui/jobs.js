@@ -108,14 +108,14 @@ function curves(epochs) {
   const series = (key, label, i) => epochs.some(e => e.metrics[key] !== undefined)
     ? {label, data: epochs.map(e => e.metrics[key] ?? null), borderColor: color(i), backgroundColor: color(i), tension: 0.2}
     : null;
-  const classifier = epochs.some(e => e.metrics.acc !== undefined);
+  const classifier = epochs.some(e => e.metrics.accuracy !== undefined);
   const quality = classifier
-    ? [series('acc', 'training accuracy', 2), series('val_acc', 'validation accuracy', 3)]
-    : [series('rmse', 'training RMSE', 2), series('val_rmse', 'validation RMSE', 3)];
+    ? [series('accuracy', 'training accuracy', 2), series('validation_accuracy', 'validation accuracy', 3)]
+    : [series('rmse', 'training RMSE', 2), series('validation_rmse', 'validation RMSE', 3)];
   document.getElementById('job-quality-caption').textContent = (classifier ? 'Accuracy' : 'RMSE') + ' per epoch (live)';
   const x = {title: {display: true, text: 'epoch'}};
   draw('job-loss-chart', {type: 'line', data: {labels, datasets: [series('loss', 'training loss', 0),
-    series('val_loss', 'validation loss', 1)].filter(Boolean)}, options: {scales: {x}}});
+    series('validation_loss', 'validation loss', 1)].filter(Boolean)}, options: {scales: {x}}});
   draw('job-quality-chart', {type: 'line', data: {labels, datasets: quality.filter(Boolean)},
     options: {scales: {x, y: classifier ? {suggestedMax: 1} : {}}}});
 }
