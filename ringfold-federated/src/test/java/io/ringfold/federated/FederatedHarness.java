@@ -56,13 +56,18 @@ final class FederatedHarness implements AutoCloseable {
         return parts;
     }
 
+    /** The harness's model without standardisation: rogue clients in tests answer TASKs, not statistics. */
     static TrainingConfig config() {
+        return config(false);
+    }
+
+    static TrainingConfig config(boolean standardize) {
         Map<Hyperparameter<?>, Object> v = new LinkedHashMap<>();
         v.put(Hyperparameters.HIDDEN, new int[] {16});
         v.put(Hyperparameters.BATCH_SIZE, 32);
         v.put(Hyperparameters.LEARNING_RATE, 0.01f);
         v.put(Hyperparameters.SEED, 7L);
-        v.put(Hyperparameters.STANDARDIZE, false);
+        v.put(Hyperparameters.STANDARDIZE, standardize);
         return TrainingConfig.of(v);
     }
 
@@ -73,7 +78,12 @@ final class FederatedHarness implements AutoCloseable {
 
     static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
                                       boolean resume, boolean secure) {
-        return new CoordinatorOptions(config(), 10, rounds, perRound, minClients, available, 1, Aggregation.FEDAVG, 0f,
+        return options(checkpoints, rounds, perRound, minClients, available, resume, secure, false);
+    }
+
+    static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
+                                      boolean resume, boolean secure, boolean standardize) {
+        return new CoordinatorOptions(config(standardize), 10, rounds, perRound, minClients, available, 1, Aggregation.FEDAVG, 0f,
                 Duration.ofSeconds(20), Duration.ofSeconds(20), checkpoints, resume, null, secure);
     }
 
