@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Preprocessor;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,19 +38,12 @@ public record FederatedStandardisation(Preprocessor preprocessor, long rows, Lis
     }
 
     public void save(Path dir) throws IOException {
-        Files.createDirectories(dir);
         ObjectNode n = JSON.createObjectNode();
         n.put("format_version", VERSION);
         n.put("rows", rows);
         clients.forEach(c -> n.withArray("clients").add(c));
         n.set("preprocessor", preprocessor.toJson());
-        Path tmp = dir.resolve(FILE_NAME + ".tmp");
-        Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
-        try {
-            Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
-        }
+        CheckpointFiles.writeAtomically(dir, FILE_NAME, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
     }
 
     /** The standardisation in {@code dir}, or empty when there is none; a damaged or unknown-version file fails naming it. */

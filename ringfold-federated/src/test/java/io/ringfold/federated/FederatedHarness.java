@@ -98,6 +98,24 @@ final class FederatedHarness implements AutoCloseable {
                 line -> log.add(id + ": " + line)).run());
     }
 
+    /** A run with every part as a client {@code site-i}; {@code log} (when given) receives the run's log. */
+    static Coordinator.Result runAll(List<Dataset> parts, CoordinatorOptions o, List<String> log) throws Exception {
+        try (FederatedHarness h = new FederatedHarness()) {
+            Future<Coordinator.Result> c = h.coordinator(o, null);
+            for (int i = 0; i < parts.size(); i++) {
+                h.client("site-" + i, parts.get(i), null);
+            }
+            Coordinator.Result r = h.await(c);
+            if (r.rounds().size() != o.rounds()) {
+                throw new AssertionError(r.rounds().size() + " rounds (expected: " + o.rounds() + ")");
+            }
+            if (log != null) {
+                log.addAll(h.log);
+            }
+            return r;
+        }
+    }
+
     /** The result within a deadline; the log is printed when it fails, so a failure can be read. */
     <T> T await(Future<T> f) throws Exception {
         try {

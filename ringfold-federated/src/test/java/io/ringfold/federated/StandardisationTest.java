@@ -76,10 +76,10 @@ class StandardisationTest {
     @Test
     void secureStatisticsGiveThePlainStandardisationAndParameters() throws Exception {
         List<Dataset> parts = FederatedHarness.digitsParts();
-        Coordinator.Result plain = runAll(parts, FederatedHarness.options(dir.resolve("plain"), 2, 5, 5, 10, false,
+        Coordinator.Result plain = FederatedHarness.runAll(parts, FederatedHarness.options(dir.resolve("plain"), 2, 5, 5, 10, false,
                 false, true), null);
         List<String> log = new java.util.ArrayList<>();
-        Coordinator.Result secure = runAll(parts, FederatedHarness.options(dir.resolve("secure"), 2, 5, 5, 10, false,
+        Coordinator.Result secure = FederatedHarness.runAll(parts, FederatedHarness.options(dir.resolve("secure"), 2, 5, 5, 10, false,
                 true, true), log);
         assertThat(secure.model().preprocessor()).isEqualTo(plain.model().preprocessor());
         assertThat(secure.model().parameterDigest()).isEqualTo(plain.model().parameterDigest());
@@ -91,11 +91,11 @@ class StandardisationTest {
     @Test
     void resumeReadsTheStandardisationAndAsksNoClient() throws Exception {
         List<Dataset> parts = FederatedHarness.digitsParts().subList(0, 4);
-        String whole = runAll(parts, FederatedHarness.options(dir.resolve("whole"), 4, 3, 3, 4, false, false, true),
+        String whole = FederatedHarness.runAll(parts, FederatedHarness.options(dir.resolve("whole"), 4, 3, 3, 4, false, false, true),
                 null).model().parameterDigest();
-        runAll(parts, FederatedHarness.options(dir.resolve("cut"), 2, 3, 3, 4, false, false, true), null);
+        FederatedHarness.runAll(parts, FederatedHarness.options(dir.resolve("cut"), 2, 3, 3, 4, false, false, true), null);
         List<String> log = new java.util.ArrayList<>();
-        Coordinator.Result resumed = runAll(parts, FederatedHarness.options(dir.resolve("cut"), 4, 3, 3, 4, true, false,
+        Coordinator.Result resumed = FederatedHarness.runAll(parts, FederatedHarness.options(dir.resolve("cut"), 4, 3, 3, 4, true, false,
                 true), log);
         assertThat(resumed.model().parameterDigest()).isEqualTo(whole);
         assertThat(log).anyMatch(l -> l.startsWith("coordinator: standardisation of ") && l.contains("not asked again"))
@@ -163,22 +163,5 @@ class StandardisationTest {
             }
         }
         return null;
-    }
-
-    /** A run with every part as a client; {@code log} (when given) receives the run's log. */
-    private static Coordinator.Result runAll(List<Dataset> parts, CoordinatorOptions o, List<String> log)
-            throws Exception {
-        try (FederatedHarness h = new FederatedHarness()) {
-            Future<Coordinator.Result> c = h.coordinator(o, null);
-            for (int i = 0; i < parts.size(); i++) {
-                h.client("site-" + i, parts.get(i), null);
-            }
-            Coordinator.Result r = h.await(c);
-            assertThat(r.rounds()).hasSize(o.rounds());
-            if (log != null) {
-                log.addAll(h.log);
-            }
-            return r;
-        }
     }
 }
