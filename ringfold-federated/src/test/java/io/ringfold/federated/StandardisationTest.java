@@ -138,6 +138,29 @@ class StandardisationTest {
         }
     }
 
+    /** A TASK's standardisation must standardise exactly the client's columns; none means raw rows. */
+    @Test
+    void taskStandardisationIsCheckedAgainstTheClientsColumns() {
+        List<String> columns = List.of("a", "b");
+        Preprocessor p = Preprocessor.standardisation(columns, new double[] {1, 2}, new double[] {4, 0});
+        var task = Message.newHeader();
+        assertThat(FederatedStandardisation.fromTask(task, columns)).isNull();
+        new FederatedStandardisation(p, 10, List.of("site-0")).addTo(task);
+        assertThat(FederatedStandardisation.fromTask(task, columns)).isEqualTo(p);
+        assertThat(p.scale()).containsExactly(2f, 1f);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FederatedStandardisation.fromTask(task,
+                        List.of("a", "c"))).isInstanceOf(FederatedException.class)
+                .hasMessageContaining("(expected: a standardisation of this client's 2 numeric columns, none dropped)");
+    }
+
+    /** --resume after standardised rounds needs the standardisation they trained with; it is not fitted anew. */
+    @Test
+    void resumeWithoutTheStandardisationFileIsRefused() {
+        CoordinatorOptions o = FederatedHarness.options(dir, 4, 3, 3, 4, true, false, true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FederatedStandardisation.resumed(o, true))
+                .hasMessageContaining("--resume: no " + FederatedStandardisation.FILE_NAME + " in " + dir);
+    }
+
     /**
      * A client that answers the statistics request with 10 values ({@code short}), its true limbs but one made
      * negative ({@code limb}), or those of its rows but the last ({@code rows}).
