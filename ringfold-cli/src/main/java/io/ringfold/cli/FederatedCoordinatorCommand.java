@@ -11,7 +11,6 @@ import io.ringfold.federated.RoundRecord;
 import io.ringfold.model.ModelCodec;
 import io.ringfold.serving.security.BearerToken;
 import io.ringfold.tensor.Blas;
-import io.ringfold.train.Hyperparameters;
 import io.ringfold.train.TrainingConfig;
 import io.ringfold.train.TrainingRun;
 import picocli.CommandLine.Command;
@@ -35,7 +34,10 @@ import java.util.function.Predicate;
         description = {"Coordinate federated training: each round sample K connected clients, send them the global "
                 + "model, aggregate their updates (FedAvg or FedProx, exact), checkpoint; write the model to --out DIR.",
                 "The model flags are train's (--model, --hidden, --layers, --lr, --optimizer, --seed, ...); clients get "
-                        + "them from here. Preprocessing is none: clients' data are never pooled to fit one."})
+                        + "them from here. As train does, features are standardised by default: before round 1 the "
+                        + "clients send the exact per-feature count, sum and sum of squares of their rows (with "
+                        + "--secure-aggregation only the totals are seen here), and the model stores the standardisation "
+                        + "(--no-standardize: none)."})
 final class FederatedCoordinatorCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Spec
@@ -140,8 +142,8 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
                     ? "--tls-key: given without --tls-cert (expected: both or neither)"
                     : "--tls-cert: given without --tls-key (expected: both or neither)");
         }
-        w.println("preprocessing: none (federated: the clients' data are never pooled to fit one; scale features "
-                + "beforehand)");
+        w.println(options.config().standardize() ? "preprocessing: standardisation from the clients' per-feature totals "
+                + "(a statistics round before round 1; --no-standardize: none)" : "preprocessing: none (--no-standardize)");
         if (authTokenFile == null) {
             w.println("warning: no --auth-token-file: any client that reaches port " + port + " can join");
         }
@@ -193,7 +195,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
                         + "--test names the coordinator's test data)");
             }
         }
-        TrainingConfig config = HyperparameterFlags.config(spec, architecture).with(Hyperparameters.STANDARDIZE, false);
+        TrainingConfig config = HyperparameterFlags.config(spec, architecture);
         Aggregation a;
         try {
             a = Aggregation.parse(aggregation);

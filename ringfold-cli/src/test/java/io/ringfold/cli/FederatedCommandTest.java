@@ -146,6 +146,60 @@ class FederatedCommandTest {
         }
     }
 
+    /**
+     * A client process killed (destroyForcibly) while it trains round 1: the coordinator, itself a process, excludes
+     * it with the reason, applies the other three updates (--min-clients 3) and finishes the run.
+     */
+    @Test
+    void clientProcessKilledMidRoundIsExcludedAndTheRunFinishes() throws Exception {
+        int port = freePort();
+        Path out = tmp.resolve("killed");
+        Path log = tmp.resolve("coordinator.log");
+        Path victimLog = tmp.resolve("client-3.log");
+        // 300 local epochs keep every client training for seconds, so the kill lands inside the round.
+        Process coordinator = new ProcessBuilder(java(coordinatorArgs(port, out, 1, 4, "--min-clients", "3",
+                "--local-epochs", "300"))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process victim = null;
+        try {
+            List<Future<CliRunner>> clients = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                clients.add(inThread(clientArgs(port, i)));
+            }
+            victim = new ProcessBuilder(java(clientArgs(port, 3))).redirectErrorStream(true)
+                    .redirectOutput(victimLog.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            while (!Files.readString(log).contains("round 1/1: sampled") && coordinator.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.readString(log)).as("round 1 started within 180 s").contains("round 1/1: sampled");
+            assertThat(Files.readString(victimLog)).as("the victim had not sent its update").doesNotContain("round 1:");
+            assertThat(victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS)).as("the victim ends").isTrue();
+
+            assertThat(coordinator.waitFor(240, TimeUnit.SECONDS)).as("the coordinator finishes within 240 s").isTrue();
+            String text = Files.readString(log);
+            assertThat(coordinator.exitValue()).as(text).isZero();
+            assertThat(text).contains("round 1: client site-3 excluded: connection closed by client site-3");
+            JsonNode round = JSON.readTree(text.strip().substring(text.strip().lastIndexOf('\n') + 1)).get("round_log")
+                    .get(0);
+            List<String> aggregated = new ArrayList<>();
+            round.get("aggregated").forEach(n -> aggregated.add(n.asText()));
+            assertThat(aggregated).containsExactlyInAnyOrder("site-0", "site-1", "site-2");
+            assertThat(round.get("excluded").get("site-3").asText()).contains("while waiting for UPDATE of round 1");
+            for (Future<CliRunner> f : clients) {
+                CliRunner c = await(f);
+                assertThat(c.status()).as(c.out() + c.err()).isZero();
+                assertThat(c.out()).contains("this client trained 1");
+            }
+            assertThat(out.resolve(ModelCodec.FILE_NAME)).exists();
+        } finally {
+            coordinator.destroyForcibly();
+            if (victim != null) {
+                victim.destroyForcibly();
+            }
+        }
+    }
+
     /** A coordinator killed after a checkpoint and started again with --resume ends with the uninterrupted parameters. */
     @Test
     void restartedCoordinatorEndsWithTheUninterruptedParameters() throws Exception {

@@ -277,6 +277,38 @@ public final class Preprocessor {
         return new Preprocessor(columns, Map.of(), zeros, ones);
     }
 
+    /**
+     * Standardises {@code columns} with moments fitted elsewhere (a federated statistics round, which never pools
+     * the rows): shift {@code (float) mean[c]} and scale by {@link #fit}'s rule, so that the same moments give the
+     * same preprocessor. No column is dropped: a constant column is scaled by 1, as an image's pixel is by
+     * {@link #fit}. Unseen categories are errors and nothing is imputed (there are no categorical columns and no
+     * imputation values).
+     */
+    public static Preprocessor standardisation(List<String> columns, double[] mean, double[] variance) {
+        int d = columns.size();
+        if (mean.length != d || variance.length != d) {
+            throw new IllegalArgumentException("mean/variance: lengths " + mean.length + "/" + variance.length
+                    + " (expected: " + d + ", one per column)");
+        }
+        float[] shift = new float[d];
+        float[] scale = new float[d];
+        for (int c = 0; c < d; c++) {
+            if (!(variance[c] >= 0) || !Double.isFinite(mean[c])) {
+                throw new IllegalArgumentException("column '" + columns.get(c) + "': mean " + mean[c] + ", variance "
+                        + variance[c] + " (expected: finite, variance >= 0)");
+            }
+            shift[c] = (float) mean[c];
+            scale[c] = scale(variance[c]);
+        }
+        return new Preprocessor(columns, Map.of(), shift, scale);
+    }
+
+    /** The scale of a column of population variance {@code variance}: its standard deviation, or 1 when that is 0. */
+    static float scale(double variance) {
+        float std = (float) Math.sqrt(variance);
+        return std > 0f && Float.isFinite(std) ? std : 1f;
+    }
+
     /** Passes {@code width} columns named {@code f0..} through unchanged. */
     public static Preprocessor identity(int width) {
         return identity(Schema.generatedNames("f", width));

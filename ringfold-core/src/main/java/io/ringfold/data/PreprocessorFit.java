@@ -84,8 +84,7 @@ final class PreprocessorFit {
                 if (!numeric[c] || constant[c]) {
                     continue;
                 }
-                float std = (float) Math.sqrt(var[c]);
-                scale[c] = std > 0f && Float.isFinite(std) ? std : 1f;
+                scale[c] = Preprocessor.scale(var[c]);
                 shift[c] = train.isSparse() ? 0f : (float) mean[c];
             }
         }

@@ -32,11 +32,13 @@ import java.util.function.Predicate;
  * ({@link ClientSampler}), sends them the global parameters, collects their updates within the round's deadline,
  * excludes (with a logged reason) any that drops out, times out or sends something unusable, and applies the
  * exact weighted mean of the others' deltas ({@link ExactSum}) when at least {@code minClients} reported.
- * Every finished round is checkpointed ({@link RoundCheckpoint}); the result is a {@link Model} with the identity
- * preprocessing over the clients' columns.
+ * Every finished round is checkpointed ({@link RoundCheckpoint}); the result is a {@link Model} whose preprocessing
+ * is the run's standardisation ({@link StatisticsRound}, before round 1, unless the configuration says
+ * {@code --no-standardize}), else the identity over the clients' columns.
  *
- * <p>The coordinator sees each client's id, its data description ({@link DataDescription}) and, without secure
- * aggregation, its update; it never sees a row or a label.
+ * <p>The coordinator sees each client's id, its data description ({@link DataDescription}), the totals of the
+ * clients' per-feature statistics and, without secure aggregation, each client's statistics and update; it never
+ * sees a row or a label.
  */
 public final class Coordinator {
 
@@ -54,6 +56,8 @@ public final class Coordinator {
     /** Fixed by the first admitted client, or by the checkpoint. */
     private volatile DataDescription description;
     private volatile int classes;
+    /** Fitted by the statistics round or read from the checkpoint directory; null without standardisation. */
+    private volatile FederatedStandardisation standardisation;
 
     /**
      * @param server     the listening socket (plain or TLS); the coordinator closes it when the run ends
@@ -80,6 +84,11 @@ public final class Coordinator {
             log.accept("resuming after round " + checkpoint.round() + " from " + options.checkpointDir()
                     .resolve(RoundCheckpoint.FILE_NAME));
         }
+        standardisation = FederatedStandardisation.resumed(options, checkpoint != null);
+        if (standardisation != null) {
+            log.accept("standardisation of " + standardisation.rows() + " rows read from " + options.checkpointDir()
+                    .resolve(FederatedStandardisation.FILE_NAME) + " (not asked again)");
+        }
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "federated-coordinator");
             t.setDaemon(true);
@@ -93,6 +102,10 @@ public final class Coordinator {
                     + " rounds, " + options.clientsPerRound() + " clients per round (at least " + options.minClients()
                     + "), " + options.aggregation().id() + (options.proximalMu() > 0 ? " mu " + options.proximalMu() : "")
                     + ", " + options.localEpochs() + " local epoch(s), seed " + options.config().seed());
+            if (standardisation == null && options.config().standardize()) {
+                standardisation = new StatisticsRound(options, log, threads).run(registry, () -> description);
+                standardisation.save(options.checkpointDir());
+            }
             float[] global = checkpoint == null ? null : checkpoint.parameters();
             for (int round = history.size() + 1; round <= options.rounds(); round++) {
                 long t0 = System.nanoTime();
@@ -156,7 +169,8 @@ public final class Coordinator {
         Map<String, long[]> before = new LinkedHashMap<>();
         present.forEach((id, s) -> before.put(id, new long[] {s.channel().bytesWritten(), s.channel().bytesRead()}));
         Aggregate a = options.secure()
-                ? new SecureRound(round, present, global.length, id -> task(id, round, e), global, deadline, threads).run()
+                ? new SecureRound(round, "round " + round, present, global.length,
+                        id -> Message.withFloats(MessageType.TASK, task(id, round, e), global), deadline, threads).run()
                 : plainRound(threads, round, present, global, e, deadline);
         Map<String, String> excluded = new LinkedHashMap<>(missing);
         excluded.putAll(a.excluded());
@@ -254,6 +268,9 @@ public final class Coordinator {
         task.put("round", round);
         task.put("exponent", e);
         task.put("local_seed", ClientSampler.localSeed(options.config().seed(), id, round));
+        if (standardisation != null) {
+            standardisation.addTo(task);
+        }
         return task;
     }
 
@@ -298,10 +315,12 @@ public final class Coordinator {
 
     private Model model(float[] global, List<RoundRecord> history) {
         String source = "federated: " + options.rounds() + " rounds of " + options.clientsPerRound() + " sampled clients ("
-                + seen.size() + " took part), " + options.aggregation().id() + ", seed " + options.config().seed();
+                + seen.size() + " took part), " + options.aggregation().id() + ", seed " + options.config().seed()
+                + (standardisation == null ? "" : ", standardised by the totals of " + standardisation.rows() + " rows");
         Provenance p = Provenance.capture(options.config().toJson(), options.config().seed(), source,
                 "federated:" + history.size() + "-rounds", blas.name());
-        return new Model(network(), global.clone(), Preprocessor.identity(description.features()),
-                description.classNames(), p);
+        Preprocessor preprocessor = standardisation == null ? Preprocessor.identity(description.features())
+                : standardisation.preprocessor();
+        return new Model(network(), global.clone(), preprocessor, description.classNames(), p);
     }
 }

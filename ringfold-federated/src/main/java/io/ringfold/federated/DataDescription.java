@@ -11,9 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * What a client tells the coordinator about its data, and all it tells: the feature columns' names, one
- * example's shape, the class names its source defines (Fashion-MNIST's, a CSV's label names), and its row count
- * (FedAvg weighs updates by it). Never a row, a label or a statistic of the values.
+ * What a client tells the coordinator about its data when it joins: the feature columns' names, one example's
+ * shape, the class names its source defines (Fashion-MNIST's, a CSV's label names), and its row count (FedAvg
+ * weighs updates by it). Never a row or a label; the only statistics of the values it sends are the per-feature
+ * sums of the standardisation round ({@link StatisticsRound}), and only when the run standardises.
  */
 public record DataDescription(List<String> features, int[] exampleShape, List<String> classNames, long rows) {
 
@@ -28,14 +29,15 @@ public record DataDescription(List<String> features, int[] exampleShape, List<St
 
     /**
      * The description of {@code data}, which must be what federated clients train on: numeric columns without
-     * missing values (the preprocessing is the identity: fitting one would need every client's data).
+     * missing values (a federated run fits no imputation, one-hot codes or vocabulary: those would need every
+     * client's rows; its only preprocessing is the standardisation of its statistics round).
      */
     public static DataDescription of(Dataset data) {
         if (!data.schema().categoricalVocabularies().isEmpty() || !data.schema().textColumns().isEmpty()) {
             throw new IllegalArgumentException(data.source() + ": categorical or text columns " + data.schema()
                     .categoricalVocabularies().keySet() + data.schema().textColumns().keySet() + " (expected: numeric "
-                    + "columns only; a federated model's preprocessing is the identity, as fitting one would pool "
-                    + "every client's data)");
+                    + "columns only; a federated run fits no one-hot codes or vocabulary, as that would pool every "
+                    + "client's data)");
         }
         if (data.hasMissingValues()) {
             throw new IllegalArgumentException(data.source() + ": missing values (expected: none; a federated model's "

@@ -15,8 +15,10 @@ import java.util.function.Consumer;
 import javax.net.SocketFactory;
 
 /**
- * A federated client: connects to the coordinator, describes its data ({@link DataDescription}), and for every
- * TASK trains locally from the global parameters and sends back the delta; the rows and labels never leave it.
+ * A federated client: connects to the coordinator, describes its data ({@link DataDescription}), answers the
+ * standardisation round with its rows' exact per-feature statistics ({@link StatisticsReply}), and for every TASK
+ * trains locally (on its rows standardised as the TASK says) from the global parameters and sends back the delta;
+ * the rows and labels never leave it.
  * When the connection is lost (a restarted coordinator) it connects again, within its connect timeout; a refusal
  * (wrong token, data that do not fit the run) ends it at once.
  */
@@ -29,6 +31,7 @@ public final class FederatedClient {
     private final SocketFactory sockets;
     private final Consumer<String> log;
     private final DataDescription description;
+    private final StatisticsReply statistics;
 
     /** @param sockets plain or TLS sockets ({@code SSLContext.getSocketFactory()}) */
     public FederatedClient(ClientOptions options, Dataset data, SocketFactory sockets, Consumer<String> log) {
@@ -37,6 +40,7 @@ public final class FederatedClient {
         this.sockets = sockets;
         this.log = log;
         this.description = DataDescription.of(data);
+        this.statistics = new StatisticsReply(data, options.idleTimeout(), log);
     }
 
     /** Runs until the coordinator says the run is over; returns the rounds this client trained. */
@@ -54,6 +58,10 @@ public final class FederatedClient {
                     Message m = channel.receive(System.nanoTime() + options.idleTimeout().toNanos(),
                             "TASK or DONE (idle timeout " + options.idleTimeout().toSeconds() + " s)",
                             (long) local.parameterCount() * Float.BYTES);
+                    if (m.type() == MessageType.STATISTICS) {
+                        statistics.answer(channel, m);
+                        continue;
+                    }
                     if (m.type() == MessageType.DONE) {
                         log.accept("done: the coordinator finished after " + m.header().path("rounds").asInt()
                                 + " rounds; this client trained " + trained);
@@ -87,7 +95,8 @@ public final class FederatedClient {
                     + local.parameterCount() + " float32 parameters)");
         }
         long t0 = System.nanoTime();
-        float[] delta = local.delta(task.floats(), task.header().path("local_seed").asLong());
+        float[] delta = local.delta(task.floats(), task.header().path("local_seed").asLong(),
+                FederatedStandardisation.fromTask(task.header(), description.features()));
         ObjectNode h = Message.newHeader();
         h.put("round", round);
         h.put("examples", data.size());

@@ -8,10 +8,8 @@ import io.ringfold.train.TrainingConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -56,13 +54,7 @@ public record RoundCheckpoint(int round, TrainingConfig config, String aggregati
         b.asFloatBuffer().put(parameters);
         n.put("parameters", Base64.getEncoder().encodeToString(b.array()));
         history.forEach(r -> n.withArray("history").add(r.toJson()));
-        Path tmp = dir.resolve(FILE_NAME + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(n));
-        try {
-            Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.REPLACE_EXISTING);
-        }
+        CheckpointFiles.writeAtomically(dir, FILE_NAME, JSON.writeValueAsBytes(n));
     }
 
     /** The checkpoint in {@code dir}, or empty when there is none; a damaged or unknown-version file fails naming it. */

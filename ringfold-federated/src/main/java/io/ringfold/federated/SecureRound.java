@@ -29,29 +29,36 @@ import java.util.function.Function;
  * masking its int64 contribution ({@link ExactSum#contribution}, with its example count appended) so that the
  * coordinator learns only the sum. The sum is the one the plain round computes, so the parameters are the same
  * bits. A client that drops out or misbehaves at any stage is excluded with the reason; the round needs more than
- * half of its sampled clients (the protocol's threshold) to finish.
+ * half of its sampled clients (the protocol's threshold) to finish. The statistics round ({@link StatisticsRound})
+ * runs it the same way over the clients' exact moments, as session 0.
  */
 final class SecureRound {
 
-    private final int round;
+    private final long session;
+    private final String round;
     private final List<String> ids;
     private final Map<String, ClientRegistry.Session> sessions;
     private final int parameters;
-    private final Function<String, ObjectNode> task;
-    private final float[] global;
+    private final Function<String, Message> opening;
     private final long deadline;
     private final ExecutorService threads;
     private final Map<String, String> excluded = new LinkedHashMap<>();
     private final long maxBody;
 
-    SecureRound(int round, Map<String, ClientRegistry.Session> sessions, int parameters, Function<String, ObjectNode> task,
-                float[] global, long deadline, ExecutorService threads) {
+    /**
+     * @param session    the protocol's session: the round, or 0 for the statistics round
+     * @param round      the round as messages name it ("round 3")
+     * @param parameters the length of the summed vector, the example count not included
+     * @param opening    the message that starts a client's part (its TASK), to which the protocol's header is added
+     */
+    SecureRound(long session, String round, Map<String, ClientRegistry.Session> sessions, int parameters,
+                Function<String, Message> opening, long deadline, ExecutorService threads) {
+        this.session = session;
         this.round = round;
         this.ids = new ArrayList<>(sessions.keySet());
         this.sessions = sessions;
         this.parameters = parameters;
-        this.task = task;
-        this.global = global;
+        this.opening = opening;
         this.deadline = deadline;
         this.threads = threads;
         this.maxBody = maxSecureBody(parameters + 1, ids.size());
@@ -66,7 +73,7 @@ final class SecureRound {
         int k = ids.size();
         if (k < 2) {
             Map<String, String> none = new LinkedHashMap<>();
-            ids.forEach(id -> none.put(id, "round " + round + ": secure aggregation needs at least 2 connected sampled "
+            ids.forEach(id -> none.put(id, round + ": secure aggregation needs at least 2 connected sampled "
                     + "clients (expected: a sum of several; one client's sum is its update)"));
             return new Coordinator.Aggregate(new long[parameters], 0, List.of(), none);
         }
@@ -75,16 +82,16 @@ final class SecureRound {
             numbers.add(i);
         }
         int threshold = SecAggParameters.minimumThreshold(k);
-        SecAggServer server = new SecAggServer(new SecAggParameters(round, numbers, threshold, parameters + 1));
+        SecAggServer server = new SecAggServer(new SecAggParameters(session, numbers, threshold, parameters + 1));
         for (int i = 0; i < k; i++) {
-            ObjectNode h = task.apply(ids.get(i));
-            ObjectNode secure = h.putObject("secure");
-            secure.put("session", round);
+            Message first = opening.apply(ids.get(i));
+            ObjectNode secure = first.header().putObject("secure");
+            secure.put("session", session);
             secure.put("client", i);
             secure.put("clients", k);
             secure.put("threshold", threshold);
             try {
-                sessions.get(ids.get(i)).channel().send(Message.withFloats(MessageType.TASK, h, global));
+                sessions.get(ids.get(i)).channel().send(first);
             } catch (FederatedException e) {
                 fail(i, e.getMessage());
             }
@@ -118,7 +125,7 @@ final class SecureRound {
             long[] sum = r.sum();
             return new Coordinator.Aggregate(Arrays.copyOf(sum, parameters), sum[parameters], aggregated, excluded);
         } catch (SecAggException e) {
-            throw new FederatedException("round " + round + ": " + e.getMessage() + "; excluded: " + excluded, e);
+            throw new FederatedException(round + ": " + e.getMessage() + "; excluded: " + excluded, e);
         }
     }
 
@@ -154,7 +161,7 @@ final class SecureRound {
                 }
             } catch (TimeoutException e) {
                 p.getValue().cancel(true);
-                fail(c, "no " + what + " of round " + round + " within the round's deadline");
+                fail(c, "no " + what + " of " + round + " within the round's deadline");
             } catch (ExecutionException e) {
                 fail(c, e.getCause().getMessage());
             }
@@ -162,13 +169,13 @@ final class SecureRound {
     }
 
     private SecAggMessage read(int c, String what) {
-        Message m = sessions.get(ids.get(c)).channel().receive(deadline, "secure aggregation " + what + " of round "
+        Message m = sessions.get(ids.get(c)).channel().receive(deadline, "secure aggregation " + what + " of "
                 + round, maxBody);
         if (m.type() == MessageType.UPDATE && m.header().has("refused")) {
             throw new FederatedException("the client refused to send its update: " + m.header().path("refused").asText());
         }
         if (m.type() != MessageType.SECURE) {
-            throw new FederatedException("message " + m.type() + " (expected: SECURE, " + what + " of round " + round + ")");
+            throw new FederatedException("message " + m.type() + " (expected: SECURE, " + what + " of " + round + ")");
         }
         try {
             return SecAggCodec.decode(m.body());

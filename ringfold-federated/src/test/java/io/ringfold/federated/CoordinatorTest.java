@@ -184,15 +184,7 @@ class CoordinatorTest {
     }
 
     private static String runClients(List<Dataset> parts, CoordinatorOptions o) throws Exception {
-        try (FederatedHarness h = new FederatedHarness()) {
-            Future<Coordinator.Result> c = h.coordinator(o, null);
-            for (int i = 0; i < parts.size(); i++) {
-                h.client("site-" + i, parts.get(i), null);
-            }
-            Coordinator.Result r = h.await(c);
-            assertThat(r.rounds()).hasSize(o.rounds());
-            return r.model().parameterDigest();
-        }
+        return FederatedHarness.runAll(parts, o, null).model().parameterDigest();
     }
 
     /** A connection that says HELLO as a client would, then lets the test misbehave. */

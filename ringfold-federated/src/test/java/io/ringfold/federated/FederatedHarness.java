@@ -56,13 +56,18 @@ final class FederatedHarness implements AutoCloseable {
         return parts;
     }
 
+    /** The harness's model without standardisation: rogue clients in tests answer TASKs, not statistics. */
     static TrainingConfig config() {
+        return config(false);
+    }
+
+    static TrainingConfig config(boolean standardize) {
         Map<Hyperparameter<?>, Object> v = new LinkedHashMap<>();
         v.put(Hyperparameters.HIDDEN, new int[] {16});
         v.put(Hyperparameters.BATCH_SIZE, 32);
         v.put(Hyperparameters.LEARNING_RATE, 0.01f);
         v.put(Hyperparameters.SEED, 7L);
-        v.put(Hyperparameters.STANDARDIZE, false);
+        v.put(Hyperparameters.STANDARDIZE, standardize);
         return TrainingConfig.of(v);
     }
 
@@ -73,7 +78,12 @@ final class FederatedHarness implements AutoCloseable {
 
     static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
                                       boolean resume, boolean secure) {
-        return new CoordinatorOptions(config(), 10, rounds, perRound, minClients, available, 1, Aggregation.FEDAVG, 0f,
+        return options(checkpoints, rounds, perRound, minClients, available, resume, secure, false);
+    }
+
+    static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int minClients, int available,
+                                      boolean resume, boolean secure, boolean standardize) {
+        return new CoordinatorOptions(config(standardize), 10, rounds, perRound, minClients, available, 1, Aggregation.FEDAVG, 0f,
                 Duration.ofSeconds(20), Duration.ofSeconds(20), checkpoints, resume, null, secure);
     }
 
@@ -86,6 +96,24 @@ final class FederatedHarness implements AutoCloseable {
         ClientOptions o = new ClientOptions("127.0.0.1", port(), id, token, Duration.ofSeconds(10), Duration.ofSeconds(30));
         return threads.submit(() -> new FederatedClient(o, data, SocketFactory.getDefault(),
                 line -> log.add(id + ": " + line)).run());
+    }
+
+    /** A run with every part as a client {@code site-i}; {@code log} (when given) receives the run's log. */
+    static Coordinator.Result runAll(List<Dataset> parts, CoordinatorOptions o, List<String> log) throws Exception {
+        try (FederatedHarness h = new FederatedHarness()) {
+            Future<Coordinator.Result> c = h.coordinator(o, null);
+            for (int i = 0; i < parts.size(); i++) {
+                h.client("site-" + i, parts.get(i), null);
+            }
+            Coordinator.Result r = h.await(c);
+            if (r.rounds().size() != o.rounds()) {
+                throw new AssertionError(r.rounds().size() + " rounds (expected: " + o.rounds() + ")");
+            }
+            if (log != null) {
+                log.addAll(h.log);
+            }
+            return r;
+        }
     }
 
     /** The result within a deadline; the log is printed when it fails, so a failure can be read. */

@@ -15,7 +15,12 @@ public enum MessageType {
     /** Coordinator to client: the run is over; the client exits. */
     DONE(6),
     /** Either way: a secure-aggregation protocol message, carried opaquely in the body. */
-    SECURE(7);
+    SECURE(7),
+    /**
+     * Coordinator to client: send the per-feature statistics of your rows (a standardisation round, before round
+     * 1); client to coordinator: those exact totals, int64 limbs in the body (or a refusal with the reason).
+     */
+    STATISTICS(8);
 
     private final int code;
 
