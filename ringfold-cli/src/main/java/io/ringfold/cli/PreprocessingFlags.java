@@ -1,8 +1,8 @@
 package io.ringfold.cli;
 
-import io.ringfold.data.ColumnMask;
 import io.ringfold.data.ColumnMasks;
 import io.ringfold.data.DataSpec;
+import io.ringfold.data.MaskSettings;
 import io.ringfold.data.TextOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -18,9 +18,8 @@ final class PreprocessingFlags {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--mask", paramLabel = "COL=MASK[,...]", description = "Mask sensitive CSV columns as they are "
-            + "read, e.g. email=hmac,age=bucket(10),name=drop; MASK is " + ColumnMask.FORMS + ". Part of the "
-            + "preprocessing stored with the model; the server applies it to raw requests (docs/privacy.md).")
+    // Name, label and help are the Spark Param's too (MaskSettings).
+    @Option(names = MaskSettings.MASK_FLAG, paramLabel = MaskSettings.MASK_LABEL, description = MaskSettings.MASK_HELP)
     String mask;
 
     @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
