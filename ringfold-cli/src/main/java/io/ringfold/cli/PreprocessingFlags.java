@@ -33,7 +33,10 @@ final class PreprocessingFlags {
 
     private ColumnMasks masks;
 
-    /** Checks the form of {@code --mask} only, for a job checked at submission: its key file is read where it runs. */
+    /**
+     * Checks the form of {@code --mask} only: for a train job checked at submission with a stored preprocessing,
+     * which decides whether a key is needed (its key file is read where the job runs).
+     */
     void checkMaskSpec(CommandLine cl) {
         if (mask != null) {
             try {
@@ -45,21 +48,34 @@ final class PreprocessingFlags {
     }
 
     /**
+     * Checks {@code --mask} and that {@code --mask-key-file} is given exactly when a column is hmac, without reading
+     * the key: for a job checked at submission, whose key file is read where it runs.
+     */
+    void checkMasks(MaskKeyFlag maskKey) {
+        unbound(maskKey);
+    }
+
+    /**
      * The masks of {@code --mask}, their key bound from {@code maskKey}'s {@code --mask-key-file};
      * {@link ColumnMasks#NONE} without the flag. An hmac mask without a key, and a key without an hmac mask, are
      * refused.
      */
     ColumnMasks masks(MaskKeyFlag maskKey) {
-        if (masks != null) {
-            return masks;
+        if (masks == null) {
+            ColumnMasks parsed = unbound(maskKey);
+            masks = maskKey.key().map(parsed::withKey).orElse(parsed);
         }
+        return masks;
+    }
+
+    /** The masks of {@code --mask}, checked against {@code --mask-key-file}'s presence; the key is not read. */
+    private ColumnMasks unbound(MaskKeyFlag maskKey) {
         if (mask == null) {
             if (maskKey.file != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file without --mask (expected:"
                         + " --mask COLUMN=hmac, whose pseudonyms the key makes)");
             }
-            masks = ColumnMasks.NONE;
-            return masks;
+            return ColumnMasks.NONE;
         }
         ColumnMasks parsed;
         try {
@@ -75,8 +91,7 @@ final class PreprocessingFlags {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file: no hmac column in --mask "
                     + mask + " (expected: the key only with an hmac mask)");
         }
-        masks = maskKey.key().map(parsed::withKey).orElse(parsed);
-        return masks;
+        return parsed;
     }
 
     /** Whether any flag here is given. */
