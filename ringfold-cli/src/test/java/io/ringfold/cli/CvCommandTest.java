@@ -3,6 +3,7 @@ package io.ringfold.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.MaskSettings;
 import io.ringfold.random.SplitMix64;
 import io.ringfold.train.Hyperparameter;
 import io.ringfold.train.Hyperparameters;
@@ -138,6 +139,14 @@ class CvCommandTest {
             assertThat(train).contains(h.flag());
         }
         assertThat(cv).contains("--data", "--folds", "--seed", "--json", "--architecture");
+        // The masks' flags: train's own declaration (MaskSettings, which the Spark Params share).
+        for (String command : List.of("train", "preprocess", "cv")) {
+            CommandLine.Model.CommandSpec spec = root.getSubcommands().get(command).getCommandSpec();
+            assertThat(spec.findOption(MaskSettings.MASK_FLAG).description()).as(command)
+                    .containsExactly(MaskSettings.MASK_HELP);
+            assertThat(spec.findOption(MaskSettings.KEY_FILE_FLAG).description()).as(command)
+                    .containsExactly(MaskSettings.KEY_FILE_HELP);
+        }
     }
 
     /**
