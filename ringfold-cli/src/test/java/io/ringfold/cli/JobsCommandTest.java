@@ -337,7 +337,7 @@ class JobsCommandTest {
             JsonNode done = job(s.url(), 1);
             assertThat(done.path("result").path("parameter_digest").asText()).isEqualTo(expected);
             String everything = r.out() + r.err() + done + jobs(s.url(), List.of("logs", "1")).out()
-                    + allFiles(tmp.resolve("data"));
+                    + MaskingCommandTest.allFiles(tmp.resolve("data"));
             assertThat(everything).as("the search reads the job's files").contains("parameter_digest");
             for (String secret : secrets) {
                 assertThat(everything).doesNotContain(secret);
@@ -359,18 +359,6 @@ class JobsCommandTest {
                     + ": no such file (expected: the mask key file)");
             assertThat(s.service().list(io.ringfold.jobs.store.JobQuery.all())).hasSize(2);
         }
-    }
-
-    /** Every file under {@code dir}, as Latin-1 so that any byte sequence is searchable. */
-    private static String allFiles(Path dir) throws IOException {
-        StringBuilder all = new StringBuilder();
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                all.append(f).append('\n').append(new String(Files.readAllBytes(f),
-                        java.nio.charset.StandardCharsets.ISO_8859_1));
-            }
-        }
-        return all.toString();
     }
 
     @Test
