@@ -19,8 +19,8 @@ import java.util.HexFormat;
  */
 public final class MaskKey implements java.io.Serializable {
 
-    // Serializable for one purpose: Spark ships a bound key to its executors inside the masking task, in memory,
-    // as it ships every task's state (docs/spark.md); nothing here writes it to a file.
+    // Serializable for one purpose: Spark ships a bound key to its executors inside the masking task, as it ships
+    // every task's state (docs/spark.md); nothing in Ringfold writes it to a file.
     private static final long serialVersionUID = 1L;
 
     /** Shorter keys are refused: 16 bytes (128 bits) is the least HMAC-SHA256 should be keyed with. */

@@ -18,7 +18,8 @@ import java.util.List;
  * ({@link ColumnMasks#maskCategory}, {@link ColumnMasks#maskNumber}): a cell is turned into the text the CSV reader
  * would have read (numbers in plain decimal notation, dates in ISO form) and masked as that text, so a column
  * read as strings gets the pseudonyms and buckets of {@code ringfold train --mask}. A null cell stays null.
- * The key travels in this task, in memory; Spark writes no task to disk.
+ * The key travels in this task: Spark broadcasts a stage's serialized tasks, and a broadcast block may spill to
+ * the executors' local directories (docs/spark.md says how to encrypt both the wire and those).
  */
 final class MaskingPartition implements MapPartitionsFunction<Row, Row> {
 
