@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.ColumnMasks;
 import io.ringfold.data.DataSpec;
 import io.ringfold.data.Dataset;
 import io.ringfold.eval.KFold;
@@ -32,7 +33,10 @@ import java.util.concurrent.Callable;
         description = {"Cross-validate a model: split the training data into --folds K folds (stratified by class",
                 "for a classifier, seeded by --seed), train on K-1 of them and evaluate on the one held out, K times;",
                 "print each fold's metrics and their mean and standard deviation. Takes train's hyperparameter",
-                "flags; --test-split does not apply (each fold is the test set in turn). Nothing is saved."})
+                "flags; --test-split does not apply (each fold is the test set in turn). Nothing is saved.",
+                "--mask and --mask-key-file mask sensitive columns as train does, each fold fitting its own",
+                "preprocessing; a stored one (train --preprocessing DIR) does not apply: it was fitted on rows",
+                "that are some fold's held-out rows."})
 final class CvCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,13 +61,30 @@ final class CvCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: folds (each fold's metrics), mean and std.")
     boolean json;
 
+    // --mask, --vocab-size and --ngrams, and the masks' --mask-key-file, as train declares them.
+    @picocli.CommandLine.Mixin
+    PreprocessingFlags preprocessingFlags;
+
+    @picocli.CommandLine.Mixin
+    MaskKeyFlag maskKey;
+
+    // Taken only to be refused in one line that says why, where picocli would say "unknown option".
+    @Option(names = "--preprocessing", paramLabel = "DIR", hidden = true)
+    Path preprocessingDir;
+
     @Override
     public Integer call() {
         TrainingConfig config = HyperparameterFlags.config(spec, architecture);
+        if (preprocessingDir != null) {
+            throw new ParameterException(spec.commandLine(), "--preprocessing: " + preprocessingDir + " (expected: none;"
+                    + " each fold fits its own preprocessing, and a stored one was fitted on rows that some fold holds"
+                    + " out)");
+        }
         if (folds < 2) {
             throw new ParameterException(spec.commandLine(), "--folds: " + folds + " (expected: at least 2)");
         }
-        DataSpec dataSpec = DataSpec.parse(data);
+        ColumnMasks masks = preprocessingFlags.masks(maskKey);
+        DataSpec dataSpec = preprocessingFlags.apply(DataSpec.parse(data), maskKey);
         DataSpec.LoadedData loaded = dataSpec.load();
         Dataset all = loaded.train();
         KFold kfold;
@@ -83,7 +104,7 @@ final class CvCommand implements Callable<Integer> {
         }
         List<ObjectNode> perFold = new ArrayList<>();
         long t0 = System.nanoTime();
-        CrossValidation.run(all, kfold, config, Blas.get(), f -> {
+        CrossValidation.run(all, kfold, config, Blas.get(), masks, f -> {
             ObjectNode o = JSON.createObjectNode();
             o.put("fold", f.index() + 1);
             o.put("train_rows", f.trainRows());
@@ -101,6 +122,9 @@ final class CvCommand implements Callable<Integer> {
         if (json) {
             ObjectNode r = JSON.createObjectNode();
             r.put("data", data);
+            if (!masks.isEmpty()) {
+                r.put("mask", masks.spec());
+            }
             r.put("rows", all.size());
             r.put("k", folds);
             r.put("stratified", stratified);

@@ -1,6 +1,7 @@
 package io.ringfold.cli;
 
 import io.ringfold.data.MaskKey;
+import io.ringfold.data.MaskSettings;
 import io.ringfold.model.Model;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -18,9 +19,9 @@ final class MaskKeyFlag {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--mask-key-file", paramLabel = "FILE", description = "The secret key of the hmac column masks "
-            + "(at least 16 bytes, e.g. from openssl rand -hex 32); never stored in a model, which keeps only its "
-            + "fingerprint (docs/privacy.md).")
+    // Name, label and help are the Spark Param's too (MaskSettings).
+    @Option(names = MaskSettings.KEY_FILE_FLAG, paramLabel = MaskSettings.KEY_FILE_LABEL,
+            description = MaskSettings.KEY_FILE_HELP)
     Path file;
 
     private MaskKey key;

@@ -56,7 +56,7 @@ final class PreprocessCommand implements Callable<Integer> {
             PreprocessCommand p = (PreprocessCommand) parsed.subcommand().commandSpec().userObject();
             HyperparameterFlags.config(p.spec, null);
             DataSpec.parse(p.data);
-            p.preprocessingFlags.checkMaskSpec(cl);
+            p.preprocessingFlags.checkMasks(p.maskKey);
         } catch (picocli.CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

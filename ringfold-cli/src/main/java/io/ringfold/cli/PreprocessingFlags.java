@@ -1,8 +1,8 @@
 package io.ringfold.cli;
 
-import io.ringfold.data.ColumnMask;
 import io.ringfold.data.ColumnMasks;
 import io.ringfold.data.DataSpec;
+import io.ringfold.data.MaskSettings;
 import io.ringfold.data.TextOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -18,9 +18,8 @@ final class PreprocessingFlags {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--mask", paramLabel = "COL=MASK[,...]", description = "Mask sensitive CSV columns as they are "
-            + "read, e.g. email=hmac,age=bucket(10),name=drop; MASK is " + ColumnMask.FORMS + ". Part of the "
-            + "preprocessing stored with the model; the server applies it to raw requests (docs/privacy.md).")
+    // Name, label and help are the Spark Param's too (MaskSettings).
+    @Option(names = MaskSettings.MASK_FLAG, paramLabel = MaskSettings.MASK_LABEL, description = MaskSettings.MASK_HELP)
     String mask;
 
     @Option(names = "--vocab-size", paramLabel = "N", description = "Text column (csv:...&text=COL): keep the N most "
@@ -34,7 +33,10 @@ final class PreprocessingFlags {
 
     private ColumnMasks masks;
 
-    /** Checks the form of {@code --mask} only, for a job checked at submission: its key file is read where it runs. */
+    /**
+     * Checks the form of {@code --mask} only: for a train job checked at submission with a stored preprocessing,
+     * which decides whether a key is needed (its key file is read where the job runs).
+     */
     void checkMaskSpec(CommandLine cl) {
         if (mask != null) {
             try {
@@ -46,21 +48,34 @@ final class PreprocessingFlags {
     }
 
     /**
+     * Checks {@code --mask} and that {@code --mask-key-file} is given exactly when a column is hmac, without reading
+     * the key: for a job checked at submission, whose key file is read where it runs.
+     */
+    void checkMasks(MaskKeyFlag maskKey) {
+        unbound(maskKey);
+    }
+
+    /**
      * The masks of {@code --mask}, their key bound from {@code maskKey}'s {@code --mask-key-file};
      * {@link ColumnMasks#NONE} without the flag. An hmac mask without a key, and a key without an hmac mask, are
      * refused.
      */
     ColumnMasks masks(MaskKeyFlag maskKey) {
-        if (masks != null) {
-            return masks;
+        if (masks == null) {
+            ColumnMasks parsed = unbound(maskKey);
+            masks = maskKey.key().map(parsed::withKey).orElse(parsed);
         }
+        return masks;
+    }
+
+    /** The masks of {@code --mask}, checked against {@code --mask-key-file}'s presence; the key is not read. */
+    private ColumnMasks unbound(MaskKeyFlag maskKey) {
         if (mask == null) {
             if (maskKey.file != null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file without --mask (expected:"
                         + " --mask COLUMN=hmac, whose pseudonyms the key makes)");
             }
-            masks = ColumnMasks.NONE;
-            return masks;
+            return ColumnMasks.NONE;
         }
         ColumnMasks parsed;
         try {
@@ -76,8 +91,7 @@ final class PreprocessingFlags {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mask-key-file: no hmac column in --mask "
                     + mask + " (expected: the key only with an hmac mask)");
         }
-        masks = maskKey.key().map(parsed::withKey).orElse(parsed);
-        return masks;
+        return parsed;
     }
 
     /** Whether any flag here is given. */

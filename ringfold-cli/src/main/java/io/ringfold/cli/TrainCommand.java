@@ -591,7 +591,12 @@ final class TrainCommand implements Callable<Integer> {
             TrainCommand train = (TrainCommand) parsed.subcommand().commandSpec().userObject();
             train.config();
             DataSpec.parse(train.data);
-            train.preprocessingFlags.checkMaskSpec(cl);
+            if (train.preprocessingDir == null) {
+                train.preprocessingFlags.checkMasks(train.maskKey);
+            } else {
+                // The stored preprocessing decides whether a key is needed; it is read where the job runs.
+                train.preprocessingFlags.checkMaskSpec(cl);
+            }
         } catch (picocli.CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

@@ -322,6 +322,66 @@ class JobsCommandTest {
         }
     }
 
+    /**
+     * {@code jobs submit -- train --mask ... --mask-key-file F}: the key file is read where the job runs (here the
+     * service's machine); the job trains the model train trains itself with the same flags (the same digest), and
+     * neither its record, its log nor any file under the service's data directory holds a raw value of a masked
+     * column or the key. An hmac mask without a key file is refused at submission; a key file missing where the
+     * job runs fails the job with the command's own line.
+     */
+    @Test
+    void aTrainJobWithMasksReadsItsKeyWhereItRunsAndKeepsNoRawValue() throws Exception {
+        StringBuilder csv = new StringBuilder("name,email,age,income,y\n");
+        List<String> secrets = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String name = "Wilhelmina Jobsecret" + (i % 7);
+            String email = "wilhelmina" + (i % 7) + "@jobs-mask.example";
+            int age = 20 + (i * 37) % 50;
+            int income = 20 + (i * 53) % 80;
+            secrets.addAll(List.of(name, email));
+            csv.append(String.join(",", name, email, Integer.toString(age), Integer.toString(income),
+                    income + age / 2 > 70 ? "1" : "0")).append('\n');
+        }
+        Path data = Files.writeString(tmp.resolve("people.csv"), csv);
+        String keyText = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
+        Path key = Files.writeString(tmp.resolve("mask.key"), keyText + "\n");
+        List<String> trainArgs = List.of("train", "--data", "csv:" + data + "?label=y", "--mask",
+                "name=drop,email=hmac,age=bucket(10)", "--mask-key-file", key.toString(), "--model", "logistic",
+                "--max-iter", "20", "--seed", "1");
+        String expected = digestByHand(trainArgs);
+        try (Service s = service(10, null, true)) {
+            List<String> submit = new ArrayList<>(List.of("submit", "--name", "masked", "--wait", "--"));
+            submit.addAll(trainArgs);
+            CliRunner r = jobs(s.url(), submit);
+            assertThat(r.status()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("job 1 masked: SUCCEEDED");
+            JsonNode done = job(s.url(), 1);
+            assertThat(done.path("result").path("parameter_digest").asText()).isEqualTo(expected);
+            String everything = r.out() + r.err() + done + jobs(s.url(), List.of("logs", "1")).out()
+                    + MaskingCommandTest.allFiles(tmp.resolve("data"));
+            assertThat(everything).as("the search reads the job's files").contains("parameter_digest");
+            for (String secret : secrets) {
+                assertThat(everything).doesNotContain(secret);
+            }
+            assertThat(everything).doesNotContain(keyText);
+
+            List<String> noKey = new ArrayList<>(List.of("submit", "--"));
+            noKey.addAll(trainArgs.subList(0, 5));
+            assertThat(jobs(s.url(), noKey).err()).as("refused before it is queued")
+                    .contains("--mask: columns [email] are hmac (expected: --mask-key-file FILE with the secret key)");
+            Path absent = tmp.resolve("absent.key");
+            List<String> missing = new ArrayList<>(List.of("submit", "--name", "nokey", "--wait", "--"));
+            missing.addAll(trainArgs);
+            missing.set(missing.indexOf(key.toString()), absent.toString());
+            CliRunner failed = jobs(s.url(), missing);
+            JsonNode f = job(s.url(), 2);
+            assertThat(f.path("state").asText()).as(failed.out() + failed.err()).isEqualTo("FAILED");
+            assertThat(f + jobs(s.url(), List.of("logs", "2")).out()).contains("--mask-key-file " + absent
+                    + ": no such file (expected: the mask key file)");
+            assertThat(s.service().list(io.ringfold.jobs.store.JobQuery.all())).hasSize(2);
+        }
+    }
+
     @Test
     void theDashboardShowsTheJobServicesJobsWithTheirCurvesAndSubmitsOne() throws Exception {
         Path repo = tmp.resolve("repo");

@@ -96,8 +96,8 @@ class MaskingCommandTest {
         return new String[] {Integer.toString(p.exitValue()), new String(out, StandardCharsets.UTF_8)};
     }
 
-    /** Every file under {@code dir}, as Latin-1 so that any byte sequence is searchable. */
-    private static String allFiles(Path dir) throws IOException {
+    /** Every file under {@code dir}, as Latin-1 so that any byte sequence is searchable (JobsCommandTest too). */
+    static String allFiles(Path dir) throws IOException {
         StringBuilder all = new StringBuilder();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {

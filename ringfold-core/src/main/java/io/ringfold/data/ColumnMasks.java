@@ -169,7 +169,7 @@ public final class ColumnMasks {
      * @throws IllegalArgumentException naming the column, not the value, for a cell the mask cannot read
      * @throws IllegalStateException    for an hmac column before a key is bound
      */
-    String maskCategory(String column, String cell) {
+    public String maskCategory(String column, String cell) {
         ColumnMask m = masks.get(column);
         String t = cell == null ? "" : cell.strip();
         if (NumberCells.isMissing(t)) {
@@ -207,7 +207,7 @@ public final class ColumnMasks {
      *
      * @throws IllegalArgumentException naming the column, not the value, for a cell that is not a number
      */
-    float maskNumber(String column, String cell) {
+    public float maskNumber(String column, String cell) {
         ColumnMask.Bucket b = (ColumnMask.Bucket) masks.get(column);
         String t = cell == null ? "" : cell.strip();
         if (NumberCells.isMissing(t)) {

@@ -17,7 +17,11 @@ import java.util.HexFormat;
  * a model was trained with. The key itself is never written anywhere: not in the model, a run record, a log
  * or a message; {@link #toString()} gives the fingerprint.
  */
-public final class MaskKey {
+public final class MaskKey implements java.io.Serializable {
+
+    // Serializable for one purpose: Spark ships a bound key to its executors inside the masking task, as it ships
+    // every task's state (docs/spark.md); nothing in Ringfold writes it to a file.
+    private static final long serialVersionUID = 1L;
 
     /** Shorter keys are refused: 16 bytes (128 bits) is the least HMAC-SHA256 should be keyed with. */
     public static final int MIN_BYTES = 16;

@@ -1,6 +1,7 @@
 package io.ringfold.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringfold.data.ColumnMasks;
 import io.ringfold.data.DataSpec.LoadedData;
 import io.ringfold.data.Dataset;
 import io.ringfold.eval.KFold;
@@ -51,6 +52,16 @@ public final class CrossValidation {
      * order, handing each result to {@code onFold} as it is done.
      */
     public static List<Fold> run(Dataset data, KFold folds, TrainingConfig config, Blas blas, Consumer<Fold> onFold) {
+        return run(data, folds, config, blas, ColumnMasks.NONE, onFold);
+    }
+
+    /**
+     * As {@link #run(Dataset, KFold, TrainingConfig, Blas, Consumer)} for {@code data} read with {@code masks}
+     * ({@code DataSpec.withMasks}): each fold fits its preprocessing with them, as {@code ringfold train --mask}
+     * does, so a fold's model is the one train would make of its rows.
+     */
+    public static List<Fold> run(Dataset data, KFold folds, TrainingConfig config, Blas blas, ColumnMasks masks,
+                                 Consumer<Fold> onFold) {
         if (folds.rows() != data.size()) {
             throw new IllegalArgumentException("folds: of " + folds.rows() + " rows (expected: " + data.size()
                     + ", the rows of " + data.source() + ")");
@@ -59,7 +70,8 @@ public final class CrossValidation {
         for (int f = 0; f < folds.k(); f++) {
             Dataset heldOut = data.subset(folds.heldOut(f));
             LoadedData split = new LoadedData(data.subset(folds.training(f)), Optional.of(heldOut));
-            TrainingRun.Outcome o = TrainingRun.run(split, config, blas, TrainingListener.NONE);
+            TrainingRun.Outcome o = TrainingRun.run(split, config, blas, TrainingListener.NONE,
+                    new Trainer(config, blas)::fit, new Preprocessing.Fit(masks));
             Fold fold = new Fold(f, o.trainRows(), o.testRows(), o.evaluation());
             onFold.accept(fold);
             out.add(fold);
