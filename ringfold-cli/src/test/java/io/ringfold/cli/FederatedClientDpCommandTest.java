@@ -56,8 +56,8 @@ class FederatedClientDpCommandTest {
 
     /**
      * Six clients, three sampled per round on average (q = 3/6), ε 8 at δ 1e-3 over 4 rounds: the JSON carries
-     * dp_epsilon and dp_delta (the accountant's ε for the chosen z), the model's provenance holds them, and
-     * inspect shows them as a client-level guarantee.
+     * dp_epsilon and dp_delta (the accountant's ε for the chosen z), the model's provenance holds them, inspect
+     * shows them as a client-level guarantee, and the dashboard's runs view lists them.
      */
     @Test
     void privateRunReportsEpsilonInItsJsonModelAndInspect() throws Exception {
@@ -98,6 +98,10 @@ class FederatedClientDpCommandTest {
         CliRunner inspectJson = CliRunner.run("inspect", out.toString(), "--json");
         assertThat(JSON.readTree(inspectJson.lastLine()).get("dp_epsilon").asDouble())
                 .isEqualTo(result.get("dp_epsilon").asDouble());
+        // The dashboard's runs view reads the run record beside the model, as it does train's.
+        JsonNode listed = new io.ringfold.serving.dashboard.RunsView(tmp).list().get("runs").get(0);
+        assertThat(listed.get("dp_epsilon").asDouble()).isEqualTo(result.get("dp_epsilon").asDouble());
+        assertThat(listed.get("dp_delta").asDouble()).isEqualTo(1e-3);
     }
 
     @Test

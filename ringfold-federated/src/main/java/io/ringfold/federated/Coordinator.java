@@ -110,8 +110,8 @@ public final class Coordinator {
         try (ClientRegistry registry = new ClientRegistry(server, tokenCheck, this::admission, this::welcome, log,
                 threads)) {
             log.accept("coordinator listening on " + server.getLocalSocketAddress() + ": " + options.rounds()
-                    + " rounds, " + options.clientsPerRound() + " clients per round (at least " + options.minClients()
-                    + "), " + options.aggregation().id() + (options.proximalMu() > 0 ? " mu " + options.proximalMu() : "")
+                    + " rounds, " + options.clientsPerRound() + " clients per round " + (dp == null ? "(at least "
+                    + options.minClients() + ")" : "expected (Poisson sampling)") + ", " + options.aggregation().id() + (options.proximalMu() > 0 ? " mu " + options.proximalMu() : "")
                     + ", " + options.localEpochs() + " local epoch(s), seed " + options.config().seed());
             float[] global = checkpoint == null ? null : checkpoint.parameters();
             for (int round = history.size() + 1; round <= options.rounds(); round++) {
