@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param classes         the number of classes of a classifier; 0 to take it from the clients' class names
  * @param rounds          rounds to run, at least 1
  * @param clientsPerRound clients sampled each round (K); at most the connected ones
- * @param minClients      updates a round needs to be applied, 1..K
+ * @param minClients      updates a round needs to be applied, 1..K; not used with {@code clientDp}, whose rounds
+ *                        apply the noised mean of whichever sampled clients reported
  * @param minAvailable    clients a round waits (up to {@code joinTimeout}) to be connected before it samples, at
  *                        least K; with every client of the run connected the sample is reproducible
  * @param localEpochs     epochs each sampled client trains on its data per round
