@@ -28,10 +28,15 @@ class ClientDpCoordinatorTest {
 
     private static CoordinatorOptions options(Path checkpoints, int rounds, int perRound, int population, boolean secure,
                                               boolean secureRng) {
-        CoordinatorOptions o = FederatedHarness.options(checkpoints, rounds, perRound, perRound, population, false, secure);
+        return with(FederatedHarness.options(checkpoints, rounds, perRound, perRound, population, false, secure), false,
+                new ClientDpSettings(CLIP, Z, 0, DELTA, secureRng));
+    }
+
+    /** {@code o} resumed or not, with {@code dp}. */
+    private static CoordinatorOptions with(CoordinatorOptions o, boolean resume, ClientDpSettings dp) {
         return new CoordinatorOptions(o.config(), o.classes(), o.rounds(), o.clientsPerRound(), o.minClients(),
                 o.minAvailable(), o.localEpochs(), o.aggregation(), o.proximalMu(), o.roundTimeout(), o.joinTimeout(),
-                o.checkpointDir(), o.resume(), o.test(), o.secure(), new ClientDpSettings(CLIP, Z, 0, DELTA, secureRng));
+                o.checkpointDir(), resume, o.test(), o.secure(), dp);
     }
 
     /**
@@ -114,6 +119,32 @@ class ClientDpCoordinatorTest {
             assertThat(h.log).anyMatch(l -> l.contains("client-level DP: DP-FedAvg, each update clipped to 0.5"))
                     .anyMatch(l -> l.contains("client-level ε "));
         }
+    }
+
+    /**
+     * Two private rounds, then a coordinator resumed for two more: the uninterrupted run's parameters and ε (the
+     * sampling and the noise derive from (seed, round, client)); a resume under another noise is refused.
+     */
+    @Test
+    void resumedPrivateRunEndsWithTheUninterruptedParameters() throws Exception {
+        List<Dataset> parts = FederatedHarness.digitsParts().subList(0, 6);
+        Coordinator.Result whole = run(parts, options(dir.resolve("whole"), 4, 3, 6, false, false));
+        run(parts, options(dir.resolve("cut"), 2, 3, 6, false, false));
+        Coordinator.Result resumed = run(parts, resume(options(dir.resolve("cut"), 4, 3, 6, false, false)));
+        assertThat(resumed.model().parameterDigest()).isEqualTo(whole.model().parameterDigest());
+        assertThat(resumed.model().provenance().privacy()).isEqualTo(whole.model().provenance().privacy());
+
+        CoordinatorOptions louder = with(options(dir.resolve("cut"), 4, 3, 6, false, false), true,
+                new ClientDpSettings(CLIP, 2 * Z, 0, DELTA, false));
+        try (FederatedHarness h = new FederatedHarness()) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> h.await(h.coordinator(louder, null))))
+                    .rootCause().hasMessageContaining("--resume: checkpoint in ")
+                    .hasMessageContaining("\"noise_multiplier\":0.8").hasMessageContaining("(expected: the run's, {");
+        }
+    }
+
+    private static CoordinatorOptions resume(CoordinatorOptions o) {
+        return with(o, true, o.clientDp());
     }
 
     /** With the secure generator the noise is not the seed's: two runs of the same seed differ. */
