@@ -113,6 +113,9 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
             + "A round then needs more than half of its sampled clients to finish.")
     boolean secureAggregation;
 
+    @picocli.CommandLine.Mixin
+    ClientDpFlags clientDp;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "Listen over TLS with this PEM certificate chain "
             + "(with --tls-key), as serve does.")
     Path tlsCert;
@@ -183,6 +186,7 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
         }
         n.put("model_path", file.toString());
         n.put("parameter_digest", r.model().parameterDigest());
+        ClientDpFlags.report(n, r.model());
         r.rounds().forEach(rr -> n.withArray("round_log").add(rr.toJson()));
         return n;
     }
@@ -206,13 +210,20 @@ final class FederatedCoordinatorCommand implements Callable<Integer> {
         // A data set's own test part when it has one (fashion-mnist's t10k files), else all of its rows.
         DataSpec.LoadedData testLoaded = test == null ? null : DataSpec.parse(test).load();
         Dataset testData = testLoaded == null ? null : testLoaded.test().orElseGet(testLoaded::train);
+        io.ringfold.federated.privacy.ClientDpSettings dp = clientDp.settings(spec);
+        if (dp != null && minClients != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--min-clients: " + minClients
+                    + " with --client-dp-clip (expected: none; a private round applies the noised mean of whichever "
+                    + "sampled clients report, as the accountant assumes)");
+        }
         try {
             return new CoordinatorOptions(config, classes, rounds, clientsPerRound,
                     minClients == null ? clientsPerRound : minClients, minAvailable == null ? clientsPerRound : minAvailable,
                     localEpochs, a, mu, Duration.ofSeconds(roundTimeout), Duration.ofSeconds(joinTimeout),
-                    checkpointDir == null ? out.resolve("checkpoint") : checkpointDir, resume, testData, secureAggregation);
+                    checkpointDir == null ? out.resolve("checkpoint") : checkpointDir, resume, testData, secureAggregation,
+                    dp);
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag(e.getMessage()));
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), flag(ClientDpFlags.flag(e.getMessage())));
         }
     }
 

@@ -138,11 +138,14 @@ final class InspectCommand implements Callable<Integer> {
             printTable(w, m.network());
             w.println("parameter_digest: " + m.parameterDigest());
             if (privacy != null) {
-                w.println(String.format("privacy:          (ε %.3f, δ %s)-differentially private: DP-SGD, noise multiplier"
-                        + " %.4f, clip %s, sampling rate %.6g, %d steps%s", privacy.get("epsilon").asDouble(),
-                        privacy.get("delta").asDouble(), privacy.get("noise_multiplier").asDouble(),
-                        privacy.get("clip").asDouble(), privacy.get("sampling_rate").asDouble(),
-                        privacy.get("steps").asLong(), privacy.path("secure_rng").asBoolean()
+                // A federated run's guarantee is per client (DP-FedAvg: its steps are rounds), DP-SGD's per example.
+                boolean clientLevel = "dp-fedavg".equals(privacy.path("mechanism").asText());
+                w.println(String.format("privacy:          (ε %.3f, δ %s)-differentially private: %s, noise multiplier"
+                        + " %.4f, clip %s, sampling rate %.6g, %d %s%s", privacy.get("epsilon").asDouble(),
+                        privacy.get("delta").asDouble(), clientLevel ? "client-level DP-FedAvg" : "DP-SGD",
+                        privacy.get("noise_multiplier").asDouble(), privacy.get("clip").asDouble(),
+                        privacy.get("sampling_rate").asDouble(), privacy.get("steps").asLong(),
+                        clientLevel ? "rounds" : "steps", privacy.path("secure_rng").asBoolean()
                                 ? ", noise from SecureRandom" : ""));
             }
             w.println("provenance:       " + JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m.provenance().toJson())

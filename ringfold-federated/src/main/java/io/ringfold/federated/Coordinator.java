@@ -2,6 +2,9 @@ package io.ringfold.federated;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.privacy.ClientDpPlan;
+import io.ringfold.federated.privacy.ClientLevelPrivacy;
+import io.ringfold.federated.privacy.PrivateRound;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageType;
 import io.ringfold.model.Model;
@@ -39,6 +42,10 @@ import java.util.function.Predicate;
  * <p>The coordinator sees each client's id, its data description ({@link DataDescription}), the totals of the
  * clients' per-feature statistics and, without secure aggregation, each client's statistics and update; it never
  * sees a row or a label.
+ *
+ * <p>With client-level differential privacy ({@link ClientDpPlan}) a round samples clients by Poisson sampling,
+ * each update is clipped and noised ({@link PrivateRound}: here, or by the clients under secure aggregation), the
+ * mean has a fixed denominator, and ε is reported after every round.
  */
 public final class Coordinator {
 
@@ -52,6 +59,10 @@ public final class Coordinator {
     private final Consumer<String> log;
     private final Blas blas = Blas.get();
     private final java.util.Set<String> seen = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
+    /** Client-level differential privacy, or null. */
+    private final ClientDpPlan dp;
+    /** The current round's privacy (set before its TASKs go out), or null. */
+    private volatile PrivateRound privateRound;
 
     /** Fixed by the first admitted client, or by the checkpoint. */
     private volatile DataDescription description;
@@ -70,6 +81,7 @@ public final class Coordinator {
         this.server = server;
         this.tokenCheck = tokenCheck;
         this.log = log;
+        this.dp = options.clientDpPlan();
     }
 
     public Result run() throws IOException, InterruptedException {
@@ -78,6 +90,10 @@ public final class Coordinator {
             String why = checkpoint.mismatch(options);
             if (why != null) {
                 throw new IllegalArgumentException("--resume: checkpoint in " + options.checkpointDir() + ": " + why);
+            }
+            String dpWhy = ClientDpPlan.resumeMismatch(options.checkpointDir(), dp);
+            if (dpWhy != null) {
+                throw new IllegalArgumentException("--resume: checkpoint in " + options.checkpointDir() + ": " + dpWhy);
             }
             description = checkpoint.description();
             classes = checkpoint.classes();
@@ -89,6 +105,10 @@ public final class Coordinator {
             log.accept("standardisation of " + standardisation.rows() + " rows read from " + options.checkpointDir()
                     .resolve(FederatedStandardisation.FILE_NAME) + " (not asked again)");
         }
+        ClientDpPlan.record(options.checkpointDir(), dp);
+        if (dp != null) {
+            log.accept(dp.describe());
+        }
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "federated-coordinator");
             t.setDaemon(true);
@@ -99,8 +119,8 @@ public final class Coordinator {
         try (ClientRegistry registry = new ClientRegistry(server, tokenCheck, this::admission, this::welcome, log,
                 threads)) {
             log.accept("coordinator listening on " + server.getLocalSocketAddress() + ": " + options.rounds()
-                    + " rounds, " + options.clientsPerRound() + " clients per round (at least " + options.minClients()
-                    + "), " + options.aggregation().id() + (options.proximalMu() > 0 ? " mu " + options.proximalMu() : "")
+                    + " rounds, " + options.clientsPerRound() + " clients per round " + (dp == null ? "(at least "
+                    + options.minClients() + ")" : "expected (Poisson sampling)") + ", " + options.aggregation().id() + (options.proximalMu() > 0 ? " mu " + options.proximalMu() : "")
                     + ", " + options.localEpochs() + " local epoch(s), seed " + options.config().seed());
             if (standardisation == null && options.config().standardize()) {
                 standardisation = new StatisticsRound(options, log, threads).run(registry, () -> description);
@@ -124,8 +144,9 @@ public final class Coordinator {
                 if (global == null) {
                     global = network().initialParameters(options.config().seed());
                 }
-                List<String> sampled = ClientSampler.sample(connected, options.clientsPerRound(),
-                        options.config().seed(), round);
+                List<String> sampled = dp == null ? ClientSampler.sample(connected, options.clientsPerRound(),
+                        options.config().seed(), round)
+                        : ClientLevelPrivacy.sample(connected, dp.samplingRate(), options.config().seed(), round);
                 log.accept("round " + round + "/" + options.rounds() + ": sampled " + sampled + " of " + connected.size()
                         + " connected (seed " + options.config().seed() + ")");
                 RoundRecord record = runRound(registry, threads, round, sampled, global, t0);
@@ -154,8 +175,10 @@ public final class Coordinator {
     private RoundRecord runRound(ClientRegistry registry, ExecutorService threads, int round, List<String> sampled,
                                  float[] global, long t0) throws InterruptedException {
         long deadline = t0 + options.roundTimeout().toNanos();
-        int e = ExactSum.exponent(sampled.stream().mapToLong(id -> rows(registry, id)).max().orElse(1),
-                sampled.size());
+        PrivateRound pr = dp == null ? null : new PrivateRound(dp, options.config().seed(), round, sampled);
+        privateRound = pr;
+        int e = pr != null ? pr.exponent() : ExactSum.exponent(sampled.stream().mapToLong(id -> rows(registry, id))
+                .max().orElse(1), sampled.size());
         Map<String, ClientRegistry.Session> present = new LinkedHashMap<>();
         Map<String, String> missing = new LinkedHashMap<>();
         for (String id : sampled) {
@@ -168,7 +191,9 @@ public final class Coordinator {
         }
         Map<String, long[]> before = new LinkedHashMap<>();
         present.forEach((id, s) -> before.put(id, new long[] {s.channel().bytesWritten(), s.channel().bytesRead()}));
-        Aggregate a = options.secure()
+        // A private round of one client under secure aggregation is run in the clear: the client privatises its update
+        // (its noise share is then the whole noise), which is all a "sum" of one would reveal.
+        Aggregate a = options.secure() && (pr == null || present.size() >= 2)
                 ? new SecureRound(round, "round " + round, present, global.length,
                         id -> Message.withFloats(MessageType.TASK, task(id, round, e), global), deadline, threads).run()
                 : plainRound(threads, round, present, global, e, deadline);
@@ -184,17 +209,20 @@ public final class Coordinator {
             log.accept("round " + round + ": client " + x.getKey() + " excluded: " + x.getValue());
             registry.drop(x.getKey());
         }
-        if (a.aggregated().size() < options.minClients()) {
+        if (pr != null) {
+            pr.addMissingNoise(a.sum(), a.aggregated());
+        } else if (a.aggregated().size() < options.minClients()) {
             throw new FederatedException("round " + round + ": " + a.aggregated().size() + " update(s) usable of "
                     + sampled.size() + " sampled (expected: at least --min-clients " + options.minClients()
                     + "); excluded: " + excluded);
         }
         seen.addAll(a.aggregated());
-        ExactSum.apply(global, a.sum(), a.examples(), e);
+        ExactSum.apply(global, a.sum(), pr == null ? a.examples() : pr.denominator(), e);
         double accuracy = options.test() == null ? Double.NaN : TrainingRun.evaluate(model(global, List.of()), blas,
                 options.test()).path("accuracy").asDouble(Double.NaN);
-        return new RoundRecord(round, sampled, a.aggregated(), excluded, a.examples(), (System.nanoTime() - t0) / 1e9,
-                sent, received, accuracy);
+        RoundRecord record = new RoundRecord(round, sampled, a.aggregated(), excluded, a.examples(),
+                (System.nanoTime() - t0) / 1e9, sent, received, accuracy);
+        return dp == null ? record : record.withDpEpsilon(dp.epsilon(round));
     }
 
     /** Each client's float delta in the clear, checked here, and summed exactly in arrival-independent int64. */
@@ -245,6 +273,9 @@ public final class Coordinator {
         if (r != round) {
             throw new FederatedException("update of round " + m.header().get("round") + " (expected: " + round + ")");
         }
+        if (m.header().has("refused")) {
+            throw new FederatedException("the client refused to send its update: " + m.header().path("refused").asText());
+        }
         long examples = m.header().path("examples").asLong(-1);
         if (examples <= 0 || examples > s.description().rows()) {
             throw new FederatedException("examples: " + m.header().get("examples") + " (expected: 1.."
@@ -259,7 +290,9 @@ public final class Coordinator {
         if (why != null) {
             throw new FederatedException(why);
         }
-        return new Update(examples, ExactSum.contribution(delta, examples, e));
+        PrivateRound pr = privateRound;
+        return new Update(examples, pr == null ? ExactSum.contribution(delta, examples, e)
+                : pr.contribution(s.id(), delta, options.secure()));
     }
 
     /** The TASK header: the round, the sum's scale exponent, the client's local seed. */
@@ -270,6 +303,11 @@ public final class Coordinator {
         task.put("local_seed", ClientSampler.localSeed(options.config().seed(), id, round));
         if (standardisation != null) {
             standardisation.addTo(task);
+        }
+        PrivateRound pr = privateRound;
+        if (pr != null && options.secure()) {
+            // Under secure aggregation the clients clip and noise their own updates: the coordinator never sees one.
+            task.set("client_dp", pr.task(id).toJson());
         }
         return task;
     }
@@ -319,6 +357,9 @@ public final class Coordinator {
                 + (standardisation == null ? "" : ", standardised by the totals of " + standardisation.rows() + " rows");
         Provenance p = Provenance.capture(options.config().toJson(), options.config().seed(), source,
                 "federated:" + history.size() + "-rounds", blas.name());
+        if (dp != null) {
+            p = p.withPrivacy(dp.toJson(history.size()));
+        }
         Preprocessor preprocessor = standardisation == null ? Preprocessor.identity(description.features())
                 : standardisation.preprocessor();
         return new Model(network(), global.clone(), preprocessor, description.classNames(), p);

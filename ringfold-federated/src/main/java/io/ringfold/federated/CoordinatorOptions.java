@@ -1,6 +1,8 @@
 package io.ringfold.federated;
 
 import io.ringfold.data.Dataset;
+import io.ringfold.federated.privacy.ClientDpPlan;
+import io.ringfold.federated.privacy.ClientDpSettings;
 import io.ringfold.train.TrainingConfig;
 
 import java.nio.file.Path;
@@ -16,7 +18,8 @@ import java.util.Objects;
  * @param classes         the number of classes of a classifier; 0 to take it from the clients' class names
  * @param rounds          rounds to run, at least 1
  * @param clientsPerRound clients sampled each round (K); at most the connected ones
- * @param minClients      updates a round needs to be applied, 1..K
+ * @param minClients      updates a round needs to be applied, 1..K; not used with {@code clientDp}, whose rounds
+ *                        apply the noised mean of whichever sampled clients reported
  * @param minAvailable    clients a round waits (up to {@code joinTimeout}) to be connected before it samples, at
  *                        least K; with every client of the run connected the sample is reproducible
  * @param localEpochs     epochs each sampled client trains on its data per round
@@ -28,10 +31,12 @@ import java.util.Objects;
  * @param resume          continue from the checkpoint in {@code checkpointDir} when there is one
  * @param test            the coordinator's own test set, evaluated after every round; null for none
  * @param secure          secure aggregation (Bonawitz et al., 2017): the coordinator learns only each round's sum
+ * @param clientDp        client-level differential privacy ({@link ClientDpPlan}); null for none
  */
 public record CoordinatorOptions(TrainingConfig config, int classes, int rounds, int clientsPerRound, int minClients,
                                  int minAvailable, int localEpochs, Aggregation aggregation, float proximalMu, Duration roundTimeout,
-                                 Duration joinTimeout, Path checkpointDir, boolean resume, Dataset test, boolean secure) {
+                                 Duration joinTimeout, Path checkpointDir, boolean resume, Dataset test, boolean secure,
+                                 ClientDpSettings clientDp) {
 
     public CoordinatorOptions {
         Objects.requireNonNull(config, "config");
@@ -54,6 +59,26 @@ public record CoordinatorOptions(TrainingConfig config, int classes, int rounds,
                 ">= 2 with secure aggregation (a sum of one client is its update)");
         require(!config.solver().fullBatchFor(config.model()), "solver", config.solver().id(),
                 "mini-batches (--solver sgd or adam for model " + config.model().id() + "): clients take local steps");
+        if (clientDp != null) {
+            ClientDpPlan.of(clientDp, clientsPerRound, minAvailable, rounds);
+        }
+    }
+
+    /** Options of a run without client-level differential privacy. */
+    public CoordinatorOptions(TrainingConfig config, int classes, int rounds, int clientsPerRound, int minClients,
+                              int minAvailable, int localEpochs, Aggregation aggregation, float proximalMu,
+                              Duration roundTimeout, Duration joinTimeout, Path checkpointDir, boolean resume, Dataset test,
+                              boolean secure) {
+        this(config, classes, rounds, clientsPerRound, minClients, minAvailable, localEpochs, aggregation, proximalMu,
+                roundTimeout, joinTimeout, checkpointDir, resume, test, secure, null);
+    }
+
+    /**
+     * The plan of {@link #clientDp} for this run (the population is {@code minAvailable}, the expected clients per
+     * round K), or null for a run without it.
+     */
+    public ClientDpPlan clientDpPlan() {
+        return clientDp == null ? null : ClientDpPlan.of(clientDp, clientsPerRound, minAvailable, rounds);
     }
 
     private static void require(boolean ok, String name, Object value, String expected) {

@@ -2,6 +2,7 @@ package io.ringfold.federated;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Dataset;
+import io.ringfold.federated.privacy.ClientDpTask;
 import io.ringfold.federated.wire.ConnectionLostException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageChannel;
@@ -100,6 +101,10 @@ public final class FederatedClient {
         ObjectNode h = Message.newHeader();
         h.put("round", round);
         h.put("examples", data.size());
+        if (task.header().has("client_dp")) {
+            trainPrivateRound(channel, task, delta, h, t0);
+            return;
+        }
         if (!task.header().has("secure")) {
             channel.send(Message.withFloats(MessageType.UPDATE, h, delta));
             log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples in %.2f s, update sent",
@@ -121,6 +126,38 @@ public final class FederatedClient {
         SecureClientRound.run(channel, task.header().get("secure"), input, options.idleTimeout().toNanos());
         log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples, masked update aggregated "
                 + "securely in %.2f s", round, data.size(), (System.nanoTime() - t0) / 1e9));
+    }
+
+    /**
+     * A round of client-level differential privacy in which this client clips and noises its own update (the
+     * coordinator runs secure aggregation and must not see it): masked into the sum with weight 1, or, when it is
+     * the round's only client, sent as it is (it then carries the whole noise).
+     */
+    private void trainPrivateRound(MessageChannel channel, Message task, float[] delta, ObjectNode h, long t0) {
+        int round = h.path("round").asInt();
+        String refusal = ExactSum.refusal(delta);
+        ClientDpTask dp = ClientDpTask.fromJson(task.header().get("client_dp"));
+        float[] privatised = refusal == null ? dp.privatise(delta, dp.newNoise()) : null;
+        if (refusal == null) {
+            refusal = ExactSum.refusal(privatised);
+        }
+        if (refusal != null) {
+            h.put("refused", refusal);
+            channel.send(Message.of(MessageType.UPDATE, h));
+            log.accept("round " + round + ": update not sent: " + refusal);
+            return;
+        }
+        if (!task.header().has("secure")) {
+            channel.send(Message.withFloats(MessageType.UPDATE, h, privatised));
+        } else {
+            long[] input = java.util.Arrays.copyOf(ExactSum.contribution(privatised, 1,
+                    task.header().path("exponent").asInt()), privatised.length + 1);
+            input[privatised.length] = data.size();
+            SecureClientRound.run(channel, task.header().get("secure"), input, options.idleTimeout().toNanos());
+        }
+        log.accept(String.format(java.util.Locale.ROOT, "round %d: trained on %d examples, update clipped to %s and "
+                + "noised (std %.4g), %s in %.2f s", round, data.size(), dp.clip(), dp.noiseStd(),
+                task.header().has("secure") ? "aggregated securely" : "sent", (System.nanoTime() - t0) / 1e9));
     }
 
     /** HELLO, then WELCOME (the local training it sets up) or REFUSED (thrown). */

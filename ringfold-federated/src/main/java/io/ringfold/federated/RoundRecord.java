@@ -13,15 +13,29 @@ import java.util.Map;
 /**
  * What happened in one finished round: the clients sampled (in the sampler's order), those whose updates were
  * aggregated, those excluded with the reason, the examples aggregated, the time, the bytes sent and received,
- * and the test accuracy when the coordinator has a test set (NaN otherwise).
+ * the test accuracy when the coordinator has a test set (NaN otherwise), and the client-level ε spent after the
+ * round (at the run's δ) when the run has client-level differential privacy (NaN otherwise).
  */
 public record RoundRecord(int round, List<String> sampled, List<String> aggregated, Map<String, String> excluded,
-                          long examples, double seconds, long bytesSent, long bytesReceived, double testAccuracy) {
+                          long examples, double seconds, long bytesSent, long bytesReceived, double testAccuracy,
+                          double dpEpsilon) {
 
     public RoundRecord {
         sampled = List.copyOf(sampled);
         aggregated = List.copyOf(aggregated);
         excluded = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(excluded));
+    }
+
+    /** The record of a round without client-level differential privacy. */
+    public RoundRecord(int round, List<String> sampled, List<String> aggregated, Map<String, String> excluded,
+                       long examples, double seconds, long bytesSent, long bytesReceived, double testAccuracy) {
+        this(round, sampled, aggregated, excluded, examples, seconds, bytesSent, bytesReceived, testAccuracy, Double.NaN);
+    }
+
+    /** This record with the client-level ε spent after it. */
+    public RoundRecord withDpEpsilon(double epsilon) {
+        return new RoundRecord(round, sampled, aggregated, excluded, examples, seconds, bytesSent, bytesReceived,
+                testAccuracy, epsilon);
     }
 
     public ObjectNode toJson() {
@@ -38,6 +52,9 @@ public record RoundRecord(int round, List<String> sampled, List<String> aggregat
         if (!Double.isNaN(testAccuracy)) {
             n.put("test_accuracy", testAccuracy);
         }
+        if (!Double.isNaN(dpEpsilon)) {
+            n.put("dp_epsilon", dpEpsilon);
+        }
         return n;
     }
 
@@ -49,7 +66,8 @@ public record RoundRecord(int round, List<String> sampled, List<String> aggregat
         }
         return new RoundRecord(n.path("round").asInt(), strings(n.path("sampled")), strings(n.path("aggregated")),
                 excluded, n.path("examples").asLong(), n.path("seconds").asDouble(), n.path("bytes_sent").asLong(),
-                n.path("bytes_received").asLong(), n.has("test_accuracy") ? n.get("test_accuracy").asDouble() : Double.NaN);
+                n.path("bytes_received").asLong(), n.has("test_accuracy") ? n.get("test_accuracy").asDouble() : Double.NaN,
+                n.has("dp_epsilon") ? n.get("dp_epsilon").asDouble() : Double.NaN);
     }
 
     private static List<String> strings(JsonNode a) {
@@ -64,6 +82,7 @@ public record RoundRecord(int round, List<String> sampled, List<String> aggregat
                 + "aggregated (" + examples + " examples)" + (excluded.isEmpty() ? "" : ", excluded " + excluded)
                 + String.format(java.util.Locale.ROOT, ", %.2f s, %d bytes sent, %d received", seconds, bytesSent,
                 bytesReceived) + (Double.isNaN(testAccuracy) ? "" : String.format(java.util.Locale.ROOT,
-                ", test accuracy %.4f", testAccuracy));
+                ", test accuracy %.4f", testAccuracy)) + (Double.isNaN(dpEpsilon) ? ""
+                : String.format(java.util.Locale.ROOT, ", client-level ε %.4f", dpEpsilon));
     }
 }
