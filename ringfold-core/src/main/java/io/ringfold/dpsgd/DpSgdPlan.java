@@ -6,7 +6,6 @@ import io.ringfold.nn.LayerKind;
 import io.ringfold.nn.LayerSpec;
 import io.ringfold.nn.Network;
 import io.ringfold.privacy.RdpAccountant;
-import io.ringfold.train.TrainingConfig;
 
 import java.util.List;
 
@@ -32,32 +31,35 @@ public record DpSgdPlan(double clip, double noiseMultiplier, double delta, boole
                         double samplingRate, int expectedBatch, long stepsPerEpoch, int epochs, double targetEpsilon,
                         boolean secureRng) {
 
-    /** The plan of {@code config} training {@code net} on {@code rows} examples, or null for a run that is not private. */
-    public static DpSgdPlan of(TrainingConfig config, Network net, int rows) {
-        if (!config.isPrivate()) {
+    /**
+     * The plan of a run asking for {@code settings} with mini-batches of {@code batchSize} over {@code epochs},
+     * training {@code net} on {@code rows} examples, or null for a run that is not private.
+     */
+    public static DpSgdPlan of(DpSettings settings, int batchSize, int epochs, Network net, int rows) {
+        if (!settings.isPrivate()) {
             return null;
         }
         checkNetwork(net);
         if (rows <= 0) {
             throw new IllegalArgumentException("training rows: " + rows + " (expected: > 0)");
         }
-        int batch = Math.min(config.batchSize(), rows);
+        int batch = Math.min(batchSize, rows);
         double q = (double) batch / rows;
         long perEpoch = RdpAccountant.stepsPerEpoch(rows, batch);
-        boolean defaulted = config.dpDelta() == 0;
-        double delta = defaulted ? defaultDelta(rows) : config.dpDelta();
-        double sigma = config.dpNoiseMultiplier();
+        boolean defaulted = settings.delta() == 0;
+        double delta = defaulted ? defaultDelta(rows) : settings.delta();
+        double sigma = settings.noiseMultiplier();
         if (sigma == 0) {
             try {
-                sigma = RdpAccountant.noiseMultiplier(config.dpEpsilon(), q, perEpoch * config.epochs(), delta);
+                sigma = RdpAccountant.noiseMultiplier(settings.epsilon(), q, perEpoch * epochs, delta);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--dp-epsilon " + config.dpEpsilon() + ": no noise multiplier reaches"
-                        + " it in " + perEpoch * config.epochs() + " steps at sampling rate " + q + " and delta " + delta
+                throw new IllegalArgumentException("--dp-epsilon " + settings.epsilon() + ": no noise multiplier reaches"
+                        + " it in " + perEpoch * epochs + " steps at sampling rate " + q + " and delta " + delta
                         + " (" + e.getMessage() + ")", e);
             }
         }
-        return new DpSgdPlan(config.dpClip(), sigma, delta, defaulted, q, batch, perEpoch, config.epochs(),
-                config.dpEpsilon(), config.dpSecureRng());
+        return new DpSgdPlan(settings.clip(), sigma, delta, defaulted, q, batch, perEpoch, epochs, settings.epsilon(),
+                settings.secureRng());
     }
 
     /**

@@ -132,7 +132,7 @@ public final class Trainer {
                     + "--solver auto, lbfgs, owlqn or normal)");
         }
         int batch = Math.min(config.batchSize(), n);
-        DpSgdPlan dp = DpSgdPlan.of(config, net, n);
+        DpSgdPlan dp = config.dpSgdPlan(net, n);
         int stepsPerEpoch = dp != null ? Math.toIntExact(dp.stepsPerEpoch()) : (n + batch - 1) / batch;
         long totalSteps = (long) stepsPerEpoch * config.epochs();
         float[] params = start == null ? net.initialParameters(config.seed()) : start.clone();

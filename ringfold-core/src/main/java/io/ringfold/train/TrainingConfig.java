@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.ImputeStrategy;
 import io.ringfold.data.UnseenCategories;
+import io.ringfold.dpsgd.DpSettings;
+import io.ringfold.dpsgd.DpSgdPlan;
 import io.ringfold.model.Architecture;
 import io.ringfold.model.ModelType;
 import io.ringfold.nn.Activation;
@@ -232,6 +234,16 @@ public record TrainingConfig(
     /** Whether this is a private run (DP-SGD: {@code dpClip > 0}); see {@code io.ringfold.dpsgd.DpSgdPlan}. */
     public boolean isPrivate() {
         return dpClip > 0;
+    }
+
+    /** The DP-SGD flags of this configuration. */
+    public DpSettings dpSettings() {
+        return new DpSettings(dpClip, dpNoiseMultiplier, dpEpsilon, dpDelta, dpSecureRng);
+    }
+
+    /** The DP-SGD plan of this configuration training {@code net} on {@code rows} examples; null when not private. */
+    public DpSgdPlan dpSgdPlan(Network net, int rows) {
+        return DpSgdPlan.of(dpSettings(), batchSize, epochs, net, rows);
     }
 
     /**

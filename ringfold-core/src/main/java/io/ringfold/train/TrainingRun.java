@@ -109,7 +109,7 @@ public final class TrainingRun {
         result = result.withParameters(scaling.fold(net, result.parameters()));
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), all.source(), train.fingerprint(),
                 blas.name());
-        DpSgdPlan dp = DpSgdPlan.of(config, net, trainX.size());
+        DpSgdPlan dp = config.dpSgdPlan(net, trainX.size());
         if (dp != null) {
             // Every epoch run counts, an early stop's restored epoch too: its parameters saw the later steps' data
             // only through the choice to stop, which the validation rows, not the training rows, decide.

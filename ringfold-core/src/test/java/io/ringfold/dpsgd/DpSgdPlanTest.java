@@ -33,14 +33,14 @@ class DpSgdPlanTest {
 
     @Test
     void aRunWithoutAClipNormIsNotPrivate() {
-        assertThat(DpSgdPlan.of(TrainingConfig.defaults(), MLP, 60_000)).isNull();
+        assertThat(TrainingConfig.defaults().dpSgdPlan(MLP, 60_000)).isNull();
     }
 
     @Test
     void theNoiseMultiplierForATargetEpsilonIsTheAccountants() {
         TrainingConfig c = config(Hyperparameters.DP_CLIP, 1.0, Hyperparameters.DP_EPSILON, 3.0,
                 Hyperparameters.BATCH_SIZE, 256, Hyperparameters.EPOCHS, 10);
-        DpSgdPlan plan = DpSgdPlan.of(c, MLP, 60_000);
+        DpSgdPlan plan = c.dpSgdPlan(MLP, 60_000);
         assertThat(plan.samplingRate()).isEqualTo(256.0 / 60_000);
         assertThat(plan.stepsPerEpoch()).isEqualTo(235); // ceil(60000 / 256)
         assertThat(plan.delta()).isEqualTo(1e-5);
@@ -65,7 +65,7 @@ class DpSgdPlanTest {
     void aGivenNoiseMultiplierAndDeltaAreKept() {
         TrainingConfig c = config(Hyperparameters.DP_CLIP, 0.5, Hyperparameters.DP_NOISE_MULTIPLIER, 1.1,
                 Hyperparameters.DP_DELTA, 1e-6, Hyperparameters.DP_SECURE_RNG, true);
-        DpSgdPlan plan = DpSgdPlan.of(c, MLP, 1000);
+        DpSgdPlan plan = c.dpSgdPlan(MLP, 1000);
         assertThat(plan.noiseMultiplier()).isEqualTo(1.1);
         assertThat(plan.delta()).isEqualTo(1e-6);
         assertThat(plan.newNoise().isSecure()).isTrue();
@@ -85,9 +85,9 @@ class DpSgdPlanTest {
         assertThatThrownBy(() -> config(Hyperparameters.DP_CLIP, 1.0, Hyperparameters.DP_NOISE_MULTIPLIER, 1.0,
                 Hyperparameters.MODEL, io.ringfold.model.ModelType.LOGISTIC, Hyperparameters.SOLVER, SolverKind.LBFGS))
                 .hasMessageStartingWith("solver: lbfgs (expected: sgd, adam or auto in a private run");
-        assertThatThrownBy(() -> DpSgdPlan.of(config(Hyperparameters.DP_CLIP, 1.0, Hyperparameters.DP_NOISE_MULTIPLIER,
-                1.0), Network.of(Shape.vector(4), LayerList.parse("dense(4),add(dense(4),batchnorm)"), 2,
-                Loss.CROSS_ENTROPY), 100))
+        assertThatThrownBy(() -> config(Hyperparameters.DP_CLIP, 1.0, Hyperparameters.DP_NOISE_MULTIPLIER, 1.0)
+                .dpSgdPlan(Network.of(Shape.vector(4), LayerList.parse("dense(4),add(dense(4),batchnorm)"), 2,
+                        Loss.CROSS_ENTROPY), 100))
                 .hasMessageStartingWith("layers[1].block[1] batchnorm: batchnorm in a private run (--dp-clip)")
                 .hasMessageContaining("layernorm");
     }

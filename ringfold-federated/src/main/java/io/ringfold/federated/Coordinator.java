@@ -2,9 +2,11 @@ package io.ringfold.federated;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.exact.ExactSum;
 import io.ringfold.federated.privacy.ClientDpPlan;
 import io.ringfold.federated.privacy.ClientLevelPrivacy;
 import io.ringfold.federated.privacy.PrivateRound;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageType;
 import io.ringfold.model.Model;

@@ -1,6 +1,7 @@
 package io.ringfold.federated;
 
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import io.ringfold.tensor.Matrix;

@@ -2,18 +2,20 @@ package io.ringfold.federated;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Dataset;
+import io.ringfold.federated.exact.ExactSum;
 import io.ringfold.federated.privacy.ClientDpTask;
 import io.ringfold.federated.wire.ConnectionLostException;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageChannel;
 import io.ringfold.federated.wire.MessageType;
 import io.ringfold.train.TrainingConfig;
 
+import javax.net.SocketFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.function.Consumer;
-import javax.net.SocketFactory;
 
 /**
  * A federated client: connects to the coordinator, describes its data ({@link DataDescription}), answers the

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.wire.FederatedException;
 
 import java.io.IOException;
 import java.nio.file.Files;

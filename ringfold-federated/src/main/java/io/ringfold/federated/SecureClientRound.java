@@ -5,6 +5,7 @@ import io.ringfold.collective.secagg.SecAggClient;
 import io.ringfold.collective.secagg.SecAggCodec;
 import io.ringfold.collective.secagg.SecAggMessage;
 import io.ringfold.collective.secagg.SecAggParameters;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageChannel;
 import io.ringfold.federated.wire.MessageType;

@@ -8,6 +8,8 @@ import io.ringfold.collective.secagg.SecAggException;
 import io.ringfold.collective.secagg.SecAggMessage;
 import io.ringfold.collective.secagg.SecAggParameters;
 import io.ringfold.collective.secagg.SecAggServer;
+import io.ringfold.federated.exact.ExactSum;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageType;
 

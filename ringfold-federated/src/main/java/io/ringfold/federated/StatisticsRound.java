@@ -2,6 +2,8 @@ package io.ringfold.federated;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.exact.ExactSum;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageType;
 

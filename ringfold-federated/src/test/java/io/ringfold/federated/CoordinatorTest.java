@@ -1,6 +1,7 @@
 package io.ringfold.federated;
 
 import io.ringfold.data.Dataset;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.federated.wire.Message;
 import io.ringfold.federated.wire.MessageChannel;
 import io.ringfold.federated.wire.MessageType;

@@ -3,6 +3,8 @@ package io.ringfold.federated;
 import io.ringfold.data.DataSpec;
 import io.ringfold.data.Dataset;
 import io.ringfold.data.Preprocessor;
+import io.ringfold.federated.exact.ExactSum;
+import io.ringfold.federated.wire.FederatedException;
 import io.ringfold.tensor.CsrMatrix;
 import io.ringfold.tensor.FloatMatrix;
 import org.junit.jupiter.api.Test;

@@ -202,7 +202,7 @@ public final class DataParallelTrainer {
         Optimizer optimizer = config.newOptimizer();
         optimizer.initialize(p);
         LearningRateSchedule schedule = config.schedule();
-        DpSgdPlan dp = DpSgdPlan.of(config, net, n);
+        DpSgdPlan dp = config.dpSgdPlan(net, n);
         if (dp != null && rank == 0) {
             listener.onPrivacy(dp);
         }

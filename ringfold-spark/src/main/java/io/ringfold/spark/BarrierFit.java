@@ -46,7 +46,7 @@ final class BarrierFit {
         Provenance provenance = Provenance.capture(config.toJson(), config.seed(), "spark: " + dataset.sparkSession()
                 .sparkContext().appName() + " (" + t.rows + " rows, " + t.workers + " workers, " + t.shards
                 + " shards)", "not computed", t.outcome.blas);
-        io.ringfold.dpsgd.DpSgdPlan dp = io.ringfold.dpsgd.DpSgdPlan.of(config, t.arch, Math.toIntExact(t.rows));
+        io.ringfold.dpsgd.DpSgdPlan dp = config.dpSgdPlan(t.arch, Math.toIntExact(t.rows));
         if (dp != null) {
             // The guarantee of a private run (DP-SGD in the barrier tasks' exact data-parallel training).
             provenance = provenance.withPrivacy(dp.toJson(dp.stepsPerEpoch() * t.outcome.epochsRun));

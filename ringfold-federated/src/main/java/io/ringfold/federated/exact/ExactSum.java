@@ -1,4 +1,4 @@
-package io.ringfold.federated;
+package io.ringfold.federated.exact;
 
 import io.ringfold.tensor.FixedPointSum;
 

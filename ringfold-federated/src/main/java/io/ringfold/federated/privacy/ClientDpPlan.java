@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.dpsgd.DpSgdPlan;
-import io.ringfold.federated.ExactSum;
+import io.ringfold.federated.exact.ExactSum;
 import io.ringfold.privacy.PrivacySpent;
 import io.ringfold.privacy.RdpAccountant;
 

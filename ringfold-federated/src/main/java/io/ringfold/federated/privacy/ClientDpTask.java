@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringfold.collective.secagg.ClientUpdatePrivacy;
 import io.ringfold.dpsgd.GaussianNoise;
-import io.ringfold.federated.FederatedException;
+import io.ringfold.federated.wire.FederatedException;
 
 /**
  * What one client does to its update in a private round, as the coordinator's TASK header says

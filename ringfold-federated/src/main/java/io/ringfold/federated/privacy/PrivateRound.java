@@ -1,8 +1,8 @@
 package io.ringfold.federated.privacy;
 
 import io.ringfold.dpsgd.GaussianNoise;
-import io.ringfold.federated.ExactSum;
-import io.ringfold.federated.FederatedException;
+import io.ringfold.federated.exact.ExactSum;
+import io.ringfold.federated.wire.FederatedException;
 
 import java.util.Collection;
 import java.util.List;

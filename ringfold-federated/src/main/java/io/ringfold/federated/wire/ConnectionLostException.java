@@ -1,6 +1,5 @@
 package io.ringfold.federated.wire;
 
-import io.ringfold.federated.FederatedException;
 
 /** The peer closed the connection or it broke: a client reconnects, a coordinator drops the client. */
 public final class ConnectionLostException extends FederatedException {

@@ -1,4 +1,4 @@
-package io.ringfold.federated;
+package io.ringfold.federated.wire;
 
 /**
  * A federated run cannot go on: too few clients reported, a peer broke the protocol, a deadline passed. The

@@ -3,7 +3,6 @@ package io.ringfold.federated.wire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringfold.federated.FederatedException;
 
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;

@@ -1,4 +1,4 @@
-package io.ringfold.federated;
+package io.ringfold.federated.exact;
 
 import io.ringfold.random.SplitMix64;
 import org.junit.jupiter.api.Test;

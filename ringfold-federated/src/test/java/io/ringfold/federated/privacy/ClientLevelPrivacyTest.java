@@ -1,6 +1,6 @@
 package io.ringfold.federated.privacy;
 
-import io.ringfold.federated.ExactSum;
+import io.ringfold.federated.exact.ExactSum;
 import io.ringfold.privacy.RdpAccountant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,6 +1,5 @@
 package io.ringfold.federated.wire;
 
-import io.ringfold.federated.FederatedException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
