@@ -276,7 +276,10 @@ class JobsCommandTest {
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the service stops").isTrue();
         }
         try (JdbcJobStore store = JobStores.openDataDir(data)) {
-            assertThat(store.get(id).orElseThrow().state()).as(() -> "the service said: " + output(p)).isEqualTo(io.ringfold.jobs.JobState.QUEUED);
+            List<String> log = store.readLog(id, 0, 10_000).lines();
+            assertThat(store.get(id).orElseThrow().state()).as(() -> "the service said: " + output(p) + "\nthe job's log "
+                    + "ends: " + String.join("\n", log.subList(Math.max(0, log.size() - 5), log.size())))
+                    .isEqualTo(io.ringfold.jobs.JobState.QUEUED);
             assertThat(String.join("\n", store.readLog(id, 0, 10_000).lines())).contains("the job service shut down");
         }
     }

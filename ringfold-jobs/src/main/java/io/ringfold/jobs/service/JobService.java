@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JobService implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(JobService.class.getName());
-    /** How long stopping retries to give each running job back when the store fails. */
+    /** How long stopping waits for its jobs' threads to end, and retries giving each back when the store fails. */
     private static final Duration HAND_BACK_DEADLINE = Duration.ofSeconds(10);
 
     private final JobStore store;
@@ -296,9 +296,31 @@ public final class JobService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (JobRun p : running.values()) {
-            p.abandon();
+        List<JobRun> stopping = List.copyOf(running.values());
+        stopping.forEach(JobRun::abandon);
+        awaitStopped();
+        for (JobRun p : stopping) {
             handBack(p.id());
+        }
+    }
+
+    /**
+     * Waits for the stopped jobs' output threads to end (each removes its job from {@code running}), so that the
+     * hand-back does not race their last writes and the store is not closed under them.
+     */
+    private void awaitStopped() {
+        long deadline = System.nanoTime() + HAND_BACK_DEADLINE.toNanos();
+        while (!running.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (!running.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "jobs " + running.keySet() + ": still writing their output "
+                    + HAND_BACK_DEADLINE.toSeconds() + " s after being stopped; handed back regardless");
         }
     }
 
