@@ -41,23 +41,29 @@ class CoordinatorTest {
     /** Under secure aggregation a client that vanishes after its task is excluded and the others' sum goes on. */
     @Test
     void secureRoundGoesOnWithoutADroppedClient() throws Exception {
-        List<Dataset> parts = FederatedHarness.digitsParts();
         try (FederatedHarness h = new FederatedHarness()) {
-            Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(dir, 1, 4, 3, 4, false, true), null);
-            for (int i = 0; i < 3; i++) {
-                h.client("site-" + i, parts.get(i), null);
-            }
-            Future<?> dying = h.threads.submit(() -> {
-                try (MessageChannel ch = rogue(h, "site-dies", parts.get(3))) {
-                    ch.receive(System.nanoTime() + 30_000_000_000L, "TASK", 1 << 20);
-                }
-                return null;
-            });
-            Coordinator.Result r = h.await(c);
-            h.await(dying);
+            Coordinator.Result r = oneClientDiesAfterItsTask(h, true);
             assertThat(r.rounds().get(0).aggregated()).containsExactlyInAnyOrder("site-0", "site-1", "site-2");
             assertThat(r.rounds().get(0).excluded().get("site-dies")).contains("connection closed by client site-dies");
         }
+    }
+
+    /** One round of four sampled clients, at least three to report: three train, "site-dies" closes after its task. */
+    private Coordinator.Result oneClientDiesAfterItsTask(FederatedHarness h, boolean secure) throws Exception {
+        List<Dataset> parts = FederatedHarness.digitsParts();
+        Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(dir, 1, 4, 3, 4, false, secure), null);
+        for (int i = 0; i < 3; i++) {
+            h.client("site-" + i, parts.get(i), null);
+        }
+        Future<?> dying = h.threads.submit(() -> {
+            try (MessageChannel ch = rogue(h, "site-dies", parts.get(3))) {
+                ch.receive(System.nanoTime() + 30_000_000_000L, "TASK", 1 << 20);
+            }
+            return null;
+        });
+        Coordinator.Result r = h.await(c);
+        h.await(dying);
+        return r;
     }
 
     private String run(List<Dataset> parts, boolean reversed, boolean secure, Path checkpoints) throws Exception {
@@ -83,20 +89,8 @@ class CoordinatorTest {
     /** A client that closes its connection mid-round is excluded with the reason; the others' round goes on. */
     @Test
     void clientKilledMidRoundIsExcluded() throws Exception {
-        List<Dataset> parts = FederatedHarness.digitsParts();
         try (FederatedHarness h = new FederatedHarness()) {
-            Future<Coordinator.Result> c = h.coordinator(FederatedHarness.options(dir, 1, 4, 3, 4, false), null);
-            for (int i = 0; i < 3; i++) {
-                h.client("site-" + i, parts.get(i), null);
-            }
-            Future<?> dying = h.threads.submit(() -> {
-                try (MessageChannel ch = rogue(h, "site-dies", parts.get(3))) {
-                    ch.receive(System.nanoTime() + 30_000_000_000L, "TASK", 1 << 20);
-                }
-                return null;
-            });
-            Coordinator.Result r = h.await(c);
-            h.await(dying);
+            Coordinator.Result r = oneClientDiesAfterItsTask(h, false);
             assertThat(r.rounds().get(0).aggregated()).containsExactlyInAnyOrder("site-0", "site-1", "site-2");
             assertThat(r.rounds().get(0).excluded()).containsOnlyKeys("site-dies");
             assertThat(r.rounds().get(0).excluded().get("site-dies")).contains("connection closed by client site-dies");
