@@ -30,7 +30,8 @@ final class JobProcess implements JobRun {
     private final Path out;
     private final TrainOutput output;
     private final List<String> command;
-    private Process process;
+    /** Written by the thread that starts the job, read by those that cancel or abandon it. */
+    private volatile Process process;
     private volatile String cancelReason;
     private boolean keptForRelease;
 
@@ -78,17 +79,18 @@ final class JobProcess implements JobRun {
     @Override
     public void cancel(String reason) {
         cancelReason = reason;
-        Process p = process;
-        if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        stopProcess();
     }
 
     /** Stops the process without finishing the job: another service owns it now, or this one is shutting down. */
     @Override
     public void abandon() {
         cancelReason = "";
+        stopProcess();
+    }
+
+    /** Kills the process and its descendants (launch's workers), if it started. */
+    private void stopProcess() {
         Process p = process;
         if (p != null) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
