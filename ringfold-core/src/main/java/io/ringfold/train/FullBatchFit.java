@@ -19,9 +19,6 @@ import java.util.List;
  */
 public final class FullBatchFit {
 
-    /** Correction pairs L-BFGS keeps, as MLlib and scipy. */
-    private static final int MEMORY = 10;
-
     private FullBatchFit() {
     }
 
@@ -87,7 +84,7 @@ public final class FullBatchFit {
                     l1[i] = problem.penalised(i) ? config.l1() : 0;
                 }
             }
-            SolverReport solved = new Lbfgs(MEMORY, config.maxIter(), config.tol())
+            SolverReport solved = new Lbfgs(Lbfgs.memoryFor(theta.length), config.maxIter(), config.tol())
                     .minimize(solver.id(), problem::evaluate, theta, l1, progress);
             if (report != null) {
                 solved = solved.withNote("normal equations: the system is singular (collinear or constant features);"
