@@ -22,9 +22,8 @@ public final class Lbfgs {
     }
 
     /**
-     * Most correction pairs kept. More pairs approximate the curvature of an ill-conditioned problem better and cost
-     * a pass over them per iteration; on Fashion-MNIST's softmax 320 pairs reach scikit-learn's objective in a
-     * fifth of the iterations that 10 take (bench/RESULTS.md, "Full-batch solvers").
+     * Most correction pairs kept. More pairs approximate the curvature of an ill-conditioned problem better, for a
+     * pass over them per iteration, far cheaper than a pass over the rows (bench/RESULTS.md, "Full-batch solvers").
      */
     public static final int MAX_MEMORY = 320;
     /** Fewest correction pairs kept, whatever the size: scipy's and MLlib's default. */

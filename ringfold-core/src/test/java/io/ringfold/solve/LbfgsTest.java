@@ -21,12 +21,18 @@ class LbfgsTest {
         return f;
     }
 
-    @Test
-    void findsTheMinimumOfTheRosenbrockValley() {
+    /** The classic start (-1.2, 1, -1.2, 1, ...), on the far side of the valley's bend. */
+    private static double[] rosenbrockStart() {
         double[] x = new double[10];
         for (int i = 0; i < x.length; i++) {
             x[i] = i % 2 == 0 ? -1.2 : 1;
         }
+        return x;
+    }
+
+    @Test
+    void findsTheMinimumOfTheRosenbrockValley() {
+        double[] x = rosenbrockStart();
         SolverReport r = new Lbfgs(10, 500, 1e-12).minimize("lbfgs", LbfgsTest::rosenbrock, x, null, null);
         assertThat(r.converged()).as(r.describe()).isTrue();
         for (double v : x) {
@@ -194,10 +200,7 @@ class LbfgsTest {
 
     @Test
     void aMemoryFarSmallerThanTheIterationsStillFindsTheMinimum() {
-        double[] x = new double[10];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = i % 2 == 0 ? -1.2 : 1;
-        }
+        double[] x = rosenbrockStart();
         SolverReport r = new Lbfgs(2, 2000, 1e-12).minimize("lbfgs", LbfgsTest::rosenbrock, x, null, null);
         assertThat(r.converged()).as(r.describe()).isTrue();
         for (double v : x) {

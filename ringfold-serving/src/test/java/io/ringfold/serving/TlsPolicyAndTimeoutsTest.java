@@ -100,8 +100,11 @@ class TlsPolicyAndTimeoutsTest {
                 "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
                 "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
         assertThat(PemTls.CIPHER_SUITES).containsAll(https);
-        assertThat(offered).as("the client could offer what the old HTTPS port took")
-                .contains("TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256");
+        assertThat(offered).as("the client could offer a suite the old HTTPS port took")
+                .contains("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256");
+        // Recent JDK 17 updates no longer offer key exchange without forward secrecy (TLS_RSA_*) at all, so the
+        // loop above cannot show the server refusing it; the policy itself must leave it out.
+        assertThat(PemTls.CIPHER_SUITES).noneMatch(suite -> suite.startsWith("TLS_RSA_") || suite.contains("_CBC_"));
     }
 
     /** Seconds until the server closes a connection that sent {@code bytes}, then nothing. */
