@@ -178,12 +178,10 @@ public final class Lbfgs {
         final double[][] y;
         final double[] rho;
         final double[] alpha;
-        private final int memory;
         private int first;
         private int size;
 
         Pairs(int memory, int n) {
-            this.memory = memory;
             s = new double[memory + 1][n];
             y = new double[memory + 1][n];
             rho = new double[memory + 1];
@@ -220,7 +218,7 @@ public final class Lbfgs {
                 return;
             }
             rho[slot] = 1.0 / sy;
-            if (size < memory) {
+            if (size < s.length - 1) {
                 size++;
             } else {
                 first = (first + 1) % s.length;

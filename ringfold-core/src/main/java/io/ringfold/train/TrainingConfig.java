@@ -233,7 +233,7 @@ public record TrainingConfig(
 
     /** Whether this is a private run (DP-SGD: {@code dpClip > 0}); see {@code io.ringfold.dpsgd.DpSgdPlan}. */
     public boolean isPrivate() {
-        return dpClip > 0;
+        return dpSettings().isPrivate();
     }
 
     /** The DP-SGD flags of this configuration. */
