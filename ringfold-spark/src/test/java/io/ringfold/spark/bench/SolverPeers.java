@@ -31,8 +31,8 @@ import java.util.Map;
  *       MLlib's last objective and the same objective recomputed here from the model's margins.
  *       {@code --softmax-target-objective T} then fits again with {@code maxIter} = the first iteration
  *       whose objective is at most T, timing MLlib to T. MLlib's iterates are not reproducible from fit to fit
- *       over thousands of iterations (a second fit with the same maxIter has ended at another objective), so it
- *       says whether the second fit reached T, and gives the first fit's time prorated to T's iteration beside it;</li>
+ *       over thousands of iterations, so it says whether the second fit reached T, and gives the first fit's time
+ *       prorated to T's iteration beside it;</li>
  *   <li>{@code least-squares}: {@code LinearRegression} with {@code solver "normal"} (the normal equations,
  *       one pass) on {@link GeneratedRegression} data, {@code regParam} 0: time, training MSE (the objective
  *       in Ringfold's form, mean (y - yhat)^2) and 1 - R² (the same with the target standardised); then
