@@ -6,10 +6,13 @@
 #
 # Trains the digits MLP (64-128-10), exports it with `./ringfold export --format onnx` and serves the ONNX file
 # (`serve`'s defaults: dynamic batching on; then --no-batching). One client at a time sends v2 infer requests of
-# 1 and 64 rows over HTTP (wrk, one connection) and over gRPC (`./ringfold bench grpc --connections 1 --rows N`,
-# after 15 s of warm-up: the client JVM's own compilation otherwise takes the CPU the server is timed on).
+# 1 and 64 rows over HTTP (wrk, one connection; JSON, then Triton's binary extension as tritonclient's HTTP client
+# sends it by default) and over gRPC (`./ringfold bench grpc --connections 1 --rows N`, typed fp32_contents, then
+# raw_input_contents as tritonclient's gRPC client sends it; after 15 s of warm-up: the client JVM's own
+# compilation otherwise takes the CPU the server is timed on).
 # The server's own time per request is the mean of ringfold_request_duration_seconds over the run (from the
-# request decoded to its answer ready: tensor checks, queue, ONNX Runtime, reply encoding), scraped from
+# request received, its body unread, to its reply built: reading the JSON or protobuf body, tensor checks, queue,
+# ONNX Runtime, reply encoding; over gRPC the reply's protobuf serialization is not in it), scraped from
 # /metrics before and after; the runtime's is ringfold_compute_duration_seconds of the same requests (what a
 # direct caller does: create the input tensors, run the session, copy the outputs out), and "beyond" is the
 # difference. ONNX Runtime's time for the same call varies between sessions and processes (35-84 µs for the
@@ -49,9 +52,24 @@ if [ ! -f "$repo/mlp/1/model.onnx" ]; then
 fi
 
 row='0,0,5,13,9,1,0,0,0,0,13,15,10,15,5,0,0,3,15,2,0,11,8,0,0,4,12,0,0,8,8,0,0,5,8,0,0,9,8,0,0,4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0'
-rows64=$(python3 -c "print(','.join(['$row'] * 64))")
-printf '{"inputs": [{"name": "input", "shape": [1, 64], "datatype": "FP32", "data": [%s]}]}' "$row" > "$out/v2-1.json"
-printf '{"inputs": [{"name": "input", "shape": [64, 64], "datatype": "FP32", "data": [%s]}]}' "$rows64" > "$out/v2-64.json"
+# JSON bodies, and bodies of Triton's binary extension as tritonclient's HTTP client sends them by default (the rows
+# as little-endian bytes after a JSON header, every output asked for in binary): DIR/v2-N.bin, its header's length
+# in DIR/v2-N.hlen.
+python3 - "$out" "$row" <<'PY'
+import json, struct, sys
+out, row = sys.argv[1], [float(v) for v in sys.argv[2].split(",")]
+for n in (1, 64):
+    data = row * n
+    with open(f"{out}/v2-{n}.json", "w") as f:
+        json.dump({"inputs": [{"name": "input", "shape": [n, 64], "datatype": "FP32", "data": data}]}, f)
+    header = json.dumps({"inputs": [{"name": "input", "shape": [n, 64], "datatype": "FP32",
+                                     "parameters": {"binary_data_size": 4 * len(data)}}],
+                         "parameters": {"binary_data_output": True}}).encode()
+    with open(f"{out}/v2-{n}.bin", "wb") as f:
+        f.write(header + struct.pack(f"<{len(data)}f", *data))
+    with open(f"{out}/v2-{n}.hlen", "w") as f:
+        f.write(str(len(header)))
+PY
 cat bench/serving/post.lua bench/serving/report.lua > "$out/post.lua"
 
 scrape() { curl -s "$base/metrics" > "$out/metrics.$1"; }
@@ -86,24 +104,41 @@ stop_server() {
 }
 
 : > "$out/results.txt"
+# One client over HTTP: $1 mode, $2 rows, $3 form (json or binary).
+measure_http() {
+  local body="$out/v2-$2.json" hlen=""
+  if [ "$3" = binary ]; then body="$out/v2-$2.bin"; hlen=$(cat "$out/v2-$2.hlen"); fi
+  BODY="$body" HEADER_LENGTH="$hlen" wrk -t1 -c1 -d5s -s "$out/post.lua" "$base/v2/models/mlp/infer" > /dev/null
+  scrape before
+  local line
+  line=$(BODY="$body" HEADER_LENGTH="$hlen" wrk -t1 -c1 -d"${seconds}s" --latency -s "$out/post.lua" \
+    "$base/v2/models/mlp/infer" | tee -a "$out/wrk.log" | grep '^RESULT')
+  scrape after
+  # RESULT rps mean p50 p99 errors non2xx
+  if [ "$(echo "$line" | awk '{print $6 + $7}')" != 0 ]; then
+    echo "onnx.sh: $1 http $3 $2 rows: requests failed ($line)" >&2
+    exit 1
+  fi
+  echo "$1 http-$3 $2 $(server_us) $(echo "$line" | awk '{print $2}')" >> "$out/results.txt"
+}
+# One client over gRPC: $1 mode, $2 rows, $3 form (typed: fp32_contents; raw: raw_input_contents, as tritonclient).
+measure_grpc() {
+  local flag=""
+  if [ "$3" = raw ]; then flag="--raw"; fi
+  scrape before
+  local g
+  g=$(./ringfold bench grpc --target "127.0.0.1:$grpc" --model mlp --connections 1 --rows "$2" $flag \
+    --duration "$seconds" --warmup 15 --json | tail -1)
+  scrape after
+  echo "$1 grpc-$3 $2 $(server_us) $(echo "$g" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests_per_second"])')" \
+    >> "$out/results.txt"
+}
 measure_all() {
-  local mode="$1"
   for n in 1 64; do
-    BODY="$out/v2-$n.json" wrk -t1 -c1 -d5s -s "$out/post.lua" "$base/v2/models/mlp/infer" > /dev/null
-    scrape before
-    local line
-    line=$(BODY="$out/v2-$n.json" wrk -t1 -c1 -d"${seconds}s" --latency -s "$out/post.lua" "$base/v2/models/mlp/infer" \
-      | tee -a "$out/wrk.log" | grep '^RESULT')
-    scrape after
-    # RESULT rps mean p50 p99 errors non2xx
-    echo "$mode http $n $(server_us) $(echo "$line" | awk '{print $2, $3}')" >> "$out/results.txt"
-    scrape before
-    local g
-    g=$(./ringfold bench grpc --target "127.0.0.1:$grpc" --model mlp --connections 1 --rows "$n" --duration "$seconds" \
-      --warmup 15 --json | tail -1)
-    scrape after
-    echo "$mode grpc $n $(server_us) $(echo "$g" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["requests_per_second"], d.get("mean_us", d.get("p50_us", "-")))')" \
-      >> "$out/results.txt"
+    measure_http "$1" "$n" json
+    measure_http "$1" "$n" binary
+    measure_grpc "$1" "$n" typed
+    measure_grpc "$1" "$n" raw
   done
 }
 
@@ -128,7 +163,7 @@ python3 - "$out" <<'PY' | tee "$out/table.md"
 import json, sys
 out = sys.argv[1]
 direct = {n: json.load(open(f"{out}/direct-{n}.json"))["us_per_run"] for n in (1, 64)}
-print("| server | protocol | rows | ONNX Runtime direct µs (own process) | runtime in the server µs/request | server µs/request | server beyond the runtime µs | client req/s |")
+print("| server | protocol, form | rows | ONNX Runtime direct µs (own process) | runtime in the server µs/request | server µs/request | server beyond the runtime µs | client req/s |")
 print("|---|---|---|---|---|---|---|---|")
 for line in open(out + "/results.txt"):
     mode, proto, n, server, compute, rps = line.split()[:6]

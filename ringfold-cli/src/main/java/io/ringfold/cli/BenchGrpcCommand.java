@@ -1,6 +1,7 @@
 package io.ringfold.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,6 +77,10 @@ final class BenchGrpcCommand implements Callable<Integer> {
     @Option(names = "--rows", description = "Rows per request (default: 1).")
     int rows = 1;
 
+    @Option(names = "--raw", description = "Send the rows as raw_input_contents (little-endian bytes, as tritonclient "
+            + "does) instead of typed fp32_contents; the server then answers in raw_output_contents.")
+    boolean raw;
+
     @Option(names = "--json", description = "One JSON object.")
     boolean json;
 
@@ -113,20 +120,29 @@ final class BenchGrpcCommand implements Callable<Integer> {
             ModelMetadataResponse meta = probe.modelMetadata(ModelMetadataRequest.newBuilder().setName(model).build());
             List<Long> shape = meta.getInputs(0).getShapeList();
             int width = (int) (long) shape.get(shape.size() - 1);
-            InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-            for (int i = 0; i < rows * width; i++) {
-                contents.addFp32Contents(1f);
+            ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
+                    .setName(meta.getInputs(0).getName()).setDatatype("FP32").addShape(rows).addShape(width);
+            ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
+            if (raw) {
+                ByteBuffer bytes = ByteBuffer.allocate(rows * width * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                while (bytes.hasRemaining()) {
+                    bytes.putFloat(1f);
+                }
+                request.addInputs(input).addRawInputContents(ByteString.copyFrom(bytes.flip()));
+            } else {
+                InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                for (int i = 0; i < rows * width; i++) {
+                    contents.addFp32Contents(1f);
+                }
+                request.addInputs(input.setContents(contents));
             }
-            ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(model)
-                    .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName(meta.getInputs(0).getName())
-                            .setDatatype("FP32").addShape(rows).addShape(width).setContents(contents))
-                    .build();
+            ModelInferRequest message = request.build();
             long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmup);
             long end = start + TimeUnit.SECONDS.toNanos(duration);
             ClosedLoop[] clients = new ClosedLoop[connections];
             CountDownLatch done = new CountDownLatch(connections);
             for (int c = 0; c < connections; c++) {
-                clients[c] = new ClosedLoop(GRPCInferenceServiceGrpc.newStub(open.get(c % nChannels)), request, start,
+                clients[c] = new ClosedLoop(GRPCInferenceServiceGrpc.newStub(open.get(c % nChannels)), message, start,
                         end, done);
             }
             for (ClosedLoop c : clients) {
@@ -170,6 +186,8 @@ final class BenchGrpcCommand implements Callable<Integer> {
                 ObjectNode n = JSON.createObjectNode();
                 n.put("model", model);
                 n.put("connections", connections);
+                n.put("rows", rows);
+                n.put("raw", raw);
                 n.put("channels", nChannels);
                 n.put("requests", total);
                 n.put("failed", failed);

@@ -77,7 +77,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--batch-workers", description = "Compute threads per model version (default: the number of cores).")
     Integer batchWorkers;
 
-    @Option(names = "--no-batching", description = "Run every request alone: on the I/O thread when the model computes in under 50 µs, else as soon as a worker is free.")
+    @Option(names = "--no-batching", description = "Run every request alone: on the I/O thread when the model computes in under 250 µs, else as soon as a worker is free.")
     boolean noBatching;
 
     @Option(names = "--max-body-bytes", defaultValue = "16777216",

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * delay plus one compute. With batching off a worker takes one job and runs it at once.
  *
  * <p>With batching off, a job whose estimated compute time is below {@code inlineMaxNanos} (default
- * {@link #INLINE_MAX_NANOS}, 50 µs) runs on the submitting thread instead: for a model that computes in
- * a microsecond, the two thread hand-offs (to a worker and back) cost more than the model itself. The
+ * {@link #INLINE_MAX_NANOS}, 250 µs) runs on the submitting thread instead: for a model that computes in
+ * a microsecond, the two thread hand-offs (to a worker and back) cost more than the model itself, and a
+ * computation moved to a worker that had gone idle runs slower there. The
  * estimate is an exponentially weighted mean of the measured compute time per row, fed by every
  * computation (the version's warm-up prediction, queued jobs and inline ones); until the first one has
  * been measured, jobs queue. A slow model (or a large request) keeps queueing, so it never holds an event
@@ -47,10 +48,12 @@ public final class DynamicBatcher<I, O> {
     private static final System.Logger LOG = System.getLogger(DynamicBatcher.class.getName());
 
     /**
-     * Longest estimated compute (per request) that runs on the submitting thread with batching off: an
-     * event loop held this long delays the other connections it serves by about one small request.
+     * Longest estimated compute (per request) that runs on the submitting thread with batching off. Below it
+     * the hand-off to a worker would cost a quarter or more of the request (it costs tens of microseconds:
+     * the worker's wake-up, and a computation slower on a core that had gone idle), while holding an event
+     * loop this long delays its other connections by no more than decoding a request of a few hundred rows does.
      */
-    public static final long INLINE_MAX_NANOS = 50_000;
+    public static final long INLINE_MAX_NANOS = 250_000;
     /** No compute measured yet: nothing runs inline. */
     private static final long UNKNOWN = -1;
 

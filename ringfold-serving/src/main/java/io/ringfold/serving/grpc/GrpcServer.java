@@ -146,15 +146,19 @@ public final class GrpcServer implements AutoCloseable {
         return ProtoReflectionService.newInstance();
     }
 
-    /** Innermost first: the token check, then (outermost, so it sees refusals too) the access log. */
+    /**
+     * Innermost first: the token check, then the access log (so it sees refusals too), then, outermost, the call's
+     * arrival time, which inferences time themselves from.
+     */
     private static List<ServerInterceptor> interceptors(BearerToken token, AccessLog accessLog) {
-        List<ServerInterceptor> list = new ArrayList<>(2);
+        List<ServerInterceptor> list = new ArrayList<>(3);
         if (token != null) {
             list.add(new BearerAuthInterceptor(token));
         }
         if (accessLog != null) {
             list.add(new GrpcAccessLog(accessLog));
         }
+        list.add(new CallArrival());
         return list;
     }
 

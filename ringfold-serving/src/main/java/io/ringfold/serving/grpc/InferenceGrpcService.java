@@ -189,6 +189,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     private CompletableFuture<ModelInferResponse> infer(ModelInferRequest req) {
+        long arrived = CallArrival.nanos();
         String model = RepositoryNames.requireModelName(req.getModelName());
         Long version = version(req.getModelVersion());
         repo.resolve(model, version, null); // an unknown model or version is NOT_FOUND before the tensors are read
@@ -210,7 +211,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             inputs.add(t);
         }
         InferenceCall.Target t = new InferenceCall.Target(model, version, null);
-        return InferenceCall.run(repo, t, sv -> {
+        return InferenceCall.run(repo, t, arrived, sv -> {
             outputNames(sv.signature(), req); // a bad output name is refused before the request is queued
             return inputs;
         }, (sv, result) -> {

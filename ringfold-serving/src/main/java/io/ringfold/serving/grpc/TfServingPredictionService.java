@@ -70,7 +70,7 @@ public final class TfServingPredictionService extends PredictionServiceGrpc.Pred
         answerLater(out, () -> {
             InferenceCall.Target t = target(request.getModelSpec());
             List<String> filter = request.getOutputFilterList();
-            return InferenceCall.run(repo, t, sv -> {
+            return InferenceCall.run(repo, t, CallArrival.nanos(), sv -> {
                 outputNames(sv.signature(), filter); // a bad output name is refused before the request is queued
                 return inputs(sv.signature(), request.getInputsMap());
             }, (sv, result) -> {
@@ -124,7 +124,8 @@ public final class TfServingPredictionService extends PredictionServiceGrpc.Pred
     public void classify(ClassificationRequest request, StreamObserver<ClassificationResponse> out) {
         answerLater(out, () -> {
             InferenceCall.Target t = target(request.getModelSpec());
-            return InferenceCall.run(repo, t, sv -> List.of(examples(sv, t, request.getInput(), true)), (sv, result) -> {
+            long arrived = CallArrival.nanos();
+            return InferenceCall.run(repo, t, arrived, sv -> List.of(examples(sv, t, request.getInput(), true)), (sv, result) -> {
                 List<String> names = sv.signature().classNames();
                 float[] scores = result.get(0).floats();
                 int rows = (int) result.get(0).dim(0);
@@ -145,7 +146,8 @@ public final class TfServingPredictionService extends PredictionServiceGrpc.Pred
     public void regress(RegressionRequest request, StreamObserver<RegressionResponse> out) {
         answerLater(out, () -> {
             InferenceCall.Target t = target(request.getModelSpec());
-            return InferenceCall.run(repo, t, sv -> List.of(examples(sv, t, request.getInput(), false)), (sv, result) -> {
+            long arrived = CallArrival.nanos();
+            return InferenceCall.run(repo, t, arrived, sv -> List.of(examples(sv, t, request.getInput(), false)), (sv, result) -> {
                 float[] values = result.get(0).floats();
                 RegressionResult.Builder r = RegressionResult.newBuilder();
                 for (float v : values) {

@@ -16,9 +16,10 @@ final class HttpInference {
     private HttpInference() {
     }
 
-    static CompletableFuture<HttpReply> run(ModelRepository repo, InferenceCall.Target t,
+    static CompletableFuture<HttpReply> run(ModelRepository repo, InferenceCall.Target t, long arrivedNanos,
                                             Function<ServedVersion, List<Tensor>> decode,
                                             BiFunction<ServedVersion, List<Tensor>, HttpReply> respond) {
-        return InferenceCall.run(repo, t, decode, (sv, out) -> respond.apply(sv, out).servedBy(sv.version()));
+        return InferenceCall.run(repo, t, arrivedNanos, decode,
+                (sv, out) -> respond.apply(sv, out).servedBy(sv.version()));
     }
 }

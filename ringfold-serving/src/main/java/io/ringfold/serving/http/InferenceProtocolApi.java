@@ -110,12 +110,13 @@ final class InferenceProtocolApi {
 
     /** {@code POST /v2/models/{m}[/versions/{v}]/infer}; {@code jsonHeaderLength} is the binary extension's header or null. */
     CompletableFuture<HttpReply> infer(InferenceCall.Target t, byte[] body, String jsonHeaderLength) {
-        return infer(t, V2InferRequest.parse(body, jsonHeaderLength));
+        long arrived = System.nanoTime();
+        return infer(t, V2InferRequest.parse(body, jsonHeaderLength), arrived);
     }
 
-    /** As above, for a request already read (by either path of {@link V2InferRequest}). */
-    CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req) {
-        return HttpInference.run(repo, t, sv -> {
+    /** As above, for a request already read (by either path of {@link V2InferRequest}) from {@code arrivedNanos} on. */
+    CompletableFuture<HttpReply> infer(InferenceCall.Target t, V2InferRequest req, long arrivedNanos) {
+        return HttpInference.run(repo, t, arrivedNanos, sv -> {
             // Bad output names and parameters are refused before the request is queued.
             outputNames(sv.signature(), req.outputs());
             binaryOutputs(req);

@@ -15,6 +15,11 @@ final class PlainJson {
 
     /** Longest floating-point number text read here; Jackson's own limit is far larger. */
     private static final int MAX_NUMBER_CHARS = 40;
+    /** 2^53: every integer up to it is an exact double. */
+    private static final long MAX_EXACT = 1L << 53;
+    /** The powers of ten that are exact doubles, 10^0 to 10^22. */
+    private static final double[] POWERS_OF_TEN = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
     private final byte[] b;
     private int pos;
@@ -93,6 +98,9 @@ final class PlainJson {
      */
     boolean number(ExactFloats out) {
         skipWhitespace();
+        if (shortDecimal(out)) {
+            return true;
+        }
         int start = pos;
         boolean negative = pos < b.length && b[pos] == '-';
         if (negative) {
@@ -124,8 +132,118 @@ final class PlainJson {
         if (pos - start > MAX_NUMBER_CHARS || !numberEnds()) {
             return false;
         }
-        // JSON's number grammar is a subset of Double.parseDouble's, and both round correctly: the same double.
-        return out.addFractional(Double.parseDouble(new String(b, start, pos - start, StandardCharsets.ISO_8859_1)));
+        double d = exactDecimal(negative ? start + 1 : start, pos);
+        if (Double.isNaN(d)) {
+            // JSON's number grammar is a subset of Double.parseDouble's, and both round correctly: the same double.
+            d = Double.parseDouble(new String(b, start, pos - start, StandardCharsets.ISO_8859_1));
+        } else if (negative) {
+            d = -d;
+        }
+        return out.addFractional(d);
+    }
+
+    /**
+     * The common number, at most 15 digits with an optional fraction and no exponent (what clients write for
+     * pixels and probabilities), read in one pass and appended as {@link #number} would; false, consuming
+     * nothing, for any other text, which {@link #number} then reads in full. Its digits make an integer below
+     * 10^15, exact as a double, and its scale at most 10^15, so one division rounds correctly (see
+     * {@link #exactDecimal}).
+     */
+    private boolean shortDecimal(ExactFloats out) {
+        byte[] b = this.b;
+        int n = b.length;
+        int p = pos;
+        boolean negative = p < n && b[p] == '-';
+        if (negative) {
+            p++;
+        }
+        int first = p;
+        long m = 0;
+        byte c;
+        while (p < n && (c = b[p]) >= '0' && c <= '9') {
+            m = m * 10 + (c - '0');
+            p++;
+        }
+        int whole = p - first;
+        if (whole == 0 || whole > 15 || (whole > 1 && b[first] == '0')) {
+            return false;
+        }
+        int fraction = 0;
+        if (p < n && b[p] == '.') {
+            int from = ++p;
+            while (p < n && (c = b[p]) >= '0' && c <= '9') {
+                m = m * 10 + (c - '0');
+                p++;
+            }
+            fraction = p - from;
+            if (fraction == 0 || whole + fraction > 15) {
+                return false;
+            }
+        }
+        if (p >= n || !(b[p] == ',' || b[p] == ']' || b[p] == '}' || b[p] == ' ' || b[p] == '\n' || b[p] == '\r'
+                || b[p] == '\t')) {
+            return false;
+        }
+        if (fraction == 0) {
+            pos = p;
+            out.addIntegral(negative ? -m : m);
+            return true;
+        }
+        double d = m / POWERS_OF_TEN[fraction];
+        if (!out.addFractional(negative ? -d : d)) {
+            return false;
+        }
+        pos = p;
+        return true;
+    }
+
+    /**
+     * The value of the unsigned number in {@code b[from, to)} (checked JSON) by Clinger's fast path: when its
+     * digits make an integer m of at most 2^53 and its power of ten p is within 10^22 either way, both are exact
+     * doubles and one correctly rounded multiplication or division gives the correctly rounded value, as
+     * {@code Double.parseDouble} does; NaN when the number is outside that range.
+     */
+    double exactDecimal(int from, int to) {
+        long m = 0;
+        int scale = 0;
+        int i = from;
+        boolean fraction = false;
+        for (; i < to; i++) {
+            byte c = b[i];
+            if (c == '.') {
+                fraction = true;
+                continue;
+            }
+            if (c == 'e' || c == 'E') {
+                break;
+            }
+            m = m * 10 + (c - '0');
+            if (m > MAX_EXACT) {
+                return Double.NaN;
+            }
+            if (fraction) {
+                scale--;
+            }
+        }
+        if (i < to) {
+            i++;
+            boolean negativeExponent = b[i] == '-';
+            if (b[i] == '-' || b[i] == '+') {
+                i++;
+            }
+            int e = 0;
+            for (; i < to; i++) {
+                e = e * 10 + (b[i] - '0');
+                if (e > POWERS_OF_TEN.length + 18) {
+                    return Double.NaN;
+                }
+            }
+            scale += negativeExponent ? -e : e;
+        }
+        if (scale < -(POWERS_OF_TEN.length - 1) || scale > POWERS_OF_TEN.length - 1) {
+            return Double.NaN;
+        }
+        return scale < 0 ? m / POWERS_OF_TEN[-scale] : m * POWERS_OF_TEN[scale];
     }
 
     /** '0' or a non-zero digit and at most 17 more; -1 otherwise (leading zeros, no digit, too many). */

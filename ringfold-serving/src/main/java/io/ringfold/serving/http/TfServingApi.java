@@ -98,12 +98,13 @@ final class TfServingApi {
 
     /** {@code POST ...:predict} with {@code instances} (row format) or {@code inputs} (columnar format). */
     CompletableFuture<HttpReply> predict(InferenceCall.Target t, byte[] body) {
-        return predict(t, predictRequest(body));
+        long arrived = System.nanoTime();
+        return predict(t, predictRequest(body), arrived);
     }
 
-    /** As above, for a body already read (by either path of {@link #predictRequest}). */
-    CompletableFuture<HttpReply> predict(InferenceCall.Target t, Predict p) {
-        return HttpInference.run(repo, t, p.decode(), (sv, out) -> HttpReply.ok(p.rowFormat()
+    /** As above, for a body already read (by either path of {@link #predictRequest}) from {@code arrivedNanos} on. */
+    CompletableFuture<HttpReply> predict(InferenceCall.Target t, Predict p, long arrivedNanos) {
+        return HttpInference.run(repo, t, arrivedNanos, p.decode(), (sv, out) -> HttpReply.ok(p.rowFormat()
                 ? InferenceReplies.predictions(sv.signature(), out) : InferenceReplies.columnar(sv.signature(), out)));
     }
 
@@ -256,6 +257,7 @@ final class TfServingApi {
      * name, with {@code context} holding features shared by all of them.
      */
     CompletableFuture<HttpReply> classifyOrRegress(InferenceCall.Target t, byte[] body, boolean classify) {
+        long arrived = System.nanoTime();
         JsonNode req = Json.object(body);
         checkFields(req, List.of("signature_name", "context", "examples"));
         JsonNode examples = req.get("examples");
@@ -263,7 +265,7 @@ final class TfServingApi {
             throw new ApiException(400, "examples: " + typeName(examples) + " (expected: an array of objects)");
         }
         JsonNode context = req.path("context");
-        return HttpInference.run(repo, t, sv -> {
+        return HttpInference.run(repo, t, arrived, sv -> {
             ModelSignature s = sv.signature();
             if (s.columns().isEmpty() || s.inputs().size() != 1) {
                 throw new ApiException(400, (classify ? ":classify" : ":regress") + ": model '" + t.model()

@@ -16,7 +16,8 @@ import java.util.function.Function;
  * One inference from any protocol (HTTP or gRPC): pick the version, hold it while the request is in
  * flight, decode the request into tensors, let the backend check and queue them (validation happens before
  * the batcher sees anything), and answer in the protocol's reply type {@code R}; counted in the version's
- * metrics whatever the outcome.
+ * metrics whatever the outcome. The request's duration runs from its arrival, which the protocol gives, so that
+ * reading its body (JSON numbers, protobuf fields) counts as the server's time, as it is.
  */
 public final class InferenceCall {
 
@@ -28,14 +29,17 @@ public final class InferenceCall {
     }
 
     /**
-     * @param decode  the request's input tensors, for the held version (whose signature some protocols need)
-     * @param respond the reply, from every output tensor of the model (in signature order)
+     * @param arrivedNanos when the request reached the server (System.nanoTime), before its body was read
+     * @param decode       the request's input tensors, for the held version (whose signature some protocols need)
+     * @param respond      the reply, from every output tensor of the model (in signature order)
      */
-    public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, Function<ServedVersion, List<Tensor>> decode,
+    public static <R> CompletableFuture<R> run(ModelRepository repo, Target t, long arrivedNanos,
+                                               Function<ServedVersion, List<Tensor>> decode,
                                                BiFunction<ServedVersion, List<Tensor>, R> respond) {
         ServedVersion sv = acquire(repo, t);
         ServingMetrics.Series metrics = sv.metrics();
-        long start = metrics.started();
+        metrics.started();
+        long start = arrivedNanos;
         CompletableFuture<List<Tensor>> pending;
         try {
             pending = sv.infer(decode.apply(sv));

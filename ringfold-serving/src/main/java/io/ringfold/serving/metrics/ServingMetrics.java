@@ -56,13 +56,9 @@ public final class ServingMetrics {
             this.inFlight = inFlight;
         }
 
-        /**
-         * An inference request starts (counted in {@code ringfold_requests_in_flight} until {@link #ended()});
-         * returns System.nanoTime, its start.
-         */
-        public long started() {
+        /** An inference request starts: counted in {@code ringfold_requests_in_flight} until {@link #ended()}. */
+        public void started() {
             inFlight.incrementAndGet();
-            return System.nanoTime();
         }
 
         /** A request {@link #started()} has its answer or its failure. */
@@ -128,7 +124,7 @@ public final class ServingMetrics {
             return batchSize;
         }
 
-        /** Seconds from request decoded to response ready. */
+        /** Seconds from the request received (before its body is read) to its reply built. */
         public Histogram requestLatency() {
             return request;
         }
@@ -265,7 +261,7 @@ public final class ServingMetrics {
         }
         gauge(out, "ringfold_requests_in_flight", "Inference requests in progress (HTTP and gRPC), from decoded to answered.");
         out.append("ringfold_requests_in_flight ").append(inFlight.get()).append('\n');
-        histograms(out, "ringfold_request_duration_seconds", "Time from request decoded to response ready.", 0);
+        histograms(out, "ringfold_request_duration_seconds", "Time from request received (body unread) to reply built.", 0);
         histograms(out, "ringfold_queue_duration_seconds", "Time a request waited for its batch.", 1);
         histograms(out, "ringfold_compute_duration_seconds", "Forward pass time per batch.", 2);
         histograms(out, "ringfold_batch_size", "Rows per batch.", 3);

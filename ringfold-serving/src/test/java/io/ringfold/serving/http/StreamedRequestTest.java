@@ -267,17 +267,19 @@ class StreamedRequestTest {
         for (String model : List.of("iris", "reg")) {
             InferenceCall.Target t = new InferenceCall.Target(model, null, null);
             ServedVersion sv = repository.resolve(model, null, null);
-            String v2Tree = outcome(() -> v2.infer(t, V2InferRequest.tree(body)));
+            String v2Tree = outcome(() -> v2.infer(t, V2InferRequest.tree(body), System.nanoTime()));
             List<String> v2TreeRows = tensors(() -> V2InferRequest.tree(body).inputs().get());
             for (V2InferRequest r : Arrays.asList(scanned, streamed)) {
                 if (r != null) {
-                    assertThat(outcome(() -> v2.infer(t, r))).as(what + " (v2, " + model + ")").isEqualTo(v2Tree);
+                    assertThat(outcome(() -> v2.infer(t, r, System.nanoTime()))).as(what + " (v2, " + model + ")")
+                            .isEqualTo(v2Tree);
                     assertThat(tensors(() -> r.inputs().get())).as(what + " (v2 tensors, " + model + ")").isEqualTo(v2TreeRows);
                 }
             }
-            assertThat(outcome(() -> v2.infer(t, V2InferRequest.parse(body)))).as(what + " (v2 chain, " + model + ")")
+            assertThat(outcome(() -> v2.infer(t, V2InferRequest.parse(body), System.nanoTime())))
+                    .as(what + " (v2 chain, " + model + ")")
                     .isEqualTo(v2Tree);
-            String tfTree = outcome(() -> tf.predict(t, TfServingApi.predictTree(body)));
+            String tfTree = outcome(() -> tf.predict(t, TfServingApi.predictTree(body), System.nanoTime()));
             List<String> tfTreeRows = tensors(() -> TfServingApi.predictTree(body).decode().apply(sv));
             for (StreamedInstances r : Arrays.asList(scannedRows, streamedRows)) {
                 if (r != null) {
@@ -285,12 +287,14 @@ class StreamedRequestTest {
                         Tensor decoded = r.tensor(v.signature());
                         return decoded != null ? List.of(decoded) : TfServingApi.predictTree(body).decode().apply(v);
                     });
-                    assertThat(outcome(() -> tf.predict(t, p))).as(what + " (predict, " + model + ")").isEqualTo(tfTree);
+                    assertThat(outcome(() -> tf.predict(t, p, System.nanoTime()))).as(what + " (predict, " + model + ")")
+                            .isEqualTo(tfTree);
                     assertThat(tensors(() -> p.decode().apply(sv))).as(what + " (predict tensors, " + model + ")")
                             .isEqualTo(tfTreeRows);
                 }
             }
-            assertThat(outcome(() -> tf.predict(t, TfServingApi.predictRequest(body)))).as(what + " (predict chain, " + model + ")")
+            assertThat(outcome(() -> tf.predict(t, TfServingApi.predictRequest(body), System.nanoTime())))
+                    .as(what + " (predict chain, " + model + ")")
                     .isEqualTo(tfTree);
         }
         // The plain scan accepts a subset of what the Jackson stream accepts.
