@@ -37,6 +37,15 @@ class BenchGrpcCommandTest {
             JsonNode n = JSON.readTree(r.lastLine());
             assertThat(n.get("requests").asLong()).isPositive();
             assertThat(n.get("p99_us").asDouble()).isGreaterThanOrEqualTo(n.get("p50_us").asDouble());
+            // The rows as raw_input_contents, as tritonclient sends them: answered too (a malformed raw request fails).
+            CliRunner raw = CliRunner.run("bench", "grpc", "--target", target, "--model", "digits", "--rows", "3",
+                    "--raw", "--duration", "1", "--warmup", "0", "--json");
+            assertThat(raw.status()).as(raw.err()).isZero();
+            JsonNode rn = JSON.readTree(raw.lastLine());
+            assertThat(rn.get("raw").asBoolean()).isTrue();
+            assertThat(rn.get("rows").asInt()).isEqualTo(3);
+            assertThat(rn.get("requests").asLong()).isPositive();
+            assertThat(rn.get("failed").asLong()).isZero();
             CliRunner unknown = CliRunner.run("bench", "grpc", "--target", target, "--model", "nope", "--duration", "1");
             assertThat(unknown.status()).isEqualTo(1);
             assertThat(unknown.err()).contains("NOT_FOUND").contains("nope");
