@@ -1,5 +1,6 @@
 package io.ringfold.parallel;
 
+import io.ringfold.collective.FixedPointScale;
 import io.ringfold.tensor.FixedPointSum;
 
 /**
@@ -24,10 +25,9 @@ final class FixedPointGradient {
         if (!(maxAbs > 0)) {
             return 0;
         }
-        int headroom = 32 - Integer.numberOfLeadingZeros(shards - 1); // ceil(log2(shards))
-        // |g| < 2^(getExponent + 1), so |g * 2^e| < 2^min(51, 62 - headroom): below FixedPointSum.LIMIT, and
-        // the sum of up to 2^headroom shards below 2^62.
-        return Math.min(50, 61 - headroom) - Math.getExponent(maxAbs);
+        // |g| < 2^(getExponent + 1), so |g * 2^e| < 2^min(51, 62 - ceil(log2 shards)): below FixedPointSum.LIMIT,
+        // and the sum of the shards below 2^62.
+        return FixedPointScale.exponent(Math.getExponent(maxAbs), shards);
     }
 
     /**

@@ -1,9 +1,11 @@
 package io.ringfold.collective.secagg;
 
+import io.ringfold.collective.FixedPointScale;
+
 /**
  * Float updates as the int64 values secure aggregation sums, in the encoding of the exact data-parallel
- * trainer (the parallel module's FixedPointGradient over the tensor module's FixedPointSum, which this
- * module cannot depend on): each value scaled by 2^exponent, exactly in double, and truncated toward zero
+ * trainer (the parallel module's FixedPointGradient, whose exponent rule, {@link FixedPointScale}, this shares):
+ * each value scaled by 2^exponent, exactly in double, and truncated toward zero
  * to int64 ({@code (long) (x * 2^e)}); the sum back as {@code (float) ((double) sum * 2^-e)}. Integer
  * addition is exact in any order, so the decoded securely aggregated sum has the same bits as the decoded
  * plain sum of the same longs.
@@ -17,9 +19,6 @@ package io.ringfold.collective.secagg;
  * @param clients  the most inputs summed; with the exponent it bounds each scaled value
  */
 public record FixedPointEncoding(int exponent, int clients) {
-
-    /** Every scaled value stays below this, the bound of the trainer's native kernel (FixedPointSum.LIMIT). */
-    private static final int MAX_BITS = 51;
 
     public FixedPointEncoding {
         if (clients < 1) {
@@ -41,14 +40,12 @@ public record FixedPointEncoding(int exponent, int clients) {
         if (clients < 1) {
             throw new IllegalArgumentException("clients: " + clients + " (expected: >= 1)");
         }
-        int headroom = 32 - Integer.numberOfLeadingZeros(clients - 1); // ceil(log2(clients))
-        return new FixedPointEncoding(Math.min(MAX_BITS - 1, 61 - headroom) - Math.getExponent(maxAbs), clients);
+        return new FixedPointEncoding(FixedPointScale.exponent(Math.getExponent(maxAbs), clients), clients);
     }
 
     /** The largest scaled magnitude one value may have: 2^min(51, 62 - ceil(log2 clients)). */
     public double limit() {
-        int headroom = 32 - Integer.numberOfLeadingZeros(clients - 1);
-        return Math.scalb(1.0, Math.min(MAX_BITS, 62 - headroom));
+        return Math.scalb(1.0, Math.min(FixedPointScale.MAX_VALUE_BITS, 62 - FixedPointScale.headroom(clients)));
     }
 
     /** {@code (long) (values[i] * 2^exponent)}; a NaN, infinite or too large value is refused, naming its index. */

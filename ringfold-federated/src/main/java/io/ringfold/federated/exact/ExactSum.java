@@ -1,5 +1,6 @@
 package io.ringfold.federated.exact;
 
+import io.ringfold.collective.FixedPointScale;
 import io.ringfold.tensor.FixedPointSum;
 
 /**
@@ -30,9 +31,10 @@ public final class ExactSum {
             throw new IllegalArgumentException("maxExamples: " + maxExamples + ", clients: " + clients
                     + " (expected: both > 0)");
         }
-        int headroom = 32 - Integer.numberOfLeadingZeros(clients - 1); // ceil(log2(clients))
-        int valueBits = 9 + (64 - Long.numberOfLeadingZeros(maxExamples));
-        return Math.min(50, 61 - headroom) - valueBits;
+        // |delta * examples| < 2^(8 + bits(maxExamples)), 2^(9 + bits) after the float product's rounding; a value
+        // exponent one above that keeps a spare bit.
+        int valueExponent = 9 + (64 - Long.numberOfLeadingZeros(maxExamples));
+        return FixedPointScale.exponent(valueExponent, clients);
     }
 
     /**
