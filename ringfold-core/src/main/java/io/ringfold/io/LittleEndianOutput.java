@@ -43,10 +43,15 @@ final class LittleEndianOutput {
 
     /** Float bits as they are (raw, so NaN payloads survive), four little-endian bytes each. */
     void floats(float[] values) throws IOException {
-        int off = 0;
-        while (off < values.length) {
+        floats(values, 0, values.length);
+    }
+
+    /** {@code values[from, to)}. */
+    void floats(float[] values, int from, int to) throws IOException {
+        int off = from;
+        while (off < to) {
             room(4);
-            int n = Math.min(buffer.remaining() / 4, values.length - off);
+            int n = Math.min(buffer.remaining() / 4, to - off);
             buffer.asFloatBuffer().put(values, off, n);
             buffer.position(buffer.position() + 4 * n);
             off += n;

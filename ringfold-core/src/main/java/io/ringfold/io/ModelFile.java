@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -138,6 +139,32 @@ public final class ModelFile {
         LittleEndianOutput out = new LittleEndianOutput(null, newDigest());
         try {
             TensorSection.write(out, tensors);
+            return HexFormat.of().formatHex(out.finishDigest());
+        } catch (IOException e) {
+            throw new AssertionError("hashing without a channel does no I/O", e);
+        }
+    }
+
+    /** A tensor whose elements lie in a larger array from {@code offset} on. */
+    public record TensorSlice(String name, int[] shape, int offset) {
+    }
+
+    /**
+     * {@link #parameterDigest} of the tensors {@code slices} would make of {@code data}, without copying them: a
+     * large model's digest needs no second copy of its parameters.
+     */
+    public static String parameterDigest(float[] data, List<TensorSlice> slices) {
+        LittleEndianOutput out = new LittleEndianOutput(null, newDigest());
+        try {
+            out.u32(slices.size());
+            for (TensorSlice s : slices) {
+                long count = NamedTensor.elementCount(s.shape());
+                if (count < 0 || s.offset() < 0 || s.offset() + count > data.length) {
+                    throw new IllegalArgumentException("tensor " + s.name() + ": shape " + Arrays.toString(s.shape())
+                            + " from " + s.offset() + " (expected: within the " + data.length + " elements given)");
+                }
+                TensorSection.tensor(out, s.name(), s.shape(), data, s.offset());
+            }
             return HexFormat.of().formatHex(out.finishDigest());
         } catch (IOException e) {
             throw new AssertionError("hashing without a channel does no I/O", e);

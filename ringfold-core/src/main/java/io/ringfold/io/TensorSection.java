@@ -17,15 +17,21 @@ final class TensorSection {
     static void write(LittleEndianOutput out, List<NamedTensor> tensors) throws IOException {
         out.u32(tensors.size());
         for (NamedTensor t : tensors) {
-            byte[] name = t.name().getBytes(StandardCharsets.UTF_8);
-            out.u32(name.length);
-            out.bytes(name);
-            int[] shape = t.shapeView();
-            out.u32(shape.length);
-            for (int d : shape) {
-                out.u32(d);
-            }
-            out.floats(t.dataView());
+            tensor(out, t.name(), t.shapeView(), t.dataView(), 0);
         }
+    }
+
+    /** One tensor: its name, its shape, and its elements, {@code data[from, from + product of shape)}. */
+    static void tensor(LittleEndianOutput out, String tensorName, int[] shape, float[] data, int from) throws IOException {
+        byte[] name = tensorName.getBytes(StandardCharsets.UTF_8);
+        out.u32(name.length);
+        out.bytes(name);
+        out.u32(shape.length);
+        long count = 1;
+        for (int d : shape) {
+            out.u32(d);
+            count *= d;
+        }
+        out.floats(data, from, Math.toIntExact(from + count));
     }
 }

@@ -210,7 +210,11 @@ public final class Model {
 
     /** SHA-256 over the parameter tensors: equal digests mean bit-identical parameters. */
     public String parameterDigest() {
-        return ModelFile.parameterDigest(tensors());
+        List<ModelFile.TensorSlice> slices = new ArrayList<>();
+        for (Network.ParameterTensor p : network.parameterTensors()) {
+            slices.add(new ModelFile.TensorSlice(p.name(), p.dims(), p.offset()));
+        }
+        return ModelFile.parameterDigest(parameters, slices);
     }
 
     @Override

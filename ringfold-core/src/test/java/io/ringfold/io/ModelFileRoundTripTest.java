@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -89,6 +90,24 @@ class ModelFileRoundTripTest {
         assertThat(read.parameterDigest()).isEqualTo(ModelFile.parameterDigest(tensors));
         assertThat(read.tensor("scalar")).contains(tensors.get(2));
         assertThat(read.tensor("missing")).isEmpty();
+    }
+
+    @Test
+    void theDigestOfSlicesOfOneArrayEqualsTheDigestOfTheTensorsTheyMake() {
+        float[] flat = new float[2 * 3 + 4 + 1];
+        for (int i = 0; i < flat.length; i++) {
+            flat[i] = i * 0.37f - 1.5f;
+        }
+        List<NamedTensor> tensors = List.of(new NamedTensor("w", new int[] {2, 3}, Arrays.copyOfRange(flat, 0, 6)),
+                new NamedTensor("b", new int[] {4}, Arrays.copyOfRange(flat, 6, 10)),
+                new NamedTensor("s", new int[] {}, Arrays.copyOfRange(flat, 10, 11)));
+        List<ModelFile.TensorSlice> slices = List.of(new ModelFile.TensorSlice("w", new int[] {2, 3}, 0),
+                new ModelFile.TensorSlice("b", new int[] {4}, 6), new ModelFile.TensorSlice("s", new int[] {}, 10));
+        assertThat(ModelFile.parameterDigest(flat, slices)).isEqualTo(ModelFile.parameterDigest(tensors));
+        flat[10] += 1f;
+        assertThat(ModelFile.parameterDigest(flat, slices)).isNotEqualTo(ModelFile.parameterDigest(tensors));
+        assertThatThrownBy(() -> ModelFile.parameterDigest(flat, List.of(new ModelFile.TensorSlice("b", new int[] {4}, 8))))
+                .hasMessageContaining("tensor b").hasMessageContaining("within the 11 elements");
     }
 
     @Test
