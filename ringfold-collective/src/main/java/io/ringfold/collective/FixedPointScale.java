@@ -19,11 +19,16 @@ public final class FixedPointScale {
      * {@code |v * 2^e|} is below 2^min(51, 62 - ceil(log2 summands)), so their sum stays below 2^62.
      */
     public static int exponent(int valueExponent, int summands) {
-        return Math.min(MAX_VALUE_BITS - 1, 61 - headroom(summands)) - valueExponent;
+        return limitBits(summands) - 1 - valueExponent;
+    }
+
+    /** min(51, 62 - ceil(log2 summands)): every scaled value of a sum of {@code summands} stays below 2^this. */
+    public static int limitBits(int summands) {
+        return Math.min(MAX_VALUE_BITS, 62 - headroom(summands));
     }
 
     /** ceil(log2 summands): the bits a sum of that many values needs above the largest of them. */
-    public static int headroom(int summands) {
+    static int headroom(int summands) {
         if (summands < 1) {
             throw new IllegalArgumentException("summands: " + summands + " (expected: >= 1)");
         }

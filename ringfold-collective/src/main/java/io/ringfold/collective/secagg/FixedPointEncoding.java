@@ -45,7 +45,7 @@ public record FixedPointEncoding(int exponent, int clients) {
 
     /** The largest scaled magnitude one value may have: 2^min(51, 62 - ceil(log2 clients)). */
     public double limit() {
-        return Math.scalb(1.0, Math.min(FixedPointScale.MAX_VALUE_BITS, 62 - FixedPointScale.headroom(clients)));
+        return Math.scalb(1.0, FixedPointScale.limitBits(clients));
     }
 
     /** {@code (long) (values[i] * 2^exponent)}; a NaN, infinite or too large value is refused, naming its index. */
